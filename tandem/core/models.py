@@ -1,0 +1,97 @@
+"""Base models and the append-only activity record (the audit trail)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.choices import Visibility
+from tandem.core.scoping import scoped_queryset
+
+
+class TimeStampedModel(models.Model):
+    """Adds creation and modification times."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """A record edited concurrently: every update must name the version it was based on."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class ShareableModel(VersionedModel):
+    """A project record that is either internal to the team or shared with the client."""
+
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.SHARED
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether the client may see this record."""
+        return self.visibility == Visibility.SHARED
+
+
+class AppendOnlyQuerySet(scoped_queryset("project")):  # type: ignore[misc]
+    """Activity rows are never changed or removed in bulk either."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("activity records are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("activity records are append-only")
+
+
+class Activity(models.Model):
+    """One change made through a service: who did what to which record, with old and new values."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(_("verb"), max_length=40)
+    target_type = models.CharField(_("target type"), max_length=40)
+    target_id = models.CharField(_("target id"), max_length=40, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.SHARED
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_type} {self.target_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: an activity record, once written, is never changed."""
+        if self.pk is not None:
+            raise TypeError("activity records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("activity records are append-only")

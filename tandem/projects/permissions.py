@@ -1,0 +1,107 @@
+"""Who may do what in a project. Services call ``require_*``; templates and the API only reflect."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from tandem.core.choices import Side
+from tandem.projects.choices import DecisionKind, DecisionPreset, Role
+
+if TYPE_CHECKING:
+    from tandem.accounts.models import User
+    from tandem.projects.models import Membership, Project
+
+
+class Action:
+    """Project actions that are not decisions: they follow from the role alone."""
+
+    EDIT_PROJECT = "edit_project"
+    EDIT_CHARTER = "edit_charter"
+    EDIT_PLAN = "edit_plan"
+    MANAGE_MEMBERS = "manage_members"
+    INVITE_CLIENT = "invite_client"
+    MANAGE_DECISION_RIGHTS = "manage_decision_rights"
+    WRITE_NOTES = "write_notes"
+
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.PROJECT_MANAGER: frozenset({
+        Action.EDIT_PROJECT, Action.EDIT_CHARTER, Action.EDIT_PLAN, Action.MANAGE_MEMBERS,
+        Action.INVITE_CLIENT, Action.MANAGE_DECISION_RIGHTS, Action.WRITE_NOTES,
+    }),
+    Role.LEAD: frozenset({Action.EDIT_CHARTER, Action.EDIT_PLAN, Action.WRITE_NOTES}),
+    Role.MEMBER: frozenset({Action.WRITE_NOTES}),
+    Role.TEAM_VIEWER: frozenset(),
+    Role.SPONSOR: frozenset({Action.MANAGE_DECISION_RIGHTS, Action.INVITE_CLIENT}),
+    Role.CLIENT_PM: frozenset({Action.INVITE_CLIENT, Action.WRITE_NOTES}),
+    Role.REVIEWER: frozenset(),
+    Role.CLIENT_VIEWER: frozenset(),
+}
+
+
+def membership_of(user: User, project: Project) -> Membership | None:
+    """The user's membership in ``project`` (cached on the project object for the request)."""
+    cache: dict[int, Membership | None] = project.__dict__.setdefault("_membership_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = project.memberships.filter(user_id=user.pk).first() if user.is_authenticated else None
+    return cache[user.pk]
+
+
+def role_of(user: User, project: Project) -> str | None:
+    """The user's role in the project, or None for a non-member."""
+    membership = membership_of(user, project)
+    return membership.role if membership else None
+
+
+def is_team(user: User, project: Project) -> bool:
+    """Whether the user is on the delivery team of the project (and so sees internal records)."""
+    membership = membership_of(user, project)
+    return membership is not None and membership.side == Side.TEAM
+
+
+def can(user: User, project: Project, action: str) -> bool:
+    """Whether the user's role permits ``action`` in ``project``."""
+    role = role_of(user, project)
+    if role is None:
+        return False
+    if action == Action.EDIT_PLAN and role == Role.CLIENT_PM:
+        # When the client acts as project manager, its PM edits the plan too.
+        return project.decision_preset == DecisionPreset.CLIENT_AS_PM
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def decision_roles(project: Project, kind: str) -> list[str]:
+    """The roles that hold decision ``kind`` in ``project``."""
+    cache: dict[str, list[str]] | None = project.__dict__.get("_decision_cache")
+    if cache is None:
+        cache = {right.kind: list(right.roles) for right in project.decision_rights.all()}
+        project.__dict__["_decision_cache"] = cache
+    return cache.get(kind, [])
+
+
+def holds(user: User, project: Project, kind: str) -> bool:
+    """Whether the user holds decision right ``kind`` in ``project``."""
+    role = role_of(user, project)
+    return role is not None and role in decision_roles(project, kind)
+
+
+def require(user: User, project: Project, action: str) -> None:
+    """Raise ``PermissionDenied`` unless the user may take ``action``."""
+    if not can(user, project, action):
+        raise PermissionDenied(_("Your role in this project does not allow this."))
+
+
+def require_decision(user: User, project: Project, kind: str) -> None:
+    """Raise ``PermissionDenied`` unless the user holds decision right ``kind``."""
+    if not holds(user, project, kind):
+        label = DecisionKind(kind).label
+        raise PermissionDenied(_("You do not hold the decision right “%(kind)s” in this project.") % {"kind": label})
+
+
+def forget_cached_rights(project: Project) -> None:
+    """Drop the per-object caches after memberships or decision rights change."""
+    project.__dict__.pop("_membership_cache", None)
+    project.__dict__.pop("_decision_cache", None)

@@ -1,0 +1,187 @@
+"""The read side of projects: fetch and authorise in one call, and lists that don't grow queries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tandem.core.models import Activity
+from tandem.projects.charter import charter_content, diff_content, visible_content
+from tandem.projects.choices import CLIENT_ROLES, CharterSectionKey
+from tandem.projects.models import (
+    Charter,
+    CharterConfirmation,
+    CharterRevision,
+    CharterSection,
+    DecisionRight,
+    Deliverable,
+    Goal,
+    Invitation,
+    Kpi,
+    Membership,
+    Note,
+    Project,
+    RaciAssignment,
+    Stakeholder,
+)
+from tandem.projects.permissions import is_team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tandem.accounts.models import User
+
+M = TypeVar("M")
+
+
+def projects_for(user: User | AnonymousUser, *, search: str = "", status: str = "") -> QuerySet[Project]:
+    """The projects a user belongs to, with what a list needs, in one query."""
+    qs = (
+        Project.objects.visible_to(user)
+        .select_related("client", "vendor")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("code")
+    )
+    if search:
+        qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(client__name__icontains=search))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def access_project(user: User | AnonymousUser, code: str) -> Project:
+    """The project with ``code`` if the user is a member of it; otherwise ``Http404``."""
+    project = Project.objects.visible_to(user).select_related("client", "vendor").filter(code=code).first()
+    if project is None:
+        raise Http404(_("No such project."))
+    return project
+
+
+def access_item(user: User | AnonymousUser, project: Project, model: type[M], pk: Any) -> M:
+    """A record of ``model`` in ``project`` that the user may see; otherwise ``Http404``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("No such record.")) from None
+    item = model.objects.visible_to(user).filter(project=project, pk=pk).first()  # type: ignore[attr-defined]
+    if item is None:
+        raise Http404(_("No such record."))
+    return item  # type: ignore[no-any-return]
+
+
+def access_membership(user: User | AnonymousUser, project: Project, pk: Any) -> Membership:
+    """A membership of ``project`` visible to the user; otherwise ``Http404``."""
+    return access_item(user, project, Membership, pk)
+
+
+def members_of(user: User | AnonymousUser, project: Project) -> QuerySet[Membership]:
+    """The project's members with their users and organizations."""
+    return (
+        Membership.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("user", "user__organization")
+        .order_by("side", "role", "user__full_name")
+    )
+
+
+def decision_rights_of(user: User | AnonymousUser, project: Project) -> QuerySet[DecisionRight]:
+    """The project's table of decision rights."""
+    return DecisionRight.objects.visible_to(user).filter(project=project).order_by("id")
+
+
+def invitations_of(user: User, project: Project) -> QuerySet[Invitation]:
+    """Open invitations of the project, for the team (a client sees none but their own side's)."""
+    qs = Invitation.objects.visible_to(user).filter(
+        project=project, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+    if not is_team(user, project):
+        qs = qs.filter(role__in=CLIENT_ROLES)
+    return qs
+
+
+def charter_of(project: Project) -> Charter:
+    """The project's charter row (created with the project)."""
+    return Charter.objects.get(project=project)
+
+
+def sections_of(user: User | AnonymousUser, project: Project) -> list[CharterSection]:
+    """The charter's text sections in their fixed order (missing ones as unsaved blanks)."""
+    existing = {s.key: s for s in CharterSection.objects.visible_to(user).filter(project=project)}
+    return [existing.get(key) or CharterSection(project=project, key=key, version=0) for key in CharterSectionKey.values]
+
+
+def goals_of(user: User | AnonymousUser, project: Project) -> QuerySet[Goal]:
+    """The charter's SMART goals the user may see."""
+    return Goal.objects.visible_to(user).filter(project=project).order_by("position", "id")
+
+
+def kpis_of(user: User | AnonymousUser, project: Project) -> QuerySet[Kpi]:
+    """The charter's KPIs the user may see."""
+    return Kpi.objects.visible_to(user).filter(project=project).order_by("position", "id")
+
+
+def stakeholders_of(user: User | AnonymousUser, project: Project) -> QuerySet[Stakeholder]:
+    """The charter's stakeholders the user may see."""
+    return Stakeholder.objects.visible_to(user).filter(project=project).order_by("position", "id")
+
+
+def deliverables_of(user: User | AnonymousUser, project: Project) -> QuerySet[Deliverable]:
+    """The deliverables the user may see, each with the RACI cells of stakeholders the user may see."""
+    cells = RaciAssignment.objects.filter(
+        stakeholder__in=Stakeholder.objects.visible_to(user).filter(project=project)
+    ).select_related("stakeholder")
+    return (
+        Deliverable.objects.visible_to(user)
+        .filter(project=project)
+        .prefetch_related(Prefetch("raci", queryset=cells, to_attr="visible_raci"))
+        .order_by("position", "id")
+    )
+
+
+def notes_of(user: User | AnonymousUser, project: Project) -> QuerySet[Note]:
+    """The project notes the user may see, newest first."""
+    return Note.objects.visible_to(user).filter(project=project).select_related("author")
+
+
+def activity_of(
+    user: User | AnonymousUser, project: Project | None = None
+) -> QuerySet[Activity]:
+    """The activity feed the user may see (of one project, or of all their projects)."""
+    qs = Activity.objects.visible_to(user).select_related("actor", "project")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs.order_by("-created_at", "-id")
+
+
+def confirmations_of(project: Project) -> QuerySet[CharterConfirmation]:
+    """Every confirmation of the project's charter, newest first (they are shared by nature)."""
+    return CharterConfirmation.objects.filter(charter__project=project).select_related("confirmed_by")
+
+
+def latest_confirmation(project: Project) -> CharterConfirmation | None:
+    """The most recent confirmation of the project's charter."""
+    return confirmations_of(project).first()
+
+
+def charter_revision(project: Project, number: int) -> CharterRevision:
+    """One frozen revision of the charter; ``Http404`` when it does not exist."""
+    revision = CharterRevision.objects.filter(charter__project=project, number=number).first()
+    if revision is None:
+        raise Http404(_("No such charter revision."))
+    return revision
+
+
+def changes_since_confirmation(project: Project) -> tuple[CharterConfirmation | None, list[dict[str, Any]]]:
+    """The latest confirmation and what changed in the charter since, as the user may see it."""
+    confirmation = latest_confirmation(project)
+    if confirmation is None:
+        return None, []
+    # Revisions hold the shared charter only: that is what the client confirms.
+    old = CharterRevision.objects.filter(
+        charter__project=project, number=confirmation.revision
+    ).values_list("content", flat=True).first() or {}
+    new = visible_content(charter_content(project), include_internal=False)
+    return confirmation, diff_content(old, new)
