@@ -1,5 +1,74 @@
-"""Tandem's scheduling engine: calendars, networks and the critical path method, free of any framework."""
+"""Tandem's scheduling engine: calendars, networks and the critical path method, free of any framework.
+
+Inputs are frozen dataclasses keyed by ids (:class:`Activity`, :class:`Link`, :class:`Calendar`,
+:class:`Network`); :func:`schedule` returns a :class:`ScheduleResult`. Dates follow MS Project's
+conventions and are checked against files MS Project saved (see ``docs/engine.md``).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .calendar import (
+    CalendarError,
+    add_working_minutes,
+    from_minutes,
+    subtract_working_minutes,
+    to_minutes,
+    working_minutes_between,
+)
+from .china import UnpublishedHolidaysWarning, china_calendar, last_published_china_year
+from .cpm import ActivitySchedule, ScheduleResult, schedule
+from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
+from .model import (
+    STANDARD_DAY,
+    Activity,
+    ActivityId,
+    Calendar,
+    CalendarException,
+    CalendarId,
+    ConstraintType,
+    LagUnit,
+    Link,
+    LinkType,
+    Network,
+    parse_working_ranges,
+)
+from .mspdi import MspdiError, MspdiProject, SummaryDates, read_mspdi, rollup_summaries
+from .psplib import PsplibInstance, read_psplib
+
+__all__ = [
+    "STANDARD_DAY",
+    "Activity",
+    "ActivityId",
+    "ActivitySchedule",
+    "Calendar",
+    "CalendarError",
+    "CalendarException",
+    "CalendarId",
+    "ConstraintConflict",
+    "ConstraintConflictError",
+    "ConstraintType",
+    "LagUnit",
+    "Link",
+    "LinkType",
+    "MspdiError",
+    "MspdiProject",
+    "Network",
+    "NetworkCycleError",
+    "NetworkError",
+    "PsplibInstance",
+    "ScheduleResult",
+    "SummaryDates",
+    "UnpublishedHolidaysWarning",
+    "add_working_minutes",
+    "china_calendar",
+    "from_minutes",
+    "last_published_china_year",
+    "parse_working_ranges",
+    "read_mspdi",
+    "read_psplib",
+    "rollup_summaries",
+    "schedule",
+    "subtract_working_minutes",
+    "to_minutes",
+    "working_minutes_between",
+]

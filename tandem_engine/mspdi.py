@@ -1,0 +1,426 @@
+"""Read MS Project's XML format (MSPDI) into engine inputs.
+
+Parsing goes through ``defusedxml`` with DTDs, entity declarations and external references
+refused, and files above a size limit are refused before parsing.
+
+What is read: calendars (week days, base calendars, dated exceptions, daily recurring exceptions,
+alternative work weeks), tasks (duration and its elapsed formats, milestone, calendar, the eight
+constraints, deadline, actual dates, percent complete, manual scheduling), and links with their lag
+(``LinkLag`` is in tenths of a minute; ``LagFormat`` tells elapsed and percent lags apart).
+Summary tasks are not activities: links on them are expanded to their leaf tasks, and their dates
+are rolled up from the children by :func:`rollup_summaries`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
+from .cpm import ScheduleResult
+from .model import (
+    Activity,
+    ActivityId,
+    Calendar,
+    CalendarException,
+    CalendarId,
+    ConstraintType,
+    LagUnit,
+    Link,
+    LinkType,
+    Network,
+    WorkingRanges,
+)
+
+__all__ = ["MAX_MSPDI_BYTES", "MspdiError", "MspdiProject", "SummaryDates", "read_mspdi", "rollup_summaries"]
+
+MAX_MSPDI_BYTES = 64 * 1024 * 1024
+"""Files above this size are refused before parsing (a denial-of-service guard)."""
+
+_NS = "{http://schemas.microsoft.com/project}"
+_CONSTRAINTS = {
+    0: ConstraintType.ASAP, 1: ConstraintType.ALAP, 2: ConstraintType.MSO, 3: ConstraintType.MFO,
+    4: ConstraintType.SNET, 5: ConstraintType.SNLT, 6: ConstraintType.FNET, 7: ConstraintType.FNLT,
+}
+_LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
+_ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
+_PERCENT_FORMATS = {19, 20}
+_DURATION = re.compile(
+    r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class MspdiError(ValueError):
+    """The file is not a readable, safe MSPDI document (too large, a DTD or entities, malformed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryDates:
+    """Dates of a summary task, rolled up from its leaf tasks."""
+
+    start: datetime
+    finish: datetime
+    early_start: datetime
+    early_finish: datetime
+    late_start: datetime
+    late_finish: datetime
+    critical: bool
+
+
+@dataclass(frozen=True)
+class MspdiProject:
+    """An MSPDI file as engine inputs plus what the engine does not schedule.
+
+    ``summaries`` maps each summary task UID to the UIDs of its leaf tasks; ``manual`` holds the
+    UIDs of manually scheduled tasks; ``notes`` lists features met in the file that were read only
+    approximately (e.g. a recurring calendar exception pattern other than daily).
+    """
+
+    network: Network
+    names: Mapping[ActivityId, str]
+    summaries: Mapping[ActivityId, tuple[ActivityId, ...]]
+    manual: frozenset[ActivityId]
+    notes: tuple[str, ...] = field(default=())
+
+
+def read_mspdi(source: str | Path | bytes, *, max_bytes: int = MAX_MSPDI_BYTES) -> MspdiProject:
+    """Read an MSPDI file (a path, or the document's bytes) into a :class:`MspdiProject`.
+
+    Raises :class:`MspdiError` when the file is larger than ``max_bytes``, declares a DTD or
+    entities, references external resources, or is not MSPDI.
+
+    >>> project = read_mspdi(b"<Project xmlns='http://schemas.microsoft.com/project'>"
+    ...     b"<StartDate>2026-11-23T08:00:00</StartDate></Project>")
+    >>> project.network.start
+    datetime.datetime(2026, 11, 23, 8, 0)
+
+    Method: a safe ElementTree parse, then a mapping of MSPDI fields onto the engine's dataclasses.
+    """
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise MspdiError(f"{path.name}: {size} bytes is above the {max_bytes}-byte limit")
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise MspdiError(f"document of {len(data)} bytes is above the {max_bytes}-byte limit")
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise MspdiError(f"refused unsafe XML: {exc!r}") from exc
+    except SafeET.ParseError as exc:
+        raise MspdiError(f"malformed XML: {exc}") from exc
+    if root.tag != f"{_NS}Project":
+        raise MspdiError(f"not an MSPDI document: root element {root.tag!r}")
+    return _Reader(root).read()
+
+
+def rollup_summaries(project: MspdiProject, result: ScheduleResult) -> dict[ActivityId, SummaryDates]:
+    """Roll each summary task's dates up from its scheduled leaf tasks (earliest start, latest finish)."""
+    rolled: dict[ActivityId, SummaryDates] = {}
+    for uid, leaves in project.summaries.items():
+        rows = [result[leaf] for leaf in leaves if leaf in result]
+        if not rows:
+            continue
+        rolled[uid] = SummaryDates(
+            start=min(r.start for r in rows),
+            finish=max(r.finish for r in rows),
+            early_start=min(r.early_start for r in rows),
+            early_finish=max(r.early_finish for r in rows),
+            late_start=min(r.late_start for r in rows),
+            late_finish=max(r.late_finish for r in rows),
+            critical=any(r.critical for r in rows),
+        )
+    return rolled
+
+
+def parse_duration_minutes(text: str) -> int:
+    """Parse an XML duration such as ``PT8H0M0S`` into whole minutes (seconds rounded)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise MspdiError(f"unreadable duration {text!r}")
+    sign, years, months, days, hours, minutes, seconds = match.groups()
+    if years or months:
+        raise MspdiError(f"calendar-dependent duration {text!r}")
+    total = float(days or 0) * 1440 + float(hours or 0) * 60 + float(minutes or 0) + float(seconds or 0) / 60
+    return -round(total) if sign else round(total)
+
+
+class _Reader:
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        self.notes: list[str] = []
+
+    def text(self, element: Element, name: str) -> str | None:
+        child = element.find(f"{_NS}{name}")
+        if child is None or child.text is None:
+            return None
+        return child.text.strip()
+
+    def integer(self, element: Element, name: str, default: int = 0) -> int:
+        value = self.text(element, name)
+        return default if value is None or value == "" else int(float(value))
+
+    def moment(self, element: Element, name: str) -> datetime | None:
+        value = self.text(element, name)
+        return datetime.fromisoformat(value) if value else None
+
+    def children(self, element: Element | None, path: str) -> list[Element]:
+        if element is None:
+            return []
+        return element.findall("/".join(f"{_NS}{part}" for part in path.split("/")))
+
+    # -- calendars --------------------------------------------------------------------------------
+
+    def ranges(self, day: Element) -> WorkingRanges:
+        if self.integer(day, "DayWorking") != 1:
+            return ()
+        out: list[tuple[int, int]] = []
+        for wt in self.children(day, "WorkingTimes/WorkingTime"):
+            start, finish = self.text(wt, "FromTime"), self.text(wt, "ToTime")
+            if not start or not finish:
+                continue
+            a = _minute_of_day(start)
+            b = _minute_of_day(finish)
+            out.append((a, b if b > a else 1440))
+        return tuple(sorted(out))
+
+    def calendars(self) -> dict[CalendarId, Calendar]:
+        raw: dict[int, Element] = {}
+        for element in self.children(self.root, "Calendars/Calendar"):
+            raw[self.integer(element, "UID")] = element
+        built: dict[CalendarId, Calendar] = {}
+
+        def build(uid: int, seen: tuple[int, ...] = ()) -> Calendar:
+            if uid in built:
+                return built[uid]  # a base calendar shared by several
+            element = raw[uid]
+            base_uid = self.integer(element, "BaseCalendarUID", -1)
+            if base_uid in raw and base_uid not in seen and base_uid != uid:
+                base = build(base_uid, (*seen, uid))
+            else:
+                base = Calendar.standard(uid)
+            week: list[WorkingRanges] = list(base.week)
+            exceptions: list[CalendarException] = list(base.exceptions)
+            own: list[CalendarException] = []
+            for day in self.children(element, "WeekDays/WeekDay"):
+                day_type = self.integer(day, "DayType")
+                if 1 <= day_type <= 7:
+                    week[(day_type + 5) % 7] = self.ranges(day)  # MSPDI: 1 = Sunday; ours: 0 = Monday
+                elif day_type == 0:
+                    period = day.find(f"{_NS}TimePeriod")
+                    if period is not None:
+                        own.extend(self.exception_span(period, self.ranges(day), ""))
+            for exception in self.children(element, "Exceptions/Exception"):
+                own.extend(self.exception(exception))
+            for work_week in self.children(element, "WorkWeeks/WorkWeek"):
+                own.extend(self.work_week(work_week, week))
+            exceptions.extend(own)
+            calendar = Calendar(
+                id=uid,
+                week=(week[0], week[1], week[2], week[3], week[4], week[5], week[6]),
+                exceptions=tuple(exceptions),
+                name=self.text(element, "Name") or "",
+            )
+            built[uid] = calendar
+            return calendar
+
+        for uid in raw:
+            build(uid)
+        return built
+
+    def exception_span(self, period: Element, ranges: WorkingRanges, name: str) -> list[CalendarException]:
+        first = self.moment(period, "FromDate")
+        last = self.moment(period, "ToDate")
+        if first is None or last is None:
+            return []
+        end = last.date() if last.time() != datetime.min.time() else (last - timedelta(minutes=1)).date()
+        return [CalendarException(first.date(), max(end, first.date()), ranges, name)]
+
+    def exception(self, element: Element) -> list[CalendarException]:
+        period = element.find(f"{_NS}TimePeriod")
+        if period is None:
+            return []
+        ranges = self.ranges(element)
+        name = self.text(element, "Name") or ""
+        kind = self.integer(element, "Type", 1)
+        spans = self.exception_span(period, ranges, name)
+        if kind == 1 and self.integer(element, "Period", 1) <= 1:
+            return spans  # daily on every day of the span (also what ordinary exceptions are)
+        if kind == 6 and spans:  # weekly on the given days of week
+            days_of_week = self.integer(element, "DaysOfWeek")
+            period_weeks = max(1, self.integer(element, "Period", 1))
+            span = spans[0]
+            out: list[CalendarException] = []
+            week0 = span.start - timedelta(days=(span.start.weekday() + 1) % 7)
+            current = span.start
+            while current <= span.end:
+                sunday_based = (current.weekday() + 1) % 7  # MSPDI bit 0 = Sunday
+                weeks = (current - week0).days // 7
+                if days_of_week >> sunday_based & 1 and weeks % period_weeks == 0:
+                    out.append(CalendarException(current, current, ranges, name))
+                current += timedelta(days=1)
+            return out
+        self.notes.append(f"recurring exception {name!r} of type {kind} read as its whole span")
+        return spans
+
+    def work_week(self, element: Element, default_week: list[WorkingRanges]) -> list[CalendarException]:
+        period = element.find(f"{_NS}TimePeriod")
+        if period is None:
+            return []
+        first = self.moment(period, "FromDate")
+        last = self.moment(period, "ToDate")
+        if first is None or last is None:
+            return []
+        week = list(default_week)
+        for day in self.children(element, "WeekDays/WeekDay"):
+            day_type = self.integer(day, "DayType")
+            if 1 <= day_type <= 7:
+                week[(day_type + 5) % 7] = self.ranges(day)
+        out: list[CalendarException] = []
+        current = first.date()
+        while current <= last.date():
+            out.append(CalendarException(current, current, week[current.weekday()], "work week"))
+            current += timedelta(days=1)
+        return out
+
+    # -- tasks ------------------------------------------------------------------------------------
+
+    def read(self) -> MspdiProject:
+        root = self.root
+        calendars = self.calendars()
+        project_calendar: CalendarId = self.integer(root, "CalendarUID", 1)
+        if project_calendar not in calendars:
+            project_calendar = next(iter(calendars), -1)  # the first calendar, or MS Project's standard one
+            if project_calendar == -1:
+                calendars[-1] = Calendar.standard(-1)
+        start = self.moment(root, "StartDate") or datetime(2000, 1, 3, 8)  # noqa: DTZ001 - naive project time
+        names: dict[ActivityId, str] = {}
+        activities: list[Activity] = []
+        manual: set[ActivityId] = set()
+        # Outline structure: a task's parent is the nearest earlier task one level up.
+        stack: list[tuple[int, int]] = []  # (outline level, uid)
+        children_of: dict[int, list[int]] = {}
+        summary_uids: set[int] = set()
+        raw_links: list[tuple[int, int, Element]] = []
+        for task in self.children(root, "Tasks/Task"):
+            uid = self.integer(task, "UID")
+            if self.integer(task, "IsNull") == 1 or self.integer(task, "Active", 1) == 0:
+                continue
+            level = self.integer(task, "OutlineLevel", 1)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            if stack:
+                children_of.setdefault(stack[-1][1], []).append(uid)
+            stack.append((level, uid))
+            names[uid] = self.text(task, "Name") or ""
+            for link in self.children(task, "PredecessorLink"):
+                raw_links.append((self.integer(link, "PredecessorUID"), uid, link))
+            if self.integer(task, "Summary") == 1 or level == 0 or (uid == 0 and level <= 0):
+                summary_uids.add(uid)
+                continue
+            activity = self.activity(task, uid, calendars)
+            if activity.manual:
+                manual.add(uid)
+            activities.append(activity)
+        leaves = {uid: _leaves(uid, children_of, summary_uids) for uid in summary_uids}
+        links: list[Link] = []
+        for pred, succ, element in raw_links:
+            links.extend(self.links(pred, succ, element, leaves, summary_uids))
+        network = Network(
+            activities=tuple(activities),
+            links=tuple(links),
+            calendars=calendars,
+            calendar_id=project_calendar,
+            start=start,
+            status_date=self.moment(root, "StatusDate"),
+            names=names,
+        )
+        return MspdiProject(
+            network=network,
+            names=names,
+            summaries={uid: tuple(v) for uid, v in leaves.items()},
+            manual=frozenset(manual),
+            notes=tuple(self.notes),
+        )
+
+    def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
+        duration_text = self.text(task, "Duration")
+        duration = max(0, parse_duration_minutes(duration_text)) if duration_text else 0
+        fmt = self.integer(task, "DurationFormat", 7)
+        fmt = fmt - 32 if fmt >= 32 else fmt
+        constraint = _CONSTRAINTS.get(self.integer(task, "ConstraintType"), ConstraintType.ASAP)
+        calendar_uid = self.integer(task, "CalendarUID", -1)
+        is_manual = self.integer(task, "Manual") == 1
+        percent = float(self.text(task, "PercentComplete") or 0)
+        return Activity(
+            id=uid,
+            duration=duration,
+            milestone=self.integer(task, "Milestone") == 1,
+            calendar_id=calendar_uid if calendar_uid in calendars else None,
+            constraint=constraint,
+            constraint_date=self.moment(task, "ConstraintDate") if constraint not in (
+                ConstraintType.ASAP, ConstraintType.ALAP) else None,
+            deadline=self.moment(task, "Deadline"),
+            actual_start=self.moment(task, "ActualStart"),
+            actual_finish=self.moment(task, "ActualFinish"),
+            percent_complete=percent,
+            manual=is_manual,
+            manual_start=self.manual_date(task, "Start") if is_manual else None,
+            manual_finish=self.manual_date(task, "Finish") if is_manual else None,
+            elapsed=fmt in _ELAPSED_FORMATS,
+        )
+
+    def manual_date(self, task: Element, name: str) -> datetime | None:
+        return self.moment(task, f"Manual{name}") or self.moment(task, name)
+
+    def links(
+        self,
+        pred: int,
+        succ: int,
+        element: Element,
+        leaves: Mapping[int, list[int]],
+        summary_uids: set[int],
+    ) -> Iterable[Link]:
+        link_type = _LINK_TYPES.get(self.integer(element, "Type", 1), LinkType.FS)
+        lag_tenths = float(self.text(element, "LinkLag") or 0)
+        lag_format = self.integer(element, "LagFormat", 7)
+        lag_format = lag_format - 32 if lag_format >= 32 else lag_format
+        if lag_format in _PERCENT_FORMATS:
+            unit, lag = LagUnit.PERCENT, lag_tenths / 10.0
+        elif lag_format in _ELAPSED_FORMATS:
+            unit, lag = LagUnit.ELAPSED, lag_tenths / 10.0
+        else:
+            unit, lag = LagUnit.WORKING, lag_tenths / 10.0
+        preds = leaves[pred] if pred in summary_uids else [pred]
+        succs = leaves[succ] if succ in summary_uids else [succ]
+        if pred in summary_uids or succ in summary_uids:
+            self.notes.append(f"link {pred}->{succ} on a summary task expanded to its leaf tasks")
+        for p in preds:
+            for s in succs:
+                if p != s:
+                    yield Link(p, s, link_type, lag, unit)
+
+
+def _leaves(uid: int, children_of: Mapping[int, list[int]], summary_uids: set[int]) -> list[int]:
+    out: list[int] = []
+    for child in children_of.get(uid, []):
+        if child in summary_uids:
+            out.extend(_leaves(child, children_of, summary_uids))
+        else:
+            out.append(child)
+    return out
+
+
+def _minute_of_day(text: str) -> int:
+    hours, minutes, *_ = text.split(":")
+    return int(hours) * 60 + int(minutes)
