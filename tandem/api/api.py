@@ -1,7 +1,21 @@
-"""The NinjaAPI instance (routers are added per domain)."""
+"""The NinjaAPI instance: one router per domain, session or token auth, JSON errors."""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Tandem API", version="1", urls_namespace="api")
+from tandem.api import errors
+from tandem.api.routers import charter, me, members, notes, projects
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "The shared project space of a delivery team and its client. Authenticate with the browser "
+        "session (send the CSRF token on writes) or a personal token: `Authorization: Bearer tdm_…`."
+    ),
+)
+errors.install(api)
+for module in (me, projects, members, charter, notes):
+    api.add_router("", module.router)

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tandem.accounts.models import Organization
 from tandem.core.models import Activity
 from tandem.projects.charter import charter_content, diff_content, visible_content
 from tandem.projects.choices import CLIENT_ROLES, CharterSectionKey
@@ -27,7 +28,7 @@ from tandem.projects.models import (
     RaciAssignment,
     Stakeholder,
 )
-from tandem.projects.permissions import is_team
+from tandem.projects.permissions import can_create_projects, is_team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -185,3 +186,25 @@ def changes_since_confirmation(project: Project) -> tuple[CharterConfirmation | 
     ).values_list("content", flat=True).first() or {}
     new = visible_content(charter_content(project), include_internal=False)
     return confirmation, diff_content(old, new)
+
+
+def organizations_for(user: User | AnonymousUser) -> QuerySet[Organization]:
+    """Organizations relevant to a user: all for project starters, else their own and their projects'."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if can_create_projects(user):  # type: ignore[arg-type]
+        return Organization.objects.order_by("name")
+    mine = Project.objects.visible_to(user)
+    return Organization.objects.filter(
+        Q(pk=user.organization_id) | Q(client_projects__in=mine) | Q(vendor_projects__in=mine)  # type: ignore[union-attr]
+    ).distinct().order_by("name")
+
+
+def revisions_of(project: Project) -> QuerySet[CharterRevision]:
+    """The charter's frozen revisions, newest first, without their content (shared by nature)."""
+    return (
+        CharterRevision.objects.filter(charter__project=project)
+        .select_related("created_by")
+        .defer("content")
+        .order_by("-number")
+    )

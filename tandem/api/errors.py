@@ -1,0 +1,103 @@
+"""Domain exceptions answered as JSON: 401, 403, 404, 409 and 422 naming the field at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tandem.core.errors import ConflictError
+
+ALL = "__all__"
+
+
+def django_error_detail(exc: DjangoValidationError) -> list[dict[str, str]]:
+    """One ``{"field", "message"}`` per message; errors not tied to a field name ``__all__``."""
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": ALL if field == NON_FIELD_ERRORS else field, "message": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": ALL, "message": str(message)} for message in exc.messages]
+
+
+def _pydantic_message(error: dict[str, Any]) -> str:
+    """A translatable message for the common kinds of invalid input, pydantic's own otherwise."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"enum", "literal_error"}:
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind.startswith("date"):
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind.startswith(("int_", "decimal_", "float_")):
+        return _("Enter a number.")
+    if kind == "string_too_long":
+        return _("Use at most %(n)s characters.") % {"n": ctx.get("max_length", "")}
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _("Enter a valid email address.")
+    return str(error.get("msg", _("Invalid value.")))
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    """``("body", "payload", "start_date")`` → ``start_date``; nested places are dotted."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
+        source, parts = parts[0], parts[1:]
+        if source == "body" and len(parts) > 1:
+            parts = parts[1:]  # the name of the body parameter itself
+    return ".".join(parts) or ALL
+
+
+def ninja_error_detail(exc: NinjaValidationError) -> list[dict[str, str]]:
+    """Ninja's (pydantic's) validation errors in the same shape as the domain's."""
+    return [{"field": _field_name(e.get("loc", ())), "message": _pydantic_message(e)} for e in exc.errors]
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers on ``api``."""
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return api.create_response(request, {"detail": django_error_detail(exc)}, status=422)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return api.create_response(request, {"detail": ninja_error_detail(exc)}, status=422)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        message = str(exc) or _("Not found.")
+        return api.create_response(request, {"detail": message}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        message = str(exc) or _("You may not do this.")
+        return api.create_response(request, {"detail": message}, status=403)
+
+    @api.exception_handler(ConflictError)
+    def conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+        body = {"detail": exc.message, "current_version": exc.current_version}
+        return api.create_response(request, body, status=409)
+
+    @api.exception_handler(IntegrityError)
+    def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # A uniqueness race the service's own checks could not see: the data is fine, retry later.
+        return api.create_response(
+            request, {"detail": _("This change conflicts with existing data."), "current_version": None},
+            status=409,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        message = _("Sign in, or send a valid API token (Authorization: Bearer …).")
+        return api.create_response(request, {"detail": message}, status=401)

@@ -1,0 +1,588 @@
+"""The API's request and response shapes. Team-only fields live in separate ``*TeamOut`` schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from tandem.accounts.choices import Language
+from tandem.accounts.models import User
+from tandem.core.choices import Side, Visibility
+from tandem.projects.choices import (
+    DecisionKind,
+    DecisionPreset,
+    KpiDirection,
+    Level,
+    ProjectStatus,
+    Raci,
+    Role,
+)
+from tandem.projects.permissions import can_create_projects
+
+# ---------------------------------------------------------------- people and organizations
+
+
+class OrganizationOut(Schema):
+    """A vendor or client organization."""
+
+    id: int
+    name: str
+    kind: str
+
+
+class PersonOut(Schema):
+    """A person as others see them."""
+
+    id: int
+    full_name: str
+
+
+class MeOut(Schema):
+    """The signed-in user's own profile."""
+
+    id: int
+    email: str
+    full_name: str
+    title: str
+    language: str
+    organization: OrganizationOut | None
+    is_staff: bool
+    can_create_projects: bool
+
+    @staticmethod
+    def resolve_can_create_projects(obj: User) -> bool:
+        """Whether the user may start projects (vendor people and operators)."""
+        return can_create_projects(obj)
+
+
+class ProfileIn(Schema):
+    """Changes to one's own profile (omitted fields stay as they are)."""
+
+    full_name: str | None = None
+    title: str | None = None
+    language: Language | None = None
+
+
+class TokenIn(Schema):
+    """A new personal API token."""
+
+    name: str = Field(..., max_length=100)
+
+
+class TokenOut(Schema):
+    """A personal API token (its secret is never shown again)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    """A token just created, with its secret: shown this once."""
+
+    token: str
+
+
+# ---------------------------------------------------------------- projects
+
+
+class ProjectSummaryOut(Schema):
+    """A project in a list."""
+
+    code: str
+    name: str
+    status: str
+    client: OrganizationOut
+    vendor: OrganizationOut | None
+    start_date: dt.date | None
+    target_date: dt.date | None
+    member_count: int
+    version: int
+
+
+class _ProjectFields(Schema):
+    code: str
+    name: str
+    summary: str
+    status: str
+    client: OrganizationOut
+    vendor: OrganizationOut | None
+    start_date: dt.date | None
+    target_date: dt.date | None
+    budget: Decimal | None
+    currency: str
+    time_zone: str
+    language: str
+    decision_preset: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    my_role: str | None = None
+    my_actions: list[str] = Field(default_factory=list)
+    my_decisions: list[str] = Field(default_factory=list)
+
+
+class ProjectOut(_ProjectFields):
+    """A project's details as any member sees them (no team-only fields)."""
+
+
+class ProjectTeamOut(_ProjectFields):
+    """A project's details as the delivery team sees them, internal notes included."""
+
+    internal_notes: str
+
+
+class ProjectCreateIn(Schema):
+    """A new project; the caller becomes its project manager."""
+
+    code: str = Field(..., max_length=20)
+    name: str = Field(..., max_length=200)
+    client_id: int
+    vendor_id: int | None = None
+    preset: DecisionPreset = DecisionPreset.JOINT
+    summary: str = ""
+    status: ProjectStatus = ProjectStatus.PROPOSED
+    start_date: dt.date | None = None
+    target_date: dt.date | None = None
+    budget: Decimal | None = None
+    currency: str = "CNY"
+    time_zone: str = "Asia/Shanghai"
+    language: Language = Language.ENGLISH
+    internal_notes: str = ""
+
+
+class ProjectPatchIn(Schema):
+    """Changes to a project, based on the version the caller read."""
+
+    version: int
+    name: str | None = None
+    summary: str | None = None
+    status: ProjectStatus | None = None
+    start_date: dt.date | None = None
+    target_date: dt.date | None = None
+    budget: Decimal | None = None
+    currency: str | None = None
+    time_zone: str | None = None
+    language: Language | None = None
+    internal_notes: str | None = None
+
+
+# ---------------------------------------------------------------- members and invitations
+
+
+class MemberUserOut(PersonOut):
+    """A member's person, with how to reach them."""
+
+    email: str
+    organization: OrganizationOut | None
+
+
+class MemberOut(Schema):
+    """A person's role in the project."""
+
+    id: int
+    user: MemberUserOut
+    role: str
+    side: str
+
+
+class MemberIn(Schema):
+    """Add a person who already has an account."""
+
+    email: str
+    role: Role
+
+
+class MemberPatchIn(Schema):
+    """Give a member another role."""
+
+    role: Role
+
+
+class InvitationIn(Schema):
+    """Invite someone by email."""
+
+    email: str
+    role: Role
+    full_name: str = ""
+
+
+class InvitationOut(Schema):
+    """An open invitation."""
+
+    id: int
+    email: str
+    full_name: str
+    role: str
+    invited_by: PersonOut | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class InvitationCreatedOut(InvitationOut):
+    """An invitation just sent, with its link (shown this once, also emailed)."""
+
+    url: str
+
+
+class AcceptIn(Schema):
+    """Accept an invitation: signed in, or creating an account with a name and password."""
+
+    token: str
+    full_name: str = ""
+    password: str = ""
+
+
+class AcceptedOut(Schema):
+    """The membership an accepted invitation created."""
+
+    project: str
+    role: str
+    user: PersonOut
+
+
+# ---------------------------------------------------------------- decision rights
+
+
+class DecisionRightOut(Schema):
+    """Who holds one kind of decision."""
+
+    kind: str
+    label: str
+    roles: list[str]
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        """The decision's name in the caller's language."""
+        return str(DecisionKind(obj.kind).label)
+
+
+class DecisionTableOut(Schema):
+    """The project's whole table of decision rights."""
+
+    preset: str
+    rights: list[DecisionRightOut]
+
+
+class PresetIn(Schema):
+    """Replace the table by a preset."""
+
+    preset: DecisionPreset
+
+
+class DecisionRolesIn(Schema):
+    """The roles that hold one kind of decision."""
+
+    roles: list[Role]
+
+
+# ---------------------------------------------------------------- charter
+
+
+class SectionOut(Schema):
+    """A free-text section of the charter (version 0: never written)."""
+
+    key: str
+    label: str
+    body: str
+    version: int
+
+
+class SectionIn(Schema):
+    """New text of a section, based on the version the caller read."""
+
+    body: str
+    version: int
+
+
+class _ItemOut(Schema):
+    id: int
+    visibility: str
+    position: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class GoalOut(_ItemOut):
+    """A SMART goal."""
+
+    statement: str
+    measure: str
+    target: str
+    due_date: dt.date | None
+
+
+class GoalIn(Schema):
+    """A new goal."""
+
+    statement: str = Field(..., max_length=500)
+    measure: str = ""
+    target: str = ""
+    due_date: dt.date | None = None
+    visibility: Visibility = Visibility.SHARED
+    position: int | None = Field(None, ge=0)
+
+
+class GoalPatchIn(Schema):
+    """Changes to a goal, based on the version the caller read."""
+
+    version: int
+    statement: str | None = None
+    measure: str | None = None
+    target: str | None = None
+    due_date: dt.date | None = None
+    visibility: Visibility | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class KpiOut(_ItemOut):
+    """A KPI with its thresholds."""
+
+    name: str
+    definition: str
+    unit: str
+    direction: str
+    target: Decimal | None
+    warning_threshold: Decimal | None
+    alarm_threshold: Decimal | None
+
+
+class KpiIn(Schema):
+    """A new KPI."""
+
+    name: str = Field(..., max_length=200)
+    definition: str = ""
+    unit: str = ""
+    direction: KpiDirection = KpiDirection.HIGHER
+    target: Decimal | None = None
+    warning_threshold: Decimal | None = None
+    alarm_threshold: Decimal | None = None
+    visibility: Visibility = Visibility.SHARED
+    position: int | None = Field(None, ge=0)
+
+
+class KpiPatchIn(Schema):
+    """Changes to a KPI, based on the version the caller read."""
+
+    version: int
+    name: str | None = None
+    definition: str | None = None
+    unit: str | None = None
+    direction: KpiDirection | None = None
+    target: Decimal | None = None
+    warning_threshold: Decimal | None = None
+    alarm_threshold: Decimal | None = None
+    visibility: Visibility | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class StakeholderOut(_ItemOut):
+    """A person with a stake in the project."""
+
+    name: str
+    side: str
+    organization: str
+    role_title: str
+    influence: str
+    interest: str
+    contact: str
+
+
+class StakeholderIn(Schema):
+    """A new stakeholder."""
+
+    name: str = Field(..., max_length=150)
+    side: Side = Side.CLIENT
+    organization: str = ""
+    role_title: str = ""
+    influence: Level = Level.MEDIUM
+    interest: Level = Level.MEDIUM
+    contact: str = ""
+    visibility: Visibility = Visibility.SHARED
+    position: int | None = Field(None, ge=0)
+
+
+class StakeholderPatchIn(Schema):
+    """Changes to a stakeholder, based on the version the caller read."""
+
+    version: int
+    name: str | None = None
+    side: Side | None = None
+    organization: str | None = None
+    role_title: str | None = None
+    influence: Level | None = None
+    interest: Level | None = None
+    contact: str | None = None
+    visibility: Visibility | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class RaciCellOut(Schema):
+    """A stakeholder's RACI letter for a deliverable."""
+
+    stakeholder_id: int
+    stakeholder_name: str = Field(..., alias="stakeholder.name")
+    letter: str
+
+
+class DeliverableOut(_ItemOut):
+    """A deliverable with the RACI cells the caller may see."""
+
+    name: str
+    description: str
+    due_date: dt.date | None
+    raci: list[RaciCellOut] = Field(default_factory=list, alias="visible_raci")
+
+
+class DeliverableIn(Schema):
+    """A new deliverable."""
+
+    name: str = Field(..., max_length=200)
+    description: str = ""
+    due_date: dt.date | None = None
+    visibility: Visibility = Visibility.SHARED
+    position: int | None = Field(None, ge=0)
+
+
+class DeliverablePatchIn(Schema):
+    """Changes to a deliverable, based on the version the caller read."""
+
+    version: int
+    name: str | None = None
+    description: str | None = None
+    due_date: dt.date | None = None
+    visibility: Visibility | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class RaciCellIn(Schema):
+    """One cell of a RACI row."""
+
+    stakeholder_id: int
+    letter: Raci
+
+
+class RaciIn(Schema):
+    """A deliverable's whole RACI row (exactly one Accountable), based on the version read."""
+
+    version: int
+    cells: list[RaciCellIn]
+
+
+class ConfirmationOut(Schema):
+    """A client's confirmation of one charter revision."""
+
+    revision: int
+    confirmed_by: PersonOut
+    confirmed_at: dt.datetime
+    comment: str
+
+
+class CharterOut(Schema):
+    """The charter's state: its revision, sections and latest confirmation."""
+
+    revision: int
+    sections: list[SectionOut]
+    latest_confirmation: ConfirmationOut | None
+
+
+class RevisionSummaryOut(Schema):
+    """A frozen revision of the charter in a list."""
+
+    number: int
+    created_at: dt.datetime
+    created_by: PersonOut | None
+
+
+class RevisionOut(RevisionSummaryOut):
+    """A frozen revision with its (shared) content."""
+
+    content: dict[str, Any]
+
+
+class CharterChangeOut(Schema):
+    """One changed section, or one added, removed or changed item."""
+
+    part: str
+    change: str
+    label: str
+    fields: dict[str, list[Any]]
+
+
+class CharterDiffOut(Schema):
+    """What changed between two revisions."""
+
+    from_revision: int
+    to_revision: int
+    changes: list[CharterChangeOut]
+
+
+class ChangesSinceConfirmedOut(Schema):
+    """The latest confirmation and what changed in the shared charter since."""
+
+    revision: int
+    confirmation: ConfirmationOut | None
+    changes: list[CharterChangeOut]
+
+
+class ConfirmIn(Schema):
+    """Confirm the revision the caller read."""
+
+    revision: int
+    comment: str = ""
+
+
+# ---------------------------------------------------------------- notes and activity
+
+
+class NoteOut(Schema):
+    """A project note."""
+
+    id: int
+    title: str
+    body: str
+    visibility: str
+    author: PersonOut | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class NoteIn(Schema):
+    """A new note (a client member's notes are always shared)."""
+
+    title: str = Field(..., max_length=200)
+    body: str = ""
+    visibility: Visibility = Visibility.INTERNAL
+
+
+class NotePatchIn(Schema):
+    """Changes to a note, based on the version the caller read."""
+
+    version: int
+    title: str | None = None
+    body: str | None = None
+    visibility: Visibility | None = None
+
+
+class ActivityOut(Schema):
+    """One recorded change."""
+
+    id: int
+    project: str | None = Field(None, alias="project.code")
+    actor: PersonOut | None
+    verb: str
+    target_type: str
+    target_id: str
+    target_label: str
+    changes: dict[str, Any]
+    visibility: str
+    created_at: dt.datetime
+
