@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from tandem.accounts.models import User
 from tandem.api.auth import AUTH, actor
@@ -123,12 +123,12 @@ def _register_item_endpoints(kind: str) -> None:
         user = actor(request)
         return of(user, queries.access_project(user, code))
 
-    def create_item(request: HttpRequest, code: str, payload: Any) -> tuple[int, Any]:
+    def create_item(request: HttpRequest, code: str, payload: Any) -> Status[Any]:
         user = actor(request)
         project = queries.access_project(user, code)
         item = services.do_add_charter_item(project, kind=kind, data=payload.model_dump(exclude_none=True),
                                             actor=user)
-        return 201, fetch(user, code, item.pk)
+        return Status(201, fetch(user, code, item.pk))
 
     def get_item(request: HttpRequest, code: str, item_id: int) -> Any:
         return fetch(actor(request), code, item_id)
@@ -140,10 +140,10 @@ def _register_item_endpoints(kind: str) -> None:
         services.do_update_charter_item(item, data=data, version=payload.version, actor=user)
         return fetch(user, code, item_id)
 
-    def delete_item(request: HttpRequest, code: str, item_id: int, params: Any) -> tuple[int, None]:
+    def delete_item(request: HttpRequest, code: str, item_id: int, params: Any) -> Status[None]:
         user = actor(request)
         services.do_delete_charter_item(fetch(user, code, item_id), version=params.version, actor=user)
-        return 204, None
+        return Status(204, None)
 
     # Concrete types for ninja, which reads the signatures to parse and document each endpoint.
     req: dict[str, Any] = {"request": HttpRequest, "code": str}
@@ -249,9 +249,10 @@ def list_confirmations(request: HttpRequest, code: str) -> QuerySet[Any]:
 
 @router.post("/projects/{code}/charter/confirm", response={201: ConfirmationOut},
              summary="Confirm the charter")
-def confirm_charter(request: HttpRequest, code: str, payload: ConfirmIn) -> tuple[int, Any]:
+def confirm_charter(request: HttpRequest, code: str, payload: ConfirmIn) -> Status[Any]:
     """Confirm the revision the caller read; a newer revision answers 409."""
     user = actor(request)
     project = queries.access_project(user, code)
-    return 201, services.do_confirm_charter(project, revision=payload.revision, actor=user,
-                                            comment=payload.comment)
+    confirmation = services.do_confirm_charter(project, revision=payload.revision, actor=user,
+                                               comment=payload.comment)
+    return Status(201, confirmation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.accounts import queries, services
 from tandem.accounts.models import ApiToken, User
@@ -37,11 +37,11 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
     """Create a token; its secret is in this answer only."""
     user = actor(request)
     token, raw = services.do_create_api_token(user, name=payload.name, actor=user)
-    return 201, TokenCreatedOut(**TokenOut.model_validate(token).model_dump(), token=raw)
+    return Status(201, TokenCreatedOut(**TokenOut.model_validate(token).model_dump(), token=raw))
 
 
 @router.delete("/me/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")

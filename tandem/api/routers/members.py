@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.accounts.models import User
 from tandem.accounts.queries import active_user_by_email
@@ -45,7 +45,7 @@ def list_members(request: HttpRequest, code: str) -> QuerySet[Membership]:
 
 
 @router.post("/projects/{code}/members", response={201: MemberOut}, summary="Add a member")
-def add_member(request: HttpRequest, code: str, payload: MemberIn) -> tuple[int, Membership]:
+def add_member(request: HttpRequest, code: str, payload: MemberIn) -> Status[Membership]:
     """Add a person who has an account (others are invited)."""
     user = actor(request)
     project = queries.access_project(user, code)
@@ -53,7 +53,7 @@ def add_member(request: HttpRequest, code: str, payload: MemberIn) -> tuple[int,
     if person is None:
         message = _("No account uses this email address: send an invitation instead.")
         raise ValidationError({"email": [message]})
-    return 201, services.do_add_member(project, user=person, role=payload.role, actor=user)
+    return Status(201, services.do_add_member(project, user=person, role=payload.role, actor=user))
 
 
 @router.get("/projects/{code}/members/{member_id}", response=MemberOut, summary="A member")
@@ -74,12 +74,12 @@ def change_role(request: HttpRequest, code: str, member_id: int, payload: Member
 
 
 @router.delete("/projects/{code}/members/{member_id}", response={204: None}, summary="Remove a member")
-def remove_member(request: HttpRequest, code: str, member_id: int) -> tuple[int, None]:
+def remove_member(request: HttpRequest, code: str, member_id: int) -> Status[None]:
     """Remove a member (never the last project manager)."""
     user = actor(request)
     project = queries.access_project(user, code)
     services.do_remove_member(queries.access_membership(user, project, member_id), actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- invitations
@@ -96,19 +96,19 @@ def list_invitations(request: HttpRequest, code: str) -> QuerySet[Invitation]:
 
 @router.post("/projects/{code}/invitations", response={201: InvitationCreatedOut}, tags=["invitations"],
              summary="Invite someone")
-def invite(request: HttpRequest, code: str, payload: InvitationIn) -> tuple[int, InvitationCreatedOut]:
+def invite(request: HttpRequest, code: str, payload: InvitationIn) -> Status[InvitationCreatedOut]:
     """Invite someone by email; the link is emailed, and shown here once."""
     user = actor(request)
     project = queries.access_project(user, code)
     invitation, raw = services.do_invite(project, email=payload.email, role=payload.role, actor=user,
                                          full_name=payload.full_name)
     out = InvitationOut.model_validate(invitation).model_dump()
-    return 201, InvitationCreatedOut(**out, url=services.invitation_url(raw))
+    return Status(201, InvitationCreatedOut(**out, url=services.invitation_url(raw)))
 
 
 @router.delete("/projects/{code}/invitations/{invitation_id}", response={204: None}, tags=["invitations"],
                summary="Revoke an invitation")
-def revoke_invitation(request: HttpRequest, code: str, invitation_id: int) -> tuple[int, None]:
+def revoke_invitation(request: HttpRequest, code: str, invitation_id: int) -> Status[None]:
     """Withdraw an invitation not accepted yet."""
     user = actor(request)
     project = queries.access_project(user, code)
@@ -116,20 +116,20 @@ def revoke_invitation(request: HttpRequest, code: str, invitation_id: int) -> tu
     if invitation is None:
         raise Http404(_("No such open invitation."))
     services.do_revoke_invitation(invitation, actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invitations/accept", response={201: AcceptedOut}, auth=OPTIONAL_AUTH, tags=["invitations"],
              summary="Accept an invitation")
-def accept_invitation(request: HttpRequest, payload: AcceptIn) -> tuple[int, AcceptedOut]:
+def accept_invitation(request: HttpRequest, payload: AcceptIn) -> Status[AcceptedOut]:
     """Accept as the signed-in user, or (signed out) create an account with a name and password."""
     caller = actor(request)
     membership = services.do_accept_invitation(
         payload.token, user=caller if caller.is_authenticated else None,
         full_name=payload.full_name, password=payload.password,
     )
-    return 201, AcceptedOut(project=membership.project.code, role=membership.role,
-                            user={"id": membership.user.pk, "full_name": membership.user.full_name})
+    person = {"id": membership.user.pk, "full_name": membership.user.full_name}
+    return Status(201, AcceptedOut(project=membership.project.code, role=membership.role, user=person))
 
 
 # ---------------------------------------------------------------- decision rights

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.api.auth import AUTH, actor
 from tandem.api.pagination import paged
@@ -25,13 +25,13 @@ def list_notes(request: HttpRequest, code: str) -> QuerySet[Note]:
 
 
 @router.post("/projects/{code}/notes", response={201: NoteOut}, summary="Write a note")
-def add_note(request: HttpRequest, code: str, payload: NoteIn) -> tuple[int, Note]:
+def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Status[Note]:
     """Write a note (internal by default for the team; always shared for the client)."""
     user = actor(request)
     project = queries.access_project(user, code)
     note = services.do_add_note(project, actor=user, title=payload.title, body=payload.body,
                                 visibility=payload.visibility)
-    return 201, note
+    return Status(201, note)
 
 
 @router.get("/projects/{code}/notes/{note_id}", response=NoteOut, summary="A note")
@@ -53,12 +53,12 @@ def update_note(request: HttpRequest, code: str, note_id: int, payload: NotePatc
 
 
 @router.delete("/projects/{code}/notes/{note_id}", response={204: None}, summary="Delete a note")
-def delete_note(request: HttpRequest, code: str, note_id: int) -> tuple[int, None]:
+def delete_note(request: HttpRequest, code: str, note_id: int) -> Status[None]:
     """Delete a note (its author or the project manager)."""
     user = actor(request)
     project = queries.access_project(user, code)
     services.do_delete_note(queries.access_item(user, project, Note, note_id), actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- activity

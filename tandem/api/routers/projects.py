@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.accounts.models import Organization, User
 from tandem.api.auth import AUTH, actor
@@ -71,7 +71,7 @@ def list_projects(
 
 
 @router.post("/projects", response={201: ProjectTeamOut}, summary="Start a project")
-def create_project(request: HttpRequest, payload: ProjectCreateIn) -> tuple[int, ProjectOut | ProjectTeamOut]:
+def create_project(request: HttpRequest, payload: ProjectCreateIn) -> Status[ProjectTeamOut | ProjectOut]:
     """Start a project (vendor people and operators); the caller becomes its project manager."""
     user = actor(request)
     if not permissions.can_create_projects(user):
@@ -84,7 +84,7 @@ def create_project(request: HttpRequest, payload: ProjectCreateIn) -> tuple[int,
         vendor=_organization(user, payload.vendor_id, "vendor_id"), preset=payload.preset, actor=user,
         **data,
     )
-    return 201, project_out(queries.access_project(user, project.code), user)
+    return Status(201, project_out(queries.access_project(user, project.code), user))
 
 
 @router.get("/projects/{code}", response=ProjectTeamOut | ProjectOut, summary="A project")
