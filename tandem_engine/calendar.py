@@ -12,6 +12,9 @@ import functools
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 
+import numpy as np
+from numpy.typing import NDArray
+
 from .model import Calendar, WorkingRanges
 
 __all__ = [
@@ -52,7 +55,8 @@ class CompiledCalendar:
     """
 
     __slots__ = (
-        "_by_day", "_cum", "_cum_end", "_day_hi", "_day_lo", "_ends", "_starts", "calendar", "continuous",
+        "_arrays", "_by_day", "_cum", "_cum_end", "_day_hi", "_day_lo", "_ends", "_starts", "calendar",
+        "continuous",
     )
 
     def __init__(self, calendar: Calendar) -> None:
@@ -68,6 +72,7 @@ class CompiledCalendar:
         self._cum_end: list[int] = []
         self._day_lo = 0
         self._day_hi = 0
+        self._arrays: tuple[NDArray[np.int64], ...] | None = None
 
     # -- span management -------------------------------------------------------------------------
 
@@ -125,7 +130,20 @@ class CompiledCalendar:
         self._day_lo -= _CHUNK_DAYS
         self._refresh()
 
+    def tables(self, low_wm: int, high_wm: int) -> tuple[NDArray[np.int64], ...]:
+        """numpy copies of (worked-before, worked-after, start) per interval, covering the given counts."""
+        self._cover_wm(low_wm)
+        self._cover_wm(high_wm)
+        if self._arrays is None:
+            self._arrays = (
+                np.asarray(self._cum, dtype=np.int64),
+                np.asarray(self._cum_end, dtype=np.int64),
+                np.asarray(self._starts, dtype=np.int64),
+            )
+        return self._arrays
+
     def _refresh(self) -> None:
+        self._arrays = None
         self._cum_end = [c + e - s for c, s, e in zip(self._cum, self._starts, self._ends, strict=True)]
 
     def _cover_wm(self, wm: int) -> None:

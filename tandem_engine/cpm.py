@@ -18,7 +18,10 @@ minutes with binary searches in the compiled calendars.
 
 from __future__ import annotations
 
-from collections import deque
+import copy
+import dataclasses
+import heapq
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,36 +97,34 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
     """The schedule: a read-only mapping from activity id to :class:`ActivitySchedule`.
 
     Dates are built on access, so a 100,000-activity result costs little until it is read.
+    :meth:`with_durations` reschedules after duration changes by propagating only what changed.
     """
 
-    def __init__(
-        self,
-        ids: list[ActivityId],
-        minutes: dict[str, list[int]],
-        total_float: list[int],
-        free_float: list[int],
-        critical: list[bool],
-        critical_path: tuple[ActivityId, ...],
-        conflicts: tuple[ConstraintConflict, ...],
-        order: tuple[ActivityId, ...],
-        project_start: datetime,
-        project_finish: datetime,
-    ) -> None:
-        self._ids = ids
-        self._index = {activity_id: i for i, activity_id in enumerate(ids)}
-        self._minutes = minutes
-        self._total_float = total_float
-        self._free_float = free_float
-        self._critical = critical
-        self.critical_path = critical_path
-        self.conflicts = conflicts
-        self.order = order
-        self.project_start = project_start
-        self.project_finish = project_finish
+    def __init__(self, state: _State) -> None:
+        self._state = state
+        sched = state.scheduler
+        bulk = sched._to_minutes_bulk
+        n = sched.n
+        names = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
+        flat = bulk([*state.start, *state.finish, *state.es, *state.ef, *state.ls, *state.lf])
+        self._minutes = {name: flat[k * n:(k + 1) * n] for k, name in enumerate(names)}
+        self._index = sched.index
+        self.critical_path: tuple[ActivityId, ...] = state.critical_path()
+        """One driving chain of activities from the start to the activity that finishes last."""
+        self.conflicts: tuple[ConstraintConflict, ...] = tuple(
+            state.conflicts[i] for i in sorted(state.conflicts)
+        )
+        """Constraints that the links make impossible (the activity is held at its constraint)."""
+        self.order: tuple[ActivityId, ...] = state.order_ids
+        """The topological order the passes used."""
+        ends = bulk([state.project_start, state.project_finish])
+        self.project_start: datetime = from_minutes(ends[0])
+        self.project_finish: datetime = from_minutes(ends[1])
 
     def __getitem__(self, activity_id: ActivityId) -> ActivitySchedule:
         i = self._index[activity_id]
         m = self._minutes
+        state = self._state
         return ActivitySchedule(
             id=activity_id,
             start=from_minutes(m["start"][i]),
@@ -132,24 +133,42 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             early_finish=from_minutes(m["early_finish"][i]),
             late_start=from_minutes(m["late_start"][i]),
             late_finish=from_minutes(m["late_finish"][i]),
-            total_float=self._total_float[i],
-            free_float=self._free_float[i],
-            critical=self._critical[i],
+            total_float=state.total[i],
+            free_float=state.free[i],
+            critical=state.critical[i],
         )
 
     def __iter__(self) -> Iterator[ActivityId]:
-        return iter(self._ids)
+        return iter(self._state.scheduler.ids)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._state.scheduler.n
 
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
-        return self._total_float[self._index[activity_id]]
+        return self._state.total[self._index[activity_id]]
 
-    def finish_minutes(self, activity_id: ActivityId) -> int:
-        """Scheduled finish as minutes since 2000-01-01 (see :func:`tandem_engine.to_minutes`)."""
-        return self._minutes["finish"][self._index[activity_id]]
+    def with_durations(self, durations: Mapping[ActivityId, int], *, strict: bool = False) -> ScheduleResult:
+        """Reschedule after changing some activities' durations (working minutes); ``self`` is unchanged.
+
+        Gives the same result as scheduling the edited network from scratch, faster: only the
+        activities whose dates move are recomputed (forward from the changed ones, backward to
+        their predecessors), in topological order.
+
+        Raises ``KeyError`` for an unknown id and :class:`NetworkError` for a negative duration.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
+        >>> net = Network((Activity("a", duration=480), Activity("b", duration=480)), (Link("a", "b"),),
+        ...               {"std": Calendar.standard("std")}, "std", datetime(2026, 11, 23, 8))
+        >>> schedule(net).with_durations({"a": 960})["b"].start
+        datetime.datetime(2026, 11, 25, 8, 0)
+        """
+        state = self._state.copy()
+        state.change_durations({self._index[k]: v for k, v in durations.items()})
+        if strict and state.conflicts:
+            raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
+        return ScheduleResult(state)
 
 
 def schedule(
@@ -184,7 +203,11 @@ def schedule(
 
     Method: Kahn's topological sort, then CPM forward and backward passes (see the module docstring).
     """
-    return _Scheduler(network, status_date).run(strict)
+    state = _State(_Scheduler(network, status_date))
+    state.full()
+    if strict and state.conflicts:
+        raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
+    return ScheduleResult(state)
 
 
 class _Scheduler:
@@ -194,13 +217,13 @@ class _Scheduler:
         self.network = network
         self.acts = acts
         self.ids: list[ActivityId] = [a.id for a in acts]
-        index: dict[ActivityId, int] = {}
-        for i, a in enumerate(acts):
-            if a.id in index:
-                raise NetworkError(f"duplicate activity id {a.id!r}")
-            if a.duration < 0:
-                raise NetworkError(f"activity {a.id!r} has a negative duration")
-            index[a.id] = i
+        index: dict[ActivityId, int] = {activity_id: i for i, activity_id in enumerate(self.ids)}
+        if len(index) != n:
+            duplicate = next(x for x, count in Counter(self.ids).items() if count > 1)
+            raise NetworkError(f"duplicate activity id {duplicate!r}")
+        negative = next((a.id for a in acts if a.duration < 0), None)
+        if negative is not None:
+            raise NetworkError(f"activity {negative!r} has a negative duration")
         self.index = index
         if network.calendar_id not in network.calendars:
             raise NetworkError(f"unknown project calendar {network.calendar_id!r}")
@@ -219,20 +242,23 @@ class _Scheduler:
         preds: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         succs: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         any_elapsed = any(a.elapsed for a in acts)
+        link_codes = _LINK_CODES
+        lag_codes = _LAG_CODES
         for link in network.links:
-            p = index.get(link.predecessor)
-            s = index.get(link.successor)
-            if p is None or s is None:
-                missing = link.predecessor if p is None else link.successor
+            try:
+                p = index[link.predecessor]
+                s = index[link.successor]
+            except KeyError as exc:
                 raise NetworkError(
-                    f"link {link.predecessor!r}->{link.successor!r}: unknown activity {missing!r}"
-                )
-            code = _LINK_CODES[link.type]
-            unit = _LAG_CODES[link.lag_unit]
-            if unit == _ELAPSED and link.lag:
+                    f"link {link.predecessor!r}->{link.successor!r}: unknown activity {exc.args[0]!r}"
+                ) from None
+            lag = link.lag
+            unit = lag_codes[link.lag_unit] if lag else _WORK
+            if unit == _ELAPSED:
                 any_elapsed = True
-            preds[s].append((p, code, unit, link.lag))
-            succs[p].append((s, code, unit, link.lag))
+            code = link_codes[link.type]
+            preds[s].append((p, code, unit, lag))
+            succs[p].append((s, code, unit, lag))
         self.preds = preds
         self.succs = succs
         distinct = {id(c) for c in cal_of} | {id(self.project_cal)}
@@ -256,11 +282,7 @@ class _Scheduler:
         cal = self.project_cal
         keys = np.asarray(values, dtype=np.int64)
         wms = keys >> 1
-        cal._cover_wm(int(wms.min()))
-        cal._cover_wm(int(wms.max()))
-        cum = np.asarray(cal._cum, dtype=np.int64)
-        cum_end = np.asarray(cal._cum_end, dtype=np.int64)
-        starts = np.asarray(cal._starts, dtype=np.int64)
+        cum, cum_end, starts = cal.tables(int(wms.min()), int(wms.max()))
         end_idx = np.searchsorted(cum_end, wms, side="left")
         start_idx = np.searchsorted(cum, wms, side="right") - 1
         idx = np.where(keys & 1, start_idx, end_idx)
@@ -304,115 +326,16 @@ class _Scheduler:
         cycle.reverse()  # predecessors were followed, so reverse to read along the links
         return [self.ids[i] for i in (*cycle, cycle[0])]
 
-    def _lag(self, ops: _Ops, t: int, unit: int, lag: float, pred: int) -> int:
+    def _lag(self, ops: _Ops, t: int, unit: int, lag: float, pred: int, acts: Sequence[Activity]) -> int:
         if unit == _WORK:
             return ops.add(t, round(lag))
         if unit == _PERCENT:
-            return ops.add(t, round(self.acts[pred].duration * lag / 100.0))
+            return ops.add(t, round(acts[pred].duration * lag / 100.0))
         return t + round(lag)
 
-    def _add_duration(self, i: int, ops: _Ops, t: int, minutes: int) -> int:
-        return t + minutes if self.acts[i].elapsed else ops.add(t, minutes)
-
-    def run(self, strict: bool) -> ScheduleResult:
-        order = self.topological_order()
-        acts = self.acts
-        n = self.n
-        to_time = self._to_time
-        project_start = to_time(self.network.start)
-        floor = project_start
-        if self.status_date is not None:
-            floor = max(floor, to_time(self.status_date))
-        es = [0] * n
-        ef = [0] * n
-        driver = [-1] * n
-        conflicts: list[ConstraintConflict] = []
-        key_mode = self.key_mode
-        preds = self.preds
-        for i in order:
-            a = acts[i]
-            ops = _KEY_OPS if key_mode else self.cal_of[i]
-            d = a.duration
-            if a.manual and a.manual_start is not None:
-                es[i] = to_time(a.manual_start)
-                ef[i] = to_time(a.manual_finish) if a.manual_finish is not None else self._add_duration(
-                    i, ops, es[i], d)
-                continue
-            if a.actual_start is not None:
-                es[i] = to_time(a.actual_start)
-                ef[i] = to_time(a.actual_finish) if a.actual_finish is not None else self._add_duration(
-                    i, ops, es[i], d)
-                continue
-            s_cand = floor if a.constraint is not _C.SNET or not preds[i] else project_start
-            f_cand = -(1 << 62)
-            s_driver = f_driver = -1
-            for p, code, unit, lag in preds[i]:
-                t = es[p] if code & 1 else ef[p]
-                if lag:
-                    t = self._lag(ops, t, unit, lag, p)
-                if code <= _SS:
-                    if t > s_cand:
-                        s_cand, s_driver = t, p
-                elif t > f_cand:
-                    f_cand, f_driver = t, p
-            start = self._snap_start(a, ops, s_cand)
-            forced_finish: int | None = None
-            driver[i] = s_driver
-            if f_driver >= 0:
-                from_finish = f_cand if d == 0 else self._add_duration(i, ops, f_cand, -d)
-                if from_finish >= start:
-                    start, forced_finish, driver[i] = from_finish, f_cand, f_driver
-            if a.constraint is not _C.ASAP and a.constraint is not _C.ALAP and a.constraint_date is not None:
-                start, forced_finish = self._apply_constraint(
-                    i, a, ops, start, forced_finish, to_time(a.constraint_date), conflicts)
-            es[i] = start
-            ef[i] = forced_finish if forced_finish is not None else self._add_duration(i, ops, start, d)
-        project_finish = max(ef) if n else project_start
-
-        lf, ls, calc_ls = self._backward(order, es, ef, project_finish)
-        total, free, critical = self._floats(es, ef, ls, lf)
-
-        # Scheduled dates: actuals and manual dates stay, ALAP activities sit at their late dates.
-        start_dates = list(es)
-        finish_dates = list(ef)
-        for i, a in enumerate(acts):
-            if a.constraint is _C.ALAP and a.actual_start is None and not a.manual:
-                start_dates[i], finish_dates[i] = ls[i], lf[i]
-
-        bulk = self._to_minutes_bulk
-        minutes = {
-            "start": bulk(start_dates),
-            "finish": bulk(finish_dates),
-            "early_start": bulk(es),
-            "early_finish": bulk(ef),
-            "late_start": bulk(ls),
-            "late_finish": bulk(lf),
-        }
-        del calc_ls
-        path: list[ActivityId] = []
-        if n:
-            last = max(range(n), key=lambda j: (ef[j], -j))
-            node = last
-            while node >= 0:
-                path.append(self.ids[node])
-                node = driver[node]
-            path.reverse()
-        ids = self.ids
-        conflict_tuple = tuple(conflicts)
-        if strict and conflict_tuple:
-            raise ConstraintConflictError(conflict_tuple)
-        return ScheduleResult(
-            ids=ids,
-            minutes=minutes,
-            total_float=total,
-            free_float=free,
-            critical=critical,
-            critical_path=tuple(path),
-            conflicts=conflict_tuple,
-            order=tuple(ids[i] for i in order),
-            project_start=from_minutes(bulk([project_start])[0]),
-            project_finish=from_minutes(bulk([project_finish])[0]),
-        )
+    @staticmethod
+    def _add_duration(a: Activity, ops: _Ops, t: int, minutes: int) -> int:
+        return t + minutes if a.elapsed else ops.add(t, minutes)
 
     def _snap_start(self, a: Activity, ops: _Ops, t: int) -> int:
         nxt = ops.next_start(t)
@@ -422,13 +345,12 @@ class _Scheduler:
 
     def _apply_constraint(
         self,
-        i: int,
         a: Activity,
         ops: _Ops,
         start: int,
         forced_finish: int | None,
         date: int,
-        conflicts: list[ConstraintConflict],
+        conflicts: dict[int, ConstraintConflict],
     ) -> tuple[int, int | None]:
         d = a.duration
         kind = a.constraint
@@ -436,7 +358,7 @@ class _Scheduler:
             if start < date:
                 return self._snap_start(a, ops, date), None
         elif kind is _C.FNET:
-            earliest = self._add_duration(i, ops, date, -d)
+            earliest = self._add_duration(a, ops, date, -d)
             if start < earliest:
                 return earliest, None
         elif kind is _C.SNLT or kind is _C.MSO:
@@ -447,7 +369,7 @@ class _Scheduler:
             if kind is _C.MSO:
                 return target, None
         elif kind is _C.FNLT or kind is _C.MFO:
-            latest = self._add_duration(i, ops, date, -d) if d else date
+            latest = self._add_duration(a, ops, date, -d) if d else date
             if start > latest:
                 self._conflict(a, start, conflicts)
                 return latest, date
@@ -455,125 +377,312 @@ class _Scheduler:
                 return latest, date
         return start, forced_finish
 
-    def _conflict(self, a: Activity, start: int, conflicts: list[ConstraintConflict]) -> None:
+    def _conflict(self, a: Activity, start: int, conflicts: dict[int, ConstraintConflict]) -> None:
         assert a.constraint_date is not None
-        conflicts.append(ConstraintConflict(
+        conflicts[self.index[a.id]] = (ConstraintConflict(
             activity_id=a.id,
             constraint=a.constraint,
             constraint_date=a.constraint_date,
             required_date=from_minutes(self._to_minutes_bulk([start])[0]),
         ))
 
-    def _backward(
-        self, order: Sequence[int], es: list[int], ef: list[int], project_finish: int
-    ) -> tuple[list[int], list[int], list[int]]:
-        acts = self.acts
-        n = self.n
-        lf = [0] * n
-        ls = [0] * n
-        calc_ls = [0] * n
-        key_mode = self.key_mode
-        succs = self.succs
-        to_time = self._to_time
-        for i in reversed(order):
-            a = acts[i]
-            ops = _KEY_OPS if key_mode else self.cal_of[i]
-            d = a.duration
-            if a.actual_finish is not None:
-                lf[i] = ef[i]
-                ls[i] = calc_ls[i] = es[i]
-                continue
-            late = project_finish
-            for s, code, unit, lag in succs[i]:
-                b = acts[s]
-                if b.actual_finish is not None:
-                    continue
-                s_ops = _KEY_OPS if key_mode else self.cal_of[s]
-                if code == _FS:
-                    t = calc_ls[s]
-                elif code == _FF:
-                    t = lf[s]
-                elif code == _SS:
-                    t = s_ops.next_start(calc_ls[s])
-                else:
-                    t = lf[s]
-                if lag:
-                    t = self._lag(s_ops, t, unit, -lag, i)
-                if code & 1:
-                    t = self._add_duration(i, ops, t, d)
-                if t < late:
-                    late = t
-            if a.constraint_date is not None and not a.manual:
-                kind = a.constraint
-                date = to_time(a.constraint_date)
-                if kind is _C.MSO:
-                    late = self._add_duration(i, ops, date, d)
-                elif kind is _C.MFO:
-                    late = date
-                elif kind is _C.SNLT:
-                    late = min(late, self._add_duration(i, ops, date, d))
-                elif kind is _C.FNLT:
-                    late = min(late, date)
-            if a.deadline is not None:
-                late = min(late, to_time(a.deadline))
-            if d > 0 and not a.elapsed:
-                late = ops.previous_finish(late)
-            remaining = d
-            if a.actual_start is not None and a.percent_complete:
-                remaining = round(d * (1.0 - a.percent_complete / 100.0))
-            start = self._add_duration(i, ops, late, -remaining) if remaining else late
-            lf[i] = late
-            calc_ls[i] = start
-            ls[i] = es[i] if a.actual_start is not None else start
-        return lf, ls, calc_ls
+class _State:
+    """The arrays of one schedule, in the scheduler's time domain, and the steps that fill them."""
 
-    def _floats(
-        self, es: list[int], ef: list[int], ls: list[int], lf: list[int]
-    ) -> tuple[list[int], list[int], list[bool]]:
+    def __init__(self, scheduler: _Scheduler) -> None:
+        self.scheduler = scheduler
+        self.acts: list[Activity] = list(scheduler.acts)
+        self.order = scheduler.topological_order()
+        position = [0] * scheduler.n
+        for k, i in enumerate(self.order):
+            position[i] = k
+        self.position = position
+        self.order_ids: tuple[ActivityId, ...] = tuple(scheduler.ids[i] for i in self.order)
+        self.project_start = scheduler._to_time(scheduler.network.start)
+        self.floor = self.project_start
+        if scheduler.status_date is not None:
+            self.floor = max(self.floor, scheduler._to_time(scheduler.status_date))
+        n = scheduler.n
+        self.es = [0] * n
+        self.ef = [0] * n
+        self.ls = [0] * n
+        self.lf = [0] * n
+        self.calc_ls = [0] * n
+        self.driver = [-1] * n
+        self.total = [0] * n
+        self.free = [0] * n
+        self.critical = [False] * n
+        self.start: list[int] = []
+        self.finish: list[int] = []
+        self.conflicts: dict[int, ConstraintConflict] = {}
+        self.project_finish = self.project_start
+        self.hard_dates = any(
+            a.constraint_date is not None or a.deadline is not None or a.actual_start is not None or a.manual
+            for a in self.acts
+        )
+
+    def copy(self) -> _State:
+        other = copy.copy(self)
+        for name in ("acts", "es", "ef", "ls", "lf", "calc_ls", "driver", "total", "free", "critical"):
+            setattr(other, name, list(getattr(self, name)))
+        other.conflicts = dict(self.conflicts)
+        return other
+
+    # -- whole passes -----------------------------------------------------------------------------
+
+    def full(self) -> None:
+        forward = self.forward_one
+        for i in self.order:
+            forward(i)
+        self.project_finish = max(self.ef) if self.ef else self.project_start
+        backward = self.backward_one
+        for i in reversed(self.order):
+            backward(i)
+        total = self.total_one
+        free = self.free_one
+        for i in range(self.scheduler.n):
+            total(i)
+        for i in range(self.scheduler.n):
+            free(i)
+        self.finish_up()
+
+    def finish_up(self) -> None:
         acts = self.acts
-        n = self.n
-        key_mode = self.key_mode
-        total = [0] * n
-        for i in range(n):
-            a = acts[i]
-            if a.elapsed:
-                start_slack, finish_slack = ls[i] - es[i], lf[i] - ef[i]
-            elif key_mode:
-                start_slack = (ls[i] >> 1) - (es[i] >> 1)
-                finish_slack = (lf[i] >> 1) - (ef[i] >> 1)
-            else:
-                cal = self.cal_of[i]
-                start_slack, finish_slack = cal.between(es[i], ls[i]), cal.between(ef[i], lf[i])
-            started = a.actual_start is not None
-            total[i] = finish_slack if started or finish_slack < start_slack else start_slack
-        free = [0] * n
-        critical = [False] * n
-        succs = self.succs
-        for i in range(n):
-            a = acts[i]
-            critical[i] = total[i] <= 0 and a.actual_finish is None
-            if a.actual_finish is not None:
+        self.critical = [t <= 0 and a.actual_finish is None for t, a in zip(self.total, acts, strict=True)]
+        start = list(self.es)
+        finish = list(self.ef)
+        for i, a in enumerate(acts):
+            if a.constraint is _C.ALAP and a.actual_start is None and not a.manual:
+                start[i], finish[i] = self.ls[i], self.lf[i]
+        self.start, self.finish = start, finish
+
+    def critical_path(self) -> tuple[ActivityId, ...]:
+        ids = self.scheduler.ids
+        if not ids:
+            return ()
+        ef = self.ef
+        node = max(range(len(ef)), key=lambda j: (ef[j], -j))
+        path: list[ActivityId] = []
+        while node >= 0:
+            path.append(ids[node])
+            node = self.driver[node]
+        path.reverse()
+        return tuple(path)
+
+    # -- incremental ------------------------------------------------------------------------------
+
+    def change_durations(self, durations: Mapping[int, int]) -> None:
+        sched = self.scheduler
+        for i, minutes in durations.items():
+            if minutes < 0:
+                raise NetworkError(f"activity {sched.ids[i]!r} has a negative duration")
+            self.acts[i] = dataclasses.replace(self.acts[i], duration=minutes)
+        position = self.position
+        preds, succs = sched.preds, sched.succs
+        # Forward: recompute in topological order, following successors only while dates move.
+        heap = [(position[i], i) for i in durations]
+        heapq.heapify(heap)
+        queued = set(durations)
+        moved: set[int] = set()
+        es, ef = self.es, self.ef
+        while heap:
+            _, i = heapq.heappop(heap)
+            before = (es[i], ef[i])
+            self.forward_one(i)
+            if (es[i], ef[i]) != before or i in durations:
+                moved.add(i)
+                for s, _, _, _ in succs[i]:
+                    if s not in queued:
+                        queued.add(s)
+                        heapq.heappush(heap, (position[s], s))
+        old_finish = self.project_finish
+        self.project_finish = max(ef) if ef else self.project_start
+        shift = self.project_finish - old_finish
+        if shift and (self.hard_dates or not sched.key_mode):
+            for i in reversed(self.order):
+                self.backward_one(i)
+            for i in range(sched.n):
+                self.total_one(i)
+                self.free_one(i)
+            self.finish_up()
+            return
+        if shift:
+            # On keys every late date moves with the project finish; floats of untouched
+            # activities move by the same amount of work.
+            self.ls = [t + shift for t in self.ls]
+            self.lf = [t + shift for t in self.lf]
+            self.calc_ls = [t + shift for t in self.calc_ls]
+            work = (self.project_finish >> 1) - (old_finish >> 1)
+            self.total = [t + work for t in self.total]
+        # Backward: from the changed activities towards their predecessors.
+        heap = [(-position[i], i) for i in durations]
+        heapq.heapify(heap)
+        queued = set(durations)
+        late_moved: set[int] = set()
+        lf, calc_ls = self.lf, self.calc_ls
+        while heap:
+            _, i = heapq.heappop(heap)
+            before = (lf[i], calc_ls[i])
+            self.backward_one(i)
+            if (lf[i], calc_ls[i]) != before or i in durations:
+                late_moved.add(i)
+                for p, _, _, _ in preds[i]:
+                    if p not in queued:
+                        queued.add(p)
+                        heapq.heappush(heap, (-position[p], p))
+        touched = moved | late_moved
+        for i in touched:
+            self.total_one(i)
+        free_touched = set(touched)
+        for i in moved:
+            free_touched.update(p for p, _, _, _ in preds[i])
+        if shift:
+            free_touched.update(i for i in range(sched.n) if not succs[i])
+        for i in free_touched:
+            self.free_one(i)
+        self.finish_up()
+
+    # -- one activity -----------------------------------------------------------------------------
+
+    def forward_one(self, i: int) -> None:
+        sched = self.scheduler
+        acts = self.acts
+        a = acts[i]
+        ops: _Ops = _KEY_OPS if sched.key_mode else sched.cal_of[i]
+        es, ef = self.es, self.ef
+        d = a.duration
+        to_time = sched._to_time
+        self.conflicts.pop(i, None)
+        if a.manual and a.manual_start is not None:
+            es[i] = to_time(a.manual_start)
+            ef[i] = to_time(a.manual_finish) if a.manual_finish is not None else sched._add_duration(
+                a, ops, es[i], d)
+            return
+        if a.actual_start is not None:
+            es[i] = to_time(a.actual_start)
+            ef[i] = to_time(a.actual_finish) if a.actual_finish is not None else sched._add_duration(
+                a, ops, es[i], d)
+            return
+        preds = sched.preds[i]
+        s_cand = self.floor if a.constraint is not _C.SNET or not preds else self.project_start
+        f_cand = -(1 << 62)
+        s_driver = f_driver = -1
+        for p, code, unit, lag in preds:
+            t = es[p] if code & 1 else ef[p]
+            if lag:
+                t = sched._lag(ops, t, unit, lag, p, acts)
+            if code <= _SS:
+                if t > s_cand:
+                    s_cand, s_driver = t, p
+            elif t > f_cand:
+                f_cand, f_driver = t, p
+        start = sched._snap_start(a, ops, s_cand)
+        forced_finish: int | None = None
+        driver = s_driver
+        if f_driver >= 0:
+            from_finish = f_cand if d == 0 else sched._add_duration(a, ops, f_cand, -d)
+            if from_finish >= start:
+                start, forced_finish, driver = from_finish, f_cand, f_driver
+        if a.constraint_date is not None and a.constraint is not _C.ASAP and a.constraint is not _C.ALAP:
+            start, forced_finish = sched._apply_constraint(
+                a, ops, start, forced_finish, to_time(a.constraint_date), self.conflicts)
+        self.driver[i] = driver
+        es[i] = start
+        ef[i] = forced_finish if forced_finish is not None else sched._add_duration(a, ops, start, d)
+
+    def backward_one(self, i: int) -> None:
+        sched = self.scheduler
+        acts = self.acts
+        a = acts[i]
+        key_mode = sched.key_mode
+        ops: _Ops = _KEY_OPS if key_mode else sched.cal_of[i]
+        d = a.duration
+        lf, calc_ls = self.lf, self.calc_ls
+        if a.actual_finish is not None:
+            lf[i] = self.ef[i]
+            self.ls[i] = calc_ls[i] = self.es[i]
+            return
+        project_finish = self.project_finish
+        late = project_finish
+        for s, code, unit, lag in sched.succs[i]:
+            b = acts[s]
+            if b.actual_finish is not None:
                 continue
-            ops = _KEY_OPS if key_mode else self.cal_of[i]
-            best: int | None = None
-            for s, code, unit, lag in succs[i]:
-                if acts[s].actual_finish is not None:
-                    continue
-                mine = es[i] if code & 1 else ef[i]
-                theirs = es[s] if code <= _SS else ef[s]
+            s_ops: _Ops = _KEY_OPS if key_mode else sched.cal_of[s]
+            if code == _FS:
+                t = calc_ls[s]
+            elif code == _SS:
+                t = s_ops.next_start(calc_ls[s])
+            else:
+                t = lf[s]
+            if lag:
+                t = sched._lag(s_ops, t, unit, -lag, i, acts)
+            if code & 1:
+                t = sched._add_duration(a, ops, t, d)
+            if t < late:
+                late = t
+        if a.constraint_date is not None and not a.manual:
+            kind = a.constraint
+            date = sched._to_time(a.constraint_date)
+            if kind is _C.MSO:
+                late = sched._add_duration(a, ops, date, d)
+            elif kind is _C.MFO:
+                late = date
+            elif kind is _C.SNLT:
+                late = min(late, sched._add_duration(a, ops, date, d))
+            elif kind is _C.FNLT:
+                late = min(late, date)
+        if a.deadline is not None:
+            late = min(late, sched._to_time(a.deadline))
+        if d > 0 and not a.elapsed:
+            late = ops.previous_finish(late)
+        remaining = d
+        if a.actual_start is not None and a.percent_complete:
+            remaining = round(d * (1.0 - a.percent_complete / 100.0))
+        start = sched._add_duration(a, ops, late, -remaining) if remaining else late
+        lf[i] = late
+        calc_ls[i] = start
+        self.ls[i] = self.es[i] if a.actual_start is not None else start
+
+    def total_one(self, i: int) -> None:
+        sched = self.scheduler
+        a = self.acts[i]
+        es, ef, ls, lf = self.es[i], self.ef[i], self.ls[i], self.lf[i]
+        if a.elapsed:
+            start_slack, finish_slack = ls - es, lf - ef
+        elif sched.key_mode:
+            start_slack, finish_slack = (ls >> 1) - (es >> 1), (lf >> 1) - (ef >> 1)
+        else:
+            cal = sched.cal_of[i]
+            start_slack, finish_slack = cal.between(es, ls), cal.between(ef, lf)
+        started = a.actual_start is not None
+        self.total[i] = finish_slack if started or finish_slack < start_slack else start_slack
+
+    def free_one(self, i: int) -> None:
+        sched = self.scheduler
+        acts = self.acts
+        a = acts[i]
+        if a.actual_finish is not None:
+            self.free[i] = 0
+            return
+        ops: _Ops = _KEY_OPS if sched.key_mode else sched.cal_of[i]
+        es, ef = self.es, self.ef
+        best: int | None = None
+        for s, code, unit, lag in sched.succs[i]:
+            if acts[s].actual_finish is not None:
+                continue
+            mine = es[i] if code & 1 else ef[i]
+            theirs = es[s] if code <= _SS else ef[s]
+            if lag and unit == _ELAPSED:
+                gap = ops.between(mine + round(lag), theirs)
+            else:
                 gap = ops.between(mine, theirs)
                 if lag:
-                    if unit == _WORK:
-                        gap -= round(lag)
-                    elif unit == _PERCENT:
-                        gap -= round(a.duration * lag / 100.0)
-                    else:
-                        gap = ops.between(mine + round(lag), theirs) if not key_mode else gap
-                if best is None or gap < best:
-                    best = gap
-            value = total[i] if best is None else best
-            free[i] = value if value > 0 else 0
-        return total, free, critical
+                    gap -= round(lag) if unit == _WORK else round(a.duration * lag / 100.0)
+            if best is None or gap < best:
+                best = gap
+        value = self.total[i] if best is None else best
+        self.free[i] = value if value > 0 else 0
 
 
 _KEY_OPS = _KeyOps()

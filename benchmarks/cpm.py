@@ -1,0 +1,205 @@
+"""CPM benchmark: Tandem's full schedule of a 100,000-activity plan against reference implementations.
+
+Run: ``.venv/bin/python benchmarks/cpm.py [--tasks 100000] [--no-mpxj]``
+
+1. Builds a random layered network (about two links per activity; 70 % FS, 10 % each SS/FF/SF,
+   a fifth lagged, some negative) on MS Project's standard calendar.
+2. Times ``tandem_engine.schedule`` (forward + backward pass, floats, critical path).
+3. Times a networkx topological forward pass on the FS-only copy of the network, in working
+   minutes, and checks that it finds the same project length as Tandem on that copy.
+4. If the ``mpxj`` package and Java are present, schedules the FS-only copy with MPXJ's
+   ``MicrosoftScheduler`` and compares the project finish.
+5. Times rescheduling a 10,000-activity plan after one duration change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import time
+from dataclasses import replace
+from datetime import datetime
+
+import networkx as nx
+
+from tandem_engine import (
+    Activity,
+    Calendar,
+    LagUnit,
+    Link,
+    LinkType,
+    Network,
+    schedule,
+    working_minutes_between,
+)
+
+START = datetime(2026, 11, 23, 8, 0)
+CALENDAR = Calendar.standard("standard")
+
+
+def build(tasks: int, links_per_task: float = 2.0, seed: int = 20261123, fs_only: bool = False) -> Network:
+    """A random DAG: activity i links forward to activities within the next ~200 (plans are local)."""
+    rng = random.Random(seed)
+    activities = tuple(
+        Activity(
+            i,
+            duration=rng.choice((0, 240, 480, 960, 1440, 2400, 4800)) if i % 50 else 0,
+            milestone=i % 50 == 0,
+        )
+        for i in range(tasks)
+    )
+    kinds = [LinkType.FS] * 7 + [LinkType.SS, LinkType.FF, LinkType.SF]
+    links: list[Link] = []
+    seen: set[tuple[int, int]] = set()
+    target = int(tasks * links_per_task)
+    while len(links) < target:
+        a = rng.randrange(tasks - 1)
+        b = min(tasks - 1, a + 1 + int(rng.expovariate(1 / 60)))
+        if (a, b) in seen:
+            continue
+        seen.add((a, b))
+        kind = LinkType.FS if fs_only else rng.choice(kinds)
+        lag = 0.0 if fs_only or rng.random() > 0.2 else float(rng.choice((-480, -240, 240, 480, 960, 2400)))
+        links.append(Link(a, b, kind, lag, LagUnit.WORKING))
+    return Network(activities, tuple(links), {"standard": CALENDAR}, "standard", START)
+
+
+def best_of(runs: int, func):  # type: ignore[no-untyped-def]
+    times = []
+    value = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        value = func()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times), value
+
+
+def networkx_forward(network: Network) -> int:
+    """Early finish of the FS-only network in working minutes, by a topological forward pass."""
+    graph = nx.DiGraph()
+    durations = {a.id: a.duration for a in network.activities}
+    graph.add_nodes_from(durations)
+    graph.add_edges_from((link.predecessor, link.successor) for link in network.links)
+    finish: dict[object, int] = {}
+    for node in nx.topological_sort(graph):
+        start = max((finish[p] for p in graph.predecessors(node)), default=0)
+        finish[node] = start + durations[node]
+    return max(finish.values())
+
+
+def mpxj_finish(network: Network) -> tuple[float, datetime] | None:
+    try:
+        import jpype
+        import mpxj  # noqa: F401 - starts nothing, adds the jars to the class path
+    except ImportError:
+        return None
+    if not jpype.isJVMStarted():
+        jpype.startJVM()
+    from java.time import LocalDateTime  # type: ignore[import-not-found]
+    from org.mpxj import (  # type: ignore[import-not-found]
+        Duration,
+        ProjectFile,
+        Relation,  # type: ignore[import-not-found]
+        RelationType,
+        TimeUnit,
+    )
+    from org.mpxj.cpm import MicrosoftScheduler  # type: ignore[import-not-found]
+
+    project = ProjectFile()
+    calendar = project.addDefaultBaseCalendar()
+    project.setDefaultCalendar(calendar)
+    tasks = {}
+    for activity in network.activities:
+        task = project.addTask()
+        task.setName(str(activity.id))
+        task.setDuration(Duration.getInstance(activity.duration / 60.0, TimeUnit.HOURS))
+        tasks[activity.id] = task
+    for link in network.links:
+        tasks[link.successor].addPredecessor(
+            Relation.Builder().predecessorTask(tasks[link.predecessor]).type(RelationType.FINISH_START)
+        )
+    start = LocalDateTime.of(START.year, START.month, START.day, START.hour, START.minute)
+    t0 = time.perf_counter()
+    MicrosoftScheduler().schedule(project, start)
+    elapsed = time.perf_counter() - t0
+    finish = max(t.getFinish() for t in project.getTasks())
+    return elapsed, datetime.fromisoformat(str(finish))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--no-mpxj", action="store_true")
+    args = parser.parse_args()
+    print(f"CPython {platform.python_version()} on {platform.machine()}, {args.tasks} activities")
+
+    t0 = time.perf_counter()
+    network = build(args.tasks)
+    print(
+        f"built {len(network.activities)} activities, {len(network.links)} links "
+        f"in {time.perf_counter() - t0:.2f} s"
+    )
+    best, median, result = best_of(3, lambda: schedule(network))
+    print(
+        f"tandem full schedule (mixed links):   best {best:.3f} s, median {median:.3f} s, "
+        f"finish {result.project_finish}, critical path {len(result.critical_path)} activities"
+    )
+
+    fs_network = build(args.tasks, fs_only=True)
+    best, median, fs_result = best_of(3, lambda: schedule(fs_network))
+    length = working_minutes_between(CALENDAR, fs_result.project_start, fs_result.project_finish)
+    print(
+        f"tandem full schedule (FS only):       best {best:.3f} s, median {median:.3f} s, length {length} min"
+    )
+    nx_best, nx_median, nx_length = best_of(3, lambda: networkx_forward(fs_network))
+    agree = "agree" if nx_length == length else f"DISAGREE ({nx_length})"
+    print(
+        f"networkx forward pass only (FS only): best {nx_best:.3f} s, median {nx_median:.3f} s, "
+        f"length {nx_length} min -> {agree}"
+    )
+
+    if not args.no_mpxj:
+        outcome = mpxj_finish(fs_network)
+        if outcome is None:
+            print("MPXJ: not available")
+        else:
+            elapsed, finish = outcome
+            same = (
+                "agree"
+                if finish == fs_result.project_finish
+                else f"DISAGREE (Tandem {fs_result.project_finish})"
+            )
+            print(f"MPXJ MicrosoftScheduler (FS only):    {elapsed:.3f} s, finish {finish} -> {same}")
+
+    small = build(10_000, seed=7)
+    t0 = time.perf_counter()
+    base = schedule(small)
+    full = time.perf_counter() - t0
+    rng = random.Random(11)
+    timings = []
+    mismatches = 0
+    for k in range(30):
+        target = rng.randrange(len(small.activities))
+        new = small.activities[target].duration + 480 * (1 + k % 5)
+        t0 = time.perf_counter()
+        after = base.with_durations({target: new})
+        timings.append(time.perf_counter() - t0)
+        if k % 10 == 0:  # check a third of them against a schedule from scratch
+            acts = list(small.activities)
+            acts[target] = replace(acts[target], duration=new)
+            fresh = schedule(replace(small, activities=tuple(acts)))
+            mismatches += fresh.project_finish != after.project_finish or any(
+                fresh[i] != after[i] for i in range(0, len(acts), 97)
+            )
+    print(
+        f"10,000 activities ({len(small.links)} links): full schedule {full * 1000:.0f} ms; "
+        f"after one duration change, incremental reschedule best {min(timings) * 1000:.1f} ms, median "
+        f"{statistics.median(timings) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms "
+        f"({'matches' if not mismatches else 'DIFFERS FROM'} a full reschedule)"
+    )
+
+
+if __name__ == "__main__":
+    main()
