@@ -54,6 +54,9 @@ class ScopedQuerySet(models.QuerySet[Any]):
         has_visibility = any(f.name == "visibility" for f in self.model._meta.get_fields())
         if not has_visibility:
             return self.filter(**{lookup: project_ids_for(user)})
+        if getattr(user, "sees_as_client", False):
+            # A team member previewing the client's view reads with client-side semantics.
+            return self.filter(Q(**{lookup: project_ids_for(user)}) & Q(visibility=Visibility.SHARED))
         team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
         client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & Q(visibility=Visibility.SHARED)
         return self.filter(team | client)
@@ -62,3 +65,23 @@ class ScopedQuerySet(models.QuerySet[Any]):
 def scoped_queryset(project_path: str) -> type[ScopedQuerySet]:
     """A ``ScopedQuerySet`` subclass for models whose project sits at ``project_path``."""
     return type(f"ScopedQuerySet_{project_path or 'self'}", (ScopedQuerySet,), {"project_path": project_path})
+
+
+class ClientLens:
+    """A signed-in user looking through the client's eyes: the same memberships, shared records only.
+
+    Pass it wherever a query takes a user (``visible_to``, ``queries.*_of``) to preview the client view.
+    """
+
+    sees_as_client = True
+
+    def __init__(self, user: User) -> None:
+        self.__dict__["_user"] = user
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_user"], name)
+
+    @property
+    def user(self) -> User:
+        """The real user behind the lens."""
+        return self.__dict__["_user"]  # type: ignore[no-any-return]

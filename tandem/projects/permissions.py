@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from tandem.accounts.choices import OrganizationKind
 from tandem.core.choices import Side
 from tandem.projects.choices import DecisionKind, DecisionPreset, Role
 
@@ -58,6 +59,8 @@ def role_of(user: User, project: Project) -> str | None:
 
 def is_team(user: User, project: Project) -> bool:
     """Whether the user is on the delivery team of the project (and so sees internal records)."""
+    if getattr(user, "sees_as_client", False):
+        return False
     membership = membership_of(user, project)
     return membership is not None and membership.side == Side.TEAM
 
@@ -86,6 +89,14 @@ def holds(user: User, project: Project, kind: str) -> bool:
     """Whether the user holds decision right ``kind`` in ``project``."""
     role = role_of(user, project)
     return role is not None and role in decision_roles(project, kind)
+
+
+def can_create_projects(user: User) -> bool:
+    """Whether the user may start projects: operators and people of a vendor organization."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    organization = user.organization
+    return bool(user.is_staff or (organization is not None and organization.kind == OrganizationKind.VENDOR))
 
 
 def require(user: User, project: Project, action: str) -> None:

@@ -126,6 +126,8 @@ def do_create_project(
 
     The manager is ``manager`` or, when omitted, the acting user.
     """
+    if not permissions.can_create_projects(actor):
+        raise PermissionDenied(_("Only the vendor's people and operators may start projects."))
     if client.kind != OrganizationKind.CLIENT:
         raise ValidationError({"client": [_("Choose a client organization.")]})
     if vendor is not None and vendor.kind != OrganizationKind.VENDOR:
@@ -417,9 +419,20 @@ def do_set_decision_right(project: Project, *, kind: str, roles: list[str], acto
 CHARTER_ITEMS: dict[str, type[Any]] = {key: model for key, (model, _fields) in ITEM_FIELDS.items()}
 
 
+#: Editable fields that are links rather than charter text (not part of frozen revisions).
+ITEM_LINKS: dict[str, tuple[str, ...]] = {"stakeholders": ("user",)}
+
+
 def item_fields(kind: str) -> tuple[str, ...]:
     """The editable fields of a kind of charter item."""
-    return (*ITEM_FIELDS[kind][1], "visibility", "position")
+    return (*ITEM_FIELDS[kind][1], *ITEM_LINKS.get(kind, ()), "visibility", "position")
+
+
+def _check_item_links(project: Project, item: Any) -> None:
+    """A stakeholder's account, when given, must be a member of the project."""
+    user_id = getattr(item, "user_id", None)
+    if user_id is not None and not project.memberships.filter(user_id=user_id).exists():
+        raise ValidationError({"user": [_("Choose a member of this project.")]})
 
 
 @transaction.atomic
@@ -459,6 +472,7 @@ def do_add_charter_item(project: Project, *, kind: str, data: Mapping[str, Any],
     _assign(item, data, item_fields(kind))
     if "position" not in data:
         item.position = (model.objects.filter(project=project).aggregate(m=models.Max("position"))["m"] or 0) + 1
+    _check_item_links(project, item)
     _clean(item)
     item.save()
     fields = ITEM_FIELDS[kind][1]
@@ -481,6 +495,7 @@ def do_update_charter_item(item: Any, *, data: Mapping[str, Any], version: int |
     before = audit.field_values(current, allowed)
     was_shared = current.visibility == Visibility.SHARED
     _assign(current, data, allowed)
+    _check_item_links(project, current)
     _clean(current)
     current.version += 1
     current.save()

@@ -1,10 +1,49 @@
+"""The web UI's URL map."""
+
 from __future__ import annotations
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from tandem.web.views import accounts, charter, members, notes, projects
 
 app_name = "web"
+
+project = "projects/<str:code>/"
+
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/base.html"), name="project_list"),
-    path("login/", TemplateView.as_view(template_name="web/base.html"), name="login"),
+    path("", projects.project_list, name="project_list"),
+    path("projects/new/", projects.project_create, name="project_create"),
+    # accounts
+    path("login/", accounts.SignInView.as_view(), name="login"),
+    path("logout/", accounts.SignOutView.as_view(), name="logout"),
+    path("password-reset/", accounts.ResetRequestView.as_view(), name="password_reset"),
+    path("password-reset/sent/", accounts.ResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/", accounts.ResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
+    path("password-reset/done/", accounts.ResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitations/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("profile/", accounts.profile, name="profile"),
+    path("profile/tokens/", accounts.create_token, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", accounts.revoke_token, name="token_revoke"),
+    path("language/", accounts.set_language, name="set_language"),
+    # one project
+    path(project, projects.project_home, name="project_home"),
+    path(project + "edit/", projects.project_edit, name="project_edit"),
+    path(project + "charter/confirm/", projects.confirm_charter, name="charter_confirm"),
+    path(project + "charter/sections/<str:key>/", charter.section_edit, name="section_edit"),
+    path(project + "charter/deliverables/<int:pk>/raci/", charter.raci_edit, name="raci_edit"),
+    path(project + "charter/<str:kind>/new/", charter.item_create, name="item_create"),
+    path(project + "charter/<str:kind>/<int:pk>/", charter.item_edit, name="item_edit"),
+    path(project + "charter/<str:kind>/<int:pk>/delete/", charter.item_delete, name="item_delete"),
+    path(project + "members/", members.members, name="members"),
+    path(project + "members/<int:pk>/role/", members.member_role, name="member_role"),
+    path(project + "members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path(project + "invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path(project + "decisions/", members.decision_rights, name="decisions"),
+    path(project + "decisions/<str:kind>/", members.decision_right_edit, name="decision_right_edit"),
+    path(project + "notes/", notes.notes, name="notes"),
+    path(project + "notes/<int:pk>/", notes.note_edit, name="note_edit"),
+    path(project + "notes/<int:pk>/delete/", notes.note_delete, name="note_delete"),
+    path(project + "activity/", notes.activity, name="activity"),
 ]

@@ -1,0 +1,413 @@
+"""Web forms: they parse and validate input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounts.choices import Language, OrganizationKind
+from tandem.accounts.models import Organization
+from tandem.core.choices import Visibility
+from tandem.projects.choices import (
+    DecisionPreset,
+    KpiDirection,
+    ProjectStatus,
+    Raci,
+    Role,
+)
+from tandem.projects.models import Deliverable, Goal, Kpi, Stakeholder
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was filled from, sent back for the conflict check."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, required=False, **kwargs)
+
+
+# ---------------------------------------------------------------- accounts
+
+
+class SignInForm(AuthenticationForm):
+    """Email and password; django-axes counts the failures."""
+
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": _("The email address or password is not right. Both are case-sensitive."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Ask for a password-reset link by email."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """Choose a new password from a reset link."""
+
+
+class ProfileForm(forms.Form):
+    """One's own name, job title and language."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    )
+    title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+
+class TokenForm(forms.Form):
+    """Name a new personal API token."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("For example the script or machine that will use it."),
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    """Create an account to accept an invitation."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+# ---------------------------------------------------------------- projects
+
+
+class ProjectFilterForm(forms.Form):
+    """Search and filter the project list."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or client")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ProjectStatus.choices]
+    )
+
+
+class ProjectFieldsMixin(forms.Form):
+    """The fields of a project that its manager edits."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE_WIDGET)
+    budget = forms.DecimalField(
+        label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    internal_notes = forms.CharField(
+        label=_("Internal notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by the delivery team only, never by the client."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, target = data.get("start_date"), data.get("target_date")
+        if start and target and target < start:
+            self.add_error("target_date", _("The target date cannot be before the start date."))
+        return data
+
+
+class ProjectCreateForm(ProjectFieldsMixin):
+    """Start a project for an existing or a new client organization."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("A short unique code, e.g. ERP-2026."),
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
+    client = forms.ModelChoiceField(
+        label=_("Client"), required=False, queryset=Organization.objects.none(), empty_label=_("— choose —")
+    )
+    new_client = forms.CharField(label=_("…or a new client organization"), max_length=200, required=False)
+    preset = forms.ChoiceField(
+        label=_("Decision rights"),
+        choices=[(k, v) for k, v in DecisionPreset.choices if k != DecisionPreset.CUSTOM],
+        initial=DecisionPreset.JOINT,
+    )
+    field_order = [
+        "code",
+        "name",
+        "client",
+        "new_client",
+        "summary",
+        "status",
+        "start_date",
+        "target_date",
+        "budget",
+        "currency",
+        "preset",
+        "internal_notes",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            kind=OrganizationKind.CLIENT
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("client") and not (data.get("new_client") or "").strip():
+            self.add_error("client", _("Choose the client or name a new one."))
+        return data
+
+
+class ProjectEditForm(ProjectFieldsMixin):
+    """Edit a project's details."""
+
+    version = VersionField()
+
+
+# ---------------------------------------------------------------- charter
+
+
+class SectionForm(forms.Form):
+    """One free-text section of the charter."""
+
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8, "autofocus": True})
+    )
+    version = VersionField()
+
+
+VISIBILITY_HELP = _("Internal records are seen by the delivery team only.")
+
+
+class CharterItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Common parts of the goal, KPI, stakeholder and deliverable forms."""
+
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "visibility" in self.fields:
+            self.fields["visibility"].help_text = VISIBILITY_HELP
+        first = next(iter(self.fields.values()))
+        first.widget.attrs.setdefault("autofocus", True)
+
+    def item_data(self) -> dict[str, Any]:
+        """The cleaned values the service takes (without the version)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class GoalForm(CharterItemForm):
+    """A SMART goal."""
+
+    class Meta:
+        model = Goal
+        fields = ["statement", "measure", "target", "due_date", "visibility"]
+        widgets = {"due_date": DATE_WIDGET, "statement": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "statement": _("Specific and achievable: what will be true when the goal is met."),
+            "measure": _("How progress is measured."),
+            "target": _("The value that counts as success."),
+        }
+
+
+class KpiForm(CharterItemForm):
+    """A KPI with thresholds."""
+
+    class Meta:
+        model = Kpi
+        fields = [
+            "name",
+            "definition",
+            "unit",
+            "direction",
+            "target",
+            "warning_threshold",
+            "alarm_threshold",
+            "visibility",
+        ]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        warn, alarm = data.get("warning_threshold"), data.get("alarm_threshold")
+        if warn is not None and alarm is not None:
+            wrong = alarm > warn if data.get("direction") == KpiDirection.HIGHER else alarm < warn
+            if wrong:
+                self.add_error(
+                    "alarm_threshold", _("The alarm threshold must lie beyond the warning threshold.")
+                )
+        return data
+
+
+class StakeholderForm(CharterItemForm):
+    """A stakeholder with influence and interest."""
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "name",
+            "side",
+            "organization",
+            "role_title",
+            "influence",
+            "interest",
+            "contact",
+            "visibility",
+        ]
+
+
+class DeliverableForm(CharterItemForm):
+    """A deliverable."""
+
+    class Meta:
+        model = Deliverable
+        fields = ["name", "description", "due_date", "visibility"]
+        widgets = {"due_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+ITEM_FORMS: dict[str, type[CharterItemForm]] = {
+    "goals": GoalForm,
+    "kpis": KpiForm,
+    "stakeholders": StakeholderForm,
+    "deliverables": DeliverableForm,
+}
+
+
+class RaciForm(forms.Form):
+    """A deliverable's row of the RACI matrix: one letter (or none) per stakeholder."""
+
+    version = VersionField()
+
+    def __init__(self, *args: Any, stakeholders: list[Stakeholder], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stakeholders = stakeholders
+        choices = [("", "—"), *Raci.choices]
+        for person in stakeholders:
+            self.fields[f"s{person.pk}"] = forms.ChoiceField(
+                label=person.name, choices=choices, required=False
+            )
+
+    def cells(self) -> dict[int, str]:
+        """``{stakeholder id: letter}`` for the letters chosen."""
+        return {
+            p.pk: self.cleaned_data[f"s{p.pk}"]
+            for p in self.stakeholders
+            if self.cleaned_data.get(f"s{p.pk}")
+        }
+
+    def rows(self) -> list[tuple[Stakeholder, forms.BoundField]]:
+        """Each stakeholder with their field, for the template."""
+        return [(p, self[f"s{p.pk}"]) for p in self.stakeholders]
+
+
+class ConfirmCharterForm(forms.Form):
+    """Confirm the revision of the charter one has read."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# ---------------------------------------------------------------- members and decisions
+
+
+class InviteForm(forms.Form):
+    """Invite someone by email with a role."""
+
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    full_name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields["role"].choices = roles  # type: ignore[attr-defined]
+
+
+class RoleForm(forms.Form):
+    """Give a member another role."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class PresetForm(forms.Form):
+    """Replace the decision-rights table by a preset."""
+
+    preset = forms.ChoiceField(
+        label=_("Preset"), choices=[(k, v) for k, v in DecisionPreset.choices if k != DecisionPreset.CUSTOM]
+    )
+
+
+class DecisionRightForm(forms.Form):
+    """The roles that hold one kind of decision."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+# ---------------------------------------------------------------- notes
+
+
+class NoteForm(forms.Form):
+    """A project note; the team chooses its visibility, a client's notes are shared."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(
+        label=_("Visibility"),
+        choices=Visibility.choices,
+        initial=Visibility.INTERNAL,
+        help_text=VISIBILITY_HELP,
+    )
+    version = VersionField()
+
+    def __init__(self, *args: Any, team: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not team:
+            del self.fields["visibility"]

@@ -1,0 +1,120 @@
+"""Template helpers: translated labels for stored codes, badges and the activity sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.apps import apps
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.choices import Visibility
+from tandem.projects.choices import CharterSectionKey, DecisionKind, ProjectStatus, Raci, Role
+
+register = template.Library()
+
+#: The verbs services write into the audit trail, as readers see them.
+VERBS: dict[str, Any] = {
+    "created": _("created"),
+    "updated": _("updated"),
+    "added": _("added"),
+    "removed": _("removed"),
+    "joined": _("joined"),
+    "invited": _("invited"),
+    "revoked": _("revoked"),
+    "confirmed": _("confirmed"),
+    "changed role": _("changed the role of"),
+    "changed decision rights": _("changed the decision rights of"),
+    "changed RACI": _("changed the RACI of"),
+}
+
+#: The parts of a charter, as the "changed since" list names them.
+PARTS: dict[str, Any] = {
+    "sections": _("Section"),
+    "goals": _("Goal"),
+    "kpis": _("KPI"),
+    "stakeholders": _("Stakeholder"),
+    "deliverables": _("Deliverable"),
+}
+
+CHANGES: dict[str, Any] = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
+
+
+@register.filter
+def verb_label(verb: str) -> Any:
+    """The audit verb in the reader's language."""
+    return VERBS.get(verb, verb)
+
+
+@register.filter
+def target_label(target_type: str) -> Any:
+    """The model behind an audit record's ``app.model`` label, by its translated name."""
+    try:
+        model = apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return target_type
+    return model._meta.verbose_name
+
+
+@register.filter
+def part_label(part: str) -> Any:
+    """A charter part's name."""
+    return PARTS.get(part, part)
+
+
+@register.filter
+def change_label(change: str) -> Any:
+    """Added, removed or changed."""
+    return CHANGES.get(change, change)
+
+
+@register.filter
+def role_label(role: str) -> Any:
+    """A role code's name."""
+    return Role(role).label if role in Role.values else role
+
+
+@register.filter
+def decision_label(kind: str) -> Any:
+    """A decision kind's name."""
+    return DecisionKind(kind).label if kind in DecisionKind.values else kind
+
+
+@register.filter
+def section_label(key: str) -> Any:
+    """A charter section's name."""
+    return CharterSectionKey(key).label if key in CharterSectionKey.values else key
+
+
+@register.filter
+def raci_label(letter: str) -> Any:
+    """The meaning of a RACI letter."""
+    return Raci(letter).label if letter in Raci.values else ""
+
+
+@register.filter
+def status_label(status: str) -> Any:
+    """A project status's name."""
+    return ProjectStatus(status).label if status in ProjectStatus.values else status
+
+
+@register.inclusion_tag("web/components/visibility.html")
+def visibility_badge(visibility: str) -> dict[str, Any]:
+    """The Internal / Shared badge."""
+    return {"internal": visibility == Visibility.INTERNAL}
+
+
+@register.simple_tag
+def query_with(query: str, **params: Any) -> str:
+    """``query`` (an urlencoded string) with some parameters replaced."""
+    data = QueryDict(query, mutable=True)
+    for key, value in params.items():
+        data[key] = value
+    return data.urlencode()
+
+
+@register.filter
+def field_type(bound_field: Any) -> str:
+    """The widget's class name, for styling checkboxes and selects."""
+    return type(bound_field.field.widget).__name__.lower()

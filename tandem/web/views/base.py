@@ -1,0 +1,128 @@
+"""Helpers every web view shares: the project scope, rendering full pages or HTMX fragments, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.core.scoping import ClientLens
+from tandem.projects import queries
+from tandem.projects.choices import DecisionKind
+from tandem.projects.models import Project
+from tandem.projects.permissions import Action, can, holds, is_team, role_of
+
+P = ParamSpec("P")
+
+#: The query parameter that switches a team member to the client's view of a project.
+PREVIEW_PARAM = "view"
+PREVIEW_VALUE = "client"
+
+
+@dataclass
+class ProjectScope:
+    """One project as the current request sees it: who reads, with which rights."""
+
+    project: Project
+    user: User
+    viewer: User | ClientLens
+    role: str | None
+    team: bool
+    preview: bool
+    can_edit_project: bool
+    can_edit_charter: bool
+    can_manage_members: bool
+    can_invite: bool
+    can_manage_rights: bool
+    can_write_notes: bool
+    can_confirm: bool
+
+    @classmethod
+    def build(cls, request: HttpRequest, project: Project) -> ProjectScope:
+        """The scope for ``request.user``; a team member asking for the client view gets a read-only lens."""
+        user: User = request.user  # type: ignore[assignment]
+        real_team = is_team(user, project)
+        preview = real_team and request.GET.get(PREVIEW_PARAM) == PREVIEW_VALUE
+        viewer: User | ClientLens = ClientLens(user) if preview else user
+
+        def allowed(action: str) -> bool:
+            return not preview and can(user, project, action)
+
+        return cls(
+            project=project,
+            user=user,
+            viewer=viewer,
+            role=role_of(user, project),
+            team=real_team and not preview,
+            preview=preview,
+            can_edit_project=allowed(Action.EDIT_PROJECT),
+            can_edit_charter=allowed(Action.EDIT_CHARTER),
+            can_manage_members=allowed(Action.MANAGE_MEMBERS),
+            can_invite=allowed(Action.INVITE_CLIENT) or allowed(Action.MANAGE_MEMBERS),
+            can_manage_rights=allowed(Action.MANAGE_DECISION_RIGHTS),
+            can_write_notes=allowed(Action.WRITE_NOTES),
+            can_confirm=not preview and holds(user, project, DecisionKind.CONFIRM_CHARTER),
+        )
+
+    @property
+    def real_team(self) -> bool:
+        """Whether the signed-in user is on the team (also while previewing the client view)."""
+        return self.team or self.preview
+
+    @property
+    def query_suffix(self) -> str:
+        """The query string that keeps the client preview on links within the project."""
+        return f"?{PREVIEW_PARAM}={PREVIEW_VALUE}" if self.preview else ""
+
+
+def project_view(
+    view: Callable[Concatenate[HttpRequest, ProjectScope, P], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Sign-in required; fetch and authorise the project named by ``code`` (404 for non-members)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        project = queries.access_project(request.user, code)
+        return view(request, ProjectScope.build(request, project), *args, **kwargs)
+
+    return wrapper
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the full page, or only ``fragment`` when HTMX asks for it (same view, same context)."""
+    name = fragment if fragment and getattr(request, "htmx", False) else template
+    return render(request, name, context, status=status)
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError | IntegrityError) -> None:
+    """Attach a service's ValidationError to the form's fields (unknown fields become form errors)."""
+    if isinstance(exc, IntegrityError):
+        form.add_error(None, _("This change conflicts with existing data."))
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            for error in errors:
+                for message in error.messages:
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
