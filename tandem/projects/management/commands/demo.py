@@ -1,0 +1,29 @@
+"""`tandem demo`: load the bilingual demo project (once) and print its logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo project (an ERP upgrade for a retail chain) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the logins")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_exists():
+            self.stdout.write(f"The demo project {DEMO_CODE} is already loaded.")
+        else:
+            load_demo()
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo project {DEMO_CODE}."))
+        if options["quiet_logins"]:
+            return
+        self.stdout.write(f"\nOpen {settings.SITE_URL}/ and sign in with any of these (password: {DEMO_PASSWORD}):")
+        for email, role, name in demo_logins():
+            self.stdout.write(f"  {email:<34} {role:<28} {name}")
