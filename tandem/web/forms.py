@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -19,6 +20,9 @@ from tandem.projects.choices import (
     Role,
 )
 from tandem.projects.models import Deliverable, Goal, Kpi, Stakeholder
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -363,7 +367,9 @@ class InviteForm(forms.Form):
     full_name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: Sequence[tuple[str, StrOrPromise]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if roles is not None:
             self.fields["role"].choices = roles  # type: ignore[attr-defined]

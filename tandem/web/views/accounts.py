@@ -92,7 +92,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None:
         return render(request, "web/auth/invitation_invalid.html", status=404)
-    user: User | None = request.user if request.user.is_authenticated else None  # type: ignore[assignment]
+    user: User | None = request.user if request.user.is_authenticated else None
     existing_account = user is None and User.objects.filter(email=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None) if user is None and not existing_account else None
     status = 200
@@ -162,7 +162,8 @@ def _profile_page(
     secret: str = "",
     new_token: ApiToken | None = None,
 ) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user_id=request.user.pk).order_by("-created_at")
+    user: User = request.user  # type: ignore[assignment]  # the callers require sign-in
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(
         request,
         "web/account/profile.html",
@@ -206,10 +207,11 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of one's own API tokens."""
-    token = ApiToken.objects.filter(pk=pk, user_id=request.user.pk).first()
+    user: User = request.user  # type: ignore[assignment]
+    token = ApiToken.objects.filter(pk=pk, user=user).first()
     if token is None:
         raise Http404(_("No such token."))
-    account_services.do_revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
+    account_services.do_revoke_api_token(token, actor=user)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("web:profile")
 
@@ -222,7 +224,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_safe_next(request, reverse("web:project_list")))
     if not request.user.is_authenticated:
         return django_set_language(request)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     account_services.do_update_profile(user, actor=user, language=language)
     response = HttpResponseRedirect(_safe_next(request, reverse("web:project_list")))
     response.set_cookie(

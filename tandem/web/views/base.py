@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,8 @@ class ProjectScope:
 
     project: Project
     user: User
-    viewer: User | ClientLens
+    #: Whom reads are scoped to: the user, or a ClientLens over them while previewing the client view.
+    viewer: User
     role: str | None
     team: bool
     preview: bool
@@ -53,7 +54,9 @@ class ProjectScope:
         user: User = request.user  # type: ignore[assignment]
         real_team = is_team(user, project)
         preview = real_team and request.GET.get(PREVIEW_PARAM) == PREVIEW_VALUE
-        viewer: User | ClientLens = ClientLens(user) if preview else user
+        # A ClientLens forwards every attribute to the user it wraps and adds ``sees_as_client``; the
+        # queries take it wherever they take a user, so it is typed as one.
+        viewer = cast(User, ClientLens(user)) if preview else user
 
         def allowed(action: str) -> bool:
             return not preview and can(user, project, action)
@@ -126,3 +129,14 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError | IntegrityError) ->
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def set_bound_value(form: forms.BaseForm, name: str, value: str) -> None:
+    """Replace one submitted value of a bound form (e.g. the current version after a conflict)."""
+    if isinstance(form.data, QueryDict):
+        data = form.data.copy()
+    else:
+        data = QueryDict(mutable=True)
+        data.update(form.data)
+    data[name] = value
+    form.data = data

@@ -18,7 +18,7 @@ from tandem.projects.choices import CharterSectionKey
 from tandem.projects.models import CharterSection, Deliverable
 from tandem.projects.services import CHARTER_ITEMS
 from tandem.web.forms import ITEM_FORMS, RaciForm, SectionForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
 
 #: Display names of the listed parts of a charter, singular.
 ITEM_NOUNS: dict[str, Any] = {kind: model._meta.verbose_name for kind, model in CHARTER_ITEMS.items()}
@@ -68,8 +68,7 @@ def section_edit(request: HttpRequest, scope: ProjectScope, key: str) -> HttpRes
             except ConflictError as exc:
                 current = CharterSection.objects.filter(project=project, key=key).first()
                 form.add_error(None, exc.message)
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current_version or 0)
+                set_bound_value(form, "version", str(exc.current_version or 0))
                 context["current"] = current
                 status = 409
             except ValidationError as exc:
@@ -160,8 +159,7 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
                 )
             except ConflictError as exc:
                 form.add_error(None, exc.message)
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current_version)
+                set_bound_value(form, "version", str(exc.current_version))
                 current, status = model.objects.get(pk=item.pk), 409
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -260,8 +258,7 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
                 )
             except ConflictError as exc:
                 form.add_error(None, exc.message)
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current_version)
+                set_bound_value(form, "version", str(exc.current_version))
                 status = 409
             except ValidationError as exc:
                 apply_errors(form, exc)

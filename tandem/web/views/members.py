@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +17,11 @@ from tandem.projects.models import Invitation
 from tandem.web.forms import DecisionRightForm, InviteForm, PresetForm, RoleForm
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _manageable_roles(scope: ProjectScope) -> list[tuple[str, str]]:
+
+def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
     """The roles the user may invite or assign (everything for the PM, client roles for the client's)."""
     if scope.can_manage_members:
         return list(Role.choices)
@@ -38,7 +41,7 @@ def _members_page(
     roles = _manageable_roles(scope)
     role_values = {value for value, _label in roles}
     members = list(queries.members_of(scope.viewer, scope.project))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "membership": m,
             "manageable": m.role in role_values and not scope.preview,

@@ -16,7 +16,7 @@ from tandem.projects import queries, services
 from tandem.projects.models import Note
 from tandem.projects.permissions import Action, can
 from tandem.web.forms import NoteForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
 
 ACTIVITY_PAGE_SIZE = 30
 
@@ -88,8 +88,7 @@ def note_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
                 services.do_update_note(note, actor=scope.user, version=form.cleaned_data["version"], **data)
             except ConflictError as exc:
                 form.add_error(None, exc.message)
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current_version)
+                set_bound_value(form, "version", str(exc.current_version))
                 current, status = Note.objects.get(pk=note.pk), 409
             except ValidationError as exc:
                 apply_errors(form, exc)

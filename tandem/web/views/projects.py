@@ -22,7 +22,7 @@ from tandem.projects.choices import DecisionKind, ProjectStatus, Role
 from tandem.projects.models import Project
 from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
 
 PAGE_SIZE = 20
 
@@ -93,7 +93,9 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
     deliverables = list(queries.deliverables_of(viewer, project))
     matrix = []
     for deliverable in deliverables:
-        letters = {cell.stakeholder_id: cell.letter for cell in deliverable.visible_raci}
+        # ``visible_raci`` is the prefetch of the cells whose stakeholder the viewer may see.
+        cells = deliverable.visible_raci  # type: ignore[attr-defined]
+        letters = {cell.stakeholder_id: cell.letter for cell in cells}
         matrix.append((deliverable, [letters.get(s.pk, "") for s in stakeholders]))
     return {
         "sections": queries.sections_of(viewer, project),
@@ -218,8 +220,7 @@ def project_edit(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             except ConflictError as exc:
                 form.add_error(None, exc.message)
                 current, status = Project.objects.get(pk=project.pk), 409
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.current_version)
+                set_bound_value(form, "version", str(exc.current_version))
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 400
