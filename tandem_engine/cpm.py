@@ -134,7 +134,7 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             late_start=from_minutes(m["late_start"][i]),
             late_finish=from_minutes(m["late_finish"][i]),
             total_float=state.total[i],
-            free_float=state.free[i],
+            free_float=state.free_float(i),
             critical=state.critical[i],
         )
 
@@ -536,8 +536,6 @@ class _State:
         free_touched = set(touched)
         for i in moved:
             free_touched.update(p for p, _, _, _ in preds[i])
-        if shift:
-            free_touched.update(i for i in range(sched.n) if not succs[i])
         for i in free_touched:
             self.free_one(i)
         self.finish_up()
@@ -658,6 +656,13 @@ class _State:
         started = a.actual_start is not None
         self.total[i] = finish_slack if started or finish_slack < start_slack else start_slack
 
+    def free_float(self, i: int) -> int:
+        """Free float as MS Project shows it: the gap to the successors, capped by total float, at least 0."""
+        total = self.total[i]
+        gap = self.free[i]
+        value = total if gap > total else gap
+        return value if value > 0 else 0
+
     def free_one(self, i: int) -> None:
         sched = self.scheduler
         acts = self.acts
@@ -681,8 +686,9 @@ class _State:
                     gap -= round(lag) if unit == _WORK else round(a.duration * lag / 100.0)
             if best is None or gap < best:
                 best = gap
-        value = self.total[i] if best is None else best
-        self.free[i] = value if value > 0 else 0
+        # The gap to the nearest successor; the output caps it by total float (see ``free_float``).
+        self.free[i] = _NO_SUCCESSOR if best is None else best
 
 
 _KEY_OPS = _KeyOps()
+_NO_SUCCESSOR = 1 << 62

@@ -71,7 +71,9 @@ def test_it_reaches_far_dates_in_both_directions() -> None:
 @given(
     st.integers(-200_000, 200_000),
     st.integers(0, 50_000),
-    st.sampled_from([STANDARD, Calendar.continuous("24"), Calendar("night", week=(((0, 360), (1320, 1440)),) * 6 + ((),))]),
+    st.sampled_from(
+        [STANDARD, Calendar.continuous("24"), Calendar("night", week=(((0, 360), (1320, 1440)),) * 6 + ((),))]
+    ),
 )
 def test_it_round_trips_add_and_subtract(offset: int, minutes: int, calendar: Calendar) -> None:
     anchor = subtract_working_minutes(calendar, FRIDAY + timedelta(days=offset // 1440), 1)  # a working start
