@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tandem.core",
     "tandem.accounts",
     "tandem.projects",
+    "tandem.planning",
     "tandem.api",
     "tandem.web",
 ]

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    """WBS, tasks, dependencies, calendars and baselines; the adapter to the scheduling engine."""
+
+    name = "tandem.planning"
+    label = "planning"
+    verbose_name = _("Planning")
