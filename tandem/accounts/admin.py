@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -11,9 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import ApiToken, Organization, User
 
+# The admin classes are generic in django-stubs only; at runtime they cannot be subscripted.
+if TYPE_CHECKING:
+    OrganizationAdminBase = admin.ModelAdmin[Organization]
+    UserAdminBase = BaseUserAdmin[User]
+    ApiTokenAdminBase = admin.ModelAdmin[ApiToken]
+else:
+    OrganizationAdminBase = admin.ModelAdmin
+    UserAdminBase = BaseUserAdmin
+    ApiTokenAdminBase = admin.ModelAdmin
+
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationAdminBase):
     """Vendor and client organizations."""
 
     list_display = ("name", "kind", "created_at")
@@ -22,7 +32,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(UserAdminBase):
     """Users identified by email."""
 
     ordering = ("email",)
@@ -37,12 +47,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organization", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "organization", "password1", "password2"),
+            },
+        ),
     )
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ApiTokenAdminBase):
     """Tokens are listed by prefix only; their secrets are never stored."""
 
     list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")

@@ -63,8 +63,14 @@ def authenticate_token(raw: str) -> User | None:
 
 
 @transaction.atomic
-def do_update_profile(user: User, *, actor: User, full_name: str | None = None,
-                      language: str | None = None, title: str | None = None) -> User:
+def do_update_profile(
+    user: User,
+    *,
+    actor: User,
+    full_name: str | None = None,
+    language: str | None = None,
+    title: str | None = None,
+) -> User:
     """Change one's own name, title or language."""
     if actor.pk != user.pk:
         raise PermissionDenied(_("You can only change your own profile."))
@@ -81,5 +87,7 @@ def do_update_profile(user: User, *, actor: User, full_name: str | None = None,
     user.save()
     changes = audit.changed(before, audit.field_values(user, ["full_name", "language", "title"]))
     if changes:
-        audit.record(actor=actor, verb="updated", target=user, changes=changes, visibility=Visibility.INTERNAL)
+        audit.record(
+            actor=actor, verb="updated", target=user, changes=changes, visibility=Visibility.INTERNAL
+        )
     return user

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
 from tandem.core.models import Activity
 
+# The admin classes are generic in django-stubs only; at runtime they cannot be subscripted.
+if TYPE_CHECKING:
+    ActivityAdminBase = admin.ModelAdmin[Activity]
+else:
+    ActivityAdminBase = admin.ModelAdmin
+
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ActivityAdminBase):
     """Read-only view of the append-only activity records."""
 
     list_display = ("created_at", "project", "actor", "verb", "target_type", "target_label", "visibility")

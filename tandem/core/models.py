@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Visibility
-from tandem.core.scoping import scoped_queryset
+from tandem.core.scoping import ScopedManager, ScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -47,7 +47,7 @@ class ShareableModel(VersionedModel):
         return self.visibility == Visibility.SHARED
 
 
-class AppendOnlyQuerySet(scoped_queryset("project")):  # type: ignore[misc]
+class AppendOnlyQuerySet(ScopedQuerySet["Activity"]):
     """Activity rows are never changed or removed in bulk either."""
 
     def update(self, **kwargs: Any) -> int:
@@ -55,6 +55,14 @@ class AppendOnlyQuerySet(scoped_queryset("project")):  # type: ignore[misc]
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("activity records are append-only")
+
+
+class AppendOnlyManager(ScopedManager["Activity"]):
+    """The activity manager: scoped to what a user may see, and never updated or deleted in bulk."""
+
+    def get_queryset(self) -> AppendOnlyQuerySet:
+        """All activity rows, as an append-only queryset."""
+        return AppendOnlyQuerySet(self.model, using=self._db)
 
 
 class Activity(models.Model):
@@ -76,7 +84,7 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,7 +7,7 @@ once and serves web pages, the API, exports and feeds alike.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeAlias, TypeVar
 
 from django.apps import apps
 from django.db import models
@@ -20,33 +20,42 @@ if TYPE_CHECKING:
 
     from tandem.accounts.models import User
 
+#: Whoever reads: a user, the anonymous visitor, or a user looking through the client's eyes.
+Viewer: TypeAlias = "User | AnonymousUser | ClientLens"
+
+_M = TypeVar("_M", bound=models.Model)
+
 
 def _membership_model() -> Any:
     # Looked up by label so that core does not import the projects app that builds on it.
     return apps.get_model("projects", "Membership")
 
 
-def project_ids_for(user: User | AnonymousUser, side: str | None = None) -> models.QuerySet[Any]:
+def project_ids_for(user: Viewer, side: str | None = None) -> models.QuerySet[Any, dict[str, Any]]:
     """Subquery of the ids of projects ``user`` belongs to (optionally on one side only)."""
-    Membership = _membership_model()
+    memberships: models.QuerySet[Any] = _membership_model()._default_manager.all()
     if not getattr(user, "is_authenticated", False):
-        return Membership.objects.none().values("project_id")
-    qs = Membership.objects.filter(user_id=user.pk)
+        return memberships.none().values("project_id")
+    memberships = memberships.filter(user_id=user.pk)
     if side is not None:
-        qs = qs.filter(side=side)
-    return qs.values("project_id")
+        memberships = memberships.filter(side=side)
+    return memberships.values("project_id")
 
 
-class ScopedQuerySet(models.QuerySet[Any]):
+class ScopedQuerySet(models.QuerySet[_M, _M]):
     """A queryset that knows how to restrict itself to what one user may see."""
 
-    #: Lookup path from the model to its project ("" when the model is the project itself).
-    project_path: str = "project"
+    #: Lookup path from the model to its project ("" when the model is the project itself). When
+    #: None, the model's own ``scope_project_path`` attribute says it (default: ``project``).
+    project_path: str | None = None
 
     def _project_lookup(self) -> str:
-        return f"{self.project_path}__in" if self.project_path else "pk__in"
+        path = self.project_path
+        if path is None:
+            path = getattr(self.model, "scope_project_path", "project")
+        return f"{path}__in" if path else "pk__in"
 
-    def visible_to(self, user: User | AnonymousUser) -> Self:
+    def visible_to(self, user: Viewer) -> Self:
         """The records ``user`` may see: team members see all, client members shared only."""
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
             return self.none()
@@ -62,7 +71,22 @@ class ScopedQuerySet(models.QuerySet[Any]):
         return self.filter(team | client)
 
 
-def scoped_queryset(project_path: str) -> type[ScopedQuerySet]:
+class ScopedManager(models.Manager[_M], Generic[_M]):
+    """The default manager of a project record: ``Model.objects.visible_to(user)``.
+
+    The model says where its project is with ``scope_project_path`` ("" for the project itself).
+    """
+
+    def get_queryset(self) -> ScopedQuerySet[_M]:
+        """All rows, as a queryset that can scope itself."""
+        return ScopedQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: Viewer) -> ScopedQuerySet[_M]:
+        """The rows ``user`` may see."""
+        return self.get_queryset().visible_to(user)
+
+
+def scoped_queryset(project_path: str) -> type[ScopedQuerySet[Any]]:
     """A ``ScopedQuerySet`` subclass for models whose project sits at ``project_path``."""
     return type(f"ScopedQuerySet_{project_path or 'self'}", (ScopedQuerySet,), {"project_path": project_path})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from tandem.projects.models import (
@@ -12,15 +14,29 @@ from tandem.projects.models import (
     Project,
 )
 
+# The admin classes are generic in django-stubs only; at runtime they cannot be subscripted.
+if TYPE_CHECKING:
+    MembershipInlineBase = admin.TabularInline[Membership, Project]
+    DecisionRightInlineBase = admin.TabularInline[DecisionRight, Project]
+    ProjectAdminBase = admin.ModelAdmin[Project]
+    InvitationAdminBase = admin.ModelAdmin[Invitation]
+    ConfirmationAdminBase = admin.ModelAdmin[CharterConfirmation]
+else:
+    MembershipInlineBase = admin.TabularInline
+    DecisionRightInlineBase = admin.TabularInline
+    ProjectAdminBase = admin.ModelAdmin
+    InvitationAdminBase = admin.ModelAdmin
+    ConfirmationAdminBase = admin.ModelAdmin
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(MembershipInlineBase):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
     readonly_fields = ("side",)
 
 
-class DecisionRightInline(admin.TabularInline):
+class DecisionRightInline(DecisionRightInlineBase):
     model = DecisionRight
     extra = 0
     can_delete = False
@@ -28,7 +44,7 @@ class DecisionRightInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ProjectAdminBase):
     """Projects; business edits go through the app so they are audited — the admin is for operators."""
 
     list_display = ("code", "name", "client", "status", "start_date", "target_date")
@@ -40,7 +56,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(InvitationAdminBase):
     """Invitations and their state."""
 
     list_display = ("email", "project", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
@@ -50,7 +66,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CharterConfirmation)
-class CharterConfirmationAdmin(admin.ModelAdmin):
+class CharterConfirmationAdmin(ConfirmationAdminBase):
     """Who confirmed which charter revision."""
 
     list_display = ("charter", "revision", "confirmed_by", "confirmed_at")

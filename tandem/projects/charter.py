@@ -7,11 +7,22 @@ from typing import Any
 from tandem.core.audit import plain
 from tandem.core.choices import Visibility
 from tandem.projects.choices import CharterSectionKey
-from tandem.projects.models import CharterSection, Deliverable, Goal, Kpi, Project, RaciAssignment, Stakeholder
+from tandem.projects.models import (
+    CharterSection,
+    Deliverable,
+    Goal,
+    Kpi,
+    Project,
+    RaciAssignment,
+    Stakeholder,
+)
 
 ITEM_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "goals": (Goal, ("statement", "measure", "target", "due_date")),
-    "kpis": (Kpi, ("name", "definition", "unit", "direction", "target", "warning_threshold", "alarm_threshold")),
+    "kpis": (
+        Kpi,
+        ("name", "definition", "unit", "direction", "target", "warning_threshold", "alarm_threshold"),
+    ),
     "stakeholders": (
         Stakeholder,
         ("name", "side", "organization", "role_title", "influence", "interest", "contact"),
@@ -41,12 +52,18 @@ def visible_content(content: dict[str, Any], *, include_internal: bool) -> dict[
     """``content`` as one viewer may see it: a client sees shared items only."""
     if include_internal:
         return content
-    shared_stakeholders = {str(s["id"]) for s in content.get("stakeholders", []) if s["visibility"] == Visibility.SHARED}
+    shared_stakeholders = {
+        str(s["id"]) for s in content.get("stakeholders", []) if s["visibility"] == Visibility.SHARED
+    }
     out: dict[str, Any] = {"sections": dict(content.get("sections", {}))}
     for key in ITEM_FIELDS:
-        out[key] = [dict(item) for item in content.get(key, []) if item.get("visibility") == Visibility.SHARED]
+        out[key] = [
+            dict(item) for item in content.get(key, []) if item.get("visibility") == Visibility.SHARED
+        ]
     for deliverable in out["deliverables"]:
-        deliverable["raci"] = {k: v for k, v in deliverable.get("raci", {}).items() if k in shared_stakeholders}
+        deliverable["raci"] = {
+            k: v for k, v in deliverable.get("raci", {}).items() if k in shared_stakeholders
+        }
     return out
 
 
@@ -63,10 +80,14 @@ def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
     old_sections, new_sections = old.get("sections", {}), new.get("sections", {})
     for key in CharterSectionKey.values:
         if old_sections.get(key, "") != new_sections.get(key, ""):
-            changes.append({
-                "part": "sections", "change": "changed", "label": str(CharterSectionKey(key).label),
-                "fields": {key: [old_sections.get(key, ""), new_sections.get(key, "")]},
-            })
+            changes.append(
+                {
+                    "part": "sections",
+                    "change": "changed",
+                    "label": str(CharterSectionKey(key).label),
+                    "fields": {key: [old_sections.get(key, ""), new_sections.get(key, "")]},
+                }
+            )
     for key in ITEM_FIELDS:
         before = {item["id"]: item for item in old.get(key, [])}
         after = {item["id"]: item for item in new.get(key, [])}
@@ -75,11 +96,14 @@ def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
                 changes.append({"part": key, "change": "added", "label": _label(key, item), "fields": {}})
                 continue
             fields = {
-                f: [before[item_id].get(f), v] for f, v in item.items()
+                f: [before[item_id].get(f), v]
+                for f, v in item.items()
                 if f not in {"id", "visibility"} and before[item_id].get(f) != v
             }
             if fields:
-                changes.append({"part": key, "change": "changed", "label": _label(key, item), "fields": fields})
+                changes.append(
+                    {"part": key, "change": "changed", "label": _label(key, item), "fields": fields}
+                )
         for item_id, item in before.items():
             if item_id not in after:
                 changes.append({"part": key, "change": "removed", "label": _label(key, item), "fields": {}})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,7 +14,7 @@ from tandem.accounts.choices import Language
 from tandem.accounts.models import Organization
 from tandem.core.choices import Side
 from tandem.core.models import ShareableModel, TimeStampedModel, VersionedModel
-from tandem.core.scoping import scoped_queryset
+from tandem.core.scoping import ScopedManager
 from tandem.projects.choices import (
     CharterSectionKey,
     DecisionKind,
@@ -53,18 +53,30 @@ class Project(VersionedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     budget = models.DecimalField(
-        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("budget"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
     decision_preset = models.CharField(
-        _("decision rights preset"), max_length=20, choices=DecisionPreset.choices, default=DecisionPreset.JOINT
+        _("decision rights preset"),
+        max_length=20,
+        choices=DecisionPreset.choices,
+        default=DecisionPreset.JOINT,
     )
     internal_notes = models.TextField(_("internal notes"), blank=True)
 
-    objects: ClassVar[Any] = scoped_queryset("").as_manager()
+    #: The project is its own scope (see ``tandem.core.scoping``).
+    scope_project_path: ClassVar[str] = ""
+
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["code"]
@@ -72,7 +84,9 @@ class Project(VersionedModel):
         verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_date__isnull=True) | Q(start_date__isnull=True) | Q(target_date__gte=models.F("start_date")),
+                condition=Q(target_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(target_date__gte=models.F("start_date")),
                 name="project_target_after_start",
             ),
         ]
@@ -89,7 +103,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, editable=False)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["side", "role", "user__full_name"]
@@ -109,7 +123,7 @@ class DecisionRight(TimeStampedModel):
     kind = models.CharField(_("decision"), max_length=30, choices=DecisionKind.choices)
     roles = models.JSONField(_("roles"), default=list)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["id"]
@@ -129,7 +143,9 @@ class Invitation(TimeStampedModel):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -137,7 +153,7 @@ class Invitation(TimeStampedModel):
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -154,7 +170,7 @@ class Charter(TimeStampedModel):
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="charter")
     revision = models.PositiveIntegerField(_("revision"), default=1)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("charter")
@@ -171,7 +187,7 @@ class CharterSection(VersionedModel):
     key = models.CharField(_("section"), max_length=30, choices=CharterSectionKey.choices)
     body = models.TextField(_("text"), blank=True)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["id"]
@@ -189,7 +205,7 @@ class CharterItem(ShareableModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField(_("position"), default=0)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         abstract = True
@@ -222,8 +238,12 @@ class Kpi(CharterItem):
         _("direction"), max_length=10, choices=KpiDirection.choices, default=KpiDirection.HIGHER
     )
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=4, null=True, blank=True)
-    warning_threshold = models.DecimalField(_("warning at"), max_digits=14, decimal_places=4, null=True, blank=True)
-    alarm_threshold = models.DecimalField(_("alarm at"), max_digits=14, decimal_places=4, null=True, blank=True)
+    warning_threshold = models.DecimalField(
+        _("warning at"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    alarm_threshold = models.DecimalField(
+        _("alarm at"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
 
     class Meta(CharterItem.Meta):
         verbose_name = _("KPI")
@@ -244,7 +264,11 @@ class Stakeholder(CharterItem):
     interest = models.CharField(_("interest"), max_length=10, choices=Level.choices, default=Level.MEDIUM)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("account"),
     )
 
@@ -299,7 +323,11 @@ class Note(CharterItem):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
 
     class Meta(CharterItem.Meta):
@@ -317,7 +345,9 @@ class CharterRevision(models.Model):
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("revision"))
     content = models.JSONField(_("content"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

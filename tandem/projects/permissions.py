@@ -13,6 +13,7 @@ from tandem.projects.choices import DecisionKind, DecisionPreset, Role
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
+    from tandem.core.scoping import Viewer
     from tandem.projects.models import Membership, Project
 
 
@@ -29,10 +30,17 @@ class Action:
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.PROJECT_MANAGER: frozenset({
-        Action.EDIT_PROJECT, Action.EDIT_CHARTER, Action.EDIT_PLAN, Action.MANAGE_MEMBERS,
-        Action.INVITE_CLIENT, Action.MANAGE_DECISION_RIGHTS, Action.WRITE_NOTES,
-    }),
+    Role.PROJECT_MANAGER: frozenset(
+        {
+            Action.EDIT_PROJECT,
+            Action.EDIT_CHARTER,
+            Action.EDIT_PLAN,
+            Action.MANAGE_MEMBERS,
+            Action.INVITE_CLIENT,
+            Action.MANAGE_DECISION_RIGHTS,
+            Action.WRITE_NOTES,
+        }
+    ),
     Role.LEAD: frozenset({Action.EDIT_CHARTER, Action.EDIT_PLAN, Action.WRITE_NOTES}),
     Role.MEMBER: frozenset({Action.WRITE_NOTES}),
     Role.TEAM_VIEWER: frozenset(),
@@ -43,21 +51,24 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def membership_of(user: User, project: Project) -> Membership | None:
+def membership_of(user: Viewer, project: Project) -> Membership | None:
     """The user's membership in ``project`` (cached on the project object for the request)."""
+    user_id = user.pk
+    if not user.is_authenticated or user_id is None:
+        return None
     cache: dict[int, Membership | None] = project.__dict__.setdefault("_membership_cache", {})
-    if user.pk not in cache:
-        cache[user.pk] = project.memberships.filter(user_id=user.pk).first() if user.is_authenticated else None
-    return cache[user.pk]
+    if user_id not in cache:
+        cache[user_id] = project.memberships.filter(user_id=user_id).first()
+    return cache[user_id]
 
 
-def role_of(user: User, project: Project) -> str | None:
+def role_of(user: Viewer, project: Project) -> str | None:
     """The user's role in the project, or None for a non-member."""
     membership = membership_of(user, project)
     return membership.role if membership else None
 
 
-def is_team(user: User, project: Project) -> bool:
+def is_team(user: Viewer, project: Project) -> bool:
     """Whether the user is on the delivery team of the project (and so sees internal records)."""
     if getattr(user, "sees_as_client", False):
         return False
@@ -65,7 +76,7 @@ def is_team(user: User, project: Project) -> bool:
     return membership is not None and membership.side == Side.TEAM
 
 
-def can(user: User, project: Project, action: str) -> bool:
+def can(user: Viewer, project: Project, action: str) -> bool:
     """Whether the user's role permits ``action`` in ``project``."""
     role = role_of(user, project)
     if role is None:
@@ -85,17 +96,17 @@ def decision_roles(project: Project, kind: str) -> list[str]:
     return cache.get(kind, [])
 
 
-def holds(user: User, project: Project, kind: str) -> bool:
+def holds(user: Viewer, project: Project, kind: str) -> bool:
     """Whether the user holds decision right ``kind`` in ``project``."""
     role = role_of(user, project)
     return role is not None and role in decision_roles(project, kind)
 
 
-def can_create_projects(user: User) -> bool:
+def can_create_projects(user: Viewer) -> bool:
     """Whether the user may start projects: operators and people of a vendor organization."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    organization = user.organization
+    organization = getattr(user, "organization", None)
     return bool(user.is_staff or (organization is not None and organization.kind == OrganizationKind.VENDOR))
 
 
@@ -109,7 +120,9 @@ def require_decision(user: User, project: Project, kind: str) -> None:
     """Raise ``PermissionDenied`` unless the user holds decision right ``kind``."""
     if not holds(user, project, kind):
         label = DecisionKind(kind).label
-        raise PermissionDenied(_("You do not hold the decision right “%(kind)s” in this project.") % {"kind": label})
+        raise PermissionDenied(
+            _("You do not hold the decision right “%(kind)s” in this project.") % {"kind": label}
+        )
 
 
 def forget_cached_rights(project: Project) -> None:

@@ -31,14 +31,12 @@ from tandem.projects.models import (
 from tandem.projects.permissions import can_create_projects, is_team
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from tandem.accounts.models import User
+    from tandem.core.scoping import Viewer
 
 M = TypeVar("M")
 
 
-def projects_for(user: User | AnonymousUser, *, search: str = "", status: str = "") -> QuerySet[Project]:
+def projects_for(user: Viewer, *, search: str = "", status: str = "") -> QuerySet[Project]:
     """The projects a user belongs to, with what a list needs, in one query."""
     qs = (
         Project.objects.visible_to(user)
@@ -47,13 +45,15 @@ def projects_for(user: User | AnonymousUser, *, search: str = "", status: str = 
         .order_by("code")
     )
     if search:
-        qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(client__name__icontains=search))
+        qs = qs.filter(
+            Q(code__icontains=search) | Q(name__icontains=search) | Q(client__name__icontains=search)
+        )
     if status:
         qs = qs.filter(status=status)
     return qs
 
 
-def access_project(user: User | AnonymousUser, code: str) -> Project:
+def access_project(user: Viewer, code: str) -> Project:
     """The project with ``code`` if the user is a member of it; otherwise ``Http404``."""
     project = Project.objects.visible_to(user).select_related("client", "vendor").filter(code=code).first()
     if project is None:
@@ -61,7 +61,7 @@ def access_project(user: User | AnonymousUser, code: str) -> Project:
     return project
 
 
-def access_item(user: User | AnonymousUser, project: Project, model: type[M], pk: Any) -> M:
+def access_item(user: Viewer, project: Project, model: type[M], pk: Any) -> M:
     """A record of ``model`` in ``project`` that the user may see; otherwise ``Http404``."""
     try:
         pk = int(pk)
@@ -73,12 +73,12 @@ def access_item(user: User | AnonymousUser, project: Project, model: type[M], pk
     return item  # type: ignore[no-any-return]
 
 
-def access_membership(user: User | AnonymousUser, project: Project, pk: Any) -> Membership:
+def access_membership(user: Viewer, project: Project, pk: Any) -> Membership:
     """A membership of ``project`` visible to the user; otherwise ``Http404``."""
     return access_item(user, project, Membership, pk)
 
 
-def members_of(user: User | AnonymousUser, project: Project) -> QuerySet[Membership]:
+def members_of(user: Viewer, project: Project) -> QuerySet[Membership]:
     """The project's members with their users and organizations."""
     return (
         Membership.objects.visible_to(user)
@@ -88,16 +88,18 @@ def members_of(user: User | AnonymousUser, project: Project) -> QuerySet[Members
     )
 
 
-def decision_rights_of(user: User | AnonymousUser, project: Project) -> QuerySet[DecisionRight]:
+def decision_rights_of(user: Viewer, project: Project) -> QuerySet[DecisionRight]:
     """The project's table of decision rights."""
     return DecisionRight.objects.visible_to(user).filter(project=project).order_by("id")
 
 
-def invitations_of(user: User, project: Project) -> QuerySet[Invitation]:
+def invitations_of(user: Viewer, project: Project) -> QuerySet[Invitation]:
     """Open invitations of the project, for the team (a client sees none but their own side's)."""
-    qs = Invitation.objects.visible_to(user).filter(
-        project=project, accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("invited_by")
+    qs = (
+        Invitation.objects.visible_to(user)
+        .filter(project=project, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+    )
     if not is_team(user, project):
         qs = qs.filter(role__in=CLIENT_ROLES)
     return qs
@@ -108,28 +110,31 @@ def charter_of(project: Project) -> Charter:
     return Charter.objects.get(project=project)
 
 
-def sections_of(user: User | AnonymousUser, project: Project) -> list[CharterSection]:
+def sections_of(user: Viewer, project: Project) -> list[CharterSection]:
     """The charter's text sections in their fixed order (missing ones as unsaved blanks)."""
     existing = {s.key: s for s in CharterSection.objects.visible_to(user).filter(project=project)}
-    return [existing.get(key) or CharterSection(project=project, key=key, version=0) for key in CharterSectionKey.values]
+    return [
+        existing.get(key) or CharterSection(project=project, key=key, version=0)
+        for key in CharterSectionKey.values
+    ]
 
 
-def goals_of(user: User | AnonymousUser, project: Project) -> QuerySet[Goal]:
+def goals_of(user: Viewer, project: Project) -> QuerySet[Goal]:
     """The charter's SMART goals the user may see."""
     return Goal.objects.visible_to(user).filter(project=project).order_by("position", "id")
 
 
-def kpis_of(user: User | AnonymousUser, project: Project) -> QuerySet[Kpi]:
+def kpis_of(user: Viewer, project: Project) -> QuerySet[Kpi]:
     """The charter's KPIs the user may see."""
     return Kpi.objects.visible_to(user).filter(project=project).order_by("position", "id")
 
 
-def stakeholders_of(user: User | AnonymousUser, project: Project) -> QuerySet[Stakeholder]:
+def stakeholders_of(user: Viewer, project: Project) -> QuerySet[Stakeholder]:
     """The charter's stakeholders the user may see."""
     return Stakeholder.objects.visible_to(user).filter(project=project).order_by("position", "id")
 
 
-def deliverables_of(user: User | AnonymousUser, project: Project) -> QuerySet[Deliverable]:
+def deliverables_of(user: Viewer, project: Project) -> QuerySet[Deliverable]:
     """The deliverables the user may see, each with the RACI cells of stakeholders the user may see."""
     cells = RaciAssignment.objects.filter(
         stakeholder__in=Stakeholder.objects.visible_to(user).filter(project=project)
@@ -142,14 +147,12 @@ def deliverables_of(user: User | AnonymousUser, project: Project) -> QuerySet[De
     )
 
 
-def notes_of(user: User | AnonymousUser, project: Project) -> QuerySet[Note]:
+def notes_of(user: Viewer, project: Project) -> QuerySet[Note]:
     """The project notes the user may see, newest first."""
     return Note.objects.visible_to(user).filter(project=project).select_related("author")
 
 
-def activity_of(
-    user: User | AnonymousUser, project: Project | None = None
-) -> QuerySet[Activity]:
+def activity_of(user: Viewer, project: Project | None = None) -> QuerySet[Activity]:
     """The activity feed the user may see (of one project, or of all their projects)."""
     qs = Activity.objects.visible_to(user).select_related("actor", "project")
     if project is not None:
@@ -181,23 +184,30 @@ def changes_since_confirmation(project: Project) -> tuple[CharterConfirmation | 
     if confirmation is None:
         return None, []
     # Revisions hold the shared charter only: that is what the client confirms.
-    old = CharterRevision.objects.filter(
-        charter__project=project, number=confirmation.revision
-    ).values_list("content", flat=True).first() or {}
+    old = (
+        CharterRevision.objects.filter(charter__project=project, number=confirmation.revision)
+        .values_list("content", flat=True)
+        .first()
+        or {}
+    )
     new = visible_content(charter_content(project), include_internal=False)
     return confirmation, diff_content(old, new)
 
 
-def organizations_for(user: User | AnonymousUser) -> QuerySet[Organization]:
+def organizations_for(user: Viewer) -> QuerySet[Organization]:
     """Organizations relevant to a user: all for project starters, else their own and their projects'."""
     if not getattr(user, "is_authenticated", False):
         return Organization.objects.none()
-    if can_create_projects(user):  # type: ignore[arg-type]
+    if can_create_projects(user):
         return Organization.objects.order_by("name")
     mine = Project.objects.visible_to(user)
-    return Organization.objects.filter(
-        Q(pk=user.organization_id) | Q(client_projects__in=mine) | Q(vendor_projects__in=mine)  # type: ignore[union-attr]
-    ).distinct().order_by("name")
+    return (
+        Organization.objects.filter(
+            Q(pk=user.organization_id) | Q(client_projects__in=mine) | Q(vendor_projects__in=mine)  # type: ignore[union-attr]
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def revisions_of(project: Project) -> QuerySet[CharterRevision]:

@@ -52,7 +52,15 @@ from tandem.projects.permissions import Action
 M = TypeVar("M", bound=models.Model)
 
 PROJECT_FIELDS = (
-    "name", "summary", "status", "start_date", "target_date", "budget", "currency", "time_zone", "language",
+    "name",
+    "summary",
+    "status",
+    "start_date",
+    "target_date",
+    "budget",
+    "currency",
+    "time_zone",
+    "language",
 )
 NOTE_FIELDS = ("title", "body")
 
@@ -67,7 +75,7 @@ def _clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
 
 def _locked(instance: M) -> M:
     """Re-read ``instance`` inside the transaction, locking its row where the database can."""
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)  # type: ignore[no-any-return]
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def _check_version(current: models.Model, version: int | None) -> None:
@@ -77,8 +85,10 @@ def _check_version(current: models.Model, version: int | None) -> None:
     stored = current.version  # type: ignore[attr-defined]
     if int(version) != stored:
         raise ConflictError(
-            _("Someone else changed this in the meantime (you edited version %(yours)s, it is now at "
-              "version %(theirs)s). Reload to see their change, then apply yours again.")
+            _(
+                "Someone else changed this in the meantime (you edited version %(yours)s, it is now at "
+                "version %(theirs)s). Reload to see their change, then apply yours again."
+            )
             % {"yours": version, "theirs": stored},
             current_version=stored,
         )
@@ -100,7 +110,9 @@ def _bump_charter(project: Project, actor: User | None) -> Charter:
     if latest != shared:
         charter.revision = (charter.revisions.aggregate(m=models.Max("number"))["m"] or 0) + 1
         charter.save(update_fields=["revision", "updated_at"])
-        CharterRevision.objects.create(charter=charter, number=charter.revision, content=shared, created_by=actor)
+        CharterRevision.objects.create(
+            charter=charter, number=charter.revision, content=shared, created_by=actor
+        )
     return charter
 
 
@@ -119,8 +131,15 @@ def do_create_organization(*, name: str, kind: str, actor: User | None) -> Organ
 
 @transaction.atomic
 def do_create_project(
-    *, code: str, name: str, client: Organization, actor: User, vendor: Organization | None = None,
-    manager: User | None = None, preset: str = DecisionPreset.JOINT, **fields: Any,
+    *,
+    code: str,
+    name: str,
+    client: Organization,
+    actor: User,
+    vendor: Organization | None = None,
+    manager: User | None = None,
+    preset: str = DecisionPreset.JOINT,
+    **fields: Any,
 ) -> Project:
     """Create a project with its charter, its decision rights from ``preset`` and its first manager.
 
@@ -134,8 +153,13 @@ def do_create_project(
         raise ValidationError({"vendor": [_("Choose a vendor organization.")]})
     if preset not in PRESETS:
         raise ValidationError({"preset": [_("Choose one of the presets.")]})
-    project = Project(code=(code or "").strip().upper(), name=(name or "").strip(), client=client, vendor=vendor,
-                      decision_preset=preset)
+    project = Project(
+        code=(code or "").strip().upper(),
+        name=(name or "").strip(),
+        client=client,
+        vendor=vendor,
+        decision_preset=preset,
+    )
     _assign(project, fields, (*PROJECT_FIELDS, "internal_notes"))
     _clean(project)
     project.save()
@@ -144,8 +168,13 @@ def do_create_project(
         DecisionRight.objects.create(project=project, kind=kind, roles=list(PRESETS[preset][kind]))
     pm = manager or actor
     Membership.objects.create(project=project, user=pm, role=Role.PROJECT_MANAGER, side=Side.TEAM)
-    audit.record(actor=actor, verb="created", target=project, project=project,
-                 changes=audit.field_values(project, ("code", "name", "status")))
+    audit.record(
+        actor=actor,
+        verb="created",
+        target=project,
+        project=project,
+        changes=audit.field_values(project, ("code", "name", "status")),
+    )
     _bump_charter(project, actor)
     return project
 
@@ -168,8 +197,14 @@ def do_update_project(project: Project, *, version: int | None, actor: User, **f
     if shared:
         audit.record(actor=actor, verb="updated", target=current, project=current, changes=shared)
     if internal:
-        audit.record(actor=actor, verb="updated", target=current, project=current, changes=internal,
-                     visibility=Visibility.INTERNAL)
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=current,
+            changes=internal,
+            visibility=Visibility.INTERNAL,
+        )
     return current
 
 
@@ -207,8 +242,9 @@ def _keep_one_manager(project: Project, membership: Membership, new_role: str | 
 
 
 @transaction.atomic
-def do_add_member(project: Project, *, user: User, role: str, actor: User | None,
-                  via_invitation: Invitation | None = None) -> Membership:
+def do_add_member(
+    project: Project, *, user: User, role: str, actor: User | None, via_invitation: Invitation | None = None
+) -> Membership:
     """Add a person to the project with a role."""
     if via_invitation is None:
         if actor is None:
@@ -219,8 +255,14 @@ def do_add_member(project: Project, *, user: User, role: str, actor: User | None
         raise ValidationError({"user": [_("This person is already a member of the project.")]})
     membership = Membership.objects.create(project=project, user=user, role=role, side=side_of(role))
     permissions.forget_cached_rights(project)
-    audit.record(actor=actor or user, verb="joined" if via_invitation else "added", target=membership,
-                 project=project, label=str(user), changes={"role": [None, role]})
+    audit.record(
+        actor=actor or user,
+        verb="joined" if via_invitation else "added",
+        target=membership,
+        project=project,
+        label=str(user),
+        changes={"role": [None, role]},
+    )
     return membership
 
 
@@ -238,8 +280,14 @@ def do_change_role(membership: Membership, *, role: str, actor: User) -> Members
     current.save(update_fields=["role", "side", "updated_at"])
     permissions.forget_cached_rights(project)
     if old != role:
-        audit.record(actor=actor, verb="changed role", target=current, project=project, label=str(current.user),
-                     changes={"role": [old, role]})
+        audit.record(
+            actor=actor,
+            verb="changed role",
+            target=current,
+            project=project,
+            label=str(current.user),
+            changes={"role": [old, role]},
+        )
     return current
 
 
@@ -249,8 +297,14 @@ def do_remove_member(membership: Membership, *, actor: User) -> None:
     project = membership.project
     _require_manage_role(actor, project, membership.role)
     _keep_one_manager(project, membership, None)
-    audit.record(actor=actor, verb="removed", target=membership, project=project, label=str(membership.user),
-                 changes={"role": [membership.role, None]})
+    audit.record(
+        actor=actor,
+        verb="removed",
+        target=membership,
+        project=project,
+        label=str(membership.user),
+        changes={"role": [membership.role, None]},
+    )
     membership.delete()
     permissions.forget_cached_rights(project)
 
@@ -268,8 +322,13 @@ def _send_invitation(invitation_id: int, raw: str) -> None:
     existing = User.objects.filter(email=invitation.email).first()
     language = existing.language if existing else invitation.project.language
     with translation.override(language):
-        context = {"invitation": invitation, "url": invitation_url(raw), "project": invitation.project,
-                   "role": Role(invitation.role).label, "inviter": invitation.invited_by}
+        context = {
+            "invitation": invitation,
+            "url": invitation_url(raw),
+            "project": invitation.project,
+            "role": Role(invitation.role).label,
+            "inviter": invitation.invited_by,
+        }
         subject = _("You are invited to %(project)s on Tandem") % {"project": invitation.project.name}
         text = render_to_string("projects/email/invitation.txt", context)
         html = render_to_string("projects/email/invitation.html", context)
@@ -279,13 +338,20 @@ def _send_invitation(invitation_id: int, raw: str) -> None:
 
 
 @transaction.atomic
-def do_invite(project: Project, *, email: str, role: str, actor: User, full_name: str = "") -> tuple[Invitation, str]:
+def do_invite(
+    project: Project, *, email: str, role: str, actor: User, full_name: str = ""
+) -> tuple[Invitation, str]:
     """Invite someone by email to join with ``role``; the email goes out after commit."""
     _require_manage_role(actor, project, role)
     email = (email or "").strip().lower()
     invitation = Invitation(
-        project=project, email=email, full_name=(full_name or "").strip(), role=role, invited_by=actor,
-        token_hash="-", expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
+        project=project,
+        email=email,
+        full_name=(full_name or "").strip(),
+        role=role,
+        invited_by=actor,
+        token_hash="-",
+        expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
     )
     _clean(invitation, exclude=["token_hash"])
     existing = User.objects.filter(email=email).first()
@@ -296,8 +362,14 @@ def do_invite(project: Project, *, email: str, role: str, actor: User, full_name
     raw = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(raw)
     invitation.save()
-    audit.record(actor=actor, verb="invited", target=invitation, project=project, label=email,
-                 changes={"role": [None, role]})
+    audit.record(
+        actor=actor,
+        verb="invited",
+        target=invitation,
+        project=project,
+        label=email,
+        changes={"role": [None, role]},
+    )
     invitation_id = invitation.pk
     transaction.on_commit(lambda: _send_invitation(invitation_id, raw))
     return invitation, raw
@@ -305,16 +377,25 @@ def do_invite(project: Project, *, email: str, role: str, actor: User, full_name
 
 def find_invitation(raw: str) -> Invitation | None:
     """The open invitation whose link carries ``raw``, or None if unknown, used, revoked or expired."""
-    invitation = Invitation.objects.select_related("project", "project__client").filter(
-        token_hash=hash_token(raw or "")
-    ).first()
-    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at < timezone.now():
+    invitation = (
+        Invitation.objects.select_related("project", "project__client")
+        .filter(token_hash=hash_token(raw or ""))
+        .first()
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at
+        or invitation.revoked_at
+        or invitation.expires_at < timezone.now()
+    ):
         return None
     return invitation
 
 
 @transaction.atomic
-def do_accept_invitation(raw: str, *, user: User | None = None, full_name: str = "", password: str = "") -> Membership:
+def do_accept_invitation(
+    raw: str, *, user: User | None = None, full_name: str = "", password: str = ""
+) -> Membership:
     """Accept an invitation: as the signed-in ``user``, or by creating an account with a password."""
     invitation = find_invitation(raw)
     if invitation is None:
@@ -333,12 +414,14 @@ def do_accept_invitation(raw: str, *, user: User | None = None, full_name: str =
             validate_password(password, candidate)
         except ValidationError as exc:
             raise ValidationError({"password": exc.messages}) from exc
-        user = User.objects.create_user(invitation.email, password, full_name=full_name.strip(),
-                                        language=invitation.project.language)
+        user = User.objects.create_user(
+            invitation.email, password, full_name=full_name.strip(), language=invitation.project.language
+        )
     elif user.email.lower() != invitation.email:
         raise ValidationError({"email": [_("This invitation was sent to another email address.")]})
-    membership = do_add_member(invitation.project, user=user, role=invitation.role, actor=None,
-                               via_invitation=invitation)
+    membership = do_add_member(
+        invitation.project, user=user, role=invitation.role, actor=None, via_invitation=invitation
+    )
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     return membership
@@ -353,8 +436,9 @@ def do_revoke_invitation(invitation: Invitation, *, actor: User) -> Invitation:
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
-        audit.record(actor=actor, verb="revoked", target=invitation, project=invitation.project,
-                     label=invitation.email)
+        audit.record(
+            actor=actor, verb="revoked", target=invitation, project=invitation.project, label=invitation.email
+        )
     return invitation
 
 
@@ -381,7 +465,9 @@ def do_apply_decision_preset(project: Project, *, preset: str, actor: User) -> P
         current.save(update_fields=["decision_preset", "updated_at"])
     permissions.forget_cached_rights(project)
     if changes:
-        audit.record(actor=actor, verb="changed decision rights", target=current, project=current, changes=changes)
+        audit.record(
+            actor=actor, verb="changed decision rights", target=current, project=current, changes=changes
+        )
     return current
 
 
@@ -408,7 +494,9 @@ def do_set_decision_right(project: Project, *, kind: str, roles: list[str], acto
             changes["preset"] = [current.decision_preset, DecisionPreset.CUSTOM]
             Project.objects.filter(pk=project.pk).update(decision_preset=DecisionPreset.CUSTOM)
             project.decision_preset = DecisionPreset.CUSTOM
-        audit.record(actor=actor, verb="changed decision rights", target=project, project=project, changes=changes)
+        audit.record(
+            actor=actor, verb="changed decision rights", target=project, project=project, changes=changes
+        )
     permissions.forget_cached_rights(project)
     return right
 
@@ -436,7 +524,9 @@ def _check_item_links(project: Project, item: Any) -> None:
 
 
 @transaction.atomic
-def do_update_section(project: Project, *, key: str, body: str, version: int | None, actor: User) -> CharterSection:
+def do_update_section(
+    project: Project, *, key: str, body: str, version: int | None, actor: User
+) -> CharterSection:
     """Edit a free-text section of the charter (version 0 for a section never saved)."""
     permissions.require(actor, project, Action.EDIT_CHARTER)
     if key not in CharterSectionKey.values:
@@ -451,8 +541,14 @@ def do_update_section(project: Project, *, key: str, body: str, version: int | N
     section.version += 1
     section.save()
     if old != section.body:
-        audit.record(actor=actor, verb="updated", target=section, project=project,
-                     label=str(CharterSectionKey(key).label), changes={"body": [old, section.body]})
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=section,
+            project=project,
+            label=str(CharterSectionKey(key).label),
+            changes={"body": [old, section.body]},
+        )
         _bump_charter(project, actor)
     return section
 
@@ -471,14 +567,21 @@ def do_add_charter_item(project: Project, *, kind: str, data: Mapping[str, Any],
     item = model(project=project)
     _assign(item, data, item_fields(kind))
     if "position" not in data:
-        item.position = (model.objects.filter(project=project).aggregate(m=models.Max("position"))["m"] or 0) + 1
+        item.position = (
+            model.objects.filter(project=project).aggregate(m=models.Max("position"))["m"] or 0
+        ) + 1
     _check_item_links(project, item)
     _clean(item)
     item.save()
     fields = ITEM_FIELDS[kind][1]
-    audit.record(actor=actor, verb="added", target=item, project=project,
-                 changes={k: [None, v] for k, v in audit.field_values(item, fields).items() if v not in ("", None)},
-                 visibility=_item_visibility_record(item))
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=item,
+        project=project,
+        changes={k: [None, v] for k, v in audit.field_values(item, fields).items() if v not in ("", None)},
+        visibility=_item_visibility_record(item),
+    )
     _bump_charter(project, actor)
     return item
 
@@ -503,8 +606,14 @@ def do_update_charter_item(item: Any, *, data: Mapping[str, Any], version: int |
     if changes:
         # A record that was internal at any point of the change stays out of the client's feed.
         visibility = Visibility.SHARED if was_shared and current.is_shared else Visibility.INTERNAL
-        audit.record(actor=actor, verb="updated", target=current, project=project, changes=changes,
-                     visibility=visibility)
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=project,
+            changes=changes,
+            visibility=visibility,
+        )
         _bump_charter(project, actor)
     return current
 
@@ -516,15 +625,21 @@ def do_delete_charter_item(item: Any, *, version: int | None, actor: User) -> No
     permissions.require(actor, project, Action.EDIT_CHARTER)
     current = _locked(item)
     _check_version(current, version)
-    audit.record(actor=actor, verb="removed", target=current, project=project,
-                 visibility=_item_visibility_record(current))
+    audit.record(
+        actor=actor,
+        verb="removed",
+        target=current,
+        project=project,
+        visibility=_item_visibility_record(current),
+    )
     current.delete()
     _bump_charter(project, actor)
 
 
 @transaction.atomic
-def do_set_raci(deliverable: Deliverable, *, cells: Mapping[int, str], version: int | None,
-                actor: User) -> Deliverable:
+def do_set_raci(
+    deliverable: Deliverable, *, cells: Mapping[int, str], version: int | None, actor: User
+) -> Deliverable:
     """Replace a deliverable's RACI row: ``{stakeholder id: letter}`` with exactly one Accountable."""
     project = deliverable.project
     permissions.require(actor, project, Action.EDIT_CHARTER)
@@ -533,11 +648,19 @@ def do_set_raci(deliverable: Deliverable, *, cells: Mapping[int, str], version: 
     letters = {int(k): v for k, v in cells.items() if v}
     bad = sorted({v for v in letters.values() if v not in Raci.values})
     if bad:
-        raise ValidationError({"raci": [_("Unknown RACI letter: %(letters)s.") % {"letters": ", ".join(bad)}]})
+        raise ValidationError(
+            {"raci": [_("Unknown RACI letter: %(letters)s.") % {"letters": ", ".join(bad)}]}
+        )
     accountable = [k for k, v in letters.items() if v == Raci.ACCOUNTABLE]
     if len(accountable) != 1:
-        raise ValidationError({"raci": [_("A deliverable needs exactly one Accountable person (A); "
-                                          "this row has %(n)d.") % {"n": len(accountable)}]})
+        raise ValidationError(
+            {
+                "raci": [
+                    _("A deliverable needs exactly one Accountable person (A); this row has %(n)d.")
+                    % {"n": len(accountable)}
+                ]
+            }
+        )
     people = set(Stakeholder.objects.filter(project=project, pk__in=letters).values_list("pk", flat=True))
     if people != set(letters):
         raise ValidationError({"raci": [_("Every person must be a stakeholder of this project.")]})
@@ -551,25 +674,49 @@ def do_set_raci(deliverable: Deliverable, *, cells: Mapping[int, str], version: 
     after = {str(k): v for k, v in letters.items()}
     if before != after:
         # Cells of internal stakeholders stay out of the shared record.
-        internal_people = {str(pk) for pk in Stakeholder.objects.filter(
-            project=project, visibility=Visibility.INTERNAL).values_list("pk", flat=True)}
-        shared_changes = {k: [before.get(k), after.get(k)] for k in set(before) | set(after)
-                          if before.get(k) != after.get(k) and k not in internal_people}
-        internal_changes = {k: [before.get(k), after.get(k)] for k in set(before) | set(after)
-                            if before.get(k) != after.get(k) and k in internal_people}
+        internal_people = {
+            str(pk)
+            for pk in Stakeholder.objects.filter(project=project, visibility=Visibility.INTERNAL).values_list(
+                "pk", flat=True
+            )
+        }
+        shared_changes = {
+            k: [before.get(k), after.get(k)]
+            for k in set(before) | set(after)
+            if before.get(k) != after.get(k) and k not in internal_people
+        }
+        internal_changes = {
+            k: [before.get(k), after.get(k)]
+            for k in set(before) | set(after)
+            if before.get(k) != after.get(k) and k in internal_people
+        }
         visibility = _item_visibility_record(current)
         if shared_changes:
-            audit.record(actor=actor, verb="changed RACI", target=current, project=project,
-                         changes=shared_changes, visibility=visibility)
+            audit.record(
+                actor=actor,
+                verb="changed RACI",
+                target=current,
+                project=project,
+                changes=shared_changes,
+                visibility=visibility,
+            )
         if internal_changes:
-            audit.record(actor=actor, verb="changed RACI", target=current, project=project,
-                         changes=internal_changes, visibility=Visibility.INTERNAL)
+            audit.record(
+                actor=actor,
+                verb="changed RACI",
+                target=current,
+                project=project,
+                changes=internal_changes,
+                visibility=Visibility.INTERNAL,
+            )
         _bump_charter(project, actor)
     return current
 
 
 @transaction.atomic
-def do_confirm_charter(project: Project, *, revision: int | None, actor: User, comment: str = "") -> CharterConfirmation:
+def do_confirm_charter(
+    project: Project, *, revision: int | None, actor: User, comment: str = ""
+) -> CharterConfirmation:
     """Confirm one revision of the charter; refused if the charter has changed since it was read."""
     permissions.require_decision(actor, project, DecisionKind.CONFIRM_CHARTER)
     if revision is None:
@@ -577,16 +724,24 @@ def do_confirm_charter(project: Project, *, revision: int | None, actor: User, c
     charter = Charter.objects.select_for_update().get(project=project)
     if int(revision) != charter.revision:
         raise ConflictError(
-            _("The charter changed after you opened it (you read revision %(yours)s, it is now revision "
-              "%(theirs)s). Review the changes and confirm again.") % {"yours": revision, "theirs": charter.revision},
+            _(
+                "The charter changed after you opened it (you read revision %(yours)s, it is now revision "
+                "%(theirs)s). Review the changes and confirm again."
+            )
+            % {"yours": revision, "theirs": charter.revision},
             current_version=charter.revision,
         )
     confirmation = CharterConfirmation.objects.create(
         charter=charter, revision=charter.revision, confirmed_by=actor, comment=(comment or "").strip()
     )
-    audit.record(actor=actor, verb="confirmed", target=charter, project=project,
-                 label=_("Charter revision %(n)s") % {"n": charter.revision},
-                 changes={"revision": [None, charter.revision]})
+    audit.record(
+        actor=actor,
+        verb="confirmed",
+        target=charter,
+        project=project,
+        label=_("Charter revision %(n)s") % {"n": charter.revision},
+        changes={"revision": [None, charter.revision]},
+    )
     return confirmation
 
 
@@ -594,13 +749,16 @@ def do_confirm_charter(project: Project, *, revision: int | None, actor: User, c
 
 
 @transaction.atomic
-def do_add_note(project: Project, *, actor: User, title: str, body: str = "",
-                visibility: str = Visibility.INTERNAL) -> Note:
+def do_add_note(
+    project: Project, *, actor: User, title: str, body: str = "", visibility: str = Visibility.INTERNAL
+) -> Note:
     """Write a project note; a client member's notes are always shared."""
     permissions.require(actor, project, Action.WRITE_NOTES)
     if not permissions.is_team(actor, project):
         visibility = Visibility.SHARED
-    note = Note(project=project, author=actor, title=(title or "").strip(), body=body or "", visibility=visibility)
+    note = Note(
+        project=project, author=actor, title=(title or "").strip(), body=body or "", visibility=visibility
+    )
     _clean(note)
     note.save()
     audit.record(actor=actor, verb="added", target=note, project=project, visibility=note.visibility)
@@ -625,8 +783,14 @@ def do_update_note(note: Note, *, actor: User, version: int | None, **data: Any)
     changes = audit.changed(before, audit.field_values(current, allowed))
     if changes:
         visibility = Visibility.SHARED if was_shared and current.is_shared else Visibility.INTERNAL
-        audit.record(actor=actor, verb="updated", target=current, project=project, changes=changes,
-                     visibility=visibility)
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=project,
+            changes=changes,
+            visibility=visibility,
+        )
     return current
 
 

@@ -71,19 +71,35 @@ def build_world(*, preset: str = DecisionPreset.JOINT, with_records: bool = True
     }
     pm = people["pm"]
     project = services.do_create_project(
-        code="ERP", name="ERP upgrade", client=client, vendor=vendor, actor=pm, preset=preset,
-        start_date=dt.date(2026, 1, 5), target_date=dt.date(2026, 12, 18), budget="1200000.00",
+        code="ERP",
+        name="ERP upgrade",
+        client=client,
+        vendor=vendor,
+        actor=pm,
+        preset=preset,
+        start_date=dt.date(2026, 1, 5),
+        target_date=dt.date(2026, 12, 18),
+        budget="1200000.00",
         internal_notes="Margin target 22%; keep quiet about the subcontractor.",
     )
-    for key, role in [("lead", Role.LEAD), ("member", Role.MEMBER), ("team_viewer", Role.TEAM_VIEWER),
-                      ("sponsor", Role.SPONSOR), ("client_pm", Role.CLIENT_PM), ("reviewer", Role.REVIEWER),
-                      ("client_viewer", Role.CLIENT_VIEWER)]:
+    for key, role in [
+        ("lead", Role.LEAD),
+        ("member", Role.MEMBER),
+        ("team_viewer", Role.TEAM_VIEWER),
+        ("sponsor", Role.SPONSOR),
+        ("client_pm", Role.CLIENT_PM),
+        ("reviewer", Role.REVIEWER),
+        ("client_viewer", Role.CLIENT_VIEWER),
+    ]:
         services.do_add_member(project, user=people[key], role=role, actor=pm)
     other_pm = make_user("olga@acme.test", "Olga PM", vendor)
     people["other_pm"] = other_pm
-    other_project = services.do_create_project(code="OTHER", name="Contoso portal", client=other_client,
-                                               vendor=vendor, actor=other_pm)
-    services.do_add_member(other_project, user=people["other_client"], role=Role.CLIENT_VIEWER, actor=other_pm)
+    other_project = services.do_create_project(
+        code="OTHER", name="Contoso portal", client=other_client, vendor=vendor, actor=other_pm
+    )
+    services.do_add_member(
+        other_project, user=people["other_client"], role=Role.CLIENT_VIEWER, actor=other_pm
+    )
     world = World(vendor, client, other_client, project, other_project, people)
     if with_records:
         add_records(world)
@@ -97,17 +113,35 @@ def add_records(world: World) -> None:
     for vis in (Visibility.SHARED, Visibility.INTERNAL):
         tag = "shared" if vis == Visibility.SHARED else "internal"
         records[f"goal_{tag}"] = services.do_add_charter_item(
-            project, kind="goals", actor=pm,
-            data={"statement": f"{tag.title()} goal", "measure": "m", "target": "t", "visibility": vis})
+            project,
+            kind="goals",
+            actor=pm,
+            data={"statement": f"{tag.title()} goal", "measure": "m", "target": "t", "visibility": vis},
+        )
         records[f"kpi_{tag}"] = services.do_add_charter_item(
-            project, kind="kpis", actor=pm, data={"name": f"{tag.title()} KPI", "target": "95", "visibility": vis})
+            project,
+            kind="kpis",
+            actor=pm,
+            data={"name": f"{tag.title()} KPI", "target": "95", "visibility": vis},
+        )
         records[f"stakeholder_{tag}"] = services.do_add_charter_item(
-            project, kind="stakeholders", actor=pm, data={"name": f"{tag.title()} stakeholder", "visibility": vis})
+            project,
+            kind="stakeholders",
+            actor=pm,
+            data={"name": f"{tag.title()} stakeholder", "visibility": vis},
+        )
         records[f"deliverable_{tag}"] = services.do_add_charter_item(
-            project, kind="deliverables", actor=pm, data={"name": f"{tag.title()} deliverable", "visibility": vis})
-        records[f"note_{tag}"] = services.do_add_note(project, actor=pm, title=f"{tag.title()} note",
-                                                      body=f"{tag} body", visibility=vis)
-    records["section_scope"] = services.do_update_section(project, key="scope_in", body="Stores and warehouses",
-                                                          version=0, actor=pm)
+            project,
+            kind="deliverables",
+            actor=pm,
+            data={"name": f"{tag.title()} deliverable", "visibility": vis},
+        )
+        records[f"note_{tag}"] = services.do_add_note(
+            project, actor=pm, title=f"{tag.title()} note", body=f"{tag} body", visibility=vis
+        )
+    records["section_scope"] = services.do_update_section(
+        project, key="scope_in", body="Stores and warehouses", version=0, actor=pm
+    )
     records["other_goal"] = services.do_add_charter_item(
-        world.other_project, kind="goals", actor=world.other_pm, data={"statement": "Contoso secret goal"})
+        world.other_project, kind="goals", actor=world.other_pm, data={"statement": "Contoso secret goal"}
+    )

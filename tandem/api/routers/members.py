@@ -24,6 +24,7 @@ from tandem.api.schemas import (
     MemberIn,
     MemberOut,
     MemberPatchIn,
+    PersonOut,
     PresetIn,
 )
 from tandem.projects import queries, services
@@ -128,7 +129,7 @@ def accept_invitation(request: HttpRequest, payload: AcceptIn) -> Status[Accepte
         payload.token, user=caller if caller.is_authenticated else None,
         full_name=payload.full_name, password=payload.password,
     )
-    person = {"id": membership.user.pk, "full_name": membership.user.full_name}
+    person = PersonOut(id=membership.user.pk, full_name=membership.user.full_name)
     return Status(201, AcceptedOut(project=membership.project.code, role=membership.role, user=person))
 
 

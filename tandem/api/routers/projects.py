@@ -50,7 +50,7 @@ def _organization(user: User, pk: int | None, field: str) -> Organization | None
     organization = queries.organizations_for(user).filter(pk=pk).first()
     if organization is None:
         raise ValidationError({field: [_("No such organization.")]})
-    return organization  # type: ignore[no-any-return]
+    return organization
 
 
 @router.get("/organizations", response=list[OrganizationOut], tags=["organizations"],

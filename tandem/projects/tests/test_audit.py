@@ -20,8 +20,13 @@ def test_it_records_old_and_new_values(world):
 
 def test_it_keeps_internal_field_changes_out_of_the_clients_feed(world):
     project = world.project
-    services.do_update_project(project, version=project.version, actor=world.pm, internal_notes="Secret margin",
-                               summary="Public summary")
+    services.do_update_project(
+        project,
+        version=project.version,
+        actor=world.pm,
+        internal_notes="Secret margin",
+        summary="Public summary",
+    )
     client_feed = list(queries.activity_of(world.client_viewer, project))
     assert all("internal_notes" not in a.changes for a in client_feed)
     assert any("summary" in a.changes for a in client_feed)
@@ -30,9 +35,15 @@ def test_it_keeps_internal_field_changes_out_of_the_clients_feed(world):
 
 def test_it_keeps_an_item_made_internal_out_of_the_clients_feed(world):
     goal = world.records["goal_shared"]
-    services.do_update_charter_item(goal, data={"visibility": Visibility.INTERNAL, "target": "secret"},
-                                    version=goal.version, actor=world.pm)
-    assert not any("secret" in str(a.changes) for a in queries.activity_of(world.client_viewer, world.project))
+    services.do_update_charter_item(
+        goal,
+        data={"visibility": Visibility.INTERNAL, "target": "secret"},
+        version=goal.version,
+        actor=world.pm,
+    )
+    assert not any(
+        "secret" in str(a.changes) for a in queries.activity_of(world.client_viewer, world.project)
+    )
 
 
 def test_it_shows_no_other_clients_activity(world):

@@ -23,8 +23,12 @@ def test_it_raises_the_revision_for_a_shared_edit(world):
 
 def test_it_keeps_the_revision_for_an_internal_edit(world):
     before = revision(world.project)
-    services.do_add_charter_item(world.project, kind="goals", actor=world.pm,
-                                 data={"statement": "Margin", "visibility": Visibility.INTERNAL})
+    services.do_add_charter_item(
+        world.project,
+        kind="goals",
+        actor=world.pm,
+        data={"statement": "Margin", "visibility": Visibility.INTERNAL},
+    )
     assert revision(world.project) == before
 
 
@@ -60,12 +64,19 @@ def test_it_refuses_confirmation_without_the_decision_right(world):
 def test_it_lists_what_changed_since_the_confirmed_revision(world):
     services.do_confirm_charter(world.project, revision=revision(world.project), actor=world.client_pm)
     section = world.project.charter_sections.get(key="scope_in")
-    services.do_update_section(world.project, key="scope_in", body="Stores only", version=section.version,
-                               actor=world.pm)
+    services.do_update_section(
+        world.project, key="scope_in", body="Stores only", version=section.version, actor=world.pm
+    )
     goal = world.records["goal_shared"]
-    services.do_update_charter_item(goal, data={"target": "120 stores"}, version=goal.version, actor=world.lead)
-    services.do_add_charter_item(world.project, kind="kpis", actor=world.pm, data={"name": "Hidden KPI",
-                                 "visibility": Visibility.INTERNAL})
+    services.do_update_charter_item(
+        goal, data={"target": "120 stores"}, version=goal.version, actor=world.lead
+    )
+    services.do_add_charter_item(
+        world.project,
+        kind="kpis",
+        actor=world.pm,
+        data={"name": "Hidden KPI", "visibility": Visibility.INTERNAL},
+    )
     confirmation, changes = queries.changes_since_confirmation(world.project)
     assert confirmation is not None
     summary = {(c["part"], c["change"], c["label"]) for c in changes}

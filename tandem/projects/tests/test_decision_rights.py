@@ -36,19 +36,25 @@ def test_it_keeps_the_plan_with_the_team_otherwise(world):
 
 
 def test_it_audits_a_custom_right_with_old_and_new_roles(world):
-    services.do_set_decision_right(world.project, kind=DecisionKind.CLOSE_RISK, roles=[Role.SPONSOR], actor=world.pm)
+    services.do_set_decision_right(
+        world.project, kind=DecisionKind.CLOSE_RISK, roles=[Role.SPONSOR], actor=world.pm
+    )
     project = Project.objects.get(pk=world.project.pk)
     assert project.decision_preset == DecisionPreset.CUSTOM
     activity = Activity.objects.filter(project=project, verb="changed decision rights").first()
-    assert activity.changes[DecisionKind.CLOSE_RISK] == [PRESETS[DecisionPreset.JOINT][DecisionKind.CLOSE_RISK],
-                                                         [Role.SPONSOR]]
+    assert activity.changes[DecisionKind.CLOSE_RISK] == [
+        PRESETS[DecisionPreset.JOINT][DecisionKind.CLOSE_RISK],
+        [Role.SPONSOR],
+    ]
     assert activity.actor == world.pm
 
 
 @pytest.mark.parametrize("who", ["member", "lead", "client_pm", "client_viewer", "other_client"])
 def test_it_refuses_changes_by_others(world, who):
     with pytest.raises(PermissionDenied):
-        services.do_apply_decision_preset(world.project, preset=DecisionPreset.TEAM_LED, actor=world.people[who])
+        services.do_apply_decision_preset(
+            world.project, preset=DecisionPreset.TEAM_LED, actor=world.people[who]
+        )
     assert rights(world.project) == {k: list(v) for k, v in PRESETS[DecisionPreset.JOINT].items()}
 
 
@@ -59,7 +65,9 @@ def test_it_lets_the_sponsor_change_them(world):
 
 def test_it_refuses_unknown_roles_and_empty_sets(world):
     with pytest.raises(ValidationError) as caught:
-        services.do_set_decision_right(world.project, kind=DecisionKind.CLOSE_RISK, roles=["king"], actor=world.pm)
+        services.do_set_decision_right(
+            world.project, kind=DecisionKind.CLOSE_RISK, roles=["king"], actor=world.pm
+        )
     assert "roles" in caught.value.message_dict
     with pytest.raises(ValidationError):
         services.do_set_decision_right(world.project, kind=DecisionKind.CLOSE_RISK, roles=[], actor=world.pm)

@@ -21,8 +21,9 @@ def invite(world, django_capture_on_commit_callbacks, **kwargs):
 
 
 def test_it_emails_a_link_that_creates_an_account(world, django_capture_on_commit_callbacks):
-    invitation, raw = invite(world, django_capture_on_commit_callbacks, email="New.Person@Northwind.test",
-                             role=Role.REVIEWER)
+    invitation, raw = invite(
+        world, django_capture_on_commit_callbacks, email="New.Person@Northwind.test", role=Role.REVIEWER
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.person@northwind.test"]
@@ -48,7 +49,9 @@ def test_it_sends_nothing_when_the_invitation_fails(world, django_capture_on_com
 
 
 def test_it_accepts_a_link_only_once(world, django_capture_on_commit_callbacks):
-    _, raw = invite(world, django_capture_on_commit_callbacks, email="once@northwind.test", role=Role.CLIENT_VIEWER)
+    _, raw = invite(
+        world, django_capture_on_commit_callbacks, email="once@northwind.test", role=Role.CLIENT_VIEWER
+    )
     services.do_accept_invitation(raw, full_name="Once", password="a long pass phrase 42")
     with pytest.raises(ValidationError) as caught:
         services.do_accept_invitation(raw, full_name="Twice", password="a long pass phrase 42")
@@ -56,15 +59,18 @@ def test_it_accepts_a_link_only_once(world, django_capture_on_commit_callbacks):
 
 
 def test_it_refuses_an_expired_link(world, django_capture_on_commit_callbacks):
-    invitation, raw = invite(world, django_capture_on_commit_callbacks, email="late@northwind.test",
-                             role=Role.CLIENT_VIEWER)
+    invitation, raw = invite(
+        world, django_capture_on_commit_callbacks, email="late@northwind.test", role=Role.CLIENT_VIEWER
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     with pytest.raises(ValidationError):
         services.do_accept_invitation(raw, full_name="Late", password="a long pass phrase 42")
 
 
 def test_it_refuses_a_weak_password(world, django_capture_on_commit_callbacks):
-    _, raw = invite(world, django_capture_on_commit_callbacks, email="weak@northwind.test", role=Role.CLIENT_VIEWER)
+    _, raw = invite(
+        world, django_capture_on_commit_callbacks, email="weak@northwind.test", role=Role.CLIENT_VIEWER
+    )
     with pytest.raises(ValidationError) as caught:
         services.do_accept_invitation(raw, full_name="Weak", password="123")
     assert "password" in caught.value.message_dict
@@ -81,14 +87,17 @@ def test_it_lets_an_existing_user_accept_when_signed_in(world, django_capture_on
 
 def test_it_refuses_invitations_by_viewers(world):
     with pytest.raises(PermissionDenied):
-        services.do_invite(world.project, actor=world.client_viewer, email="x@northwind.test", role=Role.REVIEWER)
+        services.do_invite(
+            world.project, actor=world.client_viewer, email="x@northwind.test", role=Role.REVIEWER
+        )
     with pytest.raises(PermissionDenied):
         services.do_invite(world.project, actor=world.client_pm, email="x@acme.test", role=Role.MEMBER)
 
 
 def test_it_revokes_an_open_invitation(world, django_capture_on_commit_callbacks):
-    invitation, raw = invite(world, django_capture_on_commit_callbacks, email="gone@northwind.test",
-                             role=Role.REVIEWER)
+    invitation, raw = invite(
+        world, django_capture_on_commit_callbacks, email="gone@northwind.test", role=Role.REVIEWER
+    )
     services.do_revoke_invitation(invitation, actor=world.pm)
     with pytest.raises(ValidationError):
         services.do_accept_invitation(raw, full_name="Gone", password="a long pass phrase 42")

@@ -35,11 +35,16 @@ def test_it_keeps_the_last_project_manager(world):
 
 def test_it_lets_the_client_pm_manage_client_roles_only(world):
     newcomer = make_user("nina@northwind.test", "Nina", world.client)
-    membership = services.do_add_member(world.project, user=newcomer, role=Role.REVIEWER, actor=world.client_pm)
+    membership = services.do_add_member(
+        world.project, user=newcomer, role=Role.REVIEWER, actor=world.client_pm
+    )
     assert membership.side == Side.CLIENT
     with pytest.raises(PermissionDenied):
-        services.do_change_role(Membership.objects.get(user=world.member, project=world.project),
-                                role=Role.TEAM_VIEWER, actor=world.client_pm)
+        services.do_change_role(
+            Membership.objects.get(user=world.member, project=world.project),
+            role=Role.TEAM_VIEWER,
+            actor=world.client_pm,
+        )
 
 
 @pytest.mark.parametrize("who", ["member", "lead", "client_viewer", "reviewer"])

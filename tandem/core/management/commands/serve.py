@@ -38,12 +38,16 @@ class Command(BaseCommand):
         if not 0 < options["port"] < 65536:
             self.stderr.write("--port must be between 1 and 65535")
             raise SystemExit(2)
-        self.stdout.write(f"Tandem is serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops it)")
-        _Server({
-            "bind": f"{options['host']}:{options['port']}",
-            "workers": options["workers"],
-            "threads": options["threads"],
-            "worker_class": "gthread",
-            "accesslog": "-",
-            "timeout": 60,
-        }).run()
+        self.stdout.write(
+            f"Tandem is serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops it)"
+        )
+        _Server(
+            {
+                "bind": f"{options['host']}:{options['port']}",
+                "workers": options["workers"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "timeout": 60,
+            }
+        ).run()

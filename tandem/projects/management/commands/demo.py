@@ -24,6 +24,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo project {DEMO_CODE}."))
         if options["quiet_logins"]:
             return
-        self.stdout.write(f"\nOpen {settings.SITE_URL}/ and sign in with any of these (password: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"\nOpen {settings.SITE_URL}/ and sign in with any of these (password: {DEMO_PASSWORD}):"
+        )
         for email, role, name in demo_logins():
             self.stdout.write(f"  {email:<34} {role:<28} {name}")
