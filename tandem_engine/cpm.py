@@ -351,6 +351,7 @@ class _Scheduler:
         forced_finish: int | None,
         date: int,
         conflicts: dict[int, ConstraintConflict],
+        required: dict[int, int],
     ) -> tuple[int, int | None]:
         d = a.duration
         kind = a.constraint
@@ -364,21 +365,24 @@ class _Scheduler:
         elif kind is _C.SNLT or kind is _C.MSO:
             target = self._snap_start(a, ops, date)
             if start > target:
-                self._conflict(a, start, conflicts)
+                self._conflict(a, start, conflicts, required)
                 return target, None
             if kind is _C.MSO:
                 return target, None
         elif kind is _C.FNLT or kind is _C.MFO:
             latest = self._add_duration(a, ops, date, -d) if d else date
             if start > latest:
-                self._conflict(a, start, conflicts)
+                self._conflict(a, start, conflicts, required)
                 return latest, date
             if kind is _C.MFO:
                 return latest, date
         return start, forced_finish
 
-    def _conflict(self, a: Activity, start: int, conflicts: dict[int, ConstraintConflict]) -> None:
+    def _conflict(
+        self, a: Activity, start: int, conflicts: dict[int, ConstraintConflict], required: dict[int, int]
+    ) -> None:
         assert a.constraint_date is not None
+        required[self.index[a.id]] = start
         conflicts[self.index[a.id]] = (ConstraintConflict(
             activity_id=a.id,
             constraint=a.constraint,
@@ -415,6 +419,8 @@ class _State:
         self.start: list[int] = []
         self.finish: list[int] = []
         self.conflicts: dict[int, ConstraintConflict] = {}
+        # Where the links alone would start an activity held by an impossible constraint.
+        self.required: dict[int, int] = {}
         self.project_finish = self.project_start
         self.hard_dates = any(
             a.constraint_date is not None or a.deadline is not None or a.actual_start is not None or a.manual
@@ -426,6 +432,7 @@ class _State:
         for name in ("acts", "es", "ef", "ls", "lf", "calc_ls", "driver", "total", "free", "critical"):
             setattr(other, name, list(getattr(self, name)))
         other.conflicts = dict(self.conflicts)
+        other.required = dict(self.required)
         return other
 
     # -- whole passes -----------------------------------------------------------------------------
@@ -484,12 +491,12 @@ class _State:
         heapq.heapify(heap)
         queued = set(durations)
         moved: set[int] = set()
-        es, ef = self.es, self.ef
+        es, ef, required = self.es, self.ef, self.required
         while heap:
             _, i = heapq.heappop(heap)
-            before = (es[i], ef[i])
+            before = (es[i], ef[i], required.get(i))
             self.forward_one(i)
-            if (es[i], ef[i]) != before or i in durations:
+            if (es[i], ef[i], required.get(i)) != before or i in durations:
                 moved.add(i)
                 for s, _, _, _ in succs[i]:
                     if s not in queued:
@@ -522,9 +529,9 @@ class _State:
         lf, calc_ls = self.lf, self.calc_ls
         while heap:
             _, i = heapq.heappop(heap)
-            before = (lf[i], calc_ls[i])
+            late_before = (lf[i], calc_ls[i])
             self.backward_one(i)
-            if (lf[i], calc_ls[i]) != before or i in durations:
+            if (lf[i], calc_ls[i]) != late_before or i in durations:
                 late_moved.add(i)
                 for p, _, _, _ in preds[i]:
                     if p not in queued:
@@ -551,6 +558,7 @@ class _State:
         d = a.duration
         to_time = sched._to_time
         self.conflicts.pop(i, None)
+        self.required.pop(i, None)
         if a.manual and a.manual_start is not None:
             es[i] = to_time(a.manual_start)
             ef[i] = to_time(a.manual_finish) if a.manual_finish is not None else sched._add_duration(
@@ -583,7 +591,7 @@ class _State:
                 start, forced_finish, driver = from_finish, f_cand, f_driver
         if a.constraint_date is not None and a.constraint is not _C.ASAP and a.constraint is not _C.ALAP:
             start, forced_finish = sched._apply_constraint(
-                a, ops, start, forced_finish, to_time(a.constraint_date), self.conflicts)
+                a, ops, start, forced_finish, to_time(a.constraint_date), self.conflicts, self.required)
         self.driver[i] = driver
         es[i] = start
         ef[i] = forced_finish if forced_finish is not None else sched._add_duration(a, ops, start, d)
@@ -654,7 +662,19 @@ class _State:
             cal = sched.cal_of[i]
             start_slack, finish_slack = cal.between(es, ls), cal.between(ef, lf)
         started = a.actual_start is not None
-        self.total[i] = finish_slack if started or finish_slack < start_slack else start_slack
+        total = finish_slack if started or finish_slack < start_slack else start_slack
+        required = self.required.get(i)
+        if required is not None:
+            # Held by an impossible constraint: MS Project measures the slack from where the links
+            # would start the activity, so it is negative even though early and late dates coincide.
+            if a.elapsed:
+                behind = ls - required
+            elif sched.key_mode:
+                behind = (ls >> 1) - (required >> 1)
+            else:
+                behind = sched.cal_of[i].between(required, ls)
+            total = min(total, behind)
+        self.total[i] = total
 
     def free_float(self, i: int) -> int:
         """Free float as MS Project shows it: the gap to the successors, capped by total float, at least 0."""
