@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from tandem.testing.personas import World, build_world
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the translation catalogues once, so every test reads the current .po files.
+
+    Under xdist only the controller compiles (before it starts the workers), so workers never race.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    call_command("compile_translations", verbosity=0)
 
 
 @pytest.fixture

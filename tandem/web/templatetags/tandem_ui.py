@@ -8,6 +8,7 @@ from django import template
 from django.apps import apps
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tandem.core.choices import Visibility
 from tandem.projects.choices import CharterSectionKey, DecisionKind, ProjectStatus, Raci, Role
@@ -16,17 +17,17 @@ register = template.Library()
 
 #: The verbs services write into the audit trail, as readers see them.
 VERBS: dict[str, Any] = {
-    "created": _("created"),
-    "updated": _("updated"),
-    "added": _("added"),
-    "removed": _("removed"),
-    "joined": _("joined"),
-    "invited": _("invited"),
-    "revoked": _("revoked"),
-    "confirmed": _("confirmed"),
-    "changed role": _("changed the role of"),
-    "changed decision rights": _("changed the decision rights of"),
-    "changed RACI": _("changed the RACI of"),
+    "created": pgettext_lazy("audit verb", "created"),
+    "updated": pgettext_lazy("audit verb", "updated"),
+    "added": pgettext_lazy("audit verb", "added"),
+    "removed": pgettext_lazy("audit verb", "removed"),
+    "joined": pgettext_lazy("audit verb", "joined"),
+    "invited": pgettext_lazy("audit verb", "invited"),
+    "revoked": pgettext_lazy("audit verb", "revoked"),
+    "confirmed": pgettext_lazy("audit verb", "confirmed"),
+    "changed role": pgettext_lazy("audit verb", "changed the role of"),
+    "changed decision rights": pgettext_lazy("audit verb", "changed the decision rights of"),
+    "changed RACI": pgettext_lazy("audit verb", "changed the RACI of"),
 }
 
 #: The parts of a charter, as the "changed since" list names them.
@@ -38,7 +39,11 @@ PARTS: dict[str, Any] = {
     "deliverables": _("Deliverable"),
 }
 
-CHANGES: dict[str, Any] = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
+CHANGES: dict[str, Any] = {
+    "added": pgettext_lazy("charter change", "added"),
+    "removed": pgettext_lazy("charter change", "removed"),
+    "changed": pgettext_lazy("charter change", "changed"),
+}
 
 
 @register.filter
