@@ -5,12 +5,14 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from tandem.api import errors
+from tandem.api.parsers import JsonObjectParser
 from tandem.api.routers import charter, me, members, notes, projects
 
 api = NinjaAPI(
     title="Tandem API",
     version="1",
     urls_namespace="api",
+    parser=JsonObjectParser(),
     description=(
         "The shared project space of a delivery team and its client. Authenticate with the browser "
         "session (send the CSRF token on writes) or a personal token: `Authorization: Bearer tdm_…`."
