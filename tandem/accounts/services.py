@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import ApiToken, User, hash_token
 from tandem.core import audit
 from tandem.core.choices import Visibility
+from tandem.core.validation import full_clean
 
 TOKEN_PREFIX = "tdm_"
 
@@ -24,10 +25,10 @@ def do_create_api_token(user: User, *, name: str, actor: User) -> tuple[ApiToken
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the token a name.")]})
-    if len(name) > 100:
-        raise ValidationError({"name": [_("The name is too long (100 characters at most).")]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
+    token = ApiToken(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
+    full_clean(token)
+    token.save()
     audit.record(actor=actor, verb="created", target=token, visibility=Visibility.INTERNAL)
     return token, raw
 
@@ -83,7 +84,7 @@ def do_update_profile(
         user.language = language
     if title is not None:
         user.title = title.strip()
-    user.full_clean(exclude=["password"])
+    full_clean(user, exclude=["password"])
     user.save()
     changes = audit.changed(before, audit.field_values(user, ["full_name", "language", "title"]))
     if changes:

@@ -93,7 +93,8 @@ def install(api: NinjaAPI) -> None:
     def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A uniqueness race the service's own checks could not see: the data is fine, retry later.
         return api.create_response(
-            request, {"detail": _("This change conflicts with existing data."), "current_version": None},
+            request,
+            {"detail": _("This change conflicts with existing data."), "current_version": None},
             status=409,
         )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from tandem.accounts.choices import Language
@@ -21,6 +23,13 @@ from tandem.projects.choices import (
     Role,
 )
 from tandem.projects.permissions import can_create_projects
+
+#: The largest integer a version, revision or id may carry (the databases' 32-bit columns).
+MAX_INT = 2**31 - 1
+#: A record's version, as read by the caller (0: a section never saved).
+Version = Annotated[int, Field(ge=0, le=MAX_INT, description="The version the change is based on.")]
+#: The id of a record.
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 # ---------------------------------------------------------------- people and organizations
 
@@ -143,8 +152,8 @@ class ProjectCreateIn(Schema):
 
     code: str = Field(..., max_length=20)
     name: str = Field(..., max_length=200)
-    client_id: int
-    vendor_id: int | None = None
+    client_id: Id
+    vendor_id: Id | None = None
     preset: DecisionPreset = DecisionPreset.JOINT
     summary: str = ""
     status: ProjectStatus = ProjectStatus.PROPOSED
@@ -160,7 +169,7 @@ class ProjectCreateIn(Schema):
 class ProjectPatchIn(Schema):
     """Changes to a project, based on the version the caller read."""
 
-    version: int
+    version: Version
     name: str | None = None
     summary: str | None = None
     status: ProjectStatus | None = None
@@ -298,7 +307,7 @@ class SectionIn(Schema):
     """New text of a section, based on the version the caller read."""
 
     body: str
-    version: int
+    version: Version
 
 
 class _ItemOut(Schema):
@@ -333,7 +342,7 @@ class GoalIn(Schema):
 class GoalPatchIn(Schema):
     """Changes to a goal, based on the version the caller read."""
 
-    version: int
+    version: Version
     statement: str | None = None
     measure: str | None = None
     target: str | None = None
@@ -371,7 +380,7 @@ class KpiIn(Schema):
 class KpiPatchIn(Schema):
     """Changes to a KPI, based on the version the caller read."""
 
-    version: int
+    version: Version
     name: str | None = None
     definition: str | None = None
     unit: str | None = None
@@ -412,7 +421,7 @@ class StakeholderIn(Schema):
 class StakeholderPatchIn(Schema):
     """Changes to a stakeholder, based on the version the caller read."""
 
-    version: int
+    version: Version
     name: str | None = None
     side: Side | None = None
     organization: str | None = None
@@ -454,7 +463,7 @@ class DeliverableIn(Schema):
 class DeliverablePatchIn(Schema):
     """Changes to a deliverable, based on the version the caller read."""
 
-    version: int
+    version: Version
     name: str | None = None
     description: str | None = None
     due_date: dt.date | None = None
@@ -465,14 +474,14 @@ class DeliverablePatchIn(Schema):
 class RaciCellIn(Schema):
     """One cell of a RACI row."""
 
-    stakeholder_id: int
+    stakeholder_id: Id
     letter: Raci
 
 
 class RaciIn(Schema):
     """A deliverable's whole RACI row (exactly one Accountable), based on the version read."""
 
-    version: int
+    version: Version
     cells: list[RaciCellIn]
 
 
@@ -535,8 +544,8 @@ class ChangesSinceConfirmedOut(Schema):
 class ConfirmIn(Schema):
     """Confirm the revision the caller read."""
 
-    revision: int
-    comment: str = ""
+    revision: Annotated[int, Field(ge=1, le=MAX_INT)]
+    comment: str = Field("", max_length=5000)
 
 
 # ---------------------------------------------------------------- notes and activity
@@ -566,7 +575,7 @@ class NoteIn(Schema):
 class NotePatchIn(Schema):
     """Changes to a note, based on the version the caller read."""
 
-    version: int
+    version: Version
     title: str | None = None
     body: str | None = None
     visibility: Visibility | None = None
@@ -586,3 +595,19 @@ class ActivityOut(Schema):
     visibility: str
     created_at: dt.datetime
 
+
+class ActivityFilter(Schema):
+    """Narrow an activity feed; every filter is optional and they combine."""
+
+    verb: str = Field("", max_length=40, description="Only this verb (created, updated, added, removed, …).")
+    target_type: str = Field("", max_length=40, description="Only records of this type, e.g. projects.goal.")
+    target_id: str = Field("", max_length=40, description="Only this record (with target_type).")
+    actor_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Only what this person did.")
+    since: dt.date | None = Field(None, description="From this day on (YYYY-MM-DD).")
+    until: dt.date | None = Field(None, description="Up to this day, included (YYYY-MM-DD).")
+
+    def as_filters(self) -> dict[str, Any]:
+        """The filters as keyword arguments of ``queries.activity_of``; 422 on a reversed range."""
+        if self.since and self.until and self.until < self.since:
+            raise ValidationError({"until": [_("The end of the range is before its start.")]})
+        return self.model_dump()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -152,11 +153,37 @@ def notes_of(user: Viewer, project: Project) -> QuerySet[Note]:
     return Note.objects.visible_to(user).filter(project=project).select_related("author")
 
 
-def activity_of(user: Viewer, project: Project | None = None) -> QuerySet[Activity]:
-    """The activity feed the user may see (of one project, or of all their projects)."""
+def activity_of(
+    user: Viewer,
+    project: Project | None = None,
+    *,
+    verb: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    actor_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Activity]:
+    """The activity feed the user may see (of one project, or of all their projects), newest first.
+
+    Optional filters: the verb, the target (type such as ``projects.goal``, and id), the actor,
+    and a range of days (``since`` and ``until`` included, in the server's time zone).
+    """
     qs = Activity.objects.visible_to(user).select_related("actor", "project")
     if project is not None:
         qs = qs.filter(project=project)
+    if verb:
+        qs = qs.filter(verb=verb)
+    if target_type:
+        qs = qs.filter(target_type=target_type)
+    if target_id:
+        qs = qs.filter(target_id=target_id)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if since is not None:
+        qs = qs.filter(created_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__date__lte=until)
     return qs.order_by("-created_at", "-id")
 
 

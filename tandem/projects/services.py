@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import secrets
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -21,6 +24,7 @@ from tandem.accounts.models import Organization, User, hash_token
 from tandem.core import audit
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
+from tandem.core.validation import full_clean
 from tandem.projects import permissions
 from tandem.projects.charter import ITEM_FIELDS, charter_content, visible_content
 from tandem.projects.choices import (
@@ -70,7 +74,25 @@ NOTE_FIELDS = ("title", "body")
 
 def _clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
     """Run model validation; the ValidationError names each field at fault."""
-    instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+    full_clean(instance, exclude=exclude)
+    if isinstance(instance, Project):
+        _check_project_settings(instance)
+
+
+def _check_project_settings(project: Project) -> None:
+    """A known time zone and a three-letter currency code (ISO 4217)."""
+    errors: dict[str, list[str]] = {}
+    if project.time_zone not in _time_zones():
+        errors["time_zone"] = [_("Choose a time zone such as Asia/Shanghai or Europe/Paris.")]
+    if not re.fullmatch(r"[A-Z]{3}", project.currency or ""):
+        errors["currency"] = [_("Use a three-letter currency code such as CNY or EUR.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _locked(instance: M) -> M:
@@ -409,7 +431,10 @@ def do_accept_invitation(
             raise ValidationError({"email": [_("An account with this email exists: sign in to accept.")]})
         if not (full_name or "").strip():
             raise ValidationError({"full_name": [_("Enter your name.")]})
-        candidate = User(email=invitation.email, full_name=full_name.strip())
+        candidate = User(
+            email=invitation.email, full_name=full_name.strip(), language=invitation.project.language
+        )
+        _clean(candidate, exclude=["password"])
         try:
             validate_password(password, candidate)
         except ValidationError as exc:

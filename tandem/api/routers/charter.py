@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from tandem.accounts.models import User
 from tandem.api.auth import AUTH, actor
 from tandem.api.pagination import paged
 from tandem.api.schemas import (
+    MAX_INT,
     ChangesSinceConfirmedOut,
     CharterChangeOut,
     CharterDiffOut,
@@ -36,6 +37,7 @@ from tandem.api.schemas import (
     StakeholderIn,
     StakeholderOut,
     StakeholderPatchIn,
+    Version,
 )
 from tandem.projects import queries, services
 from tandem.projects.charter import diff_content
@@ -46,8 +48,12 @@ router = Router(tags=["charter"], auth=AUTH)
 
 
 def _section_out(section: CharterSection) -> SectionOut:
-    return SectionOut(key=section.key, label=str(CharterSectionKey(section.key).label), body=section.body,
-                      version=section.version)
+    return SectionOut(
+        key=section.key,
+        label=str(CharterSectionKey(section.key).label),
+        body=section.body,
+        version=section.version,
+    )
 
 
 # ---------------------------------------------------------------- the charter and its sections
@@ -79,8 +85,9 @@ def update_section(request: HttpRequest, code: str, key: CharterSectionKey, payl
     """Replace a section's text, based on the version the caller read (0 for a new section)."""
     user = actor(request)
     project = queries.access_project(user, code)
-    section = services.do_update_section(project, key=key, body=payload.body, version=payload.version,
-                                         actor=user)
+    section = services.do_update_section(
+        project, key=key, body=payload.body, version=payload.version, actor=user
+    )
     return _section_out(section)
 
 
@@ -90,7 +97,7 @@ def update_section(request: HttpRequest, code: str, key: CharterSectionKey, payl
 class VersionQuery(Schema):
     """The version a deletion is based on."""
 
-    version: int
+    version: Version
 
 
 ItemList = Callable[[User, Project], QuerySet[Any]]
@@ -99,10 +106,18 @@ ITEM_KINDS: dict[str, tuple[ItemList, type[Schema], type[Schema], type[Schema], 
     "goals": (queries.goals_of, GoalOut, GoalIn, GoalPatchIn, "goal"),
     "kpis": (queries.kpis_of, KpiOut, KpiIn, KpiPatchIn, "KPI"),
     "stakeholders": (
-        queries.stakeholders_of, StakeholderOut, StakeholderIn, StakeholderPatchIn, "stakeholder",
+        queries.stakeholders_of,
+        StakeholderOut,
+        StakeholderIn,
+        StakeholderPatchIn,
+        "stakeholder",
     ),
     "deliverables": (
-        queries.deliverables_of, DeliverableOut, DeliverableIn, DeliverablePatchIn, "deliverable",
+        queries.deliverables_of,
+        DeliverableOut,
+        DeliverableIn,
+        DeliverablePatchIn,
+        "deliverable",
     ),
 }
 
@@ -126,8 +141,9 @@ def _register_item_endpoints(kind: str) -> None:
     def create_item(request: HttpRequest, code: str, payload: Any) -> Status[Any]:
         user = actor(request)
         project = queries.access_project(user, code)
-        item = services.do_add_charter_item(project, kind=kind, data=payload.model_dump(exclude_none=True),
-                                            actor=user)
+        item = services.do_add_charter_item(
+            project, kind=kind, data=payload.model_dump(exclude_none=True), actor=user
+        )
         return Status(201, fetch(user, code, item.pk))
 
     def get_item(request: HttpRequest, code: str, item_id: int) -> Any:
@@ -155,28 +171,68 @@ def _register_item_endpoints(kind: str) -> None:
 
     paged_list = paged(list_items)
     tags = ["charter"]
-    router.add_api_operation(base, ["GET"], paged_list, response=list[out],  # type: ignore[valid-type]
-                             operation_id=f"list_{kind}", summary=f"List {noun}s",
-                             description=f"The charter's {noun}s the caller may see.", tags=tags)
-    router.add_api_operation(base, ["POST"], create_item, response={201: out}, operation_id=f"create_{kind}",
-                             summary=f"Add a {noun}", description=f"Add a {noun} to the charter.", tags=tags)
+    router.add_api_operation(
+        base,
+        ["GET"],
+        paged_list,
+        response=list[out],  # type: ignore[valid-type]
+        operation_id=f"list_{kind}",
+        summary=f"List {noun}s",
+        description=f"The charter's {noun}s the caller may see.",
+        tags=tags,
+    )
+    router.add_api_operation(
+        base,
+        ["POST"],
+        create_item,
+        response={201: out},
+        operation_id=f"create_{kind}",
+        summary=f"Add a {noun}",
+        description=f"Add a {noun} to the charter.",
+        tags=tags,
+    )
     item_path = f"{base}/{{item_id}}"
-    router.add_api_operation(item_path, ["GET"], get_item, response=out, operation_id=f"get_{kind}",
-                             summary=f"A {noun}", description=f"One {noun} of the charter.", tags=tags)
-    router.add_api_operation(item_path, ["PATCH"], update_item, response=out, operation_id=f"update_{kind}",
-                             summary=f"Change a {noun}",
-                             description="Change fields, based on the version the caller read.", tags=tags)
-    router.add_api_operation(item_path, ["DELETE"], delete_item, response={204: None},
-                             operation_id=f"delete_{kind}", summary=f"Remove a {noun}",
-                             description="Remove it, based on the version the caller read.", tags=tags)
+    router.add_api_operation(
+        item_path,
+        ["GET"],
+        get_item,
+        response=out,
+        operation_id=f"get_{kind}",
+        summary=f"A {noun}",
+        description=f"One {noun} of the charter.",
+        tags=tags,
+    )
+    router.add_api_operation(
+        item_path,
+        ["PATCH"],
+        update_item,
+        response=out,
+        operation_id=f"update_{kind}",
+        summary=f"Change a {noun}",
+        description="Change fields, based on the version the caller read.",
+        tags=tags,
+    )
+    router.add_api_operation(
+        item_path,
+        ["DELETE"],
+        delete_item,
+        response={204: None},
+        operation_id=f"delete_{kind}",
+        summary=f"Remove a {noun}",
+        description="Remove it, based on the version the caller read.",
+        tags=tags,
+    )
 
 
 for _kind in ITEM_KINDS:
     _register_item_endpoints(_kind)
 
 
-@router.put("/projects/{code}/charter/deliverables/{item_id}/raci", response=DeliverableOut,
-            summary="Set a deliverable's RACI")
+@router.put(
+    "/projects/{code}/charter/deliverables/{item_id}/raci",
+    response=DeliverableOut,
+    summary="Set a deliverable's RACI",
+)
 def set_raci(request: HttpRequest, code: str, item_id: int, payload: RaciIn) -> Deliverable:
     """Replace a deliverable's RACI row (exactly one Accountable), based on the version the caller read."""
     user = actor(request)
@@ -193,12 +249,13 @@ def set_raci(request: HttpRequest, code: str, item_id: int, payload: RaciIn) -> 
 class DiffQuery(Schema):
     """The two revisions to compare."""
 
-    from_revision: int
-    to_revision: int
+    from_revision: Annotated[int, Field(ge=1, le=MAX_INT)]
+    to_revision: Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
-@router.get("/projects/{code}/charter/revisions", response=list[RevisionSummaryOut],
-            summary="Charter revisions")
+@router.get(
+    "/projects/{code}/charter/revisions", response=list[RevisionSummaryOut], summary="Charter revisions"
+)
 @paged
 def list_revisions(request: HttpRequest, code: str) -> QuerySet[CharterRevision]:
     """Every frozen revision of the shared charter, newest first."""
@@ -224,8 +281,11 @@ def diff_revisions(request: HttpRequest, code: str, params: Query[DiffQuery]) ->
     return CharterDiffOut(from_revision=old.number, to_revision=new.number, changes=changes)
 
 
-@router.get("/projects/{code}/charter/changes-since-confirmed", response=ChangesSinceConfirmedOut,
-            summary="Changes since the last confirmation")
+@router.get(
+    "/projects/{code}/charter/changes-since-confirmed",
+    response=ChangesSinceConfirmedOut,
+    summary="Changes since the last confirmation",
+)
 def changes_since_confirmed(request: HttpRequest, code: str) -> ChangesSinceConfirmedOut:
     """The latest confirmation and what changed in the shared charter since."""
     user = actor(request)
@@ -238,8 +298,9 @@ def changes_since_confirmed(request: HttpRequest, code: str) -> ChangesSinceConf
     )
 
 
-@router.get("/projects/{code}/charter/confirmations", response=list[ConfirmationOut],
-            summary="Charter confirmations")
+@router.get(
+    "/projects/{code}/charter/confirmations", response=list[ConfirmationOut], summary="Charter confirmations"
+)
 @paged
 def list_confirmations(request: HttpRequest, code: str) -> QuerySet[Any]:
     """Every confirmation of the charter, newest first."""
@@ -247,12 +308,14 @@ def list_confirmations(request: HttpRequest, code: str) -> QuerySet[Any]:
     return queries.confirmations_of(queries.access_project(user, code))
 
 
-@router.post("/projects/{code}/charter/confirm", response={201: ConfirmationOut},
-             summary="Confirm the charter")
+@router.post(
+    "/projects/{code}/charter/confirm", response={201: ConfirmationOut}, summary="Confirm the charter"
+)
 def confirm_charter(request: HttpRequest, code: str, payload: ConfirmIn) -> Status[Any]:
     """Confirm the revision the caller read; a newer revision answers 409."""
     user = actor(request)
     project = queries.access_project(user, code)
-    confirmation = services.do_confirm_charter(project, revision=payload.revision, actor=user,
-                                               comment=payload.comment)
+    confirmation = services.do_confirm_charter(
+        project, revision=payload.revision, actor=user, comment=payload.comment
+    )
     return Status(201, confirmation)

@@ -86,8 +86,12 @@ def remove_member(request: HttpRequest, code: str, member_id: int) -> Status[Non
 # ---------------------------------------------------------------- invitations
 
 
-@router.get("/projects/{code}/invitations", response=list[InvitationOut], tags=["invitations"],
-            summary="Open invitations")
+@router.get(
+    "/projects/{code}/invitations",
+    response=list[InvitationOut],
+    tags=["invitations"],
+    summary="Open invitations",
+)
 @paged
 def list_invitations(request: HttpRequest, code: str) -> QuerySet[Invitation]:
     """Invitations not yet accepted or revoked (a client member sees their own side's)."""
@@ -95,20 +99,29 @@ def list_invitations(request: HttpRequest, code: str) -> QuerySet[Invitation]:
     return queries.invitations_of(user, queries.access_project(user, code))
 
 
-@router.post("/projects/{code}/invitations", response={201: InvitationCreatedOut}, tags=["invitations"],
-             summary="Invite someone")
+@router.post(
+    "/projects/{code}/invitations",
+    response={201: InvitationCreatedOut},
+    tags=["invitations"],
+    summary="Invite someone",
+)
 def invite(request: HttpRequest, code: str, payload: InvitationIn) -> Status[InvitationCreatedOut]:
     """Invite someone by email; the link is emailed, and shown here once."""
     user = actor(request)
     project = queries.access_project(user, code)
-    invitation, raw = services.do_invite(project, email=payload.email, role=payload.role, actor=user,
-                                         full_name=payload.full_name)
+    invitation, raw = services.do_invite(
+        project, email=payload.email, role=payload.role, actor=user, full_name=payload.full_name
+    )
     out = InvitationOut.model_validate(invitation).model_dump()
     return Status(201, InvitationCreatedOut(**out, url=services.invitation_url(raw)))
 
 
-@router.delete("/projects/{code}/invitations/{invitation_id}", response={204: None}, tags=["invitations"],
-               summary="Revoke an invitation")
+@router.delete(
+    "/projects/{code}/invitations/{invitation_id}",
+    response={204: None},
+    tags=["invitations"],
+    summary="Revoke an invitation",
+)
 def revoke_invitation(request: HttpRequest, code: str, invitation_id: int) -> Status[None]:
     """Withdraw an invitation not accepted yet."""
     user = actor(request)
@@ -120,14 +133,21 @@ def revoke_invitation(request: HttpRequest, code: str, invitation_id: int) -> St
     return Status(204, None)
 
 
-@router.post("/invitations/accept", response={201: AcceptedOut}, auth=OPTIONAL_AUTH, tags=["invitations"],
-             summary="Accept an invitation")
+@router.post(
+    "/invitations/accept",
+    response={201: AcceptedOut},
+    auth=OPTIONAL_AUTH,
+    tags=["invitations"],
+    summary="Accept an invitation",
+)
 def accept_invitation(request: HttpRequest, payload: AcceptIn) -> Status[AcceptedOut]:
     """Accept as the signed-in user, or (signed out) create an account with a name and password."""
     caller = actor(request)
     membership = services.do_accept_invitation(
-        payload.token, user=caller if caller.is_authenticated else None,
-        full_name=payload.full_name, password=payload.password,
+        payload.token,
+        user=caller if caller.is_authenticated else None,
+        full_name=payload.full_name,
+        password=payload.password,
     )
     person = PersonOut(id=membership.user.pk, full_name=membership.user.full_name)
     return Status(201, AcceptedOut(project=membership.project.code, role=membership.role, user=person))
@@ -142,8 +162,12 @@ def _table(user: User, project: Project) -> DecisionTableOut:
     return DecisionTableOut(preset=project.decision_preset, rights=rights)
 
 
-@router.get("/projects/{code}/decision-rights", response=list[DecisionRightOut], tags=["decision rights"],
-            summary="Decision rights")
+@router.get(
+    "/projects/{code}/decision-rights",
+    response=list[DecisionRightOut],
+    tags=["decision rights"],
+    summary="Decision rights",
+)
 @paged
 def list_decision_rights(request: HttpRequest, code: str) -> QuerySet[DecisionRight]:
     """Who holds each kind of decision in the project."""
@@ -151,18 +175,27 @@ def list_decision_rights(request: HttpRequest, code: str) -> QuerySet[DecisionRi
     return queries.decision_rights_of(user, queries.access_project(user, code))
 
 
-@router.post("/projects/{code}/decision-rights/preset", response=DecisionTableOut, tags=["decision rights"],
-             summary="Apply a preset")
+@router.post(
+    "/projects/{code}/decision-rights/preset",
+    response=DecisionTableOut,
+    tags=["decision rights"],
+    summary="Apply a preset",
+)
 def apply_preset(request: HttpRequest, code: str, payload: PresetIn) -> DecisionTableOut:
     """Replace the whole table by a preset (team-led, joint, client acts as PM)."""
     user = actor(request)
-    project = services.do_apply_decision_preset(queries.access_project(user, code), preset=payload.preset,
-                                                actor=user)
+    project = services.do_apply_decision_preset(
+        queries.access_project(user, code), preset=payload.preset, actor=user
+    )
     return _table(user, project)
 
 
-@router.put("/projects/{code}/decision-rights/{kind}", response=DecisionRightOut, tags=["decision rights"],
-            summary="Set who holds one decision")
+@router.put(
+    "/projects/{code}/decision-rights/{kind}",
+    response=DecisionRightOut,
+    tags=["decision rights"],
+    summary="Set who holds one decision",
+)
 def set_decision_right(
     request: HttpRequest, code: str, kind: DecisionKind, payload: DecisionRolesIn
 ) -> DecisionRight:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from tandem.api.auth import AUTH, actor
 from tandem.api.pagination import paged
-from tandem.api.schemas import ActivityOut, NoteIn, NoteOut, NotePatchIn
+from tandem.api.schemas import ActivityFilter, ActivityOut, NoteIn, NoteOut, NotePatchIn
 from tandem.core.models import Activity
 from tandem.projects import queries, services
 from tandem.projects.models import Note
@@ -29,8 +29,9 @@ def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Status[Note]:
     """Write a note (internal by default for the team; always shared for the client)."""
     user = actor(request)
     project = queries.access_project(user, code)
-    note = services.do_add_note(project, actor=user, title=payload.title, body=payload.body,
-                                visibility=payload.visibility)
+    note = services.do_add_note(
+        project, actor=user, title=payload.title, body=payload.body, visibility=payload.visibility
+    )
     return Status(201, note)
 
 
@@ -64,18 +65,18 @@ def delete_note(request: HttpRequest, code: str, note_id: int) -> Status[None]:
 # ---------------------------------------------------------------- activity
 
 
-@router.get("/projects/{code}/activity", response=list[ActivityOut], tags=["activity"],
-            summary="A project's activity")
+@router.get(
+    "/projects/{code}/activity", response=list[ActivityOut], tags=["activity"], summary="A project's activity"
+)
 @paged
-def project_activity(request: HttpRequest, code: str) -> QuerySet[Activity]:
+def project_activity(request: HttpRequest, code: str, filters: Query[ActivityFilter]) -> QuerySet[Activity]:
     """What happened in the project that the caller may see, newest first."""
     user = actor(request)
-    return queries.activity_of(user, queries.access_project(user, code))
+    return queries.activity_of(user, queries.access_project(user, code), **filters.as_filters())
 
 
 @router.get("/activity", response=list[ActivityOut], tags=["activity"], summary="My activity feed")
 @paged
-def my_activity(request: HttpRequest) -> QuerySet[Activity]:
+def my_activity(request: HttpRequest, filters: Query[ActivityFilter]) -> QuerySet[Activity]:
     """What happened across the caller's projects, newest first."""
-    return queries.activity_of(actor(request))
-
+    return queries.activity_of(actor(request), **filters.as_filters())

@@ -53,8 +53,12 @@ def _organization(user: User, pk: int | None, field: str) -> Organization | None
     return organization
 
 
-@router.get("/organizations", response=list[OrganizationOut], tags=["organizations"],
-            summary="Organizations I work with")
+@router.get(
+    "/organizations",
+    response=list[OrganizationOut],
+    tags=["organizations"],
+    summary="Organizations I work with",
+)
 @paged
 def list_organizations(request: HttpRequest) -> QuerySet[Organization]:
     """Organizations relevant to the caller (all of them for those who start projects)."""
@@ -80,8 +84,12 @@ def create_project(request: HttpRequest, payload: ProjectCreateIn) -> Status[Pro
     data = payload.model_dump(exclude={"client_id", "vendor_id", "preset", "code", "name"})
     client = _organization(user, payload.client_id, "client_id")
     project = services.do_create_project(
-        code=payload.code, name=payload.name, client=client,  # type: ignore[arg-type]
-        vendor=_organization(user, payload.vendor_id, "vendor_id"), preset=payload.preset, actor=user,
+        code=payload.code,
+        name=payload.name,
+        client=client,  # type: ignore[arg-type]
+        vendor=_organization(user, payload.vendor_id, "vendor_id"),
+        preset=payload.preset,
+        actor=user,
         **data,
     )
     return Status(201, project_out(queries.access_project(user, project.code), user))

@@ -74,10 +74,20 @@ def charter_item_cases() -> list[Case]:
             Case(f"{kind}.detail-shared", "GET", f"{base}/{{{one}_shared}}", MEMBERS_READ),
             Case(f"{kind}.detail-internal", "GET", f"{base}/{{{one}_internal}}", TEAM_READS),
             Case(f"{kind}.create", "POST", base, only_pm("201"), ITEM_BODIES[kind]),
-            Case(f"{kind}.update-shared", "PATCH", f"{base}/{{{one}_shared}}", only_pm("200"),
-                 {"version": 1, **ITEM_CHANGES[kind]}),
-            Case(f"{kind}.update-internal", "PATCH", f"{base}/{{{one}_internal}}",
-                 "401 404 404 404 404 404 403 200", {"version": 1, **ITEM_CHANGES[kind]}),
+            Case(
+                f"{kind}.update-shared",
+                "PATCH",
+                f"{base}/{{{one}_shared}}",
+                only_pm("200"),
+                {"version": 1, **ITEM_CHANGES[kind]},
+            ),
+            Case(
+                f"{kind}.update-internal",
+                "PATCH",
+                f"{base}/{{{one}_internal}}",
+                "401 404 404 404 404 404 403 200",
+                {"version": 1, **ITEM_CHANGES[kind]},
+            ),
             Case(f"{kind}.delete-shared", "DELETE", f"{base}/{{{one}_shared}}?version=1", only_pm("204")),
         ]
     return cases
@@ -97,62 +107,131 @@ CASES: list[Case] = [
     Case("projects.list-filtered", "GET", "/projects?search=erp&status=proposed", ANY_USER),
     Case("projects.detail", "GET", "/projects/ERP", MEMBERS_READ),
     Case("projects.detail-other-client's", "GET", "/projects/OTHER", "401 404 200 404 404 404 404 404"),
-    Case("projects.create", "POST", "/projects", "401 403 403 403 403 403 201 201",
-         lambda ids: {"code": "NEW", "name": "New store app", "client_id": ids["client"]}),
+    Case(
+        "projects.create",
+        "POST",
+        "/projects",
+        "401 403 403 403 403 403 201 201",
+        lambda ids: {"code": "NEW", "name": "New store app", "client_id": ids["client"]},
+    ),
     Case("projects.update", "PATCH", "/projects/ERP", only_pm("200"), {"version": 1, "name": "ERP 2"}),
     # members
     Case("members.list", "GET", "/projects/ERP/members", MEMBERS_READ),
     Case("members.detail", "GET", "/projects/ERP/members/{reviewer_membership}", MEMBERS_READ),
-    Case("members.add-client", "POST", "/projects/ERP/members", client_managers("201"),
-         {"email": "nina@northwind.test", "role": "client_viewer"}),
-    Case("members.add-team", "POST", "/projects/ERP/members", only_pm("201"),
-         {"email": "nick@acme.test", "role": "member"}),
-    Case("members.change-role", "PATCH", "/projects/ERP/members/{reviewer_membership}",
-         client_managers("200"), {"role": "client_viewer"}),
-    Case("members.remove", "DELETE", "/projects/ERP/members/{reviewer_membership}",
-         client_managers("204")),
+    Case(
+        "members.add-client",
+        "POST",
+        "/projects/ERP/members",
+        client_managers("201"),
+        {"email": "nina@northwind.test", "role": "client_viewer"},
+    ),
+    Case(
+        "members.add-team",
+        "POST",
+        "/projects/ERP/members",
+        only_pm("201"),
+        {"email": "nick@acme.test", "role": "member"},
+    ),
+    Case(
+        "members.change-role",
+        "PATCH",
+        "/projects/ERP/members/{reviewer_membership}",
+        client_managers("200"),
+        {"role": "client_viewer"},
+    ),
+    Case("members.remove", "DELETE", "/projects/ERP/members/{reviewer_membership}", client_managers("204")),
     # invitations
     Case("invitations.list", "GET", "/projects/ERP/invitations", MEMBERS_READ),
-    Case("invitations.create", "POST", "/projects/ERP/invitations", client_managers("201"),
-         {"email": "new@northwind.test", "role": "reviewer"}),
+    Case(
+        "invitations.create",
+        "POST",
+        "/projects/ERP/invitations",
+        client_managers("201"),
+        {"email": "new@northwind.test", "role": "reviewer"},
+    ),
     Case("invitations.revoke", "DELETE", "/projects/ERP/invitations/{invitation}", client_managers("204")),
     # Open to anyone; signed in as somebody else than the invitee, the invitation is not theirs.
-    Case("invitations.accept", "POST", "/invitations/accept", "201 422 422 422 422 422 422 422",
-         lambda ids: {"token": ids["invitation_token"], "full_name": "Fay Fresh",
-                      "password": "a long enough passphrase"}),
+    Case(
+        "invitations.accept",
+        "POST",
+        "/invitations/accept",
+        "201 422 422 422 422 422 422 422",
+        lambda ids: {
+            "token": ids["invitation_token"],
+            "full_name": "Fay Fresh",
+            "password": "a long enough passphrase",
+        },
+    ),
     # decision rights
     Case("decision-rights.list", "GET", "/projects/ERP/decision-rights", MEMBERS_READ),
-    Case("decision-rights.preset", "POST", "/projects/ERP/decision-rights/preset",
-         "401 404 404 403 403 200 403 200", {"preset": "team_led"}),
-    Case("decision-rights.set", "PUT", "/projects/ERP/decision-rights/close_risk",
-         "401 404 404 403 403 200 403 200", {"roles": ["pm", "client_pm"]}),
+    Case(
+        "decision-rights.preset",
+        "POST",
+        "/projects/ERP/decision-rights/preset",
+        "401 404 404 403 403 200 403 200",
+        {"preset": "team_led"},
+    ),
+    Case(
+        "decision-rights.set",
+        "PUT",
+        "/projects/ERP/decision-rights/close_risk",
+        "401 404 404 403 403 200 403 200",
+        {"roles": ["pm", "client_pm"]},
+    ),
     # charter
     Case("charter.detail", "GET", "/projects/ERP/charter", MEMBERS_READ),
     Case("charter.sections", "GET", "/projects/ERP/charter/sections", MEMBERS_READ),
-    Case("charter.section-update", "PUT", "/projects/ERP/charter/sections/scope_in", only_pm("200"),
-         {"body": "Stores only", "version": 1}),
+    Case(
+        "charter.section-update",
+        "PUT",
+        "/projects/ERP/charter/sections/scope_in",
+        only_pm("200"),
+        {"body": "Stores only", "version": 1},
+    ),
     *charter_item_cases(),
-    Case("charter.raci", "PUT", "/projects/ERP/charter/deliverables/{deliverable_shared}/raci",
-         only_pm("200"),
-         lambda ids: {"version": 1, "cells": [{"stakeholder_id": ids["stakeholder_shared"], "letter": "A"}]}),
+    Case(
+        "charter.raci",
+        "PUT",
+        "/projects/ERP/charter/deliverables/{deliverable_shared}/raci",
+        only_pm("200"),
+        lambda ids: {"version": 1, "cells": [{"stakeholder_id": ids["stakeholder_shared"], "letter": "A"}]},
+    ),
     Case("charter.revisions", "GET", "/projects/ERP/charter/revisions", MEMBERS_READ),
     Case("charter.revision", "GET", "/projects/ERP/charter/revisions/1", MEMBERS_READ),
-    Case("charter.diff", "GET", "/projects/ERP/charter/diff?from_revision=1&to_revision={revision}",
-         MEMBERS_READ),
-    Case("charter.changes-since-confirmed", "GET", "/projects/ERP/charter/changes-since-confirmed",
-         MEMBERS_READ),
+    Case(
+        "charter.diff",
+        "GET",
+        "/projects/ERP/charter/diff?from_revision=1&to_revision={revision}",
+        MEMBERS_READ,
+    ),
+    Case(
+        "charter.changes-since-confirmed",
+        "GET",
+        "/projects/ERP/charter/changes-since-confirmed",
+        MEMBERS_READ,
+    ),
     Case("charter.confirmations", "GET", "/projects/ERP/charter/confirmations", MEMBERS_READ),
     # Under the joint preset the sponsor and the client PM confirm the charter.
-    Case("charter.confirm", "POST", "/projects/ERP/charter/confirm", "401 404 404 403 201 201 403 403",
-         lambda ids: {"revision": ids["revision"]}),
+    Case(
+        "charter.confirm",
+        "POST",
+        "/projects/ERP/charter/confirm",
+        "401 404 404 403 201 201 403 403",
+        lambda ids: {"revision": ids["revision"]},
+    ),
     # notes
     Case("notes.list", "GET", "/projects/ERP/notes", MEMBERS_READ),
     Case("notes.detail-shared", "GET", "/projects/ERP/notes/{note_shared}", MEMBERS_READ),
     Case("notes.detail-internal", "GET", "/projects/ERP/notes/{note_internal}", TEAM_READS),
     Case("notes.create", "POST", "/projects/ERP/notes", "401 404 404 403 201 403 201 201", {"title": "Hi"}),
     # The PM's note: only its author (the PM) may change it.
-    Case("notes.update", "PATCH", "/projects/ERP/notes/{note_shared}", only_pm("200"),
-         {"version": 1, "title": "Edited"}),
+    Case(
+        "notes.update",
+        "PATCH",
+        "/projects/ERP/notes/{note_shared}",
+        only_pm("200"),
+        {"version": 1, "title": "Edited"},
+    ),
     Case("notes.delete", "DELETE", "/projects/ERP/notes/{note_shared}", only_pm("204")),
     # activity
     Case("activity.project", "GET", "/projects/ERP/activity", MEMBERS_READ),
@@ -168,10 +247,12 @@ def ids(shared_world: World) -> dict[str, Any]:
     make_user("nina@northwind.test", "Nina Newcomer", world.client)
     make_user("nick@acme.test", "Nick New", world.vendor)
     token, _raw = account_services.do_create_api_token(world.pm, name="laptop", actor=world.pm)
-    invitation, _raw = services.do_invite(world.project, email="open@northwind.test", role=Role.REVIEWER,
-                                          actor=world.pm)
-    _invitation, fresh = services.do_invite(world.project, email="fay@northwind.test",
-                                            role=Role.CLIENT_VIEWER, actor=world.pm)
+    invitation, _raw = services.do_invite(
+        world.project, email="open@northwind.test", role=Role.REVIEWER, actor=world.pm
+    )
+    _invitation, fresh = services.do_invite(
+        world.project, email="fay@northwind.test", role=Role.CLIENT_VIEWER, actor=world.pm
+    )
     out |= {
         "client": world.client.pk,
         "pm_token": token.pk,
