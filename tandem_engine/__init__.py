@@ -30,6 +30,8 @@ from .model import (
     Link,
     LinkType,
     Network,
+    Recurrence,
+    RecurringException,
     parse_working_ranges,
 )
 from .mspdi import MspdiError, MspdiProject, SummaryDates, read_mspdi, rollup_summaries
@@ -56,6 +58,8 @@ __all__ = [
     "NetworkCycleError",
     "NetworkError",
     "PsplibInstance",
+    "Recurrence",
+    "RecurringException",
     "ScheduleResult",
     "SummaryDates",
     "UnpublishedHolidaysWarning",

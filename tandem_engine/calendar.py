@@ -55,14 +55,25 @@ class CompiledCalendar:
     """
 
     __slots__ = (
-        "_arrays", "_by_day", "_cum", "_cum_end", "_day_hi", "_day_lo", "_ends", "_starts", "calendar",
-        "continuous",
+        "_arrays", "_by_day", "_cum", "_cum_end", "_day_hi", "_day_lo", "_ends", "_open_rules", "_recurring",
+        "_recurring_hi", "_starts", "calendar", "continuous",
     )
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
-        self.continuous = all(day == ((0, 1440),) for day in calendar.week) and not calendar.exceptions
+        self.continuous = all(day == ((0, 1440),) for day in calendar.week) and not (
+            calendar.exceptions or calendar.recurring
+        )
         self._by_day: dict[int, WorkingRanges] = {}
+        # Recurring exceptions: bounded ones are expanded now; open-ended ones up to a horizon that
+        # moves forward as the compiled span grows.
+        self._recurring: dict[int, WorkingRanges] = {}
+        self._open_rules = tuple(rule for rule in calendar.recurring if not rule.bounded)
+        self._recurring_hi = -(1 << 40)
+        for rule in calendar.recurring:
+            if rule.bounded:
+                for day in rule.dates():
+                    self._recurring[day.toordinal() - _EPOCH_ORDINAL] = rule.working_times
         for exception in calendar.exceptions:
             for ordinal in range(exception.start.toordinal(), exception.end.toordinal() + 1):
                 self._by_day[ordinal - _EPOCH_ORDINAL] = exception.working_times
@@ -80,9 +91,27 @@ class CompiledCalendar:
         ranges = self._by_day.get(day)
         if ranges is not None:
             return ranges
+        if self._recurring:
+            ranges = self._recurring.get(day)
+            if ranges is not None:
+                return ranges
         return self.calendar.week[(day + _EPOCH_ORDINAL - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
 
+    def _expand_open_rules(self, day_hi: int) -> None:
+        """Expand the open-ended recurring exceptions up to (at least) the day ``day_hi``."""
+        if not self._open_rules or day_hi <= self._recurring_hi:
+            return
+        horizon = day_hi + 10 * _CHUNK_DAYS
+        until = date.fromordinal(min(horizon + _EPOCH_ORDINAL, date.max.toordinal()))
+        expanded: dict[int, WorkingRanges] = {}
+        for rule in self.calendar.recurring:  # in listed order: the last one listed wins
+            for day in rule.dates(None if rule.bounded else until):
+                expanded[day.toordinal() - _EPOCH_ORDINAL] = rule.working_times
+        self._recurring = expanded
+        self._recurring_hi = horizon
+
     def _build(self, day_lo: int, day_hi: int, base: int) -> tuple[list[int], list[int], list[int]]:
+        self._expand_open_rules(day_hi)
         starts: list[int] = []
         ends: list[int] = []
         cum: list[int] = []
@@ -262,6 +291,7 @@ def working_minutes_between(calendar: Calendar, start: datetime, finish: datetim
 def working_days(calendar: Calendar, first: date, last: date) -> list[date]:
     """The working days from ``first`` to ``last`` inclusive (a day with any working time counts)."""
     compiled = compile_calendar(calendar)
+    compiled._expand_open_rules(last.toordinal() - _EPOCH_ORDINAL + 1)
     return [
         date.fromordinal(ordinal)
         for ordinal in range(first.toordinal(), last.toordinal() + 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar as _gregorian
 import enum
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 ActivityId = int | str
 """An activity's key: the caller's primary key (Django) or the MS Project UID."""
@@ -97,19 +99,137 @@ class CalendarException:
     name: str = ""
 
 
+class Recurrence(enum.StrEnum):
+    """How a recurring calendar exception repeats (MS Project's "Details..." patterns)."""
+
+    DAILY = "daily"  # every ``period`` days
+    WEEKLY = "weekly"  # on ``weekdays`` every ``period`` weeks (weeks start on Sunday, as in MS Project)
+    MONTHLY_BY_DAY = "monthly_by_day"  # on day ``day`` of every ``period``-th month
+    MONTHLY_BY_POSITION = "monthly_by_position"  # ``position``-th of ``weekdays``, every ``period`` months
+    YEARLY_BY_DAY = "yearly_by_day"  # on ``day`` of ``month``, every ``period`` years
+    YEARLY_BY_POSITION = "yearly_by_position"  # the ``position``-th of ``weekdays`` in ``month``
+
+
+ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+"""``weekdays`` meaning "day" (the 1st day of the month, the last day...)."""
+WEEKDAYS = (0, 1, 2, 3, 4)
+WEEKEND_DAYS = (5, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringException:
+    """Days that repeat by a rule and follow ``working_times`` instead of the week.
+
+    The pattern starts at ``start`` and stops after ``end`` (inclusive) or after ``occurrences``
+    days, whichever comes first; with neither it repeats for ever. ``weekdays`` count from Monday
+    = 0; ``position`` is 1-4, or -1 for the last one in the month; ``month`` is 1-12.
+
+    >>> first_mondays = RecurringException(date(2026, 1, 1), Recurrence.MONTHLY_BY_POSITION,
+    ...                                    weekdays=(0,), position=1, occurrences=3)
+    >>> [d.isoformat() for d in first_mondays.dates()]
+    ['2026-01-05', '2026-02-02', '2026-03-02']
+    """
+
+    start: date
+    recurrence: Recurrence
+    period: int = 1
+    weekdays: tuple[int, ...] = ()
+    day: int = 1
+    month: int = 1
+    position: int = 1
+    end: date | None = None
+    occurrences: int | None = None
+    working_times: WorkingRanges = ()
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.period < 1:
+            raise ValueError(f"recurring exception {self.name!r}: period must be at least 1")
+        if self.occurrences is not None and self.occurrences < 1:
+            raise ValueError(f"recurring exception {self.name!r}: occurrences must be at least 1")
+        needs_weekdays = self.recurrence in (
+            Recurrence.WEEKLY, Recurrence.MONTHLY_BY_POSITION, Recurrence.YEARLY_BY_POSITION
+        )
+        if needs_weekdays and (not self.weekdays or not set(self.weekdays) <= set(ALL_DAYS)):
+            raise ValueError(f"recurring exception {self.name!r}: weekdays must be some of 0 (Monday) to 6")
+        if not 1 <= self.month <= 12 or not 1 <= self.day <= 31 or self.position not in (1, 2, 3, 4, -1):
+            raise ValueError(f"recurring exception {self.name!r}: month, day or position out of range")
+        validate_working_ranges(self.working_times)
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the pattern stops (has an ``end`` or a number of ``occurrences``)."""
+        return self.end is not None or self.occurrences is not None
+
+    def dates(self, until: date | None = None) -> Iterator[date]:
+        """The days of the pattern in order, from ``start`` up to ``end``/``occurrences``/``until``."""
+        last = min((d for d in (self.end, until) if d is not None), default=None)
+        if last is None and self.occurrences is None:
+            raise ValueError(f"recurring exception {self.name!r} repeats for ever: give ``until``")
+        count = 0
+        for day in self._candidates():
+            if day < self.start:
+                continue
+            if last is not None and day > last:
+                return
+            yield day
+            count += 1
+            if self.occurrences is not None and count >= self.occurrences:
+                return
+
+    def _candidates(self) -> Iterator[date]:
+        start, period, kind = self.start, self.period, self.recurrence
+        if kind is Recurrence.DAILY:
+            for k in itertools.count():
+                yield start + timedelta(days=k * period)
+        elif kind is Recurrence.WEEKLY:
+            sunday = start - timedelta(days=(start.weekday() + 1) % 7)
+            for k in itertools.count():
+                for offset in range(7):
+                    day = sunday + timedelta(days=7 * k * period + offset)
+                    if day.weekday() in self.weekdays:
+                        yield day
+        elif kind in (Recurrence.MONTHLY_BY_DAY, Recurrence.MONTHLY_BY_POSITION):
+            for k in itertools.count():
+                year, month0 = divmod(start.year * 12 + start.month - 1 + k * period, 12)
+                found = self._day_in(year, month0 + 1)
+                if found is not None:
+                    yield found
+        else:
+            for k in itertools.count():
+                found = self._day_in(start.year + k * period, self.month)
+                if found is not None:
+                    yield found
+
+    def _day_in(self, year: int, month: int) -> date | None:
+        if year > 9999:
+            raise ValueError(f"recurring exception {self.name!r} runs past the year 9999")
+        length = _gregorian.monthrange(year, month)[1]
+        if self.recurrence in (Recurrence.MONTHLY_BY_DAY, Recurrence.YEARLY_BY_DAY):
+            return date(year, month, min(self.day, length))  # the 31st is the last day of a short month
+        matching = [d for d in range(1, length + 1) if date(year, month, d).weekday() in self.weekdays]
+        index = self.position - 1 if self.position > 0 else -1
+        return date(year, month, matching[index]) if index < len(matching) else None
+
+
 STANDARD_DAY: WorkingRanges = ((8 * 60, 12 * 60), (13 * 60, 17 * 60))
 """MS Project's standard day: 08:00-12:00 and 13:00-17:00."""
 
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    """A working-time calendar: working ranges per weekday (Monday first) and dated exceptions."""
+    """A working-time calendar: working ranges per weekday (Monday first) and exceptions.
+
+    A day follows, in this order of precedence: a dated exception (the last one listed that covers
+    it), a recurring exception (the last one listed), the week.
+    """
 
     id: CalendarId
     week: tuple[WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges,
                 WorkingRanges] = (STANDARD_DAY,) * 5 + ((), ())
     exceptions: tuple[CalendarException, ...] = ()
     name: str = ""
+    recurring: tuple[RecurringException, ...] = ()
 
     @classmethod
     def standard(cls, id: CalendarId = "standard", name: str = "Standard") -> Calendar:

@@ -3,9 +3,10 @@
 Parsing goes through ``defusedxml`` with DTDs, entity declarations and external references
 refused, and files above a size limit are refused before parsing.
 
-What is read: calendars (week days, base calendars, dated exceptions, daily recurring exceptions,
-alternative work weeks), tasks (duration and its elapsed formats, milestone, calendar, the eight
-constraints, deadline, actual dates, percent complete, manual scheduling), and links with their lag
+What is read: calendars (week days, base calendars, dated exceptions, recurring exceptions of every
+MS Project pattern: daily, weekly, monthly and yearly by day or by position; alternative work
+weeks), tasks (duration and its elapsed formats, milestone, calendar, the eight constraints,
+deadline, actual dates, percent complete, manual scheduling), and links with their lag
 (``LinkLag`` is in tenths of a minute; ``LagFormat`` tells elapsed and percent lags apart).
 Summary tasks are not activities: links on them are expanded to their leaf tasks, and their dates
 are rolled up from the children by :func:`rollup_summaries`.
@@ -35,6 +36,8 @@ from .model import (
     Link,
     LinkType,
     Network,
+    Recurrence,
+    RecurringException,
     WorkingRanges,
 )
 
@@ -49,6 +52,18 @@ _CONSTRAINTS = {
     4: ConstraintType.SNET, 5: ConstraintType.SNLT, 6: ConstraintType.FNET, 7: ConstraintType.FNLT,
 }
 _LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
+# MSPDI exception ``Type``: 1 daily, 2 yearly by month day, 3 yearly by position, 4 monthly by month
+# day, 5 monthly by position, 6 weekly, 7 every N days.
+_RECURRENCES = {
+    1: Recurrence.DAILY, 2: Recurrence.YEARLY_BY_DAY, 3: Recurrence.YEARLY_BY_POSITION,
+    4: Recurrence.MONTHLY_BY_DAY, 5: Recurrence.MONTHLY_BY_POSITION, 6: Recurrence.WEEKLY,
+    7: Recurrence.DAILY,
+}
+# ``MonthItem``: 0 day, 1 weekday, 2 weekend day, 3-9 Sunday-Saturday; ours count from Monday = 0.
+_MONTH_ITEMS: dict[int, tuple[int, ...]] = {
+    0: (0, 1, 2, 3, 4, 5, 6), 1: (0, 1, 2, 3, 4), 2: (5, 6),
+    **{item: ((item - 3 + 6) % 7,) for item in range(3, 10)},
+}
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
 _PERCENT_FORMATS = {19, 20}
 _DURATION = re.compile(
@@ -211,7 +226,7 @@ class _Reader:
                 base = Calendar.standard(uid)
             week: list[WorkingRanges] = list(base.week)
             exceptions: list[CalendarException] = list(base.exceptions)
-            own: list[CalendarException] = []
+            own: list[CalendarException | RecurringException] = []
             for day in self.children(element, "WeekDays/WeekDay"):
                 day_type = self.integer(day, "DayType")
                 if 1 <= day_type <= 7:
@@ -224,12 +239,14 @@ class _Reader:
                 own.extend(self.exception(exception))
             for work_week in self.children(element, "WorkWeeks/WorkWeek"):
                 own.extend(self.work_week(work_week, week))
-            exceptions.extend(own)
+            exceptions.extend(e for e in own if isinstance(e, CalendarException))
+            recurring = [*base.recurring, *(e for e in own if isinstance(e, RecurringException))]
             calendar = Calendar(
                 id=uid,
                 week=(week[0], week[1], week[2], week[3], week[4], week[5], week[6]),
                 exceptions=tuple(exceptions),
                 name=self.text(element, "Name") or "",
+                recurring=tuple(recurring),
             )
             built[uid] = calendar
             return calendar
@@ -246,7 +263,7 @@ class _Reader:
         end = last.date() if last.time() != datetime.min.time() else (last - timedelta(minutes=1)).date()
         return [CalendarException(first.date(), max(end, first.date()), ranges, name)]
 
-    def exception(self, element: Element) -> list[CalendarException]:
+    def exception(self, element: Element) -> list[CalendarException | RecurringException]:
         period = element.find(f"{_NS}TimePeriod")
         if period is None:
             return []
@@ -254,24 +271,37 @@ class _Reader:
         name = self.text(element, "Name") or ""
         kind = self.integer(element, "Type", 1)
         spans = self.exception_span(period, ranges, name)
-        if kind == 1 and self.integer(element, "Period", 1) <= 1:
-            return spans  # daily on every day of the span (also what ordinary exceptions are)
-        if kind == 6 and spans:  # weekly on the given days of week
-            days_of_week = self.integer(element, "DaysOfWeek")
-            period_weeks = max(1, self.integer(element, "Period", 1))
-            span = spans[0]
-            out: list[CalendarException] = []
-            week0 = span.start - timedelta(days=(span.start.weekday() + 1) % 7)
-            current = span.start
-            while current <= span.end:
-                sunday_based = (current.weekday() + 1) % 7  # MSPDI bit 0 = Sunday
-                weeks = (current - week0).days // 7
-                if days_of_week >> sunday_based & 1 and weeks % period_weeks == 0:
-                    out.append(CalendarException(current, current, ranges, name))
-                current += timedelta(days=1)
-            return out
-        self.notes.append(f"recurring exception {name!r} of type {kind} read as its whole span")
-        return spans
+        every = max(1, self.integer(element, "Period", 1))
+        if not spans or (kind == 1 and every == 1):
+            return list(spans)  # every day of the span (also what ordinary exceptions are)
+        recurrence = _RECURRENCES.get(kind)
+        if recurrence is None:
+            self.notes.append(f"recurring exception {name!r} of type {kind} read as its whole span")
+            return list(spans)
+        span = spans[0]
+        occurrences = self.integer(element, "Occurrences", 0)
+        if recurrence is Recurrence.WEEKLY:
+            mask = self.integer(element, "DaysOfWeek")
+            weekdays = tuple(sorted((bit + 6) % 7 for bit in range(7) if mask >> bit & 1))  # bit 0 = Sunday
+        else:
+            weekdays = _MONTH_ITEMS.get(self.integer(element, "MonthItem"), ())
+        position = self.integer(element, "MonthPosition")
+        try:
+            return [RecurringException(
+                start=span.start,
+                recurrence=recurrence,
+                period=every if kind in (1, 4, 5, 6, 7) else 1,
+                weekdays=weekdays,
+                day=self.integer(element, "MonthDay", 1),
+                month=self.integer(element, "Month") + 1,  # MSPDI months count from 0
+                position=-1 if position >= 4 else position + 1,
+                end=span.end,
+                occurrences=occurrences if occurrences > 0 else None,
+                working_times=ranges,
+                name=name,
+            )]
+        except ValueError as exc:
+            raise MspdiError(f"calendar exception {name!r}: {exc}") from exc
 
     def work_week(self, element: Element, default_week: list[WorkingRanges]) -> list[CalendarException]:
         period = element.find(f"{_NS}TimePeriod")
