@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils.crypto import get_random_string
 
 from tandem.testing.personas import World, build_world
 
@@ -34,15 +36,25 @@ class Response:
 
 
 class Caller:
-    """Calls the API as one persona (or anonymously), by session or by bearer token."""
+    """Calls the API as one persona (or anonymously), by session or by bearer token.
 
-    def __init__(self, world: World | None, viewer: str = "anonymous", token: str | None = None) -> None:
-        self.client = Client()
+    A session caller is a real browser session: the CSRF check is enforced, and the caller
+    sends the CSRF token with unsafe methods as the web pages do (``csrf=False`` leaves it out).
+    """
+
+    def __init__(
+        self, world: World | None, viewer: str = "anonymous", token: str | None = None, *, csrf: bool = True
+    ) -> None:
+        self.client = Client(enforce_csrf_checks=True)
         self.headers: dict[str, str] = {}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
         elif world is not None and viewer != "anonymous":
             self.client.force_login(world.people[viewer])
+            secret = get_random_string(32)
+            self.client.cookies[settings.CSRF_COOKIE_NAME] = secret
+            if csrf:
+                self.headers["X-CSRFToken"] = secret
 
     def call(self, method: str, path: str, body: Any = None) -> Response:
         """One request; ``path`` is relative to /api/v1."""

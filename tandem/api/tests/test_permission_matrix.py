@@ -265,15 +265,48 @@ def ids(shared_world: World) -> dict[str, Any]:
     return out
 
 
+@pytest.fixture(scope="module")
+def tokens(shared_world: World) -> dict[str, str]:
+    """A personal API token for every persona."""
+    return {
+        viewer: account_services.do_create_api_token(person, name="matrix", actor=person)[1]
+        for viewer in VIEWERS
+        if (person := shared_world.viewer(viewer)) is not None
+    }
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, shared_world: World, ids: dict[str, Any], db: None
+    case: Case,
+    viewer: str,
+    auth: str,
+    shared_world: World,
+    ids: dict[str, Any],
+    tokens: dict[str, str],
+    db: None,
 ) -> None:
+    """Signed in with a browser session (and its CSRF token) or with a bearer token: the same answer."""
     expected = int(case.expected.split()[VIEWERS.index(viewer)])
     body = case.body(ids) if callable(case.body) else case.body
-    response = Caller(shared_world, viewer).call(case.method, case.path.format(**ids), body)
+    caller = Caller(shared_world, viewer, token=tokens.get(viewer) if auth == "token" else None)
+    response = caller.call(case.method, case.path.format(**ids), body)
     assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+
+
+WRITES = [case for case in CASES if case.method != "GET" and case.name != "invitations.accept"]
+
+
+@pytest.mark.parametrize("case", WRITES, ids=lambda case: case.name)
+def test_it_refuses_a_session_write_without_the_csrf_token(
+    case: Case, shared_world: World, ids: dict[str, Any], db: None
+) -> None:
+    """A signed-in browser that does not send the CSRF token changes nothing (403)."""
+    body = case.body(ids) if callable(case.body) else case.body
+    response = Caller(shared_world, "pm", csrf=False).call(case.method, case.path.format(**ids), body)
+    assert response.status == 403, response.text[:300]
+    assert "CSRF" in response.json["detail"]
 
 
 def test_it_has_a_row_for_every_operation() -> None:
