@@ -7,7 +7,7 @@ floats, critical) are written only by ``tandem.planning.scheduling.reschedule``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -17,30 +17,24 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Side, Visibility
 from tandem.core.models import ShareableModel, TimeStampedModel, VersionedModel
-from tandem.core.scoping import ScopedQuerySet, project_ids_for, scoped_queryset
+from tandem.core.scoping import ScopedManager, ScopedQuerySet, Viewer, project_ids_for
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from tandem.accounts.models import User
+_M = TypeVar("_M", bound=models.Model)
 
 DEFAULT_HOURS = "08:00-12:00,13:00-17:00"
 
 
-class LinkedScopedQuerySet(ScopedQuerySet):
-    """Rows that join two or more tasks: a client sees a row only when every task it touches is shared."""
+class LinkedScopedQuerySet(ScopedQuerySet[_M]):
+    """Rows touching tasks (``scope_task_paths``): a client sees one only when all those tasks are shared."""
 
-    #: Lookup paths from the model to the tasks whose visibility decides.
-    task_paths: tuple[str, ...] = ()
-
-    def visible_to(self, user: User | AnonymousUser) -> Self:
+    def visible_to(self, user: Viewer) -> Self:
         """Team members see every row of their projects; client members only rows between shared tasks."""
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
             return self.none()
         lookup = self._project_lookup()
         shared = Q()
-        for path in self.task_paths:
+        for path in getattr(self.model, "scope_task_paths", ()):
             shared &= Q(**{f"{path}__visibility": Visibility.SHARED})
         if getattr(user, "sees_as_client", False):
             return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
@@ -49,14 +43,16 @@ class LinkedScopedQuerySet(ScopedQuerySet):
         return self.filter(team | client)
 
 
-class DependencyQuerySet(LinkedScopedQuerySet):
-    project_path = "project"
-    task_paths = ("predecessor", "successor")
+class LinkedScopedManager(ScopedManager[_M]):
+    """The manager of rows that join tasks (see ``LinkedScopedQuerySet``)."""
 
+    def get_queryset(self) -> LinkedScopedQuerySet[_M]:
+        """All rows, as a queryset that scopes itself by the visibility of its tasks."""
+        return LinkedScopedQuerySet(self.model, using=self._db)
 
-class BaselineTaskQuerySet(LinkedScopedQuerySet):
-    project_path = "baseline__project"
-    task_paths = ("task",)
+    def visible_to(self, user: Viewer) -> LinkedScopedQuerySet[_M]:
+        """The rows ``user`` may see."""
+        return self.get_queryset().visible_to(user)
 
 
 class Calendar(TimeStampedModel):
@@ -77,7 +73,7 @@ class Calendar(TimeStampedModel):
     )
     is_project_calendar = models.BooleanField(_("project calendar"), default=False)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-is_project_calendar", "name", "id"]
@@ -104,7 +100,9 @@ class CalendarException(models.Model):
     working = models.BooleanField(_("working"), default=False)
     hours = models.CharField(_("working hours"), max_length=100, blank=True)
 
-    objects: ClassVar[Any] = scoped_queryset("calendar__project").as_manager()
+    scope_project_path: ClassVar[str] = "calendar__project"
+
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["start", "id"]
@@ -195,7 +193,7 @@ class Task(ShareableModel):
     critical = models.BooleanField(_("critical"), default=False, editable=False)
     is_summary = models.BooleanField(_("summary"), default=False, editable=False)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["outline_key", "id"]
@@ -252,7 +250,10 @@ class Dependency(TimeStampedModel):
     #: Elapsed lags count wall-clock minutes (nights and weekends); otherwise working minutes.
     elapsed = models.BooleanField(_("elapsed lag"), default=False)
 
-    objects: ClassVar[Any] = DependencyQuerySet.as_manager()
+    #: A client sees a link only when both its tasks are shared.
+    scope_task_paths: ClassVar[tuple[str, ...]] = ("predecessor", "successor")
+
+    objects = LinkedScopedManager["Dependency"]()
 
     class Meta:
         ordering = ["id"]
@@ -291,7 +292,7 @@ class Baseline(TimeStampedModel):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     project_finish = models.DateTimeField(_("project finish"), null=True, blank=True)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -316,7 +317,11 @@ class BaselineTask(models.Model):
     finish = models.DateTimeField(_("baseline finish"), null=True)
     duration_minutes = models.PositiveIntegerField(_("baseline duration"), default=0)
 
-    objects: ClassVar[Any] = BaselineTaskQuerySet.as_manager()
+    scope_project_path: ClassVar[str] = "baseline__project"
+
+    scope_task_paths: ClassVar[tuple[str, ...]] = ("task",)
+
+    objects = LinkedScopedManager["BaselineTask"]()
 
     class Meta:
         ordering = ["id"]
@@ -335,7 +340,7 @@ class CalendarFeed(VersionedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
 
-    objects: ClassVar[Any] = scoped_queryset("project").as_manager()
+    objects = ScopedManager()
 
     class Meta:
         constraints = [

@@ -1,0 +1,277 @@
+"""The read side of planning: the plan a user may see, baselines and their comparison, progress flags.
+
+Every query goes through ``visible_to(user)``: a client member never reads an internal task, a link
+touching one, or a count that includes one. Client views number the WBS among shared rows only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.core.choices import Visibility
+from tandem.planning import scheduling
+from tandem.planning.choices import TaskKind, TaskStatus
+from tandem.planning.models import Baseline, BaselineTask, Calendar, Dependency, Task
+from tandem.projects.models import Project
+from tandem.projects.permissions import is_team
+
+if TYPE_CHECKING:
+    pass
+
+Viewer = Any  # a User, AnonymousUser or ClientLens
+
+
+def _team_view(user: Viewer, project: Project) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and is_team(user, project)
+
+
+def _int(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("No such record.")) from None
+
+
+def plan_of(
+    user: Viewer,
+    project: Project,
+    *,
+    kind: str = "",
+    status: str = "",
+    search: str = "",
+    owner_id: int | None = None,
+    critical: bool | None = None,
+    parent_id: int | None = None,
+) -> QuerySet[Task]:
+    """The rows of the plan the user may see, in outline order, with ``shown_parent_id`` and ``shown_wbs``.
+
+    For a client, a shared row whose parent is internal shows as a top-level row.
+    """
+    base = Task.objects.visible_to(user).filter(project=project).select_related("owner")
+    qs: QuerySet[Any]
+    if _team_view(user, project):
+        qs = base.annotate(shown_parent_id=F("parent_id"), shown_wbs=F("wbs"))
+    else:
+        qs = base.annotate(
+            shown_parent_id=Case(
+                When(parent__visibility=Visibility.SHARED, then=F("parent_id")), default=Value(None)
+            ),
+            shown_wbs=F("shared_wbs"),
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if critical is not None:
+        qs = qs.filter(critical=critical)
+    if parent_id is not None:
+        qs = qs.filter(shown_parent_id=parent_id)
+    return qs.order_by("outline_key", "id")
+
+
+def access_task(user: Viewer, project: Project, pk: Any) -> Task:
+    """A task of ``project`` the user may see (annotated like ``plan_of``); otherwise ``Http404``."""
+    task = plan_of(user, project).filter(pk=_int(pk)).first()
+    if task is None:
+        raise Http404(_("No such task."))
+    task.project = project
+    return task
+
+
+def dependencies_of(user: Viewer, project: Project) -> QuerySet[Dependency]:
+    """The links the user may see: for a client, only links between two shared tasks."""
+    return (
+        Dependency.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("predecessor", "successor")
+        .order_by("id")
+    )
+
+
+def access_dependency(user: Viewer, project: Project, pk: Any) -> Dependency:
+    """A link of ``project`` the user may see; otherwise ``Http404``."""
+    link = dependencies_of(user, project).filter(pk=_int(pk)).first()
+    if link is None:
+        raise Http404(_("No such dependency."))
+    link.project = project
+    return link
+
+
+def calendars_of(user: Viewer, project: Project) -> QuerySet[Calendar]:
+    """The project's calendars with their exceptions."""
+    return Calendar.objects.visible_to(user).filter(project=project).prefetch_related("exceptions")
+
+
+def project_calendar(user: Viewer, project: Project) -> Calendar:
+    """The project's calendar (a default one when the plan has none yet)."""
+    calendar = calendars_of(user, project).filter(is_project_calendar=True).first()
+    if calendar is None:
+        # Not saved: reading must not write; the first change to the plan creates it.
+        calendar = Calendar(
+            project=project,
+            name=str(_("Standard")),
+            base=scheduling.default_calendar_base(project),
+            working_weekdays=list(scheduling.WEEKDAYS),
+            is_project_calendar=True,
+        )
+    return calendar
+
+
+def access_calendar(user: Viewer, project: Project, pk: Any) -> Calendar:
+    """A calendar of ``project``; otherwise ``Http404``."""
+    calendar = calendars_of(user, project).filter(pk=_int(pk)).first()
+    if calendar is None:
+        raise Http404(_("No such calendar."))
+    return calendar
+
+
+def baselines_of(user: Viewer, project: Project) -> QuerySet[Baseline]:
+    """The project's baselines, newest first (without counts: they would include internal rows)."""
+    return (
+        Baseline.objects.visible_to(user).filter(project=project).select_related("created_by", "approved_by")
+    )
+
+
+def access_baseline(user: Viewer, project: Project, pk: Any) -> Baseline:
+    """A baseline of ``project``; otherwise ``Http404``."""
+    baseline = baselines_of(user, project).filter(pk=_int(pk)).first()
+    if baseline is None:
+        raise Http404(_("No such baseline."))
+    baseline.project = project
+    return baseline
+
+
+def agreed_baseline(user: Viewer, project: Project) -> Baseline | None:
+    """ "The plan we agreed": the most recently approved baseline."""
+    return (
+        baselines_of(user, project).filter(approved_at__isnull=False).order_by("-approved_at", "-id").first()
+    )
+
+
+@dataclass(frozen=True)
+class Variance:
+    """One task compared with a baseline; variances in working minutes, positive when later."""
+
+    task: Task
+    baseline_start: dt.datetime | None
+    baseline_finish: dt.datetime | None
+    start_variance_minutes: int | None
+    finish_variance_minutes: int | None
+
+    @property
+    def is_milestone(self) -> bool:
+        """Whether the compared row is a milestone."""
+        return self.task.kind == TaskKind.MILESTONE
+
+    @property
+    def slipped(self) -> bool:
+        """Whether the task now finishes later than the baseline said."""
+        return bool(self.finish_variance_minutes and self.finish_variance_minutes > 0)
+
+
+def compare_with_baseline(
+    user: Viewer, project: Project, baseline: Baseline, *, milestones_only: bool = False
+) -> list[Variance]:
+    """Every visible task next to its baseline dates (None for tasks added since), in outline order."""
+    rows = {
+        r.task_id: r
+        for r in BaselineTask.objects.visible_to(user)
+        .filter(baseline=baseline)
+        .only("task_id", "start", "finish", "duration_minutes")
+    }
+    tasks = plan_of(user, project, kind=TaskKind.MILESTONE if milestones_only else "")
+    calendar = scheduling.project_engine_calendar(project)
+    out: list[Variance] = []
+    for task in tasks:
+        row = rows.get(task.pk)
+        bs, bf = (row.start, row.finish) if row else (None, None)
+        sv = scheduling.working_minutes(calendar, project, bs, task.start) if bs and task.start else None
+        fv = scheduling.working_minutes(calendar, project, bf, task.finish) if bf and task.finish else None
+        out.append(Variance(task, bs, bf, sv, fv))
+    return out
+
+
+def overdue_tasks(user: Viewer, project: Project, *, now: dt.datetime | None = None) -> QuerySet[Task]:
+    """Unfinished leaf tasks whose finish (or deadline) has passed."""
+    now = now or timezone.now()
+    return (
+        plan_of(user, project)
+        .filter(is_summary=False)
+        .exclude(status=TaskStatus.DONE)
+        .filter(Q(finish__lt=now) | Q(deadline__lt=now))
+    )
+
+
+def slipping_tasks(user: Viewer, project: Project, baseline: Baseline | None = None) -> QuerySet[Task]:
+    """Unfinished tasks forecast to finish after their agreed baseline finish or after their deadline."""
+    baseline = baseline or agreed_baseline(user, project)
+    qs = plan_of(user, project).exclude(status=TaskStatus.DONE)
+    if baseline is None:
+        return qs.filter(deadline__isnull=False, finish__gt=F("deadline"))
+    baseline_finish = BaselineTask.objects.filter(baseline=baseline, task_id=OuterRef("pk")).values("finish")[
+        :1
+    ]
+    return qs.annotate(baseline_finish=Subquery(baseline_finish)).filter(
+        Q(finish__gt=F("baseline_finish")) | Q(deadline__isnull=False, finish__gt=F("deadline"))
+    )
+
+
+@dataclass(frozen=True)
+class MilestoneForecast:
+    """A milestone's forecast next to the agreed baseline and its deadline."""
+
+    task: Task
+    forecast: dt.datetime | None
+    baseline_finish: dt.datetime | None
+    variance_minutes: int | None
+    deadline: dt.datetime | None
+
+    @property
+    def slipping(self) -> bool:
+        """Later than agreed, or later than its deadline."""
+        late_vs_baseline = self.variance_minutes is not None and self.variance_minutes > 0
+        late_vs_deadline = (
+            self.deadline is not None and self.forecast is not None and self.forecast > self.deadline
+        )
+        return self.task.status != TaskStatus.DONE and (late_vs_baseline or late_vs_deadline)
+
+
+def milestone_forecast(user: Viewer, project: Project) -> tuple[Baseline | None, list[MilestoneForecast]]:
+    """The milestones the user may see: forecast finish versus the agreed baseline (the client's timeline)."""
+    baseline = agreed_baseline(user, project)
+    if baseline is None:
+        return None, [
+            MilestoneForecast(t, t.finish, None, None, t.deadline)
+            for t in plan_of(user, project, kind=TaskKind.MILESTONE)
+        ]
+    rows = compare_with_baseline(user, project, baseline, milestones_only=True)
+    return baseline, [
+        MilestoneForecast(
+            v.task, v.task.finish, v.baseline_finish, v.finish_variance_minutes, v.task.deadline
+        )
+        for v in rows
+    ]
+
+
+def plan_summary(user: Viewer, project: Project) -> dict[str, Any]:
+    """Counts of what the user may see (never including internal rows for a client)."""
+    qs = Task.objects.visible_to(user).filter(project=project, is_summary=False)
+    now = timezone.now()
+    return {
+        "tasks": qs.count(),
+        "done": qs.filter(status=TaskStatus.DONE).count(),
+        "overdue": qs.exclude(status=TaskStatus.DONE).filter(Q(finish__lt=now) | Q(deadline__lt=now)).count(),
+        "critical": qs.filter(critical=True).count(),
+        "finish": qs.aggregate(f=Max("finish"))["f"],
+    }

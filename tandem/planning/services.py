@@ -1,0 +1,693 @@
+"""The write side of planning: each change is one transaction, audited, and reschedules the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from types import EllipsisType
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.core import audit
+from tandem.core.choices import Visibility
+from tandem.core.errors import ConflictError
+from tandem.planning import scheduling
+from tandem.planning.choices import (
+    DATED_CONSTRAINTS,
+    CalendarBase,
+    ConstraintType,
+    DependencyType,
+    TaskKind,
+    TaskStatus,
+)
+from tandem.planning.models import (
+    Baseline,
+    BaselineTask,
+    Calendar,
+    CalendarException,
+    CalendarFeed,
+    Dependency,
+    Task,
+)
+from tandem.projects import permissions
+from tandem.projects.choices import DecisionKind
+from tandem.projects.models import Deliverable, Project
+from tandem.projects.permissions import Action
+
+#: Fields a plan editor may set on a task (``*_id`` fields name related rows).
+TASK_FIELDS = (
+    "name",
+    "description",
+    "kind",
+    "parent_id",
+    "position",
+    "owner_id",
+    "duration_minutes",
+    "optimistic_minutes",
+    "most_likely_minutes",
+    "pessimistic_minutes",
+    "start",
+    "finish",
+    "deadline",
+    "status",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+    "manual",
+    "constraint_type",
+    "constraint_date",
+    "calendar_id",
+    "deliverable_id",
+    "visibility",
+)
+#: Fields a task's owner may report without the right to edit the plan.
+PROGRESS_FIELDS = ("status", "percent_complete", "actual_start", "actual_finish")
+AUDITED_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("position",))
+DEPENDENCY_FIELDS = ("type", "lag_minutes", "elapsed")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _check_version(current: Any, version: int | None) -> None:
+    """Refuse a write based on another version than the stored one (optimistic concurrency)."""
+    if version is None:
+        raise ValidationError({"version": [_("The version you edited is required.")]})
+    if int(version) != current.version:
+        raise ConflictError(
+            _(
+                "Someone else changed this task in the meantime (you edited version %(yours)s, it is now at "
+                "version %(theirs)s). Reload to see their change, then apply yours again."
+            )
+            % {"yours": version, "theirs": current.version},
+            current_version=current.version,
+        )
+
+
+def _locked_task(task: Task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+def _is_client_side(actor: User, project: Project) -> bool:
+    return not permissions.is_team(actor, project)
+
+
+def _visible_task(actor: User, project: Project, pk: Any, field: str) -> Task:
+    """A task of ``project`` the actor may see, or a ValidationError on ``field``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("Choose a task of this project.")]}) from None
+    task = Task.objects.visible_to(actor).filter(project=project, pk=pk).first()
+    if task is None:
+        raise ValidationError({field: [_("Choose a task of this project.")]})
+    return task
+
+
+def _record_visibility(*tasks: Task) -> str:
+    return Visibility.SHARED if all(t.visibility == Visibility.SHARED for t in tasks) else Visibility.INTERNAL
+
+
+def _ancestor_ids(task_id: int | None, parents: Mapping[int, int | None]) -> list[int]:
+    out: list[int] = []
+    while task_id is not None and task_id not in out:
+        out.append(task_id)
+        task_id = parents.get(task_id)
+    return out
+
+
+def _resolve_links(task: Task, data: Mapping[str, Any], actor: User) -> None:
+    """Check and set the related rows named by ``*_id`` fields."""
+    project = task.project
+    if "parent_id" in data:
+        parent_id = data["parent_id"]
+        if parent_id is None:
+            task.parent = None
+        else:
+            parent = _visible_task(actor, project, parent_id, "parent_id")
+            if parent.kind == TaskKind.MILESTONE:
+                raise ValidationError({"parent_id": [_("A milestone cannot contain other tasks.")]})
+            if task.pk is not None:
+                parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
+                if task.pk in _ancestor_ids(parent.pk, parents):
+                    raise ValidationError(
+                        {"parent_id": [_("A task cannot be moved under itself or its own subtasks.")]}
+                    )
+            task.parent = parent
+    if "owner_id" in data:
+        owner_id = data["owner_id"]
+        if owner_id is not None and not project.memberships.filter(user_id=owner_id).exists():
+            raise ValidationError({"owner_id": [_("Choose a member of this project.")]})
+        task.owner_id = owner_id
+    if "calendar_id" in data:
+        calendar_id = data["calendar_id"]
+        if calendar_id is not None and not Calendar.objects.filter(project=project, pk=calendar_id).exists():
+            raise ValidationError({"calendar_id": [_("Choose a calendar of this project.")]})
+        task.calendar_id = calendar_id
+    if "deliverable_id" in data:
+        deliverable_id = data["deliverable_id"]
+        if (
+            deliverable_id is not None
+            and not Deliverable.objects.visible_to(actor).filter(project=project, pk=deliverable_id).exists()
+        ):
+            raise ValidationError({"deliverable_id": [_("Choose a deliverable of this project.")]})
+        task.deliverable_id = deliverable_id
+
+
+def _assign(task: Task, data: Mapping[str, Any], allowed: Sequence[str], actor: User) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    _resolve_links(task, data, actor)
+    for name, value in data.items():
+        if name.endswith("_id"):
+            continue
+        if value is None and name in ("description",):
+            value = ""
+        setattr(task, name, value)
+
+
+def _validate(task: Task, actor: User) -> None:
+    """The task's invariants, each error naming its field."""
+    errors: dict[str, list[str]] = {}
+    if task.kind == TaskKind.MILESTONE:
+        task.duration_minutes = 0
+    if task.constraint_type in DATED_CONSTRAINTS and task.constraint_date is None:
+        errors["constraint_date"] = [_("This constraint needs a date.")]
+    if task.constraint_type not in DATED_CONSTRAINTS:
+        task.constraint_date = None
+    if task.manual and task.start is None:
+        errors["start"] = [_("A manually scheduled task needs a start.")]
+    if task.manual and task.start and task.finish and task.finish < task.start:
+        errors["finish"] = [_("The finish cannot be before the start.")]
+    if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:
+        errors["actual_finish"] = [_("The actual finish cannot be before the actual start.")]
+    if task.actual_finish and not task.actual_start:
+        task.actual_start = (
+            task.start if task.start and task.start <= task.actual_finish else task.actual_finish
+        )
+    o, m, p = task.optimistic_minutes, task.most_likely_minutes, task.pessimistic_minutes
+    if o is not None and m is not None and o > m:
+        errors["optimistic_minutes"] = [_("The optimistic estimate cannot exceed the most likely one.")]
+    if m is not None and p is not None and m > p:
+        errors["pessimistic_minutes"] = [_("The pessimistic estimate cannot be below the most likely one.")]
+    if task.percent_complete is not None and not 0 <= task.percent_complete <= 100:
+        errors["percent_complete"] = [_("Enter a percentage from 0 to 100.")]
+    if errors:
+        raise ValidationError(errors)
+    # Progress and status agree with each other.
+    if task.status == TaskStatus.DONE:
+        task.percent_complete = 100
+    elif task.percent_complete == 100:
+        task.status = TaskStatus.DONE
+    elif task.percent_complete and task.status == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.IN_PROGRESS
+    if task.status == TaskStatus.DONE and task.actual_finish is None and task.finish is not None:
+        task.actual_start = task.actual_start or task.start
+        task.actual_finish = task.finish
+    if task.status in (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED) and task.actual_start is None:
+        task.actual_start = task.start
+    if _is_client_side(actor, task.project) and task.visibility != Visibility.SHARED:
+        raise ValidationError({"visibility": [_("Tasks written by the client are always shared.")]})
+    task.full_clean(exclude=["wbs", "shared_wbs", "outline_key"], validate_constraints=False)
+
+
+def _reschedule(project: Project) -> scheduling.Outcome:
+    return scheduling.reschedule(project)
+
+
+def _next_position(project: Project, parent_id: int | None) -> int:
+    last = Task.objects.filter(project=project, parent_id=parent_id).aggregate(m=models.Max("position"))["m"]
+    return 0 if last is None else last + 1
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@transaction.atomic
+def do_add_task(project: Project, *, actor: User, **data: Any) -> Task:
+    """Add a task (or phase, work package, milestone) to the plan and reschedule."""
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    task = Task(project=project)
+    if _is_client_side(actor, project):
+        data.setdefault("visibility", Visibility.SHARED)
+    _assign(task, data, TASK_FIELDS, actor)
+    if "position" not in data:
+        task.position = _next_position(project, task.parent_id)
+    if task.manual and task.start and task.finish is None:
+        task.finish = scheduling.finish_after(project, task.start, task.duration_minutes)
+    _validate(task, actor)
+    task.save()
+    _reschedule(project)
+    task.refresh_from_db()
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=task,
+        project=project,
+        visibility=task.visibility,
+        changes={
+            k: [None, v] for k, v in audit.field_values(task, ("name", "kind", "duration_minutes")).items()
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any) -> Task:
+    """Change a task, based on the version the caller read; its owner may report progress alone."""
+    project = task.project
+    if permissions.can(actor, project, Action.EDIT_PLAN):
+        allowed: Sequence[str] = TASK_FIELDS
+    elif task.owner_id == actor.pk and set(data) <= set(PROGRESS_FIELDS):
+        allowed = PROGRESS_FIELDS
+    else:
+        raise PermissionDenied(_("Your role in this project does not allow this."))
+    current = _locked_task(task)
+    current.project = project
+    _check_version(current, version)
+    before = audit.field_values(current, AUDITED_FIELDS)
+    was_manual = current.manual
+    _assign(current, data, allowed, actor)
+    if (
+        current.manual
+        and current.start
+        and ("duration_minutes" in data or not was_manual)
+        and "finish" not in data
+    ):
+        current.finish = scheduling.finish_after(project, current.start, current.duration_minutes)
+    _validate(current, actor)
+    current.version += 1
+    current.save()
+    _reschedule(project)
+    current.refresh_from_db()
+    changes = audit.changed(before, audit.field_values(current, AUDITED_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=project,
+            changes=changes,
+            visibility=Visibility.SHARED
+            if before.get("visibility") == Visibility.SHARED and current.visibility == Visibility.SHARED
+            else Visibility.INTERNAL,
+        )
+    return current
+
+
+@transaction.atomic
+def do_move_task(
+    task: Task,
+    *,
+    version: int | None,
+    actor: User,
+    start: dt.datetime | None = None,
+    parent_id: int | EllipsisType | None = ...,
+    position: int | None = None,
+) -> Task:
+    """Move a task in time (a Gantt drag: a start-no-earlier-than date, or new manual dates) or in the WBS."""
+    permissions.require(actor, task.project, Action.EDIT_PLAN)
+    project = task.project
+    current = _locked_task(task)
+    current.project = project
+    _check_version(current, version)
+    before = audit.field_values(current, (*AUDITED_FIELDS, "position"))
+    if start is not None:
+        if timezone.is_naive(start):
+            start = scheduling.to_aware(start, scheduling.zone_of(project))
+        assert start is not None
+        if current.manual:
+            current.start = start
+            current.finish = scheduling.finish_after(project, start, current.duration_minutes)
+        else:
+            current.constraint_type = ConstraintType.SNET
+            current.constraint_date = start
+    if parent_id is not ...:
+        _resolve_links(current, {"parent_id": parent_id}, actor)
+    if parent_id is not ... or position is not None:
+        siblings = list(
+            Task.objects.select_for_update()
+            .filter(project=project, parent_id=current.parent_id)
+            .exclude(pk=current.pk)
+            .order_by("position", "id")
+        )
+        index = len(siblings) if position is None else max(0, min(int(position), len(siblings)))
+        siblings.insert(index, current)
+        for rank, sibling in enumerate(siblings):
+            sibling.position = rank
+        Task.objects.bulk_update([s for s in siblings if s.pk != current.pk], ["position"])
+    _validate(current, actor)
+    current.version += 1
+    current.save()
+    _reschedule(project)
+    current.refresh_from_db()
+    changes = audit.changed(before, audit.field_values(current, (*AUDITED_FIELDS, "position")))
+    if changes:
+        audit.record(
+            actor=actor,
+            verb="moved",
+            target=current,
+            project=project,
+            changes=changes,
+            visibility=current.visibility,
+        )
+    return current
+
+
+@transaction.atomic
+def do_delete_task(task: Task, *, version: int | None, actor: User) -> None:
+    """Delete a task with its subtasks and links, and reschedule."""
+    permissions.require(actor, task.project, Action.EDIT_PLAN)
+    project = task.project
+    current = _locked_task(task)
+    _check_version(current, version)
+    parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
+    below = [pk for pk in parents if current.pk in _ancestor_ids(pk, parents)]
+    if (
+        _is_client_side(actor, project)
+        and Task.objects.filter(pk__in=below, visibility=Visibility.INTERNAL).exists()
+    ):
+        # The client may not remove what it cannot see.
+        raise PermissionDenied(_("This task contains work only the team can change."))
+    audit.record(
+        actor=actor,
+        verb="removed",
+        target=current,
+        project=project,
+        visibility=current.visibility,
+        changes={"name": [current.name, None], "subtasks": [len(below) - 1, None]},
+    )
+    current.delete()
+    _reschedule(project)
+
+
+# ---------------------------------------------------------------- dependencies
+
+
+@transaction.atomic
+def do_add_dependency(
+    project: Project,
+    *,
+    predecessor_id: Any,
+    successor_id: Any,
+    actor: User,
+    type: str = DependencyType.FS,
+    lag_minutes: int = 0,
+    elapsed: bool = False,
+) -> Dependency:
+    """Link two tasks; a link that would close a loop is refused, naming the tasks in the loop."""
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    predecessor = _visible_task(actor, project, predecessor_id, "predecessor_id")
+    successor = _visible_task(actor, project, successor_id, "successor_id")
+    if predecessor.pk == successor.pk:
+        raise ValidationError({"successor_id": [_("A task cannot depend on itself.")]})
+    if type not in DependencyType.values:
+        raise ValidationError({"type": [_("Choose one of FS, SS, FF, SF.")]})
+    parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
+    if predecessor.pk in _ancestor_ids(successor.pk, parents) or successor.pk in _ancestor_ids(
+        predecessor.pk, parents
+    ):
+        raise ValidationError(
+            {"successor_id": [_("A task cannot be linked to its own summary task or subtasks.")]}
+        )
+    if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
+        raise ValidationError({"successor_id": [_("These tasks are already linked.")]})
+    link = Dependency(
+        project=project,
+        predecessor=predecessor,
+        successor=successor,
+        type=type,
+        lag_minutes=int(lag_minutes or 0),
+        elapsed=bool(elapsed),
+    )
+    link.full_clean(validate_constraints=False)
+    link.save()
+    _reschedule(project)
+    audit.record(
+        actor=actor,
+        verb="linked",
+        target=link,
+        project=project,
+        label=f"{predecessor.name} → {successor.name}",
+        visibility=_record_visibility(predecessor, successor),
+        changes={"type": [None, type], "lag_minutes": [None, link.lag_minutes]},
+    )
+    return link
+
+
+@transaction.atomic
+def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Dependency:
+    """Change a link's type or lag."""
+    project = link.project
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    current = (
+        Dependency.objects.select_for_update().select_related("predecessor", "successor").get(pk=link.pk)
+    )
+    unknown = sorted(set(data) - set(DEPENDENCY_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    if "type" in data and data["type"] not in DependencyType.values:
+        raise ValidationError({"type": [_("Choose one of FS, SS, FF, SF.")]})
+    before = audit.field_values(current, DEPENDENCY_FIELDS)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean(validate_constraints=False)
+    current.save()
+    _reschedule(project)
+    changes = audit.changed(before, audit.field_values(current, DEPENDENCY_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            verb="changed link",
+            target=current,
+            project=project,
+            changes=changes,
+            label=f"{current.predecessor.name} → {current.successor.name}",
+            visibility=_record_visibility(current.predecessor, current.successor),
+        )
+    return current
+
+
+@transaction.atomic
+def do_remove_dependency(link: Dependency, *, actor: User) -> None:
+    """Remove a link and reschedule."""
+    project = link.project
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    current = Dependency.objects.select_related("predecessor", "successor").get(pk=link.pk)
+    audit.record(
+        actor=actor,
+        verb="unlinked",
+        target=current,
+        project=project,
+        label=f"{current.predecessor.name} → {current.successor.name}",
+        visibility=_record_visibility(current.predecessor, current.successor),
+    )
+    current.delete()
+    _reschedule(project)
+
+
+# ---------------------------------------------------------------- calendars
+
+
+def _parse_exceptions(items: Sequence[Mapping[str, Any]]) -> list[CalendarException]:
+    out: list[CalendarException] = []
+    for n, item in enumerate(items):
+        start, end = item.get("start"), item.get("end") or item.get("start")
+        if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+            raise ValidationError({f"exceptions.{n}.start": [_("Enter a valid date (YYYY-MM-DD).")]})
+        if end < start:
+            raise ValidationError({f"exceptions.{n}.end": [_("The last day cannot be before the first.")]})
+        working = bool(item.get("working", False))
+        hours = str(item.get("hours") or "")
+        if hours:
+            scheduling.parse_hours(hours, field_name=f"exceptions.{n}.hours")
+        out.append(
+            CalendarException(
+                name=str(item.get("name") or "")[:100],
+                start=start,
+                end=end,
+                working=working,
+                hours=hours if working else "",
+            )
+        )
+    return out
+
+
+def _apply_calendar(calendar: Calendar, data: Mapping[str, Any]) -> list[CalendarException] | None:
+    allowed = ("name", "base", "working_weekdays", "hours", "exceptions")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    if "base" in data:
+        if data["base"] not in CalendarBase.values:
+            raise ValidationError({"base": [_("Choose “standard” or “china”.")]})
+        calendar.base = data["base"]
+    if "working_weekdays" in data:
+        days = data["working_weekdays"]
+        if not isinstance(days, list | tuple) or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            raise ValidationError(
+                {"working_weekdays": [_("List weekdays as numbers, Monday = 0 to Sunday = 6.")]}
+            )
+        if not days:
+            raise ValidationError({"working_weekdays": [_("A calendar needs at least one working weekday.")]})
+        calendar.working_weekdays = sorted(set(days))
+    if "hours" in data:
+        if not scheduling.parse_hours(data["hours"]):
+            raise ValidationError({"hours": [_("A working day needs working hours.")]})
+        calendar.hours = data["hours"]
+    if "name" in data:
+        calendar.name = (data["name"] or "").strip()
+    calendar.full_clean(exclude=["project"], validate_constraints=False)
+    if (
+        calendar.project_id
+        and Calendar.objects.filter(project_id=calendar.project_id, name=calendar.name)
+        .exclude(pk=calendar.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": [_("Another calendar of this project has this name.")]})
+    return _parse_exceptions(data["exceptions"]) if data.get("exceptions") is not None else None
+
+
+@transaction.atomic
+def do_set_calendar(
+    project: Project, *, actor: User, calendar: Calendar | None = None, **data: Any
+) -> Calendar:
+    """Change a calendar of the project (the project calendar when none is named) and reschedule.
+
+    ``exceptions``, when given, replaces the calendar's exceptions: dicts of ``start``, ``end``,
+    ``working`` and ``hours`` (a holiday when not working; an extra working day otherwise).
+    """
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    current = scheduling.ensure_project_calendar(project) if calendar is None else calendar
+    current = Calendar.objects.select_for_update().get(pk=current.pk)
+    before = audit.field_values(current, ("name", "base", "working_weekdays", "hours"))
+    exceptions = _apply_calendar(current, data)
+    current.save()
+    changes: dict[str, Any] = audit.changed(
+        before, audit.field_values(current, ("name", "base", "working_weekdays", "hours"))
+    )
+    if exceptions is not None:
+        old = [f"{e.start}..{e.end}:{e.working}" for e in current.exceptions.all()]
+        current.exceptions.all().delete()
+        for exception in exceptions:
+            exception.calendar = current
+        CalendarException.objects.bulk_create(exceptions)
+        new = [f"{e.start}..{e.end}:{e.working}" for e in exceptions]
+        if old != new:
+            changes["exceptions"] = [len(old), len(new)]
+    _reschedule(project)
+    if changes:
+        audit.record(actor=actor, verb="changed calendar", target=current, project=project, changes=changes)
+    return current
+
+
+@transaction.atomic
+def do_add_calendar(project: Project, *, actor: User, **data: Any) -> Calendar:
+    """Add a calendar that tasks may use instead of the project calendar."""
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    scheduling.ensure_project_calendar(project)
+    calendar = Calendar(
+        project=project,
+        base=scheduling.default_calendar_base(project),
+        working_weekdays=list(scheduling.WEEKDAYS),
+    )
+    if not (data.get("name") or "").strip():
+        raise ValidationError({"name": [_("This field is required.")]})
+    exceptions = _apply_calendar(calendar, data)
+    calendar.save()
+    for exception in exceptions or []:
+        exception.calendar = calendar
+    CalendarException.objects.bulk_create(exceptions or [])
+    audit.record(actor=actor, verb="added", target=calendar, project=project)
+    return calendar
+
+
+# ---------------------------------------------------------------- baselines
+
+
+@transaction.atomic
+def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = "") -> Baseline:
+    """Save the plan's current dates as a named baseline (who, when, why)."""
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("This field is required.")]})
+    outcome = _reschedule(project)
+    baseline = Baseline(
+        project=project,
+        name=name,
+        reason=reason or "",
+        created_by=actor,
+        project_finish=outcome.project_finish,
+    )
+    baseline.full_clean(exclude=["project", "created_by", "approved_by"])
+    baseline.save()
+    rows = [
+        BaselineTask(baseline=baseline, task_id=pk, start=start, finish=finish, duration_minutes=duration)
+        for pk, start, finish, duration in Task.objects.filter(project=project).values_list(
+            "id", "start", "finish", "duration_minutes"
+        )
+    ]
+    BaselineTask.objects.bulk_create(rows, batch_size=500)
+    audit.record(
+        actor=actor,
+        verb="saved baseline",
+        target=baseline,
+        project=project,
+        changes={"reason": [None, baseline.reason]} if baseline.reason else {},
+    )
+    return baseline
+
+
+@transaction.atomic
+def do_approve_baseline(baseline: Baseline, *, actor: User) -> Baseline:
+    """Approve a baseline: it becomes "the plan we agreed" (needs the decision right "approve baseline")."""
+    project = baseline.project
+    permissions.require_decision(actor, project, DecisionKind.APPROVE_BASELINE)
+    current = Baseline.objects.select_for_update().get(pk=baseline.pk)
+    if current.approved_at is not None:
+        raise ValidationError({"baseline": [_("This baseline is already approved.")]})
+    current.approved_by = actor
+    current.approved_at = timezone.now()
+    current.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    audit.record(actor=actor, verb="approved baseline", target=current, project=project)
+    return current
+
+
+# ---------------------------------------------------------------- calendar feeds
+
+
+def hash_feed_token(raw: str) -> str:
+    """The stored form of a feed's secret."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def do_issue_calendar_feed(project: Project, *, actor: User) -> tuple[CalendarFeed, str]:
+    """Give the actor a (new) secret iCalendar address for the project; an earlier one stops working."""
+    if permissions.role_of(actor, project) is None:
+        raise PermissionDenied(_("Your role in this project does not allow this."))
+    raw = "tcal_" + secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.select_for_update().filter(project=project, user=actor).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(project=project, user=actor, token_hash=hash_feed_token(raw))
+    else:
+        feed.token_hash = hash_feed_token(raw)
+        feed.version += 1
+        feed.save(update_fields=["token_hash", "version", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb="issued calendar feed",
+        target=project,
+        project=project,
+        visibility=Visibility.INTERNAL if permissions.is_team(actor, project) else Visibility.SHARED,
+    )
+    return feed, raw
