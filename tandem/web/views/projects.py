@@ -166,9 +166,11 @@ def confirm_charter(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ConflictError as exc:
+            # A fresh form carries the current revision, so confirming again confirms what is now shown.
             form = ConfirmCharterForm(
-                initial={"revision": exc.current_version, "comment": form.cleaned_data["comment"]}
+                {"revision": exc.current_version, "comment": form.cleaned_data["comment"]}
             )
+            form.is_valid()
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:

@@ -1,0 +1,350 @@
+"""Every web page and form, requested by every kind of viewer: the status the permission model promises.
+
+Anonymous visitors are sent to sign in; people outside a project (an outsider, a member of another
+client's project) get 404 for it, as if it did not exist; members get 200, or 403 where their role or
+the project's decision rights do not allow the action. Client members never receive internal text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tandem.projects import services
+from tandem.projects.choices import Role
+from tandem.projects.models import Invitation, Membership
+from tandem.testing.personas import VIEWERS, World
+
+CLIENTS = ("client_viewer", "client_pm", "sponsor")
+MEMBERS = ("client_viewer", "client_pm", "sponsor", "member", "pm")
+SIGNED_IN = tuple(v for v in VIEWERS if v != "anonymous")
+
+#: Text that only the delivery team may ever read (see tandem.testing.personas).
+INTERNAL_TEXTS = (
+    "Internal goal",
+    "Internal KPI",
+    "Internal stakeholder",
+    "Internal deliverable",
+    "Internal note",
+    "internal body",
+    "Margin target 22%",
+    "subcontractor",
+    "Contoso secret goal",
+)
+
+
+def project_page(*allowed: str, hidden_from: tuple[str, ...] = ()) -> dict[str, int]:
+    """Expected statuses for a page of project ERP: 200 for ``allowed``, 403 for other members."""
+    expected = {"anonymous": 302, "outsider": 404, "other_client": 404}
+    for viewer in MEMBERS:
+        expected[viewer] = 404 if viewer in hidden_from else 200 if viewer in allowed else 403
+    return expected
+
+
+def account_page(*allowed: str, ok: int = 200) -> dict[str, int]:
+    """Expected statuses for a page outside any project: sign-in required, then ``ok`` or 403."""
+    return {"anonymous": 302, **{v: ok if v in allowed else 403 for v in SIGNED_IN}}
+
+
+def submitted(*allowed: str) -> dict[str, int]:
+    """Expected statuses of a valid form posted in project ERP: a redirect when allowed, else 403."""
+    return {k: 302 if v == 200 else v for k, v in project_page(*allowed).items()}
+
+
+@dataclass
+class Case:
+    """One page or form submission of the web UI."""
+
+    name: str
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    data: Callable[[World], dict[str, Any]] | None = None  # a POST when given
+    htmx: bool = False
+    setup: Callable[[World], None] = field(default=lambda world: None)
+
+
+def url(name: str, *args: Any) -> Callable[[World], str]:
+    return lambda world: reverse(f"web:{name}", args=[arg(world) if callable(arg) else arg for arg in args])
+
+
+def rec(key: str) -> Callable[[World], int]:
+    return lambda world: world.records[key].pk
+
+
+def member_pk(persona: str) -> Callable[[World], int]:
+    return lambda world: Membership.objects.get(project=world.project, user=world.people[persona]).pk
+
+
+def invitation_pk(world: World) -> int:
+    return Invitation.objects.get(project=world.project, email="new.reviewer@northwind.test").pk
+
+
+def invite_reviewer(world: World) -> None:
+    services.do_invite(world.project, email="new.reviewer@northwind.test", role=Role.REVIEWER, actor=world.pm)
+
+
+def version_of(key: str) -> Callable[[World], int]:
+    def read(world: World) -> int:
+        record = world.records[key]
+        return type(record).objects.get(pk=record.pk).version  # type: ignore[no-any-return]
+
+    return read
+
+
+GET_CASES = [
+    Case("project list", url("project_list"), account_page(*SIGNED_IN)),
+    Case("project list (HTMX results)", url("project_list"), account_page(*SIGNED_IN), htmx=True),
+    Case("new project form", url("project_create"), account_page("member", "pm")),
+    Case("profile and tokens", url("profile"), account_page(*SIGNED_IN)),
+    Case("project home", url("project_home", "ERP"), project_page(*MEMBERS)),
+    Case("project settings", url("project_edit", "ERP"), project_page("pm")),
+    Case("charter section form", url("section_edit", "ERP", "scope_in"), project_page("pm")),
+    Case(
+        "charter section (HTMX cancel)",
+        lambda w: reverse("web:section_edit", args=["ERP", "scope_in"]) + "?cancel=1",
+        project_page(*MEMBERS),
+        htmx=True,
+    ),
+    Case("new goal form", url("item_create", "ERP", "goals"), project_page("pm")),
+    Case("new KPI form", url("item_create", "ERP", "kpis"), project_page("pm")),
+    Case("new stakeholder form", url("item_create", "ERP", "stakeholders"), project_page("pm")),
+    Case("new deliverable form", url("item_create", "ERP", "deliverables"), project_page("pm")),
+    Case("shared goal form", url("item_edit", "ERP", "goals", rec("goal_shared")), project_page("pm")),
+    Case(
+        "internal goal form",
+        url("item_edit", "ERP", "goals", rec("goal_internal")),
+        project_page("pm", hidden_from=CLIENTS),
+    ),
+    Case(
+        "internal KPI removal",
+        url("item_delete", "ERP", "kpis", rec("kpi_internal")),
+        project_page("pm", hidden_from=CLIENTS),
+    ),
+    Case(
+        "shared stakeholder removal",
+        url("item_delete", "ERP", "stakeholders", rec("stakeholder_shared")),
+        project_page("pm"),
+    ),
+    Case("RACI form", url("raci_edit", "ERP", rec("deliverable_shared")), project_page("pm")),
+    Case(
+        "internal deliverable RACI form",
+        url("raci_edit", "ERP", rec("deliverable_internal")),
+        project_page("pm", hidden_from=CLIENTS),
+    ),
+    Case("members and invitations", url("members", "ERP"), project_page(*MEMBERS)),
+    Case("decision rights", url("decisions", "ERP"), project_page(*MEMBERS)),
+    Case("notes", url("notes", "ERP"), project_page(*MEMBERS)),
+    Case("shared note form", url("note_edit", "ERP", rec("note_shared")), project_page("pm")),
+    Case(
+        "internal note form",
+        url("note_edit", "ERP", rec("note_internal")),
+        project_page("pm", hidden_from=CLIENTS),
+    ),
+    Case("shared note removal", url("note_delete", "ERP", rec("note_shared")), project_page("pm")),
+    Case("activity", url("activity", "ERP"), project_page(*MEMBERS)),
+    Case("activity (HTMX page)", url("activity", "ERP"), project_page(*MEMBERS), htmx=True),
+]
+
+POST_CASES = [
+    Case(
+        "start a project",
+        url("project_create"),
+        {"anonymous": 302, **{v: 302 if v in ("member", "pm") else 403 for v in SIGNED_IN}},
+        data=lambda w: {
+            "code": "NEW-1",
+            "name": "New project",
+            "client": w.client.pk,
+            "status": "proposed",
+            "currency": "CNY",
+            "preset": "joint",
+        },
+    ),
+    Case("create an API token", url("token_create"), account_page(*SIGNED_IN), data=lambda w: {"name": "ci"}),
+    Case(
+        "edit project details",
+        url("project_edit", "ERP"),
+        submitted("pm"),
+        data=lambda w: {
+            "name": "ERP upgrade 2",
+            "status": "active",
+            "currency": "CNY",
+            "version": w.project.__class__.objects.get(pk=w.project.pk).version,
+        },
+    ),
+    Case(
+        "confirm the charter",
+        url("charter_confirm", "ERP"),
+        submitted("sponsor", "client_pm"),
+        data=lambda w: {"revision": w.project.__class__.objects.get(pk=w.project.pk).charter.revision},
+    ),
+    Case(
+        "edit a charter section",
+        url("section_edit", "ERP", "scope_in"),
+        submitted("pm"),
+        data=lambda w: {
+            "body": "Stores, warehouses and the web shop",
+            "version": version_of("section_scope")(w),
+        },
+    ),
+    Case(
+        "add a goal",
+        url("item_create", "ERP", "goals"),
+        submitted("pm"),
+        data=lambda w: {"statement": "Go live by June", "visibility": "shared"},
+    ),
+    Case(
+        "edit a goal",
+        url("item_edit", "ERP", "goals", rec("goal_shared")),
+        submitted("pm"),
+        data=lambda w: {
+            "statement": "Go live by July",
+            "visibility": "shared",
+            "version": version_of("goal_shared")(w),
+        },
+    ),
+    Case(
+        "remove a stakeholder",
+        url("item_delete", "ERP", "stakeholders", rec("stakeholder_shared")),
+        submitted("pm"),
+        data=lambda w: {"version": version_of("stakeholder_shared")(w)},
+    ),
+    Case(
+        "set a RACI row",
+        url("raci_edit", "ERP", rec("deliverable_shared")),
+        submitted("pm"),
+        data=lambda w: {
+            f"s{w.records['stakeholder_shared'].pk}": "A",
+            "version": version_of("deliverable_shared")(w),
+        },
+    ),
+    Case(
+        "invite a client reviewer",
+        url("members", "ERP"),
+        submitted("pm", "sponsor", "client_pm"),
+        data=lambda w: {"email": "new.person@northwind.test", "role": "reviewer"},
+    ),
+    Case(
+        "change a client member's role",
+        url("member_role", "ERP", member_pk("client_viewer")),
+        submitted("pm", "sponsor", "client_pm"),
+        data=lambda w: {"role": "reviewer"},
+    ),
+    Case(
+        "remove a client member",
+        url("member_remove", "ERP", member_pk("reviewer")),
+        submitted("pm", "sponsor", "client_pm"),
+        data=lambda w: {},
+    ),
+    Case(
+        "withdraw an invitation",
+        lambda w: reverse("web:invitation_revoke", args=["ERP", invitation_pk(w)]),
+        submitted("pm", "sponsor", "client_pm"),
+        data=lambda w: {},
+        setup=invite_reviewer,
+    ),
+    Case(
+        "apply a decision-rights preset",
+        url("decisions", "ERP"),
+        submitted("pm", "sponsor"),
+        data=lambda w: {"preset": "team_led"},
+    ),
+    Case(
+        "change one decision right",
+        url("decision_right_edit", "ERP", "confirm_charter"),
+        submitted("pm", "sponsor"),
+        data=lambda w: {"confirm_charter-roles": ["sponsor"]},
+    ),
+    Case(
+        "write a note",
+        url("notes", "ERP"),
+        submitted("pm", "member", "client_pm"),
+        data=lambda w: {"title": "Weekly sync", "body": "Moved to Thursday", "visibility": "shared"},
+    ),
+    Case(
+        "edit a note",
+        url("note_edit", "ERP", rec("note_shared")),
+        submitted("pm"),
+        data=lambda w: {
+            "title": "Shared note 2",
+            "visibility": "shared",
+            "version": version_of("note_shared")(w),
+        },
+    ),
+    Case("delete a note", url("note_delete", "ERP", rec("note_shared")), submitted("pm"), data=lambda w: {}),
+]
+
+
+def request_as(world: World, case: Case, viewer: str) -> tuple[int, str]:
+    """Make the request as ``viewer``; a POST's changes are rolled back so each viewer starts afresh."""
+    client = Client()
+    user = world.viewer(viewer)
+    if user is not None:
+        client.force_login(user)
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    with transaction.atomic():
+        if case.data is None:
+            response = client.get(case.url(world), **headers)
+        else:
+            response = client.post(case.url(world), case.data(world), **headers)
+        transaction.set_rollback(True)
+    return response.status_code, response.content.decode()
+
+
+def check(world: World, case: Case) -> None:
+    case.setup(world)
+    actual, leaks = {}, []
+    for viewer in VIEWERS:
+        status, body = request_as(world, case, viewer)
+        actual[viewer] = status
+        if viewer not in ("member", "pm"):
+            leaks += [(viewer, text) for text in INTERNAL_TEXTS if text in body]
+    assert actual == case.expected
+    assert leaks == [], f"internal text sent to a client: {leaks}"
+
+
+@pytest.mark.parametrize("case", GET_CASES, ids=lambda c: c.name)
+def test_it_answers_each_page_as_the_permission_model_says(world: World, case: Case) -> None:
+    check(world, case)
+
+
+@pytest.mark.parametrize("case", POST_CASES, ids=lambda c: c.name)
+def test_it_answers_each_form_as_the_permission_model_says(world: World, case: Case) -> None:
+    check(world, case)
+
+
+def test_it_sends_anonymous_visitors_to_sign_in_and_back(world: World, client: Client) -> None:
+    home = reverse("web:project_home", args=["ERP"])
+    response = client.get(home)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('web:login')}?next={home}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/projects/OTHER/",
+        "/projects/OTHER/members/",
+        "/projects/NOPE/",
+        "/projects/ERP/charter/widgets/new/",
+        "/projects/ERP/charter/sections/nonsense/",
+        "/projects/ERP/notes/999999/",
+        "/projects/ERP/charter/goals/999999/",
+    ],
+)
+def test_it_answers_404_for_what_does_not_exist_or_is_not_yours(
+    world: World, client: Client, path: str
+) -> None:
+    client.force_login(world.pm)
+    assert client.get(path).status_code == 404
+
+
+def test_it_answers_404_for_a_record_of_another_project(world: World, client: Client) -> None:
+    client.force_login(world.pm)
+    goal = world.records["other_goal"]
+    assert client.get(reverse("web:item_edit", args=["ERP", "goals", goal.pk])).status_code == 404
