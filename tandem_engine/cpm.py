@@ -18,8 +18,10 @@ minutes with binary searches in the compiled calendars.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
+import gc
 import heapq
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -164,11 +166,12 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         >>> schedule(net).with_durations({"a": 960})["b"].start
         datetime.datetime(2026, 11, 25, 8, 0)
         """
-        state = self._state.copy()
-        state.change_durations({self._index[k]: v for k, v in durations.items()})
-        if strict and state.conflicts:
-            raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
-        return ScheduleResult(state)
+        with _no_cyclic_gc():
+            state = self._state.copy()
+            state.change_durations({self._index[k]: v for k, v in durations.items()})
+            if strict and state.conflicts:
+                raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
+            return ScheduleResult(state)
 
 
 def schedule(
@@ -203,11 +206,29 @@ def schedule(
 
     Method: Kahn's topological sort, then CPM forward and backward passes (see the module docstring).
     """
-    state = _State(_Scheduler(network, status_date))
-    state.full()
-    if strict and state.conflicts:
-        raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
-    return ScheduleResult(state)
+    with _no_cyclic_gc():
+        state = _State(_Scheduler(network, status_date))
+        state.full()
+        if strict and state.conflicts:
+            raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
+        return ScheduleResult(state)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while scheduling.
+
+    A schedule allocates hundreds of thousands of small lists and tuples that form no reference
+    cycles; the collector's repeated scans of them cost a sizeable share of the run for nothing.
+    Reference counting still frees memory as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Scheduler:
