@@ -278,7 +278,11 @@ def _minutes_of(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Network:
-    """Everything the scheduler needs: activities, links, calendars and the project's anchors."""
+    """Everything the scheduler needs: activities, links, calendars and the project's anchors.
+
+    ``status_date`` travels with the plan but is not applied by itself: pass it to ``schedule`` to
+    keep unstarted work after it (MS Project, too, only moves work to the status date on request).
+    """
 
     activities: tuple[Activity, ...]
     links: tuple[Link, ...]
