@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -123,3 +124,15 @@ def query_with(query: str, **params: Any) -> str:
 def field_type(bound_field: Any) -> str:
     """The widget's class name, for styling checkboxes and selects."""
     return type(bound_field.field.widget).__name__.lower()
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A money amount with thousands grouped (4,800,000 or 1,234.50), the same in every language."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return "" if value is None else str(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number:,.2f}"
