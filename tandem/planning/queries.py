@@ -80,6 +80,17 @@ def plan_of(
     return qs.order_by("outline_key", "id")
 
 
+def shown_wbs(task: Task) -> str:
+    """The outline number of a row as its reader sees it (annotated by ``plan_of``)."""
+    return str(getattr(task, "shown_wbs", task.wbs))
+
+
+def shown_parent_id(task: Task) -> int | None:
+    """The parent of a row as its reader sees it (None when a client cannot see the parent)."""
+    value = getattr(task, "shown_parent_id", task.parent_id)
+    return None if value is None else int(value)
+
+
 def access_task(user: Viewer, project: Project, pk: Any) -> Task:
     """A task of ``project`` the user may see (annotated like ``plan_of``); otherwise ``Http404``."""
     task = plan_of(user, project).filter(pk=_int(pk)).first()

@@ -166,9 +166,12 @@ def _assign(task: Task, data: Mapping[str, Any], allowed: Sequence[str], actor: 
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
     _resolve_links(task, data, actor)
+    zone = scheduling.zone_of(task.project)
     for name, value in data.items():
         if name.endswith("_id"):
             continue
+        if isinstance(value, dt.datetime) and timezone.is_naive(value):
+            value = scheduling.to_aware(value, zone)  # a naive time is the project's local time
         if value is None and name in ("description",):
             value = ""
         setattr(task, name, value)

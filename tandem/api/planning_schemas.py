@@ -1,0 +1,265 @@
+"""Request and response shapes of the plan: tasks, dependencies, calendars, baselines, the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from tandem.api.schemas import Id, PersonOut, Version
+from tandem.core.choices import Visibility
+from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
+
+MAX_MINUTES = 10_000_000  # about 57 working years
+Minutes = Annotated[int, Field(ge=0, le=MAX_MINUTES)]
+Lag = Annotated[int, Field(ge=-MAX_MINUTES, le=MAX_MINUTES)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class TaskOut(Schema):
+    """A row of the plan with its computed dates (datetimes with their offset)."""
+
+    id: int
+    wbs: str = Field(..., alias="shown_wbs")
+    parent_id: int | None = Field(None, alias="shown_parent_id")
+    position: int
+    kind: str
+    name: str
+    description: str
+    owner: PersonOut | None
+    duration_minutes: int
+    optimistic_minutes: int | None
+    most_likely_minutes: int | None
+    pessimistic_minutes: int | None
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    deadline: dt.datetime | None
+    status: str
+    percent_complete: int
+    actual_start: dt.datetime | None
+    actual_finish: dt.datetime | None
+    manual: bool
+    constraint_type: str
+    constraint_date: dt.datetime | None
+    calendar_id: int | None
+    deliverable_id: int | None
+    visibility: str
+    is_summary: bool
+    early_start: dt.datetime | None
+    early_finish: dt.datetime | None
+    late_start: dt.datetime | None
+    late_finish: dt.datetime | None
+    total_float_minutes: int | None
+    free_float_minutes: int | None
+    critical: bool
+    version: int
+
+
+class _TaskFields(Schema):
+    description: str | None = None
+    kind: TaskKind | None = None
+    parent_id: Id | None = None
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    owner_id: Id | None = None
+    duration_minutes: Minutes | None = None
+    optimistic_minutes: Minutes | None = None
+    most_likely_minutes: Minutes | None = None
+    pessimistic_minutes: Minutes | None = None
+    start: dt.datetime | None = None
+    finish: dt.datetime | None = None
+    deadline: dt.datetime | None = None
+    status: TaskStatus | None = None
+    percent_complete: Percent | None = None
+    actual_start: dt.datetime | None = None
+    actual_finish: dt.datetime | None = None
+    manual: bool | None = None
+    constraint_type: ConstraintType | None = None
+    constraint_date: dt.datetime | None = None
+    calendar_id: Id | None = None
+    deliverable_id: Id | None = None
+    visibility: Visibility | None = None
+
+
+class TaskIn(_TaskFields):
+    """A new row of the plan (naive datetimes are read in the project's time zone)."""
+
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class TaskPatchIn(_TaskFields):
+    """Changes to a task, based on the version the caller read."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    version: Version
+
+
+class TaskMoveIn(Schema):
+    """A Gantt drag (a new start) or a move in the WBS (a new parent and/or position)."""
+
+    version: Version
+    start: dt.datetime | None = None
+    parent_id: Id | None = None
+    to_top_level: bool = False
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class LinkedTaskOut(Schema):
+    """A task at one end of a link."""
+
+    id: int
+    name: str
+
+
+class DependencyOut(Schema):
+    """A link between two tasks."""
+
+    id: int
+    predecessor: LinkedTaskOut
+    successor: LinkedTaskOut
+    type: str
+    lag_minutes: int
+    elapsed: bool
+
+
+class DependencyIn(Schema):
+    """A new link."""
+
+    predecessor_id: Id
+    successor_id: Id
+    type: DependencyType = DependencyType.FS
+    lag_minutes: Lag = 0
+    elapsed: bool = False
+
+
+class DependencyPatchIn(Schema):
+    """Changes to a link."""
+
+    type: DependencyType | None = None
+    lag_minutes: Lag | None = None
+    elapsed: bool | None = None
+
+
+class CalendarExceptionSchema(Schema):
+    """Days that differ from the week: a holiday, or extra working days with their hours."""
+
+    name: str = Field("", max_length=100)
+    start: dt.date
+    end: dt.date | None = None
+    working: bool = False
+    hours: str = Field("", max_length=100)
+
+
+class CalendarOut(Schema):
+    """A working-time calendar."""
+
+    id: int | None
+    name: str
+    base: str
+    working_weekdays: list[int]
+    hours: str
+    is_project_calendar: bool
+    exceptions: list[CalendarExceptionSchema]
+
+    @staticmethod
+    def resolve_exceptions(obj: Any) -> list[Any]:
+        """The calendar's exceptions (none for a calendar not saved yet)."""
+        return list(obj.exceptions.all()) if obj.pk else []
+
+
+class CalendarIn(Schema):
+    """Changes to a calendar; ``exceptions``, when given, replaces them all."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    base: CalendarBase | None = None
+    working_weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
+    hours: str | None = Field(None, max_length=100)
+    exceptions: list[CalendarExceptionSchema] | None = Field(None, max_length=2000)
+
+
+class BaselineOut(Schema):
+    """A saved baseline."""
+
+    id: int
+    name: str
+    reason: str
+    created_by: PersonOut | None
+    created_at: dt.datetime
+    approved_by: PersonOut | None
+    approved_at: dt.datetime | None
+    project_finish: dt.datetime | None
+
+
+class BaselineIn(Schema):
+    """A baseline to save from the current plan."""
+
+    name: str = Field(..., min_length=1, max_length=200)
+    reason: str = Field("", max_length=5000)
+
+
+class VarianceOut(Schema):
+    """A task next to its baseline; variances in working minutes, positive when later than planned."""
+
+    task_id: int
+    wbs: str
+    name: str
+    kind: str
+    baseline_start: dt.datetime | None
+    baseline_finish: dt.datetime | None
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    start_variance_minutes: int | None
+    finish_variance_minutes: int | None
+    slipped: bool
+
+
+class ComparisonOut(Schema):
+    """The plan compared with one baseline."""
+
+    baseline: BaselineOut
+    tasks: list[VarianceOut]
+
+
+class MilestoneOut(Schema):
+    """A milestone on the timeline: forecast against the agreed plan."""
+
+    task_id: int
+    wbs: str
+    name: str
+    status: str
+    forecast: dt.datetime | None
+    baseline_finish: dt.datetime | None
+    variance_minutes: int | None
+    deadline: dt.datetime | None
+    slipping: bool
+
+
+class TimelineOut(Schema):
+    """The milestone timeline: the client's default view of the plan."""
+
+    agreed_baseline: BaselineOut | None
+    milestones: list[MilestoneOut]
+
+
+class FlaggedTaskOut(Schema):
+    """A task that needs attention."""
+
+    id: int
+    wbs: str = Field(..., alias="shown_wbs")
+    name: str
+    finish: dt.datetime | None
+    deadline: dt.datetime | None
+    percent_complete: int
+
+
+class ProgressOut(Schema):
+    """Overdue and slipping tasks."""
+
+    overdue: list[FlaggedTaskOut]
+    slipping: list[FlaggedTaskOut]
+
+
+class FeedOut(Schema):
+    """A secret iCalendar address (shown once; asking again issues a new one)."""
+
+    url: str

@@ -1,0 +1,674 @@
+"""MS Project interop (MSPDI import and export, ``.mpp`` through MPXJ), CSV export and iCalendar feeds.
+
+Reading is the engine's safe MSPDI reader (size limit, no DTD, no entities, no external references).
+An import is one transaction. Exports and feeds read through ``visible_to``: a client's export holds
+shared rows only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import defusedxml.ElementTree as SafeET
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import tandem_engine as engine
+from tandem.accounts.models import Organization, User
+from tandem.core import audit
+from tandem.core.choices import Visibility
+from tandem.planning import mpxj_bridge, queries, scheduling
+from tandem.planning.choices import TaskKind, TaskStatus
+from tandem.planning.models import Calendar, CalendarException, CalendarFeed, Dependency, Task
+from tandem.planning.services import hash_feed_token
+from tandem.projects import permissions
+from tandem.projects import services as project_services
+from tandem.projects.models import Project
+from tandem.projects.permissions import Action
+
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
+NS = "http://schemas.microsoft.com/project"
+_CONSTRAINT_CODES = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
+_LINK_CODES = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; the message says why in words a person understands."""
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_project_file(path: Path, *, max_bytes: int = MAX_IMPORT_BYTES) -> tuple[engine.MspdiProject, bytes]:
+    """Read an MSPDI (``.xml``) or MS Project (``.mpp``, through MPXJ) file into engine inputs.
+
+    Returns the parsed project and the MSPDI bytes it came from. Raises ``ImportRefused``.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportRefused(
+            _("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc.strerror}
+        ) from None
+    if size > max_bytes:
+        raise ImportRefused(
+            _("%(file)s is %(size)s bytes, above the limit of %(limit)s bytes.")
+            % {"file": path.name, "size": size, "limit": max_bytes}
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0") or path.suffix.lower() in (".mpp", ".mpt"):
+        data = _mpp_to_mspdi(path, max_bytes)
+    else:
+        data = path.read_bytes()
+    return parse_mspdi(data, name=path.name, max_bytes=max_bytes), data
+
+
+def parse_mspdi(data: bytes, *, name: str = "file", max_bytes: int = MAX_IMPORT_BYTES) -> engine.MspdiProject:
+    """Parse MSPDI bytes, refusing oversized, unsafe or foreign documents with a clear message."""
+    try:
+        return engine.read_mspdi(data, max_bytes=max_bytes)
+    except engine.MspdiError as exc:
+        text = str(exc)
+        if "unsafe" in text or "DTD" in text or "Entit" in text:
+            raise ImportRefused(
+                _(
+                    "%(file)s was refused: it declares a DTD, entities or external references, "
+                    "which MS Project files never need."
+                )
+                % {"file": name}
+            ) from None
+        if "malformed" in text:
+            raise ImportRefused(
+                _("%(file)s is not well-formed XML (%(error)s).") % {"file": name, "error": text}
+            ) from None
+        raise ImportRefused(
+            _("%(file)s is not an MS Project XML (MSPDI) file: %(error)s") % {"file": name, "error": text}
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise ImportRefused(
+            _("%(file)s has a value that cannot be read: %(error)s") % {"file": name, "error": exc}
+        ) from None
+
+
+def _mpp_to_mspdi(path: Path, max_bytes: int) -> bytes:
+    if not mpxj_bridge.java_available():
+        raise ImportRefused(
+            _(
+                "Reading .mpp files needs Java and the mpxj package, which are not installed here. "
+                "Save the plan from MS Project as XML (File › Save As › XML) and import that."
+            )
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "converted.xml"
+        try:
+            mpxj_bridge.run("convert", str(path), str(target))
+        except (ValueError, OSError) as exc:
+            raise ImportRefused(
+                _("MPXJ could not read %(file)s: %(error)s") % {"file": path.name, "error": exc}
+            ) from None
+        if target.stat().st_size > max_bytes:
+            raise ImportRefused(_("%(file)s is too large once converted.") % {"file": path.name})
+        return target.read_bytes()
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    """A task of an MSPDI file with its place in the outline."""
+
+    uid: int
+    name: str
+    level: int
+    summary: bool
+
+
+def outline_of(data: bytes) -> list[OutlineRow]:
+    """The file's tasks in file order with outline levels (the engine reader keeps leaves only)."""
+    root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    rows = []
+    for task in root.findall(f"{{{NS}}}Tasks/{{{NS}}}Task"):
+
+        def text(name: str, element: ET.Element = task) -> str:
+            child = element.find(f"{{{NS}}}{name}")
+            return (child.text or "").strip() if child is not None and child.text else ""
+
+        if text("IsNull") == "1" or text("Active") == "0":
+            continue
+        uid = int(float(text("UID") or 0))
+        rows.append(
+            OutlineRow(uid, text("Name"), int(float(text("OutlineLevel") or 1)), text("Summary") == "1")
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- dry run
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def dry_run(path: Path) -> dict[str, Any]:
+    """Schedule a file with Tandem's engine, ignoring the dates stored in it; nothing is written.
+
+    Honours the file's calendars, constraints, actual dates and manually scheduled tasks. Returns
+    ``{"tasks": [...]}`` in file order, summary tasks rolled up from their leaves.
+    """
+    project, _data = read_project_file(path)
+    network = project.network
+    try:
+        result = engine.schedule(network)
+    except engine.NetworkCycleError as exc:
+        names = " → ".join(str(project.names.get(i, i)) for i in exc.cycle)
+        raise ImportRefused(_("The file's links form a loop: %(path)s") % {"path": names}) from None
+    except engine.NetworkError as exc:
+        raise ImportRefused(_("The file cannot be scheduled: %(error)s") % {"error": exc}) from None
+    rolled = engine.rollup_summaries(project, result)
+    calendar = network.calendars[network.calendar_id]
+    tasks: list[dict[str, Any]] = []
+    for uid, name in project.names.items():
+        if uid in result:
+            row = result[uid]
+            slack, critical = row.total_float, row.critical
+            dates = (
+                row.start,
+                row.finish,
+                row.early_start,
+                row.early_finish,
+                row.late_start,
+                row.late_finish,
+            )
+        elif uid in rolled:
+            s = rolled[uid]
+            dates = (s.start, s.finish, s.early_start, s.early_finish, s.late_start, s.late_finish)
+            slack = min(
+                engine.working_minutes_between(calendar, s.early_start, s.late_start),
+                engine.working_minutes_between(calendar, s.early_finish, s.late_finish),
+            )
+            critical = s.critical
+        else:
+            continue
+        tasks.append(
+            {
+                "uid": uid,
+                "name": name,
+                "start": _iso(dates[0]),
+                "finish": _iso(dates[1]),
+                "early_start": _iso(dates[2]),
+                "early_finish": _iso(dates[3]),
+                "late_start": _iso(dates[4]),
+                "late_finish": _iso(dates[5]),
+                "total_slack_minutes": slack,
+                "critical": bool(critical),
+            }
+        )
+    return {"tasks": tasks}
+
+
+# ---------------------------------------------------------------- import
+
+
+def _hours_text(ranges: Sequence[tuple[int, int]]) -> str:
+    return ",".join(f"{a // 60:02d}:{a % 60:02d}-{(b // 60) % 24:02d}:{b % 60:02d}" for a, b in ranges)
+
+
+@transaction.atomic
+def import_plan(
+    path: Path,
+    *,
+    actor: User,
+    project: Project | None = None,
+    code: str = "",
+    name: str = "",
+    client: Organization | None = None,
+) -> Project:
+    """Import a file as a new project (``code``, ``name``, ``client``) or replace ``project``'s plan.
+
+    All or nothing: any error rolls the whole import back.
+    """
+    parsed, data = read_project_file(path)
+    outline = outline_of(data)
+    network = parsed.network
+    if project is None:
+        if client is None:
+            raise ImportRefused(_("Name the client organization of the new project."))
+        project = project_services.do_create_project(
+            code=code,
+            name=name or path.stem,
+            client=client,
+            actor=actor,
+            start_date=network.start.date(),
+        )
+    else:
+        permissions.require(actor, project, Action.EDIT_PLAN)
+        Task.objects.filter(project=project).delete()
+        Calendar.objects.filter(project=project).delete()
+        if project.start_date != network.start.date():
+            Project.objects.filter(pk=project.pk).update(start_date=network.start.date())
+            project.start_date = network.start.date()
+    zone = scheduling.zone_of(project)
+    # Calendars: the file's week and every dated exception, on a standard base.
+    calendar_rows: dict[engine.CalendarId, Calendar] = {}
+    exceptions: list[CalendarException] = []
+    used_names: set[str] = set()
+    for cid, cal in network.calendars.items():
+        working = [i for i, ranges in enumerate(cal.week) if ranges]
+        hours = next((r for r in cal.week if r), engine.STANDARD_DAY)
+        label = (cal.name or f"Calendar {cid}")[:90]
+        while label in used_names:
+            label = f"{label} ({cid})"[:100]
+        used_names.add(label)
+        row = Calendar.objects.create(
+            project=project,
+            name=label,
+            base="standard",
+            working_weekdays=working or [0],
+            hours=_hours_text(hours),
+            is_project_calendar=cid == network.calendar_id,
+        )
+        calendar_rows[cid] = row
+        for e in cal.exceptions:
+            exceptions.append(
+                CalendarException(
+                    calendar=row,
+                    name=e.name[:100],
+                    start=e.start,
+                    end=e.end,
+                    working=bool(e.working_times),
+                    hours=_hours_text(e.working_times) if e.working_times else "",
+                )
+            )
+    CalendarException.objects.bulk_create(exceptions, batch_size=500)
+    # Tasks in outline order, parents from the outline levels.
+    activities = {a.id: a for a in network.activities}
+    stack: list[tuple[int, Task]] = []
+    positions: dict[int | None, int] = {}
+    created: dict[int, Task] = {}
+    for line in outline:
+        if line.level <= 0:
+            continue  # the project summary task
+        while stack and stack[-1][0] >= line.level:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        key = parent.pk if parent else None
+        positions[key] = positions.get(key, -1) + 1
+        activity = activities.get(line.uid)
+        task = Task(
+            project=project,
+            parent=parent,
+            position=positions[key],
+            name=(line.name or "—")[:200],
+            external_uid=line.uid,
+            visibility=Visibility.SHARED,
+        )
+        if activity is not None:
+            task.kind = TaskKind.MILESTONE if activity.milestone else TaskKind.TASK
+            task.duration_minutes = activity.duration
+            task.constraint_type = activity.constraint.value
+            task.constraint_date = scheduling.to_aware(activity.constraint_date, zone)
+            task.deadline = scheduling.to_aware(activity.deadline, zone)
+            task.actual_start = scheduling.to_aware(activity.actual_start, zone)
+            task.actual_finish = scheduling.to_aware(activity.actual_finish, zone)
+            task.percent_complete = max(0, min(100, round(activity.percent_complete)))
+            task.status = (
+                TaskStatus.DONE
+                if task.percent_complete == 100 or activity.actual_finish
+                else TaskStatus.IN_PROGRESS
+                if activity.actual_start
+                else TaskStatus.NOT_STARTED
+            )
+            task.manual = activity.manual
+            task.start = scheduling.to_aware(activity.manual_start, zone)
+            task.finish = scheduling.to_aware(activity.manual_finish, zone)
+            if activity.calendar_id is not None and activity.calendar_id in calendar_rows:
+                task.calendar = calendar_rows[activity.calendar_id]
+        else:
+            task.kind = TaskKind.PHASE if line.level == 1 else TaskKind.WORK_PACKAGE
+        task.save()
+        created[line.uid] = task
+        stack.append((line.level, task))
+    links = []
+    seen: set[tuple[int, int]] = set()
+    for link in network.links:
+        pred, succ = created.get(int(link.predecessor)), created.get(int(link.successor))
+        if pred is None or succ is None or (pred.pk, succ.pk) in seen:
+            continue
+        seen.add((pred.pk, succ.pk))
+        lag = link.lag
+        if link.lag_unit == engine.LagUnit.PERCENT:
+            lag = (
+                (activities[link.predecessor].duration * link.lag / 100.0)
+                if link.predecessor in activities
+                else 0
+            )
+        links.append(
+            Dependency(
+                project=project,
+                predecessor=pred,
+                successor=succ,
+                type=link.type.value,
+                lag_minutes=round(lag),
+                elapsed=link.lag_unit == engine.LagUnit.ELAPSED,
+            )
+        )
+    Dependency.objects.bulk_create(links, batch_size=500)
+    try:
+        scheduling.reschedule(project)
+    except ValidationError as exc:
+        raise ImportRefused(" ".join(exc.messages)) from None
+    audit.record(
+        actor=actor,
+        verb="imported plan",
+        target=project,
+        project=project,
+        label=path.name,
+        changes={"tasks": [None, len(created)], "links": [None, len(links)]},
+    )
+    return project
+
+
+# ---------------------------------------------------------------- MSPDI export
+
+
+def _sub(parent: ET.Element, tag: str, value: Any = None) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    if value is not None:
+        element.text = str(value)
+    return element
+
+
+def _duration(minutes: int) -> str:
+    return f"PT{minutes // 60}H{minutes % 60}M0S"
+
+
+def _local(value: dt.datetime | None, project: Project) -> str | None:
+    local = scheduling.to_local(value, scheduling.zone_of(project))
+    return None if local is None else local.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def q(tag: str) -> str:
+    """The MSPDI name of an element."""
+    return f"{{{NS}}}{tag}"
+
+
+def export_mspdi(user: Any, project: Project) -> bytes:
+    """The plan the user may see as MSPDI XML that MS Project and MPXJ read."""
+    tasks = list(queries.plan_of(user, project))
+    links = list(queries.dependencies_of(user, project))
+    rows = list(Calendar.objects.visible_to(user).filter(project=project).prefetch_related("exceptions"))
+    caught: list[str] = []
+    calendars = scheduling.engine_calendars(project, tasks, caught) if rows else {}
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}Project")
+    _sub(root, q("Name"), project.name)
+    _sub(root, q("Title"), project.name)
+    starts = [t.start for t in tasks if t.start]
+    start = min(starts) if starts else None
+    _sub(root, q("ScheduleFromStart"), 1)
+    _sub(
+        root,
+        q("StartDate"),
+        _local(start, project) or f"{project.start_date or timezone.localdate()}T08:00:00",
+    )
+    _sub(root, q("CalendarUID"), 1)
+    _sub(root, q("MinutesPerDay"), 480)
+    _sub(root, q("MinutesPerWeek"), 2400)
+    _sub(root, q("DaysPerMonth"), 20)
+    cal_el = _sub(root, q("Calendars"))
+    uid_of: dict[int, int] = {}
+    ordered = sorted(rows, key=lambda r: (not r.is_project_calendar, r.pk))
+    for n, row in enumerate(ordered, start=1):
+        uid_of[row.pk] = n
+        engine_cal = calendars[scheduling.PROJECT_CALENDAR_ID if row.is_project_calendar else row.pk]
+        c = _sub(cal_el, q("Calendar"))
+        _sub(c, q("UID"), n)
+        _sub(c, q("Name"), row.name)
+        _sub(c, q("IsBaseCalendar"), 1)
+        _sub(c, q("BaseCalendarUID"), -1)
+        days = _sub(c, q("WeekDays"))
+        for day_type in range(1, 8):  # 1 = Sunday
+            _week_day_ns(days, day_type, engine_cal.week[(day_type + 5) % 7])
+        if engine_cal.exceptions:
+            exc_el = _sub(c, q("Exceptions"))
+            for e in engine_cal.exceptions:
+                x = _sub(exc_el, q("Exception"))
+                _sub(x, q("EnteredByOccurrences"), 0)
+                period = _sub(x, q("TimePeriod"))
+                _sub(period, q("FromDate"), f"{e.start.isoformat()}T00:00:00")
+                _sub(period, q("ToDate"), f"{e.end.isoformat()}T23:59:00")
+                _sub(x, q("Occurrences"), 1)
+                _sub(x, q("Name"), e.name or ("Working" if e.working_times else "Holiday"))
+                _sub(x, q("Type"), 1)
+                _sub(x, q("DayWorking"), 1 if e.working_times else 0)
+                if e.working_times:
+                    times = _sub(x, q("WorkingTimes"))
+                    for a, b in e.working_times:
+                        wt = _sub(times, q("WorkingTime"))
+                        _sub(wt, q("FromTime"), f"{a // 60:02d}:{a % 60:02d}:00")
+                        _sub(wt, q("ToTime"), f"{(b // 60) % 24:02d}:{b % 60:02d}:00")
+    preds: dict[int, list[Dependency]] = {}
+    for link in links:
+        preds.setdefault(link.successor_id, []).append(link)
+    task_el = _sub(root, q("Tasks"))
+    depth: dict[int, int] = {}
+    for n, task in enumerate(tasks, start=1):
+        parent_id = queries.shown_parent_id(task)
+        level = depth.get(parent_id, 0) + 1 if parent_id else 1
+        depth[task.pk] = level
+        t = _sub(task_el, q("Task"))
+        _sub(t, q("UID"), task.pk)
+        _sub(t, q("ID"), n)
+        _sub(t, q("Name"), task.name)
+        _sub(t, q("Type"), 1)
+        _sub(t, q("IsNull"), 0)
+        _sub(t, q("WBS"), queries.shown_wbs(task))
+        _sub(t, q("OutlineNumber"), queries.shown_wbs(task))
+        _sub(t, q("OutlineLevel"), level)
+        _sub(t, q("Start"), _local(task.start, project))
+        _sub(t, q("Finish"), _local(task.finish, project))
+        _sub(t, q("Duration"), _duration(task.duration_minutes))
+        _sub(t, q("DurationFormat"), 7)
+        _sub(t, q("Manual"), 1 if task.manual else 0)
+        if task.manual:
+            _sub(t, q("ManualStart"), _local(task.start, project))
+            _sub(t, q("ManualFinish"), _local(task.finish, project))
+            _sub(t, q("ManualDuration"), _duration(task.duration_minutes))
+        _sub(t, q("Milestone"), 1 if task.kind == TaskKind.MILESTONE else 0)
+        _sub(t, q("Summary"), 1 if task.is_summary else 0)
+        _sub(t, q("Critical"), 1 if task.critical else 0)
+        _sub(t, q("PercentComplete"), task.percent_complete)
+        if task.actual_start:
+            _sub(t, q("ActualStart"), _local(task.actual_start, project))
+        if task.actual_finish:
+            _sub(t, q("ActualFinish"), _local(task.actual_finish, project))
+        _sub(t, q("ConstraintType"), _CONSTRAINT_CODES.get(task.constraint_type, 0))
+        if task.constraint_date:
+            _sub(t, q("ConstraintDate"), _local(task.constraint_date, project))
+        if task.deadline:
+            _sub(t, q("Deadline"), _local(task.deadline, project))
+        _sub(t, q("CalendarUID"), uid_of.get(task.calendar_id, -1) if task.calendar_id else -1)
+        if task.total_float_minutes is not None:
+            _sub(t, q("TotalSlack"), task.total_float_minutes * 10)
+        for link in preds.get(task.pk, []):
+            pl = _sub(t, q("PredecessorLink"))
+            _sub(pl, q("PredecessorUID"), link.predecessor_id)
+            _sub(pl, q("Type"), _LINK_CODES[link.type])
+            _sub(pl, q("CrossProject"), 0)
+            _sub(pl, q("LinkLag"), link.lag_minutes * 10)
+            _sub(pl, q("LagFormat"), 8 if link.elapsed else 7)
+    buffer = io.BytesIO()
+    ET.ElementTree(root).write(buffer, encoding="UTF-8", xml_declaration=True)
+    return buffer.getvalue()
+
+
+def _week_day_ns(parent: ET.Element, day_type: int, ranges: Sequence[tuple[int, int]]) -> None:
+    day = _sub(parent, q("WeekDay"))
+    _sub(day, q("DayType"), day_type)
+    _sub(day, q("DayWorking"), 1 if ranges else 0)
+    if ranges:
+        times = _sub(day, q("WorkingTimes"))
+        for a, b in ranges:
+            wt = _sub(times, q("WorkingTime"))
+            _sub(wt, q("FromTime"), f"{a // 60:02d}:{a % 60:02d}:00")
+            _sub(wt, q("ToTime"), f"{(b // 60) % 24:02d}:{b % 60:02d}:00")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+CSV_COLUMNS = (
+    "wbs",
+    "name",
+    "kind",
+    "status",
+    "owner",
+    "duration_minutes",
+    "start",
+    "finish",
+    "deadline",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+    "constraint_type",
+    "constraint_date",
+    "total_float_minutes",
+    "critical",
+    "predecessors",
+)
+
+
+def _csv_safe(value: Any) -> Any:
+    # A cell starting with = + - @ is a formula to spreadsheets: quote it (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_csv(user: Any, project: Project) -> str:
+    """The plan the user may see as CSV (UTF-8, one row per task, local times of the project)."""
+    tasks = list(queries.plan_of(user, project))
+    wbs_of = {t.pk: queries.shown_wbs(t) for t in tasks}
+    preds: dict[int, list[str]] = {}
+    for link in queries.dependencies_of(user, project):
+        lag = f"{link.lag_minutes:+d}m" if link.lag_minutes else ""
+        preds.setdefault(link.successor_id, []).append(
+            f"{wbs_of.get(link.predecessor_id, '?')}{link.type}{lag}"
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for t in tasks:
+        writer.writerow(
+            [
+                _csv_safe(v)
+                for v in (
+                    wbs_of[t.pk],
+                    t.name,
+                    t.kind,
+                    t.status,
+                    t.owner.full_name if t.owner else "",
+                    t.duration_minutes,
+                    _local(t.start, project),
+                    _local(t.finish, project),
+                    _local(t.deadline, project),
+                    t.percent_complete,
+                    _local(t.actual_start, project),
+                    _local(t.actual_finish, project),
+                    t.constraint_type,
+                    _local(t.constraint_date, project),
+                    t.total_float_minutes,
+                    int(t.critical),
+                    ";".join(preds.get(t.pk, [])),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- iCalendar (RFC 5545)
+
+
+def _ics_text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> Iterable[str]:
+    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1)."""
+    data = line.encode()
+    first = True
+    while data:
+        limit = 75 if first else 74
+        cut = min(limit, len(data))
+        while cut < len(data) and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        chunk, data = data[:cut], data[cut:]
+        yield ("" if first else " ") + chunk.decode()
+        first = False
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_feed(feed: CalendarFeed, *, host: str = "tandem") -> str:
+    """The feed's iCalendar text: milestones and deadlines the feed's owner may see."""
+    user, project = feed.user, feed.project
+    tasks = queries.plan_of(user, project).filter(kind=TaskKind.MILESTONE) | queries.plan_of(
+        user, project
+    ).filter(deadline__isnull=False)
+    stamp = _utc(timezone.now())
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tandem//Plan//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(f'{project.code} · {project.name}')}",
+    ]
+    for task in tasks.order_by("outline_key", "id"):
+        events = []
+        if task.kind == TaskKind.MILESTONE and task.finish:
+            events.append(("milestone", task.finish, _("Milestone: %(name)s") % {"name": task.name}))
+        if task.deadline:
+            events.append(("deadline", task.deadline, _("Deadline: %(name)s") % {"name": task.name}))
+        description = f"{project.code} {queries.shown_wbs(task)} · {task.get_status_display()}"
+        for kind, moment, summary in events:
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{kind}-{task.pk}@{host}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART:{_utc(moment)}",
+                f"DTEND:{_utc(moment)}",
+                f"SUMMARY:{_ics_text(summary)}",
+                f"DESCRIPTION:{_ics_text(description)}",
+                "TRANSP:TRANSPARENT",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    return "".join(f"{folded}\r\n" for line in lines for folded in _fold(line))
+
+
+def find_feed(raw: str) -> CalendarFeed | None:
+    """The feed behind a secret token, if its owner is still an active member of the project."""
+    feed = (
+        CalendarFeed.objects.select_related("user", "project").filter(token_hash=hash_feed_token(raw)).first()
+    )
+    if feed is None or not feed.user.is_active or permissions.role_of(feed.user, feed.project) is None:
+        return None
+    return feed
