@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tandem.web.views import accounts, charter, members, notes, projects
+from tandem.web.views import accounts, charter, members, notes, planning, projects
 
 app_name = "web"
 
@@ -46,4 +46,14 @@ urlpatterns = [
     path(project + "notes/<int:pk>/", notes.note_edit, name="note_edit"),
     path(project + "notes/<int:pk>/delete/", notes.note_delete, name="note_delete"),
     path(project + "activity/", notes.activity, name="activity"),
+    # plan
+    path(project + "plan/", planning.plan, name="plan"),
+    path(project + "plan/gantt/", planning.gantt, name="plan_gantt"),
+    path(project + "plan/gantt/data/", planning.gantt_json, name="plan_gantt_data"),
+    path(project + "plan/board/", planning.board, name="plan_board"),
+    path(project + "plan/list/", planning.task_list, name="plan_list"),
+    path(project + "plan/timeline/", planning.timeline, name="plan_timeline"),
+    path(project + "plan/tasks/<int:pk>/dates/", planning.task_dates, name="plan_task_dates"),
+    path(project + "plan/tasks/<int:pk>/status/", planning.task_status, name="plan_task_status"),
+    path(project + "plan/links/", planning.link_add, name="plan_link_add"),
 ]

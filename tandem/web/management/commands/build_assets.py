@@ -11,7 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 #: (file inside node_modules, name under static/vendor)
-ASSETS: tuple[tuple[str, str], ...] = (("htmx.org/dist/htmx.min.js", "htmx.min.js"),)
+ASSETS: tuple[tuple[str, str], ...] = (
+    ("htmx.org/dist/htmx.min.js", "htmx.min.js"),
+    ("frappe-gantt/dist/frappe-gantt.umd.js", "frappe-gantt.umd.js"),
+    ("frappe-gantt/dist/frappe-gantt.css", "frappe-gantt.css"),
+    ("sortablejs/Sortable.min.js", "Sortable.min.js"),
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,526 @@
+"""The plan's pages: Gantt, board, task list and milestone timeline, and the small JSON writes behind them.
+
+Reads go through ``tandem.planning.queries`` with the scope's viewer, so a client (or a team member
+previewing the client view) never receives an internal task, a link touching one, or a count that
+includes one. Writes call the same ``do_*`` services as the API, with the version the page read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tandem.core.errors import ConflictError
+from tandem.planning import queries, scheduling, services
+from tandem.planning.choices import TaskKind, TaskStatus
+from tandem.planning.models import BaselineTask, Task
+from tandem.projects.permissions import Action, can
+from tandem.web.views.base import ProjectScope, project_view, render_page
+
+LIST_PAGE_SIZE = 25
+#: Board columns, in the order work flows.
+BOARD_COLUMNS = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
+SORTS = {
+    "wbs": ("outline_key", "id"),
+    "name": ("name", "id"),
+    "start": ("start", "outline_key"),
+    "finish": ("finish", "outline_key"),
+    "status": ("status", "outline_key"),
+    "owner": ("owner__full_name", "outline_key"),
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "project": scope.project,
+        "tab": "plan",
+        "plan_view": view,
+        "can_edit_plan": not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN),
+        **extra,
+    }
+
+
+def _flags(scope: ProjectScope) -> tuple[set[int], set[int]]:
+    """Ids of the overdue and the slipping tasks the viewer may see (two queries, whatever the plan size)."""
+    overdue = set(queries.overdue_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
+    slipping = set(queries.slipping_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
+    return overdue, slipping
+
+
+def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None:
+    return scheduling.to_local(value, scheduling.zone_of(scope.project))
+
+
+def _day(value: dt.datetime | None, scope: ProjectScope) -> str | None:
+    local = _local(value, scope)
+    return local.date().isoformat() if local else None
+
+
+def _may_report(scope: ProjectScope, task: Task) -> bool:
+    """Whether the user may change this task's status (the plan's editors, or its owner)."""
+    if scope.preview:
+        return False
+    return can(scope.user, scope.project, Action.EDIT_PLAN) or task.owner_id == scope.user.pk
+
+
+def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message, **extra}, status=status)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages)
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object; a ValidationError when it is not one."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError(_("The request is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ValidationError(_("The request must be a JSON object."))
+    return data
+
+
+def _int_field(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
+
+
+def _date_field(data: dict[str, Any], name: str) -> dt.date:
+    value = data.get(name)
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]}) from None
+
+
+def _write(call: Any) -> JsonResponse:
+    """Run a service call and answer in JSON: 200, 400 (invalid), 403, 404 or 409 (stale version)."""
+    try:
+        result = call()
+    except ConflictError as exc:
+        return _json_error(exc.message, 409, version=exc.current_version)
+    except ValidationError as exc:
+        return _json_error(_validation_message(exc), 400)
+    except PermissionDenied as exc:
+        return _json_error(str(exc) or _("Your role in this project does not allow this."), 403)
+    except Http404 as exc:
+        return _json_error(str(exc) or _("No such task."), 404)
+    return JsonResponse({"ok": True, **result})
+
+
+# ---------------------------------------------------------------- pages
+
+
+@project_view
+def plan(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The plan tab: the Gantt for the team, the milestone timeline for the client."""
+    name = "web:plan_gantt" if scope.team else "web:plan_timeline"
+    return redirect(reverse(name, args=[scope.project.code]) + scope.query_suffix)
+
+
+def gantt_data(scope: ProjectScope) -> dict[str, Any]:
+    """Rows, links and agreed-baseline bars of the Gantt, as the viewer may see them (constant queries)."""
+    project, viewer = scope.project, scope.viewer
+    tasks = list(queries.plan_of(viewer, project))
+    visible = {t.pk for t in tasks}
+    baseline = queries.agreed_baseline(viewer, project)
+    baseline_rows: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
+    if baseline is not None:
+        baseline_rows = {
+            row.task_id: (row.start, row.finish)
+            for row in BaselineTask.objects.visible_to(viewer)
+            .filter(baseline=baseline, task_id__in=visible)
+            .only("task_id", "start", "finish")
+        }
+    overdue, slipping = _flags(scope)
+    editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)
+    parents_with_children = {getattr(t, "shown_parent_id", None) for t in tasks}
+    rows = []
+    for task in tasks:
+        base_start, base_finish = baseline_rows.get(task.pk, (None, None))
+        rows.append(
+            {
+                "id": str(task.pk),
+                "name": task.name,
+                "wbs": getattr(task, "shown_wbs", "") or "",
+                "parent": str(task.shown_parent_id) if getattr(task, "shown_parent_id", None) else None,
+                "kind": task.kind,
+                "kind_label": str(TaskKind(task.kind).label),
+                "status": task.status,
+                "status_label": str(TaskStatus(task.status).label),
+                "start": _day(task.start, scope),
+                "end": _day(task.finish or task.start, scope),
+                "progress": task.percent_complete,
+                "critical": task.critical,
+                "summary": task.is_summary or task.pk in parents_with_children,
+                "milestone": task.kind == TaskKind.MILESTONE,
+                "manual": task.manual,
+                "owner": (task.owner.full_name or task.owner.email) if task.owner else "",
+                "baseline_start": _day(base_start, scope),
+                "baseline_end": _day(base_finish, scope),
+                "overdue": task.pk in overdue,
+                "slipping": task.pk in slipping,
+                "version": task.version,
+            }
+        )
+    links = [
+        {"id": link.pk, "from": str(link.predecessor_id), "to": str(link.successor_id), "type": link.type}
+        for link in queries.dependencies_of(viewer, project)
+    ]
+    return {
+        "tasks": rows,
+        "links": links,
+        "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)} if baseline else None,
+        "today": timezone.localtime(timezone.now(), scheduling.zone_of(project)).date().isoformat(),
+        "editable": editable,
+    }
+
+
+def _gantt_strings() -> dict[str, str]:
+    return {
+        "conflict": _("Someone else changed the plan in the meantime. The Gantt was reloaded with their change."),
+        "failed": _("The change could not be saved."),
+        "saved": _("Saved. The plan was rescheduled."),
+        "summary": _("A summary row follows its subtasks: move the subtasks instead."),
+        "linked": _("Link added. The plan was rescheduled."),
+        "link_hint": _("Drag from one bar to another to link them (finish to start)."),
+        "baseline": _("Agreed baseline"),
+        "critical": _("Critical"),
+        "slipping": _("Slipping"),
+        "overdue": _("Overdue"),
+        "start": _("Start"),
+        "finish": _("Finish"),
+        "progress": _("Progress"),
+        "owner": _("Owner"),
+        "status": _("Status"),
+        "export_title": _("Plan"),
+        "printed": _("Printed"),
+        "days": _("days"),
+    }
+
+
+@project_view
+@require_GET
+def gantt(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The Gantt chart: hierarchy, bars, milestones, links, critical path, agreed baseline, today."""
+    data = gantt_data(scope)
+    return render_page(
+        request,
+        "web/planning/gantt.html",
+        _context(
+            scope,
+            "gantt",
+            gantt=data,
+            strings=_gantt_strings(),
+            language="zh" if (request.LANGUAGE_CODE or "").startswith("zh") else "en",
+            urls={
+                "data": reverse("web:plan_gantt_data", args=[scope.project.code]) + scope.query_suffix,
+                "dates": reverse("web:plan_task_dates", args=[scope.project.code, 0]),
+                "link": reverse("web:plan_link_add", args=[scope.project.code]),
+            },
+        ),
+    )
+
+
+@project_view
+@require_GET
+def gantt_json(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The Gantt's data, for reloading after a change."""
+    return JsonResponse(gantt_data(scope))
+
+
+@project_view
+@require_GET
+def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """Kanban by status of the leaf tasks the viewer may see."""
+    tasks = list(queries.plan_of(scope.viewer, scope.project).filter(is_summary=False))
+    overdue, slipping = _flags(scope)
+    columns = []
+    for status in BOARD_COLUMNS:
+        cards = [
+            {
+                "task": t,
+                "overdue": t.pk in overdue,
+                "slipping": t.pk in slipping,
+                "movable": _may_report(scope, t),
+            }
+            for t in tasks
+            if t.status == status
+        ]
+        columns.append({"status": status, "label": TaskStatus(status).label, "cards": cards})
+    return render_page(
+        request,
+        "web/planning/board.html",
+        _context(
+            scope,
+            "board",
+            columns=columns,
+            total=len(tasks),
+            strings={
+                "conflict": _("Someone else changed this task in the meantime. The board was reloaded."),
+                "failed": _("The change could not be saved."),
+            },
+            status_url=reverse("web:plan_task_status", args=[scope.project.code, 0]),
+        ),
+    )
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's search, filters and sort order (all optional)."""
+
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status")), *TaskStatus.choices],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any kind")), *TaskKind.choices]
+    )
+    flag = forms.ChoiceField(
+        label=gettext_lazy("Flag"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("overdue", gettext_lazy("Overdue")),
+            ("slipping", gettext_lazy("Slipping")),
+            ("critical", gettext_lazy("Critical")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("wbs", gettext_lazy("WBS")),
+            ("name", gettext_lazy("Name")),
+            ("start", gettext_lazy("Start")),
+            ("finish", gettext_lazy("Finish")),
+            ("status", gettext_lazy("Status")),
+            ("owner", gettext_lazy("Owner")),
+        ],
+    )
+    desc = forms.BooleanField(label=gettext_lazy("Descending"), required=False)
+
+    def clean_q(self) -> str:
+        """Search text without NUL characters (the database refuses them)."""
+        value: str = self.cleaned_data.get("q") or ""
+        if "\x00" in value:
+            raise ValidationError(_("Enter text without control characters."))
+        return value.strip()
+
+
+@project_view
+@require_GET
+def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The plan as a filterable, sortable, searchable list, 25 to a page."""
+    form = TaskFilterForm(request.GET)
+    status = 200
+    page = None
+    overdue: set[int] = set()
+    slipping: set[int] = set()
+    if form.is_valid():
+        data = form.cleaned_data
+        qs = queries.plan_of(scope.viewer, scope.project, kind=data["kind"], status=data["status"], search=data["q"])
+        overdue, slipping = _flags(scope)
+        if data["flag"] == "overdue":
+            qs = qs.filter(pk__in=overdue)
+        elif data["flag"] == "slipping":
+            qs = qs.filter(pk__in=slipping)
+        elif data["flag"] == "critical":
+            qs = qs.filter(critical=True)
+        order = SORTS[data["sort"] or "wbs"]
+        if data["desc"]:
+            order = tuple(f"-{field}" for field in order)
+        page = Paginator(qs.order_by(*order), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        status = 400
+    rows = [
+        {"task": t, "overdue": t.pk in overdue, "slipping": t.pk in slipping}
+        for t in (page.object_list if page else [])
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "web/planning/list.html",
+        _context(
+            scope,
+            "list",
+            form=form,
+            page=page,
+            rows=rows,
+            query=query.urlencode(),
+            filtered=any(request.GET.get(k) for k in ("q", "status", "kind", "flag")),
+        ),
+        fragment="web/planning/_list_results.html",
+        status=status,
+    )
+
+
+@project_view
+@require_GET
+def timeline(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """Milestones on a time axis: the agreed baseline date next to today's forecast; slips flagged."""
+    baseline, items = queries.milestone_forecast(scope.viewer, scope.project)
+    dates = [d for m in items for d in (m.forecast, m.baseline_finish, m.deadline) if d is not None]
+    today = timezone.now()
+    rows: list[dict[str, Any]] = []
+    ticks: list[dict[str, Any]] = []
+    today_pct: float | None = None
+    if dates:
+        low, high = min([*dates, today]), max([*dates, today])
+        low_day = _local(low, scope)
+        high_day = _local(high, scope)
+        assert low_day is not None and high_day is not None
+        first = low_day.date().replace(day=1)
+        last = (high_day.date().replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        span = (last - first).days or 1
+
+        def pct(value: dt.datetime | None) -> float | None:
+            local = _local(value, scope)
+            if local is None:
+                return None
+            return round(100 * (local.date() - first).days / span, 2)
+
+        month = first
+        while month < last:
+            ticks.append({"date": month, "pct": round(100 * (month - first).days / span, 2)})
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        today_pct = pct(today)
+        for m in items:
+            variance_days = None
+            if m.variance_minutes is not None:
+                variance_days = round(m.variance_minutes / 480, 1)
+            rows.append(
+                {
+                    "m": m,
+                    "forecast_pct": pct(m.forecast),
+                    "baseline_pct": pct(m.baseline_finish),
+                    "variance_days": variance_days,
+                }
+            )
+    return render_page(
+        request,
+        "web/planning/timeline.html",
+        _context(scope, "timeline", baseline=baseline, rows=rows, ticks=ticks, today_pct=today_pct),
+    )
+
+
+# ---------------------------------------------------------------- writes (JSON, same services as the API)
+
+
+@project_view
+@require_POST
+def task_dates(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """A Gantt drag: move a bar (new start) and/or resize it (new finish day), based on ``version``."""
+    if scope.preview:
+        return _json_error(_("The client preview is read-only."), 403)
+
+    def call() -> dict[str, Any]:
+        data = _json_body(request)
+        task = queries.access_task(scope.user, scope.project, pk)
+        version = _int_field(data, "version")
+        start = _date_field(data, "start")
+        finish = _date_field(data, "end") if "end" in data else None
+        if task.is_summary:
+            raise ValidationError(_("A summary row follows its subtasks: move the subtasks instead."))
+        if finish is not None and finish < start:
+            raise ValidationError({"end": [_("The finish cannot be before the start.")]})
+        project = scope.project
+        zone = scheduling.zone_of(project)
+        old_start = _local(task.start, scope)
+        old_finish = _local(task.finish, scope)
+        moved = old_start is None or old_start.date() != start
+        resized = (
+            finish is not None
+            and task.kind != TaskKind.MILESTONE
+            and (old_finish is None or old_finish.date() != finish or moved)
+        )
+        if resized and finish is not None and old_start and old_finish:
+            # Keep the duration when the bar only moved (the same number of days either side).
+            resized = (finish - start) != (old_finish.date() - old_start.date())
+        with transaction.atomic():
+            if moved:
+                task = services.do_move_task(
+                    task, version=version, actor=scope.user, start=dt.datetime.combine(start, dt.time())
+                )
+                version = task.version
+            if resized and finish is not None:
+                calendar = scheduling.project_engine_calendar(project)
+                a = scheduling.to_aware(dt.datetime.combine(start, dt.time()), zone)
+                b = scheduling.to_aware(dt.datetime.combine(finish + dt.timedelta(days=1), dt.time()), zone)
+                assert a is not None and b is not None
+                minutes = max(scheduling.working_minutes(calendar, project, a, b), 0)
+                if minutes == 0:
+                    raise ValidationError({"end": [_("The new dates contain no working time.")]})
+                task = services.do_update_task(task, version=version, actor=scope.user, duration_minutes=minutes)
+        return {"id": task.pk, "version": task.version, "start": _day(task.start, scope), "end": _day(task.finish, scope)}
+
+    return _write(call)
+
+
+@project_view
+@require_POST
+def task_status(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """A board drop: change a task's status, based on ``version``."""
+    if scope.preview:
+        return _json_error(_("The client preview is read-only."), 403)
+
+    def call() -> dict[str, Any]:
+        data = _json_body(request)
+        task = queries.access_task(scope.user, scope.project, pk)
+        status = data.get("status")
+        if status not in TaskStatus.values:
+            raise ValidationError({"status": [_("Choose a status of the board.")]})
+        task = services.do_update_task(
+            task, version=_int_field(data, "version"), actor=scope.user, status=status
+        )
+        return {"id": task.pk, "version": task.version, "status": task.status, "progress": task.percent_complete}
+
+    return _write(call)
+
+
+@project_view
+@require_POST
+def link_add(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """A link drawn on the Gantt: finish-to-start from ``from`` to ``to``."""
+    if scope.preview:
+        return _json_error(_("The client preview is read-only."), 403)
+
+    def call() -> dict[str, Any]:
+        data = _json_body(request)
+        link = services.do_add_dependency(
+            scope.project,
+            predecessor_id=_int_field(data, "from"),
+            successor_id=_int_field(data, "to"),
+            actor=scope.user,
+        )
+        return {"id": link.pk}
+
+    return _write(call)
