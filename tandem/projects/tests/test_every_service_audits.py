@@ -180,9 +180,7 @@ def test_a_refused_change_leaves_no_activity(world: World) -> None:
 
 
 def test_changing_decision_rights_is_audited_old_to_new(world: World) -> None:
-    services.do_set_decision_right(
-        world.project, kind="close_risk", roles=["pm", "client_pm"], actor=world.sponsor
-    )
+    services.do_set_decision_right(world.project, kind="close_risk", roles=["sponsor"], actor=world.sponsor)
     activity = Activity.objects.filter(verb="changed decision rights").latest("id")
     assert activity.actor == world.sponsor
     old, new = activity.changes["close_risk"]

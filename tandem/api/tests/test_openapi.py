@@ -1,0 +1,23 @@
+"""The API describes itself: an OpenAPI document and a docs page, with both ways to sign in."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def test_it_serves_the_openapi_document(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/projects/{code}/activity" in schema["paths"]
+    schemes = schema["components"]["securitySchemes"]
+    assert {"TokenAuth", "SessionAuth"} <= set(schemes)
+    params = {p["name"] for p in schema["paths"]["/api/v1/projects/{code}/notes"]["get"]["parameters"]}
+    assert {"limit", "offset"} <= params
+
+
+def test_it_serves_a_docs_page(db: None) -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
