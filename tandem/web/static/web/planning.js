@@ -143,11 +143,13 @@
 
   // ------------------------------------------------------------------ chart
 
-  function classes(t) {
-    return [
-      t.summary ? "is-summary" : "", t.milestone ? "is-milestone" : "", t.critical ? "is-critical" : "",
-      t.slipping ? "is-slipping" : "", t.overdue ? "is-overdue" : "",
-    ].filter(Boolean).join(" ") || "is-task";
+  // frappe-gantt takes one class per bar; the flags are added to the bar's group after each render.
+  function kindClass(t) {
+    return t.summary ? "is-summary" : t.milestone ? "is-milestone" : "is-task";
+  }
+
+  function flagClasses(t) {
+    return [t.critical && "is-critical", t.slipping && "is-slipping", t.overdue && "is-overdue"].filter(Boolean);
   }
 
   function frappeTasks() {
@@ -165,7 +167,7 @@
       end: t.end || t.start,
       progress: t.milestone ? 0 : t.progress,
       dependencies: (preds.get(t.id) || []).join(","),
-      custom_class: classes(t),
+      custom_class: kindClass(t),
     }));
   }
 
@@ -223,6 +225,7 @@
     for (const bar of gantt.bars) {
       const t = index.get(String(bar.task.id));
       if (!t) continue;
+      bar.group.classList.add(...flagClasses(t));
       const y = bar.$bar.getY();
       if (t.baseline_start && t.baseline_end) {
         const x1 = xOf(parseDay(t.baseline_start));
@@ -327,12 +330,22 @@
     return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
   }
 
-  async function onDateChange(task, start, end) {
-    const t = byId().get(String(task.id));
+  // frappe-gantt reports every step of a drag; the last one is sent when the mouse is released.
+  let pending = null;
+  function onDateChange(task, start, end) {
+    pending = { id: String(task.id), start: start, end: end };
+  }
+  document.addEventListener("mouseup", () => { setTimeout(flush, 0); });
+
+  async function flush() {
+    if (!pending) return;
+    const change = pending;
+    pending = null;
+    const t = byId().get(change.id);
     if (!t) return;
     if (t.summary) { say(T.summary, "warn"); await reload(); return; }
     const { status, payload } = await post(urls.dates.replace("/0/", "/" + t.id + "/"), {
-      version: t.version, start: day(start), end: day(end),
+      version: t.version, start: day(change.start), end: day(change.end),
     });
     if (status === 200) say(T.saved, "ok");
     else if (status === 409) say(T.conflict, "error");
