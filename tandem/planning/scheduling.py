@@ -12,6 +12,7 @@ converts between the two.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -126,6 +127,18 @@ def parse_hours(text: str, *, field_name: str = "hours") -> WorkingRanges:
         ) from None
 
 
+@functools.lru_cache(maxsize=64)
+def _china_exceptions(
+    years: tuple[int, ...], day: WorkingRanges
+) -> tuple[tuple[engine.CalendarException, ...], tuple[str, ...]]:
+    """China's holidays and make-up days over ``years`` (cached: the table is the same for every plan)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", engine.UnpublishedHolidaysWarning)
+        china = engine.china_calendar(years, day=day)
+    notes = tuple(str(w.message) for w in seen if issubclass(w.category, engine.UnpublishedHolidaysWarning))
+    return china.exceptions, notes
+
+
 def build_calendar(
     row: Calendar,
     exceptions: Iterable[CalendarException],
@@ -140,13 +153,8 @@ def build_calendar(
     week = tuple(day if i in weekdays else () for i in range(7))
     base_exceptions: tuple[engine.CalendarException, ...] = ()
     if row.base == CalendarBase.CHINA:
-        with warnings.catch_warnings(record=True) as seen:
-            warnings.simplefilter("always", engine.UnpublishedHolidaysWarning)
-            china = engine.china_calendar(years, day=day)
-        caught.extend(
-            str(w.message) for w in seen if issubclass(w.category, engine.UnpublishedHolidaysWarning)
-        )
-        base_exceptions = china.exceptions
+        base_exceptions, notes = _china_exceptions(tuple(years), day)
+        caught.extend(notes)
     own = tuple(
         engine.CalendarException(e.start, e.end, parse_hours(e.hours) or day if e.working else (), e.name)
         for e in exceptions

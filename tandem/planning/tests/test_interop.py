@@ -48,9 +48,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 @needs_data
-@pytest.mark.parametrize(
-    "name", ["mspdirelations.xml", "caltest.xml"]
-)
+@pytest.mark.parametrize("name", ["mspdirelations.xml", "caltest.xml"])
 def test_the_dry_run_prints_ms_projects_dates_and_writes_nothing(
     db: None, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
