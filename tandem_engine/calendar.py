@@ -171,6 +171,30 @@ class CompiledCalendar:
             )
         return self._arrays
 
+    def key(self, minute: int) -> int:
+        """The instant ``minute`` as a *key*: ``2 * worked minutes``, plus one unless work just stopped.
+
+        Keys order instants the way the scheduler compares them on one calendar: ``2w`` is "just
+        after the ``w``-th working minute ended" (a finish, e.g. 17:00), ``2w + 1`` "just before work
+        resumes" (a start, e.g. 08:00 the next working day), so working-time arithmetic on keys is
+        integer addition.
+        """
+        wm = self.wm(minute)
+        return 2 * wm + 1 if self.instant_start(wm) == minute or self.instant_end(wm) != minute else 2 * wm
+
+    def minutes_of_keys(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Inverse of :meth:`key` for an array of keys, in one vectorised pass (binary searches)."""
+        if not keys.size:
+            return keys.copy()
+        wms = keys >> 1
+        cum, _, starts = self.tables(int(wms.min()), int(wms.max()))
+        # The interval a start falls in: the last one that begins at or before it. A finish falls in
+        # the same one, unless it is that interval's first minute: then it ends the one before.
+        idx = np.searchsorted(cum, wms, side="right") - 1
+        idx -= ((keys & 1) == 0) & (cum[idx] == wms)
+        result: NDArray[np.int64] = starts[idx] + wms - cum[idx]
+        return result
+
     def _refresh(self) -> None:
         self._arrays = None
         self._cum_end = [c + e - s for c, s, e in zip(self._cum, self._starts, self._ends, strict=True)]

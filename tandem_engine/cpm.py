@@ -30,12 +30,14 @@ from datetime import datetime
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .calendar import CompiledCalendar, compile_calendar, from_minutes, to_minutes
 from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
+from .fast import FastPlan, FastState, compile_plan, keys_to_minutes
 from .model import Activity, ActivityId, ConstraintType, LagUnit, LinkType, Network
 
-__all__ = ["ActivitySchedule", "ScheduleResult", "schedule"]
+__all__ = ["ActivitySchedule", "ScheduleResult", "fast_path_refusal", "schedule"]
 
 # Link codes: bit 0 set = the predecessor's start drives (SS, SF); value <= 1 = the successor's start
 # is driven (FS, SS).
@@ -95,6 +97,33 @@ class ActivitySchedule:
     critical: bool
 
 
+class _Core(Protocol):
+    """What a :class:`ScheduleResult` reads from a schedule, whichever path computed it."""
+
+    @property
+    def ids(self) -> Sequence[ActivityId]: ...
+    @property
+    def index(self) -> Mapping[ActivityId, int]: ...
+    @property
+    def conflicts(self) -> tuple[ConstraintConflict, ...]: ...
+    @property
+    def minutes(self) -> Mapping[str, Sequence[int] | NDArray[np.int64]]: ...
+    @property
+    def project_start(self) -> int: ...
+    @property
+    def project_finish(self) -> int: ...
+
+    def total_float(self, i: int) -> int: ...
+    def free_float(self, i: int) -> int: ...
+    def critical(self, i: int) -> bool: ...
+    def critical_path(self) -> tuple[ActivityId, ...]: ...
+    def order(self) -> tuple[ActivityId, ...]: ...
+    def reschedule(self, durations: Mapping[int, int]) -> _Core: ...
+
+
+_DATE_NAMES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
+
+
 class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
     """The schedule: a read-only mapping from activity id to :class:`ActivitySchedule`.
 
@@ -102,60 +131,55 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
     :meth:`with_durations` reschedules after duration changes by propagating only what changed.
     """
 
-    def __init__(self, state: _State) -> None:
-        self._state = state
-        sched = state.scheduler
-        bulk = sched._to_minutes_bulk
-        n = sched.n
-        names = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
-        flat = bulk([*state.start, *state.finish, *state.es, *state.ef, *state.ls, *state.lf])
-        self._minutes = {name: flat[k * n:(k + 1) * n] for k, name in enumerate(names)}
-        self._index = sched.index
-        self.critical_path: tuple[ActivityId, ...] = state.critical_path()
+    def __init__(self, core: _Core) -> None:
+        self._core = core
+        self._minutes = core.minutes
+        self.critical_path: tuple[ActivityId, ...] = core.critical_path()
         """One driving chain of activities from the start to the activity that finishes last."""
-        self.conflicts: tuple[ConstraintConflict, ...] = tuple(
-            state.conflicts[i] for i in sorted(state.conflicts)
-        )
+        self.conflicts: tuple[ConstraintConflict, ...] = core.conflicts
         """Constraints that the links make impossible (the activity is held at its constraint)."""
-        self.order: tuple[ActivityId, ...] = state.order_ids
-        """The topological order the passes used."""
-        ends = bulk([state.project_start, state.project_finish])
-        self.project_start: datetime = from_minutes(ends[0])
-        self.project_finish: datetime = from_minutes(ends[1])
+        self.project_start: datetime = from_minutes(core.project_start)
+        self.project_finish: datetime = from_minutes(core.project_finish)
+
+    @property
+    def order(self) -> tuple[ActivityId, ...]:
+        """The topological order of the activities (Kahn's algorithm, input order breaks ties)."""
+        return self._core.order()
 
     def __getitem__(self, activity_id: ActivityId) -> ActivitySchedule:
-        i = self._index[activity_id]
+        i = self._core.index[activity_id]
         m = self._minutes
-        state = self._state
+        core = self._core
         return ActivitySchedule(
             id=activity_id,
-            start=from_minutes(m["start"][i]),
-            finish=from_minutes(m["finish"][i]),
-            early_start=from_minutes(m["early_start"][i]),
-            early_finish=from_minutes(m["early_finish"][i]),
-            late_start=from_minutes(m["late_start"][i]),
-            late_finish=from_minutes(m["late_finish"][i]),
-            total_float=state.total[i],
-            free_float=state.free_float(i),
-            critical=state.critical[i],
+            start=from_minutes(int(m["start"][i])),
+            finish=from_minutes(int(m["finish"][i])),
+            early_start=from_minutes(int(m["early_start"][i])),
+            early_finish=from_minutes(int(m["early_finish"][i])),
+            late_start=from_minutes(int(m["late_start"][i])),
+            late_finish=from_minutes(int(m["late_finish"][i])),
+            total_float=core.total_float(i),
+            free_float=core.free_float(i),
+            critical=core.critical(i),
         )
 
     def __iter__(self) -> Iterator[ActivityId]:
-        return iter(self._state.scheduler.ids)
+        return iter(self._core.ids)
 
     def __len__(self) -> int:
-        return self._state.scheduler.n
+        return len(self._core.ids)
 
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
-        return self._state.total[self._index[activity_id]]
+        return self._core.total_float(self._core.index[activity_id])
 
     def with_durations(self, durations: Mapping[ActivityId, int], *, strict: bool = False) -> ScheduleResult:
         """Reschedule after changing some activities' durations (working minutes); ``self`` is unchanged.
 
-        Gives the same result as scheduling the edited network from scratch, faster: only the
-        activities whose dates move are recomputed (forward from the changed ones, backward to
-        their predecessors), in topological order.
+        Gives the same result as scheduling the edited network from scratch, faster: on the generic
+        path only the activities whose dates move are recomputed (forward from the changed ones,
+        backward to their predecessors), in topological order; on the vectorised path only the
+        levels that can move (see ``docs/engine.md``).
 
         Raises ``KeyError`` for an unknown id and :class:`NetworkError` for a negative duration.
 
@@ -166,12 +190,17 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         >>> schedule(net).with_durations({"a": 960})["b"].start
         datetime.datetime(2026, 11, 25, 8, 0)
         """
+        index = self._core.index
+        changes = {index[k]: v for k, v in durations.items()}
+        ids = self._core.ids
+        negative = next((i for i, v in changes.items() if v < 0), None)
+        if negative is not None:
+            raise NetworkError(f"activity {ids[negative]!r} has a negative duration")
         with _no_cyclic_gc():
-            state = self._state.copy()
-            state.change_durations({self._index[k]: v for k, v in durations.items()})
-            if strict and state.conflicts:
-                raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
-            return ScheduleResult(state)
+            core = self._core.reschedule(changes)
+            if strict and core.conflicts:
+                raise ConstraintConflictError(core.conflicts)
+            return ScheduleResult(core)
 
 
 def schedule(
@@ -204,14 +233,121 @@ def schedule(
     >>> result["b"].start, result.project_finish
     (datetime.datetime(2026, 11, 24, 8, 0), datetime.datetime(2026, 11, 25, 17, 0))
 
-    Method: Kahn's topological sort, then CPM forward and backward passes (see the module docstring).
+    Method: Kahn's topological sort, then CPM forward and backward passes (see the module
+    docstring). A plan on one calendar without imposed dates takes the vectorised path of
+    :mod:`tandem_engine.fast`, which gives the same result; :func:`fast_path_refusal` says why a
+    plan does not.
     """
+    with _no_cyclic_gc():
+        plan = compile_plan(network, status_date)
+        if isinstance(plan, FastPlan):
+            return ScheduleResult(_FastCore(plan.schedule(plan.durations)))
+        return _schedule_generic(network, status_date=status_date, strict=strict)
+
+
+def fast_path_refusal(network: Network, *, status_date: datetime | None = None) -> str | None:
+    """Why ``network`` takes the generic path (a short phrase), or None when it takes the vectorised one."""
+    plan = compile_plan(network, status_date)
+    return None if isinstance(plan, FastPlan) else plan
+
+
+def _schedule_generic(
+    network: Network, *, status_date: datetime | None = None, strict: bool = False
+) -> ScheduleResult:
+    """Schedule ``network`` on the generic path (per-activity calendar operations)."""
     with _no_cyclic_gc():
         state = _State(_Scheduler(network, status_date))
         state.full()
-        if strict and state.conflicts:
-            raise ConstraintConflictError(tuple(state.conflicts[i] for i in sorted(state.conflicts)))
-        return ScheduleResult(state)
+        core = _GenericCore(state)
+        if strict and core.conflicts:
+            raise ConstraintConflictError(core.conflicts)
+        return ScheduleResult(core)
+
+
+class _GenericCore:
+    """A :class:`_State` seen as a :class:`_Core`."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        sched = state.scheduler
+        self.ids = sched.ids
+        self.index = sched.index
+        n = sched.n
+        flat = sched._to_minutes_bulk(
+            [*state.start, *state.finish, *state.es, *state.ef, *state.ls, *state.lf]
+        )
+        self.minutes = {name: flat[k * n:(k + 1) * n] for k, name in enumerate(_DATE_NAMES)}
+        self.conflicts = tuple(state.conflicts[i] for i in sorted(state.conflicts))
+        self.project_start, self.project_finish = sched._to_minutes_bulk(
+            [state.project_start, state.project_finish]
+        )
+
+    def total_float(self, i: int) -> int:
+        return self.state.total[i]
+
+    def free_float(self, i: int) -> int:
+        return self.state.free_float(i)
+
+    def critical(self, i: int) -> bool:
+        return self.state.critical[i]
+
+    def critical_path(self) -> tuple[ActivityId, ...]:
+        return self.state.critical_path()
+
+    def order(self) -> tuple[ActivityId, ...]:
+        return self.state.order_ids
+
+    def reschedule(self, durations: Mapping[int, int]) -> _GenericCore:
+        state = self.state.copy()
+        state.change_durations(durations)
+        return _GenericCore(state)
+
+
+class _FastCore:
+    """A :class:`FastState` seen as a :class:`_Core`: arrays converted to minutes in one pass."""
+
+    conflicts: tuple[ConstraintConflict, ...] = ()
+
+    def __init__(self, state: FastState) -> None:
+        self.state = state
+        plan = state.plan
+        self.ids = plan.ids
+        keys = state.by_input()
+        rank = plan.rank
+        ends = np.array([plan.project_start, state.project_finish], dtype=np.int64)
+        # Without ALAP activities the scheduled dates are the early ones: convert those once.
+        names = _DATE_NAMES if plan.alap.any() else _DATE_NAMES[2:]
+        *converted, ends = keys_to_minutes(plan.calendar, [*(keys[name] for name in names), ends])
+        minutes = dict(zip(names, converted, strict=True))
+        if len(names) < len(_DATE_NAMES):
+            minutes["start"], minutes["finish"] = minutes["early_start"], minutes["early_finish"]
+        self.minutes = minutes
+        self.project_start, self.project_finish = (int(v) for v in ends)
+        self._total = state.total[rank]
+        self._free = state.free[rank]
+        self._critical = state.critical[rank]
+
+    @property
+    def index(self) -> Mapping[ActivityId, int]:
+        return self.state.plan.index
+
+    def total_float(self, i: int) -> int:
+        return int(self._total[i])
+
+    def free_float(self, i: int) -> int:
+        return int(self._free[i])
+
+    def critical(self, i: int) -> bool:
+        return bool(self._critical[i])
+
+    def critical_path(self) -> tuple[ActivityId, ...]:
+        return self.state.critical_path()
+
+    def order(self) -> tuple[ActivityId, ...]:
+        return self.state.plan.order()
+
+    def reschedule(self, durations: Mapping[int, int]) -> _FastCore:
+        return _FastCore(self.state.reschedule(durations))
 
 
 @contextlib.contextmanager
@@ -291,23 +427,12 @@ class _Scheduler:
 
     def _to_time(self, value: datetime) -> int:
         minute = to_minutes(value)
-        if not self.key_mode:
-            return minute
-        cal = self.project_cal
-        wm = cal.wm(minute)
-        return 2 * wm + 1 if cal.instant_start(wm) == minute or cal.instant_end(wm) != minute else 2 * wm
+        return self.project_cal.key(minute) if self.key_mode else minute
 
     def _to_minutes_bulk(self, values: list[int]) -> list[int]:
         if not self.key_mode or not values:
             return values
-        cal = self.project_cal
-        keys = np.asarray(values, dtype=np.int64)
-        wms = keys >> 1
-        cum, cum_end, starts = cal.tables(int(wms.min()), int(wms.max()))
-        end_idx = np.searchsorted(cum_end, wms, side="left")
-        start_idx = np.searchsorted(cum, wms, side="right") - 1
-        idx = np.where(keys & 1, start_idx, end_idx)
-        result: list[int] = (starts[idx] + wms - cum[idx]).tolist()
+        result: list[int] = self.project_cal.minutes_of_keys(np.asarray(values, dtype=np.int64)).tolist()
         return result
 
     def _ops(self, i: int) -> _Ops:

@@ -1,0 +1,544 @@
+"""The vectorised path of the critical path method, for plans on one calendar without imposed dates.
+
+Most plans run every activity on the project calendar, with working-time lags, and have no
+constraint dates, deadlines, progress or manual tasks. Their whole schedule is integer arithmetic on
+*keys* (see :meth:`CompiledCalendar.key`): ``2 × worked minutes``, plus one for "just before work
+resumes". Every step of the passes is then a monotone map of the form ``x ↦ (x & a) + b`` with
+``a`` either ``-1`` (keep the last bit) or ``-2`` (clear it), and ``b`` an integer (its last bit
+sets the last bit of the result):
+
+- adding ``m`` working minutes: ``m > 0`` → ``(-2, 2m)`` (ends at a finish, 17:00 rather than
+  08:00), ``m < 0`` → ``(-2, 2m + 1)`` (lands on a start), ``m = 0`` → identity ``(-1, 0)``;
+- moving to the next start of work: ``(-2, 1)``; to the previous end of work: ``(-2, 0)``.
+
+Such maps compose into maps of the same form and commute with ``max`` and ``min``. So the
+early start of an activity is the maximum, over its incoming links, of one composed map applied to
+a date of the predecessor (and likewise its early finish, late finish and late start), which lets
+the passes run level by level — a level being the activities whose longest chain of predecessors
+has the same length — with one gather, two integer operations and one ``numpy.maximum.at`` (or
+``minimum.at``) per level.
+
+The arithmetic is the generic path's (``cpm._State``) term for term, including MS Project's
+conventions: a finish at the end of a working period, a milestone allowed there, a finish driven by
+a finish-type link kept where the link puts it, nothing before the project start (or the status
+date), every late date capped at the project finish. :func:`compile_plan` says why a network does
+not qualify; ``schedule`` then takes the generic path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from operator import attrgetter
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .calendar import CompiledCalendar, compile_calendar, to_minutes
+from .model import ActivityId, ConstraintType, LagUnit, LinkType, Network
+
+__all__ = ["FastPlan", "FastState", "compile_plan"]
+
+I64 = NDArray[np.int64]
+
+# Link codes as in ``cpm``: bit 0 set = the predecessor's start drives (SS, SF); value <= 1 = the
+# successor's start is driven (FS, SS).
+_FS, _SS, _FF, _SF = 0, 1, 2, 3
+_LINK_CODES = {LinkType.FS: _FS, LinkType.SS: _SS, LinkType.FF: _FF, LinkType.SF: _SF}
+_NO_SUCCESSOR = 1 << 62
+_ALLOWED_CONSTRAINTS = frozenset((ConstraintType.ASAP, ConstraintType.ALAP))
+_NO_DATES = (None, None, None, None, False, False)
+_KIND = attrgetter(
+    "constraint_date", "deadline", "actual_start", "actual_finish", "manual", "elapsed",
+    "constraint", "calendar_id",
+)
+
+
+# -- maps x -> (x & a) + b, on arrays -------------------------------------------------------------
+
+def _add(minutes: I64) -> tuple[I64, I64]:
+    """The map "add ``minutes`` of work" for each element."""
+    a = np.where(minutes != 0, -2, -1).astype(np.int64)
+    b = np.where(minutes > 0, 2 * minutes, np.where(minutes < 0, 2 * minutes + 1, 0)).astype(np.int64)
+    return a, b
+
+
+def _then(first: tuple[I64, I64], second: tuple[I64, I64]) -> tuple[I64, I64]:
+    """The map ``second ∘ first``.
+
+    A map with ``a = -1`` has an even ``b``, so adding it never touches the last bit; a map with
+    ``a = -2`` overrides whatever the first did to the last bit.
+    """
+    a1, b1 = first
+    a2, b2 = second
+    clears = a2 == -2
+    return np.where(clears, -2, a1).astype(np.int64), np.where(clears, (b1 & -2) + b2, b1 + b2)
+
+
+def _when(mask: NDArray[np.bool_], t: tuple[I64, I64]) -> tuple[I64, I64]:
+    """``t`` where ``mask`` holds, the identity elsewhere."""
+    return np.where(mask, t[0], -1).astype(np.int64), np.where(mask, t[1], 0).astype(np.int64)
+
+
+def _constant(value: int, a: I64, b: I64) -> I64:
+    return (value & a) + b
+
+
+class FastPlan:
+    """A network compiled for the vectorised path: ids, levels and links as arrays.
+
+    Activities are renumbered by *position*: level by level, input order within a level, so each
+    level is a contiguous range of positions. Dates live in interleaved arrays — slot ``2p`` holds
+    the start-side date of the activity at position ``p``, slot ``2p + 1`` its finish-side date.
+    """
+
+    def __init__(
+        self,
+        ids: list[ActivityId],
+        lookup: _Lookup,
+        calendar: CompiledCalendar,
+        durations: I64,
+        src: I64,
+        dst: I64,
+        codes: I64,
+        lags: NDArray[np.float64],
+        percent: NDArray[np.bool_],
+        alap: NDArray[np.bool_],
+        floor: int,
+        project_start: int,
+        order: list[int] | None,
+    ) -> None:
+        self.ids = ids
+        self._lookup = lookup
+        self.n = n = len(ids)
+        self.calendar = calendar
+        self.durations = durations
+        self.src, self.dst, self.codes, self.lags, self.percent = src, dst, codes, lags, percent
+        self.alap = alap
+        self.floor = floor
+        self.project_start = project_start
+        self._kahn_order = order
+        self._order: tuple[ActivityId, ...] | None = None
+        # Topological position of each activity (None: the input order is topological), and the
+        # incoming links grouped by successor, in input order (for the critical path).
+        self.topo: I64 | None = None
+        if order is not None:
+            self.topo = np.empty(n, dtype=np.int64)
+            self.topo[np.asarray(order, dtype=np.int64)] = np.arange(n, dtype=np.int64)
+        by_successor = dst if self.topo is None else self.topo[dst]
+        self.in_links = np.argsort(by_successor, kind="stable")
+        self.in_ptr = np.searchsorted(by_successor[self.in_links], np.arange(n + 1))
+        level = self._levels()
+        self.level = level
+        self.levels = int(level.max()) + 1
+        # Small integer keys sort by radix (linear time).
+        key = level.astype(np.int16 if self.levels < 1 << 15 else np.int32)
+        perm = np.argsort(key, kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[perm] = np.arange(n, dtype=np.int64)
+        self.perm, self.rank = perm, rank
+        steps = np.arange(self.levels + 1)
+        self.node_bounds: list[int] = np.searchsorted(level[perm], steps).tolist()
+        ps, pd = rank[src], rank[dst]
+        # Forward: links grouped by the successor's level; backward: by the predecessor's level.
+        fo = np.argsort(key[dst], kind="stable")
+        bo = np.argsort(key[src], kind="stable")
+        self.fo, self.bo = fo, bo
+        self.f_pd, self.f_codes = pd[fo], codes[fo]
+        self.b_ps, self.b_codes = ps[bo], codes[bo]
+        self.f_bounds: list[int] = (2 * np.searchsorted(level[dst[fo]], steps)).tolist()
+        self.b_bounds: list[int] = (2 * np.searchsorted(level[src[bo]], steps)).tolist()
+        # Two entries per link: the slot a date is read from, the slots it bounds.
+        fslot = 2 * ps[fo] + 1 - (self.f_codes & 1)  # SS, SF read the start, FS, FF the finish
+        self.f_from = np.repeat(fslot, 2)
+        self.f_to = np.stack((2 * self.f_pd, 2 * self.f_pd + 1), axis=1).ravel()
+        bslot = 2 * pd[bo] + (self.b_codes <= _SS)  # FS, SS read the late start, FF, SF the late finish
+        self.b_from = np.repeat(bslot, 2)
+        self.b_to = np.stack((2 * self.b_ps, 2 * self.b_ps + 1), axis=1).ravel()
+
+    @property
+    def index(self) -> dict[ActivityId, int]:
+        """Activity id -> input index (built on first use)."""
+        return self._lookup.index
+
+    def _levels(self) -> I64:
+        """Each activity's level: the number of links on its longest chain of predecessors."""
+        level = [0] * self.n
+        by = self.in_links  # links by successor in topological order: predecessors come first
+        for p, s in zip(self.src[by].tolist(), self.dst[by].tolist(), strict=True):
+            v = level[p] + 1
+            if v > level[s]:
+                level[s] = v
+        return np.asarray(level, dtype=np.int64)
+
+    def order(self) -> tuple[ActivityId, ...]:
+        """The topological order of the generic path (Kahn's algorithm, input order breaks ties)."""
+        if self._order is None:
+            order = self._kahn_order if self._kahn_order is not None else _kahn(self.n, self.src, self.dst)
+            assert order is not None  # compile_plan refused cyclic networks
+            self._order = tuple(self.ids[i] for i in order)
+        return self._order
+
+    def effective_lags(self, durations: I64) -> I64:
+        """Each link's lag in working minutes (a percent lag is a share of the predecessor's duration)."""
+        lags = np.rint(self.lags)
+        if self.percent.any():
+            lags = np.where(self.percent, np.rint(durations[self.src] * self.lags / 100.0), lags)
+        return lags.astype(np.int64)
+
+    def schedule(self, durations: I64) -> FastState:
+        """The full schedule for ``durations`` (working minutes, by input index)."""
+        state = FastState(self, durations)
+        state.forward(0)
+        state.backward(self.levels - 1)
+        state.floats()
+        return state
+
+
+class FastState:
+    """The dates and floats of one schedule on a :class:`FastPlan`, as arrays by position."""
+
+    def __init__(self, plan: FastPlan, durations: I64) -> None:
+        self.plan = plan
+        self.durations = durations
+        d = durations[plan.perm]
+        self.d = d
+        m = plan.effective_lags(durations)
+        self.m = m
+        positive = d > 0
+        # Per activity: snap to the next start (a task, not a milestone), add/subtract the duration,
+        # and move a late finish back to the end of work.
+        snap = _when(positive, (np.full_like(d, -2), np.ones_like(d)))
+        add_d = _add(d)
+        sub_d = _add(-d)
+        to_finish = _when(positive, (np.full_like(d, -2), np.zeros_like(d)))
+        self._snap, self._add_d, self._sub_d, self._to_finish = snap, add_d, sub_d, to_finish
+        # Forward: each link gives two candidates, one for the successor's early start, one for its
+        # early finish.
+        fc, fd = plan.f_codes, plan.f_pd
+        lag = _add(m[plan.fo])
+        starts = fc <= _SS
+        snap_s, add_s, sub_s = _pick(snap, fd), _pick(add_d, fd), _pick(sub_d, fd)
+        snapped = _then(lag, snap_s)
+        to_es = _choose(starts, snapped, _then(lag, sub_s))
+        to_ef = _choose(starts, _then(snapped, add_s), lag)
+        self.f_a = np.stack((to_es[0], to_ef[0]), axis=1).ravel()
+        self.f_b = np.stack((to_es[1], to_ef[1]), axis=1).ravel()
+        # Backward: each link gives candidates for the predecessor's late finish and late start.
+        bc, bp = plan.b_codes, plan.b_ps
+        step = _when(bc == _SS, (np.full_like(bc, -2), np.ones_like(bc)))  # SS: the successor's next start
+        step = _then(step, _add(-m[plan.bo]))
+        step = _then(step, _when((bc & 1) == 1, _pick(add_d, bp)))  # SS, SF: from the predecessor's start
+        to_lf = _then(step, _pick(to_finish, bp))
+        to_ls = _then(to_lf, _pick(sub_d, bp))
+        self.b_a = np.stack((to_lf[0], to_ls[0]), axis=1).ravel()
+        self.b_b = np.stack((to_lf[1], to_ls[1]), axis=1).ravel()
+        n = plan.n
+        self.early = np.empty(2 * n, dtype=np.int64)
+        self.late = np.empty(2 * n, dtype=np.int64)
+        self.project_finish = plan.project_start
+
+    def forward(self, first_level: int) -> None:
+        """Early dates of every activity from ``first_level`` on (earlier levels are kept)."""
+        plan = self.plan
+        lo = plan.node_bounds[first_level]
+        early = self.early
+        es = _constant(plan.floor, self._snap[0][lo:], self._snap[1][lo:])
+        early[2 * lo::2] = es
+        early[2 * lo + 1::2] = (es & self._add_d[0][lo:]) + self._add_d[1][lo:]
+        f_from, f_to, f_a, f_b, bounds = plan.f_from, plan.f_to, self.f_a, self.f_b, plan.f_bounds
+        maximum_at = np.maximum.at
+        for level in range(max(first_level, 1), plan.levels):
+            a, b = bounds[level], bounds[level + 1]
+            t = early[f_from[a:b]]
+            t &= f_a[a:b]
+            t += f_b[a:b]
+            maximum_at(early, f_to[a:b], t)
+        self.project_finish = int(early[1::2].max())
+
+    def backward(self, last_level: int) -> None:
+        """Late dates of every activity up to ``last_level`` (later levels are kept)."""
+        plan = self.plan
+        hi = plan.node_bounds[last_level + 1]
+        late = self.late
+        lf = _constant(self.project_finish, self._to_finish[0][:hi], self._to_finish[1][:hi])
+        late[0:2 * hi:2] = lf
+        late[1:2 * hi:2] = (lf & self._sub_d[0][:hi]) + self._sub_d[1][:hi]
+        b_from, b_to, b_a, b_b, bounds = plan.b_from, plan.b_to, self.b_a, self.b_b, plan.b_bounds
+        minimum_at = np.minimum.at
+        for level in range(last_level, -1, -1):
+            a, b = bounds[level], bounds[level + 1]
+            if a == b:
+                continue
+            t = late[b_from[a:b]]
+            t &= b_a[a:b]
+            t += b_b[a:b]
+            minimum_at(late, b_to[a:b], t)
+
+    def floats(self) -> None:
+        """Total and free float (working minutes), the critical flag, the scheduled dates."""
+        plan = self.plan
+        early, late = self.early, self.late
+        es, ef, lf, ls = early[0::2], early[1::2], late[0::2], late[1::2]
+        total = np.minimum((ls >> 1) - (es >> 1), (lf >> 1) - (ef >> 1))
+        self.total = total
+        # Free float: the gap to the nearest successor, less the lag, capped by total float, >= 0.
+        ps, pd, codes = plan.rank[plan.src], plan.rank[plan.dst], plan.codes
+        mine = np.where(codes & 1, es[ps], ef[ps])
+        theirs = np.where(codes <= _SS, es[pd], ef[pd])
+        gap = np.full(plan.n, _NO_SUCCESSOR, dtype=np.int64)
+        np.minimum.at(gap, ps, (theirs >> 1) - (mine >> 1) - self.m)
+        self.free = np.maximum(np.minimum(gap, total), 0)
+        self.critical = total <= 0
+
+    def reschedule(self, changes: Mapping[int, int]) -> FastState:
+        """A new state with the durations of some activities (input index -> minutes) changed.
+
+        Only the levels that can move are recomputed: the early dates from the lowest level of a
+        changed activity on, the late dates up to the highest one — or all of them when the project
+        finish moves.
+        """
+        plan = self.plan
+        durations = self.durations.copy()
+        for i, minutes in changes.items():
+            durations[i] = minutes
+        state = FastState(plan, durations)
+        if not changes:
+            first = plan.levels
+            last = -1
+        else:
+            levels = plan.level[np.fromiter(changes, dtype=np.int64, count=len(changes))]
+            first, last = int(levels.min()), int(levels.max())
+        state.early[:] = self.early
+        state.late[:] = self.late
+        state.project_finish = self.project_finish
+        if first < plan.levels:
+            state.forward(first)
+        if state.project_finish != self.project_finish:
+            last = plan.levels - 1
+        if last >= 0:
+            state.backward(last)
+        state.floats()
+        return state
+
+    # -- output -----------------------------------------------------------------------------------
+
+    def by_input(self) -> dict[str, I64]:
+        """Keys of the scheduled, early and late dates by input index."""
+        rank = self.plan.rank
+        es, ef = self.early[0::2][rank], self.early[1::2][rank]
+        ls, lf = self.late[1::2][rank], self.late[0::2][rank]
+        alap = self.plan.alap
+        start = np.where(alap, ls, es) if alap.any() else es
+        finish = np.where(alap, lf, ef) if alap.any() else ef
+        return {"start": start, "finish": finish, "early_start": es, "early_finish": ef,
+                "late_start": ls, "late_finish": lf}
+
+    def critical_path(self) -> tuple[ActivityId, ...]:
+        """One driving chain, found as the generic path records drivers: the first link that wins."""
+        plan = self.plan
+        rank = plan.rank
+        es, ef = self.early[0::2][rank], self.early[1::2][rank]
+        node = int(np.argmax(ef))  # the first activity, in input order, to finish last
+        src, codes, m, d = plan.src, plan.codes, self.m, self.durations
+        in_links, in_ptr, topo = plan.in_links, plan.in_ptr, plan.topo
+        floor = plan.floor
+        path: list[ActivityId] = []
+        ids = plan.ids
+        while node >= 0:
+            path.append(ids[node])
+            q = node if topo is None else int(topo[node])
+            links = in_links[in_ptr[q]:in_ptr[q + 1]]
+            s_cand, f_cand = floor, -(1 << 62)
+            s_driver = f_driver = -1
+            incoming = zip(src[links].tolist(), codes[links].tolist(), m[links].tolist(), strict=True)
+            for p, code, lag in incoming:
+                t = int(es[p]) if code & 1 else int(ef[p])
+                if lag > 0:
+                    t = ((t >> 1) + lag) << 1
+                elif lag < 0:
+                    t = (((t >> 1) + lag) << 1) | 1
+                if code <= _SS:
+                    if t > s_cand:
+                        s_cand, s_driver = t, p
+                elif t > f_cand:
+                    f_cand, f_driver = t, p
+            duration = int(d[node])
+            start = s_cand | 1 if duration else s_cand
+            driver = s_driver
+            if f_driver >= 0:
+                from_finish = ((((f_cand >> 1) - duration) << 1) | 1) if duration else f_cand
+                if from_finish >= start:
+                    driver = f_driver
+            node = driver
+        path.reverse()
+        return tuple(path)
+
+
+def _pick(t: tuple[I64, I64], at: I64) -> tuple[I64, I64]:
+    return t[0][at], t[1][at]
+
+
+def _choose(mask: NDArray[np.bool_], yes: tuple[I64, I64], no: tuple[I64, I64]) -> tuple[I64, I64]:
+    return np.where(mask, yes[0], no[0]), np.where(mask, yes[1], no[1])
+
+
+def _kahn(n: int, src: I64, dst: I64) -> list[int] | None:
+    """Kahn's topological sort as the generic path runs it (FIFO, input order), or None on a cycle."""
+    by = np.argsort(src, kind="stable")
+    targets: list[int] = dst[by].tolist()
+    ptr: list[int] = np.searchsorted(src[by], np.arange(n + 1)).tolist()
+    indegree: list[int] = np.bincount(dst, minlength=n).tolist()
+    queue = deque(i for i in range(n) if indegree[i] == 0)
+    order: list[int] = []
+    while queue:
+        i = queue.popleft()
+        order.append(i)
+        for s in targets[ptr[i]:ptr[i + 1]]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                queue.append(s)
+    return order if len(order) == n else None
+
+
+def compile_plan(network: Network, status_date: datetime | None = None) -> FastPlan | str:
+    """Compile ``network`` for the vectorised path, or say (a short phrase) why it does not qualify.
+
+    It qualifies when every activity runs on the project calendar and is scheduled as soon or as
+    late as possible, without constraint dates, deadlines, actual dates, manual scheduling or
+    elapsed durations, and every lag is in working time or percent. Invalid networks (unknown or
+    duplicate ids, negative durations, cycles...) do not qualify either: the generic path reports
+    them.
+    """
+    acts = network.activities
+    n = len(acts)
+    if not n:
+        return "no activities"
+    if network.calendar_id not in network.calendars:
+        return "unknown project calendar"
+    calendar = compile_calendar(network.calendars[network.calendar_id])
+    kinds = set(map(_KIND, acts))  # a handful of distinct tuples
+    if {k[:-2] for k in kinds} != {_NO_DATES}:
+        fields = Counter(
+            name for a in acts for name, value in zip(
+                ("constraint dates", "deadlines", "actual dates", "actual dates", "manual scheduling",
+                 "elapsed durations"), _KIND(a)[:-2], strict=True) if value
+        )
+        return ", ".join(sorted(fields))
+    constraints = {k[-2] for k in kinds}
+    if not constraints <= _ALLOWED_CONSTRAINTS:
+        return "constraints"
+    for cid in {k[-1] for k in kinds} - {None}:
+        if cid not in network.calendars:
+            return "unknown calendar"
+        if compile_calendar(network.calendars[cid]) is not calendar:
+            return "activity calendars"
+    durations = np.fromiter(map(attrgetter("duration"), acts), dtype=np.int64, count=n)
+    if int(durations.min()) < 0:
+        return "negative durations"
+    ids: list[ActivityId] = list(map(attrgetter("id"), acts))
+    lookup = _Lookup(ids)
+    if lookup.duplicate:
+        return "duplicate activity ids"
+    links = network.links
+    e = len(links)
+    src = lookup(list(map(attrgetter("predecessor"), links)))
+    dst = lookup(list(map(attrgetter("successor"), links)))
+    if src is None or dst is None:
+        return "unknown activity in a link"
+    codes = np.fromiter(map(_LINK_CODES.__getitem__, map(attrgetter("type"), links)), dtype=np.int64, count=e)
+    lags = np.fromiter(map(attrgetter("lag"), links), dtype=np.float64, count=e)
+    units = list(map(attrgetter("lag_unit"), links))
+    percent = np.zeros(e, dtype=np.bool_)
+    if set(units) - {LagUnit.WORKING}:
+        elapsed = np.fromiter((u is LagUnit.ELAPSED for u in units), dtype=np.bool_, count=e)
+        if bool(np.any(elapsed & (lags != 0))):
+            return "elapsed lags"
+        percent = np.fromiter((u is LagUnit.PERCENT for u in units), dtype=np.bool_, count=e)
+    order: list[int] | None = None
+    if e and not bool(np.all(src < dst)):  # the input order is not topological: sort
+        order = _kahn(n, src, dst)
+        if order is None:
+            return "a cycle"
+    alap = np.zeros(n, dtype=np.bool_)
+    if ConstraintType.ALAP in constraints:
+        alap = np.fromiter(
+            (c is ConstraintType.ALAP for c in map(attrgetter("constraint"), acts)), dtype=np.bool_, count=n
+        )
+    project_start = calendar.key(to_minutes(network.start))
+    floor = project_start
+    if status_date is not None:
+        floor = max(floor, calendar.key(to_minutes(status_date)))
+    return FastPlan(
+        ids, lookup, calendar, durations, src, dst, codes, lags, percent, alap, floor, project_start, order
+    )
+
+
+def keys_to_minutes(calendar: CompiledCalendar, arrays: Sequence[I64]) -> list[I64]:
+    """Convert several arrays of keys to minutes in one vectorised pass."""
+    if not arrays:
+        return []
+    flat = calendar.minutes_of_keys(np.concatenate(arrays))
+    sizes = np.cumsum([len(a) for a in arrays])[:-1]
+    return list(np.split(flat, sizes))
+
+
+class _Lookup:
+    """Activity ids to input indexes, vectorised when the ids are integers (database keys, UIDs)."""
+
+    def __init__(self, ids: list[ActivityId]) -> None:
+        self.ids = ids
+        self._index: dict[ActivityId, int] | None = None
+        self._sorted: I64 | None = None
+        self._order: I64 | None = None
+        self._identity = False
+        numbers = _integers(ids)
+        if numbers is None:
+            self.duplicate = len(self.index) != len(ids)
+            return
+        if bool(np.array_equal(numbers, np.arange(len(ids)))):  # ids 0, 1, 2... in order
+            self.duplicate, self._identity = False, True
+            self._sorted = self._order = numbers
+            return
+        order = np.argsort(numbers, kind="stable")
+        ordered = numbers[order]
+        self.duplicate = bool(np.any(ordered[1:] == ordered[:-1]))
+        self._sorted, self._order = ordered, order
+
+    @property
+    def index(self) -> dict[ActivityId, int]:
+        """The mapping from id to input index, built on first use."""
+        if self._index is None:
+            self._index = {activity_id: i for i, activity_id in enumerate(self.ids)}
+        return self._index
+
+    def __call__(self, values: list[ActivityId]) -> I64 | None:
+        """The input indexes of ``values``, or None if one of them is not an activity id."""
+        ordered, order = self._sorted, self._order
+        if ordered is not None and order is not None:
+            numbers = _integers(values)
+            if numbers is not None:
+                if self._identity:
+                    ok = not numbers.size or (int(numbers.min()) >= 0 and int(numbers.max()) < len(ordered))
+                    return numbers if ok else None
+                at = np.minimum(np.searchsorted(ordered, numbers), len(ordered) - 1)
+                return order[at] if bool(np.all(ordered[at] == numbers)) else None
+        index = self.index
+        try:
+            return np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+        except KeyError:
+            return None
+
+
+def _integers(values: list[ActivityId]) -> I64 | None:
+    """``values`` as an int64 array when they are all integers, else None."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    try:
+        array = np.array(values)
+    except (OverflowError, ValueError):
+        return None
+    if array.ndim != 1 or array.dtype.kind != "i":  # not integers, or beyond int64 (then uint64, object)
+        return None
+    return array.astype(np.int64)
