@@ -114,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "tandem.sqlite3",
+            "NAME": str(DATA_DIR / "tandem.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades
                 # that fail with "database is locked" under concurrent writes.
