@@ -1,0 +1,237 @@
+"""The vectorised path gives exactly the generic path's schedule, and plans it does not model fall back."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tandem_engine import (
+    Activity,
+    Calendar,
+    CalendarException,
+    ConstraintType,
+    LagUnit,
+    Link,
+    LinkType,
+    Network,
+    NetworkCycleError,
+    NetworkError,
+    ScheduleResult,
+    schedule,
+)
+from tandem_engine.cpm import _schedule_generic, fast_path_refusal
+
+from .strategies import CONTINUOUS, STANDARD
+
+NIGHTS = Calendar(
+    "nights",
+    week=(((0, 360), (1320, 1440)),) * 5 + ((), ()),
+    exceptions=(
+        CalendarException(date(2026, 12, 24), date(2026, 12, 27)),
+        CalendarException(date(2026, 12, 5), date(2026, 12, 5), ((600, 630),)),
+    ),
+)
+CALENDARS = (STANDARD, CONTINUOUS, NIGHTS)
+WORKING_LAGS = [-960.0, -480.0, -30.0, -0.4, 0.0, 0.0, 0.0, 0.5, 1.0, 60.0, 480.0, 1200.0]
+STARTS = (
+    datetime(2026, 11, 23, 8, 0),  # a start of work
+    datetime(2026, 11, 23, 17, 0),  # an end of work
+    datetime(2026, 11, 23, 12, 30),  # lunch
+    datetime(2026, 11, 28, 10, 0),  # a Saturday
+    datetime(2026, 11, 25, 9, 17),  # inside a period
+)
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
+    """Random networks the vectorised path accepts, with everything it models.
+
+    All four link types, leads and lags (working, percent, fractional, elapsed zero), milestones
+    and zero durations, ALAP activities, duplicate links, ids that are not in topological order
+    (integers with gaps or strings), awkward project starts, three calendars, a status date.
+    """
+    n = draw(st.integers(1, 30))
+    # Some plans are mostly milestones linked without lags, where the start/finish conventions bite.
+    sparse = draw(st.booleans())
+    kinds = [0, 0, 0, 480] if sparse else [0, 0, 1, 30, 240, 479, 480, 960, 2400]
+    durations = draw(st.lists(st.sampled_from(kinds), min_size=n, max_size=n))
+    alap = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    order = draw(st.permutations(range(n)))  # the order the activities are listed in
+    key = draw(st.sampled_from(["int", "gaps", "str"]))
+    ids: list[int | str] = [
+        i if key == "int" else 7 * i + 3 if key == "gaps" else f"t{i}" for i in range(n)
+    ]
+    activities = tuple(
+        Activity(
+            ids[i], duration=durations[i], milestone=durations[i] == 0,
+            constraint=ConstraintType.ALAP if alap[i] and draw(st.booleans()) else ConstraintType.ASAP,
+        )
+        for i in order
+    )
+    links: list[Link] = []
+    if n > 1:
+        pairs = draw(st.lists(st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)), max_size=3 * n))
+        for a, b in pairs:
+            if a >= b:
+                continue
+            kind = draw(st.sampled_from(tuple(LinkType)))
+            unit = draw(st.sampled_from([LagUnit.WORKING] * 4 + [LagUnit.PERCENT, LagUnit.ELAPSED]))
+            if sparse and unit is LagUnit.WORKING:
+                lag = draw(st.sampled_from([0.0, 0.0, 0.0, 480.0, -480.0]))
+            elif unit is LagUnit.WORKING:
+                lag = draw(st.sampled_from(WORKING_LAGS))
+            elif unit is LagUnit.PERCENT:
+                lag = draw(st.sampled_from([-50.0, 25.0, 50.0, 100.0, 150.0]))
+            else:
+                lag = 0.0  # elapsed lags are the generic path's; a zero one is no lag at all
+            links.append(Link(ids[a], ids[b], kind, lag, unit))
+    calendar = draw(st.sampled_from(CALENDARS))
+    start = draw(st.sampled_from(STARTS))
+    network = Network(activities, tuple(links), {calendar.id: calendar}, calendar.id, start)
+    status = draw(st.sampled_from([None, None, datetime(2026, 11, 24, 13, 0), datetime(2026, 12, 1, 17, 0)]))
+    return network, status
+
+
+def assert_same(fast: ScheduleResult, generic: ScheduleResult) -> None:
+    assert fast.project_start == generic.project_start
+    assert fast.project_finish == generic.project_finish
+    assert list(fast) == list(generic)
+    for activity_id in generic:
+        assert fast[activity_id] == generic[activity_id], activity_id
+        assert fast.total_float(activity_id) == generic.total_float(activity_id)
+    assert fast.critical_path == generic.critical_path
+    assert fast.order == generic.order
+    assert fast.conflicts == generic.conflicts == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans())
+def test_the_vectorised_path_gives_the_generic_schedule(plan: tuple[Network, datetime | None]) -> None:
+    network, status = plan
+    assert fast_path_refusal(network, status_date=status) is None
+    assert_same(schedule(network, status_date=status), _schedule_generic(network, status_date=status))
+
+
+@settings(max_examples=150, deadline=None)
+@given(plans(), st.data())
+def test_the_vectorised_reschedule_gives_the_generic_one(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    network, status = plan
+    ids = [a.id for a in network.activities]
+    changed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+    durations = {i: data.draw(st.sampled_from([0, 1, 60, 480, 4800])) for i in changed}
+    fast = schedule(network, status_date=status)
+    after = fast.with_durations(durations)
+    assert_same(after, _schedule_generic(network, status_date=status).with_durations(durations))
+    edited = tuple(replace(a, duration=durations.get(a.id, a.duration)) for a in network.activities)
+    assert_same(after, _schedule_generic(replace(network, activities=edited), status_date=status))
+    assert_same(fast, _schedule_generic(network, status_date=status))  # the first result is untouched
+
+
+def plain(
+    *activities: Activity, links: tuple[Link, ...] = (), calendars: tuple[Calendar, ...] = ()
+) -> Network:
+    known = {c.id: c for c in (STANDARD, *calendars)}
+    return Network(activities, links, known, STANDARD.id, datetime(2026, 11, 23, 8, 0))
+
+
+A, B = Activity("a", duration=480), Activity("b", duration=960)
+DAY = datetime(2026, 11, 25, 8, 0)
+
+
+@pytest.mark.parametrize(
+    ("network", "reason"),
+    [
+        (plain(A, replace(B, calendar_id="24x7"), calendars=(CONTINUOUS,)), "activity calendars"),
+        (plain(A, replace(B, constraint=ConstraintType.SNET, constraint_date=DAY)), "constraint dates"),
+        (plain(A, replace(B, constraint=ConstraintType.SNET), links=(Link("a", "b"),)), "constraints"),
+        (plain(A, replace(B, deadline=DAY)), "deadlines"),
+        (plain(A, replace(B, actual_start=DAY, percent_complete=50.0)), "actual dates"),
+        (plain(A, replace(B, manual=True, manual_start=DAY, manual_finish=DAY)), "manual scheduling"),
+        (plain(A, replace(B, elapsed=True)), "elapsed durations"),
+        (plain(A, B, links=(Link("a", "b", lag=600.0, lag_unit=LagUnit.ELAPSED),)), "elapsed lags"),
+    ],
+)
+def test_plans_with_what_the_vectorised_path_does_not_model_take_the_generic_path(
+    network: Network, reason: str
+) -> None:
+    assert fast_path_refusal(network) == reason
+    result = schedule(network)
+    generic = _schedule_generic(network)
+    assert [result[i] for i in result] == [generic[i] for i in generic]
+    assert result.project_finish == generic.project_finish
+
+
+def test_a_calendar_listed_twice_under_two_keys_is_still_one_calendar() -> None:
+    network = plain(A, replace(B, calendar_id="copy"))
+    network = replace(network, calendars={**network.calendars, "copy": STANDARD})
+    assert fast_path_refusal(network) is None
+    assert schedule(network)["b"] == _schedule_generic(network)["b"]
+
+
+@pytest.mark.parametrize(
+    ("network", "reason", "error", "message"),
+    [
+        (plain(A, B, links=(Link("a", "b"), Link("b", "a"))), "a cycle", NetworkCycleError, "b -> a -> b"),
+        (plain(A, B, links=(Link("a", "z"),)), "unknown activity in a link", NetworkError, "'z'"),
+        (plain(A, replace(B, id="a")), "duplicate activity ids", NetworkError, "duplicate"),
+        (plain(A, replace(B, duration=-1)), "negative durations", NetworkError, "negative"),
+        (plain(A, replace(B, calendar_id="nope")), "unknown calendar", NetworkError, "nope"),
+        (replace(plain(A), calendar_id="nope"), "unknown project calendar", NetworkError, "nope"),
+    ],
+)
+def test_invalid_plans_are_reported_by_the_generic_path(
+    network: Network, reason: str, error: type[Exception], message: str
+) -> None:
+    assert fast_path_refusal(network) == reason
+    with pytest.raises(error, match=message):
+        schedule(network)
+
+
+def test_integer_ids_beyond_64_bits_and_mixed_ids_are_looked_up_one_by_one() -> None:
+    big = 1 << 70
+    network = plain(
+        Activity(big, duration=480), Activity("b", duration=480), Activity(-5, duration=60),
+        links=(Link(big, "b", LinkType.SS, 30.0), Link(-5, big)),
+    )
+    assert fast_path_refusal(network) is None
+    result, generic = schedule(network), _schedule_generic(network)
+    assert_same(result, generic)
+    assert result["b"].start == datetime(2026, 11, 23, 9, 30)
+
+
+def test_the_reschedule_refuses_negative_durations_and_unknown_ids() -> None:
+    result = schedule(plain(A, B, links=(Link("a", "b"),)))
+    with pytest.raises(NetworkError, match="'b' has a negative duration"):
+        result.with_durations({"b": -1})
+    with pytest.raises(KeyError):
+        result.with_durations({"z": 10})
+    assert result.with_durations({})["b"] == result["b"]
+
+
+def test_every_small_chain_of_tasks_and_milestones_is_scheduled_as_on_the_generic_path() -> None:
+    """Exhaustively: chains of four tasks or milestones, every link type, with and without float.
+
+    Random networks rarely hit the rare corners (a zero-lag link between milestones whose late date
+    is an end of work, say); four activities are enough to reach every one of them.
+    """
+    checked = 0
+    for durations in itertools.product((0, 480), repeat=4):
+        for types in itertools.product(tuple(LinkType), repeat=3):
+            for lag, slack in itertools.product((0.0, 480.0), (0, 2400)):
+                ids = ("a", "b", "c", "d")
+                activities = tuple(Activity(i, duration=d) for i, d in zip(ids, durations, strict=True))
+                links = tuple(
+                    Link(p, s, kind, lag if k == 1 else 0.0)
+                    for k, (p, s, kind) in enumerate(zip(ids, ids[1:], types, strict=False))
+                )
+                network = plain(*activities, Activity("long", duration=slack), links=links)
+                assert_same(schedule(network), _schedule_generic(network))
+                checked += 1
+    assert checked == 16 * 64 * 4
