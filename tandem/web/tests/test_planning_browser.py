@@ -35,8 +35,7 @@ CHROMIUM_ARGS = [
 DAY = 480
 #: Scrolls the page so the plan views start at the top of the picture.
 SCROLL_TO_PLAN = (
-    "window.scrollTo(0, document.querySelector('.plan-head').getBoundingClientRect().top"
-    " + window.scrollY - 12)"
+    "window.scrollTo(0, document.querySelector('.tabs').getBoundingClientRect().top + window.scrollY - 70)"
 )
 
 pytestmark = [
@@ -76,7 +75,7 @@ def sign_in(browser: Any, base: str, email: str, password: str = PASSWORD, langu
     page.fill("input[name=password]", password)
     page.click("form button[type=submit].btn-primary")
     page.wait_for_load_state()
-    if language != "en":
+    if page.get_attribute(f"button[name=language][value={language}]", "aria-pressed") != "true":
         page.click(f"button[name=language][value={language}]")
         page.wait_for_load_state()
     return page
@@ -272,7 +271,17 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
         page.goto(f"{live_server.url}/projects/{project.code}/plan/gantt/")
         page.click("[data-zoom=Week]")
         page.wait_for_selector(".bar-wrapper")
-        page.evaluate("document.querySelector('.gantt-container').scrollLeft = 0")
+        # Fold the finished phases and bring the current weeks into view: the work in progress, the
+        # critical path and the slip against the agreed baseline.
+        for wbs in ("1", "2"):
+            row = page.locator(".gantt-tree-row", has=page.locator(f".wbs:text-is('{wbs}')"))
+            row.locator(".toggle").click()
+        page.wait_for_selector(".bar-wrapper")
+        page.evaluate(
+            "(() => { const c = document.querySelector('.gantt-container');"
+            " const line = document.querySelector('.today-line');"
+            " c.scrollLeft = Math.max(0, line.x1.baseVal.value - c.clientWidth * 0.45); })()"
+        )
         page.evaluate(SCROLL_TO_PLAN)
         page.wait_for_timeout(300)
         page.screenshot(path=str(target / f"gantt-{suffix}.png"))
@@ -280,4 +289,6 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
             page.goto(f"{live_server.url}/projects/{project.code}/plan/board/")
             page.evaluate(SCROLL_TO_PLAN)
             page.screenshot(path=str(target / "board-en.png"))
+            page.goto(f"{live_server.url}/projects/{project.code}/plan/timeline/")
+            page.screenshot(path=str(target / "milestones-en.png"), full_page=True)
         page.context.close()

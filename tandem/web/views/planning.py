@@ -196,7 +196,9 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
     return {
         "tasks": rows,
         "links": links,
-        "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)} if baseline else None,
+        "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)}
+        if baseline
+        else None,
         "today": timezone.localtime(timezone.now(), scheduling.zone_of(project)).date().isoformat(),
         "editable": editable,
     }
@@ -204,7 +206,9 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
 
 def _gantt_strings() -> dict[str, str]:
     return {
-        "conflict": _("Someone else changed the plan in the meantime. The Gantt was reloaded with their change."),
+        "conflict": _(
+            "Someone else changed the plan in the meantime. The Gantt was reloaded with their change."
+        ),
         "failed": _("The change could not be saved."),
         "saved": _("Saved. The plan was rescheduled."),
         "summary": _("A summary row follows its subtasks: move the subtasks instead."),
@@ -273,6 +277,11 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             for t in tasks
             if t.status == status
         ]
+        if status == TaskStatus.DONE:
+            # The most recently finished work first: what a reader of a done column looks for.
+            cards.sort(
+                key=lambda card: card["task"].finish or card["task"].start or timezone.now(), reverse=True
+            )
         columns.append({"status": status, "label": TaskStatus(status).label, "cards": cards})
     return render_page(
         request,
@@ -301,7 +310,9 @@ class TaskFilterForm(forms.Form):
         choices=[("", gettext_lazy("Any status")), *TaskStatus.choices],
     )
     kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any kind")), *TaskKind.choices]
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Any kind")), *TaskKind.choices],
     )
     flag = forms.ChoiceField(
         label=gettext_lazy("Flag"),
@@ -346,7 +357,9 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     slipping: set[int] = set()
     if form.is_valid():
         data = form.cleaned_data
-        qs = queries.plan_of(scope.viewer, scope.project, kind=data["kind"], status=data["status"], search=data["q"])
+        qs = queries.plan_of(
+            scope.viewer, scope.project, kind=data["kind"], status=data["status"], search=data["q"]
+        )
         overdue, slipping = _flags(scope)
         if data["flag"] == "overdue":
             qs = qs.filter(pk__in=overdue)
@@ -479,8 +492,15 @@ def task_dates(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
                 minutes = max(scheduling.working_minutes(calendar, project, a, b), 0)
                 if minutes == 0:
                     raise ValidationError({"end": [_("The new dates contain no working time.")]})
-                task = services.do_update_task(task, version=version, actor=scope.user, duration_minutes=minutes)
-        return {"id": task.pk, "version": task.version, "start": _day(task.start, scope), "end": _day(task.finish, scope)}
+                task = services.do_update_task(
+                    task, version=version, actor=scope.user, duration_minutes=minutes
+                )
+        return {
+            "id": task.pk,
+            "version": task.version,
+            "start": _day(task.start, scope),
+            "end": _day(task.finish, scope),
+        }
 
     return _write(call)
 
@@ -501,7 +521,12 @@ def task_status(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         task = services.do_update_task(
             task, version=_int_field(data, "version"), actor=scope.user, status=status
         )
-        return {"id": task.pk, "version": task.version, "status": task.status, "progress": task.percent_complete}
+        return {
+            "id": task.pk,
+            "version": task.version,
+            "status": task.status,
+            "progress": task.percent_complete,
+        }
 
     return _write(call)
 

@@ -271,8 +271,8 @@
     chartEl.innerHTML = "";
     if (!shown.length) return;
     gantt = new Gantt(chartEl, frappeTasks(), {
-      view_modes: VIEW_MODES,
-      view_mode: viewMode,
+      // frappe-gantt opens on the first of its view modes: put the current zoom first.
+      view_modes: [...VIEW_MODES.filter((m) => m.name === viewMode), ...VIEW_MODES.filter((m) => m.name !== viewMode)],
       language: language,
       bar_height: BAR,
       padding: PAD,
@@ -293,8 +293,6 @@
       on_view_change: () => requestAnimationFrame(decorate),
       on_date_change: onDateChange,
     });
-    // The view-mode select in the original options is replaced after construction; keep our order.
-    viewMode = gantt.options.view_mode;
     const box = chartEl.querySelector(".gantt-container");
     if (box && scroll !== null) box.scrollLeft = scroll;
     if (box) box.setAttribute("data-view-mode", viewMode);
