@@ -17,7 +17,7 @@ import pytest
 from tandem.core.choices import Visibility
 from tandem.planning import services
 from tandem.planning.choices import DependencyType, TaskKind, TaskStatus
-from tandem.planning.models import Task
+from tandem.planning.models import Dependency, Task
 from tandem.projects.models import Project
 from tandem.testing.personas import PASSWORD, World
 from tandem.web.tests.test_planning_pages import build_plan
@@ -68,7 +68,7 @@ def sign_in(browser: Any, base: str, email: str, password: str = PASSWORD, langu
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.errors = errors  # checked by the tests: the plan pages run without script errors
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", email)
@@ -106,6 +106,42 @@ def test_dragging_a_gantt_bar_moves_the_task(world: World, live_server: Any, bro
     assert after.version == before.version + 1
     assert after.constraint_type == "SNET"
     assert after.start is not None and before.start is not None and after.start > before.start
+
+
+def test_drawing_a_link_and_exporting_the_gantt(world: World, live_server: Any, browser: Any) -> None:
+    plan = build_plan(world)
+    page = sign_in(browser, live_server.url, world.pm.email)
+    page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    page.click("[data-zoom=Day]")
+    page.click("[data-action=link]")
+    source = page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"] .bar')
+    target = page.locator(f'.bar-wrapper[data-id="{plan.secret.pk}"] .bar')
+    source.wait_for(timeout=10000)
+    a, b = source.bounding_box(), target.bounding_box()
+    assert a is not None and b is not None
+    with page.expect_response(lambda r: "/plan/links/" in r.url) as answer:
+        page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=10)
+        page.mouse.up()
+    assert answer.value.status == 200, answer.value.text()
+    assert Dependency.objects.filter(predecessor=plan.build, successor=plan.secret).exists()
+    # PNG: a real picture of the chart, made in the browser from the SVG.
+    with page.expect_download() as download:
+        page.click("[data-action=png]")
+    path = download.value.path()
+    assert download.value.suggested_filename == "ERP-gantt.png"
+    if os.environ.get("TANDEM_SCREENSHOTS"):
+        download.value.save_as(Path(os.environ["TANDEM_SCREENSHOTS"]) / "gantt-export-sample.png")
+    content = Path(path).read_bytes()
+    assert content.startswith(b"\x89PNG") and len(content) > 5000
+    # PDF: the same picture laid out for the print dialog ("Save as PDF").
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("[data-action=pdf]")
+    page.wait_for_function("window.printed === true")
+    source_url = page.get_attribute("[data-gantt-print-img]", "src")
+    assert source_url is not None and source_url.startswith("data:image/png;base64,")
+    assert page.errors == []
 
 
 def test_dragging_a_board_card_changes_its_status(world: World, live_server: Any, browser: Any) -> None:

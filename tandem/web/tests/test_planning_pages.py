@@ -132,7 +132,8 @@ def test_it_shows_every_plan_page_to_members(plan: Plan, page: str, kind: str) -
 def plan_json(world: World, kind: str, suffix: str = "") -> dict[str, Any]:
     response = client_for(world, kind).get(url("plan_gantt_data") + suffix)
     assert response.status_code == 200
-    return json.loads(response.content)
+    data: dict[str, Any] = json.loads(response.content)
+    return data
 
 
 @pytest.mark.parametrize("kind", ["client_viewer", "client_pm", "sponsor"])

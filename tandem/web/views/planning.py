@@ -80,6 +80,11 @@ def _may_report(scope: ProjectScope, task: Task) -> bool:
     return can(scope.user, scope.project, Action.EDIT_PLAN) or task.owner_id == scope.user.pk
 
 
+def _done_key(task: Task) -> dt.datetime:
+    """When a task finished (or at least started), for ordering the done column."""
+    return task.actual_finish or task.finish or task.start or dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
     return JsonResponse({"ok": False, "error": message, **extra}, status=status)
 
@@ -163,13 +168,14 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
     parents_with_children = {getattr(t, "shown_parent_id", None) for t in tasks}
     rows = []
     for task in tasks:
+        parent_id = getattr(task, "shown_parent_id", None)
         base_start, base_finish = baseline_rows.get(task.pk, (None, None))
         rows.append(
             {
                 "id": str(task.pk),
                 "name": task.name,
                 "wbs": getattr(task, "shown_wbs", "") or "",
-                "parent": str(task.shown_parent_id) if getattr(task, "shown_parent_id", None) else None,
+                "parent": str(parent_id) if parent_id else None,
                 "kind": task.kind,
                 "kind_label": str(TaskKind(task.kind).label),
                 "status": task.status,
@@ -267,7 +273,7 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     overdue, slipping = _flags(scope)
     columns = []
     for status in BOARD_COLUMNS:
-        cards = [
+        cards: list[dict[str, Any]] = [
             {
                 "task": t,
                 "overdue": t.pk in overdue,
@@ -279,9 +285,7 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         ]
         if status == TaskStatus.DONE:
             # The most recently finished work first: what a reader of a done column looks for.
-            cards.sort(
-                key=lambda card: card["task"].finish or card["task"].start or timezone.now(), reverse=True
-            )
+            cards.sort(key=lambda card: _done_key(card["task"]), reverse=True)
         columns.append({"status": status, "label": TaskStatus(status).label, "cards": cards})
     return render_page(
         request,
@@ -367,7 +371,7 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             qs = qs.filter(pk__in=slipping)
         elif data["flag"] == "critical":
             qs = qs.filter(critical=True)
-        order = SORTS[data["sort"] or "wbs"]
+        order: tuple[str, ...] = SORTS[data["sort"] or "wbs"]
         if data["desc"]:
             order = tuple(f"-{field}" for field in order)
         page = Paginator(qs.order_by(*order), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
