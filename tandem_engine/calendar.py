@@ -187,10 +187,11 @@ class CompiledCalendar:
         if not keys.size:
             return keys.copy()
         wms = keys >> 1
-        cum, _, starts = self.tables(int(wms.min()), int(wms.max()))
+        low, high = int(wms.min()), int(wms.max())
+        cum, cum_end, starts = self.tables(low, high)
         # The interval a start falls in: the last one that begins at or before it. A finish falls in
         # the same one, unless it is that interval's first minute: then it ends the one before.
-        idx = np.searchsorted(cum, wms, side="right") - 1
+        idx = _last_at_or_before(cum, cum_end, wms, low, high)
         idx -= ((keys & 1) == 0) & (cum[idx] == wms)
         result: NDArray[np.int64] = starts[idx] + wms - cum[idx]
         return result
@@ -266,6 +267,29 @@ class CompiledCalendar:
     def between(self, start: int, finish: int) -> int:
         """Working minutes from ``start`` to ``finish`` (negative when ``finish`` is earlier)."""
         return self.wm(finish) - self.wm(start)
+
+
+def _last_at_or_before(
+    cum: NDArray[np.int64], cum_end: NDArray[np.int64], wms: NDArray[np.int64], low: int, high: int
+) -> NDArray[np.intp]:
+    """For each count in ``wms`` (between ``low`` and ``high``), the last interval with ``cum <= wm``.
+
+    A binary search per value, or, when the intervals are long enough, a bucket table: with buckets
+    no wider than the shortest interval in the span, a bucket holds at most one interval start, so
+    the answer is the bucket's first interval or the next one.
+    """
+    first = int(np.searchsorted(cum, low, side="right")) - 1
+    last = int(np.searchsorted(cum, high, side="right"))
+    width = int((cum_end[first:last] - cum[first:last]).min())
+    buckets = (high - low) // width + 1
+    if buckets > 4 * wms.size + 1024:
+        found: NDArray[np.intp] = np.searchsorted(cum, wms, side="right") - 1
+        return found
+    table = np.searchsorted(cum, low + width * np.arange(buckets, dtype=np.int64), side="right") - 1
+    idx: NDArray[np.intp] = table[(wms - low) // width]
+    following = np.append(cum, cum_end[-1])  # past the last interval: never at or before a count
+    idx += following[idx + 1] <= wms
+    return idx
 
 
 @functools.lru_cache(maxsize=256)

@@ -145,6 +145,7 @@ class FastPlan:
         fo = np.argsort(key[dst], kind="stable")
         bo = np.argsort(key[src], kind="stable")
         self.fo, self.bo = fo, bo
+        self.f_dst, self.f_src, self.f_percent, self.b_src = dst[fo], src[fo], percent[fo], src[bo]
         self.f_pd, self.f_codes = pd[fo], codes[fo]
         self.b_ps, self.b_codes = ps[bo], codes[bo]
         self.f_bounds: list[int] = (2 * np.searchsorted(level[dst[fo]], steps)).tolist()
@@ -199,45 +200,66 @@ class FastPlan:
 class FastState:
     """The dates and floats of one schedule on a :class:`FastPlan`, as arrays by position."""
 
-    def __init__(self, plan: FastPlan, durations: I64) -> None:
+    def __init__(self, plan: FastPlan, durations: I64, previous: FastState | None = None) -> None:
+        """Prepare the maps of every link for ``durations``.
+
+        With ``previous`` (a state on the same plan), only the maps of links that touch an activity
+        whose duration differs from it are recomputed.
+        """
         self.plan = plan
         self.durations = durations
         d = durations[plan.perm]
         self.d = d
-        m = plan.effective_lags(durations)
-        self.m = m
+        self.m = plan.effective_lags(durations)
         positive = d > 0
         # Per activity: snap to the next start (a task, not a milestone), add/subtract the duration,
         # and move a late finish back to the end of work.
-        snap = _when(positive, (np.full_like(d, -2), np.ones_like(d)))
-        add_d = _add(d)
-        sub_d = _add(-d)
-        to_finish = _when(positive, (np.full_like(d, -2), np.zeros_like(d)))
-        self._snap, self._add_d, self._sub_d, self._to_finish = snap, add_d, sub_d, to_finish
-        # Forward: each link gives two candidates, one for the successor's early start, one for its
-        # early finish.
-        fc, fd = plan.f_codes, plan.f_pd
-        lag = _add(m[plan.fo])
-        starts = fc <= _SS
-        snap_s, add_s, sub_s = _pick(snap, fd), _pick(add_d, fd), _pick(sub_d, fd)
-        snapped = _then(lag, snap_s)
-        to_es = _choose(starts, snapped, _then(lag, sub_s))
-        to_ef = _choose(starts, _then(snapped, add_s), lag)
-        self.f_a = np.stack((to_es[0], to_ef[0]), axis=1).ravel()
-        self.f_b = np.stack((to_es[1], to_ef[1]), axis=1).ravel()
-        # Backward: each link gives candidates for the predecessor's late finish and late start.
-        bc, bp = plan.b_codes, plan.b_ps
-        step = _when(bc == _SS, (np.full_like(bc, -2), np.ones_like(bc)))  # SS: the successor's next start
-        step = _then(step, _add(-m[plan.bo]))
-        step = _then(step, _when((bc & 1) == 1, _pick(add_d, bp)))  # SS, SF: from the predecessor's start
-        to_lf = _then(step, _pick(to_finish, bp))
-        to_ls = _then(to_lf, _pick(sub_d, bp))
-        self.b_a = np.stack((to_lf[0], to_ls[0]), axis=1).ravel()
-        self.b_b = np.stack((to_lf[1], to_ls[1]), axis=1).ravel()
+        self._snap = _when(positive, (np.full_like(d, -2), np.ones_like(d)))
+        self._add_d = _add(d)
+        self._sub_d = _add(-d)
+        self._to_finish = _when(positive, (np.full_like(d, -2), np.zeros_like(d)))
+        if previous is None:
+            self.f_a, self.f_b = self._forward_maps(slice(None))
+            self.b_a, self.b_b = self._backward_maps(slice(None))
+        else:
+            changed = durations != previous.durations
+            forward = np.flatnonzero(changed[plan.f_dst] | (plan.f_percent & changed[plan.f_src]))
+            backward = np.flatnonzero(changed[plan.b_src])
+            self.f_a, self.f_b = previous.f_a.copy(), previous.f_b.copy()
+            self.b_a, self.b_b = previous.b_a.copy(), previous.b_b.copy()
+            if forward.size:
+                at = np.stack((2 * forward, 2 * forward + 1), axis=1).ravel()
+                self.f_a[at], self.f_b[at] = self._forward_maps(forward)
+            if backward.size:
+                at = np.stack((2 * backward, 2 * backward + 1), axis=1).ravel()
+                self.b_a[at], self.b_b[at] = self._backward_maps(backward)
         n = plan.n
         self.early = np.empty(2 * n, dtype=np.int64)
         self.late = np.empty(2 * n, dtype=np.int64)
         self.project_finish = plan.project_start
+
+    def _forward_maps(self, links: slice | I64) -> tuple[I64, I64]:
+        """For the given links (in forward order), the maps to the successor's early start and finish."""
+        plan = self.plan
+        fc, fd = plan.f_codes[links], plan.f_pd[links]
+        lag = _add(self.m[plan.fo[links]])
+        starts = fc <= _SS
+        snapped = _then(lag, _pick(self._snap, fd))
+        to_es = _choose(starts, snapped, _then(lag, _pick(self._sub_d, fd)))
+        to_ef = _choose(starts, _then(snapped, _pick(self._add_d, fd)), lag)
+        return np.stack((to_es[0], to_ef[0]), axis=1).ravel(), np.stack((to_es[1], to_ef[1]), axis=1).ravel()
+
+    def _backward_maps(self, links: slice | I64) -> tuple[I64, I64]:
+        """For the given links (in backward order), the maps to the predecessor's late finish and start."""
+        plan = self.plan
+        bc, bp = plan.b_codes[links], plan.b_ps[links]
+        step = _when(bc == _SS, (np.full_like(bc, -2), np.ones_like(bc)))  # SS: the successor's next start
+        step = _then(step, _add(-self.m[plan.bo[links]]))
+        # SS, SF: from the predecessor's start.
+        step = _then(step, _when((bc & 1) == 1, _pick(self._add_d, bp)))
+        to_lf = _then(step, _pick(self._to_finish, bp))
+        to_ls = _then(to_lf, _pick(self._sub_d, bp))
+        return np.stack((to_lf[0], to_ls[0]), axis=1).ravel(), np.stack((to_lf[1], to_ls[1]), axis=1).ravel()
 
     def forward(self, first_level: int) -> None:
         """Early dates of every activity from ``first_level`` on (earlier levels are kept)."""
@@ -303,7 +325,7 @@ class FastState:
         durations = self.durations.copy()
         for i, minutes in changes.items():
             durations[i] = minutes
-        state = FastState(plan, durations)
+        state = FastState(plan, durations, self)
         if not changes:
             first = plan.levels
             last = -1
@@ -341,6 +363,7 @@ class FastState:
         rank = plan.rank
         es, ef = self.early[0::2][rank], self.early[1::2][rank]
         node = int(np.argmax(ef))  # the first activity, in input order, to finish last
+        es_, ef_ = es.tolist(), ef.tolist()
         src, codes, m, d = plan.src, plan.codes, self.m, self.durations
         in_links, in_ptr, topo = plan.in_links, plan.in_ptr, plan.topo
         floor = plan.floor
@@ -354,7 +377,7 @@ class FastState:
             s_driver = f_driver = -1
             incoming = zip(src[links].tolist(), codes[links].tolist(), m[links].tolist(), strict=True)
             for p, code, lag in incoming:
-                t = int(es[p]) if code & 1 else int(ef[p])
+                t = es_[p] if code & 1 else ef_[p]
                 if lag > 0:
                     t = ((t >> 1) + lag) << 1
                 elif lag < 0:

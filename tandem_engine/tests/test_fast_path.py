@@ -6,6 +6,7 @@ import itertools
 from dataclasses import replace
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ from tandem_engine import (
     ScheduleResult,
     schedule,
 )
+from tandem_engine.calendar import compile_calendar, to_minutes
 from tandem_engine.cpm import _schedule_generic, fast_path_refusal
 
 from .strategies import CONTINUOUS, STANDARD
@@ -235,3 +237,28 @@ def test_every_small_chain_of_tasks_and_milestones_is_scheduled_as_on_the_generi
                 assert_same(schedule(network), _schedule_generic(network))
                 checked += 1
     assert checked == 16 * 64 * 4
+
+
+# Counts of working minutes from a Monday midnight; multiples of 240 fall on period boundaries.
+COUNTS = st.one_of(st.integers(-5000, 200_000), st.integers(-20, 800).map(lambda k: 240 * k))
+MINUTE_SLOTS = Calendar("slots", week=(tuple((m, m + 1) for m in range(480, 540, 2)),) * 7)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from((*CALENDARS, MINUTE_SLOTS)),
+    st.lists(st.tuples(COUNTS, st.booleans()), min_size=1, max_size=50),
+)
+def test_keys_convert_to_the_instants_the_scalar_arithmetic_gives(
+    calendar: Calendar, counts: list[tuple[int, bool]]
+) -> None:
+    """The vectorised conversion (binary searches or a bucket table) agrees with the scalar one.
+
+    An odd key is a start (the latest instant after that much work), an even one a finish (the
+    earliest); a calendar of one-minute slots takes the binary searches, the others the buckets.
+    """
+    compiled = compile_calendar(calendar)
+    origin = compiled.wm(to_minutes(datetime(2026, 11, 23)))
+    keys = [2 * (origin + count) + start for count, start in counts]
+    expected = [compiled.instant_start(k >> 1) if k & 1 else compiled.instant_end(k >> 1) for k in keys]
+    assert compiled.minutes_of_keys(np.asarray(keys, dtype=np.int64)).tolist() == expected
