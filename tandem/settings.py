@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tandem.planning",
     "tandem.api",
     "tandem.web",
+    "tandem.demo",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ import functools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -346,6 +347,7 @@ def reschedule(project: Project) -> Outcome:
     tasks = list(Task.objects.filter(project=project).order_by("id"))
     links = list(Dependency.objects.filter(project=project).order_by("id"))
     outcome = Outcome()
+    before = {t.pk: _computed_values(t) for t in tasks}
     calendars = engine_calendars(project, tasks, outcome.warnings)
     number_outline(tasks)
     if not tasks:
@@ -405,8 +407,15 @@ def reschedule(project: Project) -> Outcome:
         weights = [(by_id[i].duration_minutes or 1, by_id[i].percent_complete) for i in leaf_ids]
         total = sum(w for w, _p in weights)
         summary.percent_complete = round(sum(w * p for w, p in weights) / total) if total else 0
-    Task.objects.bulk_update(tasks, COMPUTED_FIELDS, batch_size=500)
+    # Write only the rows the schedule changed: an edit usually moves a few tasks, not the plan.
+    changed = [t for t in tasks if _computed_values(t) != before[t.pk]]
+    if changed:
+        Task.objects.bulk_update(changed, COMPUTED_FIELDS, batch_size=500)
     return outcome
+
+
+def _computed_values(task: Task) -> tuple[Any, ...]:
+    return tuple(getattr(task, name) for name in COMPUTED_FIELDS)
 
 
 def finish_after(

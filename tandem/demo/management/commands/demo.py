@@ -1,4 +1,4 @@
-"""`tandem demo`: load the bilingual demo project (once) and print its logins."""
+"""`tandem demo`: load the bilingual demo project (once) — charter, people and plan — and print its logins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
+from tandem.projects.models import Project
 
 
 class Command(BaseCommand):
@@ -19,9 +21,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_exists():
             self.stdout.write(f"The demo project {DEMO_CODE} is already loaded.")
+            project = Project.objects.get(code=DEMO_CODE)
         else:
-            load_demo()
-            self.stdout.write(self.style.SUCCESS(f"Loaded the demo project {DEMO_CODE}."))
+            self.stdout.write(f"Loading the demo project {DEMO_CODE}: people and charter…")
+            project = load_demo()
+        self.stdout.write("Building the demo plan (tasks, links, baseline, progress)…")
+        rows = load_demo_plan(project)
+        self.stdout.write(
+            self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready, with {rows} plan rows.")
+        )
         if options["quiet_logins"]:
             return
         self.stdout.write(
