@@ -321,6 +321,7 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
         page.evaluate(SCROLL_TO_PLAN)
         page.wait_for_timeout(300)
         page.screenshot(path=str(target / f"gantt-{suffix}.png"))
+
         if suffix == "en":
             page.goto(f"{live_server.url}/projects/{project.code}/plan/board/")
             page.evaluate(SCROLL_TO_PLAN)

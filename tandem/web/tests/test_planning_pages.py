@@ -155,6 +155,24 @@ def test_a_client_never_sees_an_internal_task_as_a_row_an_arrow_or_a_count(plan:
     assert "4 tasks" in listing
 
 
+def test_a_shared_phase_of_internal_work_is_no_folder_for_the_client(world: World) -> None:
+    pm, project = world.pm, world.project
+    phase = services.do_add_task(project, actor=pm, name="Vendor set-up", kind=TaskKind.PHASE)
+    services.do_add_task(
+        project,
+        actor=pm,
+        name=SECRET,
+        parent_id=phase.pk,
+        duration_minutes=DAY,
+        visibility=Visibility.INTERNAL,
+    )
+    team = {t["id"]: t for t in plan_json(world, "pm")["tasks"]}
+    client = {t["id"]: t for t in plan_json(world, "client_viewer")["tasks"]}
+    assert team[str(phase.pk)]["summary"] is True
+    assert client[str(phase.pk)]["summary"] is False
+    assert len(client) == 1
+
+
 def test_the_team_sees_internal_tasks_and_the_preview_hides_them(plan: Plan) -> None:
     team = plan_json(plan.world, "pm")
     assert str(plan.secret.pk) in {t["id"] for t in team["tasks"]}

@@ -184,7 +184,9 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
                 "end": _day(task.finish or task.start, scope),
                 "progress": task.percent_complete,
                 "critical": task.critical,
-                "summary": task.is_summary or task.pk in parents_with_children,
+                # For a client a row is a summary only through the rows it may see: a shared phase of
+                # internal work shows as a plain bar, not as an empty folder.
+                "summary": task.pk in parents_with_children or (scope.team and task.is_summary),
                 "milestone": task.kind == TaskKind.MILESTONE,
                 "manual": task.manual,
                 "owner": (task.owner.full_name or task.owner.email) if task.owner else "",
