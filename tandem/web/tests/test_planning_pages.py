@@ -460,3 +460,13 @@ def test_a_task_owner_moves_their_own_card_but_not_others(plan: Plan) -> None:
     assert (
         f'data-task-id="{plan.design.pk}" data-version="{plan.design.version}" data-movable="false"' in page
     )
+
+
+def test_the_list_answers_htmx_with_the_results_only(plan: Plan) -> None:
+    c = client_for(plan.world, "pm")
+    response = c.get(url("plan_list") + "?q=build", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and "Build" in body and "Design" not in body
+    bad = c.get(url("plan_list") + "?kind=nope", HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400 and "<html" not in bad.content.decode()
