@@ -120,21 +120,15 @@ class FastPlan:
         self.project_start = project_start
         self._kahn_order = order
         self._order: tuple[ActivityId, ...] | None = None
-        # Topological position of each activity (None: the input order is topological), and the
-        # incoming links grouped by successor, in input order (for the critical path).
+        # Topological position of each activity (None: the input order is topological).
         self.topo: I64 | None = None
         if order is not None:
             self.topo = np.empty(n, dtype=np.int64)
             self.topo[np.asarray(order, dtype=np.int64)] = np.arange(n, dtype=np.int64)
-        by_successor = dst if self.topo is None else self.topo[dst]
-        self.in_links = np.argsort(by_successor, kind="stable")
-        self.in_ptr = np.searchsorted(by_successor[self.in_links], np.arange(n + 1))
         level = self._levels()
         self.level = level
         self.levels = int(level.max()) + 1
-        # Small integer keys sort by radix (linear time).
-        key = level.astype(np.int16 if self.levels < 1 << 15 else np.int32)
-        perm = np.argsort(key, kind="stable")
+        perm = _stable_order(level, self.levels)
         rank = np.empty(n, dtype=np.int64)
         rank[perm] = np.arange(n, dtype=np.int64)
         self.perm, self.rank = perm, rank
@@ -142,8 +136,8 @@ class FastPlan:
         self.node_bounds: list[int] = np.searchsorted(level[perm], steps).tolist()
         ps, pd = rank[src], rank[dst]
         # Forward: links grouped by the successor's level; backward: by the predecessor's level.
-        fo = np.argsort(key[dst], kind="stable")
-        bo = np.argsort(key[src], kind="stable")
+        fo = _stable_order(level[dst], self.levels)
+        bo = _stable_order(level[src], self.levels)
         self.fo, self.bo = fo, bo
         self.f_dst, self.f_src, self.f_percent, self.b_src = dst[fo], src[fo], percent[fo], src[bo]
         self.f_pd, self.f_codes = pd[fo], codes[fo]
@@ -165,9 +159,11 @@ class FastPlan:
 
     def _levels(self) -> I64:
         """Each activity's level: the number of links on its longest chain of predecessors."""
-        level = [0] * self.n
-        by = self.in_links  # links by successor in topological order: predecessors come first
-        for p, s in zip(self.src[by].tolist(), self.dst[by].tolist(), strict=True):
+        n, src, dst = self.n, self.src, self.dst
+        # Links by predecessor in topological order: a predecessor's level is final when read.
+        by = _stable_order(src if self.topo is None else self.topo[src], n)
+        level = [0] * n
+        for p, s in zip(src[by].tolist(), dst[by].tolist(), strict=True):
             v = level[p] + 1
             if v > level[s]:
                 level[s] = v
@@ -357,44 +353,52 @@ class FastState:
         return {"start": start, "finish": finish, "early_start": es, "early_finish": ef,
                 "late_start": ls, "late_finish": lf}
 
-    def critical_path(self) -> tuple[ActivityId, ...]:
-        """One driving chain, found as the generic path records drivers: the first link that wins."""
+    def drivers(self) -> I64:
+        """Each activity's driving predecessor (input index, -1 for none), as the generic path records it.
+
+        The generic forward pass reads the incoming links in input order and keeps the first that
+        gives the latest start-side (FS, SS) or finish-side (FF, SF) date; the finish side drives
+        when it does not start the activity earlier than the start side.
+        """
         plan = self.plan
+        n, src, dst, codes = plan.n, plan.src, plan.dst, plan.codes
         rank = plan.rank
         es, ef = self.early[0::2][rank], self.early[1::2][rank]
-        node = int(np.argmax(ef))  # the first activity, in input order, to finish last
-        es_, ef_ = es.tolist(), ef.tolist()
-        src, codes, m, d = plan.src, plan.codes, self.m, self.durations
-        in_links, in_ptr, topo = plan.in_links, plan.in_ptr, plan.topo
-        floor = plan.floor
-        path: list[ActivityId] = []
+        t = np.where(codes & 1, es[src], ef[src])
+        a, b = _add(self.m)
+        t = (t & a) + b
+        starts = codes <= _SS
+        links = np.arange(src.size, dtype=np.int64)
+        none = np.int64(src.size)
+        s_best = np.full(n, plan.floor, dtype=np.int64)
+        np.maximum.at(s_best, dst[starts], t[starts])
+        s_wins = starts & (t == s_best[dst]) & (t > plan.floor)
+        s_first = np.full(n, none, dtype=np.int64)
+        np.minimum.at(s_first, dst[s_wins], links[s_wins])
+        finishes = ~starts
+        f_best = np.full(n, -(1 << 62), dtype=np.int64)
+        np.maximum.at(f_best, dst[finishes], t[finishes])
+        f_first = np.full(n, none, dtype=np.int64)
+        f_wins = finishes & (t == f_best[dst])
+        np.minimum.at(f_first, dst[f_wins], links[f_wins])
+        d = self.durations
+        positive = d > 0
+        start = s_best | positive
+        from_finish = np.where(positive, (((f_best >> 1) - d) << 1) | 1, f_best)
+        by_finish = (f_first < none) & (from_finish >= start)
+        source = np.append(src, -1)  # "no link" reads as no driver
+        return np.where(by_finish, source[f_first], source[s_first])
+
+    def critical_path(self) -> tuple[ActivityId, ...]:
+        """One driving chain, from the first activity (in input order) that finishes last."""
+        plan = self.plan
+        node = int(np.argmax(self.early[1::2][plan.rank]))
+        driver = self.drivers().tolist()
         ids = plan.ids
+        path: list[ActivityId] = []
         while node >= 0:
             path.append(ids[node])
-            q = node if topo is None else int(topo[node])
-            links = in_links[in_ptr[q]:in_ptr[q + 1]]
-            s_cand, f_cand = floor, -(1 << 62)
-            s_driver = f_driver = -1
-            incoming = zip(src[links].tolist(), codes[links].tolist(), m[links].tolist(), strict=True)
-            for p, code, lag in incoming:
-                t = es_[p] if code & 1 else ef_[p]
-                if lag > 0:
-                    t = ((t >> 1) + lag) << 1
-                elif lag < 0:
-                    t = (((t >> 1) + lag) << 1) | 1
-                if code <= _SS:
-                    if t > s_cand:
-                        s_cand, s_driver = t, p
-                elif t > f_cand:
-                    f_cand, f_driver = t, p
-            duration = int(d[node])
-            start = s_cand | 1 if duration else s_cand
-            driver = s_driver
-            if f_driver >= 0:
-                from_finish = ((((f_cand >> 1) - duration) << 1) | 1) if duration else f_cand
-                if from_finish >= start:
-                    driver = f_driver
-            node = driver
+            node = driver[node]
         path.reverse()
         return tuple(path)
 
@@ -409,7 +413,7 @@ def _choose(mask: NDArray[np.bool_], yes: tuple[I64, I64], no: tuple[I64, I64]) 
 
 def _kahn(n: int, src: I64, dst: I64) -> list[int] | None:
     """Kahn's topological sort as the generic path runs it (FIFO, input order), or None on a cycle."""
-    by = np.argsort(src, kind="stable")
+    by = _stable_order(src, n)
     targets: list[int] = dst[by].tolist()
     ptr: list[int] = np.searchsorted(src[by], np.arange(n + 1)).tolist()
     indegree: list[int] = np.bincount(dst, minlength=n).tolist()
@@ -565,3 +569,19 @@ def _integers(values: list[ActivityId]) -> I64 | None:
     if array.ndim != 1 or array.dtype.kind != "i":  # not integers, or beyond int64 (then uint64, object)
         return None
     return array.astype(np.int64)
+
+
+def _stable_order(keys: I64, bound: int) -> NDArray[np.intp]:
+    """``numpy.argsort(keys, kind="stable")`` for keys in ``[0, bound)``, in linear time when it can.
+
+    NumPy sorts 16-bit integers by radix; keys below 2**32 take two such passes (low half, then
+    high half), which is a least-significant-digit radix sort.
+    """
+    if bound <= 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    if bound <= 1 << 32:
+        low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+        high = np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")
+        result: NDArray[np.intp] = low[high]
+        return result
+    return np.argsort(keys, kind="stable")
