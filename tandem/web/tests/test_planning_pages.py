@@ -470,3 +470,12 @@ def test_the_list_answers_htmx_with_the_results_only(plan: Plan) -> None:
     assert "<html" not in body and "Build" in body and "Design" not in body
     bad = c.get(url("plan_list") + "?kind=nope", HTTP_HX_REQUEST="true")
     assert bad.status_code == 400 and "<html" not in bad.content.decode()
+
+
+def test_the_gantt_shades_the_project_calendars_days_off(plan: Plan) -> None:
+    services.do_set_calendar(plan.world.project, actor=plan.world.pm, base="china")
+    off = set(plan_json(plan.world, "client_viewer")["off_days"])
+    assert "2026-01-10" in off  # a Saturday
+    assert "2026-02-17" in off and "2026-02-20" in off  # Spring Festival, on weekdays
+    assert "2026-02-14" not in off  # a Saturday worked to make up for the Spring Festival
+    assert "2026-01-12" not in off

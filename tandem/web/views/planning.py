@@ -29,6 +29,7 @@ from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import BaselineTask, Task
 from tandem.projects.permissions import Action, can
 from tandem.web.views.base import ProjectScope, project_view, render_page
+from tandem_engine.calendar import working_days
 
 LIST_PAGE_SIZE = 25
 #: Board columns, in the order work flows.
@@ -208,8 +209,24 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
         if baseline
         else None,
         "today": timezone.localtime(timezone.now(), scheduling.zone_of(project)).date().isoformat(),
+        "off_days": _off_days(scope, tasks),
         "editable": editable,
     }
+
+
+def _off_days(scope: ProjectScope, tasks: list[Task]) -> list[str]:
+    """The project calendar's days off around the plan (weekends, public holidays; not make-up days)."""
+    moments = [_local(m, scope) for t in tasks for m in (t.start, t.finish) if m is not None]
+    days = [m.date() for m in moments if m is not None]
+    if not days:
+        return []
+    first, last = min(days) - dt.timedelta(days=120), max(days) + dt.timedelta(days=120)
+    calendar = scheduling.project_engine_calendar(scope.project)
+    working = set(working_days(calendar, first, last))
+    count = (last - first).days + 1
+    return [
+        day.isoformat() for day in (first + dt.timedelta(days=n) for n in range(count)) if day not in working
+    ]
 
 
 def _gantt_strings() -> dict[str, str]:

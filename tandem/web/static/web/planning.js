@@ -26,6 +26,7 @@
   let linkMode = false;
   let gantt = null;
   let shown = [];
+  let offDays = new Set();
 
   // frappe-gantt writes a bar's name and the popup's text as HTML: everything we pass it is escaped.
   const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -264,6 +265,7 @@
   }
 
   function render(keepScroll) {
+    offDays = new Set(data.off_days || []);
     shown = visibleRows();
     renderTree();
     const container = chartEl.querySelector(".gantt-container");
@@ -289,7 +291,8 @@
       scroll_to: scroll === null ? "today" : null,
       popup_on: "click",
       popup: popup,
-      holidays: { "var(--g-weekend-highlight-color)": "weekend" },
+      // Days off come from the project calendar: public holidays are shaded, make-up working days are not.
+      holidays: { "var(--g-weekend-highlight-color)": (d) => offDays.has(day(d)) },
       on_view_change: () => requestAnimationFrame(decorate),
       on_date_change: onDateChange,
     });
