@@ -415,9 +415,17 @@
     const treeWidth = 320;
     const chartWidth = gantt.dates.length * gantt.config.column_width;
     const height = gantt.grid_height;
-    const out = svg("svg", { xmlns: NS, width: treeWidth + chartWidth, height: height, viewBox: `0 0 ${treeWidth + chartWidth} ${height}` });
+    const TITLE = 44;
+    const root = svg("svg", {
+      xmlns: NS, width: treeWidth + chartWidth, height: height + TITLE, viewBox: `0 0 ${treeWidth + chartWidth} ${height + TITLE}`,
+    });
     const font = getComputedStyle(document.body).fontFamily;
-    svg("rect", { x: 0, y: 0, width: treeWidth + chartWidth, height: height, fill: "#ffffff" }, out);
+    svg("rect", { x: 0, y: 0, width: treeWidth + chartWidth, height: height + TITLE, fill: "#ffffff" }, root);
+    // A title line for slides: project, "Plan" and the date, as on the printed page.
+    const caption = document.querySelector("[data-gantt-print] figcaption");
+    const title = svg("text", { x: 12, y: 28, "font-family": font, "font-size": 16, "font-weight": 600, fill: "#0f172a" }, root);
+    title.textContent = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
+    const out = svg("g", { transform: `translate(0, ${TITLE})` }, root);
     const clone = gantt.$svg.cloneNode(true);
     inlineStyles(gantt.$svg, clone);
     clone.setAttribute("x", treeWidth);
@@ -454,7 +462,7 @@
       name.textContent = t.name.length > 34 ? t.name.slice(0, 33) + "…" : t.name;
       svg("line", { x1: 0, x2: treeWidth, y1: HEADER + (i + 1) * ROW - 10, y2: HEADER + (i + 1) * ROW - 10, stroke: "#eef2f7" }, tree);
     });
-    return { node: out, width: treeWidth + chartWidth, height: height };
+    return { node: root, width: treeWidth + chartWidth, height: height + TITLE };
   }
 
   function toPng() {
