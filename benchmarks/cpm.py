@@ -4,7 +4,9 @@ Run: ``.venv/bin/python benchmarks/cpm.py [--tasks 100000] [--no-mpxj]``
 
 1. Builds a random layered network (about two links per activity; 70 % FS, 10 % each SS/FF/SF,
    a fifth lagged, some negative) on MS Project's standard calendar.
-2. Times ``tandem_engine.schedule`` (forward + backward pass, floats, critical path).
+2. Times ``tandem_engine.schedule`` (forward + backward pass, floats, critical path), says which
+   path it took (the vectorised one for this plan), and times once the generic path and reading
+   every activity's dates from the result.
 3. Times a networkx topological forward pass (all link types and lags, in working minutes) and
    checks that it finds the same project length as Tandem.
 4. If the ``mpxj`` package and Java are present, schedules the same network with MPXJ's
@@ -36,6 +38,7 @@ from tandem_engine import (
     schedule,
     working_minutes_between,
 )
+from tandem_engine.cpm import _schedule_generic, fast_path_refusal
 
 T = TypeVar("T")
 START = datetime(2026, 11, 23, 8, 0)
@@ -174,6 +177,19 @@ def main() -> None:
         f"finish {result.project_finish} ({length} working min), "
         f"critical path {len(result.critical_path)} activities"
     )
+    refusal = fast_path_refusal(network)
+    print(f"  path: {'vectorised' if refusal is None else 'generic (' + refusal + ')'}")
+    t0 = time.perf_counter()
+    rows = [result[a.id] for a in network.activities]
+    print(f"  reading all {len(rows)} activities' dates from the result: {time.perf_counter() - t0:.3f} s")
+    t0 = time.perf_counter()
+    generic = _schedule_generic(network)
+    same = generic.project_finish == result.project_finish and generic.critical_path == result.critical_path
+    print(
+        f"  generic path (one run): {time.perf_counter() - t0:.3f} s, "
+        f"{'same finish and critical path' if same else 'DIFFERENT RESULT'}"
+    )
+    del generic, rows
     nx_best, nx_median, nx_length = best_of(3, lambda: networkx_forward(network))
     agree = "agree" if nx_length == length else f"DISAGREE (Tandem {length})"
     print(

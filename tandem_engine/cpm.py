@@ -113,9 +113,8 @@ class _Core(Protocol):
     @property
     def project_finish(self) -> int: ...
 
-    def total_float(self, i: int) -> int: ...
-    def free_float(self, i: int) -> int: ...
-    def critical(self, i: int) -> bool: ...
+    def floats(self) -> tuple[Sequence[int], Sequence[int], Sequence[bool]]:
+        """Total float, free float (as shown) and the critical flag of every activity, by input index."""
     def critical_path(self) -> tuple[ActivityId, ...]: ...
     def order(self) -> tuple[ActivityId, ...]: ...
     def reschedule(self, durations: Mapping[int, int]) -> _Core: ...
@@ -133,7 +132,7 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
 
     def __init__(self, core: _Core) -> None:
         self._core = core
-        self._minutes = core.minutes
+        self._rows: _Rows | None = None
         self.critical_path: tuple[ActivityId, ...] = core.critical_path()
         """One driving chain of activities from the start to the activity that finishes last."""
         self.conflicts: tuple[ConstraintConflict, ...] = core.conflicts
@@ -147,21 +146,10 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         return self._core.order()
 
     def __getitem__(self, activity_id: ActivityId) -> ActivitySchedule:
-        i = self._core.index[activity_id]
-        m = self._minutes
-        core = self._core
-        return ActivitySchedule(
-            id=activity_id,
-            start=from_minutes(int(m["start"][i])),
-            finish=from_minutes(int(m["finish"][i])),
-            early_start=from_minutes(int(m["early_start"][i])),
-            early_finish=from_minutes(int(m["early_finish"][i])),
-            late_start=from_minutes(int(m["late_start"][i])),
-            late_finish=from_minutes(int(m["late_finish"][i])),
-            total_float=core.total_float(i),
-            free_float=core.free_float(i),
-            critical=core.critical(i),
-        )
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _Rows(self._core)
+        return rows.row(activity_id)
 
     def __iter__(self) -> Iterator[ActivityId]:
         return iter(self._core.ids)
@@ -171,7 +159,10 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
 
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
-        return self._core.total_float(self._core.index[activity_id])
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _Rows(self._core)
+        return rows.total[rows.index[activity_id]]
 
     def with_durations(self, durations: Mapping[ActivityId, int], *, strict: bool = False) -> ScheduleResult:
         """Reschedule after changing some activities' durations (working minutes); ``self`` is unchanged.
@@ -201,6 +192,47 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             if strict and core.conflicts:
                 raise ConstraintConflictError(core.conflicts)
             return ScheduleResult(core)
+
+
+class _Dates(dict[int, datetime]):
+    """Minutes to datetimes, each built once: activities share many dates."""
+
+    def __missing__(self, minute: int) -> datetime:
+        value = self[minute] = from_minutes(minute)
+        return value
+
+
+class _Rows:
+    """A result's values as plain lists, made on the first read of an activity."""
+
+    def __init__(self, core: _Core) -> None:
+        self.index = core.index
+        minutes = core.minutes
+        self.columns = [
+            m.tolist() if isinstance(m, np.ndarray) else m for m in (minutes[name] for name in _DATE_NAMES)
+        ]
+        total, free, critical = core.floats()
+        self.total = total.tolist() if isinstance(total, np.ndarray) else total
+        self.free = free.tolist() if isinstance(free, np.ndarray) else free
+        self.critical = critical.tolist() if isinstance(critical, np.ndarray) else critical
+        self.dates = _Dates()
+
+    def row(self, activity_id: ActivityId) -> ActivitySchedule:
+        i = self.index[activity_id]
+        dates = self.dates
+        start, finish, early_start, early_finish, late_start, late_finish = self.columns
+        return ActivitySchedule(
+            id=activity_id,
+            start=dates[start[i]],
+            finish=dates[finish[i]],
+            early_start=dates[early_start[i]],
+            early_finish=dates[early_finish[i]],
+            late_start=dates[late_start[i]],
+            late_finish=dates[late_finish[i]],
+            total_float=self.total[i],
+            free_float=self.free[i],
+            critical=self.critical[i],
+        )
 
 
 def schedule(
@@ -282,14 +314,9 @@ class _GenericCore:
             [state.project_start, state.project_finish]
         )
 
-    def total_float(self, i: int) -> int:
-        return self.state.total[i]
-
-    def free_float(self, i: int) -> int:
-        return self.state.free_float(i)
-
-    def critical(self, i: int) -> bool:
-        return self.state.critical[i]
+    def floats(self) -> tuple[Sequence[int], Sequence[int], Sequence[bool]]:
+        state = self.state
+        return state.total, [state.free_float(i) for i in range(len(self.ids))], state.critical
 
     def critical_path(self) -> tuple[ActivityId, ...]:
         return self.state.critical_path()
@@ -323,22 +350,15 @@ class _FastCore:
             minutes["start"], minutes["finish"] = minutes["early_start"], minutes["early_finish"]
         self.minutes = minutes
         self.project_start, self.project_finish = (int(v) for v in ends)
-        self._total = state.total[rank]
-        self._free = state.free[rank]
-        self._critical = state.critical[rank]
+        self._rank = rank
 
     @property
     def index(self) -> Mapping[ActivityId, int]:
         return self.state.plan.index
 
-    def total_float(self, i: int) -> int:
-        return int(self._total[i])
-
-    def free_float(self, i: int) -> int:
-        return int(self._free[i])
-
-    def critical(self, i: int) -> bool:
-        return bool(self._critical[i])
+    def floats(self) -> tuple[Sequence[int], Sequence[int], Sequence[bool]]:
+        state, rank = self.state, self._rank
+        return state.total[rank].tolist(), state.free[rank].tolist(), state.critical[rank].tolist()
 
     def critical_path(self) -> tuple[ActivityId, ...]:
         return self.state.critical_path()
