@@ -201,17 +201,23 @@ class CompiledCalendar:
         self._cum_end = [c + e - s for c, s, e in zip(self._cum, self._starts, self._ends, strict=True)]
 
     def _cover_wm(self, wm: int) -> None:
-        """Make sure the span holds the working minute ``wm`` with an interval on both sides."""
+        """Make sure the span holds the working minute ``wm`` with an interval on both sides.
+
+        The span grows a year at a time, as far as needed; sixty years in a row without any working
+        time mean the calendar has none left in that direction.
+        """
         searched = 0
         while not self._cum or wm <= self._cum[0]:
+            intervals = len(self._starts)
             self._extend_down()
-            searched += _CHUNK_DAYS
+            searched = 0 if len(self._starts) > intervals and self._cum else searched + _CHUNK_DAYS
             if searched > _SEARCH_LIMIT_DAYS:
                 raise CalendarError(f"calendar {self.calendar.id!r} has no working time in the searched span")
         searched = 0
         while wm >= self._cum_end[-1]:
+            intervals = len(self._starts)
             self._extend_up()
-            searched += _CHUNK_DAYS
+            searched = 0 if len(self._starts) > intervals else searched + _CHUNK_DAYS
             if searched > _SEARCH_LIMIT_DAYS:
                 raise CalendarError(f"calendar {self.calendar.id!r} has no working time in the searched span")
 

@@ -25,8 +25,9 @@ from tandem_engine import (
     ScheduleResult,
     schedule,
 )
-from tandem_engine.calendar import compile_calendar, to_minutes
+from tandem_engine.calendar import CalendarError, compile_calendar, to_minutes
 from tandem_engine.cpm import _schedule_generic, fast_path_refusal
+from tandem_engine.fast import _stable_order
 
 from .strategies import CONTINUOUS, STANDARD
 
@@ -262,3 +263,30 @@ def test_keys_convert_to_the_instants_the_scalar_arithmetic_gives(
     keys = [2 * (origin + count) + start for count, start in counts]
     expected = [compiled.instant_start(k >> 1) if k & 1 else compiled.instant_end(k >> 1) for k in keys]
     assert compiled.minutes_of_keys(np.asarray(keys, dtype=np.int64)).tolist() == expected
+
+
+def test_work_running_past_sixty_years_is_still_scheduled() -> None:
+    """The calendar grows as far as the work goes; only sixty years without any work is an error."""
+    century = 100 * 52 * 5 * 480  # a hundred years of working weeks, give or take the leap days
+    network = plain(
+        Activity("long", duration=century), Activity("next", duration=480), links=(Link("long", "next"),)
+    )
+    result, generic = schedule(network), _schedule_generic(network)
+    assert_same(result, generic)
+    assert result["next"].start.year == 2126
+    weekend_only = Calendar("weekends", week=((),) * 5 + (((480, 1020),),) * 2)
+    after_weekends = replace(
+        network,
+        calendars={"weekends": replace(weekend_only, exceptions=(
+            CalendarException(date(2026, 1, 1), date(2200, 12, 31)),
+        ))},
+        calendar_id="weekends",
+    )
+    with pytest.raises(CalendarError):
+        schedule(after_weekends)
+
+
+@pytest.mark.parametrize("bound", [5, 1 << 16, 70_000, 1 << 33])
+def test_the_radix_order_is_numpys_stable_order(bound: int) -> None:
+    keys = np.random.default_rng(bound).integers(0, bound, size=5000, dtype=np.int64)
+    assert np.array_equal(_stable_order(keys, bound), np.argsort(keys, kind="stable"))
