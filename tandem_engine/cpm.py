@@ -14,6 +14,10 @@ usual plan), the passes run on *keys*: ``2 * worked-minutes + 1`` for "just befo
 and ``2 * worked-minutes`` for "just after work stopped", so calendar arithmetic is integer
 addition; dates are converted back in bulk with numpy at the end. Otherwise the passes run on wall
 minutes with binary searches in the compiled calendars.
+
+Plans on keys without imposed dates (no constraint dates, deadlines, progress, manual tasks or
+elapsed lags) take the vectorised path of :mod:`tandem_engine.fast`, which computes the same
+numbers level by level with numpy; :func:`fast_path_refusal` says why a plan does not.
 """
 
 from __future__ import annotations
