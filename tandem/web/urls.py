@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tandem.web.views import accounts, charter, members, notes, planning, projects
+from tandem.web.views import accounts, charter, members, notes, planning, planning_forms, projects
 
 app_name = "web"
 
@@ -56,4 +56,24 @@ urlpatterns = [
     path(project + "plan/tasks/<int:pk>/dates/", planning.task_dates, name="plan_task_dates"),
     path(project + "plan/tasks/<int:pk>/status/", planning.task_status, name="plan_task_status"),
     path(project + "plan/links/", planning.link_add, name="plan_link_add"),
+    path(project + "plan/tasks/new/", planning_forms.task_create, name="plan_task_create"),
+    path(project + "plan/tasks/<int:pk>/", planning_forms.task_edit, name="plan_task_edit"),
+    path(project + "plan/tasks/<int:pk>/delete/", planning_forms.task_delete, name="plan_task_delete"),
+    path(project + "plan/tasks/<int:pk>/links/", planning_forms.link_create, name="plan_task_link_add"),
+    path(
+        project + "plan/tasks/<int:pk>/links/<int:link_pk>/remove/",
+        planning_forms.link_remove,
+        name="plan_task_link_remove",
+    ),
+    path(project + "plan/baselines/", planning_forms.baselines, name="plan_baselines"),
+    path(
+        project + "plan/baselines/<int:pk>/approve/",
+        planning_forms.baseline_approve,
+        name="plan_baseline_approve",
+    ),
+    path(
+        project + "plan/baselines/<int:pk>/compare/",
+        planning_forms.baseline_compare,
+        name="plan_baseline_compare",
+    ),
 ]

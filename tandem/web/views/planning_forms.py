@@ -1,0 +1,379 @@
+"""The plan's forms: add, edit and delete a task, its predecessor links, and the baselines.
+
+Reads go through ``tandem.planning.queries`` with the scope's viewer (404 for what the viewer may not
+see); writes call the same ``do_*`` services as the API, which decide (403 for what the role may not do).
+The pages only show the buttons the viewer's rights allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.core.errors import ConflictError
+from tandem.planning import queries, scheduling, services
+from tandem.planning.choices import TaskKind
+from tandem.planning.models import Task
+from tandem.projects import queries as project_queries
+from tandem.projects.choices import DecisionKind
+from tandem.projects.permissions import Action, can, holds
+from tandem.web.planning_forms import (
+    DAY_FIELDS,
+    ID_FIELDS,
+    MINUTES_PER_DAY,
+    BaselineForm,
+    LinkForm,
+    TaskForm,
+    to_days,
+)
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+
+#: The form field that shows a service error about one of the service's fields.
+FORM_FIELD_OF = {
+    **{minutes: days for days, minutes in DAY_FIELDS.items()},
+    **{service: form for form, service in ID_FIELDS.items()},
+    "predecessor_id": "predecessor",
+    "successor_id": "predecessor",
+    "lag_minutes": "lag_days",
+}
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied(_("Your role in this project does not allow this."))
+
+
+def _can_edit_plan(scope: ProjectScope) -> bool:
+    return not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN)
+
+
+def _require_plan_editor(scope: ProjectScope) -> None:
+    if not _can_edit_plan(scope):
+        raise _denied()
+
+
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "project": scope.project,
+        "tab": "plan",
+        "plan_view": "list",
+        "can_edit_plan": _can_edit_plan(scope),
+        **extra,
+    }
+
+
+def _apply(form: Any, exc: ValidationError | IntegrityError) -> None:
+    """A service's errors on the form, each on the field the user typed it in."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        exc = ValidationError(
+            {FORM_FIELD_OF.get(name, name): errors for name, errors in exc.error_dict.items()}
+        )
+    apply_errors(form, exc)
+
+
+def _list_url(scope: ProjectScope) -> str:
+    return reverse("web:plan_list", args=[scope.project.code])
+
+
+def _edit_url(scope: ProjectScope, task: Task) -> str:
+    return reverse("web:plan_task_edit", args=[scope.project.code, task.pk])
+
+
+def _form_kwargs(scope: ProjectScope, task: Task | None) -> dict[str, Any]:
+    """The choices of the task form: the visible WBS (not the task's own branch), members, deliverables."""
+    rows = list(queries.plan_of(scope.viewer, scope.project).exclude(kind=TaskKind.MILESTONE))
+    if task is not None:
+        parents = {t.pk: queries.shown_parent_id(t) for t in rows}
+
+        def under(pk: int | None) -> bool:
+            seen: set[int] = set()
+            while pk is not None and pk not in seen:
+                if pk == task.pk:
+                    return True
+                seen.add(pk)
+                pk = parents.get(pk)
+            return False
+
+        rows = [t for t in rows if not under(t.pk)]
+    members = [
+        (m.user_id, m.user.full_name or m.user.email)
+        for m in project_queries.members_of(scope.viewer, scope.project)
+    ]
+    deliverables = [(d.pk, d.name) for d in project_queries.deliverables_of(scope.viewer, scope.project)]
+    return {"parents": rows, "members": members, "deliverables": deliverables, "team": scope.team}
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@project_view
+def task_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """Add a phase, work package, task or milestone (plan editors)."""
+    _require_plan_editor(scope)
+    initial: dict[str, Any] = {}
+    if request.GET.get("parent"):
+        initial["parent"] = request.GET["parent"]
+    form = TaskForm(request.POST or None, initial=initial, **_form_kwargs(scope, None))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                task = services.do_add_task(scope.project, actor=scope.user, **form.task_data())
+            except ValidationError as exc:
+                _apply(form, exc)
+            except IntegrityError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("“%(name)s” was added to the plan.") % {"name": task.name})
+                return redirect(_edit_url(scope, task))
+    return render_page(
+        request, "web/planning/forms/task_form.html", _context(scope, form=form, creating=True), status=status
+    )
+
+
+def _links_context(scope: ProjectScope, task: Task, link_form: LinkForm | None = None) -> dict[str, Any]:
+    links = list(
+        queries.dependencies_of(scope.viewer, scope.project).filter(successor_id=task.pk).order_by("id")
+    )
+    candidates = [t for t in queries.plan_of(scope.viewer, scope.project) if t.pk != task.pk]
+    for link in links:
+        link.lag_days = to_days(link.lag_minutes)  # type: ignore[attr-defined]
+    return {
+        "links": links,
+        "link_form": link_form or LinkForm(tasks=candidates),
+        "link_candidates": candidates,
+    }
+
+
+@project_view
+def task_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Edit a task based on the version read; a stale version answers 409 keeping the input.
+
+    Plan editors change everything; a task's owner without that right reports its progress only.
+    """
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    editor = _can_edit_plan(scope)
+    owner = not scope.preview and task.owner_id == scope.user.pk
+    if not editor and not owner:
+        raise _denied()
+    zone = scheduling.zone_of(scope.project)
+    kwargs = _form_kwargs(scope, task)
+    if request.method == "POST":
+        form = TaskForm(request.POST, progress_only=not editor, **kwargs)
+    else:
+        form = TaskForm(initial=TaskForm.initial_for(task, zone), progress_only=not editor, **kwargs)
+    status, current = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.do_update_task(
+                    task, version=form.cleaned_data["version"], actor=scope.user, **form.task_data()
+                )
+            except ConflictError as exc:
+                form.add_error(None, exc.message)
+                set_bound_value(form, "version", str(exc.current_version))
+                current, status = queries.access_task(scope.viewer, scope.project, task.pk), 409
+            except ValidationError as exc:
+                _apply(form, exc)
+            except IntegrityError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("“%(name)s” was saved.") % {"name": task.name})
+                return redirect(_edit_url(scope, task))
+    context = _context(
+        scope, form=form, task=task, current=current, editor=editor, current_days=_current_days(current)
+    )
+    if editor:
+        context.update(_links_context(scope, task))
+    return render_page(request, "web/planning/forms/task_form.html", context, status=status)
+
+
+def _current_days(current: Task | None) -> Any:
+    return None if current is None else to_days(current.duration_minutes)
+
+
+@project_view
+def task_delete(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Delete a task with its subtasks and links, after confirming."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    _require_plan_editor(scope)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            version: int | None = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.do_delete_task(task, version=version, actor=scope.user)
+        except ConflictError as exc:
+            error, status = exc.message, 409
+            task = queries.access_task(scope.viewer, scope.project, task.pk)
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            messages.success(request, _("“%(name)s” was deleted from the plan.") % {"name": task.name})
+            return redirect(_list_url(scope))
+    subtasks = queries.plan_of(scope.viewer, scope.project).filter(outline_key__startswith=task.outline_key)
+    return render_page(
+        request,
+        "web/planning/forms/task_delete.html",
+        _context(scope, task=task, error=error, subtasks=max(subtasks.count() - 1, 0)),
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- links
+
+
+@project_view
+@require_POST
+def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Add a predecessor to a task; a link that would close a loop shows the tasks in the loop."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    _require_plan_editor(scope)
+    links = _links_context(scope, task)
+    form = LinkForm(request.POST, tasks=links["link_candidates"])
+    if form.is_valid():
+        try:
+            services.do_add_dependency(
+                scope.project, successor_id=task.pk, actor=scope.user, **form.link_data()
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        except IntegrityError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The link was added."))
+            return redirect(_edit_url(scope, task) + "#links")
+    zone = scheduling.zone_of(scope.project)
+    task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
+    links["link_form"] = form
+    return render_page(
+        request,
+        "web/planning/forms/task_form.html",
+        _context(scope, form=task_form, task=task, editor=True, **links),
+        status=400,
+    )
+
+
+@project_view
+@require_POST
+def link_remove(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
+    """Remove one of a task's predecessor links."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
+    _require_plan_editor(scope)
+    if link.successor_id != task.pk:
+        return redirect(_edit_url(scope, task) + "#links")
+    services.do_remove_dependency(link, actor=scope.user)
+    messages.success(request, _("The link was removed."))
+    return redirect(_edit_url(scope, task) + "#links")
+
+
+# ---------------------------------------------------------------- baselines
+
+
+def _can_approve(scope: ProjectScope) -> bool:
+    return not scope.preview and holds(scope.user, scope.project, DecisionKind.APPROVE_BASELINE)
+
+
+@project_view
+def baselines(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The saved baselines with the agreed one marked; plan editors save a new one (POST)."""
+    can_save = _can_edit_plan(scope)
+    form = BaselineForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_save:
+            raise _denied()
+        status = 400
+        if form.is_valid():
+            try:
+                baseline = services.do_save_baseline(
+                    scope.project,
+                    name=form.cleaned_data["name"],
+                    reason=form.cleaned_data["reason"],
+                    actor=scope.user,
+                )
+            except ValidationError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("The baseline “%(name)s” was saved.") % {"name": baseline.name})
+                return redirect("web:plan_baselines", code=scope.project.code)
+    items = list(queries.baselines_of(scope.viewer, scope.project).order_by("-created_at", "-id"))
+    agreed = queries.agreed_baseline(scope.viewer, scope.project)
+    return render_page(
+        request,
+        "web/planning/forms/baselines.html",
+        _context(
+            scope,
+            plan_view="baselines",
+            baselines=items,
+            agreed_id=agreed.pk if agreed else None,
+            form=form,
+            can_save=can_save,
+            can_approve=_can_approve(scope),
+        ),
+        status=status,
+    )
+
+
+@project_view
+@require_POST
+def baseline_approve(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Approve a baseline as the plan agreed (the decision right "approve baseline")."""
+    baseline = queries.access_baseline(scope.viewer, scope.project, pk)
+    if not _can_approve(scope):
+        raise _denied()
+    try:
+        services.do_approve_baseline(baseline, actor=scope.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("“%(name)s” is now the plan we agreed.") % {"name": baseline.name})
+    return redirect("web:plan_baselines", code=scope.project.code)
+
+
+def _days(minutes: int | None) -> Any:
+    return None if minutes is None else round(minutes / MINUTES_PER_DAY, 1)
+
+
+@project_view
+def baseline_compare(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """The plan next to a baseline: start and finish variance of every visible task; slips flagged."""
+    baseline = queries.access_baseline(scope.viewer, scope.project, pk)
+    milestones_only = request.GET.get("only") == "milestones"
+    rows = [
+        {
+            "v": v,
+            "task": v.task,
+            "start_days": _days(v.start_variance_minutes),
+            "finish_days": _days(v.finish_variance_minutes),
+        }
+        for v in queries.compare_with_baseline(
+            scope.viewer, scope.project, baseline, milestones_only=milestones_only
+        )
+    ]
+    return render_page(
+        request,
+        "web/planning/forms/compare.html",
+        _context(
+            scope,
+            plan_view="baselines",
+            baseline=baseline,
+            rows=rows,
+            milestones_only=milestones_only,
+            slipped=sum(1 for r in rows if r["v"].slipped),
+        ),
+    )
