@@ -206,7 +206,9 @@ class TaskForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    """A predecessor of the task being edited."""
+    """A predecessor of the task being edited (its fields named ``link-*`` beside the task form's)."""
+
+    prefix = "link"
 
     predecessor = forms.TypedChoiceField(label=_("Predecessor"), coerce=int)
     type = forms.ChoiceField(label=_("Link type"), choices=DependencyType.choices, initial=DependencyType.FS)
@@ -215,7 +217,7 @@ class LinkForm(forms.Form):
     )
 
     def __init__(self, *args: Any, tasks: list[Task] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="link", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["predecessor"].choices = [("", _("— choose —"))] + [  # type: ignore[attr-defined]
             (t.pk, f"{getattr(t, 'shown_wbs', t.wbs)} {t.name}".strip()) for t in tasks or []
         ]
