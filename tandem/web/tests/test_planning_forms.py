@@ -383,3 +383,24 @@ def test_the_baselines_and_the_comparison_cost_the_same_queries_for_5_and_40_tas
         count_queries(c, url("plan_baseline_compare", baseline.pk)),
     ]
     assert small == big
+
+
+def test_the_plan_pages_link_to_the_forms_as_the_viewers_rights_allow(plan: Plan) -> None:
+    edit_design = url("plan_task_edit", plan.design.pk)
+    pm = client_for(plan.world, "pm").get(url("plan_list")).content.decode()
+    assert url("plan_task_create") in pm and edit_design in pm and url("plan_baselines") in pm
+    member = client_for(plan.world, "member").get(url("plan_list")).content.decode()
+    assert url("plan_task_edit", plan.build.pk) in member  # the task Bob owns
+    assert edit_design not in member and url("plan_task_create") not in member
+    viewer = client_for(plan.world, "client_viewer").get(url("plan_list")).content.decode()
+    assert url("plan_baselines") in viewer
+    assert edit_design not in viewer and url("plan_task_create") not in viewer
+    preview = client_for(plan.world, "pm").get(url("plan_list") + "?view=client").content.decode()
+    assert edit_design not in preview and url("plan_task_create") not in preview
+
+
+def test_the_forms_speak_chinese(plan: Plan) -> None:
+    plan.world.pm.language = "zh-hans"
+    plan.world.pm.save()
+    page = client_for(plan.world, "pm").get(url("plan_task_edit", plan.build.pk)).content.decode()
+    assert "工期（工作日）" in page and "添加前置任务" in page
