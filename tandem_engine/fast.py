@@ -58,31 +58,10 @@ _KIND = attrgetter(
 # -- maps x -> (x & a) + b, on arrays -------------------------------------------------------------
 
 def _add(minutes: I64) -> tuple[I64, I64]:
-    """The map "add ``minutes`` of work" for each element."""
-    a = np.where(minutes != 0, -2, -1).astype(np.int64)
-    b = np.where(minutes > 0, 2 * minutes, np.where(minutes < 0, 2 * minutes + 1, 0)).astype(np.int64)
+    """The map "add ``minutes`` of work" for each element: ``(-2, 2m)``, ``(-2, 2m + 1)`` or the identity."""
+    a = np.where(minutes != 0, -2, -1)
+    b = 2 * minutes + (minutes < 0)
     return a, b
-
-
-def _then(first: tuple[I64, I64], second: tuple[I64, I64]) -> tuple[I64, I64]:
-    """The map ``second ∘ first``.
-
-    A map with ``a = -1`` has an even ``b``, so adding it never touches the last bit; a map with
-    ``a = -2`` overrides whatever the first did to the last bit.
-    """
-    a1, b1 = first
-    a2, b2 = second
-    clears = a2 == -2
-    return np.where(clears, -2, a1).astype(np.int64), np.where(clears, (b1 & -2) + b2, b1 + b2)
-
-
-def _when(mask: NDArray[np.bool_], t: tuple[I64, I64]) -> tuple[I64, I64]:
-    """``t`` where ``mask`` holds, the identity elsewhere."""
-    return np.where(mask, t[0], -1).astype(np.int64), np.where(mask, t[1], 0).astype(np.int64)
-
-
-def _constant(value: int, a: I64, b: I64) -> I64:
-    return (value & a) + b
 
 
 class FastPlan:
@@ -207,13 +186,7 @@ class FastState:
         d = durations[plan.perm]
         self.d = d
         self.m = plan.effective_lags(durations)
-        positive = d > 0
-        # Per activity: snap to the next start (a task, not a milestone), add/subtract the duration,
-        # and move a late finish back to the end of work.
-        self._snap = _when(positive, (np.full_like(d, -2), np.ones_like(d)))
-        self._add_d = _add(d)
-        self._sub_d = _add(-d)
-        self._to_finish = _when(positive, (np.full_like(d, -2), np.zeros_like(d)))
+        self.positive = d > 0
         if previous is None:
             self.f_a, self.f_b = self._forward_maps(slice(None))
             self.b_a, self.b_b = self._backward_maps(slice(None))
@@ -235,36 +208,63 @@ class FastState:
         self.project_finish = plan.project_start
 
     def _forward_maps(self, links: slice | I64) -> tuple[I64, I64]:
-        """For the given links (in forward order), the maps to the successor's early start and finish."""
+        """For the given links (in forward order), the maps to the successor's early start and finish.
+
+        A start-type link (FS, SS) bounds the start by ``snap ∘ lag`` and the finish by
+        ``add(d) ∘ snap ∘ lag``; a finish-type link (FF, SF) bounds the finish by ``lag`` and the start
+        by ``add(-d) ∘ lag``; ``snap`` (to the next start of work) and ``add(±d)`` apply to tasks, a
+        milestone (``d = 0``) keeps the instant. Composed, a task's maps all clear the last bit
+        and set it again as the step requires.
+        """
         plan = self.plan
-        fc, fd = plan.f_codes[links], plan.f_pd[links]
-        lag = _add(self.m[plan.fo[links]])
-        starts = fc <= _SS
-        snapped = _then(lag, _pick(self._snap, fd))
-        to_es = _choose(starts, snapped, _then(lag, _pick(self._sub_d, fd)))
-        to_ef = _choose(starts, _then(snapped, _pick(self._add_d, fd)), lag)
-        return np.stack((to_es[0], to_ef[0]), axis=1).ravel(), np.stack((to_es[1], to_ef[1]), axis=1).ravel()
+        fd = plan.f_pd[links]
+        starts = plan.f_codes[links] <= _SS
+        lag_a, lag_b = _add(self.m[plan.fo[links]])
+        task = self.positive[fd]
+        twice = 2 * self.d[fd]
+        even = lag_b & -2
+        to_es_a = np.where(task, -2, lag_a)
+        to_es_b = np.where(task, even + np.where(starts, 1, 1 - twice), lag_b)
+        started = task & starts
+        to_ef_a = np.where(started, -2, lag_a)
+        to_ef_b = np.where(started, even + twice, lag_b)
+        return (
+            np.stack((to_es_a, to_ef_a), axis=1).ravel(),
+            np.stack((to_es_b, to_ef_b), axis=1).ravel(),
+        )
 
     def _backward_maps(self, links: slice | I64) -> tuple[I64, I64]:
-        """For the given links (in backward order), the maps to the predecessor's late finish and start."""
+        """For the given links (in backward order), the maps to the predecessor's late finish and start.
+
+        From the successor's late start (FS, SS — for SS moved to the next start of work) or late
+        finish (FF, SF): minus the lag, plus the predecessor's duration when its start is the end
+        that drives (SS, SF), back to the end of work for a task; the late start is the late finish
+        minus the duration.
+        """
         plan = self.plan
-        bc, bp = plan.b_codes[links], plan.b_ps[links]
-        step = _when(bc == _SS, (np.full_like(bc, -2), np.ones_like(bc)))  # SS: the successor's next start
-        step = _then(step, _add(-self.m[plan.bo[links]]))
-        # SS, SF: from the predecessor's start.
-        step = _then(step, _when((bc & 1) == 1, _pick(self._add_d, bp)))
-        to_lf = _then(step, _pick(self._to_finish, bp))
-        to_ls = _then(to_lf, _pick(self._sub_d, bp))
-        return np.stack((to_lf[0], to_ls[0]), axis=1).ravel(), np.stack((to_lf[1], to_ls[1]), axis=1).ravel()
+        codes = plan.b_codes[links]
+        bp = plan.b_ps[links]
+        m = self.m[plan.bo[links]]
+        ss = codes == _SS
+        lagged = m != 0
+        step_a = np.where(lagged | ss, -2, -1)
+        step_b = np.where(lagged, -2 * m + (m > 0), ss.astype(np.int64))
+        task = self.positive[bp]
+        twice = 2 * self.d[bp]
+        to_lf_b = np.where(task, (step_b & -2) + np.where((codes & 1) == 1, twice, 0), step_b)
+        to_ls_b = np.where(task, to_lf_b - twice + 1, step_b)
+        a = np.where(task, -2, step_a)
+        return np.stack((a, a), axis=1).ravel(), np.stack((to_lf_b, to_ls_b), axis=1).ravel()
 
     def forward(self, first_level: int) -> None:
         """Early dates of every activity from ``first_level`` on (earlier levels are kept)."""
         plan = self.plan
         lo = plan.node_bounds[first_level]
         early = self.early
-        es = _constant(plan.floor, self._snap[0][lo:], self._snap[1][lo:])
+        task, twice = self.positive[lo:], 2 * self.d[lo:]
+        es = plan.floor | task  # a task starts at the next start of work, a milestone where it is
         early[2 * lo::2] = es
-        early[2 * lo + 1::2] = (es & self._add_d[0][lo:]) + self._add_d[1][lo:]
+        early[2 * lo + 1::2] = np.where(task, (es & -2) + twice, es)
         f_from, f_to, f_a, f_b, bounds = plan.f_from, plan.f_to, self.f_a, self.f_b, plan.f_bounds
         maximum_at = np.maximum.at
         for level in range(max(first_level, 1), plan.levels):
@@ -280,9 +280,11 @@ class FastState:
         plan = self.plan
         hi = plan.node_bounds[last_level + 1]
         late = self.late
-        lf = _constant(self.project_finish, self._to_finish[0][:hi], self._to_finish[1][:hi])
+        task, twice = self.positive[:hi], 2 * self.d[:hi]
+        finish = self.project_finish
+        lf = np.where(task, finish & -2, finish)  # a task's late finish is an end of work
         late[0:2 * hi:2] = lf
-        late[1:2 * hi:2] = (lf & self._sub_d[0][:hi]) + self._sub_d[1][:hi]
+        late[1:2 * hi:2] = np.where(task, lf - twice + 1, lf)
         b_from, b_to, b_a, b_b, bounds = plan.b_from, plan.b_to, self.b_a, self.b_b, plan.b_bounds
         minimum_at = np.minimum.at
         for level in range(last_level, -1, -1):
@@ -403,14 +405,6 @@ class FastState:
         return tuple(path)
 
 
-def _pick(t: tuple[I64, I64], at: I64) -> tuple[I64, I64]:
-    return t[0][at], t[1][at]
-
-
-def _choose(mask: NDArray[np.bool_], yes: tuple[I64, I64], no: tuple[I64, I64]) -> tuple[I64, I64]:
-    return np.where(mask, yes[0], no[0]), np.where(mask, yes[1], no[1])
-
-
 def _kahn(n: int, src: I64, dst: I64) -> list[int] | None:
     """Kahn's topological sort as the generic path runs it (FIFO, input order), or None on a cycle."""
     by = _stable_order(src, n)
@@ -461,7 +455,9 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
             return "unknown calendar"
         if compile_calendar(network.calendars[cid]) is not calendar:
             return "activity calendars"
-    durations = np.fromiter(map(attrgetter("duration"), acts), dtype=np.int64, count=n)
+    durations = _integers(list(map(attrgetter("duration"), acts)))
+    if durations is None:
+        return "durations that are not whole minutes"
     if int(durations.min()) < 0:
         return "negative durations"
     ids: list[ActivityId] = list(map(attrgetter("id"), acts))
