@@ -11,17 +11,20 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
+import icalendar
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
 import tandem_engine as engine
 from tandem.accounts.models import Organization, User
@@ -595,36 +598,38 @@ def export_csv(user: Any, project: Project) -> str:
     return out.getvalue()
 
 
-# ---------------------------------------------------------------- iCalendar (RFC 5545)
+# ---------------------------------------------------------------- Excel
 
 
-def _ics_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+def export_xlsx(user: Any, project: Project) -> bytes:
+    """The plan the user may see as an Excel workbook: the CSV's columns, typed cells, a frozen header."""
+    rows = list(csv.reader(io.StringIO(export_csv(user, project))))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = project.code[:31]
+    numeric = {"duration_minutes", "percent_complete", "total_float_minutes", "critical"}
+    header = rows[0]
+    sheet.append(header)
+    for row in rows[1:]:
+        # Text stays text (formula-like values are already quoted by the CSV writer); counts are numbers.
+        sheet.append(
+            [
+                int(value) if name in numeric and value.lstrip("-").isdigit() else value
+                for name, value in zip(header, row, strict=True)
+            ]
+        )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, width in (("A", 10), ("B", 48)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
-def _fold(line: str) -> Iterable[str]:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1)."""
-    data = line.encode()
-    first = True
-    while data:
-        limit = 75 if first else 74
-        cut = min(limit, len(data))
-        while cut < len(data) and (data[cut] & 0xC0) == 0x80:
-            cut -= 1
-        chunk, data = data[:cut], data[cut:]
-        yield ("" if first else " ") + chunk.decode()
-        first = False
-
-
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+# ---------------------------------------------------------------- iCalendar (RFC 5545, `icalendar`)
 
 
 def calendar_feed(feed: CalendarFeed, *, host: str = "tandem") -> str:
@@ -633,14 +638,12 @@ def calendar_feed(feed: CalendarFeed, *, host: str = "tandem") -> str:
     tasks = queries.plan_of(user, project).filter(kind=TaskKind.MILESTONE) | queries.plan_of(
         user, project
     ).filter(deadline__isnull=False)
-    stamp = _utc(timezone.now())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Tandem//Plan//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_ics_text(f'{project.code} · {project.name}')}",
-    ]
+    stamp = timezone.now()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Tandem//Plan//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{project.code} · {project.name}")
     for task in tasks.order_by("outline_key", "id"):
         events = []
         if task.kind == TaskKind.MILESTONE and task.finish:
@@ -649,19 +652,16 @@ def calendar_feed(feed: CalendarFeed, *, host: str = "tandem") -> str:
             events.append(("deadline", task.deadline, _("Deadline: %(name)s") % {"name": task.name}))
         description = f"{project.code} {queries.shown_wbs(task)} · {task.get_status_display()}"
         for kind, moment, summary in events:
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{kind}-{task.pk}@{host}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART:{_utc(moment)}",
-                f"DTEND:{_utc(moment)}",
-                f"SUMMARY:{_ics_text(summary)}",
-                f"DESCRIPTION:{_ics_text(description)}",
-                "TRANSP:TRANSPARENT",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    return "".join(f"{folded}\r\n" for line in lines for folded in _fold(line))
+            event = icalendar.Event()
+            event.add("uid", f"{kind}-{task.pk}@{host}")
+            event.add("dtstamp", stamp.astimezone(dt.UTC))
+            event.add("dtstart", moment.astimezone(dt.UTC))
+            event.add("dtend", moment.astimezone(dt.UTC))
+            event.add("summary", summary)
+            event.add("description", description)
+            event.add("transp", "TRANSPARENT")
+            cal.add_component(event)
+    return str(cal.to_ical().decode())
 
 
 def find_feed(raw: str) -> CalendarFeed | None:

@@ -322,6 +322,19 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@router.get("/projects/{code}/plan.xlsx", summary="Export the plan as Excel", response={200: None})
+def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """The plan the caller may see as an Excel workbook (the CSV's columns)."""
+    user = actor(request)
+    project = project_queries.access_project(user, code)
+    response = HttpResponse(
+        interop.export_xlsx(user, project),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.code}-plan.xlsx"'
+    return response
+
+
 @router.post(
     "/projects/{code}/calendar-feed", response={201: FeedOut}, summary="Get my calendar feed address"
 )

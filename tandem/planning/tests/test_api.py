@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import icalendar
+import openpyxl
 import pytest
 from django.db import connection, transaction
 from django.test import Client
@@ -57,7 +60,7 @@ class Caller:
         if body is not None:
             kwargs = {"data": json.dumps(body), "content_type": "application/json"}
         response = getattr(self.client, method.lower())("/api/v1" + path, **kwargs)
-        text = response.content.decode("utf-8-sig")
+        text = response.content.decode("utf-8-sig", errors="replace")
         is_json = response.get("Content-Type", "").startswith("application/json") and text
         return Response(response.status_code, text, json.loads(text) if is_json else None)
 
@@ -154,6 +157,7 @@ CASES = [
     Case("milestones", "GET", f"{P}/milestones", MEMBERS_READ),
     Case("export.mspdi", "GET", f"{P}/plan.xml", MEMBERS_READ),
     Case("export.csv", "GET", f"{P}/plan.csv", MEMBERS_READ),
+    Case("export.xlsx", "GET", f"{P}/plan.xlsx", MEMBERS_READ),
     Case("feed.issue", "POST", f"{P}/calendar-feed", "401 404 404 201 201 201 201 201"),
     Case("feed.read", "GET", "/feeds/{feed_token}.ics", "200 200 200 200 200 200 200 200"),
     Case("feed.read-unknown", "GET", "/feeds/tcal_nope.ics", "404 404 404 404 404 404 404 404"),
@@ -306,3 +310,37 @@ def test_the_feed_is_rfc5545_text(api_world: tuple[World, dict[str, Any]], db: N
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
     assert any(line.startswith("SUMMARY:Milestone: Go-live") for line in lines)
     assert all(len(line.encode()) <= 75 for line in lines)
+
+
+def _workbook_names(world: World, viewer: str) -> list[str]:
+    client = Client()
+    client.force_login(world.people[viewer])
+    response = client.get("/api/v1/projects/ERP/plan.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("wbs", "name", "kind")
+    return [str(row[1]) for row in rows[1:]]
+
+
+def test_the_excel_export_holds_the_rows_each_side_may_see(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, _ids = api_world
+    team_names = _workbook_names(world, "member")
+    client_names = _workbook_names(world, "client_viewer")
+    assert "Margin review" in team_names and len(team_names) == 4
+    assert "Margin review" not in client_names and len(client_names) == 3
+
+
+def test_the_feed_parses_as_icalendar_with_each_milestone(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    text = Caller(world, "anonymous").get(f"/feeds/{ids['feed_token']}.ics").text
+    calendar = icalendar.Calendar.from_ical(text)
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert "Milestone: Go-live" in summaries
+    assert all(event["DTSTART"].dt.tzinfo is not None for event in calendar.walk("VEVENT"))
