@@ -27,6 +27,7 @@ import copy
 import dataclasses
 import gc
 import heapq
+import numbers
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -176,7 +177,8 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         backward to their predecessors), in topological order; on the vectorised path only the
         levels that can move (see ``docs/engine.md``).
 
-        Raises ``KeyError`` for an unknown id and :class:`NetworkError` for a negative duration.
+        Raises ``KeyError`` for an unknown id and :class:`NetworkError` for a negative duration or
+        one that is not a whole number of minutes.
 
         >>> from datetime import datetime
         >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
@@ -188,9 +190,14 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         index = self._core.index
         changes = {index[k]: v for k, v in durations.items()}
         ids = self._core.ids
-        negative = next((i for i, v in changes.items() if v < 0), None)
-        if negative is not None:
-            raise NetworkError(f"activity {ids[negative]!r} has a negative duration")
+        for i, minutes in changes.items():
+            if isinstance(minutes, bool) or not isinstance(minutes, numbers.Integral):
+                raise NetworkError(
+                    f"activity {ids[i]!r}: a duration is a whole number of minutes, not {minutes!r}"
+                )
+            if minutes < 0:
+                raise NetworkError(f"activity {ids[i]!r} has a negative duration")
+        changes = {i: int(minutes) for i, minutes in changes.items()}
         with _no_cyclic_gc():
             core = self._core.reschedule(changes)
             if strict and core.conflicts:

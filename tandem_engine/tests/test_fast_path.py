@@ -215,6 +215,9 @@ def test_the_reschedule_refuses_negative_durations_and_unknown_ids() -> None:
         result.with_durations({"b": -1})
     with pytest.raises(KeyError):
         result.with_durations({"z": 10})
+    with pytest.raises(NetworkError, match=r"'a': a duration is a whole number of minutes, not 1\.5"):
+        result.with_durations({"a": 1.5})
+    assert result.with_durations({"a": np.int64(960)})["b"] == result.with_durations({"a": 960})["b"]
     assert result.with_durations({})["b"] == result["b"]
 
 
