@@ -68,8 +68,10 @@ class FastPlan:
     """A network compiled for the vectorised path: ids, levels and links as arrays.
 
     Activities are renumbered by *position*: level by level, input order within a level, so each
-    level is a contiguous range of positions. Dates live in interleaved arrays — slot ``2p`` holds
-    the start-side date of the activity at position ``p``, slot ``2p + 1`` its finish-side date.
+    level is a contiguous range of positions. Dates live in interleaved arrays, two slots per
+    activity: ``early[2p]`` is the early start of the activity at position ``p`` and
+    ``early[2p + 1]`` its early finish; ``late[2p]`` its late finish and ``late[2p + 1]`` its late
+    start (each pass writes first the date it derives the other from).
     """
 
     def __init__(

@@ -293,3 +293,52 @@ def test_work_running_past_sixty_years_is_still_scheduled() -> None:
 def test_the_radix_order_is_numpys_stable_order(bound: int) -> None:
     keys = np.random.default_rng(bound).integers(0, bound, size=5000, dtype=np.int64)
     assert np.array_equal(_stable_order(keys, bound), np.argsort(keys, kind="stable"))
+
+
+@st.composite
+def generic_plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
+    """Random plans with something only the generic path models: a task calendar, a constraint
+    date, a deadline, an elapsed lag, work in progress."""
+    network, status = draw(plans())
+    activities = list(network.activities)
+    calendars = dict(network.calendars)
+    links = list(network.links)
+    feature = draw(st.sampled_from(["calendar", "constraint", "deadline", "elapsed", "progress"]))
+    k = draw(st.integers(0, len(activities) - 1))
+    when = datetime(2026, 11, 25, 13, 0)
+    if feature == "calendar":
+        other = draw(st.sampled_from([c for c in CALENDARS if c.id != network.calendar_id]))
+        calendars[other.id] = other
+        activities[k] = replace(activities[k], calendar_id=other.id)
+    elif feature == "constraint":
+        kind = draw(st.sampled_from([ConstraintType.SNET, ConstraintType.FNET, ConstraintType.SNLT,
+                                     ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO]))
+        activities[k] = replace(activities[k], constraint=kind, constraint_date=when)
+    elif feature == "deadline":
+        activities[k] = replace(activities[k], deadline=when)
+    elif feature == "elapsed" and links:
+        lag = draw(st.sampled_from([-600.0, 600.0, 2000.0]))
+        links[0] = replace(links[0], lag=lag, lag_unit=LagUnit.ELAPSED)
+    elif feature == "progress":
+        activities[k] = replace(activities[k], constraint=ConstraintType.ASAP, actual_start=network.start)
+    edited = replace(network, activities=tuple(activities), calendars=calendars, links=tuple(links))
+    return edited, status
+
+
+@settings(max_examples=150, deadline=None)
+@given(generic_plans(), st.data())
+def test_the_generic_reschedule_equals_a_generic_schedule_from_scratch(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    network, status = plan
+    ids = [a.id for a in network.activities]
+    changed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+    durations = {i: data.draw(st.sampled_from([0, 1, 60, 480, 4800])) for i in changed}
+    after = _schedule_generic(network, status_date=status).with_durations(durations)
+    edited = tuple(replace(a, duration=durations.get(a.id, a.duration)) for a in network.activities)
+    fresh = _schedule_generic(replace(network, activities=edited), status_date=status)
+    assert after.project_finish == fresh.project_finish
+    for activity_id in fresh:
+        assert after[activity_id] == fresh[activity_id], activity_id
+    assert after.critical_path == fresh.critical_path
+    assert after.conflicts == fresh.conflicts
