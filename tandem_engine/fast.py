@@ -101,6 +101,7 @@ class FastPlan:
         self.project_start = project_start
         self._kahn_order = order
         self._order: tuple[ActivityId, ...] | None = None
+        self._reach: tuple[I64, I64] | None = None
         # Topological position of each activity (None: the input order is topological).
         self.topo: I64 | None = None
         if order is not None:
@@ -137,6 +138,18 @@ class FastPlan:
     def index(self) -> dict[ActivityId, int]:
         """Activity id -> input index (built on first use)."""
         return self._lookup.index
+
+    def reach(self) -> tuple[I64, I64]:
+        """By position: the highest level among an activity's successors (-1 for none) and the
+        lowest among its predecessors (the number of levels for none); built on first use."""
+        if self._reach is None:
+            ps, pd = self.rank[self.src], self.rank[self.dst]
+            up = np.full(self.n, -1, dtype=np.int64)
+            np.maximum.at(up, ps, self.level[self.dst])
+            down = np.full(self.n, self.levels, dtype=np.int64)
+            np.minimum.at(down, pd, self.level[self.src])
+            self._reach = (up, down)
+        return self._reach
 
     def _levels(self) -> I64:
         """Each activity's level: the number of links on its longest chain of predecessors."""
@@ -317,32 +330,82 @@ class FastState:
     def reschedule(self, changes: Mapping[int, int]) -> FastState:
         """A new state with the durations of some activities (input index -> minutes) changed.
 
-        Only the levels that can move are recomputed: the early dates from the lowest level of a
-        changed activity on, the late dates up to the highest one — or all of them when the project
-        finish moves.
+        Only what can move is recomputed. The early dates: level by level from the lowest changed
+        activity, as far as the highest level that a changed activity, or an activity whose early
+        dates moved, links to. The late dates: the same downwards, from the highest changed
+        activity — or every level when the project finish moves.
         """
         plan = self.plan
         durations = self.durations.copy()
         for i, minutes in changes.items():
             durations[i] = minutes
         state = FastState(plan, durations, self)
-        if not changes:
-            first = plan.levels
-            last = -1
-        else:
-            levels = plan.level[np.fromiter(changes, dtype=np.int64, count=len(changes))]
-            first, last = int(levels.min()), int(levels.max())
         state.early[:] = self.early
         state.late[:] = self.late
         state.project_finish = self.project_finish
-        if first < plan.levels:
-            state.forward(first)
-        if state.project_finish != self.project_finish:
-            last = plan.levels - 1
-        if last >= 0:
-            state.backward(last)
+        changed = plan.rank[np.flatnonzero(durations != self.durations)]
+        if changed.size:
+            state._forward_cone(self, changed)
+            if state.project_finish != self.project_finish:
+                state.backward(plan.levels - 1)
+            else:
+                state._backward_cone(self, changed)
         state.floats()
         return state
+
+    def _forward_cone(self, previous: FastState, changed: I64) -> None:
+        """Early dates after the durations at positions ``changed`` changed (see :meth:`reschedule`)."""
+        plan = self.plan
+        reach_up, _ = plan.reach()
+        levels = plan.level[plan.perm[changed]]
+        level, last = int(levels.min()), max(int(levels.max()), int(reach_up[changed].max()))
+        early, old = self.early, previous.early
+        task, twice = self.positive, 2 * self.d
+        start = plan.floor | task
+        init = np.stack((start, np.where(task, (start & -2) + twice, start)), axis=1).ravel()
+        f_from, f_to, f_a, f_b, bounds = plan.f_from, plan.f_to, self.f_a, self.f_b, plan.f_bounds
+        nodes = plan.node_bounds
+        while level <= last:
+            lo, hi = 2 * nodes[level], 2 * nodes[level + 1]
+            early[lo:hi] = init[lo:hi]
+            a, b = bounds[level], bounds[level + 1]
+            if a < b:
+                t = early[f_from[a:b]]
+                t &= f_a[a:b]
+                t += f_b[a:b]
+                np.maximum.at(early, f_to[a:b], t)
+            moved = np.flatnonzero(early[lo:hi] != old[lo:hi])
+            if moved.size:
+                last = max(last, int(reach_up[(lo + moved) >> 1].max()))
+            level += 1
+        self.project_finish = int(early[1::2].max())
+
+    def _backward_cone(self, previous: FastState, changed: I64) -> None:
+        """Late dates after the durations at positions ``changed`` changed, the project finish kept."""
+        plan = self.plan
+        _, reach_down = plan.reach()
+        levels = plan.level[plan.perm[changed]]
+        level, first = int(levels.max()), int(levels.min())
+        late, old = self.late, previous.late
+        task, twice = self.positive, 2 * self.d
+        finish = self.project_finish
+        lf = np.where(task, finish & -2, finish)
+        init = np.stack((lf, np.where(task, lf - twice + 1, lf)), axis=1).ravel()
+        b_from, b_to, b_a, b_b, bounds = plan.b_from, plan.b_to, self.b_a, self.b_b, plan.b_bounds
+        nodes = plan.node_bounds
+        while level >= first:
+            lo, hi = 2 * nodes[level], 2 * nodes[level + 1]
+            late[lo:hi] = init[lo:hi]
+            a, b = bounds[level], bounds[level + 1]
+            if a < b:
+                t = late[b_from[a:b]]
+                t &= b_a[a:b]
+                t += b_b[a:b]
+                np.minimum.at(late, b_to[a:b], t)
+            moved = np.flatnonzero(late[lo:hi] != old[lo:hi])
+            if moved.size:
+                first = min(first, int(reach_down[(lo + moved) >> 1].min()))
+            level -= 1
 
     # -- output -----------------------------------------------------------------------------------
 

@@ -342,3 +342,20 @@ def test_the_generic_reschedule_equals_a_generic_schedule_from_scratch(
         assert after[activity_id] == fresh[activity_id], activity_id
     assert after.critical_path == fresh.critical_path
     assert after.conflicts == fresh.conflicts
+
+
+def test_every_reschedule_of_a_small_chain_equals_a_schedule_from_scratch() -> None:
+    """Exhaustively, on chains of four tasks or milestones and every link type: change one duration
+    while the project finish stays (a long task sets it) and compare with scheduling afresh."""
+    ids = ("a", "b", "c", "d")
+    for durations in itertools.product((0, 480), repeat=4):
+        for types in itertools.product(tuple(LinkType), repeat=3):
+            activities = tuple(Activity(i, duration=d) for i, d in zip(ids, durations, strict=True))
+            links = tuple(Link(p, s, kind) for p, s, kind in zip(ids, ids[1:], types, strict=False))
+            network = plain(*activities, Activity("long", duration=4800), links=links)
+            result = schedule(network)
+            for changed in ids:
+                new = 960 if result[changed].finish == result[changed].start else 0
+                after = result.with_durations({changed: new})
+                edited = tuple(replace(a, duration=new) if a.id == changed else a for a in network.activities)
+                assert_same(after, _schedule_generic(replace(network, activities=edited)))
