@@ -27,6 +27,12 @@ class Action:
     INVITE_CLIENT = "invite_client"
     MANAGE_DECISION_RIGHTS = "manage_decision_rights"
     WRITE_NOTES = "write_notes"
+    #: Write and revise requirements (the client PM too when the client acts as PM).
+    EDIT_REQUIREMENTS = "edit_requirements"
+    #: Submit a request or a candidate requirement (either side, not viewers).
+    SUBMIT_REQUIREMENT = "submit_requirement"
+    #: Propose a change request (anyone on the project except viewers, the client included).
+    PROPOSE_CHANGE = "propose_change"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -39,14 +45,37 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             Action.INVITE_CLIENT,
             Action.MANAGE_DECISION_RIGHTS,
             Action.WRITE_NOTES,
+            Action.EDIT_REQUIREMENTS,
+            Action.SUBMIT_REQUIREMENT,
+            Action.PROPOSE_CHANGE,
         }
     ),
-    Role.LEAD: frozenset({Action.EDIT_CHARTER, Action.EDIT_PLAN, Action.WRITE_NOTES}),
-    Role.MEMBER: frozenset({Action.WRITE_NOTES}),
+    Role.LEAD: frozenset(
+        {
+            Action.EDIT_CHARTER,
+            Action.EDIT_PLAN,
+            Action.WRITE_NOTES,
+            Action.EDIT_REQUIREMENTS,
+            Action.SUBMIT_REQUIREMENT,
+            Action.PROPOSE_CHANGE,
+        }
+    ),
+    Role.MEMBER: frozenset(
+        {Action.WRITE_NOTES, Action.EDIT_REQUIREMENTS, Action.SUBMIT_REQUIREMENT, Action.PROPOSE_CHANGE}
+    ),
     Role.TEAM_VIEWER: frozenset(),
-    Role.SPONSOR: frozenset({Action.MANAGE_DECISION_RIGHTS, Action.INVITE_CLIENT}),
-    Role.CLIENT_PM: frozenset({Action.INVITE_CLIENT, Action.WRITE_NOTES}),
-    Role.REVIEWER: frozenset(),
+    Role.SPONSOR: frozenset(
+        {
+            Action.MANAGE_DECISION_RIGHTS,
+            Action.INVITE_CLIENT,
+            Action.SUBMIT_REQUIREMENT,
+            Action.PROPOSE_CHANGE,
+        }
+    ),
+    Role.CLIENT_PM: frozenset(
+        {Action.INVITE_CLIENT, Action.WRITE_NOTES, Action.SUBMIT_REQUIREMENT, Action.PROPOSE_CHANGE}
+    ),
+    Role.REVIEWER: frozenset({Action.SUBMIT_REQUIREMENT, Action.PROPOSE_CHANGE}),
     Role.CLIENT_VIEWER: frozenset(),
 }
 
@@ -81,8 +110,8 @@ def can(user: Viewer, project: Project, action: str) -> bool:
     role = role_of(user, project)
     if role is None:
         return False
-    if action == Action.EDIT_PLAN and role == Role.CLIENT_PM:
-        # When the client acts as project manager, its PM edits the plan too.
+    if action in (Action.EDIT_PLAN, Action.EDIT_REQUIREMENTS) and role == Role.CLIENT_PM:
+        # When the client acts as project manager, its PM edits the plan and the requirements too.
         return project.decision_preset == DecisionPreset.CLIENT_AS_PM
     return action in ROLE_ACTIONS.get(role, frozenset())
 
