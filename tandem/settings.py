@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.projects",
     "tandem.planning",
+    "tandem.requirements",
+    "tandem.changes",
     "tandem.api",
     "tandem.web",
     "tandem.demo",

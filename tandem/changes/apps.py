@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangesConfig(AppConfig):
+    """Change requests: plan edits in a sandbox, impact computed by the engine, the client's decision."""
+
+    name = "tandem.changes"
+    label = "changes"
+    verbose_name = _("Change control")

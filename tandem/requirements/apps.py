@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequirementsConfig(AppConfig):
+    """Requirements with versions, client confirmation, prioritisation and traceability to the plan."""
+
+    name = "tandem.requirements"
+    label = "requirements"
+    verbose_name = _("Requirements")
