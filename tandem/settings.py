@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tandem.planning",
     "tandem.requirements",
     "tandem.changes",
+    "tandem.risks",
     "tandem.api",
     "tandem.web",
     "tandem.demo",

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RisksConfig(AppConfig):
+    """Risk register, issue and conflict logs, and the register of decisions the client must take."""
+
+    name = "tandem.risks"
+    label = "risks"
+    verbose_name = _("Risks and decisions")
