@@ -298,12 +298,12 @@ def test_the_radix_order_is_numpys_stable_order(bound: int) -> None:
 @st.composite
 def generic_plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
     """Random plans with something only the generic path models: a task calendar, a constraint
-    date, a deadline, an elapsed lag, work in progress."""
+    (with or without its date), a deadline, an elapsed lag, work in progress."""
     network, status = draw(plans())
     activities = list(network.activities)
     calendars = dict(network.calendars)
     links = list(network.links)
-    feature = draw(st.sampled_from(["calendar", "constraint", "deadline", "elapsed", "progress"]))
+    feature = draw(st.sampled_from(["calendar", "constraint", "undated", "deadline", "elapsed", "progress"]))
     k = draw(st.integers(0, len(activities) - 1))
     when = datetime(2026, 11, 25, 13, 0)
     if feature == "calendar":
@@ -314,6 +314,9 @@ def generic_plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
         kind = draw(st.sampled_from([ConstraintType.SNET, ConstraintType.FNET, ConstraintType.SNLT,
                                      ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO]))
         activities[k] = replace(activities[k], constraint=kind, constraint_date=when)
+    elif feature == "undated":  # a constraint kind without its date: the generic path on keys
+        activities[k] = replace(activities[k], constraint=draw(st.sampled_from([ConstraintType.SNET,
+                                                                                  ConstraintType.FNET])))
     elif feature == "deadline":
         activities[k] = replace(activities[k], deadline=when)
     elif feature == "elapsed" and links:
