@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
@@ -110,7 +110,7 @@ def access_requirement(user: Viewer, project: Project, pk_or_code: Any) -> Requi
     if requirement is None:
         raise Http404(_("No such requirement."))
     requirement.project = project
-    return requirement
+    return cast(Requirement, requirement)
 
 
 def versions_of(user: Viewer, requirement: Requirement) -> QuerySet[RequirementVersion]:

@@ -1,0 +1,51 @@
+"""The specification as PDF and Excel: in the project's language, with versions and confirmations."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from tandem.accounts.choices import Language
+from tandem.requirements import exports, services
+
+from .conftest import Backlog
+
+
+def test_the_excel_specification_lists_what_the_reader_may_see_in_the_project_language(
+    backlog: Backlog,
+) -> None:
+    world = backlog.world
+    services.do_confirm_requirement(backlog.login, actor=world.client_pm, version_number=1)
+    book = openpyxl.load_workbook(io.BytesIO(exports.export_xlsx(world.client_viewer, world.project)))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Code" and [r[0] for r in rows[1:]] == ["REQ-001", "REQ-002"]
+    assert "v1, Cindy Client PM" in str(rows[1][10])
+    world.project.language = Language.CHINESE
+    world.project.save()
+    book = openpyxl.load_workbook(io.BytesIO(exports.export_xlsx(world.pm, world.project)))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "代码" and len(rows) == 4
+
+
+def test_the_pdf_specification_renders(backlog: Backlog) -> None:
+    world = backlog.world
+    services.do_confirm_requirement(backlog.login, actor=world.client_pm, version_number=1)
+    world.project.language = Language.CHINESE
+    world.project.save()
+    pdf = exports.export_pdf(world.client_viewer, world.project)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "requirements/specification.html",
+            {"project": world.project, "entries": exports.specification(world.client_viewer, world.project)},
+        )
+    assert "REQ-001" in html and "确认记录" in html
+    assert "Margin dashboard" not in html
