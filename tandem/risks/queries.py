@@ -1,0 +1,394 @@
+"""The read side of the registers: lists, heat maps, what is due, what waits for the client, delay impact.
+
+Every read goes through ``visible_to(user)``: a client member never reads an internal risk, issue,
+conflict or decision, a count that includes one, or an internal task linked to a shared record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import tandem_engine as engine
+from tandem.core.choices import Visibility
+from tandem.planning import scheduling
+from tandem.planning.choices import TaskKind
+from tandem.planning.models import Dependency, Task
+from tandem.projects.models import DecisionRight, Membership, Project
+from tandem.projects.permissions import is_team
+from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, RiskLevel
+from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
+from tandem.risks.services import settings_for
+from tandem_engine.calendar import working_days
+
+Viewer = Any  # a User, AnonymousUser or ClientLens
+
+
+def _int(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("No such record.")) from None
+
+
+def level_expression(thresholds: RiskSettings) -> Case:
+    """The level of a risk's score under ``thresholds``, as a database expression."""
+    return Case(
+        When(score__lte=thresholds.low_max, then=Value(RiskLevel.LOW.value)),
+        When(score__lte=thresholds.medium_max, then=Value(RiskLevel.MEDIUM.value)),
+        When(score__lte=thresholds.high_max, then=Value(RiskLevel.HIGH.value)),
+        default=Value(RiskLevel.CRITICAL.value),
+        output_field=CharField(),
+    )
+
+
+# ---------------------------------------------------------------- risks
+
+
+def risks_of(
+    user: Viewer,
+    project: Project,
+    *,
+    status: str = "",
+    category: str = "",
+    level: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Risk]:
+    """The risks the user may see, highest score first, each annotated with its ``level``."""
+    qs = (
+        Risk.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("owner")
+        .annotate(level=level_expression(settings_for(project)))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if level:
+        qs = qs.filter(level=level)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    return qs.order_by("-score", "id")
+
+
+def access_risk(user: Viewer, project: Project, pk: Any) -> Risk:
+    """A risk of ``project`` the user may see; otherwise ``Http404``."""
+    risk = risks_of(user, project).filter(pk=_int(pk)).first()
+    if risk is None:
+        raise Http404(_("No such risk."))
+    risk.project = project
+    return risk
+
+
+def _shown(field: str, team: bool) -> Any:
+    """A linked row's id, or None when the reader (the client) may not see that row."""
+    if team:
+        return F(f"{field}_id")
+    return Case(
+        When(**{f"{field}__visibility": Visibility.SHARED}, then=F(f"{field}_id")), default=Value(None)
+    )
+
+
+def _team_view(user: Viewer, project: Project) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and is_team(user, project)
+
+
+def actions_of(user: Viewer, project: Project, *, risk: Risk | None = None) -> QuerySet[RiskAction]:
+    """Response actions of the risks the user may see, with ``shown_task_id`` hiding internal tasks."""
+    qs = (
+        RiskAction.objects.visible_to(user)
+        .filter(risk__project=project)
+        .select_related("owner", "risk")
+        .annotate(shown_task_id=_shown("task", _team_view(user, project)))
+    )
+    if risk is not None:
+        qs = qs.filter(risk=risk)
+    return qs.order_by("due_date", "id")
+
+
+def access_action(user: Viewer, project: Project, pk: Any) -> RiskAction:
+    """A response action the user may see; otherwise ``Http404``."""
+    action = actions_of(user, project).filter(pk=_int(pk)).first()
+    if action is None:
+        raise Http404(_("No such action."))
+    action.risk.project = project
+    return action
+
+
+def history_of(user: Viewer, risk: Risk) -> QuerySet[RiskScore]:
+    """A risk's scores over time, oldest first."""
+    return RiskScore.objects.visible_to(user).filter(risk=risk).select_related("changed_by")
+
+
+def heat_map(
+    user: Viewer, projects: QuerySet[Project] | None = None, *, inherent: bool = False
+) -> dict[str, Any]:
+    """Counts of active risks by probability × impact (a 5×5 grid, ``grid[impact-1][probability-1]``).
+
+    ``projects`` limits it to some projects (default: all of the user's); ``inherent`` counts the
+    scores before responses instead of the residual ones.
+    """
+    qs = Risk.objects.visible_to(user).filter(status__in=ACTIVE_RISK_STATUSES)
+    if projects is not None:
+        qs = qs.filter(project__in=projects)
+    p, i = ("inherent_probability", "inherent_impact") if inherent else ("probability", "impact")
+    grid = [[0] * 5 for _row in range(5)]
+    total = 0
+    for row in qs.values(p, i).annotate(n=Count("id")).order_by():
+        grid[row[i] - 1][row[p] - 1] = row["n"]
+        total += row["n"]
+    return {"grid": grid, "total": total, "basis": "inherent" if inherent else "residual"}
+
+
+@dataclass(frozen=True)
+class RiskOverview:
+    """What needs looking at in a project's risks today."""
+
+    top: list[Risk]
+    due_for_review: list[Risk]
+    overdue_actions: list[RiskAction]
+    by_level: dict[str, int]
+    inherent_total: int
+    residual_total: int
+
+
+def risk_overview(
+    user: Viewer, project: Project, *, today: dt.date | None = None, top: int = 5
+) -> RiskOverview:
+    """Top risks, risks due for review, overdue actions, counts by level, inherent versus residual."""
+    today = today or timezone.localdate()
+    active = risks_of(user, project).filter(status__in=ACTIVE_RISK_STATUSES)
+    counts = {level.value: 0 for level in RiskLevel}
+    for row in active.values("level").annotate(n=Count("id")).order_by():  # type: ignore[misc]
+        counts[row["level"]] = row["n"]
+    totals = active.aggregate(inherent=Sum("inherent_score"), residual=Sum("score"))
+    return RiskOverview(
+        top=list(active[:top]),
+        due_for_review=list(active.filter(next_review__lte=today).order_by("next_review", "id")),
+        overdue_actions=list(
+            actions_of(user, project).filter(
+                done=False, due_date__lt=today, risk__status__in=ACTIVE_RISK_STATUSES
+            )
+        ),
+        by_level=counts,
+        inherent_total=totals["inherent"] or 0,
+        residual_total=totals["residual"] or 0,
+    )
+
+
+# ---------------------------------------------------------------- issues and conflicts
+
+
+def _visible_tasks(user: Viewer) -> QuerySet[Task]:
+    return Task.objects.visible_to(user).only("id", "name", "visibility", "project_id").order_by("id")
+
+
+def issues_of(user: Viewer, project: Project, *, status: str = "", severity: str = "") -> QuerySet[Issue]:
+    """The issues the user may see, newest first, with the tasks the user may see."""
+    qs = (
+        Issue.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("owner")
+        .annotate(shown_risk_id=_shown("risk", _team_view(user, project)))
+        .prefetch_related(Prefetch("tasks", queryset=_visible_tasks(user), to_attr="shown_tasks"))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    return qs
+
+
+def access_issue(user: Viewer, project: Project, pk: Any) -> Issue:
+    """An issue the user may see; otherwise ``Http404``."""
+    issue = issues_of(user, project).filter(pk=_int(pk)).first()
+    if issue is None:
+        raise Http404(_("No such issue."))
+    issue.project = project
+    return issue
+
+
+def conflicts_of(user: Viewer, project: Project, *, status: str = "") -> QuerySet[Conflict]:
+    """The conflicts the user may see (the client: shared ones only), newest first."""
+    qs = Conflict.objects.visible_to(user).filter(project=project).prefetch_related("people")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def access_conflict(user: Viewer, project: Project, pk: Any) -> Conflict:
+    """A conflict the user may see; otherwise ``Http404``."""
+    conflict = conflicts_of(user, project).filter(pk=_int(pk)).first()
+    if conflict is None:
+        raise Http404(_("No such conflict."))
+    conflict.project = project
+    return conflict
+
+
+# ---------------------------------------------------------------- client decisions
+
+
+def _decisions(user: Viewer) -> QuerySet[ClientDecision]:
+    return (
+        ClientDecision.objects.visible_to(user)
+        .select_related("decider", "decided_by", "project")
+        .prefetch_related(Prefetch("blocked_tasks", queryset=_visible_tasks(user), to_attr="shown_tasks"))
+    )
+
+
+def decisions_of(
+    user: Viewer, project: Project, *, status: str = "", today: dt.date | None = None
+) -> QuerySet[ClientDecision]:
+    """The decisions the user may see, soonest due first; ``status="overdue"`` selects open ones past due."""
+    today = today or timezone.localdate()
+    qs = _decisions(user).filter(project=project)
+    if status == DecisionStatus.OVERDUE:
+        qs = qs.filter(status=DecisionStatus.OPEN, due_date__lt=today)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by(F("due_date").asc(nulls_last=True), "id")
+
+
+def access_decision(user: Viewer, project: Project, pk: Any) -> ClientDecision:
+    """A decision the user may see; otherwise ``Http404``."""
+    decision = decisions_of(user, project).filter(pk=_int(pk)).first()
+    if decision is None:
+        raise Http404(_("No such decision."))
+    decision.project = project
+    return decision
+
+
+def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
+    """Open decisions across the user's projects that the user may take, soonest due first."""
+    if not getattr(user, "is_authenticated", False):
+        return ClientDecision.objects.none()
+    roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
+    kinds: dict[int, list[str]] = {}
+    for right in DecisionRight.objects.filter(project_id__in=roles):
+        if roles[right.project_id] in (right.roles or []):
+            kinds.setdefault(right.project_id, []).append(right.kind)
+    mine = Q(decider_id=user.pk)
+    for project_id, held in kinds.items():
+        mine |= Q(project_id=project_id, decision_kind__in=held)
+    return (
+        _decisions(user)
+        .filter(mine, status=DecisionStatus.OPEN)
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+@dataclass(frozen=True)
+class Slip:
+    """How far one task or milestone moves per day the decision is late."""
+
+    task: Task
+    finish_now: dt.datetime
+    finish_delayed: dt.datetime
+    slip_minutes: int
+    slip_days: float
+
+
+@dataclass(frozen=True)
+class DelayImpact:
+    """What one more working day without the decision costs the plan."""
+
+    decision: ClientDecision
+    from_day: dt.date
+    to_day: dt.date
+    blocked: list[Slip]
+    milestones: list[Slip]
+
+    @property
+    def milestone_slip_days(self) -> float:
+        """The largest milestone slip, in working days."""
+        return max((s.slip_days for s in self.milestones), default=0.0)
+
+
+def _hold(network: engine.Network, ids: set[int], start: dt.datetime) -> engine.Network:
+    """The network with activities ``ids`` held to start no earlier than ``start``."""
+    held = []
+    for activity in network.activities:
+        if activity.id in ids and not activity.manual and activity.actual_start is None:
+            current = activity.constraint_date if activity.constraint == engine.ConstraintType.SNET else None
+            if activity.constraint in (engine.ConstraintType.ASAP, engine.ConstraintType.SNET):
+                date = max(start, current) if current else start
+                activity = dataclasses.replace(
+                    activity, constraint=engine.ConstraintType.SNET, constraint_date=date
+                )
+        held.append(activity)
+    return dataclasses.replace(network, activities=tuple(held))
+
+
+def decision_delay_impact(
+    user: Viewer, decision: ClientDecision, *, today: dt.date | None = None
+) -> DelayImpact:
+    """How far the blocked tasks and the milestones slip per working day the decision waits.
+
+    The plan is scheduled in memory twice with the engine — blocked tasks held to today, then to
+    the next working day — and never written. Slips are in working minutes and working days of the
+    project calendar; only tasks the user may see are reported.
+    """
+    project = decision.project
+    today = today or timezone.localdate()
+    tasks = list(Task.objects.filter(project=project).order_by("id"))
+    blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
+    if not tasks or not blocked_ids:
+        return DelayImpact(decision, today, today, [], [])
+    links = list(Dependency.objects.filter(project=project).order_by("id"))
+    calendars = scheduling.engine_calendars(project, tasks, [])
+    network = scheduling.build_network(project, tasks, links, calendars)
+    leaves = scheduling.leaves_of(tasks)
+    held: set[int] = set()
+    for pk in blocked_ids:
+        held.update(leaves.get(pk) or [pk])
+    calendar = calendars[scheduling.PROJECT_CALENDAR_ID]
+    next_days = working_days(calendar, today + dt.timedelta(days=1), today + dt.timedelta(days=60))
+    tomorrow = next_days[0] if next_days else today + dt.timedelta(days=1)
+    start_now = dt.datetime.combine(today, dt.time(0, 0))
+    start_later = dt.datetime.combine(tomorrow, dt.time(0, 0))
+    now = engine.schedule(_hold(network, held, start_now))
+    later = engine.schedule(_hold(network, held, start_later))
+    day_minutes = (
+        engine.working_minutes_between(calendar, start_later, start_later + dt.timedelta(days=1)) or 480
+    )
+    visible = set(Task.objects.visible_to(user).filter(project=project).values_list("id", flat=True))
+    zone = scheduling.zone_of(project)
+
+    def slip(task: Task, ids: list[int]) -> Slip | None:
+        rows_now = [now[i] for i in ids if i in now]
+        rows_later = [later[i] for i in ids if i in later]
+        if not rows_now or not rows_later:
+            return None
+        a, b = max(r.finish for r in rows_now), max(r.finish for r in rows_later)
+        minutes = engine.working_minutes_between(calendar, a, b)
+        return Slip(
+            task,
+            scheduling.to_aware(a, zone),  # type: ignore[arg-type]
+            scheduling.to_aware(b, zone),  # type: ignore[arg-type]
+            minutes,
+            round(minutes / day_minutes, 2),
+        )
+
+    by_id = {t.pk: t for t in tasks}
+    blocked = [
+        s
+        for pk in sorted(blocked_ids)
+        if pk in visible and (s := slip(by_id[pk], leaves.get(pk) or [pk])) is not None
+    ]
+    milestones = [
+        s
+        for t in tasks
+        if t.kind == TaskKind.MILESTONE and t.pk in visible and (s := slip(t, [t.pk])) is not None
+    ]
+    return DelayImpact(decision, today, tomorrow, blocked, milestones)
