@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from tandem.api import errors
 from tandem.api.parsers import JsonObjectParser
-from tandem.api.routers import charter, me, members, notes, planning, projects
+from tandem.api.routers import charter, me, members, notes, planning, projects, requirements
 
 api = NinjaAPI(
     title="Tandem API",
@@ -19,5 +19,5 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
-for module in (me, projects, members, charter, notes, planning):
+for module in (me, projects, members, charter, notes, planning, requirements):
     api.add_router("", module.router)

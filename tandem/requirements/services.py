@@ -698,3 +698,8 @@ def do_import_candidates(
             )
         clean_rows.append({**row, "source": Source.SURVEY, "visibility": visibility})
     return _create_many(project, actor=actor, rows=clean_rows, verb_reason=_("Imported from a survey"))
+
+
+def require_import(actor: User, project: Project) -> None:
+    """Raise ``PermissionDenied`` unless the actor may import survey candidates (before any parsing)."""
+    permissions.require(actor, project, Action.EDIT_REQUIREMENTS)

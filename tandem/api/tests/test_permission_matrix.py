@@ -311,7 +311,10 @@ def test_it_refuses_a_session_write_without_the_csrf_token(
 
 
 #: Permission matrices of other domains' routers, each a module with a ``CASES`` list of the same shape.
-OTHER_MATRICES = ("tandem.planning.tests.test_api",)
+OTHER_MATRICES = (
+    "tandem.planning.tests.test_api",
+    "tandem.requirements.tests.test_api",
+)
 
 
 def _all_cases() -> list[Any]:

@@ -1,0 +1,207 @@
+"""Request and response shapes of requirements: the backlog, versions, confirmations, traceability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from tandem.api.schemas import Id, PersonOut, Version
+from tandem.core.choices import Visibility
+from tandem.requirements.choices import Priority, RequirementStatus, Source
+
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(max_length=50_000)]
+Criteria = Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=50)]
+
+
+class RequirementOut(Schema):
+    """A requirement with its current version number and how many tasks (that you may see) realise it."""
+
+    id: int
+    code: str
+    title: str
+    background: str
+    description: str
+    description_html: str
+    priority: str
+    acceptance_criteria: list[str]
+    source: str
+    source_note: str
+    requester: PersonOut | None
+    requester_name: str
+    owner: PersonOut | None
+    status: str
+    visibility: str
+    rank: int
+    current_version: int
+    version: int
+    task_count: int | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class RequirementIn(Schema):
+    """A new requirement (a client's request takes title, background, description, priority, criteria)."""
+
+    title: Title
+    background: LongText | None = None
+    description: LongText | None = None
+    priority: Priority | None = None
+    acceptance_criteria: Criteria | None = None
+    source: Source | None = None
+    source_note: Annotated[str, Field(max_length=500)] | None = None
+    requester_id: Id | None = None
+    requester_name: Annotated[str, Field(max_length=200)] | None = None
+    owner_id: Id | None = None
+    visibility: Visibility | None = None
+
+
+class RequirementPatchIn(Schema):
+    """A revision, based on the ``version`` you read: a new version of the content."""
+
+    version: Version
+    reason: Annotated[str, Field(max_length=500)] = ""
+    title: Title | None = None
+    background: LongText | None = None
+    description: LongText | None = None
+    priority: Priority | None = None
+    acceptance_criteria: Criteria | None = None
+    source: Source | None = None
+    source_note: Annotated[str, Field(max_length=500)] | None = None
+    requester_id: Id | None = None
+    requester_name: Annotated[str, Field(max_length=200)] | None = None
+    owner_id: Id | None = None
+    visibility: Visibility | None = None
+
+
+class StatusIn(Schema):
+    """A move along the requirement's life (confirming is separate)."""
+
+    status: RequirementStatus
+    version: Version
+    comment: Annotated[str, Field(max_length=1000)] = ""
+
+
+class ConfirmIn(Schema):
+    """Confirm the version you read."""
+
+    version_number: Annotated[int, Field(ge=1, le=1_000_000)]
+    comment: Annotated[str, Field(max_length=1000)] = ""
+
+
+class ConfirmationOut(Schema):
+    """Who confirmed which version, and when."""
+
+    id: int
+    version_number: int
+    confirmed_by: PersonOut
+    confirmed_at: dt.datetime
+    comment: str
+
+
+class VersionOut(Schema):
+    """A snapshot of the content."""
+
+    number: int
+    title: str
+    background: str
+    description: str
+    priority: str
+    acceptance_criteria: list[str]
+    status: str
+    reason: str
+    change_ref: str
+    created_by: PersonOut | None
+    created_at: dt.datetime
+
+
+class FieldDiffOut(Schema):
+    """How one field differs: old and new text, and the lines (op " ", "-" or "+", text)."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+    lines: list[tuple[str, str]]
+
+
+class LinkIn(Schema):
+    """A task to trace the requirement to."""
+
+    task_id: Id
+
+
+class TaskRefOut(Schema):
+    """A task of the plan, as a trace link shows it."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    visibility: str
+
+
+class ReorderIn(Schema):
+    """Requirement ids, most important first."""
+
+    order: Annotated[list[Id], Field(min_length=1, max_length=2000)]
+
+
+class NotesIn(Schema):
+    """Interview or workshop notes: one requirement per bullet line."""
+
+    text: Annotated[str, Field(min_length=1, max_length=100_000)]
+    source: Source = Source.INTERVIEW
+    source_note: Annotated[str, Field(max_length=500)] = ""
+    priority: Priority = Priority.SHOULD
+    visibility: Visibility = Visibility.SHARED
+
+
+class CandidateOut(Schema):
+    """A survey row: its line in the file, the requirement it would make, and its errors by field."""
+
+    line: int
+    data: dict[str, Any]
+    errors: dict[str, list[str]]
+    ok: bool
+
+
+class CandidateIn(Schema):
+    """A survey row you confirm for import."""
+
+    title: Title
+    background: LongText | None = None
+    description: LongText | None = None
+    priority: Priority | None = None
+    acceptance_criteria: Criteria | None = None
+    source_note: Annotated[str, Field(max_length=500)] | None = None
+    requester_name: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ImportIn(Schema):
+    """The confirmed rows, all imported or none."""
+
+    rows: Annotated[list[CandidateIn], Field(min_length=1, max_length=1000)]
+    visibility: Visibility = Visibility.SHARED
+
+
+class TraceRowOut(Schema):
+    """A requirement and the tasks it is traced to; ``gap`` when confirmed but no task realises it."""
+
+    id: int
+    code: str
+    title: str
+    status: str
+    tasks: list[TaskRefOut]
+    gap: bool
+
+
+class TraceabilityOut(Schema):
+    """The traceability matrix with gaps on both sides."""
+
+    rows: list[TraceRowOut]
+    untraced_tasks: list[TaskRefOut]
+    confirmed: int
+    covered: int
