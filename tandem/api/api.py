@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from tandem.api import errors
 from tandem.api.parsers import JsonObjectParser
-from tandem.api.routers import charter, me, members, notes, planning, projects, requirements
+from tandem.api.routers import changes, charter, me, members, notes, planning, projects, requirements
 
 api = NinjaAPI(
     title="Tandem API",

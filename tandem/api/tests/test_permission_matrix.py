@@ -313,6 +313,7 @@ def test_it_refuses_a_session_write_without_the_csrf_token(
 #: Permission matrices of other domains' routers, each a module with a ``CASES`` list of the same shape.
 OTHER_MATRICES = (
     "tandem.planning.tests.test_api",
+    "tandem.changes.tests.test_api",
     "tandem.requirements.tests.test_api",
 )
 
