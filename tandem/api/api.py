@@ -19,5 +19,5 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
-for module in (me, projects, members, charter, notes, planning, requirements):
+for module in (me, projects, members, charter, notes, planning, changes, requirements):
     api.add_router("", module.router)
