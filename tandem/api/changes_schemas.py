@@ -80,6 +80,7 @@ class ChangeDetailOut(ChangeOut):
 
     affected_task_ids: list[int]
     affected_deliverable_ids: list[int]
+    affected_requirement_ids: list[int]
     edits: list[EditOut]
     impact: dict[str, Any] | None = Field(None, description="The latest impact computed.")
     frozen_impact: dict[str, Any] | None = Field(None, description="The impact submitted for decision.")
@@ -100,6 +101,7 @@ class ChangeIn(Schema):
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
+    affected_requirement_ids: list[Id] | None = None
 
 
 class ChangePatchIn(Schema):
@@ -114,6 +116,7 @@ class ChangePatchIn(Schema):
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
+    affected_requirement_ids: list[Id] | None = None
 
 
 class VersionIn(Schema):
@@ -133,7 +136,8 @@ class EditIn(Schema):
             "add_task: name, duration_minutes, kind (task|milestone), visibility, parent_id; remove_task: "
             "task_id; change_task: task_id, duration_minutes and/or start (YYYY-MM-DD); add_link: "
             "predecessor, successor (a task id or new-<edit id>), type, lag_minutes; "
-            "remove_link: dependency_id"
+            "remove_link: dependency_id; revise_requirement: requirement_id (id or REQ-001), title, "
+            "description, priority, acceptance_criteria"
         ),
     )
     effort_minutes: Minutes | None = None

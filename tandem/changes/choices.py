@@ -42,6 +42,7 @@ class EditKind(models.TextChoices):
     CHANGE_TASK = "change_task", _("Change a task's duration or start")
     ADD_LINK = "add_link", _("Add a link")
     REMOVE_LINK = "remove_link", _("Remove a link")
+    REVISE_REQUIREMENT = "revise_requirement", _("Revise a requirement")
 
 
 class Outcome(models.TextChoices):

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 import tandem_engine as engine
@@ -32,6 +33,9 @@ from tandem.planning.choices import DependencyType, TaskKind
 from tandem.planning.models import BaselineTask, Calendar, CalendarException, Dependency, Task
 from tandem.projects import permissions
 from tandem.projects.models import Project
+from tandem.requirements import queries as requirement_queries
+from tandem.requirements import services as requirement_services
+from tandem.requirements.choices import Priority
 
 NEW_PREFIX = "new-"
 MAX_MINUTES = 10_000_000
@@ -137,6 +141,13 @@ def clean_payload(
         EditKind.CHANGE_TASK: {"task_id", "duration_minutes", "start"},
         EditKind.ADD_LINK: {"predecessor", "successor", "type", "lag_minutes"},
         EditKind.REMOVE_LINK: {"dependency_id"},
+        EditKind.REVISE_REQUIREMENT: {
+            "requirement_id",
+            "title",
+            "description",
+            "priority",
+            "acceptance_criteria",
+        },
     }[EditKind(kind)]
     unknown = sorted(set(payload) - allowed)
     if unknown:
@@ -202,6 +213,8 @@ def clean_payload(
         lag = _int(payload.get("lag_minutes", 0) or 0, "lag_minutes", low=-MAX_MINUTES)
         out = {"predecessor": pred, "successor": succ, "type": link_type, "lag_minutes": lag}
         shared = pred_shared and succ_shared
+    elif kind == EditKind.REVISE_REQUIREMENT:
+        out, shared = _clean_revision(project, payload, actor)
     else:
         raw = str(payload.get("dependency_id", ""))
         link = (
@@ -220,6 +233,33 @@ def clean_payload(
             and link.successor.visibility == Visibility.SHARED
         )
     return out, Visibility.SHARED if shared else Visibility.INTERNAL
+
+
+def _clean_revision(project: Project, payload: Mapping[str, Any], actor: Any) -> tuple[dict[str, Any], bool]:
+    """A requirement's new text, priority or acceptance criteria, applied with the change's code."""
+    try:
+        requirement = requirement_queries.access_requirement(actor, project, payload.get("requirement_id"))
+    except Http404:
+        raise ValidationError({"requirement_id": [_("Choose a requirement of this project.")]}) from None
+    out: dict[str, Any] = {"requirement_id": requirement.pk}
+    if payload.get("title") not in (None, ""):
+        title = str(payload["title"]).strip()
+        if len(title) > 200:
+            raise ValidationError({"title": [_("Use at most %(n)s characters.") % {"n": 200}]})
+        out["title"] = title
+    if payload.get("description") is not None:
+        out["description"] = str(payload["description"])
+    if payload.get("priority") not in (None, ""):
+        if payload["priority"] not in Priority.values:
+            raise ValidationError(
+                {"priority": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Priority.values)}]}
+            )
+        out["priority"] = payload["priority"]
+    if payload.get("acceptance_criteria") is not None:
+        out["acceptance_criteria"] = requirement_services.clean_criteria(payload["acceptance_criteria"])
+    if len(out) == 1:
+        raise ValidationError({"description": [_("Give the requirement's new text, priority or criteria.")]})
+    return out, requirement.visibility == Visibility.SHARED
 
 
 # ---------------------------------------------------------------- the sandbox
@@ -340,6 +380,8 @@ class _Sandbox:
             self.links[self._next_link] = link
             self._next_link -= 1
             return 0
+        if edit.kind == EditKind.REVISE_REQUIREMENT:
+            return 0  # the plan does not change; the requirement gets a new version on approval
         link_id = int(data["dependency_id"])
         if link_id not in self.links:
             raise _stale(position)

@@ -77,6 +77,12 @@ class ChangeRequest(ShareableModel):
         related_name="change_requests",
         verbose_name=_("affected deliverables"),
     )
+    affected_requirements = models.ManyToManyField(
+        "requirements.Requirement",
+        blank=True,
+        related_name="change_requests",
+        verbose_name=_("affected requirements"),
+    )
     #: Who submitted the request for decision (a plan editor); the edits are applied in their name.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -127,7 +133,7 @@ class SandboxEdit(TimeStampedModel):
 
     request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="edits")
     position = models.PositiveIntegerField(_("position"), default=0)
-    kind = models.CharField(_("kind"), max_length=12, choices=EditKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=EditKind.choices)
     payload = models.JSONField(_("details"), default=dict)
     #: Effort the edit adds (working minutes); by default the duration the edit adds.
     effort_minutes = models.IntegerField(_("effort (minutes)"), null=True, blank=True)

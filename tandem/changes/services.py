@@ -53,6 +53,8 @@ from tandem.projects import permissions
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Deliverable, Membership, Project
 from tandem.projects.permissions import Action
+from tandem.requirements import services as requirement_services
+from tandem.requirements.models import Requirement
 
 #: Fields of a request its proposer or a plan editor may set.
 REQUEST_FIELDS = (
@@ -64,6 +66,7 @@ REQUEST_FIELDS = (
     "visibility",
     "affected_task_ids",
     "affected_deliverable_ids",
+    "affected_requirement_ids",
 )
 AUDITED_FIELDS = (
     "title",
@@ -172,6 +175,16 @@ def _assign(request: ChangeRequest, data: Mapping[str, Any], actor: User) -> dic
             )
             if set(ids) - found:
                 raise ValidationError({name: [_("Choose deliverables of this project.")]})
+            links[name] = ids
+        elif name == "affected_requirement_ids":
+            ids = _ids(value, name)
+            found = set(
+                Requirement.objects.visible_to(actor)
+                .filter(project=project, pk__in=ids)
+                .values_list("id", flat=True)
+            )
+            if set(ids) - found:
+                raise ValidationError({name: [_("Choose requirements of this project.")]})
             links[name] = ids
         elif name in ("title", "description"):
             setattr(request, name, (value or "").strip())
@@ -351,6 +364,8 @@ def do_add_edit(
         visibility=visibility,
         created_by=actor,
     )
+    if kind == EditKind.REVISE_REQUIREMENT:
+        current.affected_requirements.add(clean["requirement_id"])
     _start_analysis(current, actor)
     audit.record(
         actor=actor,
@@ -696,6 +711,19 @@ def _apply(current: ChangeRequest, *, approver: User) -> None:
             link = Dependency.objects.get(project=project, pk=data["dependency_id"])
             link.project = project
             planning_services.do_remove_dependency(link, actor=editor)
+        elif edit.kind == EditKind.REVISE_REQUIREMENT:
+            requirement = Requirement.objects.select_related("project").get(
+                project=project, pk=data["requirement_id"]
+            )
+            fields = {k: v for k, v in data.items() if k != "requirement_id"}
+            requirement_services.do_revise_requirement(
+                requirement,
+                actor=editor,
+                version=requirement.version,
+                reason=f"{current.code}: {current.title}",
+                change_ref=current.code,
+                **fields,
+            )
     baseline = planning_services.do_save_baseline(
         project,
         name=f"{current.code} {current.title}"[:200],

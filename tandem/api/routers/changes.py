@@ -33,6 +33,7 @@ from tandem.changes.models import ChangeRequest, SandboxEdit
 from tandem.planning.models import Task
 from tandem.projects import queries as project_queries
 from tandem.projects.models import Deliverable, Project
+from tandem.requirements.models import Requirement
 
 router = Router(tags=["changes"], auth=AUTH)
 
@@ -54,6 +55,9 @@ def detail(user: User, project: Project, change: ChangeRequest) -> dict[str, Any
         ),
         "affected_deliverable_ids": list(
             Deliverable.objects.visible_to(user).filter(change_requests=change).values_list("id", flat=True)
+        ),
+        "affected_requirement_ids": list(
+            Requirement.objects.visible_to(user).filter(change_requests=change).values_list("id", flat=True)
         ),
         "edits": list(queries.edits_of(user, change)) if queries.team_view(user, project) else [],
         "impact": queries.impact_for(user, project, queries.latest_impact(change)),

@@ -252,3 +252,36 @@ def test_cost_from_the_day_rate_is_unknown_without_one(plan: Plan) -> None:
     request = reports_change(plan)
     data = services.do_compute_impact(request, actor=world.pm).data
     assert data["cost_complete"] is False and Decimal(data["added_cost"]) == 0
+
+
+def test_an_approved_change_revises_a_confirmed_requirement_with_its_code(plan: Plan) -> None:
+    from tandem.requirements import services as requirement_services
+    from tandem.requirements.models import Requirement
+
+    world = plan.world
+    requirement = requirement_services.do_create_requirement(
+        world.project, actor=world.pm, title="Sales report", description="Weekly", priority="should"
+    )
+    requirement_services.do_confirm_requirement(
+        requirement, actor=world.client_pm, version_number=requirement.current_version
+    )
+    requirement = Requirement.objects.get(pk=requirement.pk)
+    with pytest.raises(ValidationError):
+        requirement_services.do_revise_requirement(
+            requirement, actor=world.pm, version=requirement.version, description="Daily"
+        )
+    request = reports_change(plan)
+    services.do_add_edit(
+        request,
+        actor=world.pm,
+        kind="revise_requirement",
+        payload={"requirement_id": requirement.code, "description": "Daily", "priority": "must"},
+    )
+    assert list(fresh(request).affected_requirements.all()) == [requirement]
+    services.do_compute_impact(fresh(request), actor=world.pm)
+    request = services.do_submit_change(fresh(request), actor=world.pm, version=fresh(request).version)
+    services.do_decide_change(request, actor=world.sponsor, version=request.version, outcome="approve")
+    revised = Requirement.objects.get(pk=requirement.pk)
+    assert (revised.description, revised.priority) == ("Daily", "must")
+    latest = revised.versions.order_by("-number").first()
+    assert latest is not None and latest.change_ref == request.code and latest.number == 2
