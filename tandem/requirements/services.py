@@ -186,7 +186,7 @@ def _next_rank(project: Project) -> int:
     return 0 if last is None else last + 1
 
 
-def _may_edit(actor: User, requirement: Requirement) -> bool:
+def may_edit(actor: User, requirement: Requirement) -> bool:
     """Editors may revise any requirement; a submitter may still revise their own draft."""
     project = requirement.project
     if permissions.can(actor, project, Action.EDIT_REQUIREMENTS):
@@ -270,7 +270,7 @@ def do_revise_requirement(
     """
     project = requirement.project
     change_ref = (change_ref or "").strip()
-    if not change_ref and not _may_edit(actor, requirement):
+    if not change_ref and not may_edit(actor, requirement):
         raise PermissionDenied(_("Your role in this project does not allow this."))
     current = _locked(requirement)
     _check_version(current, version)

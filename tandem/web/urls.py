@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tandem.web.views import accounts, charter, members, notes, planning, planning_forms, projects
+from tandem.web.views import (
+    accounts,
+    charter,
+    members,
+    notes,
+    planning,
+    planning_forms,
+    projects,
+    requirements,
+)
 
 app_name = "web"
 
@@ -75,5 +84,35 @@ urlpatterns = [
         project + "plan/baselines/<int:pk>/compare/",
         planning_forms.baseline_compare,
         name="plan_baseline_compare",
+    ),
+    # requirements
+    path(project + "requirements/", requirements.requirement_list, name="requirements"),
+    path(project + "requirements/new/", requirements.requirement_create, name="requirement_create"),
+    path(project + "requirements/reorder/", requirements.requirement_reorder, name="requirements_reorder"),
+    path(
+        project + "requirements/from-notes/",
+        requirements.requirements_from_notes,
+        name="requirements_from_notes",
+    ),
+    path(project + "requirements/import/", requirements.requirements_import, name="requirements_import"),
+    path(project + "requirements/traceability/", requirements.traceability, name="requirements_traceability"),
+    path(project + "requirements/specification.pdf", requirements.export_pdf, name="requirements_pdf"),
+    path(project + "requirements/specification.xlsx", requirements.export_xlsx, name="requirements_xlsx"),
+    path(project + "requirements/<str:ref>/", requirements.requirement_detail, name="requirement_detail"),
+    path(project + "requirements/<str:ref>/edit/", requirements.requirement_edit, name="requirement_edit"),
+    path(project + "requirements/<str:ref>/move/", requirements.requirement_move, name="requirement_move"),
+    path(
+        project + "requirements/<str:ref>/status/", requirements.requirement_status, name="requirement_status"
+    ),
+    path(
+        project + "requirements/<str:ref>/confirm/",
+        requirements.requirement_confirm,
+        name="requirement_confirm",
+    ),
+    path(project + "requirements/<str:ref>/links/", requirements.requirement_link, name="requirement_link"),
+    path(
+        project + "requirements/<str:ref>/links/<int:task_id>/remove/",
+        requirements.requirement_unlink,
+        name="requirement_unlink",
     ),
 ]
