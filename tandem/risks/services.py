@@ -520,6 +520,7 @@ def do_make_action_a_task(
     risk = action.risk
     project = risk.project
     permissions.require_edit(actor, project)
+    project_permissions.require(actor, project, Action.EDIT_PLAN)
     current: RiskAction = _locked(action)
     current.risk = risk
     _check_version(current, version)

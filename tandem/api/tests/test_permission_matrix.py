@@ -315,6 +315,7 @@ OTHER_MATRICES = (
     "tandem.planning.tests.test_api",
     "tandem.changes.tests.test_api",
     "tandem.requirements.tests.test_api",
+    "tandem.risks.tests.test_api",
 )
 
 

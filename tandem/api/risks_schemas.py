@@ -1,0 +1,393 @@
+"""Request and response shapes of the registers: risks, actions, issues, conflicts, client decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from tandem.api.schemas import Id, PersonOut, Version
+from tandem.core.choices import Visibility
+from tandem.projects.choices import DecisionKind
+from tandem.risks.choices import (
+    ConflictCause,
+    ConflictStatus,
+    EscalationLevel,
+    ImpactDimension,
+    IssueStatus,
+    Proximity,
+    ResolutionMethod,
+    RiskCategory,
+    RiskStatus,
+    RiskStrategy,
+    Severity,
+)
+
+OneToFive = Annotated[int, Field(ge=1, le=5)]
+Title = Annotated[str, Field(max_length=200)]
+Text = Annotated[str, Field(max_length=20_000)]
+Days = Annotated[int, Field(ge=0, le=100_000)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+IdList = Annotated[list[Id], Field(max_length=500)]
+
+
+class VersionIn(Schema):
+    """The version the caller read."""
+
+    version: Version
+
+
+# ---------------------------------------------------------------- risks
+
+
+class RiskOut(Schema):
+    """A risk with its residual and inherent scores and its level under the project's thresholds."""
+
+    id: int
+    title: str
+    description: str
+    cause: str
+    effect: str
+    category: str
+    probability: int
+    impact: int
+    impact_dimension: str
+    score: int
+    level: str
+    inherent_probability: int
+    inherent_impact: int
+    inherent_score: int
+    proximity: str
+    owner: PersonOut | None
+    strategy: str
+    trigger: str
+    contingency_days: int
+    contingency_money: Decimal
+    status: str
+    next_review: dt.date | None
+    closed_at: dt.datetime | None
+    visibility: str
+    version: int
+
+
+class _RiskFields(Schema):
+    description: Text | None = None
+    cause: Text | None = None
+    effect: Text | None = None
+    category: RiskCategory | None = None
+    probability: OneToFive | None = None
+    impact: OneToFive | None = None
+    impact_dimension: ImpactDimension | None = None
+    inherent_probability: OneToFive | None = None
+    inherent_impact: OneToFive | None = None
+    proximity: Proximity | None = None
+    owner_id: Id | None = None
+    strategy: RiskStrategy | None = None
+    trigger: Text | None = None
+    contingency_days: Days | None = None
+    contingency_money: Money | None = None
+    status: RiskStatus | None = None
+    next_review: dt.date | None = None
+    visibility: Visibility | None = None
+
+
+class RiskIn(_RiskFields):
+    """A new risk (probability and impact 1–5)."""
+
+    title: Title
+
+
+class RiskPatchIn(_RiskFields):
+    """Changes to a risk, based on the version the caller read."""
+
+    title: Title | None = None
+    version: Version
+
+
+class ScoreOut(Schema):
+    """A risk's score from one moment on."""
+
+    probability: int
+    impact: int
+    score: int
+    changed_by: PersonOut | None
+    changed_at: dt.datetime
+
+
+class ActionOut(Schema):
+    """One step of a risk's response plan; ``task_id`` is the plan task it became, if the reader sees it."""
+
+    id: int
+    risk_id: int
+    description: str
+    owner: PersonOut | None
+    due_date: dt.date | None
+    done: bool
+    task_id: int | None = Field(None, alias="shown_task_id")
+    version: int
+
+
+class ActionIn(Schema):
+    """A new response action."""
+
+    description: Annotated[str, Field(max_length=300)]
+    owner_id: Id | None = None
+    due_date: dt.date | None = None
+    done: bool | None = None
+    task_id: Id | None = None
+
+
+class ActionPatchIn(Schema):
+    """Changes to a response action."""
+
+    description: Annotated[str, Field(max_length=300)] | None = None
+    owner_id: Id | None = None
+    due_date: dt.date | None = None
+    done: bool | None = None
+    task_id: Id | None = None
+    version: Version
+
+
+class ActionTaskIn(Schema):
+    """Turn an action into a plan task: its duration in working minutes."""
+
+    version: Version
+    duration_minutes: Annotated[int, Field(ge=0, le=10_000_000)] = 480
+
+
+class OccurredIn(Schema):
+    """A risk occurred: the issue it becomes (defaults from the risk)."""
+
+    version: Version
+    title: Title | None = None
+    description: Text | None = None
+    impact: Text | None = None
+    severity: Severity | None = None
+    due_date: dt.date | None = None
+
+
+class HeatMapOut(Schema):
+    """Counts of active risks: ``grid[impact-1][probability-1]``."""
+
+    grid: list[list[int]]
+    total: int
+    basis: str
+
+
+class OverviewOut(Schema):
+    """Top risks, risks due for review, overdue actions, counts by level, inherent vs residual totals."""
+
+    top: list[RiskOut]
+    due_for_review: list[RiskOut]
+    overdue_actions: list[ActionOut]
+    by_level: dict[str, int]
+    inherent_total: int
+    residual_total: int
+
+
+class SettingsOut(Schema):
+    """Thresholds from score to level: up to ``low_max`` low, …, above ``high_max`` critical."""
+
+    low_max: int
+    medium_max: int
+    high_max: int
+    version: int
+
+
+class SettingsIn(Schema):
+    """New thresholds (version 0 for the first change)."""
+
+    low_max: Annotated[int, Field(ge=1, le=25)]
+    medium_max: Annotated[int, Field(ge=1, le=25)]
+    high_max: Annotated[int, Field(ge=1, le=25)]
+    version: Version
+
+
+# ---------------------------------------------------------------- issues and conflicts
+
+
+class TaskRefOut(Schema):
+    """A task linked to a record."""
+
+    id: int
+    name: str
+
+
+class IssueOut(Schema):
+    """An issue with the tasks the reader may see and the risk it came from."""
+
+    id: int
+    title: str
+    description: str
+    impact: str
+    severity: str
+    owner: PersonOut | None
+    due_date: dt.date | None
+    escalation_level: str
+    status: str
+    resolution: str
+    resolved_at: dt.datetime | None
+    risk_id: int | None = Field(None, alias="shown_risk_id")
+    tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
+    visibility: str
+    version: int
+
+
+class _IssueFields(Schema):
+    description: Text | None = None
+    impact: Text | None = None
+    severity: Severity | None = None
+    owner_id: Id | None = None
+    due_date: dt.date | None = None
+    escalation_level: EscalationLevel | None = None
+    status: IssueStatus | None = None
+    resolution: Text | None = None
+    risk_id: Id | None = None
+    task_ids: IdList | None = None
+    visibility: Visibility | None = None
+
+
+class IssueIn(_IssueFields):
+    """A new issue."""
+
+    title: Title
+
+
+class IssuePatchIn(_IssueFields):
+    """Changes to an issue."""
+
+    title: Title | None = None
+    version: Version
+
+
+class ConflictOut(Schema):
+    """A conflict (internal by default)."""
+
+    id: int
+    subject: str
+    description: str
+    parties: str
+    people: list[PersonOut]
+    root_cause: str
+    resolution_method: str
+    outcome: str
+    status: str
+    resolved_on: dt.date | None
+    visibility: str
+    version: int
+
+    @staticmethod
+    def resolve_people(obj: Any) -> list[Any]:
+        return list(obj.people.all())
+
+
+class _ConflictFields(Schema):
+    description: Text | None = None
+    parties: Annotated[str, Field(max_length=300)] | None = None
+    person_ids: IdList | None = None
+    root_cause: ConflictCause | None = None
+    resolution_method: ResolutionMethod | None = None
+    outcome: Text | None = None
+    status: ConflictStatus | None = None
+    resolved_on: dt.date | None = None
+    visibility: Visibility | None = None
+
+
+class ConflictIn(_ConflictFields):
+    """A new conflict."""
+
+    subject: Title
+
+
+class ConflictPatchIn(_ConflictFields):
+    """Changes to a conflict."""
+
+    subject: Title | None = None
+    version: Version
+
+
+# ---------------------------------------------------------------- client decisions
+
+
+class DecisionOut(Schema):
+    """A decision the client must take; ``status`` is "overdue" for an open one past its due date."""
+
+    id: int
+    question: str
+    context: str
+    options: list[str]
+    recommendation: str
+    decider: PersonOut | None
+    decision_kind: str
+    due_date: dt.date | None
+    status: str = Field(..., alias="shown_status")
+    outcome: str
+    rationale: str
+    decided_by: PersonOut | None
+    decided_at: dt.datetime | None
+    blocked_tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
+    project_code: str = Field(..., alias="project.code")
+    visibility: str
+    version: int
+
+
+class _DecisionFields(Schema):
+    context: Text | None = None
+    options: (
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=50)] | None
+    ) = None
+    recommendation: Text | None = None
+    decider_id: Id | None = None
+    decision_kind: DecisionKind | None = None
+    due_date: dt.date | None = None
+    blocked_task_ids: IdList | None = None
+    visibility: Visibility | None = None
+
+
+class DecisionIn(_DecisionFields):
+    """A new decision for the client."""
+
+    question: Annotated[str, Field(max_length=300)]
+
+
+class DecisionPatchIn(_DecisionFields):
+    """Changes to an open decision."""
+
+    question: Annotated[str, Field(max_length=300)] | None = None
+    version: Version
+
+
+class DecideIn(Schema):
+    """The decision taken."""
+
+    version: Version
+    outcome: Text
+    rationale: Text = ""
+
+
+class SlipOut(Schema):
+    """How far one task or milestone moves per day of delay."""
+
+    task: TaskRefOut
+    finish_now: dt.datetime
+    finish_delayed: dt.datetime
+    slip_minutes: int
+    slip_days: float
+
+
+class ImpactOut(Schema):
+    """What one more working day without the decision costs the plan."""
+
+    from_day: dt.date
+    to_day: dt.date
+    blocked: list[SlipOut]
+    milestones: list[SlipOut]
+    milestone_slip_days: float
+
+
+class ImportOut(Schema):
+    """How many records an import added."""
+
+    added: int
