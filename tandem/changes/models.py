@@ -234,6 +234,13 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def to_label(self) -> str:
+        """The status reached, in the reader's language."""
+        if self.to_status in ChangeStatus.values:
+            return str(ChangeStatus(self.to_status).label)
+        return self.to_status
+
 
 class Reminder(models.Model):
     """A reminder email sent to one approver about one request on one day (at most one a day)."""

@@ -6,6 +6,7 @@ from django.urls import path
 
 from tandem.web.views import (
     accounts,
+    changes,
     charter,
     members,
     notes,
@@ -115,4 +116,19 @@ urlpatterns = [
         requirements.requirement_unlink,
         name="requirement_unlink",
     ),
+    # change requests
+    path(project + "changes/", changes.change_list, name="changes"),
+    path(project + "changes/new/", changes.change_create, name="change_create"),
+    path(project + "changes/<str:ref>/", changes.change_detail, name="change_detail"),
+    path(project + "changes/<str:ref>/edit/", changes.change_update, name="change_update"),
+    path(project + "changes/<str:ref>/edits/", changes.change_edit_add, name="change_edit_add"),
+    path(
+        project + "changes/<str:ref>/edits/<int:pk>/remove/",
+        changes.change_edit_delete,
+        name="change_edit_delete",
+    ),
+    path(project + "changes/<str:ref>/impact/", changes.change_impact, name="change_impact"),
+    path(project + "changes/<str:ref>/submit/", changes.change_submit, name="change_submit"),
+    path(project + "changes/<str:ref>/withdraw/", changes.change_withdraw, name="change_withdraw"),
+    path(project + "changes/<str:ref>/decide/", changes.change_decide, name="change_decide"),
 ]

@@ -1,0 +1,142 @@
+"""Forms of the change-request pages: propose or edit a request, a sandbox edit, a decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.changes.choices import EditKind, Outcome, Urgency
+from tandem.core.choices import Visibility
+from tandem.planning.choices import DependencyType, TaskKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ChangeForm(forms.Form):
+    """What and why, urgency, dates and affected tasks of a change request."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What and why"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    requested_decision_date = forms.DateField(label=_("Requested decision date"), required=False, widget=DATE)
+    decision_due_date = forms.DateField(label=_("Decision due date"), required=False, widget=DATE)
+    affected_task_ids = forms.TypedMultipleChoiceField(
+        label=_("Affected tasks"), required=False, coerce=int, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, tasks: list[tuple[int, str]], team: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["affected_task_ids"].choices = tasks  # type: ignore[attr-defined]
+        if not team:
+            del self.fields["visibility"]
+
+
+class EditForm(forms.Form):
+    """One plan edit of the sandbox; which fields count depends on the kind."""
+
+    kind = forms.ChoiceField(label=_("Edit"), choices=EditKind.choices)
+    name = forms.CharField(label=_("New task name"), max_length=200, required=False)
+    task_kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(TaskKind.TASK, TaskKind.TASK.label), (TaskKind.MILESTONE, TaskKind.MILESTONE.label)],
+        required=False,
+    )
+    task_id = forms.TypedChoiceField(label=_("Task"), coerce=int, required=False, empty_value=None)
+    duration_days = forms.DecimalField(
+        label=_("Duration (working days)"), min_value=0, max_value=20000, decimal_places=2, required=False
+    )
+    start = forms.DateField(label=_("Start no earlier than"), required=False, widget=DATE)
+    predecessor = forms.ChoiceField(label=_("Predecessor"), required=False)
+    successor = forms.ChoiceField(label=_("Successor"), required=False)
+    type = forms.ChoiceField(
+        label=_("Link type"), choices=DependencyType.choices, initial="FS", required=False
+    )
+    dependency_id = forms.TypedChoiceField(label=_("Link"), coerce=int, required=False, empty_value=None)
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED, required=False
+    )
+    effort_days = forms.DecimalField(
+        label=_("Added effort (working days)"),
+        decimal_places=2,
+        max_digits=9,
+        required=False,
+        help_text=_("Leave empty to count the duration the edit adds."),
+    )
+    cost = forms.DecimalField(
+        label=_("Added cost"),
+        decimal_places=2,
+        max_digits=14,
+        required=False,
+        help_text=_("Leave empty to price the effort at the project's day rate."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        tasks: list[tuple[int, str]],
+        refs: list[tuple[str, str]],
+        links: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", "—")]
+        self.fields["task_id"].choices = blank + tasks  # type: ignore[attr-defined]
+        self.fields["predecessor"].choices = blank + refs  # type: ignore[attr-defined]
+        self.fields["successor"].choices = blank + refs  # type: ignore[attr-defined]
+        self.fields["dependency_id"].choices = blank + links  # type: ignore[attr-defined]
+
+    def payload(self) -> dict[str, Any]:
+        """The edit's details for the service, from the fields its kind uses."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        minutes = None if data.get("duration_days") is None else int(data["duration_days"] * 480)
+        if kind == EditKind.ADD_TASK:
+            out: dict[str, Any] = {
+                "name": data.get("name") or "",
+                "kind": data.get("task_kind") or TaskKind.TASK,
+                "duration_minutes": minutes or 0,
+            }
+            if data.get("visibility"):
+                out["visibility"] = data["visibility"]
+            return out
+        if kind == EditKind.REMOVE_TASK:
+            return {"task_id": data.get("task_id")}
+        if kind == EditKind.CHANGE_TASK:
+            out = {"task_id": data.get("task_id")}
+            if minutes is not None:
+                out["duration_minutes"] = minutes
+            if data.get("start"):
+                out["start"] = data["start"].isoformat()
+            return out
+        if kind == EditKind.ADD_LINK:
+            return {
+                "predecessor": data.get("predecessor") or None,
+                "successor": data.get("successor") or None,
+                "type": data.get("type") or "FS",
+            }
+        return {"dependency_id": data.get("dependency_id")}
+
+    #: Service field names shown on another form field.
+    FIELD_NAMES = {"duration_minutes": "duration_days", "effort_minutes": "effort_days"}
+
+
+class DecisionForm(forms.Form):
+    """An approver's decision with a comment."""
+
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    """A step that only needs the version read (submit, withdraw)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
