@@ -173,6 +173,10 @@ class Task(ShareableModel):
         related_name="tasks",
         verbose_name=_("calendar"),
     )
+    #: A hold from outside the plan (an open client decision blocking the task): the scheduler treats it
+    #: as an extra "start no earlier than" (see ``scheduling.build_network``). Set by the registers only.
+    held_until = models.DateTimeField(_("held until"), null=True, blank=True, editable=False)
+    hold_reason = models.CharField(_("why it is held"), max_length=300, blank=True, editable=False)
     deliverable = models.ForeignKey(
         "projects.Deliverable",
         on_delete=models.SET_NULL,

@@ -172,7 +172,7 @@ def _years(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> list[int]
     first = project.start_date.year if project.start_date else timezone.localdate().year
     last = max(first + 1, project.target_date.year if project.target_date else first)
     for task in tasks:
-        for value in (task.finish, task.constraint_date, task.deadline, task.actual_finish):
+        for value in (task.finish, task.constraint_date, task.deadline, task.actual_finish, task.held_until):
             if value is not None:
                 last = max(last, min(value.astimezone(zone).year + 1, first + 10))
     return list(range(first, last + 1))
@@ -261,18 +261,35 @@ def leaves_of(tasks: Sequence[Task]) -> dict[int, list[int]]:
 # ---------------------------------------------------------------- the network
 
 
-def _activity(task: Task, zone: ZoneInfo) -> engine.Activity:
+def _activity(task: Task, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
+    """The engine's activity of a leaf row; ``hold`` (local time) is an extra "start no earlier than".
+
+    A hold combines with the row's own constraint only for ASAP and SNET: the activity becomes SNET at
+    the later of the two dates. Every other constraint (ALAP, SNLT, FNET, FNLT, MSO, MFO) is the
+    planner's explicit choice and is left alone, as are manual rows and rows already started.
+    """
     milestone = task.kind == TaskKind.MILESTONE
     constraint = engine.ConstraintType(task.constraint_type)
+    constraint_date = (
+        to_local(task.constraint_date, zone)
+        if constraint not in (engine.ConstraintType.ASAP, engine.ConstraintType.ALAP)
+        else None
+    )
+    if (
+        hold is not None
+        and not task.manual
+        and task.actual_start is None
+        and constraint in (engine.ConstraintType.ASAP, engine.ConstraintType.SNET)
+    ):
+        constraint = engine.ConstraintType.SNET
+        constraint_date = max(hold, constraint_date) if constraint_date is not None else hold
     return engine.Activity(
         id=task.pk,
         duration=0 if milestone else task.duration_minutes,
         milestone=milestone,
         calendar_id=task.calendar_id,
         constraint=constraint,
-        constraint_date=to_local(task.constraint_date, zone)
-        if constraint not in (engine.ConstraintType.ASAP, engine.ConstraintType.ALAP)
-        else None,
+        constraint_date=constraint_date,
         deadline=to_local(task.deadline, zone),
         actual_start=to_local(task.actual_start, zone),
         actual_finish=to_local(task.actual_finish, zone),
@@ -281,6 +298,29 @@ def _activity(task: Task, zone: ZoneInfo) -> engine.Activity:
         manual_start=to_local(task.start, zone) if task.manual else None,
         manual_finish=to_local(task.finish, zone) if task.manual else None,
     )
+
+
+def holds_of(tasks: Sequence[Task], zone: ZoneInfo) -> dict[int, dt.datetime]:
+    """Each row's effective hold in local time: the latest ``held_until`` of the row and its ancestors.
+
+    A hold on a summary row holds every leaf under it.
+    """
+    by_id = {t.pk: t for t in tasks}
+    out: dict[int, dt.datetime] = {}
+    for task in tasks:
+        latest: dt.datetime | None = None
+        node: Task | None = task
+        seen: set[int] = set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            if node.held_until is not None:
+                local = to_local(node.held_until, zone)
+                if local is not None and (latest is None or local > latest):
+                    latest = local
+            node = by_id.get(node.parent_id) if node.parent_id is not None else None
+        if latest is not None:
+            out[task.pk] = latest
+    return out
 
 
 def project_start(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> dt.datetime:
@@ -302,7 +342,8 @@ def build_network(
     """The engine's network for the leaf tasks, with links on summary rows expanded to their leaves."""
     zone = zone_of(project)
     leaves = leaves_of(tasks)
-    activities = tuple(_activity(t, zone) for t in tasks if t.pk not in leaves)
+    holds = holds_of(tasks, zone)
+    activities = tuple(_activity(t, zone, holds.get(t.pk)) for t in tasks if t.pk not in leaves)
     names: dict[engine.ActivityId, str] = {t.pk: t.name for t in tasks}
     out: list[engine.Link] = []
     seen: set[tuple[int, int]] = set()

@@ -25,7 +25,7 @@ from tandem.projects.models import DecisionRight, Membership, Project
 from tandem.projects.permissions import is_team
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, RiskLevel
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
-from tandem.risks.services import settings_for
+from tandem.risks.services import hold_start, next_working_day, settings_for
 from tandem_engine.calendar import working_days
 
 Viewer = Any  # a User, AnonymousUser or ClientLens
@@ -345,6 +345,26 @@ def decision_delay_impact(
     blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
     if not tasks or not blocked_ids:
         return DelayImpact(decision, today, today, [], [])
+    # The decision's own hold on its tasks is what is being measured: drop it, keep other decisions'.
+    others: dict[int, dt.datetime] = {}
+    other_decisions = list(
+        ClientDecision.objects.filter(
+            project=project, status=DecisionStatus.OPEN, blocked_tasks__in=blocked_ids
+        )
+        .exclude(pk=decision.pk)
+        .distinct()
+        .prefetch_related("blocked_tasks")
+    )
+    if other_decisions:
+        next_day = next_working_day(project, today)
+        for other in other_decisions:
+            until = hold_start(project, other, next_day)
+            for held_task in other.blocked_tasks.all():
+                if held_task.pk in blocked_ids:
+                    others[held_task.pk] = max(others.get(held_task.pk, until), until)
+    for task in tasks:
+        if task.pk in blocked_ids:
+            task.held_until = others.get(task.pk)
     links = list(Dependency.objects.filter(project=project).order_by("id"))
     calendars = scheduling.engine_calendars(project, tasks, [])
     network = scheduling.build_network(project, tasks, links, calendars)

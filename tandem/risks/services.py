@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from tandem.core import audit
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
+from tandem.planning import scheduling
 from tandem.planning import services as planning_services
 from tandem.planning.models import Task
 from tandem.projects import permissions as project_permissions
@@ -39,6 +41,7 @@ from tandem.risks.models import (
     RiskScore,
     RiskSettings,
 )
+from tandem_engine.calendar import working_days
 
 RISK_FIELDS = (
     "title",
@@ -717,6 +720,7 @@ def do_add_decision(project: Project, *, actor: User, **data: Any) -> ClientDeci
     full_clean(decision)
     decision.save()
     _set_m2m(decision, later)
+    refresh_decision_holds(project, actor=actor)
     audit.record(
         actor=actor,
         verb="added",
@@ -747,6 +751,7 @@ def do_update_decision(
     current.version += 1
     current.save()
     _set_m2m(current, later)
+    refresh_decision_holds(project, actor=actor)
     changes = audit.changed(before, audit.field_values(current, _audited(DECISION_FIELDS)))
     if changes:
         audit.record(
@@ -783,6 +788,7 @@ def do_decide(
     full_clean(current)
     current.version += 1
     current.save()
+    refresh_decision_holds(project, actor=actor)
     audit.record(
         actor=actor,
         verb="decided",
@@ -807,6 +813,7 @@ def do_withdraw_decision(decision: ClientDecision, *, version: int | None, actor
     current.status = DecisionStatus.WITHDRAWN
     current.version += 1
     current.save()
+    refresh_decision_holds(project, actor=actor)
     audit.record(
         actor=actor,
         verb="withdrew",
@@ -820,5 +827,88 @@ def do_withdraw_decision(decision: ClientDecision, *, version: int | None, actor
 
 @transaction.atomic
 def do_delete_decision(decision: ClientDecision, *, version: int | None, actor: User) -> None:
-    """Remove a decision from the register."""
+    """Remove a decision from the register (its blocked tasks are released)."""
+    project = decision.project
     _delete(decision, version=version, actor=actor, label_field="question")
+    refresh_decision_holds(project, actor=actor)
+
+
+# ---------------------------------------------------------------- holds on blocked tasks
+
+
+def next_working_day(project: Project, today: dt.date) -> dt.date:
+    """The first working day of the project calendar after ``today``."""
+    calendar = scheduling.project_engine_calendar(project)
+    days = working_days(calendar, today + dt.timedelta(days=1), today + dt.timedelta(days=60))
+    return days[0] if days else today + dt.timedelta(days=1)
+
+
+def hold_start(project: Project, decision: ClientDecision, next_day: dt.date) -> dt.datetime:
+    """Until when an open decision holds its blocked tasks (aware): the start of the later of its due
+    date and ``next_day`` (the next working day: a late decision cannot be acted on before then)."""
+    day = next_day
+    if decision.due_date is not None and decision.due_date > day:
+        day = decision.due_date
+    aware = scheduling.to_aware(dt.datetime.combine(day, dt.time(0, 0)), scheduling.zone_of(project))
+    assert aware is not None
+    return aware
+
+
+def refresh_decision_holds(
+    project: Project, *, actor: User | None = None, today: dt.date | None = None
+) -> list[Task]:
+    """Hold the tasks blocked by open decisions, release the others, and reschedule when anything changed.
+
+    Call inside a transaction (every decision service does; the daily reminder command calls it for
+    each active project, so an overdue decision's hold moves on with the calendar). Returns the tasks
+    whose hold changed. Deciding or withdrawing a decision releases its tasks, so they move earlier.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        wanted: dict[int, tuple[dt.datetime, list[str]]] = {}
+        open_decisions = list(
+            ClientDecision.objects.filter(project=project, status=DecisionStatus.OPEN)
+            .prefetch_related("blocked_tasks")
+            .order_by("id")
+        )
+        next_day = next_working_day(project, today) if open_decisions else today
+        for decision in open_decisions:
+            until = hold_start(project, decision, next_day)
+            reason = (
+                decision.question
+                if decision.visibility == Visibility.SHARED
+                else _("Waiting for a client decision")
+            )
+            for task in decision.blocked_tasks.all():
+                held, reasons = wanted.get(task.pk, (until, []))
+                wanted[task.pk] = (max(held, until), [*reasons, reason])
+        tasks = list(
+            Task.objects.select_for_update()
+            .filter(project=project)
+            .filter(models.Q(pk__in=wanted) | models.Q(held_until__isnull=False))
+            .order_by("id")
+        )
+        changed: list[Task] = []
+        previous: dict[int, dt.datetime | None] = {}
+        for task in tasks:
+            entry = wanted.get(task.pk)
+            new_hold: dt.datetime | None = entry[0] if entry else None
+            reason = "; ".join(entry[1])[:300] if entry else ""
+            if task.held_until != new_hold or task.hold_reason != reason:
+                previous[task.pk] = task.held_until
+                task.held_until, task.hold_reason = new_hold, reason
+                changed.append(task)
+        if not changed:
+            return []
+        Task.objects.bulk_update(changed, ["held_until", "hold_reason"])
+        scheduling.reschedule(project)
+        for task in changed:
+            audit.record(
+                actor=actor,
+                verb="held" if task.held_until is not None else "released",
+                target=task,
+                project=project,
+                visibility=task.visibility,
+                changes={"held_until": [audit.plain(previous[task.pk]), audit.plain(task.held_until)]},
+            )
+        return changed

@@ -1,0 +1,141 @@
+"""Open client decisions hold the tasks they block; deciding or withdrawing releases them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tandem.core.choices import Visibility
+from tandem.core.models import Activity
+from tandem.planning import scheduling
+from tandem.planning import services as planning
+from tandem.planning.choices import ConstraintType, TaskStatus
+from tandem.planning.models import Task
+from tandem.risks import queries, services
+from tandem.risks.tests.conftest import Plan
+
+pytestmark = pytest.mark.django_db
+
+
+def _finish_design(plan: Plan) -> None:
+    """Design was done on time (5–6 January)."""
+    pm, zone = plan.world.pm, scheduling.zone_of(plan.world.project)
+    planning.do_update_task(
+        plan.design,
+        version=plan.design.version,
+        actor=pm,
+        status=TaskStatus.DONE,
+        percent_complete=100,
+        actual_start=dt.datetime(2026, 1, 5, 8, 0, tzinfo=zone),
+        actual_finish=dt.datetime(2026, 1, 6, 17, 0, tzinfo=zone),
+    )
+
+
+def _day(value: dt.datetime | None, plan: Plan) -> dt.date:
+    """The project-local day of an aware datetime."""
+    assert value is not None
+    return value.astimezone(scheduling.zone_of(plan.world.project)).date()
+
+
+def _decision(plan: Plan, *blocked: Task, due: dt.date) -> object:
+    world = plan.world
+    return services.do_add_decision(
+        world.project,
+        actor=world.pm,
+        question="Which payment provider?",
+        options=["Alipay", "WeChat Pay"],
+        decider_id=world.client_pm.pk,
+        due_date=due,
+        blocked_task_ids=[t.pk for t in blocked],
+        visibility=Visibility.SHARED,
+    )
+
+
+def test_deciding_an_overdue_decision_moves_the_blocked_task_earlier(plan: Plan) -> None:
+    _finish_design(plan)
+    world = plan.world
+    free_start = Task.objects.get(pk=plan.build.pk).start
+    assert _day(free_start, plan) == dt.date(2026, 1, 7)
+
+    decision = _decision(plan, plan.build, due=dt.date(2026, 1, 9))  # long overdue
+    build = Task.objects.get(pk=plan.build.pk)
+    today = timezone.localdate()
+    assert _day(build.held_until, plan) > today
+    assert _day(build.start, plan) > today  # held until after today
+    assert build.hold_reason == "Which payment provider?"
+    golive_held = Task.objects.get(pk=plan.golive.pk).finish
+
+    services.do_decide(decision, version=decision.version, actor=world.client_pm, outcome="Alipay")  # type: ignore[arg-type]
+
+    build = Task.objects.get(pk=plan.build.pk)
+    assert build.held_until is None and build.hold_reason == ""
+    assert build.start == free_start  # right after the finished design again
+    golive = Task.objects.get(pk=plan.golive.pk)
+    assert golive.finish is not None and golive_held is not None and golive.finish < golive_held
+    verbs = list(Activity.objects.filter(project=world.project).values_list("verb", flat=True))
+    assert "held" in verbs and "released" in verbs
+
+
+def test_a_future_due_date_holds_until_that_day_and_withdrawal_releases(plan: Plan) -> None:
+    world = plan.world
+    due = timezone.localdate() + dt.timedelta(days=40)
+    decision = _decision(plan, plan.build, due=due)
+    build = Task.objects.get(pk=plan.build.pk)
+    assert _day(build.held_until, plan) == due
+    assert _day(build.start, plan) >= due
+    services.do_withdraw_decision(decision, version=decision.version, actor=world.pm)  # type: ignore[arg-type]
+    assert Task.objects.get(pk=plan.build.pk).held_until is None
+
+
+def test_the_hold_combines_with_a_later_snet_and_leaves_other_constraints(plan: Plan) -> None:
+    world, zone = plan.world, scheduling.zone_of(plan.world.project)
+    late = dt.datetime(2027, 3, 1, 8, 0, tzinfo=zone)
+    planning.do_update_task(
+        plan.build,
+        version=plan.build.version,
+        actor=world.pm,
+        constraint_type=ConstraintType.SNET,
+        constraint_date=late,
+    )
+    _decision(plan, plan.build, plan.golive, due=timezone.localdate())
+    build = Task.objects.get(pk=plan.build.pk)
+    assert build.held_until is not None and build.held_until < late
+    assert build.start == late  # the later of the two
+    assert build.constraint_type == ConstraintType.SNET and build.constraint_date == late
+
+
+def test_daily_refresh_moves_the_hold_of_an_overdue_decision(plan: Plan) -> None:
+    world = plan.world
+    _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    first = Task.objects.get(pk=plan.build.pk).held_until
+    later_day = timezone.localdate() + dt.timedelta(days=14)
+    changed = services.refresh_decision_holds(world.project, today=later_day)
+    assert [t.pk for t in changed] == [plan.build.pk]
+    build = Task.objects.get(pk=plan.build.pk)
+    assert first is not None and build.held_until is not None and build.held_until > first
+    assert _day(build.start, plan) > later_day
+    assert services.refresh_decision_holds(world.project, today=later_day) == []  # nothing moves twice
+
+
+def test_what_a_client_sees_after_deciding_never_includes_internal_tasks(plan: Plan) -> None:
+    _finish_design(plan)
+    world = plan.world
+    decision = _decision(plan, plan.build, plan.secret, due=dt.date(2026, 1, 9))
+    services.do_decide(decision, version=decision.version, actor=world.client_pm, outcome="Alipay")  # type: ignore[arg-type]
+    seen = queries.access_decision(world.client_pm, world.project, decision.pk)  # type: ignore[attr-defined]
+    assert [t.pk for t in seen.shown_tasks] == [plan.build.pk]  # type: ignore[attr-defined]
+    team = queries.access_decision(world.pm, world.project, decision.pk)  # type: ignore[attr-defined]
+    assert {t.pk for t in team.shown_tasks} == {plan.build.pk, plan.secret.pk}  # type: ignore[attr-defined]
+    client_activity = Activity.objects.visible_to(world.client_pm).filter(project=world.project)
+    assert not client_activity.filter(target_id=plan.secret.pk, verb__in=["held", "released"]).exists()
+    assert client_activity.filter(target_id=plan.build.pk, verb="released").exists()
+
+
+def test_delay_impact_ignores_the_decisions_own_hold(plan: Plan) -> None:
+    world = plan.world
+    decision = _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    impact = queries.decision_delay_impact(world.pm, decision)  # type: ignore[arg-type]
+    assert impact.blocked and impact.blocked[0].slip_days == 1.0
+    assert impact.milestone_slip_days == 1.0
