@@ -1,4 +1,4 @@
-"""`tandem demo`: load the bilingual demo project (once) — charter, people and plan — and print its logins."""
+"""`tandem demo`: load the bilingual demo project (once) — people, charter, plan, requirements, changes and risks — and print its logins."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from tandem.changes.demo import load_demo_changes
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
+from tandem.requirements.demo import load_demo_requirements
+from tandem.risks.demo import load_demo_risks
 
 
 class Command(BaseCommand):
@@ -26,10 +29,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Loading the demo project {DEMO_CODE}: people and charter…")
             project = load_demo()
         self.stdout.write("Building the demo plan (tasks, links, baseline, progress)…")
-        rows = load_demo_plan(project)
-        self.stdout.write(
-            self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready, with {rows} plan rows.")
-        )
+        load_demo_plan(project)
+        self.stdout.write("Adding requirements, change requests, risks, issues and client decisions…")
+        load_demo_requirements(project)
+        load_demo_changes(project)
+        load_demo_risks(project)
+        self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
         if options["quiet_logins"]:
             return
         self.stdout.write(
