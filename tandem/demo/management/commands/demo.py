@@ -1,4 +1,5 @@
-"""`tandem demo`: load the bilingual demo project (once) — people, charter, plan, requirements, changes and risks — and print its logins."""
+"""`tandem demo`: load the bilingual demo project once (people, charter, plan, requirements, changes,
+risks) and print its logins."""
 
 from __future__ import annotations
 
