@@ -14,6 +14,7 @@ from tandem.web.views import (
     planning_forms,
     projects,
     requirements,
+    risks,
 )
 
 app_name = "web"
@@ -131,4 +132,39 @@ urlpatterns = [
     path(project + "changes/<str:ref>/submit/", changes.change_submit, name="change_submit"),
     path(project + "changes/<str:ref>/withdraw/", changes.change_withdraw, name="change_withdraw"),
     path(project + "changes/<str:ref>/decide/", changes.change_decide, name="change_decide"),
+    # registers: risks, issues, conflicts, client decisions
+    path("risks/heat-map/", risks.portfolio_heat_map, name="portfolio_heat_map"),
+    path(project + "risks/", risks.risk_list, name="risks"),
+    path(project + "risks/overview/", risks.risk_overview, name="risk_overview"),
+    path(project + "risks/new/", risks.risk_create, name="risk_create"),
+    path(project + "risks/<int:pk>/", risks.risk_detail, name="risk_detail"),
+    path(project + "risks/<int:pk>/edit/", risks.risk_edit, name="risk_edit"),
+    path(project + "risks/<int:pk>/occurred/", risks.risk_occurred, name="risk_occurred"),
+    path(project + "risks/<int:pk>/actions/", risks.risk_action_add, name="risk_action_add"),
+    path(
+        project + "risks/<int:pk>/actions/<int:action_pk>/done/",
+        risks.risk_action_done,
+        name="risk_action_done",
+    ),
+    path(
+        project + "risks/<int:pk>/actions/<int:action_pk>/task/",
+        risks.risk_action_task,
+        name="risk_action_task",
+    ),
+    path(project + "issues/", risks.issue_list, name="issues"),
+    path(project + "issues/new/", risks.issue_create, name="issue_create"),
+    path(project + "issues/<int:pk>/edit/", risks.issue_edit, name="issue_edit"),
+    path(project + "conflicts/", risks.conflict_list, name="conflicts"),
+    path(project + "conflicts/new/", risks.conflict_create, name="conflict_create"),
+    path(project + "conflicts/<int:pk>/edit/", risks.conflict_edit, name="conflict_edit"),
+    path(project + "client-decisions/", risks.decision_list, name="client_decisions"),
+    path(project + "client-decisions/new/", risks.decision_create, name="decision_create"),
+    path(project + "client-decisions/<int:pk>/", risks.decision_detail, name="decision_detail"),
+    path(project + "client-decisions/<int:pk>/edit/", risks.decision_edit, name="decision_edit"),
+    path(project + "client-decisions/<int:pk>/decide/", risks.decision_decide, name="decision_decide"),
+    path(project + "client-decisions/<int:pk>/withdraw/", risks.decision_withdraw, name="decision_withdraw"),
+    path(
+        project + "registers/<str:register>/export.<str:fmt>", risks.register_export, name="register_export"
+    ),
+    path(project + "registers/<str:register>/import/", risks.register_import, name="register_import"),
 ]
