@@ -29,6 +29,14 @@ VERBS: dict[str, Any] = {
     "changed role": pgettext_lazy("audit verb", "changed the role of"),
     "changed decision rights": pgettext_lazy("audit verb", "changed the decision rights of"),
     "changed RACI": pgettext_lazy("audit verb", "changed the RACI of"),
+    # the registers (risks, issues, conflicts, client decisions) and the tasks they hold
+    "closed": pgettext_lazy("audit verb", "closed"),
+    "occurred": pgettext_lazy("audit verb", "recorded as occurred"),
+    "planned": pgettext_lazy("audit verb", "made a plan task of"),
+    "decided": pgettext_lazy("audit verb", "decided"),
+    "withdrew": pgettext_lazy("audit verb", "withdrew"),
+    "held": pgettext_lazy("audit verb", "held back"),
+    "released": pgettext_lazy("audit verb", "released"),
 }
 
 #: The parts of a charter, as the "changed since" list names them.
