@@ -42,6 +42,13 @@ class VersionIn(Schema):
 # ---------------------------------------------------------------- risks
 
 
+class TaskRefOut(Schema):
+    """A task linked to a record."""
+
+    id: int
+    name: str
+
+
 class RiskOut(Schema):
     """A risk with its residual and inherent scores and its level under the project's thresholds."""
 
@@ -68,6 +75,7 @@ class RiskOut(Schema):
     status: str
     next_review: dt.date | None
     closed_at: dt.datetime | None
+    tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
     visibility: str
     version: int
 
@@ -90,6 +98,7 @@ class _RiskFields(Schema):
     contingency_money: Money | None = None
     status: RiskStatus | None = None
     next_review: dt.date | None = None
+    task_ids: IdList | None = None
     visibility: Visibility | None = None
 
 
@@ -206,13 +215,6 @@ class SettingsIn(Schema):
 
 
 # ---------------------------------------------------------------- issues and conflicts
-
-
-class TaskRefOut(Schema):
-    """A task linked to a record."""
-
-    id: int
-    name: str
 
 
 class IssueOut(Schema):

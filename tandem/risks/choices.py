@@ -60,6 +60,8 @@ class RiskStatus(models.TextChoices):
 
 #: Statuses of a risk that still needs attention.
 ACTIVE_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MONITORING)
+#: Statuses of a risk that still weighs on the plan: marked on the Gantt, counted in milestone buffers.
+PLAN_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MONITORING, RiskStatus.OCCURRED)
 
 
 class RiskLevel(models.TextChoices):

@@ -131,6 +131,9 @@ class Risk(ShareableModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
+    #: Tasks or milestones of the plan this risk threatens: marked on the Gantt, and their milestones'
+    #: forecast may add the risk's schedule contingency as a buffer.
+    tasks = models.ManyToManyField("planning.Task", blank=True, related_name="risks", verbose_name=_("tasks"))
 
     objects = ScopedManager()
 

@@ -23,7 +23,7 @@ from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
 from tandem.projects.models import DecisionRight, Membership, Project
 from tandem.projects.permissions import is_team
-from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, RiskLevel
+from tandem.risks.choices import ACTIVE_RISK_STATUSES, PLAN_RISK_STATUSES, DecisionStatus, RiskLevel
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
 from tandem.risks.services import hold_start, next_working_day, settings_for
 from tandem_engine.calendar import working_days
@@ -82,9 +82,14 @@ def risks_of(
     return qs.order_by("-score", "id")
 
 
+def with_tasks(user: Viewer, risks: QuerySet[Risk]) -> QuerySet[Risk]:
+    """``risks`` with ``shown_tasks``: the linked tasks the user may see (never an internal one)."""
+    return risks.prefetch_related(Prefetch("tasks", queryset=_visible_tasks(user), to_attr="shown_tasks"))
+
+
 def access_risk(user: Viewer, project: Project, pk: Any) -> Risk:
-    """A risk of ``project`` the user may see; otherwise ``Http404``."""
-    risk = risks_of(user, project).filter(pk=_int(pk)).first()
+    """A risk of ``project`` the user may see, with ``shown_tasks``; otherwise ``Http404``."""
+    risk = with_tasks(user, risks_of(user, project)).filter(pk=_int(pk)).first()
     if risk is None:
         raise Http404(_("No such risk."))
     risk.project = project
@@ -174,8 +179,10 @@ def risk_overview(
         counts[row["level"]] = row["n"]
     totals = active.aggregate(inherent=Sum("inherent_score"), residual=Sum("score"))
     return RiskOverview(
-        top=list(active[:top]),
-        due_for_review=list(active.filter(next_review__lte=today).order_by("next_review", "id")),
+        top=list(with_tasks(user, active)[:top]),
+        due_for_review=list(
+            with_tasks(user, active.filter(next_review__lte=today)).order_by("next_review", "id")
+        ),
         overdue_actions=list(
             actions_of(user, project).filter(
                 done=False, due_date__lt=today, risk__status__in=ACTIVE_RISK_STATUSES
@@ -412,3 +419,142 @@ def decision_delay_impact(
         if t.kind == TaskKind.MILESTONE and t.pk in visible and (s := slip(t, [t.pk])) is not None
     ]
     return DelayImpact(decision, today, tomorrow, blocked, milestones)
+
+
+# ---------------------------------------------------------------- risks on the plan
+
+
+@dataclass(frozen=True)
+class TaskRisk:
+    """An open, monitored or occurred risk linked to a task, as the viewer may see it."""
+
+    id: int
+    title: str
+    level: str
+    score: int
+    contingency_days: int
+
+
+_LEVEL_RANK = {level.value: rank for rank, level in enumerate(RiskLevel)}
+
+
+def _active_links(user: Viewer, project: Project) -> QuerySet[Any]:
+    """Links from the open, monitored or occurred risks the user sees to the tasks the user sees."""
+    through = Risk.tasks.through
+    return (
+        through.objects.filter(
+            risk__in=Risk.objects.visible_to(user).filter(project=project, status__in=PLAN_RISK_STATUSES),
+            task__in=Task.objects.visible_to(user).filter(project=project),
+        )
+        .values_list("task_id", "risk_id", "risk__title", "risk__score", "risk__contingency_days")
+        .order_by("-risk__score", "risk_id")
+    )
+
+
+def risks_by_task(user: Viewer, project: Project) -> dict[int, list[TaskRisk]]:
+    """For each task the user may see, the open, monitored or occurred risks linked to it
+    that the user may see, worst first.
+
+    Two queries whatever the plan's size: the thresholds and the links with their risks.
+    """
+    thresholds = settings_for(project)
+    out: dict[int, list[TaskRisk]] = {}
+    for task_id, risk_id, title, score, days in _active_links(user, project):
+        out.setdefault(task_id, []).append(TaskRisk(risk_id, title, thresholds.level_of(score), score, days))
+    return out
+
+
+def worst_level(risks: list[TaskRisk]) -> str:
+    """The highest level among ``risks`` (``""`` when there are none)."""
+    return max((r.level for r in risks), key=lambda level: _LEVEL_RANK.get(level, -1), default="")
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A milestone's schedule buffer: the contingency of the risks upstream of it, in working days."""
+
+    days: int
+    risks: list[TaskRisk]
+
+    def finish(self, project: Project, forecast: dt.datetime | None) -> dt.datetime | None:
+        """The forecast moved ``days`` working days later on the project calendar."""
+        if forecast is None or not self.days:
+            return forecast
+        calendar = scheduling.project_engine_calendar(project)
+        zone = scheduling.zone_of(project)
+        local = scheduling.to_local(forecast, zone)
+        assert local is not None
+        first = local.date() + dt.timedelta(days=1)
+        days: list[dt.date] = []
+        horizon = first
+        while len(days) < self.days and (horizon - first).days < 3660:
+            last = horizon + dt.timedelta(days=self.days * 2 + 14)
+            days.extend(working_days(calendar, horizon, last))
+            horizon = last + dt.timedelta(days=1)
+        if len(days) < self.days:  # a calendar with no working time: count calendar days
+            return forecast + dt.timedelta(days=self.days)
+        return scheduling.to_aware(dt.datetime.combine(days[self.days - 1], local.time()), zone)
+
+
+def predecessor_cone(
+    tasks: list[tuple[int, int | None]], links: list[tuple[int, int]]
+) -> dict[int, set[int]]:
+    """For every task, the tasks whose finish can hold it up, itself included.
+
+    ``tasks`` are ``(id, parent_id)`` pairs and ``links`` ``(predecessor_id, successor_id)`` pairs. As
+    the scheduler reads them, a link into a summary row binds every task below it, and a link from a
+    summary row waits for every task below it. So the cone of a task holds its own predecessors, its
+    ancestors' predecessors, every task below a summary row met on the way, and, recursively, theirs.
+    """
+    parent = dict(tasks)
+    children: dict[int, list[int]] = {}
+    for task_id, parent_id in tasks:
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(task_id)
+    preds: dict[int, list[int]] = {}
+    for before, after in links:
+        preds.setdefault(after, []).append(before)
+    cones: dict[int, set[int]] = {}
+    for start in parent:
+        seen: set[int] = set()
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(children.get(current, []))  # a summary waits for its tasks
+            stack.extend(preds.get(current, []))
+            up = parent.get(current)
+            while up is not None:  # links into an ancestor bind this task too
+                stack.extend(preds.get(up, []))
+                up = parent.get(up)
+        cones[start] = seen
+    return cones
+
+
+def milestone_buffers(user: Viewer, project: Project) -> dict[int, Buffer]:
+    """For each milestone of ``project``, the contingency of the open risks upstream of it.
+
+    The buffer is the sum of ``contingency_days`` of the open, monitored or occurred risks the
+    user may see that are linked to the milestone or to any task in its predecessor cone (see
+    :func:`predecessor_cone`), each risk counted once. The cone is walked over the whole plan, but
+    only links to tasks the user may see count, so a client's buffer never includes an internal
+    risk or a risk through an internal task. Four queries: tasks, dependencies, thresholds, links.
+    """
+    rows = list(Task.objects.filter(project=project).values_list("id", "parent_id", "kind"))
+    milestones = [pk for pk, _parent, kind in rows if kind == TaskKind.MILESTONE]
+    if not milestones:
+        return {}
+    links = list(Dependency.objects.filter(project=project).values_list("predecessor_id", "successor_id"))
+    by_task = risks_by_task(user, project)
+    cones = predecessor_cone([(pk, parent) for pk, parent, _kind in rows], links)
+    out: dict[int, Buffer] = {}
+    for pk in milestones:
+        found: dict[int, TaskRisk] = {}
+        for task_id in cones.get(pk, {pk}):
+            for risk in by_task.get(task_id, []):
+                found.setdefault(risk.id, risk)
+        risks = sorted(found.values(), key=lambda r: (-r.score, r.id))
+        out[pk] = Buffer(sum(r.contingency_days for r in risks), risks)
+    return out

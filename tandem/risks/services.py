@@ -62,6 +62,7 @@ RISK_FIELDS = (
     "contingency_money",
     "status",
     "next_review",
+    "task_ids",
     "visibility",
 )
 ACTION_FIELDS = ("description", "owner_id", "due_date", "done", "task_id")
@@ -269,7 +270,7 @@ def do_add_risk(project: Project, *, actor: User, **data: Any) -> Risk:
     risk = Risk(project=project, created_by=actor)
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
-    _assign(risk, data, RISK_FIELDS, actor, project)
+    later = _assign(risk, data, RISK_FIELDS, actor, project)
     if "inherent_probability" not in data:
         risk.inherent_probability = risk.probability
     if "inherent_impact" not in data:
@@ -281,6 +282,7 @@ def do_add_risk(project: Project, *, actor: User, **data: Any) -> Risk:
     risk.compute_scores()
     full_clean(risk)
     risk.save()
+    _set_m2m(risk, later)
     _append_score(risk, actor)
     audit.record(
         actor=actor,
@@ -304,7 +306,7 @@ def do_update_risk(risk: Risk, *, version: int | None, actor: User, **data: Any)
     current.project = project
     _check_version(current, version)
     before = audit.field_values(current, _audited(RISK_FIELDS))
-    _assign(current, data, RISK_FIELDS, actor, project)
+    later = _assign(current, data, RISK_FIELDS, actor, project)
     if current.status == RiskStatus.CLOSED and before["status"] != RiskStatus.CLOSED:
         project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
         current.closed_at = timezone.now()
@@ -314,6 +316,7 @@ def do_update_risk(risk: Risk, *, version: int | None, actor: User, **data: Any)
     full_clean(current)
     current.version += 1
     current.save()
+    _set_m2m(current, later)
     if (current.probability, current.impact) != (before["probability"], before["impact"]):
         _append_score(current, actor)
     changes = audit.changed(before, audit.field_values(current, _audited(RISK_FIELDS)))

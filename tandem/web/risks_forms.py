@@ -89,7 +89,7 @@ class _RegisterForm(forms.Form):
 class RiskForm(_RegisterForm):
     """A risk: what could happen, how likely and how bad, the response and the contingency."""
 
-    renamed = {"owner": "owner_id"}
+    renamed = {"owner": "owner_id", "tasks": "task_ids"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=TEXTAREA)
@@ -129,6 +129,15 @@ class RiskForm(_RegisterForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.OPEN)
     next_review = forms.DateField(label=_("Next review"), required=False, widget=DATE_WIDGET)
+    tasks = forms.MultipleChoiceField(
+        label=_("Threatened tasks"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_(
+            "Marked on the Gantt while the risk is open; its schedule contingency can buffer the "
+            "milestones after them."
+        ),
+    )
     visibility = forms.ChoiceField(
         label=_("Visibility"),
         choices=Visibility.choices,
@@ -136,6 +145,12 @@ class RiskForm(_RegisterForm):
         help_text=VISIBILITY_HELP,
     )
     version = VersionField()
+
+    def __init__(self, *args: Any, tasks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        task_field = self.fields["tasks"]
+        assert isinstance(task_field, forms.MultipleChoiceField)
+        task_field.choices = tasks
 
 
 class RiskFilterForm(forms.Form):

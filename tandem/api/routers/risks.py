@@ -97,7 +97,7 @@ class RiskFilters(Schema):
 def list_risks(request: HttpRequest, code: str, filters: Query[RiskFilters]) -> QuerySet[Risk]:
     """The risks the caller may see, highest score first."""
     user, project = _project(request, code)
-    return queries.risks_of(user, project, **filters.model_dump())
+    return queries.with_tasks(user, queries.risks_of(user, project, **filters.model_dump()))
 
 
 @router.post("/projects/{code}/risks", response={201: RiskOut}, summary="Add a risk")

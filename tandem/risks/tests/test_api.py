@@ -481,3 +481,26 @@ def test_lists_take_a_constant_number_of_queries(api_world: tuple[World, dict[st
             blocked_task_ids=[_ids["build"]],
         )
     assert counts() == first
+
+
+def test_risk_tasks_are_linked_and_scoped(api_world: tuple[World, dict[str, Any]], db: None) -> None:
+    world, ids = api_world
+    pm, client = Caller(world, "pm"), Caller(world, "client_pm")
+    made = pm.call(
+        "POST", "/projects/ERP/risks", {"title": "Late kit", "task_ids": [ids["build"], ids["secret"]]}
+    )
+    assert made.status == 201, made.text
+    assert {t["id"] for t in made.json["tasks"]} == {ids["build"], ids["secret"]}
+    seen = client.get(f"/projects/ERP/risks/{made.json['id']}").json
+    assert [t["id"] for t in seen["tasks"]] == [ids["build"]]
+    listed = {r["id"]: r for r in client.get("/projects/ERP/risks").json["items"]}
+    assert [t["id"] for t in listed[made.json["id"]]["tasks"]] == [ids["build"]]
+    assert ids["risk_internal"] not in listed
+    hidden = client.call("POST", "/projects/ERP/risks", {"title": "x", "task_ids": [ids["secret"]]})
+    assert hidden.status == 422 and hidden.json["detail"][0]["field"] == "task_ids"
+    unknown = pm.call(
+        "PATCH", f"/projects/ERP/risks/{made.json['id']}", {"version": 1, "task_ids": [999999]}
+    )
+    assert unknown.status == 422 and unknown.json["detail"][0]["field"] == "task_ids"
+    cleared = pm.call("PATCH", f"/projects/ERP/risks/{made.json['id']}", {"version": 1, "task_ids": []})
+    assert cleared.status == 200 and cleared.json["tasks"] == []

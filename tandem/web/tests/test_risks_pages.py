@@ -462,3 +462,35 @@ def test_the_portfolio_heat_map_does_not_grow_with_the_register(world: World) ->
     few = _queries(client, "/risks/heat-map/")
     _add(world, 27)
     assert _queries(client, "/risks/heat-map/") == few
+
+
+def test_threatened_tasks_are_chosen_in_the_form_and_shown_as_the_viewer_may(regs: Registers) -> None:
+    plan = regs.plan
+    pm, client_pm = as_(regs.world, "pm"), as_(regs.world, "client_pm")
+    data = {
+        "title": regs.risk.title,
+        "probability": 3,
+        "impact": 3,
+        "inherent_probability": 3,
+        "inherent_impact": 3,
+        "category": "technical",
+        "impact_dimension": "schedule",
+        "proximity": "this_project",
+        "strategy": "mitigate",
+        "contingency_days": 2,
+        "contingency_money": 0,
+        "status": "open",
+        "visibility": "shared",
+        "tasks": [str(plan.build.pk), str(plan.secret.pk)],
+        "version": regs.risk.version,
+    }
+    assert _post(pm, f"risks/{regs.risk.pk}/edit/", data).status_code == 302
+    assert set(regs.risk.tasks.values_list("id", flat=True)) == {plan.build.pk, plan.secret.pk}
+    edit = pm.get(P + f"risks/{regs.risk.pk}/edit/")
+    assert set(edit.context["form"].initial["tasks"]) == {str(plan.build.pk), str(plan.secret.pk)}
+    team_page = pm.get(P + f"risks/{regs.risk.pk}/").content.decode()
+    assert plan.build.name in team_page and plan.secret.name in team_page
+    client_page = client_pm.get(P + f"risks/{regs.risk.pk}/").content.decode()
+    assert plan.build.name in client_page and plan.secret.name not in client_page
+    choices = dict(client_pm.get(P + "risks/new/").context["form"].fields["tasks"].choices)
+    assert str(plan.build.pk) in choices and str(plan.secret.pk) not in choices

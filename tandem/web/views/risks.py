@@ -218,7 +218,8 @@ def portfolio_heat_map(request: HttpRequest) -> HttpResponse:
 
 
 def _risk_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> RiskForm:
-    return RiskForm(data, project=scope.project, team=scope.team, **kwargs)
+    tasks = task_choices(scope.viewer, scope.project)
+    return RiskForm(data, project=scope.project, team=scope.team, tasks=tasks, **kwargs)
 
 
 @project_view
@@ -247,6 +248,7 @@ def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
     _require(_can_edit(scope))
     initial = {name: getattr(risk, name) for name in RiskForm.base_fields if hasattr(risk, name)}
     initial["owner"] = str(risk.owner_id or "")
+    initial["tasks"] = [str(t.pk) for t in risk.shown_tasks]  # type: ignore[attr-defined]
     form = _risk_form(scope, request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
