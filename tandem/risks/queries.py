@@ -476,11 +476,16 @@ class Buffer:
     days: int
     risks: list[TaskRisk]
 
-    def finish(self, project: Project, forecast: dt.datetime | None) -> dt.datetime | None:
-        """The forecast moved ``days`` working days later on the project calendar."""
+    def finish(
+        self, project: Project, forecast: dt.datetime | None, calendar: engine.Calendar | None = None
+    ) -> dt.datetime | None:
+        """The forecast moved ``days`` working days later on the project calendar (same time of day).
+
+        Pass ``calendar`` (``scheduling.project_engine_calendar``) when moving several forecasts.
+        """
         if forecast is None or not self.days:
             return forecast
-        calendar = scheduling.project_engine_calendar(project)
+        calendar = calendar or scheduling.project_engine_calendar(project)
         zone = scheduling.zone_of(project)
         local = scheduling.to_local(forecast, zone)
         assert local is not None

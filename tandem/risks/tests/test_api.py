@@ -498,9 +498,7 @@ def test_risk_tasks_are_linked_and_scoped(api_world: tuple[World, dict[str, Any]
     assert ids["risk_internal"] not in listed
     hidden = client.call("POST", "/projects/ERP/risks", {"title": "x", "task_ids": [ids["secret"]]})
     assert hidden.status == 422 and hidden.json["detail"][0]["field"] == "task_ids"
-    unknown = pm.call(
-        "PATCH", f"/projects/ERP/risks/{made.json['id']}", {"version": 1, "task_ids": [999999]}
-    )
+    unknown = pm.call("PATCH", f"/projects/ERP/risks/{made.json['id']}", {"version": 1, "task_ids": [999999]})
     assert unknown.status == 422 and unknown.json["detail"][0]["field"] == "task_ids"
     cleared = pm.call("PATCH", f"/projects/ERP/risks/{made.json['id']}", {"version": 1, "task_ids": []})
     assert cleared.status == 200 and cleared.json["tasks"] == []

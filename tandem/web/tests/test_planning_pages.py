@@ -17,6 +17,7 @@ from tandem.core.choices import Visibility
 from tandem.planning import services
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Dependency, Task
+from tandem.risks import services as risk_services
 from tandem.testing.personas import World
 
 DAY = 480
@@ -220,6 +221,74 @@ def test_the_timeline_flags_a_slipping_milestone(plan: Plan) -> None:
     assert "+3.0 working days" in page or "+3 working days" in page
 
 
+def _plan_risks(plan: Plan) -> None:
+    pm, project = plan.world.pm, plan.world.project
+    risk_services.do_add_risk(
+        project,
+        actor=pm,
+        title="Key user leaves",
+        probability=5,
+        impact=5,
+        contingency_days=2,
+        task_ids=[plan.build.pk],
+    )
+    risk_services.do_add_risk(
+        project,
+        actor=pm,
+        title="Subcontractor margin",
+        probability=1,
+        impact=1,
+        contingency_days=5,
+        task_ids=[plan.build.pk],
+        visibility=Visibility.INTERNAL,
+    )
+    risk_services.do_add_risk(
+        project, actor=pm, title="Review slips", contingency_days=7, task_ids=[plan.secret.pk]
+    )
+    risk_services.do_add_risk(
+        project,
+        actor=pm,
+        title="Old worry",
+        contingency_days=11,
+        task_ids=[plan.design.pk],
+        status="closed",
+    )
+
+
+def test_the_gantt_marks_rows_with_open_risks_as_the_viewer_may_see_them(plan: Plan) -> None:
+    _plan_risks(plan)
+    team = {
+        r["name"]: r
+        for r in json.loads(client_for(plan.world, "pm").get(url("plan_gantt_data")).content)["tasks"]
+    }
+    assert team["Build"]["risks"] == ["Key user leaves", "Subcontractor margin"]
+    assert team["Build"]["risk_level"] == "critical"
+    assert team[SECRET]["risks"] == ["Review slips"]
+    assert team["Design"]["risks"] == [] and team["Design"]["risk_level"] == ""
+    raw = client_for(plan.world, "client_viewer").get(url("plan_gantt_data")).content.decode()
+    client = {r["name"]: r for r in json.loads(raw)["tasks"]}
+    assert client["Build"]["risks"] == ["Key user leaves"]
+    assert "Subcontractor margin" not in raw and "Review slips" not in raw
+
+
+def test_the_timeline_adds_risk_contingency_on_request(plan: Plan) -> None:
+    _plan_risks(plan)
+    pm = client_for(plan.world, "pm")
+    plain = pm.get(url("plan_timeline"))
+    assert not plain.context["with_contingency"] and "Key user leaves" not in plain.content.decode()
+    on = pm.get(url("plan_timeline") + "?contingency=1")
+    row = next(r for r in on.context["rows"] if r["m"].task.pk == plan.golive.pk)
+    # Build and the internal review both lead to go-live; the closed risk on design does not count.
+    assert row["buffer"].days == 2 + 5 + 7
+    assert row["buffered"] > row["m"].forecast
+    assert "Include risk contingency" in on.content.decode() and "Review slips" in on.content.decode()
+    client = client_for(plan.world, "sponsor").get(url("plan_timeline") + "?contingency=1")
+    row = next(r for r in client.context["rows"] if r["m"].task.pk == plan.golive.pk)
+    assert row["buffer"].days == 2
+    body = client.content.decode()
+    assert "Key user leaves" in body and "Subcontractor margin" not in body and "Review slips" not in body
+
+
 def test_overdue_tasks_are_flagged_in_the_list(plan: Plan) -> None:
     past = dt.datetime(2020, 1, 1, 17, tzinfo=dt.UTC)
     services.do_update_task(plan.design, version=plan.design.version, actor=plan.world.pm, deadline=past)
@@ -283,7 +352,7 @@ def test_pages_read_the_same_number_of_queries_for_5_and_40_tasks(world: World, 
         assert c.get(url(page)).status_code == 200
     phase = Task.objects.get(name="Phase 1")
     for n in range(35):
-        services.do_add_task(
+        task = services.do_add_task(
             world.project,
             actor=world.pm,
             name=f"More {n}",
@@ -292,6 +361,15 @@ def test_pages_read_the_same_number_of_queries_for_5_and_40_tasks(world: World, 
             kind=TaskKind.MILESTONE if n % 7 == 0 else TaskKind.TASK,
             owner_id=world.member.pk,
         )
+        if n % 5 == 0:  # risks on the plan are read in one go, however many
+            risk_services.do_add_risk(
+                world.project,
+                actor=world.pm,
+                title=f"Risk {n}",
+                contingency_days=1,
+                task_ids=[task.pk, phase.pk],
+                visibility=Visibility.INTERNAL if n % 10 == 0 else Visibility.SHARED,
+            )
     with CaptureQueriesContext(connection) as large:
         assert c.get(url(page)).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]

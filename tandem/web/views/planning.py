@@ -28,6 +28,8 @@ from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import BaselineTask, Task
 from tandem.projects.permissions import Action, can
+from tandem.risks import queries as risk_queries
+from tandem.risks.choices import RiskLevel
 from tandem.web.views.base import ProjectScope, project_view, render_page
 from tandem_engine.calendar import working_days
 
@@ -165,12 +167,16 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
             .only("task_id", "start", "finish")
         }
     overdue, slipping = _flags(scope)
+    # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.
+    task_risks = risk_queries.risks_by_task(viewer, project)
     editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)
     parents_with_children = {getattr(t, "shown_parent_id", None) for t in tasks}
     rows = []
     for task in tasks:
         parent_id = getattr(task, "shown_parent_id", None)
         base_start, base_finish = baseline_rows.get(task.pk, (None, None))
+        risks = task_risks.get(task.pk, [])
+        level = risk_queries.worst_level(risks)
         rows.append(
             {
                 "id": str(task.pk),
@@ -195,6 +201,9 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
                 "baseline_end": _day(base_finish, scope),
                 "overdue": task.pk in overdue,
                 "slipping": task.pk in slipping,
+                "risk_level": level,
+                "risk_level_label": str(RiskLevel(level).label) if level else "",
+                "risks": [r.title for r in risks],
                 "version": task.version,
             }
         )
@@ -229,6 +238,10 @@ def _off_days(scope: ProjectScope, tasks: list[Task]) -> list[str]:
     ]
 
 
+#: The timeline's query parameter that adds risk contingency to the milestones' forecasts.
+CONTINGENCY_PARAM = "contingency"
+
+
 def _gantt_strings() -> dict[str, str]:
     return {
         "conflict": _(
@@ -243,6 +256,7 @@ def _gantt_strings() -> dict[str, str]:
         "critical": _("Critical"),
         "slipping": _("Slipping"),
         "overdue": _("Overdue"),
+        "risks": _("Open risks"),
         "start": _("Start"),
         "finish": _("Finish"),
         "progress": _("Progress"),
@@ -424,7 +438,24 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def timeline(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Milestones on a time axis: the agreed baseline date next to today's forecast; slips flagged."""
     baseline, items = queries.milestone_forecast(scope.viewer, scope.project)
+    # "Include risk contingency": each forecast plus the contingency of the open risks upstream of it.
+    with_contingency = request.GET.get(CONTINGENCY_PARAM) == "1"
+    buffered: dict[int, tuple[risk_queries.Buffer, dt.datetime | None]] = {}
+    if with_contingency and items:
+        calendar = scheduling.project_engine_calendar(scope.project)
+        buffers = risk_queries.milestone_buffers(scope.viewer, scope.project)
+        for m in items:
+            buffer = buffers.get(m.task.pk)
+            if buffer is not None and buffer.risks and m.task.status != TaskStatus.DONE:
+                buffered[m.task.pk] = (buffer, buffer.finish(scope.project, m.forecast, calendar))
+    toggle = request.GET.copy()
+    if with_contingency:
+        toggle.pop(CONTINGENCY_PARAM, None)
+    else:
+        toggle[CONTINGENCY_PARAM] = "1"
+    toggle_url = "?" + toggle.urlencode() if toggle else request.path
     dates = [d for m in items for d in (m.forecast, m.baseline_finish, m.deadline) if d is not None]
+    dates += [finish for _buffer, finish in buffered.values() if finish is not None]
     today = timezone.now()
     rows: list[dict[str, Any]] = []
     ticks: list[dict[str, Any]] = []
@@ -453,18 +484,31 @@ def timeline(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             variance_days = None
             if m.variance_minutes is not None:
                 variance_days = round(m.variance_minutes / 480, 1)
+            buffer, buffered_finish = buffered.get(m.task.pk, (None, None))
             rows.append(
                 {
                     "m": m,
                     "forecast_pct": pct(m.forecast),
                     "baseline_pct": pct(m.baseline_finish),
                     "variance_days": variance_days,
+                    "buffer": buffer,
+                    "buffered": buffered_finish,
+                    "buffered_pct": pct(buffered_finish),
                 }
             )
     return render_page(
         request,
         "web/planning/timeline.html",
-        _context(scope, "timeline", baseline=baseline, rows=rows, ticks=ticks, today_pct=today_pct),
+        _context(
+            scope,
+            "timeline",
+            baseline=baseline,
+            rows=rows,
+            ticks=ticks,
+            today_pct=today_pct,
+            with_contingency=with_contingency,
+            toggle_url=toggle_url,
+        ),
     )
 
 

@@ -128,6 +128,12 @@
       name.appendChild(label);
       if (t.slipping) name.appendChild(flag("flag-slipping", "!", T.slipping));
       if (t.overdue) name.appendChild(flag("flag-overdue", "⏰", T.overdue));
+      if (t.risks && t.risks.length) {
+        const tip = T.risks + " (" + t.risk_level_label + "): " + t.risks.join(" · ");
+        const marker = flag("flag-risk risk-level-" + t.risk_level, "⚠", tip);
+        marker.dataset.riskLevel = t.risk_level;
+        name.appendChild(marker);
+      }
       row.append(wbs, name);
       treeRows.appendChild(row);
     }
@@ -184,6 +190,7 @@
     if (t.owner) lines.push(T.owner + ": " + t.owner);
     const flags = [t.critical && T.critical, t.slipping && T.slipping, t.overdue && T.overdue].filter(Boolean);
     if (flags.length) lines.push(flags.join(" · "));
+    if (t.risks && t.risks.length) lines.push(T.risks + " (" + t.risk_level_label + "): " + t.risks.join(" · "));
     ctx.set_details(lines.map(escape).join("<br>"));
   }
 
