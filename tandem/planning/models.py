@@ -156,7 +156,7 @@ class Task(ShareableModel):
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
+        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateTimeField(_("actual finish"), null=True, blank=True)

@@ -101,7 +101,7 @@ class TaskForm(forms.Form):
     most_likely_days = _days_field(_("Most likely estimate (days)"))
     pessimistic_days = _days_field(_("Pessimistic estimate (days)"))
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices, initial=TaskStatus.NOT_STARTED)
-    percent_complete = forms.IntegerField(label=_("% complete"), min_value=0, max_value=100, initial=0)
+    percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100, initial=0)
     actual_start = LocalDateTimeField(label=_("Actual start"), required=False)
     actual_finish = LocalDateTimeField(label=_("Actual finish"), required=False)
     manual = forms.BooleanField(
