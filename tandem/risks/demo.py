@@ -67,8 +67,18 @@ def load_demo_risks(project: Project, *, today: dt.date | None = None) -> int:
     team = [people[r] for r in (Role.PROJECT_MANAGER, Role.LEAD, Role.MEMBER) if r in people]
     client_pm = people.get(Role.CLIENT_PM) or people.get(Role.SPONSOR)
     risks: list[Risk] = []
+    # Schedule risks threaten work still ahead: they mark its rows on the Gantt and feed the
+    # milestones' contingency buffer.
+    ahead = list(
+        Task.objects.filter(project=project, is_summary=False, visibility=Visibility.SHARED)
+        .exclude(kind=TaskKind.MILESTONE)
+        .exclude(status=TaskStatus.DONE)
+        .order_by("start", "id")
+        .values_list("pk", flat=True)
+    )
     for n, (title, category, p, i, dimension, strategy, internal, later) in enumerate(RISKS):
         owner = team[n % len(team)]
+        threatened = [ahead[(n * 5) % len(ahead)]] if ahead and dimension == "schedule" else []
         risk = services.do_add_risk(
             project,
             actor=pm,
@@ -85,6 +95,7 @@ def load_demo_risks(project: Project, *, today: dt.date | None = None) -> int:
             contingency_money=p * 10000 if dimension == "cost" else 0,
             visibility=Visibility.INTERNAL if internal else Visibility.SHARED,
             trigger="连续两周未达到里程碑 Two weeks without milestone progress" if n % 3 == 0 else "",
+            task_ids=threatened,
         )
         if later is not None:
             risk = services.do_update_risk(
