@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tandem.requirements",
     "tandem.changes",
     "tandem.risks",
+    "tandem.communication",
     "tandem.api",
     "tandem.web",
     "tandem.demo",

@@ -1,0 +1,77 @@
+"""The records that take comments, each named by a short type in URLs (``risk:12``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tandem.core.scoping import Viewer
+
+#: Short type → model label. Every model here has a ``project``, a ``visibility`` and a scoped manager.
+COMMENTABLE: dict[str, str] = {
+    "goal": "projects.Goal",
+    "kpi": "projects.Kpi",
+    "stakeholder": "projects.Stakeholder",
+    "deliverable": "projects.Deliverable",
+    "note": "projects.Note",
+    "task": "planning.Task",
+    "requirement": "requirements.Requirement",
+    "change": "changes.ChangeRequest",
+    "risk": "risks.Risk",
+    "issue": "risks.Issue",
+    "decision": "risks.ClientDecision",
+}
+
+
+def model_of(kind: str) -> type[models.Model]:
+    """The model behind a short type; ``ValidationError`` on ``target`` for any other."""
+    label = COMMENTABLE.get(kind)
+    if label is None:
+        raise ValidationError({"target": [_("Comments cannot be added to this kind of record.")]})
+    return apps.get_model(label)
+
+
+def kind_of(instance_or_type: models.Model | ContentType) -> str:
+    """The short type of a commentable record or content type ("" when not commentable)."""
+    if isinstance(instance_or_type, ContentType):
+        label = f"{instance_or_type.app_label}.{instance_or_type.model}"
+    else:
+        label = instance_or_type._meta.label_lower
+    for kind, model_label in COMMENTABLE.items():
+        if model_label.lower() == label:
+            return kind
+    return ""
+
+
+def parse(spec: str) -> tuple[str, int]:
+    """``"risk:12"`` → ``("risk", 12)``; ``ValidationError`` on ``target`` when malformed."""
+    kind, _sep, raw = (spec or "").partition(":")
+    model_of(kind)
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise ValidationError({"target": [_("Name the record as type:id, for example risk:12.")]}) from None
+    if pk <= 0:
+        raise ValidationError({"target": [_("Name the record as type:id, for example risk:12.")]})
+    return kind, pk
+
+
+def access_target(user: Viewer, project: Any, spec: str) -> models.Model:
+    """The commentable record named by ``spec`` in ``project`` if the user sees it; otherwise ``Http404``."""
+    kind, pk = parse(spec)
+    model: Any = model_of(kind)
+    found = model.objects.visible_to(user).filter(project=project, pk=pk).first()
+    if found is None:
+        raise Http404(_("No such record."))
+    return found  # type: ignore[no-any-return]
+
+
+def is_commentable(target: models.Model) -> bool:
+    """Whether comments may be added to this record."""
+    return bool(kind_of(target))
