@@ -6,7 +6,18 @@ from ninja import NinjaAPI
 
 from tandem.api import errors
 from tandem.api.parsers import JsonObjectParser
-from tandem.api.routers import changes, charter, me, members, notes, planning, projects, requirements, risks
+from tandem.api.routers import (
+    changes,
+    charter,
+    communication,
+    me,
+    members,
+    notes,
+    planning,
+    projects,
+    requirements,
+    risks,
+)
 
 api = NinjaAPI(
     title="Tandem API",
@@ -19,5 +30,5 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
-for module in (me, projects, members, charter, notes, planning, changes, requirements, risks):
+for module in (me, projects, members, charter, notes, planning, changes, requirements, risks, communication):
     api.add_router("", module.router)

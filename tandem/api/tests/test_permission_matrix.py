@@ -316,6 +316,7 @@ OTHER_MATRICES = (
     "tandem.changes.tests.test_api",
     "tandem.requirements.tests.test_api",
     "tandem.risks.tests.test_api",
+    "tandem.communication.tests.test_api",
 )
 
 

@@ -1,0 +1,177 @@
+"""The discussion API, called as every kind of viewer, and what each side reads back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import override_settings
+
+from tandem.communication import services
+from tandem.core.choices import Visibility
+from tandem.planning.tests.test_api import Caller, Case
+from tandem.testing.personas import VIEWERS, World, build_world
+
+ANY_USER = "401 200 200 200 200 200 200 200"
+MEMBERS_READ = "401 404 404 200 200 200 200 200"
+TEAM_READS = "401 404 404 404 404 404 200 200"
+MEMBERS_WRITE = "401 404 404 403 201 201 201 201"
+
+P = "/projects/ERP"
+CASES = [
+    Case("comments.list-shared", "GET", f"{P}/comments?target=goal:{{goal_shared}}", MEMBERS_READ),
+    Case("comments.list-internal", "GET", f"{P}/comments?target=goal:{{goal_internal}}", TEAM_READS),
+    Case(
+        "comments.add-shared",
+        "POST",
+        f"{P}/comments?target=goal:{{goal_shared}}",
+        MEMBERS_WRITE,
+        {"body": 'Looks right, @"Alice PM"'},
+    ),
+    Case(
+        "comments.add-internal",
+        "POST",
+        f"{P}/comments?target=goal:{{goal_internal}}",
+        "401 404 404 404 404 404 201 201",
+        {"body": "Between us"},
+    ),
+    Case(
+        "comments.edit",
+        "PATCH",
+        f"{P}/comments/{{member_comment}}",
+        "401 404 404 403 403 403 200 403",
+        {"version": 1, "body": "Edited"},
+    ),
+    Case("comments.delete", "DELETE", f"{P}/comments/{{member_comment}}", "401 404 404 403 403 403 204 204"),
+    Case(
+        "comments.delete-internal",
+        "DELETE",
+        f"{P}/comments/{{internal_comment}}",
+        "401 404 404 404 404 404 403 204",
+    ),
+    Case("notifications.list", "GET", "/me/notifications?unread=true", ANY_USER),
+    Case("notifications.read", "POST", "/me/notifications/read", ANY_USER, {}),
+]
+
+
+@pytest.fixture(scope="module")
+def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
+    """One world for the whole module; each test runs in a savepoint inside it."""
+    with (
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        django_db_blocker.unblock(),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = build_world()
+            goal, secret = world.records["goal_shared"], world.records["goal_internal"]
+            shared = services.do_add_comment(
+                goal, actor=world.member, body='Is this measurable, @"Cindy Client PM"?'
+            )
+            internal = services.do_add_comment(
+                goal,
+                actor=world.lead,
+                body='Margin risk, @"Alice PM" @cindy@northwind.test',
+                visibility="internal",
+            )
+            ids = {
+                "goal_shared": goal.pk,
+                "goal_internal": secret.pk,
+                "member_comment": shared.pk,
+                "internal_comment": internal.pk,
+            }
+            yield world, ids
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            connection.close()
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_it_answers_each_viewer_as_the_matrix_says(
+    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    expected = int(case.expected.split()[VIEWERS.index(viewer)])
+    response = Caller(world, viewer).call(case.method, case.path.format(**ids), _fill(case.body, ids))
+    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+
+
+def test_a_client_reads_shared_comments_and_notifications_only(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    client = Caller(world, "client_pm")
+    listed = client.get(f"/projects/ERP/comments?target=goal:{ids['goal_shared']}").json
+    assert listed["count"] == 1 and "Margin" not in str(listed)
+    assert listed["items"][0]["target"] == f"goal:{ids['goal_shared']}"
+    assert [p["full_name"] for p in listed["items"][0]["mentions"]] == ["Cindy Client PM"]
+    mine = client.get("/me/notifications").json
+    assert mine["count"] == 1 and "Margin" not in str(mine)
+    assert mine["items"][0]["verb"] == "mentioned" and mine["items"][0]["project"] == "ERP"
+    team = Caller(world, "member").get(f"/projects/ERP/comments?target=goal:{ids['goal_shared']}").json
+    assert team["count"] == 2
+    pm = Caller(world, "pm")
+    assert pm.get("/me/notifications?unread=true").json["count"] == 1
+    marked = pm.call("POST", "/me/notifications/read", {}).json
+    assert marked == {"marked": 1, "unread": 0}
+    assert pm.get("/me/notifications?unread=true").json["count"] == 0
+    assert pm.get("/me/notifications").json["count"] == 1
+
+
+def test_a_client_comment_is_shared_and_rendered_safely(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    created = Caller(world, "client_pm").call(
+        "POST",
+        f"/projects/ERP/comments?target=goal:{ids['goal_shared']}",
+        {"body": "**Yes** <img src=x onerror=alert(1)>", "visibility": Visibility.INTERNAL},
+    )
+    assert created.status == 201
+    assert created.json["visibility"] == "shared"
+    assert "<strong>Yes</strong>" in created.json["body_html"] and "<img" not in created.json["body_html"]
+
+
+def test_bad_input_answers_422_or_409_naming_the_field(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    pm = Caller(world, "pm")
+    for target in ("planet:1", "goal:x", "goal"):
+        bad = pm.call("POST", f"/projects/ERP/comments?target={target}", {"body": "x"})
+        assert bad.status == 422, target
+        assert bad.json["detail"][0]["field"] == "target"
+    assert pm.call("GET", "/projects/ERP/comments").status == 422
+    empty = pm.call("POST", f"/projects/ERP/comments?target=goal:{ids['goal_shared']}", {"body": ""})
+    assert empty.status == 422
+    vis = pm.call(
+        "POST",
+        f"/projects/ERP/comments?target=goal:{ids['goal_shared']}",
+        {"body": "x", "visibility": "public"},
+    )
+    assert vis.status == 422
+    assert (
+        pm.call(
+            "POST", f"/projects/ERP/comments?target=goal:{ids['goal_shared'] + 10_000}", {"body": "x"}
+        ).status
+        == 404
+    )
+    member = Caller(world, "member")
+    path = f"/projects/ERP/comments/{ids['member_comment']}"
+    assert member.call("PATCH", path, {"version": 1, "body": "a"}).status == 200
+    stale = member.call("PATCH", path, {"version": 1, "body": "b"})
+    assert stale.status == 409 and stale.json["current_version"] == 2
+    assert member.call("PATCH", path, {"body": "b"}).status == 422
+    assert pm.call("POST", "/me/notifications/read", {"ids": [0]}).status == 422
+    assert pm.call("GET", "/me/notifications?unread=maybe").status == 422
