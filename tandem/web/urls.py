@@ -8,6 +8,7 @@ from tandem.web.views import (
     accounts,
     changes,
     charter,
+    communication,
     members,
     notes,
     planning,
@@ -57,6 +58,9 @@ urlpatterns = [
     path(project + "notes/<int:pk>/", notes.note_edit, name="note_edit"),
     path(project + "notes/<int:pk>/delete/", notes.note_delete, name="note_delete"),
     path(project + "activity/", notes.activity, name="activity"),
+    path(project + "comments/<str:target>/", communication.comments, name="comments"),
+    path(project + "comments/remove/<int:pk>/", communication.comment_delete, name="comment_delete"),
+    path("notifications/", communication.notifications, name="notifications"),
     # plan
     path(project + "plan/", planning.plan, name="plan"),
     path(project + "plan/gantt/", planning.gantt, name="plan_gantt"),

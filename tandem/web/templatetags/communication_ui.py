@@ -1,0 +1,26 @@
+"""Template helpers of discussion: the unread count for the bell, a record's comment target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from tandem.communication import queries
+from tandem.communication.targets import kind_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def unread_notifications(user: Any) -> int:
+    """How many of the user's notifications are unread (0 when signed out)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return queries.unread_count(user)
+
+
+@register.filter
+def comment_target(record: Any) -> str:
+    """``"task:12"`` for a commentable record."""
+    return f"{kind_of(record)}:{record.pk}"
