@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.communication import targets
 from tandem.communication.models import Comment, Mention, Notification
 from tandem.core.scoping import Viewer
 
@@ -48,7 +49,8 @@ def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notificati
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     found = Notification.objects.visible_to(user).filter(
-        recipient=user, comment__in=Comment.objects.visible_to(user).values("pk")
+        recipient=user,
+        comment__in=Comment.objects.visible_to(user).filter(targets.visible_targets(user)).values("pk"),
     )
     if unread:
         found = found.filter(read_at__isnull=True)

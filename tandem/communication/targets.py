@@ -75,3 +75,22 @@ def access_target(user: Viewer, project: Any, spec: str) -> models.Model:
 def is_commentable(target: models.Model) -> bool:
     """Whether comments may be added to this record."""
     return bool(kind_of(target))
+
+
+def visible_targets(user: Viewer, prefix: str = "") -> models.Q:
+    """A filter on ``<prefix>target_type``/``target_id``: records of any commentable kind the user sees.
+
+    A record can turn internal after people commented on it; this keeps what was said about it from
+    the client everywhere (lists, notifications), whatever the comment's own visibility says.
+    """
+    condition = models.Q(pk__in=[])
+    for label in COMMENTABLE.values():
+        model: Any = apps.get_model(label)
+        content_type = ContentType.objects.get_for_model(model)
+        condition |= models.Q(
+            **{
+                f"{prefix}target_type": content_type,
+                f"{prefix}target_id__in": model.objects.visible_to(user).values("pk"),
+            }
+        )
+    return condition

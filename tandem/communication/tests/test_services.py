@@ -14,6 +14,7 @@ from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.models import Activity
 from tandem.core.scoping import ClientLens
+from tandem.projects import services as project_services
 from tandem.risks import services as risk_services
 from tandem.testing.personas import World
 
@@ -38,6 +39,22 @@ def test_a_client_never_sees_an_internal_comment_nor_its_notification(world: Wor
     assert [n.comment for n in queries.notifications_of(world.client_pm)] == [shared]
     assert [n.comment for n in queries.notifications_of(world.member)] == [internal]
     assert not Activity.objects.visible_to(world.client_pm).filter(changes__comment=internal.pk).exists()
+
+
+def test_a_record_turned_internal_takes_its_comments_and_notifications_from_the_client(
+    world: World,
+) -> None:
+    note = world.records["note_shared"]
+    comment = services.do_add_comment(note, actor=world.pm, body="Budget agreed @cindy@northwind.test")
+    assert [n.comment for n in queries.notifications_of(world.client_pm)] == [comment]
+    project_services.do_update_note(
+        note, actor=world.pm, version=note.version, visibility=Visibility.INTERNAL
+    )
+    assert list(queries.notifications_of(world.client_pm)) == []
+    assert queries.unread_count(world.client_pm) == 0
+    assert list(queries.comments_of(world.client_pm, note)) == []
+    # The team still has both.
+    assert list(queries.comments_of(world.member, note)) == [comment]
 
 
 def test_visibility_follows_the_target_and_the_side(world: World) -> None:
