@@ -43,7 +43,7 @@ from tandem.changes.models import (
     SandboxEdit,
     StatusChange,
 )
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.planning import scheduling
@@ -82,18 +82,15 @@ CODE_PATTERN = re.compile(r"^CR-(\d+)$")
 # ---------------------------------------------------------------- helpers
 
 
-def _check_version(current: ChangeRequest, version: int | None) -> None:
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    if int(version) != current.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
-                "now at version %(theirs)s). Reload to see their change, then try again."
-            )
-            % {"yours": version, "theirs": current.version},
-            current_version=current.version,
-        )
+def _check_version(current: Any, version: int | None) -> None:
+    versioning.check_version(
+        current,
+        version,
+        _(
+            "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
+            "now at version %(theirs)s). Reload to see their change, then try again."
+        ),
+    )
 
 
 def _locked(request: ChangeRequest) -> ChangeRequest:

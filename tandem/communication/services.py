@@ -16,9 +16,8 @@ from tandem.accounts.models import User
 from tandem.communication import permissions
 from tandem.communication.models import Comment, Mention, Notification, NotificationVerb
 from tandem.communication.targets import is_commentable
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
-from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
 from tandem.projects import permissions as project_permissions
 from tandem.projects.models import Membership
@@ -50,18 +49,8 @@ def mentioned_members(project: Any, body: str) -> list[Membership]:
     return found
 
 
-def _check_version(current: Comment, version: int | None) -> None:
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    if int(version) != current.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this record in the meantime (you edited version %(yours)s, it is now "
-                "at version %(theirs)s). Reload to see their change, then apply yours again."
-            )
-            % {"yours": version, "theirs": current.version},
-            current_version=current.version,
-        )
+def _check_version(current: Any, version: int | None) -> None:
+    versioning.check_version(current, version)
 
 
 def _sees_target(user: User, target: models.Model) -> bool:

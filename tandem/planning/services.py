@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Visibility
-from tandem.core.errors import ConflictError
 from tandem.planning import scheduling
 from tandem.planning.choices import (
     DATED_CONSTRAINTS,
@@ -77,18 +76,14 @@ DEPENDENCY_FIELDS = ("type", "lag_minutes", "elapsed")
 
 
 def _check_version(current: Any, version: int | None) -> None:
-    """Refuse a write based on another version than the stored one (optimistic concurrency)."""
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    if int(version) != current.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this task in the meantime (you edited version %(yours)s, it is now at "
-                "version %(theirs)s). Reload to see their change, then apply yours again."
-            )
-            % {"yours": version, "theirs": current.version},
-            current_version=current.version,
-        )
+    versioning.check_version(
+        current,
+        version,
+        _(
+            "Someone else changed this task in the meantime (you edited version %(yours)s, it is now at "
+            "version %(theirs)s). Reload to see their change, then apply yours again."
+        ),
+    )
 
 
 def _locked_task(task: Task) -> Task:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User, hash_token
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
@@ -95,25 +95,11 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _locked(instance: M) -> M:
-    """Re-read ``instance`` inside the transaction, locking its row where the database can."""
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+_locked = versioning.locked
 
 
-def _check_version(current: models.Model, version: int | None) -> None:
-    """Refuse a write based on another version than the stored one (optimistic concurrency)."""
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    stored = current.version  # type: ignore[attr-defined]
-    if int(version) != stored:
-        raise ConflictError(
-            _(
-                "Someone else changed this in the meantime (you edited version %(yours)s, it is now at "
-                "version %(theirs)s). Reload to see their change, then apply yours again."
-            )
-            % {"yours": version, "theirs": stored},
-            current_version=stored,
-        )
+def _check_version(current: Any, version: int | None) -> None:
+    versioning.check_version(current, version)
 
 
 def _assign(instance: models.Model, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:

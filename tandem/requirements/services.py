@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
@@ -63,19 +63,15 @@ CODE_PATTERN = re.compile(r"^REQ-(\d+)$")
 # ---------------------------------------------------------------- helpers
 
 
-def _check_version(current: Requirement, version: int | None) -> None:
-    """Refuse a write based on another version than the stored one (optimistic concurrency)."""
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    if int(version) != current.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this requirement in the meantime (you edited version %(yours)s, it is "
-                "now at version %(theirs)s). Reload to see their change, then apply yours again."
-            )
-            % {"yours": version, "theirs": current.version},
-            current_version=current.version,
-        )
+def _check_version(current: Any, version: int | None) -> None:
+    versioning.check_version(
+        current,
+        version,
+        _(
+            "Someone else changed this requirement in the meantime (you edited version %(yours)s, it is "
+            "now at version %(theirs)s). Reload to see their change, then apply yours again."
+        ),
+    )
 
 
 def _locked(requirement: Requirement) -> Requirement:

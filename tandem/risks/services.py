@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.core import audit
+from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
-from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
 from tandem.planning import scheduling
 from tandem.planning import services as planning_services
@@ -136,22 +135,10 @@ SEVERITY_OF_LEVEL = {
 
 
 def _check_version(current: Any, version: int | None) -> None:
-    """Refuse a write based on another version than the stored one (optimistic concurrency)."""
-    if version is None:
-        raise ValidationError({"version": [_("The version you edited is required.")]})
-    if int(version) != current.version:
-        raise ConflictError(
-            _(
-                "Someone else changed this record in the meantime (you edited version %(yours)s, it is now "
-                "at version %(theirs)s). Reload to see their change, then apply yours again."
-            )
-            % {"yours": version, "theirs": current.version},
-            current_version=current.version,
-        )
+    versioning.check_version(current, version)
 
 
-def _locked(instance: models.Model) -> Any:
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+_locked = versioning.locked
 
 
 def _member_id(project: Project, value: Any, field: str, *, side: str | None = None) -> int | None:
