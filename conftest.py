@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.management import call_command
 
 from tandem.testing.personas import World, build_world
+from tandem.testing.smtp import SMTPServer, running_smtp_server
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -28,3 +31,22 @@ def world(db: None) -> World:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Tests create many accounts; a fast hasher keeps the suite quick (production keeps PBKDF2/Argon2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: pytest.FixtureRequest) -> None:
+    """Background tasks run in the test's own thread (the worker itself is tested on its own)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def smtp_server(settings: pytest.FixtureRequest) -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) that Django's SMTP backend sends to for the test's duration."""
+    with running_smtp_server() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+        settings.EMAIL_HOST = server.host  # type: ignore[attr-defined]
+        settings.EMAIL_PORT = server.port  # type: ignore[attr-defined]
+        settings.EMAIL_USE_TLS = False  # type: ignore[attr-defined]
+        settings.EMAIL_HOST_USER = ""  # type: ignore[attr-defined]
+        settings.EMAIL_HOST_PASSWORD = ""  # type: ignore[attr-defined]
+        yield server

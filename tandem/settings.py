@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "tandem.core",
     "tandem.accounts",
     "tandem.projects",
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
     "tandem.changes",
     "tandem.risks",
     "tandem.communication",
+    "tandem.meetings",
+    "tandem.reports",
     "tandem.api",
     "tandem.web",
     "tandem.demo",
@@ -183,6 +187,16 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
+
+# Background jobs (Django's tasks API through the django-tasks backport). The database backend is
+# the embedded default: `tandem serve` starts a worker beside the web server. Larger installs point
+# TANDEM_TASKS_BACKEND at another backend (see docs/architecture.md).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

@@ -33,6 +33,24 @@ class Action:
     SUBMIT_REQUIREMENT = "submit_requirement"
     #: Propose a change request (anyone on the project except viewers, the client included).
     PROPOSE_CHANGE = "propose_change"
+    #: Edit the communication plan (who is told what, how often, by whom).
+    PLAN_COMMUNICATION = "plan_communication"
+    #: Schedule meetings, keep their agenda, minutes and action items.
+    RUN_MEETINGS = "run_meetings"
+    #: Generate, edit and send status reports.
+    WRITE_STATUS_REPORTS = "write_status_reports"
+    #: Manage the project's chat and generic webhooks.
+    MANAGE_INTEGRATIONS = "manage_integrations"
+
+#: Actions the client PM also takes when the client acts as project manager.
+CLIENT_AS_PM_ACTIONS: frozenset[str] = frozenset(
+    {
+        Action.EDIT_PLAN,
+        Action.EDIT_REQUIREMENTS,
+        Action.PLAN_COMMUNICATION,
+        Action.WRITE_STATUS_REPORTS,
+    }
+)
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -48,6 +66,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             Action.EDIT_REQUIREMENTS,
             Action.SUBMIT_REQUIREMENT,
             Action.PROPOSE_CHANGE,
+            Action.PLAN_COMMUNICATION,
+            Action.RUN_MEETINGS,
+            Action.WRITE_STATUS_REPORTS,
+            Action.MANAGE_INTEGRATIONS,
         }
     ),
     Role.LEAD: frozenset(
@@ -58,6 +80,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             Action.EDIT_REQUIREMENTS,
             Action.SUBMIT_REQUIREMENT,
             Action.PROPOSE_CHANGE,
+            Action.RUN_MEETINGS,
+            Action.WRITE_STATUS_REPORTS,
         }
     ),
     Role.MEMBER: frozenset(
@@ -73,7 +97,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.CLIENT_PM: frozenset(
-        {Action.INVITE_CLIENT, Action.WRITE_NOTES, Action.SUBMIT_REQUIREMENT, Action.PROPOSE_CHANGE}
+        {
+            Action.INVITE_CLIENT,
+            Action.WRITE_NOTES,
+            Action.SUBMIT_REQUIREMENT,
+            Action.PROPOSE_CHANGE,
+            Action.RUN_MEETINGS,
+        }
     ),
     Role.REVIEWER: frozenset({Action.SUBMIT_REQUIREMENT, Action.PROPOSE_CHANGE}),
     Role.CLIENT_VIEWER: frozenset(),
@@ -110,8 +140,9 @@ def can(user: Viewer, project: Project, action: str) -> bool:
     role = role_of(user, project)
     if role is None:
         return False
-    if action in (Action.EDIT_PLAN, Action.EDIT_REQUIREMENTS) and role == Role.CLIENT_PM:
-        # When the client acts as project manager, its PM edits the plan and the requirements too.
+    if action in CLIENT_AS_PM_ACTIONS and role == Role.CLIENT_PM:
+        # When the client acts as project manager, its PM edits the plan and the requirements,
+        # plans the communication and writes the status reports too.
         return project.decision_preset == DecisionPreset.CLIENT_AS_PM
     return action in ROLE_ACTIONS.get(role, frozenset())
 

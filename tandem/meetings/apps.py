@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    """The communication plan (who is told what, how often, by whom) with adherence, and meetings."""
+
+    name = "tandem.meetings"
+    label = "meetings"
+    verbose_name = _("Meetings and communication plan")

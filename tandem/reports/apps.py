@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Status reports generated from the live plan, risks and changes; immutable once sent."""
+
+    name = "tandem.reports"
+    label = "reports"
+    verbose_name = _("Status reports")
