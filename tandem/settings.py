@@ -197,6 +197,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    # Redis-backed queue for larger installs (the `redis` extra); workers: `tandem rqworker`.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)

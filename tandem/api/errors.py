@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -102,3 +102,9 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         message = _("Sign in, or send a valid API token (Authorization: Bearer …).")
         return api.create_response(request, {"detail": message}, status=401)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """A path under /api/v1 that names no endpoint: a JSON 404, like every other API answer."""
+    message = _("There is no such API endpoint: %(path)s") % {"path": request.path}
+    return JsonResponse({"detail": message}, status=404)

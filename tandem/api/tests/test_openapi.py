@@ -21,3 +21,12 @@ def test_it_serves_a_docs_page(db: None) -> None:
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_an_unknown_api_path_answers_json_404_not_the_web_page(client: Client, db: None) -> None:
+    """A typo under /api/v1 gets JSON naming the path, as every other API answer does."""
+    response = client.get("/api/v1/projects/ERP/no-such-thing", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "/api/v1/projects/ERP/no-such-thing" in response.json()["detail"]
+    assert client.get("/api/v1/openapi.json").status_code == 200
