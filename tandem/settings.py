@@ -191,13 +191,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 # Background jobs (Django's tasks API through the django-tasks backport). The database backend is
 # the embedded default: `tandem serve` starts a worker beside the web server. Larger installs point
 # TANDEM_TASKS_BACKEND at another backend (see docs/architecture.md).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASKS_BACKEND,
         "QUEUES": ["default"],
     }
 }
-if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+if TASKS_BACKEND.startswith("django_tasks_rq."):
     # Redis-backed queue for larger installs (the `redis` extra); workers: `tandem rqworker`.
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
