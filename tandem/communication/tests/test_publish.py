@@ -1,4 +1,4 @@
-"""publish(): deliveries on commit to the endpoints that want the event, never internal ones to a shared chat."""
+"""publish(): deliveries on commit to endpoints that want the event; internal ones never to a shared chat."""
 
 from __future__ import annotations
 
@@ -32,19 +32,20 @@ def endpoint(world: World, receiver: Receiver, **extra: object) -> WebhookEndpoi
     return WebhookEndpoint.objects.create(**values)
 
 
-def test_it_sends_on_commit_only(world: World, receiver: Receiver, django_capture_on_commit_callbacks) -> None:
+def test_it_sends_on_commit_only(
+    world: World, receiver: Receiver, django_capture_on_commit_callbacks
+) -> None:
     endpoint(world, receiver)
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            publish(
-                world.project,
-                event=WebhookEvent.COMMENT_CREATED,
-                title="New comment",
-                text="Hello",
-                url="http://tandem.test/x",
-                shared=True,
-            )
-            assert not WebhookDelivery.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish(
+            world.project,
+            event=WebhookEvent.COMMENT_CREATED,
+            title="New comment",
+            text="Hello",
+            url="http://tandem.test/x",
+            shared=True,
+        )
+        assert not WebhookDelivery.objects.exists()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.DELIVERED
     assert delivery.attempts == 1
