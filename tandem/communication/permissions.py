@@ -42,3 +42,14 @@ def require_comment(user: Viewer, project: Project) -> None:
     """Raise ``PermissionDenied`` unless the user may comment."""
     if not can_comment(user, project):
         raise PermissionDenied(_("Your role in this project does not allow this."))
+
+
+def can_manage_integrations(user: Viewer, project: Project) -> bool:
+    """Whether the user configures the project's webhooks (team-only configuration)."""
+    return permissions.can(user, project, permissions.Action.MANAGE_INTEGRATIONS)
+
+
+def require_manage_integrations(user: Viewer, project: Project) -> None:
+    """Raise ``PermissionDenied`` unless the user manages the project's integrations."""
+    if not can_manage_integrations(user, project):
+        raise PermissionDenied(_("Your role in this project does not allow this."))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.communication import targets
-from tandem.communication.models import Comment, Mention, Notification
+from tandem.communication import permissions, targets
+from tandem.communication.models import Comment, Mention, Notification, WebhookDelivery, WebhookEndpoint
 from tandem.core.scoping import Viewer
 
 
@@ -60,3 +61,74 @@ def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notificati
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread."""
     return notifications_of(user, unread=True).count()
+
+
+def comment_counts(user: Viewer, records: Iterable[models.Model]) -> dict[int, int]:
+    """How many comments the user may read on each of ``records`` (one kind), by primary key; one query.
+
+    The records are ones the user already sees (a list page's rows); a client counts shared comments only.
+    """
+    found = [record for record in records if record is not None]
+    if not found:
+        return {}
+    counted = (
+        Comment.objects.visible_to(user)
+        .filter(
+            target_type=ContentType.objects.get_for_model(type(found[0])),
+            target_id__in=[record.pk for record in found],
+        )
+        .values("target_id")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    return {row["target_id"]: row["n"] for row in counted}
+
+
+# ---------------------------------------------------------------- integrations
+
+
+def _int(pk: Any, message: str) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(message) from None
+
+
+def endpoints_of(user: Viewer, project: Any) -> QuerySet[WebhookEndpoint]:
+    """The project's webhooks with their latest delivery, for a manager of its integrations."""
+    permissions.require_manage_integrations(user, project)
+    latest = WebhookDelivery.objects.filter(endpoint=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        WebhookEndpoint.objects.filter(project=project)
+        .select_related("project", "created_by")
+        .annotate(
+            last_status=Subquery(latest.values("status")[:1]),
+            last_delivery_at=Subquery(latest.values("created_at")[:1]),
+        )
+    )
+
+
+def access_endpoint(user: Viewer, project: Any, pk: Any) -> WebhookEndpoint:
+    """One webhook of ``project``, for a manager of its integrations (403 for other members)."""
+    pk = _int(pk, _("No such webhook."))
+    found = endpoints_of(user, project).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such webhook."))
+    return found
+
+
+def deliveries_of(endpoint: WebhookEndpoint, *, status: str = "") -> QuerySet[WebhookDelivery]:
+    """An endpoint's delivery log, newest first (the endpoint was fetched with ``access_endpoint``)."""
+    found = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("endpoint")
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def access_delivery(endpoint: WebhookEndpoint, pk: Any) -> WebhookDelivery:
+    """One delivery of an endpoint the caller manages."""
+    pk = _int(pk, _("No such delivery."))
+    found = deliveries_of(endpoint).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such delivery."))
+    return found

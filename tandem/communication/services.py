@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.communication import permissions
+from tandem.communication import delivery, permissions, tasks
+from tandem.communication.choices import WebhookEvent
 from tandem.communication.models import Comment, Mention, Notification, NotificationVerb
-from tandem.communication.targets import is_commentable
+from tandem.communication.targets import is_commentable, kind_of
 from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
@@ -73,7 +76,7 @@ def _record_mentions(comment: Comment, *, actor: User, already: set[int]) -> lis
         Mention.objects.create(comment=comment, user=user)
         already.add(user.pk)
         if user.pk != actor.pk:
-            Notification.objects.create(
+            notification = Notification.objects.create(
                 recipient=user,
                 project=comment.project,
                 verb=NotificationVerb.MENTIONED,
@@ -82,8 +85,34 @@ def _record_mentions(comment: Comment, *, actor: User, already: set[int]) -> lis
                 target_type_id=comment.target_type_id,
                 target_id=comment.target_id,
             )
+            _email_on_commit(notification.pk)
             told.append(user)
     return told
+
+
+def _email_on_commit(notification_id: int) -> None:
+    """Mail the notification after commit (the task itself checks the recipient's preference)."""
+    transaction.on_commit(lambda: tasks.email_notification.enqueue(notification_id))
+
+
+def _publish_comment(comment: Comment, target: models.Model, actor: User) -> None:
+    """Tell the project's webhooks about a new comment, in the project's language."""
+    project = comment.project
+    spec = f"{kind_of(target)}:{target.pk}"
+    with translation.override(project.language):
+        title = _("%(person)s commented on %(record)s") % {
+            "person": actor.full_name or actor.email,
+            "record": str(target),
+        }
+    delivery.publish(
+        project,
+        event=WebhookEvent.COMMENT_CREATED,
+        title=title,
+        text=comment.body,
+        url=f"{settings.SITE_URL}{reverse('web:comments', args=[project.code, spec])}#comment-{comment.pk}",
+        shared=comment.visibility == Visibility.SHARED,
+        actor=actor,
+    )
 
 
 def _visibility_for(target: models.Model, actor: User, requested: str) -> str:
@@ -119,6 +148,7 @@ def do_add_comment(
     full_clean(comment)
     comment.save()
     _record_mentions(comment, actor=actor, already=set())
+    _publish_comment(comment, target, actor)
     audit.record(
         actor=actor,
         verb="commented",

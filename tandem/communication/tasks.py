@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from tandem.communication import webhooks
+from tandem.communication import emails, webhooks
 from tandem.communication.choices import DeliveryStatus
 from tandem.communication.models import WebhookDelivery
 from tandem.core.clock import periodic
@@ -120,3 +120,28 @@ def retry_webhooks(now: datetime) -> None:
     ).values_list("pk", "attempts")
     for delivery_id, attempts in list(due[:500]):
         deliver_webhook.enqueue(delivery_id, attempts)
+
+
+# ---------------------------------------------------------------- e-mail
+
+
+@task()
+def email_notification(notification_id: int) -> None:
+    """Mail one notification to its recipient (once, and only while they may still read it)."""
+    emails.send_notification_email(notification_id)
+
+
+@task()
+def email_digest(user_id: int, day: str) -> None:
+    """Mail one person's daily digest for ``day`` (ISO date), once."""
+    emails.send_digest(user_id, date.fromisoformat(day))
+
+
+@periodic("communication.email_digests")
+def email_digests(now: datetime) -> None:
+    """From 08:00 (settings.TIME_ZONE), enqueue the day's digest of everyone who has something in it."""
+    day = emails.digest_day(now)
+    if day is None:
+        return
+    for user_id in emails.digest_recipients(day):
+        email_digest.enqueue(user_id, day.isoformat())

@@ -1,0 +1,209 @@
+"""Notifications by e-mail: each person's preference, the immediate message and the daily digest.
+
+Every mail is rendered in the recipient's language and re-checks, when it is sent, that the
+recipient still reads the comment and its record (the filter of the notifications list): a comment
+or record that turned internal is never mailed to a client. A notification is e-mailed at most once
+(``emailed_at``); a digest at most once per person and day (:class:`DigestSent`).
+
+The digest goes out once a day, at or after :data:`DIGEST_HOUR` o'clock in ``settings.TIME_ZONE``
+(the instance's time zone: a person may belong to projects in several time zones, so the
+instance's is the one day boundary every person shares).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.communication import queries, targets
+from tandem.communication.choices import EmailMode
+from tandem.communication.models import DigestSent, Notification, NotificationSettings
+from tandem.core import audit
+from tandem.core.choices import Visibility
+
+#: The local hour (``settings.TIME_ZONE``) from which the day's digest is sent.
+DIGEST_HOUR = 8
+
+
+# ---------------------------------------------------------------- preferences
+
+
+def email_mode(user: User) -> str:
+    """How the user wants notifications by e-mail (immediately unless they chose otherwise)."""
+    found = NotificationSettings.objects.filter(user=user).values_list("email", flat=True).first()
+    return found or EmailMode.IMMEDIATELY
+
+
+@transaction.atomic
+def do_set_email_mode(user: User, *, email: str, actor: User) -> NotificationSettings:
+    """Choose when one receives notifications by e-mail (only for oneself)."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own notification settings."))
+    if email not in EmailMode.values:
+        raise ValidationError({"email": [_("Choose immediately, daily digest or never.")]})
+    row, created = NotificationSettings.objects.select_for_update().get_or_create(user=user)
+    before = row.email
+    row.email = email
+    row.save()
+    if before != email or created:
+        audit.record(
+            actor=actor,
+            verb="notification_settings_changed",
+            target=row,
+            visibility=Visibility.INTERNAL,
+            changes={"email": [before, email]},
+            label=str(user),
+        )
+    return row
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def record_url(notification: Notification) -> str:
+    """An absolute link to the discussion of the notification's record."""
+    kind = targets.kind_of(ContentType.objects.get_for_id(notification.target_type_id))
+    path = reverse("web:comments", args=[notification.project.code, f"{kind}:{notification.target_id}"])
+    anchor = f"#comment-{notification.comment_id}" if notification.comment_id else ""
+    return settings.SITE_URL + path + anchor
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification as a mail shows it."""
+
+    project: str
+    who: str
+    what: str
+    record: str
+    excerpt: str
+    url: str
+
+
+def _item(notification: Notification) -> Item:
+    comment = notification.comment
+    target = comment.target if comment is not None else None
+    return Item(
+        project=f"{notification.project.code} · {notification.project.name}",
+        who=(notification.actor.full_name or notification.actor.email) if notification.actor else "—",
+        what=str(notification.get_verb_display()),
+        record=str(target) if target is not None else "",
+        excerpt=(comment.body[:500] if comment is not None else ""),
+        url=record_url(notification),
+    )
+
+
+def _send(user: User, template: str, context: dict[str, Any]) -> None:
+    with translation.override(user.language):
+        context = {**context, "user": user, "site_url": settings.SITE_URL}
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _still_visible(recipient: User, ids: list[int]) -> list[Notification]:
+    return list(
+        queries.notifications_of(recipient)
+        .filter(pk__in=ids)
+        .select_related("actor", "project", "comment", "target_type")
+        .order_by("created_at", "id")
+    )
+
+
+# ---------------------------------------------------------------- sending
+
+
+def send_notification_email(notification_id: int) -> bool:
+    """Mail one notification now, if its recipient wants it immediately and still reads it."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return False
+        recipient = row.recipient
+        if not recipient.is_active or not recipient.email or email_mode(recipient) != EmailMode.IMMEDIATELY:
+            return False
+        visible = _still_visible(recipient, [row.pk])
+        if not visible:
+            return False
+        Notification.objects.filter(pk=row.pk).update(emailed_at=timezone.now())
+    notification = visible[0]
+    with translation.override(recipient.language):
+        item = _item(notification)
+    try:
+        _send(recipient, "web/email/notification", {"item": item, "notification": notification})
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+        raise
+    return True
+
+
+def digest_day(now: dt.datetime) -> dt.date | None:
+    """The local day whose digest is due at ``now`` (``None`` before :data:`DIGEST_HOUR`)."""
+    local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return local.date() if local.hour >= DIGEST_HOUR else None
+
+
+def digest_recipients(day: dt.date) -> list[int]:
+    """Digest readers with unread notifications not yet e-mailed and no digest for ``day``."""
+    done = DigestSent.objects.filter(day=day).values("user_id")
+    return list(
+        Notification.objects.filter(
+            read_at__isnull=True,
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+            recipient__notification_settings__email=EmailMode.DAILY_DIGEST,
+        )
+        .exclude(recipient_id__in=done)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+
+
+def send_digest(user_id: int, day: dt.date) -> int:
+    """Mail one person's digest for ``day`` (once); returns how many notifications it listed."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or email_mode(user) != EmailMode.DAILY_DIGEST:
+        return 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                sent = DigestSent.objects.create(user=user, day=day)
+        except IntegrityError:
+            return 0  # already sent for that day
+        pending = Notification.objects.filter(
+            recipient=user, read_at__isnull=True, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+        notifications = _still_visible(user, list(pending))
+        sent.notifications = len(notifications)
+        sent.save(update_fields=["notifications"])
+        if not notifications:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
+        with translation.override(user.language):
+            items = [_item(n) for n in notifications]
+        # Sent inside the transaction: if the mail fails, the day is not marked done and the next
+        # tick tries again.
+        _send(user, "web/email/notification_digest", {"items": items, "day": day})
+    return len(notifications)
