@@ -15,6 +15,7 @@ from tandem.api.routers import (
     notes,
     planning,
     projects,
+    reports,
     requirements,
     risks,
 )
@@ -30,5 +31,17 @@ api = NinjaAPI(
     ),
 )
 errors.install(api)
-for module in (me, projects, members, charter, notes, planning, changes, requirements, risks, communication):
+for module in (
+    me,
+    projects,
+    members,
+    charter,
+    notes,
+    planning,
+    changes,
+    requirements,
+    risks,
+    communication,
+    reports,
+):
     api.add_router("", module.router)

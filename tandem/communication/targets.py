@@ -26,6 +26,7 @@ COMMENTABLE: dict[str, str] = {
     "risk": "risks.Risk",
     "issue": "risks.Issue",
     "decision": "risks.ClientDecision",
+    "report": "reports.StatusReport",
 }
 
 

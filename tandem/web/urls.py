@@ -14,6 +14,7 @@ from tandem.web.views import (
     planning,
     planning_forms,
     projects,
+    reports,
     requirements,
     risks,
 )
@@ -171,4 +172,13 @@ urlpatterns = [
         project + "registers/<str:register>/export.<str:fmt>", risks.register_export, name="register_export"
     ),
     path(project + "registers/<str:register>/import/", risks.register_import, name="register_import"),
+    # status reports
+    path(project + "reports/", reports.report_list, name="reports"),
+    path(project + "reports/generate/", reports.report_generate, name="report_generate"),
+    path(project + "reports/settings/", reports.report_settings, name="report_settings"),
+    path(project + "reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path(project + "reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
+    path(project + "reports/<int:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path(project + "reports/<int:pk>/report.md", reports.report_markdown, name="report_markdown"),
+    path(project + "reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
 ]

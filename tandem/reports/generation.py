@@ -1,0 +1,360 @@
+"""What a status report says, generated from live data as the client may read it.
+
+Every query runs through ``ClientLens``: the facts name only shared records, so a report that will
+be sent to the client never carries an internal task, risk, issue, decision or change request. The
+result is plain JSON (dates as ISO strings) stored in ``StatusReport.facts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from tandem.changes import queries as change_queries
+from tandem.changes.choices import ChangeStatus
+from tandem.core.scoping import ClientLens
+from tandem.planning import queries as plan_queries
+from tandem.planning import scheduling
+from tandem.planning.choices import TaskStatus
+from tandem.projects.models import Project
+from tandem.reports import rag
+from tandem.reports.rendering import rag_label, reason_text
+from tandem.risks import queries as risk_queries
+from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, IssueStatus, RiskLevel, Severity
+
+#: Working minutes in a working day (the plan's unit for days).
+MINUTES_PER_DAY = 480
+#: How many rows each list of a report carries at most.
+LIST_LIMIT = 15
+TOP_RISKS = 5
+OPEN_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
+SEVERE = (Severity.HIGH, Severity.CRITICAL)
+PENDING_CHANGE_STATUSES = (ChangeStatus.AWAITING, ChangeStatus.MORE_INFO)
+
+
+def _days(minutes: int | None) -> int | None:
+    """Working minutes as whole working days, rounded away from zero (a part day counts)."""
+    if minutes is None:
+        return None
+    days = minutes / MINUTES_PER_DAY
+    return math.ceil(days) if days > 0 else -math.ceil(-days)
+
+
+def _local_date(moment: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    return moment.astimezone(zone).date().isoformat() if moment else None
+
+
+def _name(user: Any) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "email", "")) if user else ""
+
+
+def _lens(actor: Any) -> Any:
+    """The actor through the client's eyes (the real user when they already are a client)."""
+    base = getattr(actor, "user", actor)
+    return ClientLens(base)
+
+
+def schedule_facts(lens: Any, project: Project, *, today: dt.date, zone: dt.tzinfo) -> dict[str, Any]:
+    """Milestones (baseline vs forecast) and the forecast finish against the agreed baseline."""
+    baseline, forecasts = plan_queries.milestone_forecast(lens, project)
+    milestones = []
+    for m in forecasts:
+        baseline_date = _local_date(m.baseline_finish, zone)
+        milestones.append(
+            {
+                "name": m.task.name,
+                "baseline": baseline_date,
+                "forecast": _local_date(m.forecast, zone),
+                "slip_days": _days(m.variance_minutes),
+                "done": m.task.status == TaskStatus.DONE,
+                "missed": bool(
+                    baseline_date
+                    and m.task.status != TaskStatus.DONE
+                    and dt.date.fromisoformat(baseline_date) < today
+                ),
+            }
+        )
+    finish = plan_queries.plan_summary(lens, project)["finish"]
+    finish_slip = None
+    if baseline is not None and baseline.project_finish and finish:
+        calendar = scheduling.project_engine_calendar(project)
+        finish_slip = _days(scheduling.working_minutes(calendar, project, baseline.project_finish, finish))
+    return {
+        "baseline": baseline.name if baseline else None,
+        "baseline_finish": _local_date(baseline.project_finish, zone) if baseline else None,
+        "forecast_finish": _local_date(finish, zone),
+        "finish_slip_days": finish_slip,
+        "milestones": milestones,
+    }
+
+
+def work_facts(
+    lens: Any, project: Project, *, start: dt.date, end: dt.date, zone: dt.tzinfo
+) -> dict[str, list[dict[str, Any]]]:
+    """Leaf tasks completed in the period, in progress, and planned to start in the next period."""
+    leaves = plan_queries.plan_of(lens, project).filter(is_summary=False)
+    begin = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    following = stop + (stop - begin)
+
+    def row(task: Any) -> dict[str, Any]:
+        return {
+            "name": task.name,
+            "wbs": plan_queries.shown_wbs(task),
+            "start": _local_date(task.start, zone),
+            "finish": _local_date(task.actual_finish or task.finish, zone),
+            "percent": task.percent_complete,
+            "milestone": task.kind == "milestone",
+        }
+
+    done = leaves.filter(status=TaskStatus.DONE).filter(
+        Q(actual_finish__gte=begin, actual_finish__lt=stop)
+        | Q(actual_finish__isnull=True, finish__gte=begin, finish__lt=stop)
+    )
+    doing = leaves.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED))
+    upcoming = leaves.exclude(status=TaskStatus.DONE).filter(start__gte=stop, start__lt=following)
+    return {
+        "completed": [row(t) for t in done[:LIST_LIMIT]],
+        "in_progress": [row(t) for t in doing[:LIST_LIMIT]],
+        "next": [row(t) for t in upcoming.order_by("start", "outline_key")[:LIST_LIMIT]],
+    }
+
+
+def change_facts(
+    lens: Any, project: Project, *, start: dt.date, end: dt.date, zone: dt.tzinfo
+) -> dict[str, Any]:
+    """Change requests awaiting a decision or decided in the period, and the scope added since the charter."""
+    begin = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    changes = change_queries.changes_of(lens, project)
+    pending = changes.filter(status__in=PENDING_CHANGE_STATUSES)
+    approved = changes.filter(
+        status__in=(ChangeStatus.APPROVED, ChangeStatus.APPLIED), decided_at__gte=begin, decided_at__lt=stop
+    )
+    listed = changes.filter(
+        Q(status__in=PENDING_CHANGE_STATUSES) | Q(decided_at__gte=begin, decided_at__lt=stop)
+    )
+    scope = change_queries.cumulative_scope(lens, project)
+    return {
+        "pending": pending.count(),
+        "approved_in_period": approved.count(),
+        "scope_added_days": scope.days,
+        "scope_added_cost": str(scope.cost),
+        "scope_changes": scope.codes,
+        "scope_since": _local_date(scope.since, zone),
+        "requests": [
+            {
+                "code": c.code,
+                "title": c.title,
+                "status": c.status,
+                "decided": _local_date(c.decided_at, zone),
+                "decision_due": c.decision_due_date.isoformat() if c.decision_due_date else None,
+            }
+            for c in listed[:LIST_LIMIT]
+        ],
+    }
+
+
+def risk_facts(lens: Any, project: Project) -> dict[str, Any]:
+    """Open risks by level, those high or critical without a response action, and the top risks."""
+    active: list[Any] = list(
+        risk_queries.risks_of(lens, project)
+        .filter(status__in=ACTIVE_RISK_STATUSES)
+        .annotate(action_count=Count("actions"))
+    )
+    severe = [r for r in active if r.level in (RiskLevel.HIGH, RiskLevel.CRITICAL)]
+    return {
+        "open": len(active),
+        "high": sum(1 for r in severe if r.level == RiskLevel.HIGH),
+        "critical": sum(1 for r in severe if r.level == RiskLevel.CRITICAL),
+        "unanswered": sum(1 for r in severe if not r.action_count),
+        "critical_unanswered": sum(1 for r in severe if r.level == RiskLevel.CRITICAL and not r.action_count),
+        "top": [
+            {
+                "title": r.title,
+                "level": r.level,
+                "score": r.score,
+                "strategy": r.strategy,
+                "owner": _name(r.owner),
+                "responses": r.action_count,
+            }
+            for r in active[:TOP_RISKS]
+        ],
+    }
+
+
+def issue_facts(
+    lens: Any, project: Project, *, start: dt.date, end: dt.date, today: dt.date
+) -> dict[str, Any]:
+    """Open issues (overdue, high) and the issues resolved in the period with their solution."""
+    issues = risk_queries.issues_of(lens, project)
+    open_issues = list(issues.filter(status__in=OPEN_ISSUE_STATUSES).order_by("due_date", "id"))
+    resolved = issues.filter(resolved_at__date__gte=start, resolved_at__date__lte=end).order_by(
+        "resolved_at", "id"
+    )
+
+    def row(issue: Any) -> dict[str, Any]:
+        overdue = bool(issue.due_date and issue.due_date < today and issue.status in OPEN_ISSUE_STATUSES)
+        return {
+            "title": issue.title,
+            "severity": issue.severity,
+            "status": issue.status,
+            "due": issue.due_date.isoformat() if issue.due_date else None,
+            "overdue": overdue,
+            "owner": _name(issue.owner),
+            "resolution": issue.resolution,
+        }
+
+    rows = [row(i) for i in open_issues]
+    return {
+        "open": len(rows),
+        "overdue": sum(1 for r in rows if r["overdue"]),
+        "high": sum(1 for r in rows if r["severity"] in SEVERE),
+        "high_overdue": sum(1 for r in rows if r["severity"] in SEVERE and r["overdue"]),
+        "items": rows[:LIST_LIMIT],
+        "resolved": [row(i) for i in resolved[:LIST_LIMIT]],
+    }
+
+
+def decision_facts(lens: Any, project: Project, *, today: dt.date) -> list[dict[str, Any]]:
+    """Open decisions the client must take, soonest due first, overdue ones flagged."""
+    return [
+        {
+            "question": d.question,
+            "due": d.due_date.isoformat() if d.due_date else None,
+            "overdue": d.is_overdue(today),
+            "decider": _name(d.decider),
+            "recommendation": d.recommendation,
+        }
+        for d in risk_queries.decisions_of(lens, project, status=DecisionStatus.OPEN, today=today)[
+            :LIST_LIMIT
+        ]
+    ]
+
+
+def budget_facts(project: Project, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """The budget and the cost of approved changes, only when there is cost data."""
+    added = Decimal(changes["scope_added_cost"] or "0")
+    if project.budget is None and not added:
+        return None
+    return {
+        "budget": str(project.budget) if project.budget is not None else None,
+        "approved_changes": str(added),
+        "total": str((project.budget or Decimal(0)) + added),
+        "currency": project.currency,
+    }
+
+
+def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
+    """The four dimensions rated from the facts."""
+    schedule = facts["schedule"]
+    slips = [
+        rag.MilestoneSlip(
+            m["name"],
+            m["slip_days"],
+            dt.date.fromisoformat(m["baseline"]) if m["baseline"] else None,
+            m["done"],
+        )
+        for m in schedule["milestones"]
+    ]
+    changes, risks, issues = facts["changes"], facts["risks"], facts["issues"]
+    return {
+        "schedule": rag.rate_schedule(
+            finish_slip_days=schedule["finish_slip_days"],
+            milestones=slips,
+            today=today,
+            has_baseline=schedule["baseline"] is not None,
+        ),
+        "scope": rag.rate_scope(
+            pending=changes["pending"],
+            approved_in_period=changes["approved_in_period"],
+            added_days=changes["scope_added_days"],
+        ),
+        "risks": rag.rate_risks(
+            high=risks["high"],
+            critical=risks["critical"],
+            critical_unanswered=risks["critical_unanswered"],
+            unanswered=risks["unanswered"],
+        ),
+        "issues": rag.rate_issues(
+            open_count=issues["open"],
+            overdue=issues["overdue"],
+            high=issues["high"],
+            high_overdue=issues["high_overdue"],
+        ),
+    }
+
+
+def collect_facts(
+    project: Project,
+    *,
+    actor: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Everything a report states, read through the client's eyes, with the RAG ratings."""
+    moment = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(project.time_zone or "UTC")
+    today = moment.astimezone(zone).date()
+    lens = _lens(actor)
+    changes = change_facts(lens, project, start=period_start, end=period_end, zone=zone)
+    facts: dict[str, Any] = {
+        "generated_at": moment.isoformat(),
+        "today": today.isoformat(),
+        "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
+        "project": {"code": project.code, "name": project.name},
+        "schedule": schedule_facts(lens, project, today=today, zone=zone),
+        "work": work_facts(lens, project, start=period_start, end=period_end, zone=zone),
+        "changes": changes,
+        "risks": risk_facts(lens, project),
+        "issues": issue_facts(lens, project, start=period_start, end=period_end, today=today),
+        "decisions": decision_facts(lens, project, today=today),
+        "budget": budget_facts(project, changes),
+    }
+    rated = ratings(facts, today=today)
+    facts["rag"] = {
+        "overall": rag.overall(rated),
+        "dimensions": {name: rating.as_dict() for name, rating in rated.items()},
+    }
+    return facts
+
+
+def default_narrative(facts: dict[str, Any], language: str) -> dict[str, str]:
+    """The narrative fields pre-filled from the facts, in the report's language (Markdown)."""
+    with override(language):
+        overall = facts["rag"]["overall"]
+        lines = [_("Overall status: %(rag)s.") % {"rag": rag_label(overall)}]
+        for rating in facts["rag"]["dimensions"].values():
+            if rating["colour"] != rag.GREEN:
+                lines += [f"- {reason_text(r)}" for r in rating["reasons"]]
+        work = facts["work"]
+        achievements = [f"- {t['name']}" for t in work["completed"]] or [
+            _("No work was completed in this period.")
+        ]
+        next_steps = [f"- {t['name']}" for t in work["next"] + work["in_progress"]] or [
+            _("No work is planned to start in the next period.")
+        ]
+        help_lines = [
+            "- "
+            + (
+                _("%(question)s (due %(due)s)") % {"question": d["question"], "due": d["due"]}
+                if d["due"]
+                else d["question"]
+            )
+            for d in facts["decisions"]
+        ]
+        return {
+            "summary": "\n".join(lines),
+            "achievements": "\n".join(achievements),
+            "next_steps": "\n".join(next_steps),
+            "help_needed": "\n".join(help_lines),
+        }

@@ -1,0 +1,210 @@
+"""A status report in every format: HTML body (page, email, PDF), Markdown, plain text, PDF.
+
+Every format is rendered in the report's language from the report's stored facts and narrative; a
+sent report keeps the snapshot stored at sending and is never rendered from live data again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from tandem.changes.choices import ChangeStatus
+from tandem.reports.choices import Dimension, Rag
+from tandem.requirements.markup import render_markdown
+from tandem.risks.choices import IssueStatus, RiskLevel, RiskStrategy, Severity
+
+if TYPE_CHECKING:
+    from tandem.reports.models import StatusReport
+
+
+def rag_label(colour: str) -> str:
+    """The colour's name in the active language."""
+    return str(Rag(colour).label) if colour in Rag.values else colour
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """One reason of a rating as a sentence in the active language."""
+    p = reason.get("params", {})
+    code = reason.get("code", "")
+    texts: dict[str, Callable[[], str]] = {
+        "no_baseline": lambda: _("No baseline has been approved yet, so slips cannot be measured."),
+        "on_schedule": lambda: _("The forecast meets the agreed baseline."),
+        "finish_slip": lambda: _("The forecast finish is %(days)s working days later than agreed.") % p,
+        "milestone_slip": lambda: _("Milestone “%(name)s” is forecast %(days)s working days late.") % p,
+        "milestone_missed": lambda: _("Milestone “%(name)s” was due on %(date)s and is not finished.") % p,
+        "changes_pending": lambda: _("%(count)s change requests await a decision.") % p,
+        "changes_approved": lambda: _("%(count)s change requests were approved in this period.") % p,
+        "scope_added": lambda: (
+            _("Approved changes added %(days)s working days since the charter was confirmed.") % p
+        ),
+        "scope_stable": lambda: _("No change to the agreed scope."),
+        "risks_high": lambda: _("%(count)s open risks are high or critical (%(critical)s critical).") % p,
+        "risks_unanswered": lambda: _("%(count)s high or critical risks have no response action.") % p,
+        "risks_low": lambda: _("No open risk is high or critical."),
+        "issues_high": lambda: _("%(count)s open issues are high or critical.") % p,
+        "issues_overdue": lambda: _("%(count)s issues are past their due date.") % p,
+        "issues_open": lambda: _("%(count)s open issues, none overdue or severe.") % p,
+    }
+    text = texts.get(code)
+    return str(text()) if text else code
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One milestone row of the chart: x positions of the baseline and forecast marks."""
+
+    name: str
+    y: int
+    baseline_x: float | None
+    forecast_x: float | None
+    late: bool
+
+
+CHART_LEFT, CHART_WIDTH, ROW = 180, 460, 22
+
+
+def milestone_chart(milestones: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Positions for the inline SVG chart: baseline (hollow) vs forecast (solid) per milestone."""
+    dates = [dt.date.fromisoformat(d) for m in milestones for d in (m["baseline"], m["forecast"]) if d]
+    if not dates:
+        return None
+    first, last = min(dates), max(dates)
+    span = max((last - first).days, 1)
+
+    def x(value: str | None) -> float | None:
+        if not value:
+            return None
+        return CHART_LEFT + (dt.date.fromisoformat(value) - first).days / span * CHART_WIDTH
+
+    bars = [
+        ChartBar(
+            m["name"],
+            24 + i * ROW,
+            x(m["baseline"]),
+            x(m["forecast"]),
+            bool(m["slip_days"] and m["slip_days"] > 0),
+        )
+        for i, m in enumerate(milestones)
+    ]
+    return {
+        "bars": bars,
+        "height": 40 + len(bars) * ROW,
+        "width": CHART_LEFT + CHART_WIDTH + 20,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "left": CHART_LEFT,
+        "right": CHART_LEFT + CHART_WIDTH,
+    }
+
+
+def page_url(report: StatusReport) -> str:
+    """The report's page."""
+    return f"{settings.SITE_URL}/projects/{report.project.code}/reports/{report.pk}/"
+
+
+def context(report: StatusReport) -> dict[str, Any]:
+    """What the report templates render (call inside the report's language)."""
+    facts = report.facts or {}
+    dimensions = facts.get("rag", {}).get("dimensions", {})
+    rows = [
+        {
+            "name": str(Dimension(name).label) if name in Dimension.values else name,
+            "colour": d["colour"],
+            "label": rag_label(d["colour"]),
+            "reasons": [reason_text(r) for r in d["reasons"]],
+        }
+        for name, d in dimensions.items()
+    ]
+    risks = [
+        r
+        | {
+            "level_label": _label(RiskLevel, r["level"]),
+            "strategy_label": _label(RiskStrategy, r["strategy"]),
+        }
+        for r in facts.get("risks", {}).get("top", [])
+    ]
+    issues = facts.get("issues", {})
+    issue_rows = [
+        i
+        | {
+            "severity_label": _label(Severity, i["severity"]),
+            "status_label": _label(IssueStatus, i["status"]),
+        }
+        for i in issues.get("items", []) + issues.get("resolved", [])
+    ]
+    changes = [
+        c | {"status_label": _label(ChangeStatus, c["status"])}
+        for c in facts.get("changes", {}).get("requests", [])
+    ]
+    return {
+        "report": report,
+        "facts": facts,
+        "rag": report.shown_rag,
+        "rag_label": rag_label(report.shown_rag),
+        "computed_label": rag_label(report.rag),
+        "dimensions": rows,
+        "top_risks": risks,
+        "issue_rows": issue_rows,
+        "change_rows": changes,
+        "chart": milestone_chart(facts.get("schedule", {}).get("milestones", [])),
+        "summary_html": render_markdown(report.summary),
+        "achievements_html": render_markdown(report.achievements),
+        "next_steps_html": render_markdown(report.next_steps),
+        "help_needed_html": render_markdown(report.help_needed),
+        "url": page_url(report),
+    }
+
+
+def render_body(report: StatusReport) -> SafeString:
+    """The report's HTML body (no page chrome): the page, the email and the PDF share it."""
+    if report.is_sent and report.sent_html:
+        return mark_safe(report.sent_html)  # noqa: S308 - rendered by our template and sanitised Markdown
+    with override(report.language):
+        return mark_safe(render_to_string("reports/body.html", context(report)))  # noqa: S308
+
+
+def render_markdown_text(report: StatusReport) -> str:
+    """The report as Markdown (the download and the plain-text email)."""
+    if report.is_sent and report.sent_markdown:
+        return report.sent_markdown
+    with override(report.language):
+        return render_to_string("reports/report.md", context(report)).strip() + "\n"
+
+
+def render_plain_text(report: StatusReport) -> str:
+    """The report as plain text for the email: the Markdown with a link to the page."""
+    if report.is_sent and report.sent_text:
+        return report.sent_text
+    with override(report.language):
+        link = _("Read it online: %(url)s") % {"url": page_url(report)}
+    return render_markdown_text(report) + "\n" + link + "\n"
+
+
+def render_pdf(report: StatusReport) -> bytes:
+    """The report as a PDF (A4, CJK font), from the stored snapshot once sent."""
+    # WeasyPrint is heavy; loaded only when a PDF is asked for.
+    import weasyprint
+
+    with override(report.language):
+        html = render_to_string(
+            "reports/pdf.html", {"report": report, "body": render_body(report), "language": report.language}
+        )
+    return weasyprint.HTML(string=html).write_pdf() or b""
+
+
+def filename(report: StatusReport, extension: str) -> str:
+    """An ASCII file name for downloads."""
+    return f"{report.project.code}-status-{report.period_end.isoformat()}.{extension}"
