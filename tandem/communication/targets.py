@@ -25,6 +25,7 @@ COMMENTABLE: dict[str, str] = {
     "change": "changes.ChangeRequest",
     "risk": "risks.Risk",
     "issue": "risks.Issue",
+    "conflict": "risks.Conflict",
     "decision": "risks.ClientDecision",
     "report": "reports.StatusReport",
 }

@@ -61,6 +61,7 @@ urlpatterns = [
     path(project + "activity/", notes.activity, name="activity"),
     path(project + "comments/<str:target>/", communication.comments, name="comments"),
     path(project + "comments/remove/<int:pk>/", communication.comment_delete, name="comment_delete"),
+    path(project + "comments/edit/<int:pk>/", communication.comment_edit, name="comment_edit"),
     path("notifications/", communication.notifications, name="notifications"),
     # plan
     path(project + "plan/", planning.plan, name="plan"),

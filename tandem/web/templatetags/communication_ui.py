@@ -24,3 +24,19 @@ def unread_notifications(user: Any) -> int:
 def comment_target(record: Any) -> str:
     """``"task:12"`` for a commentable record."""
     return f"{kind_of(record)}:{record.pk}"
+
+
+@register.simple_tag
+def comment_counts(viewer: Any, records: Any) -> dict[int, int]:
+    """How many comments the viewer may read on each listed record, in one query.
+
+    ``records`` holds records of one kind, or rows whose first item is the record (``(note, editable)``).
+    """
+    listed = [row[0] if isinstance(row, tuple) else row for row in records or ()]
+    return queries.comment_counts(viewer, listed)
+
+
+@register.filter
+def count_for(counts: dict[int, int] | None, record: Any) -> int:
+    """The count of ``record`` in a ``comment_counts`` result (0 when it has no comment)."""
+    return (counts or {}).get(record.pk, 0)
