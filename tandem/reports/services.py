@@ -148,10 +148,10 @@ def generate_report(
 @transaction.atomic
 def do_edit_report(report: StatusReport, *, actor: User, version: int | None, **data: Any) -> StatusReport:
     """Change the title, the narrative or the (only ever worse) overall rating of a draft."""
+    permissions.require_write(actor, report.project)
     current = versioning.locked(report)
     current.project = report.project
     _refuse_sent(current)
-    permissions.require_write(actor, current.project)
     versioning.check_version(current, version)
     unknown = sorted(set(data) - set(EDIT_FIELDS))
     if unknown:

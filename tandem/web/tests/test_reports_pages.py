@@ -27,7 +27,9 @@ def _client(world: World, persona: str) -> Client:
 
 
 def _report(world: World, *, sent: bool = False, summary: str = "") -> StatusReport:
-    report = services.generate_report(world.project, period_start=START, period_end=END, actor=world.pm, now=EARLY)
+    report = services.generate_report(
+        world.project, period_start=START, period_end=END, actor=world.pm, now=EARLY
+    )
     if summary:
         report = services.do_edit_report(report, actor=world.pm, version=report.version, summary=summary)
     if sent:
@@ -43,24 +45,32 @@ def reports(world: World) -> tuple[World, StatusReport, StatusReport]:
     return world, draft, sent
 
 
-def test_drafts_are_invisible_to_every_client_persona(reports: tuple[World, StatusReport, StatusReport]) -> None:
+def test_drafts_are_invisible_to_every_client_persona(
+    reports: tuple[World, StatusReport, StatusReport],
+) -> None:
     world, draft, sent = reports
     code = world.project.code
     for persona in CLIENTS:
         client = _client(world, persona)
         page = client.get(reverse("web:reports", kwargs={"code": code}))
         assert page.status_code == 200
-        assert sent.title in page.content.decode() and reverse(
-            "web:report_detail", kwargs={"code": code, "pk": draft.pk}
-        ) not in page.content.decode()
+        assert (
+            sent.title in page.content.decode()
+            and reverse("web:report_detail", kwargs={"code": code, "pk": draft.pk})
+            not in page.content.decode()
+        )
         for name in ("web:report_detail", "web:report_pdf", "web:report_markdown", "web:report_edit"):
             assert client.get(reverse(name, kwargs={"code": code, "pk": draft.pk})).status_code == 404, name
         detail = client.get(reverse("web:report_detail", kwargs={"code": code, "pk": sent.pk}))
         assert detail.status_code == 200 and "Go-live moves a week" in detail.content.decode()
     # The team's client view hides drafts too.
-    preview = _client(world, "pm").get(reverse("web:report_detail", kwargs={"code": code, "pk": draft.pk}) + "?view=client")
+    preview = _client(world, "pm").get(
+        reverse("web:report_detail", kwargs={"code": code, "pk": draft.pk}) + "?view=client"
+    )
     assert preview.status_code == 404
-    assert _client(world, "other_client").get(reverse("web:reports", kwargs={"code": code})).status_code == 404
+    assert (
+        _client(world, "other_client").get(reverse("web:reports", kwargs={"code": code})).status_code == 404
+    )
 
 
 def test_the_pm_generates_edits_and_sends(world: World) -> None:
@@ -77,7 +87,9 @@ def test_the_pm_generates_edits_and_sends(world: World) -> None:
     page = client.get(reverse("web:report_detail", kwargs={"code": code, "pk": report.pk}))
     assert "里程碑" in page.content.decode()
     edit_url = reverse("web:report_edit", kwargs={"code": code, "pk": report.pk})
-    bad = client.post(edit_url, {"version": 1, "title": "W2", "rag_override": "green", "rag_override_reason": "x"})
+    bad = client.post(
+        edit_url, {"version": 1, "title": "W2", "rag_override": "green", "rag_override_reason": "x"}
+    )
     assert bad.status_code == 400 and "rag_override" in bad.context["form"].errors
     ok = client.post(edit_url, {"version": 1, "title": "W2", "summary": "本周进展顺利"})
     assert ok.status_code == 302
@@ -98,8 +110,12 @@ def test_members_cannot_write(reports: tuple[World, StatusReport, StatusReport])
     code = world.project.code
     for persona in ("member", "team_viewer"):
         client = _client(world, persona)
-        assert client.get(reverse("web:report_detail", kwargs={"code": code, "pk": draft.pk})).status_code == 200
-        assert client.get(reverse("web:report_edit", kwargs={"code": code, "pk": draft.pk})).status_code == 403
+        assert (
+            client.get(reverse("web:report_detail", kwargs={"code": code, "pk": draft.pk})).status_code == 200
+        )
+        assert (
+            client.get(reverse("web:report_edit", kwargs={"code": code, "pk": draft.pk})).status_code == 403
+        )
         generate = client.post(
             reverse("web:report_generate", kwargs={"code": code}),
             {"period_start": "2026-01-05", "period_end": "2026-01-09", "language": "en"},
