@@ -50,7 +50,7 @@ class CommentEditForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Comment"),
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
         help_text=gettext_lazy("Ctrl+Enter saves, Esc cancels."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
