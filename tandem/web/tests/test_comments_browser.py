@@ -63,7 +63,12 @@ def test_the_client_pm_comments_edits_and_deletes_from_the_issue_log(
     assert comment.body == "Thanks, when will it be **back**?" and comment.version == 2
 
     asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    def accept(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     saved.get_by_role("link", name="Delete comment").click()
     page.locator(f"#comment-{comment.pk}").wait_for(state="detached")
     assert not Comment.objects.filter(pk=comment.pk).exists()
