@@ -28,6 +28,7 @@ COMMENTABLE: dict[str, str] = {
     "conflict": "risks.Conflict",
     "decision": "risks.ClientDecision",
     "report": "reports.StatusReport",
+    "meeting": "meetings.Meeting",
 }
 
 
