@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from tandem.meetings.choices import AdherenceStatus, Frequency, MonthlyRule
 from tandem.planning import scheduling
 from tandem.planning.models import DEFAULT_HOURS, Calendar
@@ -296,3 +299,41 @@ def adherence(item: CommunicationItem, done: Iterable[dt.datetime], now: dt.date
         last_fulfilled=last_fulfilled,
         outcomes=tuple(outcomes),
     )
+
+
+#: Weekday names as a cadence sentence uses them ("Every Friday", "每周五").
+_DAY_NAMES = (
+    pgettext_lazy("cadence", "Monday"),
+    pgettext_lazy("cadence", "Tuesday"),
+    pgettext_lazy("cadence", "Wednesday"),
+    pgettext_lazy("cadence", "Thursday"),
+    pgettext_lazy("cadence", "Friday"),
+    pgettext_lazy("cadence", "Saturday"),
+    pgettext_lazy("cadence", "Sunday"),
+)
+
+
+def describe(item: CommunicationItem) -> str:
+    """The cadence as a sentence in the active language: "Every Friday at 16:00", "每周五 16:00"."""
+    time = item.local_time.strftime("%H:%M")
+    weekday = item.weekday if item.weekday is not None else item.starts_on.weekday()
+    day = _DAY_NAMES[weekday]
+    rule = item.monthly_rule or MonthlyRule.FIRST_WORKING_DAY
+    values = {"day": day, "time": time, "number": item.day_of_month or item.starts_on.day}
+    if item.frequency == Frequency.WEEKLY:
+        return _("Every %(day)s at %(time)s") % values
+    if item.frequency == Frequency.BIWEEKLY:
+        return _("Every second %(day)s at %(time)s") % values
+    if item.frequency == Frequency.MONTHLY:
+        if rule == MonthlyRule.LAST_WORKING_DAY:
+            return _("Monthly, last working day at %(time)s") % values
+        if rule == MonthlyRule.DAY_OF_MONTH:
+            return _("Monthly on day %(number)s at %(time)s") % values
+        return _("Monthly, first working day at %(time)s") % values
+    if item.frequency == Frequency.QUARTERLY:
+        if rule == MonthlyRule.LAST_WORKING_DAY:
+            return _("Quarterly, last working day at %(time)s") % values
+        if rule == MonthlyRule.DAY_OF_MONTH:
+            return _("Quarterly on day %(number)s at %(time)s") % values
+        return _("Quarterly, first working day at %(time)s") % values
+    return str(_("As needed"))

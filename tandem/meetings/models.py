@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Side, Visibility
@@ -34,6 +35,7 @@ from tandem.meetings.choices import (
     Weekday,
 )
 from tandem.planning.models import LinkedScopedManager
+from tandem.requirements.markup import render_markdown
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -226,6 +228,11 @@ class Meeting(ShareableModel):
         return f"tandem-meeting-{self.pk}@{getattr(settings, 'TANDEM_ICAL_DOMAIN', 'tandem')}"
 
     @property
+    def minutes_html(self) -> SafeString:
+        """The minutes as sanitised HTML."""
+        return render_markdown(self.minutes)
+
+    @property
     def minutes_locked(self) -> bool:
         """Approved minutes are read-only."""
         return self.minutes_status == MinutesStatus.APPROVED
@@ -294,7 +301,11 @@ class AgendaItem(VersionedModel):
 
 
 class Attendee(TimeStampedModel):
-    """Someone invited to a meeting: a project member (either side) or a stakeholder by name and email."""
+    """Someone invited to a meeting: a project member (either side) or a stakeholder by name and email.
+
+    A stakeholder without an account counts as outside the team: an internal meeting cannot invite
+    one, and their mail carries only what the client may read.
+    """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
     user = models.ForeignKey(
@@ -307,8 +318,6 @@ class Attendee(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    #: For a stakeholder without an account: which side they are on (what they may be sent).
-    side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.CLIENT)
     required = models.BooleanField(_("required"), default=True)
     attended = models.BooleanField(_("attended"), default=False)
 
@@ -377,6 +386,11 @@ class Decision(VersionedModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether the client may see this decision (when the meeting is shared too)."""
+        return bool(self.visibility == Visibility.SHARED)
 
 
 class ActionItem(VersionedModel):

@@ -10,20 +10,40 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.communication import delivery
 from tandem.core import audit, versioning
-from tandem.core.choices import Visibility
+from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
-from tandem.meetings import cadence
-from tandem.meetings.choices import CommunicationKind, Frequency, MonthlyRule
-from tandem.meetings.models import CommunicationItem, Fulfilment
+from tandem.meetings import cadence, ical, kickoff, mail, permissions
+from tandem.meetings.choices import (
+    ActionStatus,
+    CommunicationKind,
+    Frequency,
+    MeetingKind,
+    MeetingStatus,
+    MinutesStatus,
+    MonthlyRule,
+)
+from tandem.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    CommunicationItem,
+    Decision,
+    Fulfilment,
+    Meeting,
+)
+from tandem.planning import scheduling
+from tandem.planning import services as planning_services
 from tandem.projects import permissions as project_permissions
 from tandem.projects.choices import Role
 from tandem.projects.models import Project
-from tandem.projects.permissions import Action
+from tandem.risks.choices import DecisionStatus
+from tandem.risks.models import ClientDecision
 
 ITEM_FIELDS = (
     "kind",
@@ -136,7 +156,7 @@ def _validate_item(item: CommunicationItem) -> None:
 @transaction.atomic
 def do_add_item(project: Project, *, actor: User, **data: Any) -> CommunicationItem:
     """Add an entry to the communication plan (needs the right to plan communication)."""
-    project_permissions.require(actor, project, Action.PLAN_COMMUNICATION)
+    permissions.require_plan(actor, project)
     item = CommunicationItem(project=project, created_by=actor)
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
@@ -163,7 +183,7 @@ def do_update_item(
 ) -> CommunicationItem:
     """Change a plan entry (its cadence, audience, owner, template), based on the version read."""
     project = item.project
-    project_permissions.require(actor, project, Action.PLAN_COMMUNICATION)
+    permissions.require_plan(actor, project)
     current: CommunicationItem = versioning.locked(item)
     current.project = project
     versioning.check_version(current, version)
@@ -252,12 +272,7 @@ def do_mark_done(
     item: CommunicationItem, *, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> Fulfilment:
     """Record by hand that the entry was done (a phone call, a demo), with a note."""
-    project = item.project
-    if not (
-        project_permissions.can(actor, project, Action.PLAN_COMMUNICATION)
-        or project_permissions.can(actor, project, Action.RUN_MEETINGS)
-        or (item.owner_id is not None and item.owner_id == actor.pk)
-    ):
+    if not permissions.can_mark_done(actor, item):
         raise PermissionDenied(_("Your role in this project does not allow this."))
     moment = at or timezone.now()
     if moment > timezone.now() + dt.timedelta(minutes=5):
@@ -268,3 +283,655 @@ def do_mark_done(
     if len(note) > 300:
         raise ValidationError({"note": [_("Keep the note under 300 characters.")]})
     return record_fulfilment(item, at=moment, label=note, actor=actor)
+
+
+# ---------------------------------------------------------------- meetings
+
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "location",
+    "online_url",
+    "organizer_id",
+    "item_id",
+    "visibility",
+)
+#: Changing one of these on a scheduled meeting re-sends the invitation with SEQUENCE + 1.
+RESCHEDULE_FIELDS = ("starts_at", "ends_at", "location", "online_url", "title")
+AGENDA_FIELDS = ("title", "notes", "duration_minutes", "position", "visibility")
+ACTION_FIELDS = ("title", "owner_id", "due_date", "visibility")
+
+
+def _on_commit_invite(meeting: Meeting, method: str, attendee_ids: list[int] | None = None) -> None:
+    from tandem.meetings import tasks  # the tasks module imports this one
+
+    meeting_id = meeting.pk
+    transaction.on_commit(lambda: tasks.send_invitations.enqueue(meeting_id, method, attendee_ids))
+
+
+def _publish(meeting: Meeting, *, event: str, title: str, actor: User) -> None:
+    project = meeting.project
+    with translation.override(project.language):
+        local = meeting.starts_at.astimezone(cadence_zone(project))
+        text = f"{meeting.title} — {local:%Y-%m-%d %H:%M} ({project.time_zone})"
+        heading = str(title) % {"title": meeting.title}
+    delivery.publish(
+        project,
+        event=event,
+        title=heading,
+        text=text,
+        url=ical.meeting_url(meeting),
+        shared=meeting.is_shared,
+        actor=actor,
+    )
+
+
+def cadence_zone(project: Project) -> Any:
+    """The project's time zone."""
+    return scheduling.zone_of(project)
+
+
+def _validate_meeting(meeting: Meeting, actor: User) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("starts_at", "ends_at"):
+        value = getattr(meeting, name)
+        if isinstance(value, dt.datetime) and timezone.is_naive(value):
+            setattr(meeting, name, scheduling.to_aware(value, cadence_zone(meeting.project)))
+        elif value is not None and not isinstance(value, dt.datetime):
+            errors[name] = [_("Give a date and time.")]
+    if (
+        not errors
+        and meeting.starts_at is not None
+        and meeting.ends_at is not None
+        and meeting.ends_at <= meeting.starts_at
+    ):
+        errors["ends_at"] = [_("The meeting must end after it starts.")]
+    if meeting.item_id is not None and not (
+        CommunicationItem.objects.visible_to(actor)
+        .filter(project=meeting.project, pk=meeting.item_id)
+        .exists()
+    ):
+        errors["item_id"] = [_("Choose an entry of this project's communication plan.")]
+    if meeting.pk is not None and not meeting.is_shared:
+        outside = [a for a in meeting.attendees.select_related("user") if not _is_team_attendee(a)]
+        if outside:
+            errors["visibility"] = [
+                _("An internal meeting can only invite the team; remove the client's attendees.")
+            ]
+    organizer = meeting.organizer
+    internal = not meeting.is_shared
+    if organizer is not None and internal and not project_permissions.is_team(organizer, meeting.project):
+        errors["organizer_id"] = [_("An internal meeting is organised by a member of the team.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _is_team_attendee(attendee: Attendee) -> bool:
+    if attendee.user_id is None:
+        return False
+    project = attendee.meeting.project
+    return bool(project.memberships.filter(user_id=attendee.user_id, side=Side.TEAM).exists())
+
+
+@transaction.atomic
+def do_schedule_meeting(
+    project: Project, *, actor: User, attendees: Sequence[Mapping[str, Any]] = (), **data: Any
+) -> Meeting:
+    """Schedule a meeting and invite its attendees (a kickoff's agenda comes from the charter)."""
+    permissions.require_schedule(actor, project)
+    meeting = Meeting(project=project, created_by=actor, organizer=actor)
+    if not project_permissions.is_team(actor, project):
+        data.setdefault("visibility", Visibility.SHARED)
+    _assign(meeting, data, MEETING_FIELDS, project)
+    _client_writes_shared(actor, project, meeting)
+    _validate_meeting(meeting, actor)
+    full_clean(meeting)
+    meeting.save()
+    for values in attendees:
+        _add_attendee(meeting, values)
+    if meeting.kind == MeetingKind.KICKOFF:
+        for position, (title, notes) in enumerate(
+            kickoff.agenda_from_charter(project, shared=meeting.is_shared)
+        ):
+            AgendaItem.objects.create(
+                meeting=meeting, position=position, title=title[:200], notes=notes, duration_minutes=10
+            )
+    audit.record(
+        actor=actor,
+        verb="scheduled",
+        target=meeting,
+        project=project,
+        visibility=meeting.visibility,
+        changes={
+            "title": [None, meeting.title],
+            "starts_at": [None, audit.plain(meeting.starts_at)],
+        },
+    )
+    _on_commit_invite(meeting, ical.METHOD_REQUEST)
+    _publish(meeting, event="meeting.scheduled", title=_("Meeting scheduled: %(title)s"), actor=actor)
+    return meeting
+
+
+def _current(meeting: Meeting, version: int | None) -> Meeting:
+    current: Meeting = versioning.locked(meeting)
+    current.project = meeting.project
+    versioning.check_version(current, version)
+    return current
+
+
+@transaction.atomic
+def do_update_meeting(meeting: Meeting, *, version: int | None, actor: User, **data: Any) -> Meeting:
+    """Change a meeting; moving a scheduled one re-sends the invitation with the next SEQUENCE."""
+    project = meeting.project
+    permissions.require_run(actor, meeting)
+    current = _current(meeting, version)
+    if current.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": [_("A cancelled meeting cannot be changed.")]})
+    before = audit.field_values(current, MEETING_FIELDS)
+    _assign(current, data, MEETING_FIELDS, project)
+    _client_writes_shared(actor, project, current)
+    _validate_meeting(current, actor)
+    full_clean(current)
+    after = audit.field_values(current, MEETING_FIELDS)
+    changes = audit.changed(before, after)
+    moved = current.status == MeetingStatus.SCHEDULED and any(f in changes for f in RESCHEDULE_FIELDS)
+    if moved:
+        current.sequence += 1
+    current.version += 1
+    current.save()
+    if changes:
+        audit.record(
+            actor=actor,
+            verb="rescheduled" if moved else "updated",
+            target=current,
+            project=project,
+            changes=changes,
+            visibility=_visibility_of_change(before, current),
+        )
+    if moved:
+        _on_commit_invite(current, ical.METHOD_REQUEST)
+    return current
+
+
+@transaction.atomic
+def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
+    """Call a scheduled meeting off: attendees receive the cancellation (METHOD:CANCEL)."""
+    permissions.require_run(actor, meeting)
+    current = _current(meeting, version)
+    if current.status != MeetingStatus.SCHEDULED:
+        raise ValidationError({"status": [_("Only a scheduled meeting can be cancelled.")]})
+    current.status = MeetingStatus.CANCELLED
+    current.sequence += 1
+    current.version += 1
+    current.save()
+    audit.record(
+        actor=actor,
+        verb="cancelled",
+        target=current,
+        project=current.project,
+        visibility=current.visibility,
+        changes={"status": [MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED]},
+    )
+    _on_commit_invite(current, ical.METHOD_CANCEL)
+    return current
+
+
+@transaction.atomic
+def do_mark_held(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
+    """Record that the meeting took place; it fulfils its communication plan entry."""
+    permissions.require_run(actor, meeting)
+    current = _current(meeting, version)
+    if current.status != MeetingStatus.SCHEDULED:
+        raise ValidationError({"status": [_("Only a scheduled meeting can be marked as held.")]})
+    if current.starts_at > timezone.now():
+        raise ValidationError({"status": [_("A meeting that has not started yet cannot have been held.")]})
+    current.status = MeetingStatus.HELD
+    current.version += 1
+    current.save()
+    if current.item_id is not None:
+        item = CommunicationItem.objects.select_related("project").get(pk=current.item_id)
+        record_fulfilment(item, at=current.starts_at, source=current, label=current.title, actor=actor)
+    audit.record(
+        actor=actor,
+        verb="held",
+        target=current,
+        project=current.project,
+        visibility=current.visibility,
+        changes={"status": [MeetingStatus.SCHEDULED, MeetingStatus.HELD]},
+    )
+    return current
+
+
+def _require_open_minutes(meeting: Meeting) -> None:
+    if meeting.minutes_locked:
+        raise ValidationError({"minutes": [_("The minutes are approved and can no longer change.")]})
+
+
+@transaction.atomic
+def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minutes: str) -> Meeting:
+    """Write the draft minutes (Markdown)."""
+    permissions.require_run(actor, meeting)
+    current = _current(meeting, version)
+    _require_open_minutes(current)
+    before = current.minutes
+    current.minutes = minutes or ""
+    full_clean(current)
+    current.version += 1
+    current.save()
+    if before != current.minutes:
+        audit.record(
+            actor=actor,
+            verb="minutes_saved",
+            target=current,
+            project=current.project,
+            visibility=current.visibility,
+            changes={"minutes": [len(before), len(current.minutes)]},
+        )
+    return current
+
+
+@transaction.atomic
+def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
+    """Approve the minutes: they become read-only and are mailed to the attendees."""
+    permissions.require_run(actor, meeting)
+    current = _current(meeting, version)
+    _require_open_minutes(current)
+    if current.status != MeetingStatus.HELD:
+        raise ValidationError({"status": [_("Mark the meeting as held before approving its minutes.")]})
+    if not current.minutes.strip():
+        raise ValidationError({"minutes": [_("Write the minutes before approving them.")]})
+    current.minutes_status = MinutesStatus.APPROVED
+    current.minutes_approved_by = actor
+    current.minutes_approved_at = timezone.now()
+    current.version += 1
+    current.save()
+    audit.record(
+        actor=actor,
+        verb="minutes_approved",
+        target=current,
+        project=current.project,
+        visibility=current.visibility,
+        changes={"minutes_status": [MinutesStatus.DRAFT, MinutesStatus.APPROVED]},
+    )
+    from tandem.meetings import tasks  # the tasks module imports this one
+
+    meeting_id = current.pk
+    transaction.on_commit(lambda: tasks.send_minutes.enqueue(meeting_id))
+    _publish(current, event="minutes.approved", title=_("Minutes approved: %(title)s"), actor=actor)
+    return current
+
+
+# ---------------------------------------------------------------- agenda
+
+
+def _meeting_part(meeting: Meeting, actor: User, *, minutes_part: bool = False) -> None:
+    permissions.require_run(actor, meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": [_("A cancelled meeting cannot be changed.")]})
+    if minutes_part:
+        _require_open_minutes(meeting)
+
+
+def _part_visibility(meeting: Meeting, actor: User, part: Any) -> None:
+    if not project_permissions.is_team(actor, meeting.project) and part.visibility != Visibility.SHARED:
+        raise ValidationError({"visibility": [_("Records written by the client are always shared.")]})
+
+
+@transaction.atomic
+def do_add_agenda_item(meeting: Meeting, *, actor: User, **data: Any) -> AgendaItem:
+    """Add a point to the agenda (internal points are never shown or sent to the client)."""
+    _meeting_part(meeting, actor, minutes_part=True)
+    point = AgendaItem(meeting=meeting)
+    if "position" not in data:
+        last = meeting.agenda.aggregate(models.Max("position"))["position__max"]
+        point.position = 0 if last is None else last + 1
+    _assign(point, data, AGENDA_FIELDS, meeting.project)
+    _part_visibility(meeting, actor, point)
+    full_clean(point, exclude=["meeting"])
+    point.save()
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=point,
+        project=meeting.project,
+        visibility=_part_shared(meeting, point),
+        changes={"title": [None, point.title]},
+    )
+    return point
+
+
+def _part_shared(meeting: Meeting, part: Any) -> str:
+    return Visibility.SHARED if meeting.is_shared and part.is_shared else Visibility.INTERNAL
+
+
+@transaction.atomic
+def do_update_agenda_item(point: AgendaItem, *, version: int | None, actor: User, **data: Any) -> AgendaItem:
+    """Change a point of the agenda."""
+    meeting = point.meeting
+    _meeting_part(meeting, actor, minutes_part=True)
+    current: AgendaItem = versioning.locked(point)
+    current.meeting = meeting
+    versioning.check_version(current, version)
+    before = audit.field_values(current, AGENDA_FIELDS)
+    _assign(current, data, AGENDA_FIELDS, meeting.project)
+    _part_visibility(meeting, actor, current)
+    full_clean(current, exclude=["meeting"])
+    current.version += 1
+    current.save()
+    changes = audit.changed(before, audit.field_values(current, AGENDA_FIELDS))
+    if changes:
+        shared = (
+            before["visibility"] == Visibility.SHARED and _part_shared(meeting, current) == Visibility.SHARED
+        )
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=meeting.project,
+            changes=changes,
+            visibility=Visibility.SHARED if shared else Visibility.INTERNAL,
+        )
+    return current
+
+
+@transaction.atomic
+def do_delete_agenda_item(point: AgendaItem, *, version: int | None, actor: User) -> None:
+    """Remove a point from the agenda."""
+    meeting = point.meeting
+    _meeting_part(meeting, actor, minutes_part=True)
+    current: AgendaItem = versioning.locked(point)
+    versioning.check_version(current, version)
+    audit.record(
+        actor=actor,
+        verb="deleted",
+        target=current,
+        project=meeting.project,
+        visibility=_part_shared(meeting, current),
+        changes={"title": [current.title, None]},
+    )
+    current.delete()
+
+
+# ---------------------------------------------------------------- attendees
+
+
+def _add_attendee(meeting: Meeting, values: Mapping[str, Any]) -> Attendee:
+    allowed = {"user_id", "name", "email", "required"}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ValidationError(
+            {f"attendees.{name}": [_("This field cannot be set here.")] for name in unknown}
+        )
+    attendee = Attendee(meeting=meeting, required=bool(values.get("required", True)))
+    user_id = values.get("user_id")
+    project = meeting.project
+    if user_id not in (None, ""):
+        member_id = _member_id(project, user_id, "user_id") or 0
+        attendee.user_id = member_id
+        team = project.memberships.filter(user_id=member_id, side=Side.TEAM).exists()
+        if not meeting.is_shared and not team:
+            raise ValidationError(
+                {"user_id": [_("An internal meeting can only invite members of the team.")]}
+            )
+        if meeting.attendees.filter(user_id=member_id).exists():
+            raise ValidationError({"user_id": [_("This member is already invited.")]})
+    else:
+        attendee.name = (values.get("name") or "").strip()
+        attendee.email = (values.get("email") or "").strip()
+        if not attendee.email:
+            raise ValidationError({"email": [_("Choose a member, or give the stakeholder's email.")]})
+        if not meeting.is_shared:
+            raise ValidationError({"email": [_("An internal meeting can only invite members of the team.")]})
+    full_clean(attendee, exclude=["meeting", "user"])
+    attendee.save()
+    return attendee
+
+
+@transaction.atomic
+def do_add_attendee(meeting: Meeting, *, actor: User, **values: Any) -> Attendee:
+    """Invite a project member (either side) or a stakeholder by name and email; a scheduled meeting
+    sends them the invitation."""
+    _meeting_part(meeting, actor, minutes_part=True)
+    attendee = _add_attendee(meeting, values)
+    audit.record(
+        actor=actor,
+        verb="invited",
+        target=meeting,
+        project=meeting.project,
+        visibility=meeting.visibility,
+        changes={"attendee": [None, attendee.display_name]},
+    )
+    if meeting.status == MeetingStatus.SCHEDULED:
+        _on_commit_invite(meeting, ical.METHOD_REQUEST, [attendee.pk])
+    return attendee
+
+
+@transaction.atomic
+def do_remove_attendee(attendee: Attendee, *, actor: User) -> None:
+    """Take someone off the meeting (a scheduled meeting sends them the cancellation)."""
+    meeting = attendee.meeting
+    _meeting_part(meeting, actor, minutes_part=True)
+    audit.record(
+        actor=actor,
+        verb="uninvited",
+        target=meeting,
+        project=meeting.project,
+        visibility=meeting.visibility,
+        changes={"attendee": [attendee.display_name, None]},
+    )
+    if meeting.status == MeetingStatus.SCHEDULED:
+        from tandem.meetings import tasks  # the tasks module imports this one
+
+        meeting_id, address, name, language, team = (
+            meeting.pk,
+            attendee.address,
+            attendee.display_name,
+            mail.language_of(attendee),
+            mail.is_team(attendee),
+        )
+        transaction.on_commit(
+            lambda: tasks.send_cancellation_to.enqueue(meeting_id, address, name, language, team)
+        )
+    attendee.delete()
+
+
+@transaction.atomic
+def do_record_attendance(meeting: Meeting, *, actor: User, attended: Sequence[int]) -> list[Attendee]:
+    """Record who came: the attendees whose ids are listed attended, the others did not."""
+    _meeting_part(meeting, actor, minutes_part=True)
+    rows = list(meeting.attendees.select_related("user"))
+    wanted = set()
+    for value in attended:
+        try:
+            wanted.add(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"attended": [_("Choose attendees of this meeting.")]}) from None
+    if wanted - {a.pk for a in rows}:
+        raise ValidationError({"attended": [_("Choose attendees of this meeting.")]})
+    changed = []
+    for attendee in rows:
+        value = attendee.pk in wanted
+        if attendee.attended != value:
+            attendee.attended = value
+            changed.append(attendee)
+    Attendee.objects.bulk_update(changed, ["attended"])
+    if changed:
+        audit.record(
+            actor=actor,
+            verb="attendance",
+            target=meeting,
+            project=meeting.project,
+            visibility=meeting.visibility,
+            changes={a.display_name: [not a.attended, a.attended] for a in changed},
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@transaction.atomic
+def do_add_decision(
+    meeting: Meeting,
+    *,
+    actor: User,
+    text: str,
+    concerns_client: bool = False,
+    visibility: str = Visibility.SHARED,
+) -> Decision:
+    """Record a decision of the meeting; one that concerns the client also enters the client decision
+    register, as decided by the meeting."""
+    _meeting_part(meeting, actor, minutes_part=True)
+    decision = Decision(meeting=meeting, text=(text or "").strip(), concerns_client=bool(concerns_client))
+    decision.visibility = visibility
+    decision.created_by = actor
+    _part_visibility(meeting, actor, decision)
+    if decision.concerns_client and not (meeting.is_shared and decision.visibility == Visibility.SHARED):
+        raise ValidationError(
+            {"concerns_client": [_("A decision that concerns the client is shared, in a shared meeting.")]}
+        )
+    full_clean(decision, exclude=["meeting"])
+    if decision.concerns_client:
+        register = ClientDecision(
+            project=meeting.project,
+            question=decision.text[:300],
+            context=_("Decided in the meeting “%(title)s” on %(day)s.")
+            % {
+                "title": meeting.title,
+                "day": meeting.starts_at.astimezone(cadence_zone(meeting.project)).date(),
+            },
+            status=DecisionStatus.DECIDED,
+            outcome=decision.text,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            visibility=Visibility.SHARED,
+        )
+        full_clean(register)
+        register.save()
+        audit.record(
+            actor=actor,
+            verb="decided",
+            target=register,
+            project=meeting.project,
+            visibility=Visibility.SHARED,
+            changes={"status": [None, DecisionStatus.DECIDED], "outcome": [None, register.outcome]},
+        )
+        decision.client_decision = register
+    decision.save()
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=decision,
+        project=meeting.project,
+        visibility=_part_shared(meeting, decision),
+        changes={"text": [None, decision.text]},
+    )
+    return decision
+
+
+# ---------------------------------------------------------------- action items
+
+
+@transaction.atomic
+def do_add_action(meeting: Meeting, *, actor: User, **data: Any) -> ActionItem:
+    """Record an action item: what, who, by when (internal ones never reach the client)."""
+    _meeting_part(meeting, actor, minutes_part=True)
+    action = ActionItem(meeting=meeting)
+    _assign(action, data, ACTION_FIELDS, meeting.project)
+    _part_visibility(meeting, actor, action)
+    full_clean(action, exclude=["meeting"])
+    action.save()
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=action,
+        project=meeting.project,
+        visibility=_part_shared(meeting, action),
+        changes={"title": [None, action.title], "due_date": [None, audit.plain(action.due_date)]},
+    )
+    return action
+
+
+def _can_close(actor: User, action: ActionItem) -> bool:
+    return permissions.can_run(actor, action.meeting) or (
+        action.owner_id is not None and action.owner_id == actor.pk
+    )
+
+
+@transaction.atomic
+def do_update_action(
+    action: ActionItem,
+    *,
+    version: int | None,
+    actor: User,
+    status: str | None = None,
+    closed_in: Meeting | None = None,
+    **data: Any,
+) -> ActionItem:
+    """Change an action item, or close (reopen) it — its owner may too; closing it at a later meeting
+    of the series records where."""
+    meeting = action.meeting
+    if data:
+        _meeting_part(meeting, actor)
+    elif not _can_close(actor, action):
+        raise PermissionDenied(_("Your role in this project does not allow this."))
+    current: ActionItem = versioning.locked(action)
+    current.meeting = meeting
+    versioning.check_version(current, version)
+    before = audit.field_values(current, (*ACTION_FIELDS, "status"))
+    _assign(current, data, ACTION_FIELDS, meeting.project)
+    _part_visibility(meeting, actor, current)
+    if status is not None:
+        if status not in ActionStatus.values:
+            raise ValidationError({"status": [_("Choose open or done.")]})
+        if status != current.status:
+            current.status = status
+            current.done_at = timezone.now() if status == ActionStatus.DONE else None
+            current.closed_in = closed_in if status == ActionStatus.DONE else None
+    full_clean(current, exclude=["meeting", "closed_in"])
+    current.version += 1
+    current.save()
+    changes = audit.changed(before, audit.field_values(current, (*ACTION_FIELDS, "status")))
+    if changes:
+        audit.record(
+            actor=actor,
+            verb="updated",
+            target=current,
+            project=meeting.project,
+            changes=changes,
+            visibility=_part_shared(meeting, current),
+        )
+    return current
+
+
+@transaction.atomic
+def do_make_action_a_task(
+    action: ActionItem, *, version: int | None, actor: User, **task_data: Any
+) -> ActionItem:
+    """Turn an action item into a task of the plan (needs the right to edit the plan), and link them."""
+    meeting = action.meeting
+    project = meeting.project
+    permissions.require_run(actor, meeting)
+    current: ActionItem = versioning.locked(action)
+    current.meeting = meeting
+    versioning.check_version(current, version)
+    if current.task_id is not None:
+        raise ValidationError({"task_id": [_("This action is already a task of the plan.")]})
+    data: dict[str, Any] = {"name": current.title[:200], "owner_id": current.owner_id}
+    data["visibility"] = _part_shared(meeting, current)
+    data.update(task_data)
+    task = planning_services.do_add_task(project, actor=actor, **data)
+    current.task = task
+    current.version += 1
+    current.save()
+    audit.record(
+        actor=actor,
+        verb="planned",
+        target=current,
+        project=project,
+        visibility=_part_shared(meeting, current),
+        changes={"task": [None, task.name]},
+    )
+    return current
