@@ -10,6 +10,7 @@ from tandem.api.routers import (
     changes,
     charter,
     communication,
+    integrations,
     me,
     members,
     notes,
@@ -45,3 +46,4 @@ for module in (
     reports,
 ):
     api.add_router("", module.router)
+api.add_router("", integrations.router)

@@ -118,7 +118,7 @@ def do_send_test(endpoint: WebhookEndpoint, *, actor: User) -> WebhookDelivery:
             "person": actor.full_name or actor.email,
             "project": project.name,
         }
-    url = settings.SITE_URL + reverse("web:integrations", args=[project.code])
+    url = settings.SITE_URL + reverse("web:webhook_edit", args=[project.code, endpoint.pk])
     test_endpoint = WebhookEndpoint.objects.select_related("project").get(pk=endpoint.pk)
     test_endpoint.active = True
     created = delivery.create_deliveries(

@@ -9,6 +9,7 @@ from tandem.web.views import (
     changes,
     charter,
     communication,
+    integrations,
     meetings,
     members,
     notes,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("profile/", accounts.profile, name="profile"),
     path("profile/tokens/", accounts.create_token, name="token_create"),
+    path("profile/notifications/", integrations.notification_settings, name="notification_settings"),
     path("profile/tokens/<int:pk>/revoke/", accounts.revoke_token, name="token_revoke"),
     path("language/", accounts.set_language, name="set_language"),
     # one project
@@ -64,6 +66,21 @@ urlpatterns = [
     path(project + "comments/remove/<int:pk>/", communication.comment_delete, name="comment_delete"),
     path(project + "comments/edit/<int:pk>/", communication.comment_edit, name="comment_edit"),
     path("notifications/", communication.notifications, name="notifications"),
+    # integrations (team-only: webhooks and their delivery logs)
+    path(project + "integrations/", integrations.webhooks, name="webhooks"),
+    path(project + "integrations/<int:pk>/", integrations.webhook_edit, name="webhook_edit"),
+    path(project + "integrations/<int:pk>/delete/", integrations.webhook_delete, name="webhook_delete"),
+    path(project + "integrations/<int:pk>/test/", integrations.webhook_test, name="webhook_test"),
+    path(
+        project + "integrations/<int:pk>/deliveries/",
+        integrations.webhook_deliveries,
+        name="webhook_deliveries",
+    ),
+    path(
+        project + "integrations/<int:pk>/deliveries/<int:delivery_pk>/retry/",
+        integrations.delivery_retry,
+        name="delivery_retry",
+    ),
     # plan
     path(project + "plan/", planning.plan, name="plan"),
     path(project + "plan/gantt/", planning.gantt, name="plan_gantt"),
