@@ -21,7 +21,7 @@ install: $(VENV)/.installed assets
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
-	@UV=$$(command -v uv || echo "$(UV)"); $$UV sync --frozen --quiet
+	@UV=$$(command -v uv || echo "$(UV)"); $$UV sync --frozen --extra redis --quiet
 	@touch $@
 
 assets: $(VENV)/.installed
