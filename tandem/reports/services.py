@@ -315,11 +315,19 @@ def _record_fulfilment(report: StatusReport, *, item: Any, actor: User | None, a
 
 
 @transaction.atomic
-def do_send_report(report: StatusReport, *, actor: User | None, version: int | None) -> StatusReport:
+def do_send_report(
+    report: StatusReport,
+    *,
+    actor: User | None,
+    version: int | None,
+    at: dt.datetime | None = None,
+    deliver: bool = True,
+) -> StatusReport:
     """Send a report: shared from now on, snapshot stored, one email per recipient after commit.
 
     When the project requires approval, only an approved report is sent. ``actor`` None is the
-    scheduler sending an auto-send report.
+    scheduler sending an auto-send report; ``at`` the moment it counts as sent (the clock's tick).
+    ``deliver=False`` (the demo loader) records the sending without emails, notifications or webhooks.
     """
     project = report.project
     if actor is not None:
@@ -336,7 +344,7 @@ def do_send_report(report: StatusReport, *, actor: User | None, version: int | N
     before = current.status
     item = current.item
     people = recipients_for(current, item)
-    now = timezone.now()
+    now = at or timezone.now()
     current.status = ReportStatus.SENT
     current.visibility = Visibility.SHARED
     current.sent_by = actor
@@ -349,10 +357,11 @@ def do_send_report(report: StatusReport, *, actor: User | None, version: int | N
     full_clean(current)
     current = _save_status(current, actor=actor, verb="sent", before=before, recipients=len(people))  # type: ignore[arg-type]
     _record_fulfilment(current, item=item, actor=actor, at=now)
-    report_id = current.pk
-    transaction.on_commit(lambda: report_tasks.send_report_emails.enqueue(report_id))
-    transaction.on_commit(lambda: report_tasks.notify_report.enqueue(report_id, "sent"))
-    _publish(current, event="report.sent", actor=actor)
+    if deliver:
+        report_id = current.pk
+        transaction.on_commit(lambda: report_tasks.send_report_emails.enqueue(report_id))
+        transaction.on_commit(lambda: report_tasks.notify_report.enqueue(report_id, "sent"))
+        _publish(current, event="report.sent", actor=actor)
     return current
 
 

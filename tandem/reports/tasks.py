@@ -151,7 +151,7 @@ def generate_for(item: CommunicationItem, now: dt.datetime) -> StatusReport | No
             )
             auto = item.auto_send and not queries.settings_for(item.project).require_approval
             if auto:
-                report = services.do_send_report(report, actor=None, version=report.version)
+                report = services.do_send_report(report, actor=None, version=report.version, at=now)
             else:
                 report_id = report.pk
                 transaction.on_commit(lambda: notify_report.enqueue(report_id, "ready"))

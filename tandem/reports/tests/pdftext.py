@@ -28,7 +28,7 @@ def _objects(pdf: bytes) -> tuple[dict[int, bytes], list[bytes]]:
         if b"/ObjStm" in header:
             first = int(re.search(rb"/First (\d+)", header).group(1))  # type: ignore[union-attr]
             numbers = [int(x) for x in data[:first].split()]
-            offsets = numbers[1::2] + [len(data) - first]
+            offsets = [*numbers[1::2], len(data) - first]
             for i in range(len(offsets) - 1):
                 dicts.append(data[first + offsets[i] : first + offsets[i + 1]])
         dicts.append(header)

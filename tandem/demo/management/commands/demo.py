@@ -12,6 +12,7 @@ from tandem.changes.demo import load_demo_changes
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
+from tandem.reports.demo import load_demo_reports
 from tandem.requirements.demo import load_demo_requirements
 from tandem.risks.demo import load_demo_risks
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         load_demo_requirements(project)
         load_demo_changes(project)
         load_demo_risks(project)
+        # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
+        load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
         if options["quiet_logins"]:
             return
