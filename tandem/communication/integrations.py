@@ -28,7 +28,7 @@ EDITABLE = ("name", "kind", "url", "secret", "events", "include_internal", "lang
 AUDITED = ("name", "kind", "url", "events", "include_internal", "language", "active")
 
 
-def _clean_events(events: Any) -> list[str]:
+def _clean_events(events: Any) -> Any:
     if events is None:
         return []
     if not isinstance(events, list | tuple):

@@ -1,11 +1,52 @@
-"""`tandem serve`: run Tandem's web app and API with gunicorn, static files served by WhiteNoise."""
+"""`tandem serve`: run Tandem's web app and API with gunicorn, static files served by WhiteNoise.
+
+With the embedded database task backend, serve also starts the background worker (``db_worker``)
+and the clock (``tandem clock``) as child processes of the same Python, and stops them when it
+stops. ``--no-worker`` leaves them out (run them yourself, or on other machines).
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
+
+DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+
+
+def background_commands() -> list[list[str]]:
+    """The worker and the clock to run beside the web server (none unless tasks use the database)."""
+    if settings.TASKS.get("default", {}).get("BACKEND") != DATABASE_BACKEND:
+        return []
+    tandem = [sys.executable, "-m", "tandem.cli"]
+    return [
+        [*tandem, "db_worker", "--queue-name", "*", "--no-reload"],
+        [*tandem, "clock"],
+    ]
+
+
+@contextmanager
+def running(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Start each command as a child process; terminate them (then kill the stubborn) on the way out."""
+    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
+    try:
+        yield children
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -33,21 +74,30 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
         parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
         parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker and the clock beside the web server",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             self.stderr.write("--port must be between 1 and 65535")
             raise SystemExit(2)
+        commands = [] if options["no_worker"] else background_commands()
         self.stdout.write(
             f"Tandem is serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops it)"
         )
-        _Server(
-            {
-                "bind": f"{options['host']}:{options['port']}",
-                "workers": options["workers"],
-                "threads": options["threads"],
-                "worker_class": "gthread",
-                "accesslog": "-",
-                "timeout": 60,
-            }
-        ).run()
+        if commands:
+            self.stdout.write("Background jobs: a database worker and the clock run beside it.")
+        with running(commands):
+            _Server(
+                {
+                    "bind": f"{options['host']}:{options['port']}",
+                    "workers": options["workers"],
+                    "threads": options["threads"],
+                    "worker_class": "gthread",
+                    "accesslog": "-",
+                    "timeout": 60,
+                }
+            ).run()
