@@ -1,0 +1,110 @@
+"""In a real browser (Debian's Chromium through Playwright): the weekly status report, end to end.
+
+The PM switches to 中文, generates the week's report from the live plan (whose go-live slipped after
+the agreed baseline), edits the summary and sends it; the sponsor signs in, opens the report in the
+client's view and reads the edited summary; the email reached the sponsor through SMTP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tandem.reports.choices import ReportStatus
+from tandem.reports.models import StatusReport
+from tandem.reports.tests.conftest import make_plan
+from tandem.testing.personas import PASSWORD, World
+from tandem.testing.smtp import SMTPServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
+    ),
+]
+
+SUMMARY = "上线推迟一周：集成测试需要更多时间。"
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A headless Chromium; Playwright's sync API runs an event loop, so Django must allow sync calls."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def sign_in(browser: Any, base: str, email: str) -> Any:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url(re.compile(r".*/$"))
+    return page
+
+
+def test_the_pm_sends_the_weekly_report_and_the_sponsor_reads_it(
+    transactional_db: None, live_server: Any, world: World, browser: Any, smtp_server: SMTPServer
+) -> None:
+    make_plan(world, slip_days=7)
+    base = live_server.url
+
+    pm = sign_in(browser, base, world.pm.email)
+    pm.click("button[name=language][value=zh-hans]")
+    pm.goto(f"{base}/projects/ERP/")
+    pm.click("nav.tabs >> text=报告")
+    pm.wait_for_url(re.compile(r".*/projects/ERP/reports/$"))
+    pm.fill("input[name=period_start]", "2026-01-05")
+    pm.fill("input[name=period_end]", "2026-01-09")
+    pm.select_option("select[name=language]", "zh-hans")
+    pm.click("button:has-text('生成')")
+    pm.wait_for_url(re.compile(r".*/projects/ERP/reports/\d+/$"))
+    report = StatusReport.objects.get(project=world.project)
+    body = pm.locator("article.report-page").inner_text()
+    assert "总体状态" in body and "红" in body
+    assert "Go-live" in body and "Margin review" not in body  # the internal task stays out
+
+    pm.click("text=编辑报告正文")
+    pm.fill("textarea[name=summary]", SUMMARY)
+    pm.click("form button[type=submit].btn-primary")
+    pm.wait_for_url(re.compile(rf".*/reports/{report.pk}/$"))
+    assert SUMMARY in pm.locator("article.report-page").inner_text()
+    pm.click("button:has-text('发送报告')")
+    pm.wait_for_selector(".report-status:has-text('已发送')")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SENT and SUMMARY in report.sent_html
+
+    sponsor = sign_in(browser, base, world.sponsor.email)
+    sponsor.goto(f"{base}/projects/ERP/reports/")
+    sponsor.click(f"text={report.title}")
+    sponsor.wait_for_url(re.compile(rf".*/reports/{report.pk}/$"))
+    assert SUMMARY in sponsor.locator("article.report-page").inner_text()
+    assert "Margin review" not in sponsor.content()
+
+    smtp_server.wait_for(len(report.recipients))
+    (mail,) = smtp_server.to(world.sponsor.email)
+    assert SUMMARY in mail.text and "状态报告" in mail.subject
