@@ -137,6 +137,8 @@ def webhook_test(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
     sent.refresh_from_db()
     if sent.status == DeliveryStatus.DELIVERED:
         messages.success(request, _("The test message was delivered."))
+    elif sent.status == DeliveryStatus.PENDING:
+        messages.info(request, _("The test message is on its way; the delivery log shows how it went."))
     else:
         messages.error(
             request,
@@ -167,10 +169,14 @@ def webhook_deliveries(request: HttpRequest, scope: ProjectScope, pk: int) -> Ht
 def delivery_retry(request: HttpRequest, scope: ProjectScope, pk: int, delivery_pk: int) -> HttpResponse:
     """Try one delivery again now."""
     endpoint = _endpoint(scope, pk)
-    item = integrations.do_retry_delivery(queries.access_delivery(endpoint, delivery_pk), actor=scope.user)
+    found = queries.access_delivery(endpoint, delivery_pk)
+    attempts_before = found.attempts
+    item = integrations.do_retry_delivery(found, actor=scope.user)
     item.refresh_from_db()
     if item.status == DeliveryStatus.DELIVERED:
         messages.success(request, _("The message was delivered."))
+    elif item.attempts == attempts_before:
+        messages.info(request, _("The message is on its way; the delivery log shows how it went."))
     else:
         messages.error(request, _("The message was not delivered: %(error)s") % {"error": item.last_error})
     return redirect("web:webhook_deliveries", code=scope.project.code, pk=endpoint.pk)
