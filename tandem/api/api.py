@@ -12,6 +12,7 @@ from tandem.api.routers import (
     communication,
     integrations,
     me,
+    meetings,
     members,
     notes,
     planning,
@@ -47,3 +48,4 @@ for module in (
 ):
     api.add_router("", module.router)
 api.add_router("", integrations.router)
+api.add_router("", meetings.router)

@@ -12,11 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.core.choices import Visibility
 from tandem.core.scoping import Viewer
 from tandem.meetings import cadence
 from tandem.meetings.cadence import Adherence
@@ -33,6 +34,19 @@ from tandem.meetings.models import (
 from tandem.projects.models import Project
 from tandem.projects.permissions import is_team
 from tandem.projects.queries import projects_for
+
+
+def _team_view(user: Viewer, project: Project) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and is_team(user, project)
+
+
+def _shown(field: str, team: bool) -> Any:
+    """A linked row's id, or None when the reader (the client) may not see that row."""
+    if team:
+        return F(f"{field}_id")
+    return Case(
+        When(**{f"{field}__visibility": Visibility.SHARED}, then=F(f"{field}_id")), default=Value(None)
+    )
 
 
 def _int(pk: Any) -> int:
@@ -169,7 +183,12 @@ def meetings_of(
 ) -> QuerySet[Meeting]:
     """The meetings the user may see: ``when`` "upcoming" (soonest first) or "past" (latest first)."""
     moment = now or timezone.now()
-    qs = Meeting.objects.visible_to(user).filter(project=project).select_related("organizer", "item")
+    qs = (
+        Meeting.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("organizer", "item")
+        .annotate(shown_item_id=_shown("item", _team_view(user, project)))
+    )
     if kind:
         qs = qs.filter(kind=kind)
     if search:
@@ -219,14 +238,18 @@ def decisions_of(user: Viewer, meeting: Meeting) -> QuerySet[Decision]:
     )
 
 
-def actions_of(user: Viewer, meeting: Meeting) -> QuerySet[ActionItem]:
-    """The meeting's action items the user may read."""
+def _actions(user: Viewer, project: Project) -> QuerySet[ActionItem]:
     return (
         ActionItem.objects.visible_to(user)
-        .filter(meeting=meeting)
+        .filter(meeting__project=project)
         .select_related("owner", "task", "meeting")
-        .order_by("due_date", "id")
+        .annotate(shown_task_id=_shown("task", _team_view(user, project)))
     )
+
+
+def actions_of(user: Viewer, meeting: Meeting) -> QuerySet[ActionItem]:
+    """The meeting's action items the user may read."""
+    return _actions(user, meeting.project).filter(meeting=meeting).order_by("due_date", "id")
 
 
 def access_agenda_item(user: Viewer, meeting: Meeting, pk: Any) -> AgendaItem:
@@ -249,12 +272,7 @@ def access_attendee(user: Viewer, meeting: Meeting, pk: Any) -> Attendee:
 
 def access_action(user: Viewer, project: Project, pk: Any) -> ActionItem:
     """An action item of any meeting of ``project`` the user may read; otherwise ``Http404``."""
-    action = (
-        ActionItem.objects.visible_to(user)
-        .filter(meeting__project=project, pk=_int(pk))
-        .select_related("meeting", "owner", "task")
-        .first()
-    )
+    action = _actions(user, project).filter(pk=_int(pk)).first()
     if action is None:
         raise Http404(_("No such action item."))
     action.meeting.project = project
@@ -272,10 +290,9 @@ def previous_meetings(meeting: Meeting) -> Q:
 def carried_over(user: Viewer, meeting: Meeting) -> QuerySet[ActionItem]:
     """Open action items of earlier meetings of the series, shown (and closed) at this one."""
     return (
-        ActionItem.objects.visible_to(user)
+        _actions(user, meeting.project)
         .filter(previous_meetings(meeting), status=ActionStatus.OPEN)
         .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .select_related("owner", "task", "meeting")
         .order_by("due_date", "id")
     )
 
