@@ -138,3 +138,22 @@ def test_the_list_costs_the_same_for_3_and_30_reports(world: World) -> None:
     for _ in range(27):
         _report(world, sent=True)
     assert (_count(pm, url), _count(sponsor, url)) == few
+
+
+def test_a_sent_report_takes_comments_from_the_client(
+    reports: tuple[World, StatusReport, StatusReport],
+) -> None:
+    world, draft, sent = reports
+    code = world.project.code
+    sponsor = _client(world, "sponsor")
+    url = reverse("web:comments", kwargs={"code": code, "target": f"report:{sent.pk}"})
+    assert sponsor.get(url).status_code == 200
+    added = sponsor.post(url, {"body": "Thanks — please add the UAT dates next week."}, follow=True)
+    assert added.status_code == 200
+    assert "please add the UAT dates" in _client(world, "pm").get(url).content.decode()
+    assert (
+        sponsor.get(
+            reverse("web:comments", kwargs={"code": code, "target": f"report:{draft.pk}"})
+        ).status_code
+        == 404
+    )
