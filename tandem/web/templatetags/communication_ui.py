@@ -40,3 +40,9 @@ def comment_counts(viewer: Any, records: Any) -> dict[int, int]:
 def count_for(counts: dict[int, int] | None, record: Any) -> int:
     """The count of ``record`` in a ``comment_counts`` result (0 when it has no comment)."""
     return (counts or {}).get(record.pk, 0)
+
+
+@register.filter
+def notification_target(notification: Any) -> str:
+    """``"risk:12"`` for the record a notification is about (its content type is already loaded)."""
+    return f"{kind_of(notification.target_type)}:{notification.target_id}"

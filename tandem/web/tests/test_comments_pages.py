@@ -455,3 +455,25 @@ def test_the_panel_and_the_edit_form_speak_chinese(recs: Records) -> None:
     saved = client.post(_edit_url(comment), {"body": "再见", "version": "2"})
     assert saved.status_code == 302
     assert "评论已保存。" in client.get(saved["Location"]).text
+
+
+def test_each_notification_links_to_its_discussion_at_flat_cost(recs: Records) -> None:
+    world = recs.world
+    client = as_(world, "client_pm")
+    records = list(recs.shared.values())
+
+    def mention(n: int, start: int = 0) -> None:
+        for i in range(start, start + n):
+            services.do_add_comment(
+                records[i % len(records)], actor=world.member, body=f'@"Cindy Client PM" {i}'
+            )
+
+    mention(3)
+    url = reverse("web:notifications")
+    client.get(url)
+    few = _queries(client, url)
+    mention(24, 3)
+    assert _queries(client, url) == few
+    page = client.get(url).text
+    first = Comment.objects.get(body='@"Cindy Client PM" 0')
+    assert f'{panel_url(records[0])}#comment-{first.pk}">Open the discussion</a>' in page
