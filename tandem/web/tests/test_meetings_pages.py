@@ -12,10 +12,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from tandem.core.choices import Visibility
-from tandem.meetings import services
+from tandem.meetings import cadence, services
 from tandem.meetings.choices import CommunicationKind, Frequency, MeetingKind, MeetingStatus
 from tandem.meetings.models import CommunicationItem, Meeting
 from tandem.testing.personas import World
@@ -271,3 +272,42 @@ def test_list_query_counts_do_not_grow_with_rows(setup: Setup) -> None:
         )
     after = [_count(client, u) for u in urls]
     assert after == before
+
+
+def test_the_project_home_shows_the_team_what_communication_is_due(setup: Setup) -> None:
+    world = setup.world
+    home = reverse("web:project_home", args=[world.project.code])
+    page = as_(world, "pm").get(home).content.decode()
+    assert "Communication due" in page
+    # nothing was ever fulfilled: the weekly report and the internal monthly review are overdue
+    assert "Weekly status report" in page and "Margin review with the account director" in page
+    assert "Send the cut-over checklist" in page and "Renegotiate the day rate" in page
+    for viewer in CLIENT:
+        assert "Communication due" not in as_(world, viewer).get(home).content.decode()
+    assert "Communication due" not in as_(world, "pm").get(home + "?view=client").content.decode()
+    last_due = cadence.last_slot(setup.item, timezone.now())
+    assert last_due is not None
+    services.do_mark_done(
+        setup.item, actor=world.pm, note="Sent by hand", at=last_due + dt.timedelta(hours=1)
+    )
+    page = as_(world, "pm").get(home).content.decode()
+    assert "Weekly status report" not in page.split("Communication due")[1].split("</section>")[0]
+
+
+def test_the_home_panel_reads_the_same_queries_for_more_rows(setup: Setup) -> None:
+    world = setup.world
+    client = as_(world, "pm")
+    home = reverse("web:project_home", args=[world.project.code])
+    client.get(home)
+    before = _count(client, home)
+    for n in range(20):
+        services.do_add_item(
+            world.project,
+            actor=world.pm,
+            title=f"Entry {n}",
+            frequency=Frequency.MONTHLY,
+            monthly_rule="last_working_day",
+            starts_on=dt.date.today() - dt.timedelta(days=90),
+        )
+        services.do_add_action(setup.meeting, actor=world.pm, title=f"Action {n}", owner_id=world.member.pk)
+    assert _count(client, home) == before

@@ -132,6 +132,13 @@ def _version(request: HttpRequest) -> int | None:
         return None
 
 
+def home_panel(scope: ProjectScope) -> dict[str, Any]:
+    """The project home's "Communication due" panel: overdue plan entries, open action items (team only)."""
+    return {
+        "communication_due": None if scope.preview else queries.communication_due(scope.viewer, scope.project)
+    }
+
+
 # ---------------------------------------------------------------- the communication plan
 
 

@@ -22,6 +22,7 @@ from tandem.projects.choices import DecisionKind, ProjectStatus, Role
 from tandem.projects.models import Project
 from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
+from tandem.web.views import meetings as meeting_views
 from tandem.web.views import risks as risk_views
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
 
@@ -144,6 +145,7 @@ def home_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None
         "activities": list(queries.activity_of(viewer, project)[:8]),
         **_charter_context(scope),
         **risk_views.home_panel(scope),
+        **meeting_views.home_panel(scope),
     }
 
 
