@@ -193,7 +193,11 @@ def comment_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         return render(request, "web/communication/_comment.html", _comment_context(scope, comment))
     if not _may_edit(scope, comment):
         raise PermissionDenied(_("Only the author may edit a comment."))
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body, "version": comment.version})
+    form = CommentEditForm(
+        request.POST or None,
+        initial={"body": comment.body, "version": comment.version},
+        auto_id=f"id_comment{comment.pk}_%s",  # unique beside the panel's own form for a new comment
+    )
     status = 200
     current: Comment | None = None
     if request.method == "POST":
