@@ -377,9 +377,17 @@ def _is_team_attendee(attendee: Attendee) -> bool:
 
 @transaction.atomic
 def do_schedule_meeting(
-    project: Project, *, actor: User, attendees: Sequence[Mapping[str, Any]] = (), **data: Any
+    project: Project,
+    *,
+    actor: User,
+    attendees: Sequence[Mapping[str, Any]] = (),
+    notify: bool = True,
+    **data: Any,
 ) -> Meeting:
-    """Schedule a meeting and invite its attendees (a kickoff's agenda comes from the charter)."""
+    """Schedule a meeting and invite its attendees (a kickoff's agenda comes from the charter).
+
+    ``notify=False`` (the demo, imports) records the meeting without mailing or telling the webhooks.
+    """
     permissions.require_schedule(actor, project)
     meeting = Meeting(project=project, created_by=actor, organizer=actor)
     if not project_permissions.is_team(actor, project):
@@ -409,8 +417,9 @@ def do_schedule_meeting(
             "starts_at": [None, audit.plain(meeting.starts_at)],
         },
     )
-    _on_commit_invite(meeting, ical.METHOD_REQUEST)
-    _publish(meeting, event="meeting.scheduled", title=_("Meeting scheduled: %(title)s"), actor=actor)
+    if notify:
+        _on_commit_invite(meeting, ical.METHOD_REQUEST)
+        _publish(meeting, event="meeting.scheduled", title=_("Meeting scheduled: %(title)s"), actor=actor)
     return meeting
 
 
@@ -533,8 +542,8 @@ def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minut
 
 
 @transaction.atomic
-def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
-    """Approve the minutes: they become read-only and are mailed to the attendees."""
+def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User, notify: bool = True) -> Meeting:
+    """Approve the minutes: read-only from now, mailed to the attendees (unless ``notify=False``)."""
     permissions.require_run(actor, meeting)
     current = _current(meeting, version)
     _require_open_minutes(current)
@@ -555,11 +564,12 @@ def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User) ->
         visibility=current.visibility,
         changes={"minutes_status": [MinutesStatus.DRAFT, MinutesStatus.APPROVED]},
     )
-    from tandem.meetings import tasks  # the tasks module imports this one
+    if notify:
+        from tandem.meetings import tasks  # the tasks module imports this one
 
-    meeting_id = current.pk
-    transaction.on_commit(lambda: tasks.send_minutes.enqueue(meeting_id))
-    _publish(current, event="minutes.approved", title=_("Minutes approved: %(title)s"), actor=actor)
+        meeting_id = current.pk
+        transaction.on_commit(lambda: tasks.send_minutes.enqueue(meeting_id))
+        _publish(current, event="minutes.approved", title=_("Minutes approved: %(title)s"), actor=actor)
     return current
 
 

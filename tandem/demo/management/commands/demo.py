@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from tandem.changes.demo import load_demo_changes
+from tandem.meetings.demo import load_demo_meetings
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         load_demo_requirements(project)
         load_demo_changes(project)
         load_demo_risks(project)
+        load_demo_meetings(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
