@@ -329,32 +329,38 @@ def collect_facts(
 
 
 def default_narrative(facts: dict[str, Any], language: str) -> dict[str, str]:
-    """The narrative fields pre-filled from the facts, in the report's language (Markdown)."""
+    """The narrative fields pre-filled from the facts, in the report's language (Markdown).
+
+    The summary names what drives the overall rating; achievements and help needed say how much the
+    lists below them hold (the lists come from the data, so the narrative does not repeat them).
+    """
     with override(language):
         overall = facts["rag"]["overall"]
         lines = [_("Overall status: %(rag)s.") % {"rag": rag_label(overall)}]
-        for rating in facts["rag"]["dimensions"].values():
-            if rating["colour"] != rag.GREEN:
-                lines += [f"- {reason_text(r)}" for r in rating["reasons"]]
+        if overall != rag.GREEN:
+            for rating in facts["rag"]["dimensions"].values():
+                if rating["colour"] == overall:
+                    lines += [f"- {reason_text(r)}" for r in rating["reasons"]]
         work = facts["work"]
-        achievements = [f"- {t['name']}" for t in work["completed"]] or [
-            _("No work was completed in this period.")
-        ]
+        achievements = (
+            _("Tasks completed in this period: %(count)s.") % {"count": len(work["completed"])}
+            if work["completed"]
+            else _("No work was completed in this period.")
+        )
         next_steps = [f"- {t['name']}" for t in work["next"] + work["in_progress"]] or [
             _("No work is planned to start in the next period.")
         ]
-        help_lines = [
-            "- "
-            + (
-                _("%(question)s (due %(due)s)") % {"question": d["question"], "due": d["due"]}
-                if d["due"]
-                else d["question"]
-            )
-            for d in facts["decisions"]
-        ]
+        decisions = facts["decisions"]
+        overdue = sum(1 for d in decisions if d["overdue"])
+        help_needed = (
+            _("Decisions waiting for the client: %(count)s (overdue: %(overdue)s).")
+            % {"count": len(decisions), "overdue": overdue}
+            if decisions
+            else ""
+        )
         return {
             "summary": "\n".join(lines),
-            "achievements": "\n".join(achievements),
+            "achievements": achievements,
             "next_steps": "\n".join(next_steps),
-            "help_needed": "\n".join(help_lines),
+            "help_needed": help_needed,
         }

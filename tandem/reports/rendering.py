@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -56,6 +57,16 @@ def reason_text(reason: dict[str, Any]) -> str:
     }
     text = texts.get(code)
     return str(text()) if text else code
+
+
+def _money(value: str | None) -> str:
+    """An amount with thousands separators and two decimals ("—" when unknown)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
 
 
 def _label(choices: Any, value: str) -> str:
@@ -149,9 +160,14 @@ def context(report: StatusReport) -> dict[str, Any]:
         c | {"status_label": _label(ChangeStatus, c["status"])}
         for c in facts.get("changes", {}).get("requests", [])
     ]
+    budget = facts.get("budget")
+    money = (
+        {key: _money(budget.get(key)) for key in ("budget", "approved_changes", "total")} if budget else None
+    )
     return {
         "report": report,
         "facts": facts,
+        "money": money,
         "rag": report.shown_rag,
         "rag_label": rag_label(report.shown_rag),
         "computed_label": rag_label(report.rag),

@@ -89,6 +89,7 @@ def test_the_markdown_has_the_narrative_the_rating_and_the_milestone_table(plan:
     assert "## Overall status: Red" in text
     assert "Go-live moves a week." in text
     assert "| Go-live | " in text and "| 7 |" in text
+    assert "- Budget: 1,200,000.00 CNY" in text
 
 
 def _item(plan: Plan, **extra: object) -> object:
