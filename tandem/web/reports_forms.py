@@ -24,6 +24,19 @@ class GenerateForm(forms.Form):
     period_start = forms.DateField(label=_("First day"), widget=DATE_WIDGET)
     period_end = forms.DateField(label=_("Last day"), widget=DATE_WIDGET)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    item = forms.TypedChoiceField(
+        label=_("Communication plan entry"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Sending the report then counts as this entry done."),
+    )
+
+    def __init__(self, *args: Any, items: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["item"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("None")), *[(str(pk), title) for pk, title in items or []]]
 
     @staticmethod
     def last_week(today: dt.date) -> dict[str, Any]:

@@ -10,6 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.meetings import services as meeting_services
+from tandem.meetings.choices import CommunicationKind, Frequency
+from tandem.meetings.models import Fulfilment
 from tandem.reports import services
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
@@ -157,3 +160,34 @@ def test_a_sent_report_takes_comments_from_the_client(
         ).status_code
         == 404
     )
+
+
+def test_a_report_generated_for_the_plan_entry_fulfils_it_when_sent(world: World) -> None:
+    make_plan(world, slip_days=7)
+    item = meeting_services.do_add_item(
+        world.project,
+        actor=world.pm,
+        kind=CommunicationKind.STATUS_REPORT,
+        title="Weekly status",
+        frequency=Frequency.WEEKLY,
+        weekday=4,
+        starts_on=dt.date(2026, 1, 5),
+    )
+    client = _client(world, "pm")
+    code = world.project.code
+    page = client.get(reverse("web:reports", kwargs={"code": code}))
+    assert f'<option value="{item.pk}" selected>Weekly status</option>' in page.content.decode()
+    client.post(
+        reverse("web:report_generate", kwargs={"code": code}),
+        {"period_start": "2026-01-05", "period_end": "2026-01-09", "language": "en", "item": str(item.pk)},
+    )
+    report = StatusReport.objects.get(project=world.project)
+    assert report.item == item
+    bad = client.post(
+        reverse("web:report_generate", kwargs={"code": code}),
+        {"period_start": "2026-01-05", "period_end": "2026-01-09", "language": "en", "item": "99999"},
+    )
+    assert bad.status_code == 400 and "item" in bad.context["form"].errors
+    send = reverse("web:report_action", kwargs={"code": code, "pk": report.pk, "action": "send"})
+    client.post(send, {"version": report.version})
+    assert Fulfilment.objects.filter(item=item, source_id=report.pk).exists()

@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ConflictError
+from tandem.meetings import queries as meeting_queries
+from tandem.meetings.choices import CommunicationKind
+from tandem.meetings.models import CommunicationItem
 from tandem.reports import permissions, queries, rendering, services
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
@@ -48,6 +51,24 @@ def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _plan_items(scope: ProjectScope) -> list[CommunicationItem]:
+    """The project's active status-report entries of the communication plan the user sees."""
+    return list(
+        meeting_queries.items_of(scope.viewer, scope.project, active=True).filter(
+            kind=CommunicationKind.STATUS_REPORT
+        )
+    )
+
+
+def _generate_form(scope: ProjectScope, data: Any = None) -> GenerateForm:
+    items = _plan_items(scope)
+    initial = GenerateForm.last_week(timezone.localdate()) | {
+        "language": scope.project.language or "en",
+        "item": items[0].pk if len(items) == 1 else None,
+    }
+    return GenerateForm(data, initial=initial, items=[(i.pk, i.title) for i in items])
+
+
 def _flash(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ConflictError):
         messages.error(request, exc.message)
@@ -62,7 +83,6 @@ def report_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     rows = queries.reports_of(scope.viewer, scope.project, search=search)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    initial = GenerateForm.last_week(timezone.localdate()) | {"language": scope.project.language or "en"}
     settings = queries.settings_for(scope.project)
     return render_page(
         request,
@@ -71,7 +91,7 @@ def report_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             scope,
             page=page,
             search=search,
-            form=GenerateForm(initial=initial),
+            form=_generate_form(scope) if _can_write(scope) else None,
             settings=settings,
             settings_form=SettingsForm(
                 initial={"version": settings.version, "require_approval": settings.require_approval}
@@ -87,10 +107,13 @@ def report_generate(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Generate a draft from live data and open it."""
     if not _can_write(scope):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    form = GenerateForm(request.POST)
+    form = _generate_form(scope, request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.pop("item")
+        item = next((i for i in _plan_items(scope) if i.pk == chosen), None)
         try:
-            report = services.generate_report(scope.project, actor=scope.user, **form.cleaned_data)
+            report = services.generate_report(scope.project, actor=scope.user, item=item, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
