@@ -477,3 +477,20 @@ def test_each_notification_links_to_its_discussion_at_flat_cost(recs: Records) -
     page = client.get(url).text
     first = Comment.objects.get(body='@"Cindy Client PM" 0')
     assert f'{panel_url(records[0])}#comment-{first.pk}">Open the discussion</a>' in page
+
+
+def test_conflicts_take_comments_through_the_api_too_and_the_client_reads_only_shared_ones(
+    recs: Records,
+) -> None:
+    world = recs.world
+    shared, secret = recs.shared["conflict"], recs.internal["conflict"]
+    services.do_add_comment(shared, actor=world.pm, body="Agreed in the steering group")
+    services.do_add_comment(shared, actor=world.pm, body="Lead still unhappy", visibility="internal")
+    api = "/api/v1/projects/ERP/comments?target=conflict:{}"
+    client = as_(world, "client_pm")
+    listed = client.get(api.format(shared.pk))
+    assert listed.status_code == 200
+    assert [c["body"] for c in listed.json()["items"]] == ["Agreed in the steering group"]
+    assert client.get(api.format(secret.pk)).status_code == 404
+    team = as_(world, "lead").get(api.format(shared.pk))
+    assert len(team.json()["items"]) == 2
