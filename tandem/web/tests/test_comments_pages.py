@@ -205,6 +205,7 @@ def test_each_page_offers_its_records_comments(recs: Records) -> None:
     # The plain comments page leads back to the record.
     back = client.get(panel_url(recs.shared["risk"])).text
     assert reverse("web:risk_detail", args=["ERP", recs.regs.risk.pk]) in back
+    assert "web/communication.css" in back  # which hides the drawer's close button on the plain page
 
 
 # ---------------------------------------------------------------- editing
