@@ -58,8 +58,7 @@ def _name(user: Any) -> str:
 
 def _lens(actor: Any) -> Any:
     """The actor through the client's eyes (the real user when they already are a client)."""
-    base = getattr(actor, "user", actor)
-    return ClientLens(base)
+    return ClientLens(actor.user if isinstance(actor, ClientLens) else actor)
 
 
 def schedule_facts(lens: Any, project: Project, *, today: dt.date, zone: dt.tzinfo) -> dict[str, Any]:
