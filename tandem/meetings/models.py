@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, ClassVar, Self, TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -225,7 +226,8 @@ class Meeting(ShareableModel):
     @property
     def uid(self) -> str:
         """The stable iCalendar UID of the meeting."""
-        return f"tandem-meeting-{self.pk}@{getattr(settings, 'TANDEM_ICAL_DOMAIN', 'tandem')}"
+        host = urlsplit(getattr(settings, "SITE_URL", "")).hostname or "tandem.invalid"
+        return f"tandem-meeting-{self.pk}@{host}"
 
     @property
     def minutes_html(self) -> SafeString:

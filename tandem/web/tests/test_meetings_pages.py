@@ -311,3 +311,31 @@ def test_the_home_panel_reads_the_same_queries_for_more_rows(setup: Setup) -> No
         )
         services.do_add_action(setup.meeting, actor=world.pm, title=f"Action {n}", owner_id=world.member.pk)
     assert _count(client, home) == before
+
+
+def test_the_meeting_page_reads_the_same_queries_for_more_rows(setup: Setup) -> None:
+    world = setup.world
+    client = as_(world, "pm")
+    page = _url("web:meeting", setup, setup.meeting.pk)
+    client.get(page)
+    before = _count(client, page)
+    starts, ends = _at(-8)
+    earlier = services.do_schedule_meeting(
+        world.project,
+        actor=world.pm,
+        title="Earlier",
+        kind=MeetingKind.WEEKLY_STATUS,
+        starts_at=starts,
+        ends_at=ends,
+    )
+    for n in range(15):
+        services.do_add_agenda_item(setup.meeting, actor=world.pm, title=f"Point {n}")
+        services.do_add_action(setup.meeting, actor=world.pm, title=f"Action {n}", owner_id=world.member.pk)
+        services.do_add_action(earlier, actor=world.pm, title=f"Older {n}", owner_id=world.client_pm.pk)
+        services.do_add_decision(
+            setup.meeting, actor=world.pm, text=f"Decision {n}", concerns_client=n % 2 == 0
+        )
+        services.do_add_attendee(
+            setup.meeting, actor=world.pm, name=f"Guest {n}", email=f"guest{n}@example.com"
+        )
+    assert _count(client, page) == before
