@@ -23,6 +23,7 @@ from tandem.projects import services as projects
 from tandem.risks import services as risks
 from tandem.testing.personas import World
 from tandem.web.tests.test_risks_pages import Registers, make_registers
+from tandem.web.views.communication import RECORD_PAGES
 
 #: Every persona, from the stranger to the project manager.
 PERSONAS = (
@@ -206,6 +207,8 @@ def test_each_page_offers_its_records_comments(recs: Records) -> None:
     back = client.get(panel_url(recs.shared["risk"])).text
     assert reverse("web:risk_detail", args=["ERP", recs.regs.risk.pk]) in back
     assert "web/communication.css" in back  # which hides the drawer's close button on the plain page
+    # Every commentable kind has a page to go back to.
+    assert set(RECORD_PAGES) == set(COMMENTABLE)
 
 
 # ---------------------------------------------------------------- editing

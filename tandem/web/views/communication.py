@@ -70,6 +70,8 @@ RECORD_PAGES: dict[str, tuple[str, str]] = {
     "issue": ("web:issues", "#issue-{pk}"),
     "conflict": ("web:conflicts", "#conflict-{pk}"),
     "decision": ("web:decision_detail", ""),
+    "meeting": ("web:meeting", ""),
+    "report": ("web:report_detail", ""),
 }
 
 
