@@ -275,6 +275,8 @@ def do_mark_done(
     if not permissions.can_mark_done(actor, item):
         raise PermissionDenied(_("Your role in this project does not allow this."))
     moment = at or timezone.now()
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=cadence_zone(item.project))
     if moment > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"at": [_("A communication cannot be done in the future.")]})
     note = (note or "").strip()

@@ -299,6 +299,33 @@ def test_bad_input_names_the_field(api_world: tuple[World, dict[str, Any]], db: 
     assert bad_when.status == 422 and "when" in bad_when.text
     stale = pm.call("PATCH", f"/projects/ERP/meetings/{ids['meeting']}", {"version": 99, "title": "x"})
     assert stale.status == 409
+    for path, body, field in (
+        (f"/projects/ERP/communication-plan/{ids['item']}", {"version": 1, "title": None}, "title"),
+        (
+            f"/projects/ERP/communication-plan/{ids['item']}",
+            {"version": 1, "audience_roles": ["king"]},
+            "audience",
+        ),
+        (f"/projects/ERP/meetings/{ids['meeting']}", {"version": 1, "starts_at": None}, "starts_at"),
+        (
+            f"/projects/ERP/meetings/{ids['meeting']}/agenda/{ids['point']}",
+            {"version": 1, "position": None},
+            "position",
+        ),
+        (f"/projects/ERP/meeting-actions/{ids['action']}", {"version": 1, "title": None}, "title"),
+    ):
+        answer = pm.call("PATCH", path, body)
+        assert answer.status == 422 and field in answer.text, (path, answer.text)
+    naive = pm.call(
+        "POST", f"/projects/ERP/communication-plan/{ids['item']}/done", {"at": "2020-01-06T10:05:00"}
+    )
+    assert naive.status == 201
+    future = pm.call(
+        "POST", f"/projects/ERP/communication-plan/{ids['item']}/done", {"at": "2999-01-01T10:00:00Z"}
+    )
+    assert future.status == 422 and "at" in future.text
+    empty = pm.call("POST", f"/projects/ERP/meetings/{ids['meeting']}/decisions", {"text": ""})
+    assert empty.status == 422 and "text" in empty.text
 
 
 def test_lists_take_a_constant_number_of_queries(api_world: tuple[World, dict[str, Any]], db: None) -> None:

@@ -339,3 +339,25 @@ def test_the_meeting_page_reads_the_same_queries_for_more_rows(setup: Setup) -> 
             setup.meeting, actor=world.pm, name=f"Guest {n}", email=f"guest{n}@example.com"
         )
     assert _count(client, page) == before
+
+
+def test_meetings_take_comments_and_an_internal_one_stays_hidden_from_the_client(setup: Setup) -> None:
+    from django.http import Http404
+
+    from tandem.communication import services as comments
+    from tandem.communication import targets
+
+    world = setup.world
+    shared = targets.access_target(world.client_pm, world.project, f"meeting:{setup.meeting.pk}")
+    comment = comments.do_add_comment(shared, actor=world.client_pm, body="Can we start at 10:30?")
+    assert comment.target == setup.meeting
+    with pytest.raises(Http404):
+        targets.access_target(world.client_pm, world.project, f"meeting:{setup.secret_meeting.pk}")
+    page = as_(world, "client_pm").get(
+        reverse("web:comments", args=[world.project.code, f"meeting:{setup.meeting.pk}"])
+    )
+    assert page.status_code == 200 and "Can we start at 10:30?" in page.content.decode()
+    hidden = as_(world, "client_pm").get(
+        reverse("web:comments", args=[world.project.code, f"meeting:{setup.secret_meeting.pk}"])
+    )
+    assert hidden.status_code == 404
