@@ -17,10 +17,10 @@ from tandem.projects.choices import Role
 from tandem.reports import rendering, services, tasks
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
+from tandem.testing.pdf import pdf_text
 from tandem.testing.smtp import SMTPServer
 
 from .conftest import EARLY, Plan
-from .pdftext import pdf_text
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 SECRETS = ("Margin review", "Subcontractor payout")

@@ -8,6 +8,7 @@ import openpyxl
 
 from tandem.accounts.choices import Language
 from tandem.requirements import exports, services
+from tandem.testing.pdf import pdf_text
 
 from .conftest import Backlog
 
@@ -39,6 +40,9 @@ def test_the_pdf_specification_renders(backlog: Backlog) -> None:
     world.project.save()
     pdf = exports.export_pdf(world.client_viewer, world.project)
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    text = pdf_text(pdf)
+    assert "REQ-001" in text and "确认记录" in text
+    assert "Margin dashboard" not in text
     from django.template.loader import render_to_string
     from django.utils import translation
 
