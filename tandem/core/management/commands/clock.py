@@ -48,12 +48,14 @@ class Command(BaseCommand):
         jobs = ", ".join(clock.registered()) or "none"
         self.stdout.write(f"Tandem clock: running {jobs} at the top of every minute (Ctrl+C stops it)")
         while not stop.wait(seconds_to_next_minute(time.time())):
+            # A long-running loop drops connections the database closed or that outlived their age.
+            close_old_connections()
             self._tick(verbose=options["verbosity"] > 1)
+            close_old_connections()
         self.stdout.write("Tandem clock stopped.")
 
     def _tick(self, *, verbose: bool) -> int:
         """Run every job once; report failures always and successes when ``verbose``."""
-        close_old_connections()
         now = timezone.now()
         outcome = clock.tick(now)
         failed = 0
@@ -64,5 +66,4 @@ class Command(BaseCommand):
             else:
                 failed += 1
                 self.stderr.write(f"{now:%Y-%m-%d %H:%M} {name}: {error}")
-        close_old_connections()
         return failed
