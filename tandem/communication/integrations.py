@@ -68,12 +68,19 @@ def do_edit_endpoint(
     permissions.require_manage_integrations(actor, current.project)
     versioning.check_version(current, version)
     before = audit.field_values(current, AUDITED)
+    was_generic = current.kind == WebhookKind.GENERIC
     for name, value in values.items():
-        if name not in EDITABLE or (name == "secret" and current.kind == WebhookKind.GENERIC):
+        if name not in EDITABLE or name == "secret":
             continue
         setattr(current, name, _clean_events(value) if name == "events" else value)
-    if current.kind == WebhookKind.GENERIC and (rotate_secret or not current.secret):
-        current.secret = webhooks.new_secret()
+    is_generic = current.kind == WebhookKind.GENERIC
+    if is_generic and (rotate_secret or not was_generic or not current.secret):
+        current.secret = webhooks.new_secret()  # Tandem's own secret, never one a platform gave
+    elif not is_generic:
+        if was_generic:
+            current.secret = ""  # a platform's signing secret comes from the platform
+        if values.get("secret"):
+            current.secret = values["secret"]
     full_clean(current)
     current.version += 1
     current.save()

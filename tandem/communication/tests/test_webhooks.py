@@ -273,3 +273,17 @@ def test_a_new_comment_is_published(world, receiver, django_capture_on_commit_ca
     assert body["title"] == f"Alice PM commented on {shared_risk}"
     assert f"/comments/goal:{shared_risk.pk}/" in body["url"]
     assert b"Secret" not in request.body
+
+
+def test_changing_the_platform_never_reuses_a_secret(world, receiver) -> None:
+    ding = add(world, receiver, WebhookKind.DINGTALK, secret="SECfromDingTalk")
+    generic = integrations.do_edit_endpoint(ding, actor=world.pm, version=1, kind=WebhookKind.GENERIC)
+    assert generic.secret.startswith("whsec_")
+    kept = integrations.do_edit_endpoint(generic, actor=world.pm, version=2, name="Renamed", secret="ignored")
+    assert kept.secret == generic.secret
+    feishu = integrations.do_edit_endpoint(kept, actor=world.pm, version=3, kind=WebhookKind.FEISHU)
+    assert feishu.secret == ""
+    signed = integrations.do_edit_endpoint(feishu, actor=world.pm, version=4, secret="feishu-secret")
+    assert signed.secret == "feishu-secret"
+    unchanged = integrations.do_edit_endpoint(signed, actor=world.pm, version=5, name="Lark")
+    assert unchanged.secret == "feishu-secret"
