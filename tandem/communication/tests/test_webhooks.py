@@ -287,3 +287,20 @@ def test_changing_the_platform_never_reuses_a_secret(world, receiver) -> None:
     assert signed.secret == "feishu-secret"
     unchanged = integrations.do_edit_endpoint(signed, actor=world.pm, version=5, name="Lark")
     assert unchanged.secret == "feishu-secret"
+
+
+def test_one_attempt_is_posted_once_however_often_it_is_enqueued(
+    world, receiver, django_capture_on_commit_callbacks
+) -> None:
+    add(world, receiver, WebhookKind.SLACK)
+    receiver.answers = [(500, "down")]
+    announce(django_capture_on_commit_callbacks, world)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 1
+    # Two workers (or a tick and "retry now") pick up the same second attempt.
+    tasks.deliver_webhook.enqueue(delivery.pk, 1)
+    tasks.deliver_webhook.enqueue(delivery.pk, 1)
+    tasks.deliver_webhook.enqueue(delivery.pk, 0)  # a stale first attempt
+    assert len(receiver.requests) == 2
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
