@@ -392,6 +392,8 @@ def do_schedule_meeting(
     """
     permissions.require_schedule(actor, project)
     meeting = Meeting(project=project, created_by=actor, organizer=actor)
+    if data.get("organizer_id") in (None, ""):
+        data.pop("organizer_id", None)  # the one who schedules organises unless someone else is named
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
     _assign(meeting, data, MEETING_FIELDS, project)

@@ -361,3 +361,26 @@ def test_meetings_take_comments_and_an_internal_one_stays_hidden_from_the_client
         reverse("web:comments", args=[world.project.code, f"meeting:{setup.secret_meeting.pk}"])
     )
     assert hidden.status_code == 404
+
+
+def test_the_clients_pm_schedules_a_shared_meeting_from_the_page(setup: Setup) -> None:
+    world = setup.world
+    client = as_(world, "client_pm")
+    form = client.get(_url("web:meeting_create", setup)).content.decode()
+    assert 'name="visibility"' not in form and "Margin review" not in form
+    response = client.post(
+        _url("web:meeting_create", setup),
+        {
+            "title": "UAT walkthrough",
+            "kind": "ad_hoc",
+            "starts_at": "2026-06-01T14:00",
+            "ends_at": "2026-06-01T15:30",
+            "invite": [str(world.member.pk), str(world.sponsor.pk)],
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="UAT walkthrough")
+    assert meeting.visibility == Visibility.SHARED and meeting.organizer == world.client_pm
+    assert {a.user_id for a in meeting.attendees.all()} == {world.member.pk, world.sponsor.pk}
+    detail = client.get(_url("web:meeting", setup, meeting.pk))
+    assert detail.status_code == 200 and "Add to the agenda" in detail.content.decode()
