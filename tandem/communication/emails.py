@@ -95,7 +95,7 @@ class Item:
 
 def _item(notification: Notification) -> Item:
     comment = notification.comment
-    target = comment.target if comment is not None else None
+    target = comment.target if comment is not None else notification.target
     return Item(
         project=f"{notification.project.code} · {notification.project.name}",
         who=(notification.actor.full_name or notification.actor.email) if notification.actor else "—",

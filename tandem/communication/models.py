@@ -78,6 +78,9 @@ class NotificationVerb(models.TextChoices):
 
     MENTIONED = "mentioned", _("mentioned you")
     COMMENTED = "commented", _("commented")
+    REPORT_SENT = "report_sent", _("sent a status report")
+    REPORT_AWAITING = "report_awaiting", _("asks you to approve a status report")
+    REPORT_READY = "report_ready", _("prepared a status report draft for you")
 
 
 class Notification(models.Model):
@@ -96,6 +99,7 @@ class Notification(models.Model):
     )
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.PositiveBigIntegerField(_("target id"))
+    target = GenericForeignKey("target_type", "target_id")
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)

@@ -46,12 +46,21 @@ def access_comment(user: Viewer, project: Any, pk: Any) -> Comment:
 
 
 def notifications_of(user: User, *, unread: bool = False) -> QuerySet[Notification]:
-    """The user's notifications, newest first, about comments they may still read."""
+    """The user's notifications, newest first, about records (and comments) they may still read.
+
+    A notification raised by a comment needs the comment to be readable too; one about a record alone
+    (a status report sent, a draft to approve) needs the record only.
+    """
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    found = Notification.objects.visible_to(user).filter(
-        recipient=user,
-        comment__in=Comment.objects.visible_to(user).filter(targets.visible_targets(user)).values("pk"),
+    found = (
+        Notification.objects.visible_to(user)
+        .filter(recipient=user)
+        .filter(targets.visible_targets(user))
+        .filter(
+            models.Q(comment__isnull=True)
+            | models.Q(comment__in=Comment.objects.visible_to(user).values("pk"))
+        )
     )
     if unread:
         found = found.filter(read_at__isnull=True)

@@ -87,9 +87,11 @@ def visible_targets(user: Viewer, prefix: str = "") -> models.Q:
     the client everywhere (lists, notifications), whatever the comment's own visibility says.
     """
     condition = models.Q(pk__in=[])
-    for label in COMMENTABLE.values():
-        model: Any = apps.get_model(label)
-        content_type = ContentType.objects.get_for_model(model)
+    kinds: list[Any] = [apps.get_model(label) for label in COMMENTABLE.values()]
+    # One query for every kind's content type when the cache is cold, then none.
+    content_types = ContentType.objects.get_for_models(*kinds)
+    for model in kinds:
+        content_type = content_types[model]
         condition |= models.Q(
             **{
                 f"{prefix}target_type": content_type,

@@ -19,7 +19,7 @@ from django.utils.translation import override
 from django_tasks import task
 
 from tandem.accounts.models import User
-from tandem.communication.models import Notification
+from tandem.communication.models import Notification, NotificationVerb
 from tandem.core.clock import periodic
 from tandem.meetings import cadence
 from tandem.meetings.choices import CommunicationKind
@@ -33,9 +33,9 @@ from tandem.reports.models import StatusReport
 logger = logging.getLogger(__name__)
 
 #: Why someone is told about a report (stored as the notification's verb).
-VERB_SENT = "report_sent"
-VERB_AWAITING = "report_awaiting"
-VERB_READY = "report_ready"
+VERB_SENT = NotificationVerb.REPORT_SENT
+VERB_AWAITING = NotificationVerb.REPORT_AWAITING
+VERB_READY = NotificationVerb.REPORT_READY
 
 
 def _subject(report: StatusReport) -> str:

@@ -160,3 +160,36 @@ def test_approval_keeps_an_auto_send_entry_as_a_draft(plan: Plan) -> None:
     tasks.generate_scheduled(dt.datetime(2026, 1, 9, 16, 1, tzinfo=SHANGHAI))
     (report,) = StatusReport.objects.filter(item=item)
     assert report.status == ReportStatus.DRAFT
+
+
+def test_the_sent_report_reaches_each_recipients_notifications_and_a_draft_never_a_clients(
+    plan: Plan, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    """In-app notifications about a report show on the notifications page and lead to the report."""
+    from tandem.communication.queries import notifications_of
+
+    world = plan.world
+    draft = services.generate_report(
+        world.project,
+        period_start=dt.date(2026, 1, 5),
+        period_end=dt.date(2026, 1, 9),
+        actor=world.pm,
+        now=EARLY,
+    )
+    content_type = ContentType.objects.get_for_model(StatusReport)
+    # A notification about a draft (internal) never reaches a client, even if one was stored.
+    Notification.objects.create(
+        recipient=world.sponsor,
+        project=world.project,
+        verb="report_ready",
+        target_type=content_type,
+        target_id=draft.pk,
+    )
+    assert not notifications_of(world.sponsor).filter(target_id=draft.pk).exists()
+    report = _sent(plan, django_capture_on_commit_callbacks)
+    told = notifications_of(world.sponsor).filter(target_id=report.pk)
+    assert [n.verb for n in told] == ["report_sent"]
+    client.force_login(world.sponsor)
+    page = client.get("/notifications/").content.decode()
+    assert f"/projects/ERP/reports/{report.pk}/" in page
+    assert "sent a status report" in page or "发送了状态报告" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from tandem.communication import queries
 from tandem.communication.targets import kind_of
@@ -46,3 +47,18 @@ def count_for(counts: dict[int, int] | None, record: Any) -> int:
 def notification_target(notification: Any) -> str:
     """``"risk:12"`` for the record a notification is about (its content type is already loaded)."""
     return f"{kind_of(notification.target_type)}:{notification.target_id}"
+
+
+#: Kinds of record with a page of their own, where a notification without a comment leads.
+NOTIFICATION_PAGES = {"report": "web:report_detail", "meeting": "web:meeting"}
+
+
+@register.filter
+def notification_url(notification: Any) -> str:
+    """Where a notification leads: the comment in its discussion, or the record's own page."""
+    kind = kind_of(notification.target_type)
+    code = notification.project.code
+    if notification.comment_id is None and kind in NOTIFICATION_PAGES:
+        return reverse(NOTIFICATION_PAGES[kind], args=[code, notification.target_id])
+    path = reverse("web:comments", args=[code, f"{kind}:{notification.target_id}"])
+    return f"{path}#comment-{notification.comment_id}" if notification.comment_id else path
