@@ -1,4 +1,5 @@
-"""Photograph the project home for docs/screenshots: team and client view, English and Chinese.
+"""Photograph pages for docs/screenshots: the project home (team and client view, English and
+Chinese), the Gantt chart, the communication plan, a meeting and a sent status report.
 
 Run against a server with the demo loaded (``tandem demo``), for example::
 
@@ -22,8 +23,27 @@ VIEWS = {"team": "wang.fang@huaxin.example", "client": "liu.yang@lakeside.exampl
 LANGUAGES = {"en": "en", "zh": "zh-hans"}
 
 
-def photograph(browser: Browser, base: str, view: str, language: str, target: Path) -> None:
-    """Sign in as the view's persona, switch language, open the project home and take the picture."""
+#: Other pages: file name, view, language, path under the project, and a link to follow from there.
+PAGES = [
+    ("gantt-en", "team", "en", "plan/gantt/", None),
+    ("gantt-zh", "team", "zh", "plan/gantt/", None),
+    ("communication-plan-en", "team", "en", "communication/", None),
+    ("meeting-kickoff-zh", "team", "zh", "meetings/?when=past", "main a[href*='/meetings/'][href$='/']"),
+    ("status-report-client-zh", "client", "zh", "reports/", "main a[href*='/reports/'][href$='/']"),
+]
+
+
+def photograph(
+    browser: Browser,
+    base: str,
+    view: str,
+    language: str,
+    path: str,
+    follow: str | None,
+    name: str,
+    target: Path,
+) -> None:
+    """Sign in as the view's persona, switch language, open the page (and a link on it), take the picture."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
     page = context.new_page()
     page.goto(f"{base}/login/")
@@ -34,7 +54,13 @@ def photograph(browser: Browser, base: str, view: str, language: str, target: Pa
     page.goto(f"{base}/projects/{DEMO_PROJECT}/")
     page.click(f"button[name=language][value={LANGUAGES[language]}]")
     page.wait_for_load_state()
-    page.screenshot(path=str(target / f"project-home-{view}-{language}.png"))
+    if path:
+        page.goto(f"{base}/projects/{DEMO_PROJECT}/{path}")
+        page.wait_for_load_state("networkidle")
+    if follow:
+        page.locator(follow).last.click()
+        page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(target / f"{name}.png"))
     context.close()
 
 
@@ -44,9 +70,12 @@ def main(base: str, target: Path) -> None:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
+        base = base.rstrip("/")
         for view in VIEWS:
             for language in LANGUAGES:
-                photograph(browser, base.rstrip("/"), view, language, target)
+                photograph(browser, base, view, language, "", None, f"project-home-{view}-{language}", target)
+        for name, view, language, path, follow in PAGES:
+            photograph(browser, base, view, language, path, follow, name, target)
         browser.close()
 
 
