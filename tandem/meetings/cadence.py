@@ -44,9 +44,11 @@ _HORIZON = dt.timedelta(days=100)
 class WorkingCalendar:
     """The working days of a project's calendar, computed a year at a time and kept on the project."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, row: Calendar | None = None, *, loaded: bool = False) -> None:
+        """``loaded``: ``row`` (None when the project has no calendar yet) was read by the caller."""
         self.project = project
-        row = Calendar.objects.filter(project=project, is_project_calendar=True).first()
+        if not loaded:
+            row = Calendar.objects.filter(project=project, is_project_calendar=True).first()
         if row is None:
             # Not created by a read: the calendar the planning app would create for this project.
             row = Calendar(
@@ -107,6 +109,21 @@ class WorkingCalendar:
             if self.is_working(day):
                 return day
         return dt.date(year, month, last)
+
+
+def prime_calendars(projects: Iterable[Project]) -> None:
+    """Load the working calendars of many projects in two queries (for lists across projects)."""
+    wanted = [p for p in projects if "_meetings_working_calendar" not in p.__dict__]
+    rows = {
+        row.project_id: row
+        for row in Calendar.objects.filter(project__in=wanted, is_project_calendar=True).prefetch_related(
+            "exceptions"
+        )
+    }
+    for project in wanted:
+        project.__dict__["_meetings_working_calendar"] = WorkingCalendar(
+            project, rows.get(project.pk), loaded=True
+        )
 
 
 def working_calendar(project: Project) -> WorkingCalendar:

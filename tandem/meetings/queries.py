@@ -155,6 +155,7 @@ def portfolio_adherence(user: Viewer, now: dt.datetime | None = None) -> list[Pr
         .select_related("owner")
         .order_by("project_id", "-active", "kind", "title", "id")
     )
+    cadence.prime_calendars(projects[pid] for pid in {item.project_id for item in items})
     by_project: dict[int, list[CommunicationItem]] = defaultdict(list)
     for item in items:
         item.project = projects[item.project_id]

@@ -384,3 +384,27 @@ def test_the_clients_pm_schedules_a_shared_meeting_from_the_page(setup: Setup) -
     assert {a.user_id for a in meeting.attendees.all()} == {world.member.pk, world.sponsor.pk}
     detail = client.get(_url("web:meeting", setup, meeting.pk))
     assert detail.status_code == 200 and "Add to the agenda" in detail.content.decode()
+
+
+def test_portfolio_adherence_reads_the_same_queries_for_more_projects(setup: Setup) -> None:
+    from tandem.projects.models import Membership
+
+    world = setup.world
+    client = as_(world, "pm")
+    url = reverse("web:adherence_portfolio")
+    client.get(url)
+    before = _count(client, url)
+    other = world.other_project
+    Membership.objects.create(project=other, user=world.pm, role="pm", side="team")
+    services.do_add_item(
+        other,
+        actor=world.pm,
+        title="Contoso steering",
+        frequency=Frequency.MONTHLY,
+        monthly_rule="first_working_day",
+        starts_on=dt.date.today() - dt.timedelta(days=90),
+    )
+    page = client.get(url).content.decode()
+    assert "Contoso steering" in page  # never held: overdue
+    assert other.code in page
+    assert _count(client, url) == before
