@@ -505,7 +505,9 @@ def do_mark_held(meeting: Meeting, *, version: int | None, actor: User) -> Meeti
     current.save()
     if current.item_id is not None:
         item = CommunicationItem.objects.select_related("project").get(pk=current.item_id)
-        record_fulfilment(item, at=current.starts_at, source=current, label=current.title, actor=actor)
+        # The fulfilment follows its plan entry's visibility: an internal meeting lends it no title.
+        label = current.title if current.is_shared else ""
+        record_fulfilment(item, at=current.starts_at, source=current, label=label, actor=actor)
     audit.record(
         actor=actor,
         verb="held",

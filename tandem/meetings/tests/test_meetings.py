@@ -233,6 +233,20 @@ def test_marking_held_fulfils_the_plan_entry_once(world: World) -> None:
     with pytest.raises(ValidationError):
         services.do_mark_held(held, version=2, actor=world.pm)
     assert Fulfilment.objects.filter(item=item).count() == 1
+    assert fulfilment.label == "Weekly status"
+    starts, ends = _when(days=-2)
+    internal = _schedule(
+        world,
+        title="Margin talk",
+        starts_at=starts,
+        ends_at=ends,
+        item_id=item.pk,
+        attendees=[],
+        visibility=Visibility.INTERNAL,
+    )
+    services.do_mark_held(internal, version=1, actor=world.pm)
+    seen = Fulfilment.objects.visible_to(world.client_pm).filter(item=item)
+    assert seen.count() == 2 and "Margin talk" not in {f.label for f in seen}
 
 
 def test_an_action_becomes_a_task_and_a_client_decision_enters_the_register(world: World) -> None:
