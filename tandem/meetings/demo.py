@@ -88,7 +88,8 @@ def load_demo_meetings(project: Project, *, today: dt.date | None = None) -> int
         frequency=Frequency.WEEKLY,
         weekday=4,
         time_of_day=dt.time(16, 0),
-        starts_on=start,
+        # Written reports began three Fridays ago (the demo's three sent reports), once the build began.
+        starts_on=_previous_weekday(today, 4) - dt.timedelta(weeks=2),
         owner_id=pm.pk,
         auto_send=False,
         template="## 本周进展 This week\n\n## 下周计划 Next week\n\n## 需要客户支持 Needed from the client\n",

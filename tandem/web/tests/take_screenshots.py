@@ -60,6 +60,12 @@ def photograph(
     if follow:
         page.locator(follow).last.click()
         page.wait_for_load_state("networkidle")
+    if "gantt" in path:
+        # Month zoom from the project's start, so the bars of the first phases are in the picture.
+        page.click("[data-zoom=Month]")
+        page.wait_for_timeout(500)
+        page.evaluate("document.querySelectorAll('.gantt-container').forEach(e => { e.scrollLeft = 0; })")
+        page.wait_for_timeout(300)
     page.screenshot(path=str(target / f"{name}.png"))
     context.close()
 

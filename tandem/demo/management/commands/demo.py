@@ -37,6 +37,7 @@ class Command(BaseCommand):
         load_demo_requirements(project)
         load_demo_changes(project)
         load_demo_risks(project)
+        self.stdout.write("Adding the communication plan, meetings and the weekly status reports sent…")
         load_demo_meetings(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
