@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tandem.changes import services
 from tandem.changes.models import ChangeRequest
 from tandem.planning import services as planning
 from tandem.planning.models import Baseline, Task
+from tandem.testing.api import Caller, Case, Response, assert_matrix_case, module_world
 from tandem.testing.personas import VIEWERS, World, build_world
 
 from .conftest import DAY, build_plan, reports_change
@@ -28,43 +27,6 @@ TEAM_READS = "401 404 404 404 404 404 200 200"
 def only_pm(ok: str) -> str:
     """Plan editors only (of these viewers, the PM)."""
     return f"401 404 404 403 403 403 403 {ok}"
-
-
-@dataclass
-class Response:
-    status: int
-    text: str
-    json: Any
-
-
-class Caller:
-    """Calls /api/v1 as one persona (signed in by session) or anonymously."""
-
-    def __init__(self, world: World, viewer: str) -> None:
-        self.client = Client()
-        if viewer != "anonymous":
-            self.client.force_login(world.people[viewer])
-
-    def call(self, method: str, path: str, body: Any = None) -> Response:
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        response = getattr(self.client, method.lower())("/api/v1" + path, **kwargs)
-        text = response.content.decode()
-        is_json = response.get("Content-Type", "").startswith("application/json") and text
-        return Response(response.status_code, text, json.loads(text) if is_json else None)
-
-    def get(self, path: str) -> Response:
-        return self.call("GET", path)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
 
 
 P = "/projects/ERP"
@@ -167,27 +129,8 @@ def seed(world: World) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world for the module; each test runs in a savepoint inside it."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            yield world, seed(world)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
-
-
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    return value
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -195,10 +138,7 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), _fill(case.body, ids))
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def _flow(world: World, ids: dict[str, Any]) -> str:

@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import override_settings
 
 from tandem.communication import services
 from tandem.core.choices import Visibility
-from tandem.planning.tests.test_api import Caller, Case
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 ANY_USER = "401 200 200 200 200 200 200 200"
 MEMBERS_READ = "401 404 404 200 200 200 200 200"
@@ -56,44 +54,29 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """Comments on a shared and an internal goal, and notifications."""
+    goal, secret = world.records["goal_shared"], world.records["goal_internal"]
+    shared = services.do_add_comment(goal, actor=world.member, body='Is this measurable, @"Cindy Client PM"?')
+    internal = services.do_add_comment(
+        goal,
+        actor=world.lead,
+        body='Margin risk, @"Alice PM" @cindy@northwind.test',
+        visibility="internal",
+    )
+    return {
+        "goal_shared": goal.pk,
+        "goal_internal": secret.pk,
+        "member_comment": shared.pk,
+        "internal_comment": internal.pk,
+    }
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world for the whole module; each test runs in a savepoint inside it."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world()
-            goal, secret = world.records["goal_shared"], world.records["goal_internal"]
-            shared = services.do_add_comment(
-                goal, actor=world.member, body='Is this measurable, @"Cindy Client PM"?'
-            )
-            internal = services.do_add_comment(
-                goal,
-                actor=world.lead,
-                body='Margin risk, @"Alice PM" @cindy@northwind.test',
-                visibility="internal",
-            )
-            ids = {
-                "goal_shared": goal.pk,
-                "goal_internal": secret.pk,
-                "member_comment": shared.pk,
-                "internal_comment": internal.pk,
-            }
-            yield world, ids
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
-
-
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    return value
+    with module_world(django_db_blocker, seed, with_records=True) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -101,10 +84,7 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), _fill(case.body, ids))
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_client_reads_shared_comments_and_notifications_only(

@@ -6,15 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tandem.communication import integrations
 from tandem.communication.choices import DeliveryStatus, WebhookKind
 from tandem.communication.models import WebhookDelivery, WebhookEndpoint
 from tandem.communication.tests.receiver import running_receiver
-from tandem.planning.tests.test_api import Caller, Case
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 ANY_USER = "401 200 200 200 200 200 200 200"
 
@@ -54,36 +54,29 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """Webhook endpoints of the project."""
+    webhook = integrations.do_add_endpoint(
+        world.project, actor=world.pm, name="Generic", kind=WebhookKind.GENERIC, url=CLOSED
+    )
+    other = integrations.do_add_endpoint(
+        world.other_project, actor=world.other_pm, name="Contoso", kind=WebhookKind.SLACK, url=CLOSED
+    )
+    failed = WebhookDelivery.objects.create(
+        endpoint=webhook,
+        event="comment.created",
+        payload={"x": 1},
+        status=DeliveryStatus.FAILED,
+        attempts=6,
+    )
+    return {"webhook": webhook.pk, "other_webhook": other.pk, "delivery": failed.pk}
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world for the whole module; each test runs in a savepoint inside it."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world()
-            webhook = integrations.do_add_endpoint(
-                world.project, actor=world.pm, name="Generic", kind=WebhookKind.GENERIC, url=CLOSED
-            )
-            other = integrations.do_add_endpoint(
-                world.other_project, actor=world.other_pm, name="Contoso", kind=WebhookKind.SLACK, url=CLOSED
-            )
-            failed = WebhookDelivery.objects.create(
-                endpoint=webhook,
-                event="comment.created",
-                payload={"x": 1},
-                status=DeliveryStatus.FAILED,
-                attempts=6,
-            )
-            ids = {"webhook": webhook.pk, "other_webhook": other.pk, "delivery": failed.pk}
-            yield world, ids
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with module_world(django_db_blocker, seed, with_records=True) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -91,10 +84,7 @@ def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[W
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), case.body)
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_manager_adds_tests_and_retries_a_webhook(

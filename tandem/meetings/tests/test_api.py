@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from tandem.core.choices import Visibility
 from tandem.meetings import services
 from tandem.meetings.choices import CommunicationKind, Frequency, MeetingKind
-from tandem.risks.tests.test_api import Caller
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 MEMBERS_READ = "401 404 404 200 200 200 200 200"
 TEAM_READS = "401 404 404 404 404 404 200 200"
@@ -38,15 +37,6 @@ def runners(ok: str) -> str:
 def internal_runners(ok: str) -> str:
     """An internal meeting: the client may not know it exists; the PM runs it."""
     return f"401 404 404 404 404 404 403 {ok}"
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
 
 
 P = "/projects/ERP"
@@ -161,79 +151,68 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """Plan entries (one internal) and scheduled, past, held and internal meetings."""
+    pm, project = world.pm, world.project
+    item = services.do_add_item(
+        project,
+        actor=pm,
+        kind=CommunicationKind.MEETING,
+        title="Weekly status meeting",
+        frequency=Frequency.WEEKLY,
+        weekday=0,
+        starts_on=dt.date.today() - dt.timedelta(days=28),
+    )
+    secret_item = services.do_add_item(
+        project,
+        actor=pm,
+        title="Margin review",
+        frequency=Frequency.AS_NEEDED,
+        visibility=Visibility.INTERNAL,
+    )
+
+    def meeting(days: int, **extra: Any) -> Any:
+        starts = dt.datetime.combine(dt.date.today() + dt.timedelta(days=days), dt.time(10), tzinfo=SHANGHAI)
+        values: dict[str, Any] = {"title": "Weekly status", "kind": MeetingKind.WEEKLY_STATUS}
+        values.update(extra)
+        return services.do_schedule_meeting(
+            project, actor=pm, starts_at=starts, ends_at=starts + dt.timedelta(hours=1), **values
+        )
+
+    scheduled = meeting(2, attendees=[{"user_id": world.client_pm.pk}], item_id=item.pk)
+    point = services.do_add_agenda_item(scheduled, actor=pm, title="Progress")
+    secret_point = services.do_add_agenda_item(
+        scheduled, actor=pm, title="Staffing cost", visibility=Visibility.INTERNAL
+    )
+    action = services.do_add_action(scheduled, actor=pm, title="Book the room")
+    secret_action = services.do_add_action(
+        scheduled, actor=pm, title="Rate review", visibility=Visibility.INTERNAL
+    )
+    attendee = scheduled.attendees.get()
+    past = meeting(-2, item_id=item.pk)
+    held = services.do_mark_held(meeting(-1), version=1, actor=pm)
+    held = services.do_save_minutes(held, version=2, actor=pm, minutes="We met.")
+    secret_meeting = meeting(3, title="Retro", visibility=Visibility.INTERNAL)
+    return {
+        "item": item.pk,
+        "secret_item": secret_item.pk,
+        "meeting": scheduled.pk,
+        "past": past.pk,
+        "held": held.pk,
+        "secret_meeting": secret_meeting.pk,
+        "point": point.pk,
+        "secret_point": secret_point.pk,
+        "action": action.pk,
+        "secret_action": secret_action.pk,
+        "attendee": attendee.pk,
+    }
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """A world with plan entries (one internal) and scheduled, past, held and internal meetings."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            pm, project = world.pm, world.project
-            item = services.do_add_item(
-                project,
-                actor=pm,
-                kind=CommunicationKind.MEETING,
-                title="Weekly status meeting",
-                frequency=Frequency.WEEKLY,
-                weekday=0,
-                starts_on=dt.date.today() - dt.timedelta(days=28),
-            )
-            secret_item = services.do_add_item(
-                project,
-                actor=pm,
-                title="Margin review",
-                frequency=Frequency.AS_NEEDED,
-                visibility=Visibility.INTERNAL,
-            )
-
-            def meeting(days: int, **extra: Any) -> Any:
-                starts = dt.datetime.combine(
-                    dt.date.today() + dt.timedelta(days=days), dt.time(10), tzinfo=SHANGHAI
-                )
-                values: dict[str, Any] = {"title": "Weekly status", "kind": MeetingKind.WEEKLY_STATUS}
-                values.update(extra)
-                return services.do_schedule_meeting(
-                    project, actor=pm, starts_at=starts, ends_at=starts + dt.timedelta(hours=1), **values
-                )
-
-            scheduled = meeting(2, attendees=[{"user_id": world.client_pm.pk}], item_id=item.pk)
-            point = services.do_add_agenda_item(scheduled, actor=pm, title="Progress")
-            secret_point = services.do_add_agenda_item(
-                scheduled, actor=pm, title="Staffing cost", visibility=Visibility.INTERNAL
-            )
-            action = services.do_add_action(scheduled, actor=pm, title="Book the room")
-            secret_action = services.do_add_action(
-                scheduled, actor=pm, title="Rate review", visibility=Visibility.INTERNAL
-            )
-            attendee = scheduled.attendees.get()
-            past = meeting(-2, item_id=item.pk)
-            held = services.do_mark_held(meeting(-1), version=1, actor=pm)
-            held = services.do_save_minutes(held, version=2, actor=pm, minutes="We met.")
-            secret_meeting = meeting(3, title="Retro", visibility=Visibility.INTERNAL)
-            yield (
-                world,
-                {
-                    "item": item.pk,
-                    "secret_item": secret_item.pk,
-                    "meeting": scheduled.pk,
-                    "past": past.pk,
-                    "held": held.pk,
-                    "secret_meeting": secret_meeting.pk,
-                    "point": point.pk,
-                    "secret_point": secret_point.pk,
-                    "action": action.pk,
-                    "secret_action": secret_action.pk,
-                    "attendee": attendee.pk,
-                },
-            )
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -241,10 +220,7 @@ def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[W
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), case.body)
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_client_reads_no_internal_entry_point_or_action(

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import icalendar
 import openpyxl
 import pytest
-from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
 
 from tandem.core.choices import Visibility
 from tandem.planning import services
@@ -21,7 +17,8 @@ from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
 from tandem.projects import services as project_services
 from tandem.projects.choices import DecisionPreset
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 MEMBERS_READ = "401 404 404 200 200 200 200 200"
 TEAM_READS = "401 404 404 404 404 404 200 200"
@@ -35,47 +32,6 @@ def only_pm(ok: str) -> str:
 def team_edits_internal(ok: str) -> str:
     """An internal record: the client may not know it exists; a member may not change it."""
     return f"401 404 404 404 404 404 403 {ok}"
-
-
-@dataclass
-class Response:
-    """A call's status, its body as text, and the decoded JSON when the body is JSON."""
-
-    status: int
-    text: str
-    json: Any
-
-
-class Caller:
-    """Calls /api/v1 as one persona (signed in by session) or anonymously."""
-
-    def __init__(self, world: World, viewer: str) -> None:
-        self.client = Client()
-        if viewer != "anonymous":
-            self.client.force_login(world.people[viewer])
-
-    def call(self, method: str, path: str, body: Any = None) -> Response:
-        """One request; ``path`` is relative to /api/v1."""
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        response = getattr(self.client, method.lower())("/api/v1" + path, **kwargs)
-        text = response.content.decode("utf-8-sig", errors="replace")
-        is_json = response.get("Content-Type", "").startswith("application/json") and text
-        return Response(response.status_code, text, json.loads(text) if is_json else None)
-
-    def get(self, path: str) -> Response:
-        """GET ``path``."""
-        return self.call("GET", path)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
 
 
 P = "/projects/ERP"
@@ -164,56 +120,37 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """A small plan: four tasks (one internal), three links (one internal), a baseline and a calendar feed."""
+    pm, project = world.pm, world.project
+    design = services.do_add_task(project, actor=pm, name="Design", duration_minutes=960)
+    build = services.do_add_task(project, actor=pm, name="Build", duration_minutes=1440)
+    secret = services.do_add_task(
+        project, actor=pm, name="Margin review", duration_minutes=480, visibility=Visibility.INTERNAL
+    )
+    golive = services.do_add_task(project, actor=pm, name="Go-live", kind=TaskKind.MILESTONE)
+    shared = services.do_add_dependency(project, predecessor_id=design.pk, successor_id=build.pk, actor=pm)
+    internal = services.do_add_dependency(project, predecessor_id=design.pk, successor_id=secret.pk, actor=pm)
+    services.do_add_dependency(project, predecessor_id=build.pk, successor_id=golive.pk, actor=pm)
+    baseline = services.do_save_baseline(project, name="Kick-off", actor=pm)
+    _feed, token = services.do_issue_calendar_feed(project, actor=world.client_viewer)
+    return {
+        "design": design.pk,
+        "build": build.pk,
+        "secret": secret.pk,
+        "golive": golive.pk,
+        "link_shared": shared.pk,
+        "link_internal": internal.pk,
+        "baseline": baseline.pk,
+        "feed_token": token,
+    }
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world with a small plan for the whole module; each test runs in a savepoint inside it."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            pm, project = world.pm, world.project
-            design = services.do_add_task(project, actor=pm, name="Design", duration_minutes=960)
-            build = services.do_add_task(project, actor=pm, name="Build", duration_minutes=1440)
-            secret = services.do_add_task(
-                project, actor=pm, name="Margin review", duration_minutes=480, visibility=Visibility.INTERNAL
-            )
-            golive = services.do_add_task(project, actor=pm, name="Go-live", kind=TaskKind.MILESTONE)
-            shared = services.do_add_dependency(
-                project, predecessor_id=design.pk, successor_id=build.pk, actor=pm
-            )
-            internal = services.do_add_dependency(
-                project, predecessor_id=design.pk, successor_id=secret.pk, actor=pm
-            )
-            services.do_add_dependency(project, predecessor_id=build.pk, successor_id=golive.pk, actor=pm)
-            baseline = services.do_save_baseline(project, name="Kick-off", actor=pm)
-            _feed, token = services.do_issue_calendar_feed(project, actor=world.client_viewer)
-            ids = {
-                "design": design.pk,
-                "build": build.pk,
-                "secret": secret.pk,
-                "golive": golive.pk,
-                "link_shared": shared.pk,
-                "link_internal": internal.pk,
-                "baseline": baseline.pk,
-                "feed_token": token,
-            }
-            yield world, ids
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
-
-
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    return value
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -221,10 +158,7 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), _fill(case.body, ids))
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_client_reads_shared_rows_links_and_counts_only(

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import override_settings
 
 from tandem.reports import services
-from tandem.risks.tests.test_api import Caller
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 from .conftest import EARLY, make_plan
 
@@ -29,15 +26,6 @@ def team_writers(ok: str) -> str:
 def writers(ok: str) -> str:
     """Only the PM (of these viewers) writes reports; everyone else on the project is refused."""
     return f"401 404 404 403 403 403 403 {ok}"
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
 
 
 P = "/projects/ERP"
@@ -79,37 +67,31 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """A slipping plan, a draft, a report awaiting approval and a sent one."""
+    make_plan(world, slip_days=7)
+    pm, project = world.pm, world.project
+
+    def report() -> Any:
+        return services.generate_report(
+            project,
+            period_start=dt.date(2026, 1, 5),
+            period_end=dt.date(2026, 1, 9),
+            actor=pm,
+            now=EARLY,
+        )
+
+    draft = report()
+    awaiting = services.do_submit_report(report(), actor=pm, version=1)
+    sent = services.do_send_report(report(), actor=pm, version=1)
+    return {"draft": draft.pk, "awaiting": awaiting.pk, "sent": sent.pk}
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world with a slipping plan, a draft, a report awaiting approval and a sent one."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            make_plan(world, slip_days=7)
-            pm, project = world.pm, world.project
-
-            def report() -> Any:
-                return services.generate_report(
-                    project,
-                    period_start=dt.date(2026, 1, 5),
-                    period_end=dt.date(2026, 1, 9),
-                    actor=pm,
-                    now=EARLY,
-                )
-
-            draft = report()
-            awaiting = services.do_submit_report(report(), actor=pm, version=1)
-            sent = services.do_send_report(report(), actor=pm, version=1)
-            yield world, {"draft": draft.pk, "awaiting": awaiting.pk, "sent": sent.pk}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -117,10 +99,7 @@ def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[W
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), case.body)
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_client_lists_only_sent_reports(api_world: tuple[World, dict[str, Any]], db: None) -> None:

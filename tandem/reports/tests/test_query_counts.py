@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tandem.reports import services
-from tandem.risks.tests.test_api import Caller
+from tandem.testing.api import Caller
 from tandem.testing.personas import World
 
 from .conftest import EARLY

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import override_settings
 
 from tandem.core.choices import Visibility
 from tandem.planning import services as planning
 from tandem.requirements import services
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 MEMBERS_READ = "401 404 404 200 200 200 200 200"
 TEAM_READS = "401 404 404 404 404 404 200 200"
@@ -33,19 +29,10 @@ def team_edits_internal(ok: str) -> str:
     return f"401 404 404 404 404 404 {ok} {ok}"
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
-    upload: bool = False
-
-
 P = "/projects/ERP"
 R = f"{P}/requirements"
 SURVEY = b"title,priority\nLoyalty points,must\n,should\n"
+SURVEY_FILE = ("survey.csv", SURVEY, "text/csv")
 CASES = [
     Case("requirements.list", "GET", f"{R}?search=sign&ordering=priority", MEMBERS_READ),
     Case("requirements.create", "POST", R, SUBMITTERS, {"title": "Export to Excel", "priority": "could"}),
@@ -95,7 +82,7 @@ CASES = [
         team_edits("201"),
         {"text": "- Stock per store\n- Transfers"},
     ),
-    Case("requirements.import-preview", "POST", f"{R}/import/preview", team_edits("200"), upload=True),
+    Case("requirements.import-preview", "POST", f"{R}/import/preview", team_edits("200"), upload=SURVEY_FILE),
     Case(
         "requirements.import",
         "POST",
@@ -109,84 +96,40 @@ CASES = [
 ]
 
 
-@dataclass
-class Response:
-    status: int
-    text: str
-    json: Any
-
-
-class Caller:
-    """Calls /api/v1 as one persona (signed in by session) or anonymously."""
-
-    def __init__(self, world: World, viewer: str) -> None:
-        self.client = Client()
-        if viewer != "anonymous":
-            self.client.force_login(world.people[viewer])
-
-    def call(self, method: str, path: str, body: Any = None, *, upload: bytes | None = None) -> Response:
-        kwargs: dict[str, Any] = {}
-        if upload is not None:
-            kwargs = {"data": {"file": SimpleUploadedFile("survey.csv", upload, content_type="text/csv")}}
-        elif body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        response = getattr(self.client, method.lower())("/api/v1" + path, **kwargs)
-        text = response.content.decode("utf-8", errors="replace")
-        is_json = response.get("Content-Type", "").startswith("application/json") and text
-        return Response(response.status_code, text, json.loads(text) if is_json else None)
+def seed(world: World) -> dict[str, Any]:
+    """Three requirements (one internal) and two tasks (one internal), both linked to single sign-on."""
+    pm, project = world.pm, world.project
+    login = services.do_create_requirement(
+        project,
+        actor=pm,
+        title="Single sign-on",
+        description="Sign in with AD",
+        acceptance_criteria=["AD"],
+    )
+    report = services.do_create_requirement(project, actor=pm, title="Daily sales report")
+    margin = services.do_create_requirement(
+        project, actor=pm, title="Margin dashboard", visibility=Visibility.INTERNAL
+    )
+    build = planning.do_add_task(project, actor=pm, name="Build SSO", duration_minutes=960)
+    secret = planning.do_add_task(
+        project, actor=pm, name="Margin review", duration_minutes=480, visibility=Visibility.INTERNAL
+    )
+    services.do_link_task(login, actor=pm, task_id=build.pk)
+    services.do_link_task(login, actor=pm, task_id=secret.pk)
+    return {
+        "login": login.pk,
+        "report": report.pk,
+        "margin": margin.pk,
+        "build": build.pk,
+        "secret": secret.pk,
+    }
 
 
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world with a small backlog and plan for the module; each test runs in a savepoint inside it."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            pm, project = world.pm, world.project
-            login = services.do_create_requirement(
-                project,
-                actor=pm,
-                title="Single sign-on",
-                description="Sign in with AD",
-                acceptance_criteria=["AD"],
-            )
-            report = services.do_create_requirement(project, actor=pm, title="Daily sales report")
-            margin = services.do_create_requirement(
-                project, actor=pm, title="Margin dashboard", visibility=Visibility.INTERNAL
-            )
-            build = planning.do_add_task(project, actor=pm, name="Build SSO", duration_minutes=960)
-            secret = planning.do_add_task(
-                project, actor=pm, name="Margin review", duration_minutes=480, visibility=Visibility.INTERNAL
-            )
-            services.do_link_task(login, actor=pm, task_id=build.pk)
-            services.do_link_task(login, actor=pm, task_id=secret.pk)
-            ids = {
-                "login": login.pk,
-                "report": report.pk,
-                "margin": margin.pk,
-                "build": build.pk,
-                "secret": secret.pk,
-            }
-            yield world, ids
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
-
-
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, ids) for v in value]
-    return value
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -194,12 +137,7 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(
-        case.method, case.path.format(**ids), _fill(case.body, ids), upload=SURVEY if case.upload else None
-    )
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 def test_a_client_reads_shared_requirements_and_links_only(
@@ -250,7 +188,7 @@ def test_the_confirmed_lock_stale_versions_and_bad_input(
         assert response.status == 422, (path, body, response.text)
     assert pm.call("GET", f"{R}/REQ-001/diff?old=1&new=7").status == 404
     assert pm.call("GET", f"{R}/nonsense").status == 404
-    bad_file = pm.call("POST", f"{R}/import/preview", upload=b"\x00\x01")
+    bad_file = pm.upload(f"{R}/import/preview", "survey.csv", b"\x00\x01", "text/csv")
     assert bad_file.status == 422
 
 
@@ -259,7 +197,7 @@ def test_a_survey_preview_saves_nothing_and_the_import_creates_drafts(
 ) -> None:
     world, _ids = api_world
     pm = Caller(world, "pm")
-    preview = pm.call("POST", f"{R}/import/preview", upload=SURVEY).json
+    preview = pm.upload(f"{R}/import/preview", *SURVEY_FILE).json
     assert [(c["line"], c["ok"]) for c in preview] == [(2, True), (3, False)]
     assert "title" in preview[1]["errors"]
     assert pm.call("GET", R).json["count"] == 3

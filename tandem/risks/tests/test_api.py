@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
 from tandem.risks import services
 from tandem.risks.models import Risk
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.personas import VIEWERS, World
 
 from .conftest import make_plan
 
@@ -47,54 +44,6 @@ def internal_editors(ok: str) -> str:
 def only_pm(ok: str) -> str:
     """Only the project manager (of these viewers) may do this."""
     return f"401 404 404 403 403 403 403 {ok}"
-
-
-@dataclass
-class Response:
-    """A call's status, its body as text, and the decoded JSON when the body is JSON."""
-
-    status: int
-    text: str
-    json: Any
-    content: bytes
-
-
-class Caller:
-    """Calls /api/v1 as one persona (signed in by session) or anonymously."""
-
-    def __init__(self, world: World, viewer: str) -> None:
-        self.client = Client()
-        if viewer != "anonymous":
-            self.client.force_login(world.people[viewer])
-
-    def call(self, method: str, path: str, body: Any = None) -> Response:
-        """One request; ``path`` is relative to /api/v1."""
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        response = getattr(self.client, method.lower())("/api/v1" + path, **kwargs)
-        text = response.content.decode("utf-8-sig", errors="replace")
-        is_json = response.get("Content-Type", "").startswith("application/json") and text
-        return Response(response.status_code, text, json.loads(text) if is_json else None, response.content)
-
-    def get(self, path: str) -> Response:
-        """GET ``path``."""
-        return self.call("GET", path)
-
-    def upload(self, path: str, name: str, data: bytes) -> Response:
-        """POST a file as the multipart field ``file``."""
-        response = self.client.post("/api/v1" + path, {"file": SimpleUploadedFile(name, data)})
-        text = response.content.decode()
-        return Response(response.status_code, text, json.loads(text) if text else None, response.content)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | None = None
 
 
 P = "/projects/ERP"
@@ -238,84 +187,73 @@ CASES = [
 ]
 
 
+def seed(world: World) -> dict[str, Any]:
+    """A plan and a record of every register, shared and internal."""
+    plan = make_plan(world)
+    pm, project = world.pm, world.project
+    risk = services.do_add_risk(project, actor=pm, title="Key user leaves", probability=4, impact=4)
+    secret = services.do_add_risk(
+        project,
+        actor=pm,
+        title="Subcontractor margin",
+        probability=5,
+        impact=5,
+        visibility="internal",
+    )
+    action = services.do_add_risk_action(risk, actor=pm, description="Name a deputy", task_id=plan.secret.pk)
+    action_free = services.do_add_risk_action(risk, actor=pm, description="Brief the deputy")
+    action_internal = services.do_add_risk_action(secret, actor=pm, description="Renegotiate rates")
+    issue = services.do_add_issue(
+        project,
+        actor=pm,
+        title="Test data missing",
+        severity="high",
+        task_ids=[plan.build.pk, plan.secret.pk],
+    )
+    issue_internal = services.do_add_issue(project, actor=pm, title="Margin slip", visibility="internal")
+    conflict = services.do_add_conflict(project, actor=pm, subject="Lead vs architect")
+    conflict_shared = services.do_add_conflict(
+        project, actor=pm, subject="Acceptance criteria", visibility=Visibility.SHARED
+    )
+    decision = services.do_add_decision(
+        project,
+        actor=pm,
+        question="Which payment gateway?",
+        options=["A", "B"],
+        recommendation="B",
+        decider_id=world.client_pm.pk,
+        due_date=dt.date(2026, 1, 2),
+        blocked_task_ids=[plan.build.pk, plan.secret.pk],
+    )
+    decision_internal = services.do_add_decision(
+        project,
+        actor=pm,
+        question="Discount?",
+        decision_kind=DecisionKind.APPROVE_CHANGE,
+        visibility="internal",
+    )
+    return {
+        "risk_shared": risk.pk,
+        "risk_internal": secret.pk,
+        "action": action.pk,
+        "action_internal": action_internal.pk,
+        "action_free": action_free.pk,
+        "issue_shared": issue.pk,
+        "issue_internal": issue_internal.pk,
+        "conflict_internal": conflict.pk,
+        "conflict_shared": conflict_shared.pk,
+        "decision": decision.pk,
+        "decision_internal": decision_internal.pk,
+        "build": plan.build.pk,
+        "secret": plan.secret.pk,
+    }
+
+
 @pytest.fixture(scope="module")
 def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
     """One world with a plan and a record of every register, shared and internal."""
-    with (
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        django_db_blocker.unblock(),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world(with_records=False)
-            plan = make_plan(world)
-            pm, project = world.pm, world.project
-            risk = services.do_add_risk(project, actor=pm, title="Key user leaves", probability=4, impact=4)
-            secret = services.do_add_risk(
-                project,
-                actor=pm,
-                title="Subcontractor margin",
-                probability=5,
-                impact=5,
-                visibility="internal",
-            )
-            action = services.do_add_risk_action(
-                risk, actor=pm, description="Name a deputy", task_id=plan.secret.pk
-            )
-            action_free = services.do_add_risk_action(risk, actor=pm, description="Brief the deputy")
-            action_internal = services.do_add_risk_action(secret, actor=pm, description="Renegotiate rates")
-            issue = services.do_add_issue(
-                project,
-                actor=pm,
-                title="Test data missing",
-                severity="high",
-                task_ids=[plan.build.pk, plan.secret.pk],
-            )
-            issue_internal = services.do_add_issue(
-                project, actor=pm, title="Margin slip", visibility="internal"
-            )
-            conflict = services.do_add_conflict(project, actor=pm, subject="Lead vs architect")
-            conflict_shared = services.do_add_conflict(
-                project, actor=pm, subject="Acceptance criteria", visibility=Visibility.SHARED
-            )
-            decision = services.do_add_decision(
-                project,
-                actor=pm,
-                question="Which payment gateway?",
-                options=["A", "B"],
-                recommendation="B",
-                decider_id=world.client_pm.pk,
-                due_date=dt.date(2026, 1, 2),
-                blocked_task_ids=[plan.build.pk, plan.secret.pk],
-            )
-            decision_internal = services.do_add_decision(
-                project,
-                actor=pm,
-                question="Discount?",
-                decision_kind=DecisionKind.APPROVE_CHANGE,
-                visibility="internal",
-            )
-            ids = {
-                "risk_shared": risk.pk,
-                "risk_internal": secret.pk,
-                "action": action.pk,
-                "action_internal": action_internal.pk,
-                "action_free": action_free.pk,
-                "issue_shared": issue.pk,
-                "issue_internal": issue_internal.pk,
-                "conflict_internal": conflict.pk,
-                "conflict_shared": conflict_shared.pk,
-                "decision": decision.pk,
-                "decision_internal": decision_internal.pk,
-                "build": plan.build.pk,
-                "secret": plan.secret.pk,
-            }
-            yield world, ids
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
+    with module_world(django_db_blocker, seed) as world_and_ids:
+        yield world_and_ids
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -323,10 +261,7 @@ def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[W
 def test_it_answers_each_viewer_as_the_matrix_says(
     case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
 ) -> None:
-    world, ids = api_world
-    expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    response = Caller(world, viewer).call(case.method, case.path.format(**ids), case.body)
-    assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
+    assert_matrix_case(case, viewer, *api_world)
 
 
 SECRETS = (
