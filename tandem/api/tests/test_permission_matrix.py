@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ from tandem.api.api import api
 from tandem.core.choices import Visibility
 from tandem.projects import queries, services
 from tandem.projects.choices import Role
+from tandem.testing.api import Case, fill
 from tandem.testing.personas import VIEWERS, World, make_user
 
 from .conftest import Caller
@@ -37,17 +36,6 @@ def only_pm(ok: str) -> str:
 def client_managers(ok: str) -> str:
     """Managing the client's people: the client PM, the sponsor and the PM."""
     return f"401 404 404 403 {ok} {ok} 403 {ok}"
-
-
-@dataclass(frozen=True)
-class Case:
-    """One endpoint call and the status each viewer gets."""
-
-    name: str
-    method: str
-    path: str
-    expected: str
-    body: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 ITEM_BODIES: dict[str, dict[str, Any]] = {
@@ -290,7 +278,7 @@ def test_it_answers_each_viewer_as_the_matrix_says(
 ) -> None:
     """Signed in with a browser session (and its CSRF token) or with a bearer token: the same answer."""
     expected = int(case.expected.split()[VIEWERS.index(viewer)])
-    body = case.body(ids) if callable(case.body) else case.body
+    body = fill(case.body, ids)
     caller = Caller(shared_world, viewer, token=tokens.get(viewer) if auth == "token" else None)
     response = caller.call(case.method, case.path.format(**ids), body)
     assert response.status == expected, f"{case.method} {case.path} as {viewer}: {response.text[:300]}"
@@ -304,7 +292,7 @@ def test_it_refuses_a_session_write_without_the_csrf_token(
     case: Case, shared_world: World, ids: dict[str, Any], db: None
 ) -> None:
     """A signed-in browser that does not send the CSRF token changes nothing (403)."""
-    body = case.body(ids) if callable(case.body) else case.body
+    body = fill(case.body, ids)
     response = Caller(shared_world, "pm", csrf=False).call(case.method, case.path.format(**ids), body)
     assert response.status == 403, response.text[:300]
     assert "CSRF" in response.json["detail"]
