@@ -7,79 +7,12 @@ confirms the charter; the project manager then sees the confirmation in the team
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from django.conf import settings
+from tandem.testing.browser import BROWSER_MARKS, sign_in
+from tandem.testing.personas import World
 
-from tandem.testing.personas import PASSWORD, World
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless Chromium; Playwright's sync API runs an event loop, so Django must allow sync calls."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def pages(browser: Any, request: pytest.FixtureRequest) -> Iterator[list[Any]]:
-    """Pages opened by the test; each one is photographed into test-artifacts/ if the test fails."""
-    opened: list[Any] = []
-    yield opened
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for i, page in enumerate(opened):
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
-    setattr(item, f"rep_{report.when}", report)
-
-
-def sign_in(browser: Any, pages: list[Any], base: str, email: str) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    pages.append(page)
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
+pytestmark = BROWSER_MARKS
 
 
 def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
@@ -87,7 +20,7 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
 ) -> None:
     base = live_server.url
 
-    sponsor = sign_in(browser, pages, base, world.sponsor.email)
+    sponsor = sign_in(browser, base, world.sponsor.email, pages=pages)
     sponsor.goto(f"{base}/projects/ERP/")
     sponsor.click("button[name=language][value=zh-hans]")
     sponsor.wait_for_selector("html[lang=zh-Hans]")
@@ -118,7 +51,7 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
     assert re.search(r"章程修订版 \d+ 已确认", banner.inner_text())
 
     # The project manager's team view shows who confirmed which revision.
-    pm = sign_in(browser, pages, base, world.pm.email)
+    pm = sign_in(browser, base, world.pm.email, pages=pages)
     pm.goto(f"{base}/projects/ERP/")
     banner_text = pm.locator("#confirmation").inner_text()
     assert re.search(r"Charter revision \d+ is confirmed", banner_text)

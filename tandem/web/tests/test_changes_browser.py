@@ -6,35 +6,22 @@ import datetime as dt
 import re
 from typing import Any
 
-import pytest
-
 from tandem.changes import services
 from tandem.changes.models import ChangeRequest
 from tandem.changes.tests.conftest import build_plan, reports_change
 from tandem.planning.models import Task
+from tandem.testing.browser import BROWSER_MARKS, sign_in
 from tandem.testing.personas import World
-from tandem.web.tests.test_browser import (  # noqa: F401  (fixtures and the report hook)
-    CHROMIUM,
-    browser,
-    pages,
-    pytest_runtest_makereport,
-    sign_in,
-)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_the_sponsor_approves_a_change_in_chinese_and_sees_the_new_baseline(
     transactional_db: None,
     live_server: Any,
     world: World,
-    browser: Any,  # noqa: F811
-    pages: list[Any],  # noqa: F811
+    browser: Any,
+    pages: list[Any],
 ) -> None:
     plan = build_plan(world)
     services.do_update_change_settings(world.project, actor=world.pm, day_rate="4000")
@@ -46,7 +33,7 @@ def test_the_sponsor_approves_a_change_in_chinese_and_sees_the_new_baseline(
     new_finish = dt.datetime.fromisoformat(change.frozen_impact.data["new_finish"]).date().isoformat()
     base = live_server.url
 
-    sponsor = sign_in(browser, pages, base, world.sponsor.email)
+    sponsor = sign_in(browser, base, world.sponsor.email, pages=pages)
     sponsor.goto(f"{base}/projects/ERP/")
     sponsor.click("button[name=language][value=zh-hans]")
     sponsor.wait_for_selector("html[lang=zh-Hans]")

@@ -13,10 +13,10 @@ from tandem.communication import services
 from tandem.communication.models import Comment
 from tandem.core.choices import Visibility
 from tandem.risks import services as risks
+from tandem.testing.browser import BROWSER_MARKS, sign_in
 from tandem.testing.personas import World
-from tandem.web.tests.test_risks_browser import browser, pytestmark, sign_in
 
-__all__ = ["browser", "pytestmark"]
+pytestmark = BROWSER_MARKS
 
 
 def test_the_client_pm_comments_edits_and_deletes_from_the_issue_log(

@@ -8,7 +8,6 @@ Also photographs the Gantt and the board of the demo plan for docs/screenshots w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,46 +18,17 @@ from tandem.planning import services
 from tandem.planning.choices import DependencyType, TaskKind, TaskStatus
 from tandem.planning.models import Dependency, Task
 from tandem.projects.models import Project
+from tandem.testing.browser import BROWSER_MARKS
 from tandem.testing.personas import PASSWORD, World
 from tandem.web.tests.test_planning_pages import build_plan
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DAY = 480
 #: Scrolls the page so the plan views start at the top of the picture.
 SCROLL_TO_PLAN = (
     "window.scrollTo(0, document.querySelector('.tabs').getBoundingClientRect().top + window.scrollY - 70)"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless Chromium; Playwright's sync API runs an event loop, so Django must allow sync calls."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+pytestmark = BROWSER_MARKS
 
 
 def sign_in(browser: Any, base: str, email: str, password: str = PASSWORD, language: str = "en") -> Any:

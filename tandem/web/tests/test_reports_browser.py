@@ -8,63 +8,18 @@ client's view and reads the edited summary; the email reached the sponsor throug
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
 from tandem.reports.tests.conftest import make_plan
-from tandem.testing.personas import PASSWORD, World
+from tandem.testing.browser import BROWSER_MARKS, sign_in
+from tandem.testing.personas import World
 from tandem.testing.smtp import SMTPServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 SUMMARY = "上线推迟一周：集成测试需要更多时间。"
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless Chromium; Playwright's sync API runs an event loop, so Django must allow sync calls."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def sign_in(browser: Any, base: str, email: str) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
 
 
 def test_the_pm_sends_the_weekly_report_and_the_sponsor_reads_it(

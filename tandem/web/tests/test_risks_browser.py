@@ -9,62 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tandem.core.choices import Visibility
 from tandem.planning.models import Task
 from tandem.risks import services
 from tandem.risks.models import ClientDecision
 from tandem.risks.tests.conftest import make_plan
-from tandem.testing.personas import PASSWORD, World
+from tandem.testing.browser import BROWSER_MARKS, sign_in
+from tandem.testing.personas import World
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless Chromium; Playwright's sync API runs an event loop, so Django must allow sync calls."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def sign_in(browser: Any, base: str, email: str) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
+pytestmark = BROWSER_MARKS
 
 
 def test_the_client_pm_decides_and_the_blocked_task_moves(
