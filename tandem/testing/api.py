@@ -26,6 +26,17 @@ from tandem.testing.personas import VIEWERS, World, build_world
 API = "/api/v1"
 FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Rows of a matrix used again and again, one status per viewer in ``VIEWERS`` order: anonymous,
+# outsider, other_client, client_viewer, client_pm, sponsor, member, pm.
+ANY_USER = "401 200 200 200 200 200 200 200"
+MEMBERS_READ = "401 404 404 200 200 200 200 200"
+TEAM_READS = "401 404 404 404 404 404 200 200"  # an internal record: the client may not know it exists
+
+
+def only_pm(ok: str) -> str:
+    """Members see the project, but only its manager (of these viewers) may do this."""
+    return f"401 404 404 403 403 403 403 {ok}"
+
 
 @dataclass
 class Response:

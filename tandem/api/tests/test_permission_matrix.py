@@ -17,20 +17,12 @@ from tandem.api.api import api
 from tandem.core.choices import Visibility
 from tandem.projects import queries, services
 from tandem.projects.choices import Role
-from tandem.testing.api import Case, fill
+from tandem.testing.api import ANY_USER, MEMBERS_READ, TEAM_READS, Case, fill, only_pm
 from tandem.testing.personas import VIEWERS, World, make_user
 
 from .conftest import Caller
 
 # Rows used again and again (in VIEWERS order).
-ANY_USER = "401 200 200 200 200 200 200 200"
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"  # an internal record: the client may not know it exists
-
-
-def only_pm(ok: str) -> str:
-    """Members see the project, but only its manager may do this."""
-    return f"401 404 404 403 403 403 403 {ok}"
 
 
 def client_managers(ok: str) -> str:

@@ -15,19 +15,19 @@ from tandem.changes import services
 from tandem.changes.models import ChangeRequest
 from tandem.planning import services as planning
 from tandem.planning.models import Baseline, Task
-from tandem.testing.api import Caller, Case, Response, assert_matrix_case, module_world
+from tandem.testing.api import (
+    MEMBERS_READ,
+    TEAM_READS,
+    Caller,
+    Case,
+    Response,
+    assert_matrix_case,
+    module_world,
+    only_pm,
+)
 from tandem.testing.personas import VIEWERS, World, build_world
 
 from .conftest import DAY, build_plan, reports_change
-
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
-
-
-def only_pm(ok: str) -> str:
-    """Plan editors only (of these viewers, the PM)."""
-    return f"401 404 404 403 403 403 403 {ok}"
-
 
 P = "/projects/ERP"
 D = f"{P}/changes/{{draft}}"

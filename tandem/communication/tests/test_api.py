@@ -9,12 +9,17 @@ import pytest
 
 from tandem.communication import services
 from tandem.core.choices import Visibility
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import (
+    ANY_USER,
+    MEMBERS_READ,
+    TEAM_READS,
+    Caller,
+    Case,
+    assert_matrix_case,
+    module_world,
+)
 from tandem.testing.personas import VIEWERS, World
 
-ANY_USER = "401 200 200 200 200 200 200 200"
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
 MEMBERS_WRITE = "401 404 404 403 201 201 201 201"
 
 P = "/projects/ERP"

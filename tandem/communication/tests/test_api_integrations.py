@@ -13,15 +13,8 @@ from tandem.communication import integrations
 from tandem.communication.choices import DeliveryStatus, WebhookKind
 from tandem.communication.models import WebhookDelivery, WebhookEndpoint
 from tandem.communication.tests.receiver import running_receiver
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import ANY_USER, Caller, Case, assert_matrix_case, module_world, only_pm
 from tandem.testing.personas import VIEWERS, World
-
-ANY_USER = "401 200 200 200 200 200 200 200"
-
-
-def only_pm(ok: str) -> str:
-    return f"401 404 404 403 403 403 403 {ok}"
-
 
 #: Nothing listens here: a test or retry fails fast and is recorded.
 CLOSED = "http://127.0.0.1:9/hook"

@@ -15,12 +15,17 @@ from icalendar import Calendar
 from tandem.core.choices import Visibility
 from tandem.meetings import services
 from tandem.meetings.choices import CommunicationKind, Frequency, MeetingKind
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import (
+    ANY_USER,
+    MEMBERS_READ,
+    TEAM_READS,
+    Caller,
+    Case,
+    assert_matrix_case,
+    module_world,
+)
 from tandem.testing.personas import VIEWERS, World
 
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
-ANY_USER = "401 200 200 200 200 200 200 200"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -17,16 +17,16 @@ from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
 from tandem.projects import services as project_services
 from tandem.projects.choices import DecisionPreset
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import (
+    MEMBERS_READ,
+    TEAM_READS,
+    Caller,
+    Case,
+    assert_matrix_case,
+    module_world,
+    only_pm,
+)
 from tandem.testing.personas import VIEWERS, World
-
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
-
-
-def only_pm(ok: str) -> str:
-    """Members see the plan, but only the PM (of these viewers) may change it."""
-    return f"401 404 404 403 403 403 403 {ok}"
 
 
 def team_edits_internal(ok: str) -> str:

@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 
 from tandem.reports import services
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, assert_matrix_case, module_world
 from tandem.testing.personas import VIEWERS, World
 
 from .conftest import EARLY, make_plan
-
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
 
 
 def team_writers(ok: str) -> str:

@@ -11,11 +11,9 @@ import pytest
 from tandem.core.choices import Visibility
 from tandem.planning import services as planning
 from tandem.requirements import services
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, assert_matrix_case, module_world
 from tandem.testing.personas import VIEWERS, World
 
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
 SUBMITTERS = "401 404 404 403 201 201 201 201"
 
 

@@ -16,14 +16,19 @@ from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
 from tandem.risks import services
 from tandem.risks.models import Risk
-from tandem.testing.api import Caller, Case, assert_matrix_case, module_world
+from tandem.testing.api import (
+    ANY_USER,
+    MEMBERS_READ,
+    TEAM_READS,
+    Caller,
+    Case,
+    assert_matrix_case,
+    module_world,
+    only_pm,
+)
 from tandem.testing.personas import VIEWERS, World
 
 from .conftest import make_plan
-
-ANY_USER = "401 200 200 200 200 200 200 200"
-MEMBERS_READ = "401 404 404 200 200 200 200 200"
-TEAM_READS = "401 404 404 404 404 404 200 200"
 
 
 def editors(ok: str) -> str:
@@ -39,11 +44,6 @@ def raisers(ok: str) -> str:
 def internal_editors(ok: str) -> str:
     """An internal record: the client may not know it exists."""
     return f"401 404 404 404 404 404 {ok} {ok}"
-
-
-def only_pm(ok: str) -> str:
-    """Only the project manager (of these viewers) may do this."""
-    return f"401 404 404 403 403 403 403 {ok}"
 
 
 P = "/projects/ERP"
