@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -163,3 +164,31 @@ def module_world(
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             connection.close()
+
+
+def world_fixture(seed: Callable[[World], dict[str, Any]], *, with_records: bool = False) -> Any:
+    """A module-scoped fixture of ``module_world(seed)``: ``api_world = world_fixture(seed)``."""
+
+    @pytest.fixture(scope="module")
+    def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
+        with module_world(django_db_blocker, seed, with_records=with_records) as world_and_ids:
+            yield world_and_ids
+
+    return api_world
+
+
+def matrix_test(cases: list[Case]) -> Any:
+    """The matrix test of a module's ``cases``, every case called as every viewer (on ``api_world``).
+
+    ``test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)``; its ids are
+    ``<case name>-<viewer>``.
+    """
+
+    @pytest.mark.parametrize("viewer", VIEWERS)
+    @pytest.mark.parametrize("case", cases, ids=lambda case: case.name)
+    def test_it_answers_each_viewer_as_the_matrix_says(
+        case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
+    ) -> None:
+        assert_matrix_case(case, viewer, *api_world)
+
+    return test_it_answers_each_viewer_as_the_matrix_says

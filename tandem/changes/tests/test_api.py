@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,11 +20,11 @@ from tandem.testing.api import (
     Caller,
     Case,
     Response,
-    assert_matrix_case,
-    module_world,
+    matrix_test,
     only_pm,
+    world_fixture,
 )
-from tandem.testing.personas import VIEWERS, World, build_world
+from tandem.testing.personas import World, build_world
 
 from .conftest import DAY, build_plan, reports_change
 
@@ -126,19 +125,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world for the module; each test runs in a savepoint inside it."""
-    with module_world(django_db_blocker, seed) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def _flow(world: World, ids: dict[str, Any]) -> str:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tandem.communication import services
 from tandem.core.choices import Visibility
@@ -15,10 +12,10 @@ from tandem.testing.api import (
     TEAM_READS,
     Caller,
     Case,
-    assert_matrix_case,
-    module_world,
+    matrix_test,
+    world_fixture,
 )
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.personas import World
 
 MEMBERS_WRITE = "401 404 404 403 201 201 201 201"
 
@@ -77,19 +74,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world for the whole module; each test runs in a savepoint inside it."""
-    with module_world(django_db_blocker, seed, with_records=True) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed, with_records=True)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def test_a_client_reads_shared_comments_and_notifications_only(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,8 +11,8 @@ from tandem.communication import integrations
 from tandem.communication.choices import DeliveryStatus, WebhookKind
 from tandem.communication.models import WebhookDelivery, WebhookEndpoint
 from tandem.communication.tests.receiver import running_receiver
-from tandem.testing.api import ANY_USER, Caller, Case, assert_matrix_case, module_world, only_pm
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.api import ANY_USER, Caller, Case, matrix_test, only_pm, world_fixture
+from tandem.testing.personas import World
 
 #: Nothing listens here: a test or retry fails fast and is recorded.
 CLOSED = "http://127.0.0.1:9/hook"
@@ -65,19 +63,10 @@ def seed(world: World) -> dict[str, Any]:
     return {"webhook": webhook.pk, "other_webhook": other.pk, "delivery": failed.pk}
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world for the whole module; each test runs in a savepoint inside it."""
-    with module_world(django_db_blocker, seed, with_records=True) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed, with_records=True)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def test_a_manager_adds_tests_and_retries_a_webhook(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
@@ -21,10 +19,10 @@ from tandem.testing.api import (
     TEAM_READS,
     Caller,
     Case,
-    assert_matrix_case,
-    module_world,
+    matrix_test,
+    world_fixture,
 )
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.personas import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -213,19 +211,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """A world with plan entries (one internal) and scheduled, past, held and internal meetings."""
-    with module_world(django_db_blocker, seed) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def test_a_client_reads_no_internal_entry_point_or_action(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import icalendar
 import openpyxl
-import pytest
 from django.test import Client
 
 from tandem.core.choices import Visibility
@@ -22,11 +20,11 @@ from tandem.testing.api import (
     TEAM_READS,
     Caller,
     Case,
-    assert_matrix_case,
-    module_world,
+    matrix_test,
     only_pm,
+    world_fixture,
 )
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.personas import World
 
 
 def team_edits_internal(ok: str) -> str:
@@ -146,19 +144,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world with a small plan for the whole module; each test runs in a savepoint inside it."""
-    with module_world(django_db_blocker, seed) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def test_a_client_reads_shared_rows_links_and_counts_only(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tandem.core.choices import Visibility
 from tandem.planning import services as planning
 from tandem.requirements import services
-from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, assert_matrix_case, module_world
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, matrix_test, world_fixture
+from tandem.testing.personas import World
 
 SUBMITTERS = "401 404 404 403 201 201 201 201"
 
@@ -123,19 +120,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world with a small backlog and plan for the module; each test runs in a savepoint inside it."""
-    with module_world(django_db_blocker, seed) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 def test_a_client_reads_shared_requirements_and_links_only(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,11 +20,11 @@ from tandem.testing.api import (
     TEAM_READS,
     Caller,
     Case,
-    assert_matrix_case,
-    module_world,
+    matrix_test,
     only_pm,
+    world_fixture,
 )
-from tandem.testing.personas import VIEWERS, World
+from tandem.testing.personas import World
 
 from .conftest import make_plan
 
@@ -249,19 +247,10 @@ def seed(world: World) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def api_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, dict[str, Any]]]:
-    """One world with a plan and a record of every register, shared and internal."""
-    with module_world(django_db_blocker, seed) as world_and_ids:
-        yield world_and_ids
+api_world = world_fixture(seed)
 
 
-@pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_it_answers_each_viewer_as_the_matrix_says(
-    case: Case, viewer: str, api_world: tuple[World, dict[str, Any]], db: None
-) -> None:
-    assert_matrix_case(case, viewer, *api_world)
+test_it_answers_each_viewer_as_the_matrix_says = matrix_test(CASES)
 
 
 SECRETS = (
