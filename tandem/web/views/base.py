@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
@@ -16,6 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core.errors import ConflictError
 from tandem.core.scoping import ClientLens
 from tandem.projects import queries
 from tandem.projects.choices import DecisionKind
@@ -140,3 +142,42 @@ def set_bound_value(form: forms.BaseForm, name: str, value: str) -> None:
         data.update(form.data)
     data[name] = value
     form.data = data
+
+
+def apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, renamed: dict[str, str] | None = None
+) -> None:
+    """A service's errors on the form's fields, the service's names (``owner_id``) mapped back to the
+    form's (``owner``) through the form's ``renamed`` and any extra ``renamed`` given here."""
+    names = {v: k for k, v in getattr(form, "renamed", {}).items()}
+    names.update(renamed or {})
+    if hasattr(exc, "error_dict"):
+        exc = ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
+    apply_errors(form, exc)
+
+
+def submit_form(
+    form: forms.BaseForm, call: Callable[[], Any], renamed: dict[str, str] | None = None
+) -> tuple[Any, int]:
+    """Run a service with the form's data: the result and 200, or None and 400/409 with the form's errors
+    (after a conflict the form carries the current version, so a resubmission applies)."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        return call(), 200
+    except ConflictError as exc:
+        form.add_error(None, exc.message)
+        set_bound_value(form, "version", str(exc.current_version or 0))
+        return None, 409
+    except ValidationError as exc:
+        apply_service_errors(form, exc, renamed)
+        return None, 400
+
+
+def flash_errors(request: HttpRequest, form: forms.BaseForm, *, labelled: bool = False) -> None:
+    """A small form's errors as messages on the page it returns to, each after its field's label if
+    ``labelled``."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if labelled and field in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else str(message))

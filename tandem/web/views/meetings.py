@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tandem.core.errors import ConflictError
 from tandem.meetings import ical, permissions, queries, services
 from tandem.meetings.choices import ActionStatus, MeetingStatus
 from tandem.meetings.models import Meeting
@@ -44,7 +43,13 @@ from tandem.web.meetings_forms import (
     ScheduleForm,
     VersionForm,
 )
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    flash_errors,
+    project_view,
+    render_page,
+    submit_form,
+)
 
 PAGE_SIZE = 25
 
@@ -82,40 +87,11 @@ def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _apply(form: forms.Form, exc: ValidationError) -> None:
-    renamed = {v: k for k, v in getattr(form, "renamed", {}).items()}
-    if hasattr(exc, "error_dict"):
-        exc = ValidationError({renamed.get(k, k): v for k, v in exc.error_dict.items()})
-    apply_errors(form, exc)
-
-
-def _submit(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
-    """Run a service with the form's data: the result and 200, or None and 400/409 with the form's errors."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        return call(), 200
-    except ConflictError as exc:
-        form.add_error(None, exc.message)
-        set_bound_value(form, "version", str(exc.current_version or 0))
-        return None, 409
-    except ValidationError as exc:
-        _apply(form, exc)
-        return None, 400
-
-
-def _flash(request: HttpRequest, form: forms.Form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for message in errors:
-            messages.error(request, f"{label}: {message}" if label else str(message))
-
-
 def _small_post(request: HttpRequest, form: forms.Form, call: Callable[[], Any], success: str) -> Any:
     """Run a small form's service; its errors become messages on the page it returns to."""
-    result, _status = _submit(form, call)
+    result, _status = submit_form(form, call)
     if result is None:
-        _flash(request, form)
+        flash_errors(request, form, labelled=True)
     else:
         messages.success(request, success)
     return result
@@ -167,7 +143,7 @@ def plan_item_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     form = _item_form(scope, request.POST or None, initial={"starts_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
-        item, status = _submit(
+        item, status = submit_form(
             form, lambda: services.do_add_item(scope.project, actor=scope.user, **form.data_for_service())
         )
         if item is not None:
@@ -189,7 +165,7 @@ def plan_item_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
     form = _item_form(scope, request.POST or None, initial=ItemForm.initial_from(item))
     status = 200
     if request.method == "POST":
-        saved, status = _submit(
+        saved, status = submit_form(
             form,
             lambda: services.do_update_item(
                 item, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
@@ -294,7 +270,7 @@ def meeting_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        meeting, status = _submit(
+        meeting, status = submit_form(
             form,
             lambda: services.do_schedule_meeting(scope.project, actor=scope.user, **form.data_for_service()),
         )
@@ -336,7 +312,7 @@ def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
     )
     status = 200
     if request.method == "POST":
-        saved, status = _submit(
+        saved, status = submit_form(
             form,
             lambda: services.do_update_meeting(
                 meeting, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()

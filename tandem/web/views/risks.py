@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.core.errors import ConflictError
 from tandem.projects.permissions import Action, can
 from tandem.risks import interop, permissions, queries, services
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, RiskLevel
@@ -41,7 +40,14 @@ from tandem.web.risks_forms import (
     RiskForm,
     task_choices,
 )
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    flash_errors,
+    project_view,
+    render_page,
+    submit_form,
+)
 
 PAGE_SIZE = 25
 SORTS = {
@@ -88,35 +94,10 @@ def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _apply(form: forms.Form, exc: ValidationError) -> None:
-    """A service's errors on the form's fields (``owner_id`` → ``owner``…)."""
-    renamed = {v: k for k, v in getattr(form, "renamed", {}).items()}
-    renamed.update({"outcome": "outcome" if "outcome" in form.fields else "option"})
-    if hasattr(exc, "error_dict"):
-        exc = ValidationError({renamed.get(k, k): v for k, v in exc.error_dict.items()})
-    apply_errors(form, exc)
-
-
 def _submit(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
-    """Run a service with the form's data: the result and 200, or None and 400/409 with the form's errors."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        return call(), 200
-    except ConflictError as exc:
-        form.add_error(None, exc.message)
-        set_bound_value(form, "version", str(exc.current_version or 0))
-        return None, 409
-    except ValidationError as exc:
-        _apply(form, exc)
-        return None, 400
-
-
-def _flash_errors(request: HttpRequest, form: forms.Form) -> None:
-    """A small form's errors as messages on the page it returns to."""
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, str(message))
+    """``submit_form`` with a decision's ``outcome`` errors on the form's ``option`` field when it has no
+    ``outcome``."""
+    return submit_form(form, call, {"outcome": "outcome" if "outcome" in form.fields else "option"})
 
 
 def _grid(result: dict[str, Any], thresholds: RiskSettings) -> list[dict[str, Any]]:
@@ -311,7 +292,7 @@ def risk_occurred(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
         lambda: services.do_mark_risk_occurred(risk, version=form.cleaned_data["version"], actor=scope.user),
     )
     if issue is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
         return redirect("web:risk_detail", code=scope.project.code, pk=risk.pk)
     messages.success(request, _("The risk is now an issue of the log."))
     return redirect("web:issue_edit", code=scope.project.code, pk=issue.pk)
@@ -355,7 +336,7 @@ def risk_action_done(request: HttpRequest, scope: ProjectScope, pk: int, action_
         ),
     )
     if done is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         messages.success(request, _("The action is done."))
     return redirect("web:risk_detail", code=scope.project.code, pk=action.risk_id)
@@ -377,7 +358,7 @@ def risk_action_task(request: HttpRequest, scope: ProjectScope, pk: int, action_
         ),
     )
     if made is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         messages.success(request, _("The action is now a task of the plan."))
     return redirect("web:risk_detail", code=scope.project.code, pk=action.risk_id)
@@ -738,7 +719,7 @@ def decision_withdraw(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
         ),
     )
     if done is None:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     else:
         messages.success(request, _("The decision was withdrawn."))
     return redirect("web:decision_detail", code=scope.project.code, pk=decision.pk)
