@@ -97,8 +97,44 @@ def _small_post(request: HttpRequest, form: forms.Form, call: Callable[[], Any],
     return result
 
 
+def _versioned_post(
+    request: HttpRequest, scope: ProjectScope, record: Any, service: Callable[..., Any], success: str
+) -> None:
+    """Run ``service(record, version=, actor=)`` with the version the page read (a service that returns
+    nothing, such as a delete, succeeded too)."""
+    form = VersionForm(request.POST)
+    _small_post(
+        request,
+        form,
+        lambda: service(record, version=form.cleaned_data["version"], actor=scope.user) or True,
+        success,
+    )
+
+
 def _meeting_url(scope: ProjectScope, meeting: Meeting) -> HttpResponse:
     return redirect("web:meeting", code=scope.project.code, pk=meeting.pk)
+
+
+def _add_to_meeting(
+    request: HttpRequest,
+    scope: ProjectScope,
+    pk: int,
+    form_class: Callable[..., Any],
+    service: Callable[..., Any],
+    success: str,
+) -> HttpResponse:
+    """Add an agenda point, attendee, decision or action to a meeting whoever runs it may change: the form
+    of the project's choices, then ``service(meeting, actor=, **form.data_for_service())``."""
+    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
+    _require(_can_run(scope, meeting))
+    form = form_class(request.POST, project=scope.project, team=scope.team)
+    _small_post(
+        request,
+        form,
+        lambda: service(meeting, actor=scope.user, **form.data_for_service()),
+        success,
+    )
+    return _meeting_url(scope, meeting)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -185,13 +221,7 @@ def plan_item_deactivate(request: HttpRequest, scope: ProjectScope, pk: int) -> 
     """Stop an entry (its history stays)."""
     item = queries.access_item(scope.viewer, scope.project, pk)
     _require(_can_plan(scope))
-    form = VersionForm(request.POST)
-    _small_post(
-        request,
-        form,
-        lambda: services.do_deactivate_item(item, version=form.cleaned_data["version"], actor=scope.user),
-        _("The entry is no longer active."),
-    )
+    _versioned_post(request, scope, item, services.do_deactivate_item, _("The entry is no longer active."))
     return redirect("web:communication_plan", code=scope.project.code)
 
 
@@ -409,13 +439,7 @@ def meeting_state(request: HttpRequest, scope: ProjectScope, pk: int, change: st
         raise Http404(_("No such action."))
     _require(_can_run(scope, meeting))
     service, success = STATE_CHANGES[change]
-    form = VersionForm(request.POST)
-    _small_post(
-        request,
-        form,
-        lambda: service(meeting, version=form.cleaned_data["version"], actor=scope.user),
-        str(success),
-    )
+    _versioned_post(request, scope, meeting, service, str(success))
     return _meeting_url(scope, meeting)
 
 
@@ -444,16 +468,9 @@ def meeting_minutes(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpR
 @require_POST
 def agenda_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Add a point to the agenda."""
-    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
-    form = AgendaForm(request.POST, project=scope.project, team=scope.team)
-    _small_post(
-        request,
-        form,
-        lambda: services.do_add_agenda_item(meeting, actor=scope.user, **form.data_for_service()),
-        _("The agenda item was added."),
+    return _add_to_meeting(
+        request, scope, pk, AgendaForm, services.do_add_agenda_item, _("The agenda item was added.")
     )
-    return _meeting_url(scope, meeting)
 
 
 @project_view
@@ -463,16 +480,7 @@ def agenda_delete(request: HttpRequest, scope: ProjectScope, pk: int, point_pk: 
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     point = queries.access_agenda_item(scope.viewer, meeting, point_pk)
     _require(_can_run(scope, meeting))
-    form = VersionForm(request.POST)
-    _small_post(
-        request,
-        form,
-        lambda: (
-            services.do_delete_agenda_item(point, version=form.cleaned_data["version"], actor=scope.user)
-            or True
-        ),
-        _("The agenda item was removed."),
-    )
+    _versioned_post(request, scope, point, services.do_delete_agenda_item, _("The agenda item was removed."))
     return _meeting_url(scope, meeting)
 
 
@@ -480,16 +488,9 @@ def agenda_delete(request: HttpRequest, scope: ProjectScope, pk: int, point_pk: 
 @require_POST
 def attendee_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Invite someone (a scheduled meeting sends them the invitation)."""
-    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
-    form = AttendeeForm(request.POST, project=scope.project, team=scope.team)
-    _small_post(
-        request,
-        form,
-        lambda: services.do_add_attendee(meeting, actor=scope.user, **form.data_for_service()),
-        _("The attendee was invited."),
+    return _add_to_meeting(
+        request, scope, pk, AttendeeForm, services.do_add_attendee, _("The attendee was invited.")
     )
-    return _meeting_url(scope, meeting)
 
 
 @project_view
@@ -531,32 +532,18 @@ def attendance(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
 @require_POST
 def decision_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Record a decision (one that concerns the client enters the client decision register)."""
-    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
-    form = DecisionForm(request.POST, project=scope.project, team=scope.team)
-    _small_post(
-        request,
-        form,
-        lambda: services.do_add_decision(meeting, actor=scope.user, **form.data_for_service()),
-        _("The decision was recorded."),
+    return _add_to_meeting(
+        request, scope, pk, DecisionForm, services.do_add_decision, _("The decision was recorded.")
     )
-    return _meeting_url(scope, meeting)
 
 
 @project_view
 @require_POST
 def action_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Record an action item."""
-    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
-    form = ActionForm(request.POST, project=scope.project, team=scope.team)
-    _small_post(
-        request,
-        form,
-        lambda: services.do_add_action(meeting, actor=scope.user, **form.data_for_service()),
-        _("The action item was added."),
+    return _add_to_meeting(
+        request, scope, pk, ActionForm, services.do_add_action, _("The action item was added.")
     )
-    return _meeting_url(scope, meeting)
 
 
 @project_view
@@ -587,13 +574,11 @@ def action_task(request: HttpRequest, scope: ProjectScope, pk: int, action_pk: i
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     action = queries.access_action(scope.viewer, scope.project, action_pk)
     _require(_can_run(scope, meeting) and can(scope.user, scope.project, Action.EDIT_PLAN))
-    form = VersionForm(request.POST)
-    _small_post(
+    _versioned_post(
         request,
-        form,
-        lambda: services.do_make_action_a_task(
-            action, version=form.cleaned_data["version"], actor=scope.user
-        ),
+        scope,
+        action,
+        services.do_make_action_a_task,
         _("The action item is now a task of the plan."),
     )
     return _meeting_url(scope, meeting)
