@@ -22,6 +22,19 @@ from tandem.core.scoping import ScopedManager
 from tandem.reports.choices import Rag, ReportStatus
 
 
+def _who() -> models.ForeignKey[Any, Any]:
+    """Who took one of a report's steps (generated, approved, sent): kept when they leave, set by the
+    services only."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+
 class ReportSettings(VersionedModel):
     """A project's report settings: whether a report needs approval before it is sent."""
 
@@ -78,32 +91,11 @@ class StatusReport(ShareableModel):
     rag_override_reason = models.TextField(
         _("why the status is worse than computed"), blank=True, max_length=2000
     )
-    generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    generated_by = _who()
     generated_at = models.DateTimeField(_("generated"), null=True, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    approved_by = _who()
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    sent_by = _who()
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
     recipients = models.JSONField(_("recipients"), default=list, blank=True, editable=False)
     sent_html = models.TextField(_("sent HTML"), blank=True, editable=False)
