@@ -191,18 +191,22 @@ def load_demo_meetings(project: Project, *, today: dt.date | None = None) -> int
 
     # Weekly status meetings: last Monday's held (it fulfils the plan entry), next Monday's ahead.
     last_monday = _previous_weekday(today + dt.timedelta(days=1), 0)
-    previous = services.do_schedule_meeting(
-        project,
-        actor=pm,
-        notify=False,
-        title="周例会 Weekly status meeting",
-        kind=MeetingKind.WEEKLY_STATUS,
-        item_id=weekly.pk,
-        starts_at=_at(project, last_monday, dt.time(10, 0)),
-        ends_at=_at(project, last_monday, dt.time(11, 0)),
-        online_url="https://meeting.example.com/erp-weekly",
-        attendees=[{"user_id": u.pk} for u in {pm, lead, member, client_pm} if u is not None],
-    )
+
+    def weekly_meeting(monday: dt.date) -> Meeting:
+        return services.do_schedule_meeting(
+            project,
+            actor=pm,
+            notify=False,
+            title="周例会 Weekly status meeting",
+            kind=MeetingKind.WEEKLY_STATUS,
+            item_id=weekly.pk,
+            starts_at=_at(project, monday, dt.time(10, 0)),
+            ends_at=_at(project, monday, dt.time(11, 0)),
+            online_url="https://meeting.example.com/erp-weekly",
+            attendees=[{"user_id": u.pk} for u in {pm, lead, member, client_pm} if u is not None],
+        )
+
+    previous = weekly_meeting(last_monday)
     if previous.starts_at < timezone.now():
         previous = services.do_mark_held(previous, version=previous.version, actor=pm)
     services.do_add_action(
@@ -220,18 +224,7 @@ def load_demo_meetings(project: Project, *, today: dt.date | None = None) -> int
         visibility=Visibility.INTERNAL,
     )
     next_monday = last_monday + dt.timedelta(days=7)
-    upcoming = services.do_schedule_meeting(
-        project,
-        actor=pm,
-        notify=False,
-        title="周例会 Weekly status meeting",
-        kind=MeetingKind.WEEKLY_STATUS,
-        item_id=weekly.pk,
-        starts_at=_at(project, next_monday, dt.time(10, 0)),
-        ends_at=_at(project, next_monday, dt.time(11, 0)),
-        online_url="https://meeting.example.com/erp-weekly",
-        attendees=[{"user_id": u.pk} for u in {pm, lead, member, client_pm} if u is not None],
-    )
+    upcoming = weekly_meeting(next_monday)
     for title, minutes, visibility in (
         ("上周行动项 Last week's action items", 10, Visibility.SHARED),
         ("进度与里程碑 Progress and milestones", 20, Visibility.SHARED),
