@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -304,6 +304,7 @@ MEETING_FIELDS = (
 RESCHEDULE_FIELDS = ("starts_at", "ends_at", "location", "online_url", "title")
 AGENDA_FIELDS = ("title", "notes", "duration_minutes", "position", "visibility")
 ACTION_FIELDS = ("title", "owner_id", "due_date", "visibility")
+PartT = TypeVar("PartT", AgendaItem, ActionItem)
 
 
 def _on_commit_invite(meeting: Meeting, method: str, attendee_ids: list[int] | None = None) -> None:
@@ -434,6 +435,21 @@ def _current(meeting: Meeting, version: int | None) -> Meeting:
     return current
 
 
+def _save_meeting(current: Meeting, *, actor: User, verb: str, changes: dict[str, Any]) -> None:
+    """Save the meeting's next version and record the change (if any), visible as the meeting is."""
+    current.version += 1
+    current.save()
+    if changes:
+        audit.record(
+            actor=actor,
+            verb=verb,
+            target=current,
+            project=current.project,
+            visibility=current.visibility,
+            changes=changes,
+        )
+
+
 @transaction.atomic
 def do_update_meeting(meeting: Meeting, *, version: int | None, actor: User, **data: Any) -> Meeting:
     """Change a meeting; moving a scheduled one re-sends the invitation with the next SEQUENCE."""
@@ -477,14 +493,10 @@ def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> 
         raise ValidationError({"status": [_("Only a scheduled meeting can be cancelled.")]})
     current.status = MeetingStatus.CANCELLED
     current.sequence += 1
-    current.version += 1
-    current.save()
-    audit.record(
+    _save_meeting(
+        current,
         actor=actor,
         verb="cancelled",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
         changes={"status": [MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED]},
     )
     _on_commit_invite(current, ical.METHOD_CANCEL)
@@ -533,17 +545,13 @@ def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minut
     before = current.minutes
     current.minutes = minutes or ""
     full_clean(current)
-    current.version += 1
-    current.save()
-    if before != current.minutes:
-        audit.record(
-            actor=actor,
-            verb="minutes_saved",
-            target=current,
-            project=current.project,
-            visibility=current.visibility,
-            changes={"minutes": [len(before), len(current.minutes)]},
-        )
+    changed = before != current.minutes
+    _save_meeting(
+        current,
+        actor=actor,
+        verb="minutes_saved",
+        changes={"minutes": [len(before), len(current.minutes)]} if changed else {},
+    )
     return current
 
 
@@ -560,14 +568,10 @@ def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User, no
     current.minutes_status = MinutesStatus.APPROVED
     current.minutes_approved_by = actor
     current.minutes_approved_at = timezone.now()
-    current.version += 1
-    current.save()
-    audit.record(
+    _save_meeting(
+        current,
         actor=actor,
         verb="minutes_approved",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
         changes={"minutes_status": [MinutesStatus.DRAFT, MinutesStatus.APPROVED]},
     )
     if notify:
@@ -622,14 +626,20 @@ def _part_shared(meeting: Meeting, part: Any) -> str:
     return Visibility.SHARED if meeting.is_shared and part.is_shared else Visibility.INTERNAL
 
 
+def _current_part(part: PartT, meeting: Meeting, version: int | None) -> PartT:
+    """The agenda point or action item locked for the change, as of the version the caller read."""
+    current: PartT = versioning.locked(part)
+    current.meeting = meeting
+    versioning.check_version(current, version)
+    return current
+
+
 @transaction.atomic
 def do_update_agenda_item(point: AgendaItem, *, version: int | None, actor: User, **data: Any) -> AgendaItem:
     """Change a point of the agenda."""
     meeting = point.meeting
     _meeting_part(meeting, actor, minutes_part=True)
-    current: AgendaItem = versioning.locked(point)
-    current.meeting = meeting
-    versioning.check_version(current, version)
+    current = _current_part(point, meeting, version)
     before = audit.field_values(current, AGENDA_FIELDS)
     _assign(current, data, AGENDA_FIELDS, meeting.project)
     _part_visibility(meeting, actor, current)
@@ -893,9 +903,7 @@ def do_update_action(
         _meeting_part(meeting, actor)
     elif not _can_close(actor, action):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current: ActionItem = versioning.locked(action)
-    current.meeting = meeting
-    versioning.check_version(current, version)
+    current = _current_part(action, meeting, version)
     before = audit.field_values(current, (*ACTION_FIELDS, "status"))
     _assign(current, data, ACTION_FIELDS, meeting.project)
     _part_visibility(meeting, actor, current)
@@ -930,9 +938,7 @@ def do_make_action_a_task(
     meeting = action.meeting
     project = meeting.project
     permissions.require_run(actor, meeting)
-    current: ActionItem = versioning.locked(action)
-    current.meeting = meeting
-    versioning.check_version(current, version)
+    current = _current_part(action, meeting, version)
     if current.task_id is not None:
         raise ValidationError({"task_id": [_("This action is already a task of the plan.")]})
     data: dict[str, Any] = {"name": current.title[:200], "owner_id": current.owner_id}
