@@ -10,7 +10,7 @@ from typing import Any, Concatenate, ParamSpec, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -115,6 +115,12 @@ def render_page(
     """Render the full page, or only ``fragment`` when HTMX asks for it (same view, same context)."""
     name = fragment if fragment and getattr(request, "htmx", False) else template
     return render(request, name, context, status=status)
+
+
+def require_allowed(allowed: bool) -> None:
+    """Refuse (403) what the reader's role in the project does not allow."""
+    if not allowed:
+        raise PermissionDenied(_("Your role in this project does not allow this."))
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError | IntegrityError) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -48,6 +47,7 @@ from tandem.web.views.base import (
     flash_errors,
     project_view,
     render_page,
+    require_allowed,
     submit_form,
 )
 
@@ -67,11 +67,6 @@ def _can_schedule(scope: ProjectScope) -> bool:
 
 def _can_run(scope: ProjectScope, meeting: Meeting) -> bool:
     return not scope.preview and permissions.can_run(scope.user, meeting)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("Your role in this project does not allow this."))
 
 
 def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
@@ -126,7 +121,7 @@ def _add_to_meeting(
     """Add an agenda point, attendee, decision or action to a meeting whoever runs it may change: the form
     of the project's choices, then ``service(meeting, actor=, **form.data_for_service())``."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     form = form_class(request.POST, project=scope.project, team=scope.team)
     _small_post(
         request,
@@ -175,7 +170,7 @@ def _item_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> ItemForm
 @project_view
 def plan_item_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Add an entry to the communication plan."""
-    _require(_can_plan(scope))
+    require_allowed(_can_plan(scope))
     form = _item_form(scope, request.POST or None, initial={"starts_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
@@ -197,7 +192,7 @@ def plan_item_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def plan_item_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change an entry of the communication plan."""
     item = queries.access_item(scope.viewer, scope.project, pk)
-    _require(_can_plan(scope))
+    require_allowed(_can_plan(scope))
     form = _item_form(scope, request.POST or None, initial=ItemForm.initial_from(item))
     status = 200
     if request.method == "POST":
@@ -220,7 +215,7 @@ def plan_item_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
 def plan_item_deactivate(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Stop an entry (its history stays)."""
     item = queries.access_item(scope.viewer, scope.project, pk)
-    _require(_can_plan(scope))
+    require_allowed(_can_plan(scope))
     _versioned_post(request, scope, item, services.do_deactivate_item, _("The entry is no longer active."))
     return redirect("web:communication_plan", code=scope.project.code)
 
@@ -230,7 +225,7 @@ def plan_item_deactivate(request: HttpRequest, scope: ProjectScope, pk: int) -> 
 def plan_item_done(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Record by hand that an entry was done, with a note."""
     item = queries.access_item(scope.viewer, scope.project, pk)
-    _require(not scope.preview and permissions.can_mark_done(scope.user, item))
+    require_allowed(not scope.preview and permissions.can_mark_done(scope.user, item))
     form = MarkDoneForm(request.POST)
     _small_post(
         request,
@@ -290,7 +285,7 @@ def _plan_choices(scope: ProjectScope) -> list[tuple[str, str]]:
 @project_view
 def meeting_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Schedule a meeting and send the invitations (a kickoff's agenda comes from the charter)."""
-    _require(_can_schedule(scope))
+    require_allowed(_can_schedule(scope))
     form = ScheduleForm(
         request.POST or None,
         project=scope.project,
@@ -319,7 +314,7 @@ def meeting_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change a meeting; moving it re-sends the invitation."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     zone = scheduling.zone_of(scope.project)
     initial = {
         "title": meeting.title,
@@ -437,7 +432,7 @@ def meeting_state(request: HttpRequest, scope: ProjectScope, pk: int, change: st
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     if change not in STATE_CHANGES:
         raise Http404(_("No such action."))
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     service, success = STATE_CHANGES[change]
     _versioned_post(request, scope, meeting, service, str(success))
     return _meeting_url(scope, meeting)
@@ -448,7 +443,7 @@ def meeting_state(request: HttpRequest, scope: ProjectScope, pk: int, change: st
 def meeting_minutes(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Save the draft minutes."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     form = MinutesForm(request.POST)
     _small_post(
         request,
@@ -479,7 +474,7 @@ def agenda_delete(request: HttpRequest, scope: ProjectScope, pk: int, point_pk: 
     """Remove a point from the agenda."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     point = queries.access_agenda_item(scope.viewer, meeting, point_pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     _versioned_post(request, scope, point, services.do_delete_agenda_item, _("The agenda item was removed."))
     return _meeting_url(scope, meeting)
 
@@ -499,7 +494,7 @@ def attendee_remove(request: HttpRequest, scope: ProjectScope, pk: int, attendee
     """Take someone off the meeting."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     attendee = queries.access_attendee(scope.viewer, meeting, attendee_pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     _small_post(
         request,
         forms.Form(request.POST),
@@ -514,7 +509,7 @@ def attendee_remove(request: HttpRequest, scope: ProjectScope, pk: int, attendee
 def attendance(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Record who came."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    _require(_can_run(scope, meeting))
+    require_allowed(_can_run(scope, meeting))
     choices = [(str(a.pk), a.display_name) for a in queries.attendees_of(scope.viewer, meeting)]
     form = AttendanceForm(request.POST, choices=choices)
     _small_post(
@@ -552,7 +547,7 @@ def action_status(request: HttpRequest, scope: ProjectScope, pk: int, action_pk:
     """Close (or reopen) an action item, here or at a later meeting of the series."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     action = queries.access_action(scope.viewer, scope.project, action_pk)
-    _require(not scope.preview)
+    require_allowed(not scope.preview)
     status = request.POST.get("status", ActionStatus.DONE)
     form = VersionForm(request.POST)
     closed_in = meeting if action.meeting_id != meeting.pk else None
@@ -573,7 +568,7 @@ def action_task(request: HttpRequest, scope: ProjectScope, pk: int, action_pk: i
     """Turn an action item into a task of the plan."""
     meeting = queries.access_meeting(scope.viewer, scope.project, pk)
     action = queries.access_action(scope.viewer, scope.project, action_pk)
-    _require(_can_run(scope, meeting) and can(scope.user, scope.project, Action.EDIT_PLAN))
+    require_allowed(_can_run(scope, meeting) and can(scope.user, scope.project, Action.EDIT_PLAN))
     _versioned_post(
         request,
         scope,

@@ -27,7 +27,13 @@ from tandem.reports import permissions, queries, rendering, services
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
 from tandem.web.reports_forms import GenerateForm, ReportEditForm, SettingsForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_form,
+)
 
 PAGE_SIZE = 20
 
@@ -198,21 +204,15 @@ def report_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     form = ReportEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.do_edit_report(
-                    report, actor=scope.user, version=form.cleaned_data["version"], **form.data_for_service()
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version or 0))
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The report was saved."))
-                return redirect("web:report_detail", code=scope.project.code, pk=report.pk)
+        saved, status = submit_form(
+            form,
+            lambda: services.do_edit_report(
+                report, actor=scope.user, version=form.cleaned_data["version"], **form.data_for_service()
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The report was saved."))
+            return redirect("web:report_detail", code=scope.project.code, pk=report.pk)
     return render_page(
         request, "web/reports/edit.html", _context(scope, report=report, form=form), status=status
     )

@@ -46,6 +46,7 @@ from tandem.web.views.base import (
     flash_errors,
     project_view,
     render_page,
+    require_allowed,
     submit_form,
 )
 
@@ -74,11 +75,6 @@ def _can_edit(scope: ProjectScope) -> bool:
 
 def _can_raise(scope: ProjectScope) -> bool:
     return not scope.preview and permissions.can_raise(scope.user, scope.project)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("Your role in this project does not allow this."))
 
 
 def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
@@ -206,7 +202,7 @@ def _risk_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> RiskForm
 @project_view
 def risk_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Add a risk (the team; the client's PM and sponsor raise shared ones)."""
-    _require(_can_raise(scope))
+    require_allowed(_can_raise(scope))
     form = _risk_form(scope, request.POST or None)
     status = 200
     if request.method == "POST":
@@ -226,7 +222,7 @@ def risk_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change a risk; a new probability or impact adds to its history."""
     risk = queries.access_risk(scope.viewer, scope.project, pk)
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     initial = {name: getattr(risk, name) for name in RiskForm.base_fields if hasattr(risk, name)}
     initial["owner"] = str(risk.owner_id or "")
     initial["tasks"] = [str(t.pk) for t in risk.shown_tasks]  # type: ignore[attr-defined]
@@ -284,7 +280,7 @@ def risk_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
 @require_POST
 def risk_occurred(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """The risk happened: it becomes an issue that keeps the link."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     risk = queries.access_risk(scope.viewer, scope.project, pk)
     form = OccurredForm(request.POST)
     issue, _status = _submit(
@@ -302,7 +298,7 @@ def risk_occurred(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
 @require_POST
 def risk_action_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Add a step to the risk's response plan."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     risk = queries.access_risk(scope.viewer, scope.project, pk)
     form = ActionForm(request.POST, project=scope.project)
     action, status = _submit(
@@ -346,7 +342,7 @@ def risk_action_done(request: HttpRequest, scope: ProjectScope, pk: int, action_
 @require_POST
 def risk_action_task(request: HttpRequest, scope: ProjectScope, pk: int, action_pk: int) -> HttpResponse:
     """Make a response action a task of the plan."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     action = queries.access_action(scope.viewer, scope.project, action_pk)
     if action.risk_id != int(pk):
         raise Http404(_("No such action."))
@@ -410,7 +406,7 @@ def _issue_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> IssueFo
 @project_view
 def issue_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Log an issue (the team; the client's PM and sponsor raise shared ones)."""
-    _require(_can_raise(scope))
+    require_allowed(_can_raise(scope))
     form = _issue_form(scope, request.POST or None)
     status = 200
     if request.method == "POST":
@@ -432,7 +428,7 @@ def issue_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def issue_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change an issue (status, resolution, escalation…)."""
     issue = queries.access_issue(scope.viewer, scope.project, pk)
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     initial = {name: getattr(issue, name) for name in IssueForm.base_fields if hasattr(issue, name)}
     initial.update(
         owner=str(issue.owner_id or ""),
@@ -473,7 +469,7 @@ def conflict_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 @project_view
 def conflict_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Log a conflict (internal by default)."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     form = ConflictForm(request.POST or None, project=scope.project)
     status = 200
     if request.method == "POST":
@@ -495,7 +491,7 @@ def conflict_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def conflict_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change a conflict (resolution method, outcome, date resolved…)."""
     conflict = queries.access_conflict(scope.viewer, scope.project, pk)
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     initial = {name: getattr(conflict, name) for name in ConflictForm.base_fields if hasattr(conflict, name)}
     initial["people"] = [str(p.pk) for p in conflict.people.all()]
     form = ConflictForm(request.POST or None, project=scope.project, initial=initial)
@@ -567,7 +563,7 @@ def _decision_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> Deci
 @project_view
 def decision_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Ask the client for a decision."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     form = _decision_form(scope, request.POST or None)
     status = 200
     if request.method == "POST":
@@ -596,7 +592,7 @@ def decision_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change an open decision."""
     decision = queries.access_decision(scope.viewer, scope.project, pk)
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     initial = {name: getattr(decision, name) for name in DecisionForm.base_fields if hasattr(decision, name)}
     initial.update(
         options="\n".join(decision.options or []),
@@ -709,7 +705,7 @@ def decision_decide(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpR
 @require_POST
 def decision_withdraw(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Withdraw an open decision the project no longer needs."""
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     decision = queries.access_decision(scope.viewer, scope.project, pk)
     form = OccurredForm(request.POST)
     done, _status = _submit(
@@ -758,7 +754,7 @@ def register_export(request: HttpRequest, scope: ProjectScope, register: str, fm
 def register_import(request: HttpRequest, scope: ProjectScope, register: str) -> HttpResponse:
     """Import a CSV or Excel file into a register: all rows or none, every failing row reported."""
     register = _register(register)
-    _require(_can_edit(scope))
+    require_allowed(_can_edit(scope))
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[tuple[str, list[str]]] = []
     status = 200
