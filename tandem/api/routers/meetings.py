@@ -38,22 +38,13 @@ from tandem.api.meetings_schemas import (
     VersionIn,
 )
 from tandem.api.pagination import paged
+from tandem.api.routers.common import caller_and_project, payload_data
 from tandem.meetings import ical, queries, services
 from tandem.meetings.choices import MeetingStatus
 from tandem.meetings.models import ActionItem, AgendaItem, Attendee, Decision, Fulfilment, Meeting
-from tandem.projects import queries as project_queries
 from tandem.projects.models import Project
 
 router = Router(tags=["meetings"], auth=AUTH)
-
-
-def _project(request: HttpRequest, code: str) -> tuple[Any, Project]:
-    user = actor(request)
-    return user, project_queries.access_project(user, code)
-
-
-def _body(payload: Schema, *exclude: str) -> dict[str, Any]:
-    return payload.model_dump(exclude_unset=True, exclude=set(exclude))
 
 
 # ---------------------------------------------------------------- the communication plan
@@ -82,7 +73,7 @@ def _standing(user: Any, project: Project, item_id: int) -> dict[str, Any]:
 
 
 def _item_data(payload: Schema, *exclude: str) -> dict[str, Any]:
-    data = _body(payload, *exclude)
+    data = payload_data(payload, *exclude)
     if "monthly_rule" in data and data["monthly_rule"] is None:
         data["monthly_rule"] = ""
     return data
@@ -91,14 +82,14 @@ def _item_data(payload: Schema, *exclude: str) -> dict[str, Any]:
 @router.get("/projects/{code}/communication-plan", response=list[ItemOut], summary="The communication plan")
 def list_items(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """Every plan entry the caller may see, with its cadence sentence and adherence now."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return [_item_out(s) for s in queries.plan_of(user, project)]
 
 
 @router.post("/projects/{code}/communication-plan", response={201: ItemOut}, summary="Add a plan entry")
 def add_item(request: HttpRequest, code: str, payload: ItemIn) -> Status[dict[str, Any]]:
     """Add an entry (needs the right to plan communication)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     data = _item_data(payload)
     if data.get("starts_on") is None:
         data.pop("starts_on", None)
@@ -109,7 +100,7 @@ def add_item(request: HttpRequest, code: str, payload: ItemIn) -> Status[dict[st
 @router.get("/projects/{code}/communication-plan/{item_id}", response=ItemOut, summary="A plan entry")
 def get_item(request: HttpRequest, code: str, item_id: int) -> dict[str, Any]:
     """One entry with its adherence."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return _standing(user, project, item_id)
 
 
@@ -118,7 +109,7 @@ def get_item(request: HttpRequest, code: str, item_id: int) -> dict[str, Any]:
 )
 def update_item(request: HttpRequest, code: str, item_id: int, payload: ItemPatchIn) -> dict[str, Any]:
     """Change an entry based on the version read (``active: false`` deactivates it)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     item = queries.access_item(user, project, item_id)
     services.do_update_item(item, version=payload.version, actor=user, **_item_data(payload, "version"))
     return _standing(user, project, item_id)
@@ -131,7 +122,7 @@ def update_item(request: HttpRequest, code: str, item_id: int, payload: ItemPatc
 )
 def mark_done(request: HttpRequest, code: str, item_id: int, payload: MarkDoneIn) -> Status[Fulfilment]:
     """Record by hand that the entry was done (a call, a demo), with a note."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     item = queries.access_item(user, project, item_id)
     return Status(201, services.do_mark_done(item, actor=user, note=payload.note, at=payload.at))
 
@@ -144,7 +135,7 @@ def mark_done(request: HttpRequest, code: str, item_id: int, payload: MarkDoneIn
 @paged
 def list_fulfilments(request: HttpRequest, code: str, item_id: int) -> QuerySet[Fulfilment]:
     """The entry's fulfilments, latest first."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     item = queries.access_item(user, project, item_id)
     return (
         Fulfilment.objects.visible_to(user)
@@ -169,7 +160,7 @@ def _adherence_out(row: queries.ProjectAdherence) -> dict[str, Any]:
 @router.get("/projects/{code}/adherence", response=AdherenceOut, summary="The project's adherence")
 def project_adherence(request: HttpRequest, code: str) -> dict[str, Any]:
     """Due and fulfilled communications over the entries the caller may see, and the overdue ones."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return _adherence_out(queries.project_adherence(user, project))
 
 
@@ -194,7 +185,7 @@ class MeetingFilters(Schema):
 @paged
 def list_meetings(request: HttpRequest, code: str, filters: Query[MeetingFilters]) -> QuerySet[Meeting]:
     """The meetings the caller may see: ``when=upcoming`` (soonest first), ``past`` or all (latest first)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     if filters.when not in ("", "upcoming", "past"):
         raise ValidationError({"when": [_("Choose upcoming or past.")]})
     return queries.meetings_of(user, project, **filters.model_dump())
@@ -203,15 +194,15 @@ def list_meetings(request: HttpRequest, code: str, filters: Query[MeetingFilters
 @router.post("/projects/{code}/meetings", response={201: MeetingOut}, summary="Schedule a meeting")
 def schedule_meeting(request: HttpRequest, code: str, payload: MeetingIn) -> Status[Meeting]:
     """Schedule a meeting and invite its attendees (a kickoff's agenda comes from the charter)."""
-    user, project = _project(request, code)
-    data = _body(payload, "attendees")
+    user, project = caller_and_project(request, code)
+    data = payload_data(payload, "attendees")
     attendees = [a.model_dump(exclude_unset=True) for a in payload.attendees]
     meeting = services.do_schedule_meeting(project, actor=user, attendees=attendees, **data)
     return Status(201, queries.access_meeting(user, project, meeting.pk))
 
 
 def _meeting(request: HttpRequest, code: str, meeting_id: int) -> tuple[Any, Project, Meeting]:
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return user, project, queries.access_meeting(user, project, meeting_id)
 
 
@@ -225,7 +216,9 @@ def get_meeting(request: HttpRequest, code: str, meeting_id: int) -> Meeting:
 def update_meeting(request: HttpRequest, code: str, meeting_id: int, payload: MeetingPatchIn) -> Meeting:
     """Change a meeting; moving it re-sends the invitation with the next SEQUENCE."""
     user, project, meeting = _meeting(request, code, meeting_id)
-    services.do_update_meeting(meeting, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_meeting(
+        meeting, version=payload.version, actor=user, **payload_data(payload, "version")
+    )
     return queries.access_meeting(user, project, meeting_id)
 
 
@@ -301,7 +294,7 @@ def list_agenda(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[Ag
 def add_agenda(request: HttpRequest, code: str, meeting_id: int, payload: AgendaIn) -> Status[AgendaItem]:
     """Add a point (internal points never reach the client)."""
     user, _p, meeting = _meeting(request, code, meeting_id)
-    data = _body(payload)
+    data = payload_data(payload)
     if data.get("position") is None:
         data.pop("position", None)
     return Status(201, services.do_add_agenda_item(meeting, actor=user, **data))
@@ -317,7 +310,7 @@ def update_agenda(
     user, _p, meeting = _meeting(request, code, meeting_id)
     point = queries.access_agenda_item(user, meeting, point_id)
     return services.do_update_agenda_item(
-        point, version=payload.version, actor=user, **_body(payload, "version")
+        point, version=payload.version, actor=user, **payload_data(payload, "version")
     )
 
 
@@ -349,7 +342,7 @@ def list_attendees(request: HttpRequest, code: str, meeting_id: int) -> QuerySet
 def add_attendee(request: HttpRequest, code: str, meeting_id: int, payload: AttendeeIn) -> Status[Attendee]:
     """Invite a member or a stakeholder by name and email (a scheduled meeting sends the invitation)."""
     user, _p, meeting = _meeting(request, code, meeting_id)
-    attendee = services.do_add_attendee(meeting, actor=user, **_body(payload))
+    attendee = services.do_add_attendee(meeting, actor=user, **payload_data(payload))
     return Status(201, queries.access_attendee(user, meeting, attendee.pk))
 
 
@@ -399,7 +392,7 @@ def list_decisions(request: HttpRequest, code: str, meeting_id: int) -> QuerySet
 def add_decision(request: HttpRequest, code: str, meeting_id: int, payload: DecisionIn) -> Status[Decision]:
     """Record a decision; one that concerns the client enters the client decision register."""
     user, _p, meeting = _meeting(request, code, meeting_id)
-    return Status(201, services.do_add_decision(meeting, actor=user, **_body(payload)))
+    return Status(201, services.do_add_decision(meeting, actor=user, **payload_data(payload)))
 
 
 @router.get(
@@ -428,7 +421,7 @@ def carried_over(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[A
 def add_action(request: HttpRequest, code: str, meeting_id: int, payload: ActionIn) -> Status[ActionItem]:
     """Record an action item: what, who, by when."""
     user, project, meeting = _meeting(request, code, meeting_id)
-    action = services.do_add_action(meeting, actor=user, **_body(payload))
+    action = services.do_add_action(meeting, actor=user, **payload_data(payload))
     return Status(201, queries.access_action(user, project, action.pk))
 
 
@@ -439,9 +432,9 @@ def add_action(request: HttpRequest, code: str, meeting_id: int, payload: Action
 )
 def update_action(request: HttpRequest, code: str, action_id: int, payload: ActionPatchIn) -> ActionItem:
     """Change an action item, or close it — its owner may too."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     action = queries.access_action(user, project, action_id)
-    data = _body(payload, "version", "status", "closed_in_id")
+    data = payload_data(payload, "version", "status", "closed_in_id")
     closed_in = None
     if payload.closed_in_id is not None:
         closed_in = queries.access_meeting(user, project, payload.closed_in_id)
@@ -458,7 +451,7 @@ def update_action(request: HttpRequest, code: str, action_id: int, payload: Acti
 )
 def action_to_task(request: HttpRequest, code: str, action_id: int, payload: ActionTaskIn) -> ActionItem:
     """Add the action to the plan as a task and link them (needs the right to edit the plan)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     action = queries.access_action(user, project, action_id)
     services.do_make_action_a_task(
         action, version=payload.version, actor=user, duration_minutes=payload.duration_minutes

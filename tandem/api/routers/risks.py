@@ -40,21 +40,12 @@ from tandem.api.risks_schemas import (
     SettingsOut,
     VersionIn,
 )
-from tandem.projects import queries as project_queries
+from tandem.api.routers.common import caller_and_project, payload_data
 from tandem.projects.models import Project
 from tandem.risks import interop, permissions, queries, services
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
 
 router = Router(tags=["risks"], auth=AUTH)
-
-
-def _project(request: HttpRequest, code: str) -> tuple[Any, Project]:
-    user = actor(request)
-    return user, project_queries.access_project(user, code)
-
-
-def _body(payload: Schema, *exclude: str) -> dict[str, Any]:
-    return payload.model_dump(exclude_unset=True, exclude=set(exclude))
 
 
 # ---------------------------------------------------------------- heat maps and lists across projects
@@ -96,50 +87,50 @@ class RiskFilters(Schema):
 @paged
 def list_risks(request: HttpRequest, code: str, filters: Query[RiskFilters]) -> QuerySet[Risk]:
     """The risks the caller may see, highest score first."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.with_tasks(user, queries.risks_of(user, project, **filters.model_dump()))
 
 
 @router.post("/projects/{code}/risks", response={201: RiskOut}, summary="Add a risk")
 def add_risk(request: HttpRequest, code: str, payload: RiskIn) -> Status[Risk]:
     """Add a risk (the client's PM and sponsor may raise one, always shared)."""
-    user, project = _project(request, code)
-    risk = services.do_add_risk(project, actor=user, **_body(payload))
+    user, project = caller_and_project(request, code)
+    risk = services.do_add_risk(project, actor=user, **payload_data(payload))
     return Status(201, queries.access_risk(user, project, risk.pk))
 
 
 @router.get("/projects/{code}/risks/heatmap", response=HeatMapOut, summary="The project's heat map")
 def project_heat_map(request: HttpRequest, code: str, filters: Query[HeatMapFilters]) -> dict[str, Any]:
     """Active risks of the project by probability × impact."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.heat_map(user, Project.objects.filter(pk=project.pk), inherent=filters.inherent)
 
 
 @router.get("/projects/{code}/risk-overview", response=OverviewOut, summary="What needs attention")
 def risk_overview(request: HttpRequest, code: str) -> Any:
     """Top risks, risks due for review, overdue actions, counts by level, inherent versus residual."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.risk_overview(user, project)
 
 
 @router.get("/projects/{code}/risk-settings", response=SettingsOut, summary="Risk level thresholds")
 def get_risk_settings(request: HttpRequest, code: str) -> RiskSettings:
     """The thresholds from score to level."""
-    _user, project = _project(request, code)
+    _user, project = caller_and_project(request, code)
     return services.settings_for(project)
 
 
 @router.put("/projects/{code}/risk-settings", response=SettingsOut, summary="Change the thresholds")
 def update_risk_settings(request: HttpRequest, code: str, payload: SettingsIn) -> RiskSettings:
     """Change the thresholds (version 0 for the first change)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return services.do_update_risk_settings(
-        project, actor=user, version=payload.version, **_body(payload, "version")
+        project, actor=user, version=payload.version, **payload_data(payload, "version")
     )
 
 
 def _risk(request: HttpRequest, code: str, risk_id: int) -> tuple[Any, Project, Risk]:
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return user, project, queries.access_risk(user, project, risk_id)
 
 
@@ -153,7 +144,7 @@ def get_risk(request: HttpRequest, code: str, risk_id: int) -> Risk:
 def update_risk(request: HttpRequest, code: str, risk_id: int, payload: RiskPatchIn) -> Risk:
     """Change a risk based on the version read; closing it needs the "close risk" right."""
     user, project, risk = _risk(request, code, risk_id)
-    services.do_update_risk(risk, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_risk(risk, version=payload.version, actor=user, **payload_data(payload, "version"))
     return queries.access_risk(user, project, risk.pk)
 
 
@@ -178,7 +169,7 @@ def risk_occurred(request: HttpRequest, code: str, risk_id: int, payload: Occurr
     """The risk happened: it becomes an issue that keeps the link."""
     user, project, risk = _risk(request, code, risk_id)
     issue = services.do_mark_risk_occurred(
-        risk, version=payload.version, actor=user, **_body(payload, "version")
+        risk, version=payload.version, actor=user, **payload_data(payload, "version")
     )
     return Status(201, queries.access_issue(user, project, issue.pk))
 
@@ -203,12 +194,12 @@ def list_actions(request: HttpRequest, code: str, risk_id: int) -> QuerySet[Risk
 def add_action(request: HttpRequest, code: str, risk_id: int, payload: ActionIn) -> Status[RiskAction]:
     """Add a step to the risk's response plan."""
     user, project, risk = _risk(request, code, risk_id)
-    action = services.do_add_risk_action(risk, actor=user, **_body(payload))
+    action = services.do_add_risk_action(risk, actor=user, **payload_data(payload))
     return Status(201, queries.access_action(user, project, action.pk))
 
 
 def _action(request: HttpRequest, code: str, action_id: int) -> tuple[Any, Project, RiskAction]:
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return user, project, queries.access_action(user, project, action_id)
 
 
@@ -216,7 +207,9 @@ def _action(request: HttpRequest, code: str, action_id: int) -> tuple[Any, Proje
 def update_action(request: HttpRequest, code: str, action_id: int, payload: ActionPatchIn) -> RiskAction:
     """Change a response action (its owner may tick it done)."""
     user, project, action = _action(request, code, action_id)
-    services.do_update_risk_action(action, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_risk_action(
+        action, version=payload.version, actor=user, **payload_data(payload, "version")
+    )
     return queries.access_action(user, project, action.pk)
 
 
@@ -256,38 +249,38 @@ class IssueFilters(Schema):
 @paged
 def list_issues(request: HttpRequest, code: str, filters: Query[IssueFilters]) -> QuerySet[Issue]:
     """The issues the caller may see, newest first."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.issues_of(user, project, **filters.model_dump())
 
 
 @router.post("/projects/{code}/issues", response={201: IssueOut}, summary="Log an issue")
 def add_issue(request: HttpRequest, code: str, payload: IssueIn) -> Status[Issue]:
     """Log an issue (the client's PM and sponsor may raise one, always shared)."""
-    user, project = _project(request, code)
-    issue = services.do_add_issue(project, actor=user, **_body(payload))
+    user, project = caller_and_project(request, code)
+    issue = services.do_add_issue(project, actor=user, **payload_data(payload))
     return Status(201, queries.access_issue(user, project, issue.pk))
 
 
 @router.get("/projects/{code}/issues/{issue_id}", response=IssueOut, summary="An issue")
 def get_issue(request: HttpRequest, code: str, issue_id: int) -> Issue:
     """One issue the caller may see."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.access_issue(user, project, issue_id)
 
 
 @router.patch("/projects/{code}/issues/{issue_id}", response=IssueOut, summary="Change an issue")
 def update_issue(request: HttpRequest, code: str, issue_id: int, payload: IssuePatchIn) -> Issue:
     """Change an issue based on the version read."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     issue = queries.access_issue(user, project, issue_id)
-    services.do_update_issue(issue, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_issue(issue, version=payload.version, actor=user, **payload_data(payload, "version"))
     return queries.access_issue(user, project, issue_id)
 
 
 @router.delete("/projects/{code}/issues/{issue_id}", response={204: None}, summary="Remove an issue")
 def delete_issue(request: HttpRequest, code: str, issue_id: int, version: int | None = None) -> Status[None]:
     """Remove an issue (``?version=`` the caller read)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     services.do_delete_issue(queries.access_issue(user, project, issue_id), version=version, actor=user)
     return Status(204, None)
 
@@ -299,31 +292,33 @@ def delete_issue(request: HttpRequest, code: str, issue_id: int, version: int | 
 @paged
 def list_conflicts(request: HttpRequest, code: str, status: str = "") -> QuerySet[Conflict]:
     """The conflicts the caller may see (the client: shared ones only)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.conflicts_of(user, project, status=status)
 
 
 @router.post("/projects/{code}/conflicts", response={201: ConflictOut}, summary="Log a conflict")
 def add_conflict(request: HttpRequest, code: str, payload: ConflictIn) -> Status[Conflict]:
     """Log a conflict (internal unless shared)."""
-    user, project = _project(request, code)
-    conflict = services.do_add_conflict(project, actor=user, **_body(payload))
+    user, project = caller_and_project(request, code)
+    conflict = services.do_add_conflict(project, actor=user, **payload_data(payload))
     return Status(201, queries.access_conflict(user, project, conflict.pk))
 
 
 @router.get("/projects/{code}/conflicts/{conflict_id}", response=ConflictOut, summary="A conflict")
 def get_conflict(request: HttpRequest, code: str, conflict_id: int) -> Conflict:
     """One conflict the caller may see."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.access_conflict(user, project, conflict_id)
 
 
 @router.patch("/projects/{code}/conflicts/{conflict_id}", response=ConflictOut, summary="Change a conflict")
 def update_conflict(request: HttpRequest, code: str, conflict_id: int, payload: ConflictPatchIn) -> Conflict:
     """Change a conflict based on the version read."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     conflict = queries.access_conflict(user, project, conflict_id)
-    services.do_update_conflict(conflict, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_conflict(
+        conflict, version=payload.version, actor=user, **payload_data(payload, "version")
+    )
     return queries.access_conflict(user, project, conflict_id)
 
 
@@ -332,7 +327,7 @@ def delete_conflict(
     request: HttpRequest, code: str, conflict_id: int, version: int | None = None
 ) -> Status[None]:
     """Remove a conflict (``?version=`` the caller read)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     services.do_delete_conflict(
         queries.access_conflict(user, project, conflict_id), version=version, actor=user
     )
@@ -346,20 +341,20 @@ def delete_conflict(
 @paged
 def list_decisions(request: HttpRequest, code: str, status: str = "") -> QuerySet[ClientDecision]:
     """The decisions the caller may see, soonest due first (``?status=overdue`` for open ones past due)."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return queries.decisions_of(user, project, status=status)
 
 
 @router.post("/projects/{code}/decisions", response={201: DecisionOut}, summary="Ask the client to decide")
 def add_decision(request: HttpRequest, code: str, payload: DecisionIn) -> Status[ClientDecision]:
     """Add a decision: question, options, recommendation, who decides (a client member or a right), when."""
-    user, project = _project(request, code)
-    decision = services.do_add_decision(project, actor=user, **_body(payload))
+    user, project = caller_and_project(request, code)
+    decision = services.do_add_decision(project, actor=user, **payload_data(payload))
     return Status(201, queries.access_decision(user, project, decision.pk))
 
 
 def _decision(request: HttpRequest, code: str, decision_id: int) -> tuple[Any, Project, ClientDecision]:
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     return user, project, queries.access_decision(user, project, decision_id)
 
 
@@ -375,7 +370,9 @@ def update_decision(
 ) -> ClientDecision:
     """Change an open decision based on the version read."""
     user, project, decision = _decision(request, code, decision_id)
-    services.do_update_decision(decision, version=payload.version, actor=user, **_body(payload, "version"))
+    services.do_update_decision(
+        decision, version=payload.version, actor=user, **payload_data(payload, "version")
+    )
     return queries.access_decision(user, project, decision_id)
 
 
@@ -430,7 +427,7 @@ def _register(register: str) -> str:
 @router.get("/projects/{code}/registers/{kind}.csv", summary="A register as CSV")
 def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """``risks``, ``issues``, ``conflicts`` or ``decisions`` as CSV, headers in the project's language."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     text = interop.export_csv(user, project, _register(kind))
     response = HttpResponse(("\ufeff" + text).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{project.code}-{kind}.csv"'
@@ -440,7 +437,7 @@ def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @router.get("/projects/{code}/registers/{kind}.xlsx", summary="A register as Excel")
 def export_xlsx(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The register as an Excel workbook."""
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     data = interop.export_xlsx(user, project, _register(kind))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -457,7 +454,7 @@ def import_register(request: HttpRequest, code: str, kind: str) -> Status[dict[s
 
     Errors name the row and column (``row 3: probability``).
     """
-    user, project = _project(request, code)
+    user, project = caller_and_project(request, code)
     register = _register(kind)
     permissions.require_edit(user, project)
     upload = request.FILES.get("file")
