@@ -19,7 +19,7 @@ from tandem.projects.choices import (
     Raci,
     Role,
 )
-from tandem.projects.models import Deliverable, Goal, Kpi, Stakeholder
+from tandem.projects.models import Deliverable, Goal, Kpi, Project, Stakeholder
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -34,6 +34,48 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=0, required=False, **kwargs)
+
+
+def member_choices(project: Project, *, side: str | None = None) -> list[tuple[str, str]]:
+    """The project's members (of one side when given) as choices, by name."""
+    memberships = project.memberships.select_related("user").order_by("user__full_name", "user_id")
+    if side is not None:
+        memberships = memberships.filter(side=side)
+    return [(str(m.user_id), m.user.full_name or m.user.email) for m in memberships]
+
+
+class ServiceForm(forms.Form):
+    """A form whose cleaned values are the keyword arguments of a ``do_*`` service: member choices from
+    the project, visibility only for the team (the client's records are shared)."""
+
+    #: Form fields whose value goes to the service under another name.
+    renamed: dict[str, str] = {}
+    #: Fields that choose a project member.
+    members: tuple[str, ...] = ("owner", "organizer", "user")
+
+    def __init__(self, *args: Any, project: Project, team: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        for name in self.members:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [("", _("Nobody yet") if name == "owner" else "—"), *member_choices(project)]
+        if not team and "visibility" in self.fields:
+            del self.fields["visibility"]
+
+    def data_for_service(self) -> dict[str, Any]:
+        """The cleaned values as the service's keyword arguments (``owner`` → ``owner_id``…)."""
+        out: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name == "version":
+                continue
+            key = self.renamed.get(name, name)
+            if key.endswith("_id"):
+                value = int(value) if value else None
+            elif key.endswith("_ids"):
+                value = [int(v) for v in value or []]
+            out[key] = value
+        return out
 
 
 # ---------------------------------------------------------------- accounts

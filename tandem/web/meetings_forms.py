@@ -22,10 +22,8 @@ from tandem.meetings.choices import (
 )
 from tandem.meetings.models import CommunicationItem
 from tandem.projects.choices import Role
-from tandem.projects.models import Project
-from tandem.web.forms import DATE_WIDGET, VersionField
+from tandem.web.forms import DATE_WIDGET, ServiceForm, VersionField, member_choices
 from tandem.web.planning_forms import LocalDateTimeField
-from tandem.web.risks_forms import member_choices
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 VISIBILITY_HELP = _("Internal records are seen by the delivery team only.")
@@ -35,36 +33,7 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
-class _ServiceForm(forms.Form):
-    """Member choices from the project; visibility only for the team (the client's records are shared)."""
-
-    renamed: dict[str, str] = {}
-    members: tuple[str, ...] = ("owner", "organizer", "user")
-
-    def __init__(self, *args: Any, project: Project, team: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-        for name in self.members:
-            field = self.fields.get(name)
-            if isinstance(field, forms.ChoiceField):
-                field.choices = _blank(_("Nobody yet") if name == "owner" else "—") + member_choices(project)
-        if not team and "visibility" in self.fields:
-            del self.fields["visibility"]
-
-    def data_for_service(self) -> dict[str, Any]:
-        """The cleaned values as the service's keyword arguments (``owner`` → ``owner_id``…)."""
-        out: dict[str, Any] = {}
-        for name, value in self.cleaned_data.items():
-            if name == "version":
-                continue
-            key = self.renamed.get(name, name)
-            if key.endswith("_id"):
-                value = int(value) if value else None
-            out[key] = value
-        return out
-
-
-class ItemForm(_ServiceForm):
+class ItemForm(ServiceForm):
     """A communication plan entry: what, for whom, how, how often, by whom."""
 
     renamed = {"owner": "owner_id"}
@@ -151,7 +120,7 @@ class MeetingFilterForm(forms.Form):
     )
 
 
-class MeetingForm(_ServiceForm):
+class MeetingForm(ServiceForm):
     """A meeting: what, when (project time), where, which plan entry it fulfils."""
 
     renamed = {"organizer": "organizer_id", "item": "item_id"}
@@ -206,7 +175,7 @@ class ScheduleForm(MeetingForm):
         return data
 
 
-class AgendaForm(_ServiceForm):
+class AgendaForm(ServiceForm):
     """A point of the agenda."""
 
     title = forms.CharField(label=_("Agenda item"), max_length=200)
@@ -217,7 +186,7 @@ class AgendaForm(_ServiceForm):
     )
 
 
-class AttendeeForm(_ServiceForm):
+class AttendeeForm(ServiceForm):
     """Invite a member, or a stakeholder without an account by name and email."""
 
     renamed = {"user": "user_id"}
@@ -258,7 +227,7 @@ class MinutesForm(forms.Form):
     version = VersionField()
 
 
-class DecisionForm(_ServiceForm):
+class DecisionForm(ServiceForm):
     """A decision of the meeting."""
 
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
@@ -272,7 +241,7 @@ class DecisionForm(_ServiceForm):
     )
 
 
-class ActionForm(_ServiceForm):
+class ActionForm(ServiceForm):
     """An action item: what, who, by when."""
 
     renamed = {"owner": "owner_id"}

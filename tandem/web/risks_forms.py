@@ -30,7 +30,7 @@ from tandem.risks.choices import (
     RiskStrategy,
     Severity,
 )
-from tandem.web.forms import DATE_WIDGET, VersionField
+from tandem.web.forms import DATE_WIDGET, ServiceForm, VersionField, member_choices
 
 ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -41,52 +41,13 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
-def member_choices(project: Project, *, side: str | None = None) -> list[tuple[str, str]]:
-    """The project's members (of one side when given) as choices, by name."""
-    memberships = project.memberships.select_related("user").order_by("user__full_name", "user_id")
-    if side is not None:
-        memberships = memberships.filter(side=side)
-    return [(str(m.user_id), m.user.full_name or m.user.email) for m in memberships]
-
-
 def task_choices(viewer: Any, project: Project) -> list[tuple[str, str]]:
     """The plan's tasks the viewer may see, in outline order."""
     rows = Task.objects.visible_to(viewer).filter(project=project).only("id", "wbs", "name")
     return [(str(t.pk), f"{t.wbs} {t.name}".strip()) for t in rows.order_by("outline_key", "id")]
 
 
-class _RegisterForm(forms.Form):
-    """Owner choices from the project; visibility only for the team (the client's records are shared)."""
-
-    #: Form fields whose value goes to the service under another name.
-    renamed: dict[str, str] = {}
-
-    def __init__(self, *args: Any, project: Project, team: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-        if "owner" in self.fields:
-            field = self.fields["owner"]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = _blank(_("Nobody yet")) + member_choices(project)
-        if not team and "visibility" in self.fields:
-            del self.fields["visibility"]
-
-    def data_for_service(self) -> dict[str, Any]:
-        """The cleaned values as the service's keyword arguments (``owner`` → ``owner_id``…)."""
-        out: dict[str, Any] = {}
-        for name, value in self.cleaned_data.items():
-            if name == "version":
-                continue
-            key = self.renamed.get(name, name)
-            if key.endswith("_id"):
-                value = int(value) if value else None
-            elif key.endswith("_ids"):
-                value = [int(v) for v in value or []]
-            out[key] = value
-        return out
-
-
-class RiskForm(_RegisterForm):
+class RiskForm(ServiceForm):
     """A risk: what could happen, how likely and how bad, the response and the contingency."""
 
     renamed = {"owner": "owner_id", "tasks": "task_ids"}
@@ -176,7 +137,7 @@ class RiskFilterForm(forms.Form):
     )
 
 
-class ActionForm(_RegisterForm):
+class ActionForm(ServiceForm):
     """A step of a risk's response plan."""
 
     renamed = {"owner": "owner_id"}
@@ -192,7 +153,7 @@ class OccurredForm(forms.Form):
     version = VersionField()
 
 
-class IssueForm(_RegisterForm):
+class IssueForm(ServiceForm):
     """An issue: what happened, how bad, who handles it by when, and how it was resolved."""
 
     renamed = {"owner": "owner_id", "risk": "risk_id", "tasks": "task_ids"}
@@ -241,7 +202,7 @@ class IssueFilterForm(forms.Form):
     )
 
 
-class ConflictForm(_RegisterForm):
+class ConflictForm(ServiceForm):
     """A conflict: who disagrees about what, why, and how it is being resolved (internal by default)."""
 
     renamed = {"people": "person_ids"}
@@ -283,7 +244,7 @@ class ConflictForm(_RegisterForm):
         people.choices = member_choices(self.project)
 
 
-class DecisionForm(_RegisterForm):
+class DecisionForm(ServiceForm):
     """A decision the project needs from the client."""
 
     renamed = {"decider": "decider_id", "blocked_tasks": "blocked_task_ids"}
