@@ -428,7 +428,9 @@ def do_schedule_meeting(
     return meeting
 
 
-def _current(meeting: Meeting, version: int | None) -> Meeting:
+def _current(meeting: Meeting, version: int | None, actor: User) -> Meeting:
+    """The meeting locked for a change by whoever may run it, as of the version they read."""
+    permissions.require_run(actor, meeting)
     current: Meeting = versioning.locked(meeting)
     current.project = meeting.project
     versioning.check_version(current, version)
@@ -454,8 +456,7 @@ def _save_meeting(current: Meeting, *, actor: User, verb: str, changes: dict[str
 def do_update_meeting(meeting: Meeting, *, version: int | None, actor: User, **data: Any) -> Meeting:
     """Change a meeting; moving a scheduled one re-sends the invitation with the next SEQUENCE."""
     project = meeting.project
-    permissions.require_run(actor, meeting)
-    current = _current(meeting, version)
+    current = _current(meeting, version, actor)
     if current.status == MeetingStatus.CANCELLED:
         raise ValidationError({"status": [_("A cancelled meeting cannot be changed.")]})
     before = audit.field_values(current, MEETING_FIELDS)
@@ -487,8 +488,7 @@ def do_update_meeting(meeting: Meeting, *, version: int | None, actor: User, **d
 @transaction.atomic
 def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
     """Call a scheduled meeting off: attendees receive the cancellation (METHOD:CANCEL)."""
-    permissions.require_run(actor, meeting)
-    current = _current(meeting, version)
+    current = _current(meeting, version, actor)
     if current.status != MeetingStatus.SCHEDULED:
         raise ValidationError({"status": [_("Only a scheduled meeting can be cancelled.")]})
     current.status = MeetingStatus.CANCELLED
@@ -506,8 +506,7 @@ def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> 
 @transaction.atomic
 def do_mark_held(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
     """Record that the meeting took place; it fulfils its communication plan entry."""
-    permissions.require_run(actor, meeting)
-    current = _current(meeting, version)
+    current = _current(meeting, version, actor)
     if current.status != MeetingStatus.SCHEDULED:
         raise ValidationError({"status": [_("Only a scheduled meeting can be marked as held.")]})
     if current.starts_at > timezone.now():
@@ -539,8 +538,7 @@ def _require_open_minutes(meeting: Meeting) -> None:
 @transaction.atomic
 def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minutes: str) -> Meeting:
     """Write the draft minutes (Markdown)."""
-    permissions.require_run(actor, meeting)
-    current = _current(meeting, version)
+    current = _current(meeting, version, actor)
     _require_open_minutes(current)
     before = current.minutes
     current.minutes = minutes or ""
@@ -558,8 +556,7 @@ def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minut
 @transaction.atomic
 def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User, notify: bool = True) -> Meeting:
     """Approve the minutes: read-only from now, mailed to the attendees (unless ``notify=False``)."""
-    permissions.require_run(actor, meeting)
-    current = _current(meeting, version)
+    current = _current(meeting, version, actor)
     _require_open_minutes(current)
     if current.status != MeetingStatus.HELD:
         raise ValidationError({"status": [_("Mark the meeting as held before approving its minutes.")]})
