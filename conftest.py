@@ -50,3 +50,23 @@ def smtp_server(settings: pytest.FixtureRequest) -> Iterator[SMTPServer]:
         settings.EMAIL_HOST_USER = ""  # type: ignore[attr-defined]
         settings.EMAIL_HOST_PASSWORD = ""  # type: ignore[attr-defined]
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _warm_content_types(request: pytest.FixtureRequest) -> None:
+    """Fill Django's content-type cache before a database test, as any running server has it.
+
+    The cache is per process and emptied when a transactional test flushes the database, so without
+    this a query-count test would count one extra query or not depending on which test ran before it.
+    """
+    names = request.fixturenames
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())
