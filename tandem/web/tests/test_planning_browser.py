@@ -82,11 +82,16 @@ def test_drawing_a_link_and_exporting_the_gantt(world: World, live_server: Any, 
     plan = build_plan(world)
     page = sign_in(browser, live_server.url, world.pm.email)
     page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    page.wait_for_load_state("networkidle")
     page.click("[data-zoom=Day]")
     page.click("[data-action=link]")
     source = page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"] .bar')
     target = page.locator(f'.bar-wrapper[data-id="{plan.secret.pk}"] .bar')
     source.wait_for(timeout=10000)
+    # The chart redraws and scrolls after a zoom change: measure the bars once it has settled.
+    page.wait_for_load_state("networkidle")
+    source.scroll_into_view_if_needed()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     a, b = source.bounding_box(), target.bounding_box()
     assert a is not None and b is not None
     with page.expect_response(lambda r: "/plan/links/" in r.url) as answer:
