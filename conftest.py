@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.test.utils import override_settings
 
 from tandem.testing.personas import World, build_world
 from tandem.testing.smtp import SMTPServer, running_smtp_server
@@ -37,6 +38,16 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 def _tasks_run_at_once(settings: pytest.FixtureRequest) -> None:
     """Background tasks run in the test's own thread (the worker itself is tested on its own)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _webhooks_reach_local_receivers() -> Iterator[None]:
+    """Tests receive webhooks on 127.0.0.1; the refusal of private addresses is tested on its own.
+
+    Session-wide, so that module-scoped worlds that add webhooks see it too.
+    """
+    with override_settings(WEBHOOKS_ALLOW_PRIVATE=True):
+        yield
 
 
 @pytest.fixture

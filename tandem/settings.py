@@ -203,6 +203,9 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# Webhooks post to public addresses only, unless the chat server is on the intranet.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.choices import Language
+from tandem.communication import addresses
 from tandem.communication.choices import DeliveryStatus, EmailMode, WebhookEvent, WebhookKind
 from tandem.core.models import ShareableModel, VersionedModel
 from tandem.core.scoping import ScopedManager
@@ -121,6 +122,10 @@ def validate_webhook_url(value: str) -> None:
     parts = urlsplit(value or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(_("Enter an http:// or https:// address."), code="invalid")
+    if not addresses.private_allowed() and addresses.literal_is_private(parts.hostname):
+        raise ValidationError(
+            _("Webhooks post to public addresses only; this one is local or private."), code="private"
+        )
 
 
 class WebhookEndpoint(VersionedModel):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from tandem.communication import emails, webhooks
+from tandem.communication import addresses, emails, webhooks
 from tandem.communication.choices import DeliveryStatus
 from tandem.communication.models import WebhookDelivery
 from tandem.core.clock import periodic
@@ -95,6 +96,13 @@ def send(delivery: WebhookDelivery) -> None:
         delivery_id=str(delivery.uuid),
         now=time.time(),
     )
+    if not addresses.private_allowed():
+        parts = urlsplit(url)
+        refused = addresses.refused_address(parts.hostname or "", parts.port)
+        if refused is not None:
+            error = f"refused: {parts.hostname} resolves to {refused}, a local or private address"
+            _record(delivery, status_code=None, response="", error=error)
+            return
     try:
         response = httpx.post(url, headers=headers, content=body, timeout=TIMEOUT_SECONDS)
     except httpx.HTTPError as failure:

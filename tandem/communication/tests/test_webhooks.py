@@ -304,3 +304,33 @@ def test_one_attempt_is_posted_once_however_often_it_is_enqueued(
     assert len(receiver.requests) == 2
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
+
+
+def test_private_addresses_are_refused_unless_the_operator_allows_them(
+    world, receiver, django_capture_on_commit_callbacks, settings
+) -> None:
+    """A manager cannot aim Tandem at its own network: refused when saved, and again when sent."""
+    from django.core.exceptions import ValidationError
+
+    endpoint = add(world, receiver, WebhookKind.GENERIC)  # saved while private addresses were allowed
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    for url in (
+        "http://127.0.0.1:8000/x",
+        "http://localhost/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data/",
+    ):
+        with pytest.raises(ValidationError) as refused:
+            integrations.do_add_endpoint(world.project, actor=world.pm, name="x", kind="generic", url=url)
+        assert "url" in refused.value.message_dict, url
+    announce(django_capture_on_commit_callbacks, world)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert receiver.requests == []  # resolved to 127.0.0.1 at send time: nothing was posted
+    assert delivery.status != DeliveryStatus.DELIVERED
+    assert "127.0.0.1" in delivery.last_error and "private" in delivery.last_error
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    public = integrations.do_add_endpoint(
+        world.project, actor=world.pm, name="y", kind="generic", url="https://hooks.example.com/x"
+    )
+    assert public.pk
