@@ -82,6 +82,7 @@ class NotificationVerb(models.TextChoices):
     REPORT_SENT = "report_sent", _("sent a status report")
     REPORT_AWAITING = "report_awaiting", _("asks you to approve a status report")
     REPORT_READY = "report_ready", _("prepared a status report draft for you")
+    MEETING_INVITED = "meeting_invited", _("invited you to a meeting")
 
 
 class Notification(models.Model):

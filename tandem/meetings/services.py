@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.communication import delivery
+from tandem.communication.models import Notification, NotificationVerb
 from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
@@ -314,6 +315,29 @@ def _on_commit_invite(meeting: Meeting, method: str, attendee_ids: list[int] | N
     transaction.on_commit(lambda: tasks.send_invitations.enqueue(meeting_id, method, attendee_ids))
 
 
+def _notify_invited(meeting: Meeting, *, actor: User, attendee_ids: list[int] | None = None) -> None:
+    """An in-app notification for each invited member (the email carries the .ics).
+
+    The list of notifications is read through the meeting's visibility, so a client never sees one
+    about an internal meeting.
+    """
+    invited = meeting.attendees.filter(user__isnull=False).exclude(user=actor)
+    if attendee_ids is not None:
+        invited = invited.filter(pk__in=attendee_ids)
+    content_type = ContentType.objects.get_for_model(Meeting)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=user_id,
+            project=meeting.project,
+            verb=NotificationVerb.MEETING_INVITED,
+            actor=actor,
+            target_type=content_type,
+            target_id=meeting.pk,
+        )
+        for user_id in invited.values_list("user_id", flat=True)
+    )
+
+
 def _publish(meeting: Meeting, *, event: str, title: str, actor: User) -> None:
     project = meeting.project
     with translation.override(project.language):
@@ -424,6 +448,7 @@ def do_schedule_meeting(
     )
     if notify:
         _on_commit_invite(meeting, ical.METHOD_REQUEST)
+        _notify_invited(meeting, actor=actor)
         _publish(meeting, event="meeting.scheduled", title=_("Meeting scheduled: %(title)s"), actor=actor)
     return meeting
 
@@ -728,6 +753,7 @@ def do_add_attendee(meeting: Meeting, *, actor: User, **values: Any) -> Attendee
     )
     if meeting.status == MeetingStatus.SCHEDULED:
         _on_commit_invite(meeting, ical.METHOD_REQUEST, [attendee.pk])
+        _notify_invited(meeting, actor=actor, attendee_ids=[attendee.pk])
     return attendee
 
 

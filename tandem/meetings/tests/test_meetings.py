@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from icalendar import Calendar
 
 from tandem.core.choices import Visibility
@@ -296,3 +297,21 @@ def test_open_actions_carry_over_to_the_next_meeting_of_the_series_and_close_the
     )
     assert closed.closed_in == second and closed.done_at is not None
     assert [a.pk for a in queries.carried_over(world.pm, second)] == [secret.pk]
+
+
+def test_invited_members_are_told_in_the_app_and_the_notification_leads_to_the_meeting(
+    world: World, client: Client
+) -> None:
+    from tandem.communication.queries import notifications_of
+
+    meeting = _schedule(world)
+    for person in (world.member, world.client_pm):
+        (told,) = notifications_of(person).filter(target_id=meeting.pk, verb="meeting_invited")
+        assert told.actor == world.pm
+    assert not notifications_of(world.pm).filter(verb="meeting_invited").exists()
+    services.do_add_attendee(meeting, actor=world.pm, user_id=world.sponsor.pk)
+    assert notifications_of(world.sponsor).filter(target_id=meeting.pk).count() == 1
+    assert notifications_of(world.client_pm).filter(target_id=meeting.pk).count() == 1  # not told twice
+    client.force_login(world.client_pm)
+    page = client.get("/notifications/").content.decode()
+    assert f"/projects/{world.project.code}/meetings/{meeting.pk}/" in page
