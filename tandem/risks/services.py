@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -65,6 +65,9 @@ RISK_FIELDS = (
     "visibility",
 )
 ACTION_FIELDS = ("description", "owner_id", "due_date", "done", "task_id")
+#: A row of the issue or conflict log.
+_Logged = TypeVar("_Logged", Issue, Conflict)
+
 ISSUE_FIELDS = (
     "title",
     "description",
@@ -574,19 +577,34 @@ def do_add_issue(project: Project, *, actor: User, **data: Any) -> Issue:
 @transaction.atomic
 def do_update_issue(issue: Issue, *, version: int | None, actor: User, **data: Any) -> Issue:
     """Change an issue based on the version read."""
-    project = issue.project
+    return _update_logged(
+        issue, version=version, actor=actor, data=data, fields=ISSUE_FIELDS, dates=_issue_dates
+    )
+
+
+def _update_logged(
+    instance: _Logged,
+    *,
+    version: int | None,
+    actor: User,
+    data: dict[str, Any],
+    fields: Sequence[str],
+    dates: Callable[[_Logged], None],
+) -> _Logged:
+    """Change a row of the issue or conflict log based on the version read, audited field by field."""
+    project = instance.project
     permissions.require_edit(actor, project)
-    current: Issue = _locked(issue)
+    current: _Logged = _locked(instance)
     current.project = project
     _check_version(current, version)
-    before = audit.field_values(current, _audited(ISSUE_FIELDS))
-    later = _assign(current, data, ISSUE_FIELDS, actor, project)
-    _issue_dates(current)
+    before = audit.field_values(current, _audited(fields))
+    later = _assign(current, data, fields, actor, project)
+    dates(current)
     full_clean(current)
     current.version += 1
     current.save()
     _set_m2m(current, later)
-    changes = audit.changed(before, audit.field_values(current, _audited(ISSUE_FIELDS)))
+    changes = audit.changed(before, audit.field_values(current, _audited(fields)))
     if changes:
         audit.record(
             actor=actor,
@@ -653,29 +671,9 @@ def do_add_conflict(project: Project, *, actor: User, **data: Any) -> Conflict:
 @transaction.atomic
 def do_update_conflict(conflict: Conflict, *, version: int | None, actor: User, **data: Any) -> Conflict:
     """Change a conflict based on the version read."""
-    project = conflict.project
-    permissions.require_edit(actor, project)
-    current: Conflict = _locked(conflict)
-    current.project = project
-    _check_version(current, version)
-    before = audit.field_values(current, _audited(CONFLICT_FIELDS))
-    later = _assign(current, data, CONFLICT_FIELDS, actor, project)
-    _conflict_dates(current)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    _set_m2m(current, later)
-    changes = audit.changed(before, audit.field_values(current, _audited(CONFLICT_FIELDS)))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
-    return current
+    return _update_logged(
+        conflict, version=version, actor=actor, data=data, fields=CONFLICT_FIELDS, dates=_conflict_dates
+    )
 
 
 @transaction.atomic

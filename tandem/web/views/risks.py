@@ -403,24 +403,46 @@ def _issue_form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> IssueFo
     )
 
 
+def _log_form_page(
+    request: HttpRequest,
+    scope: ProjectScope,
+    *,
+    section: str,
+    form: Any,
+    save: Callable[[], Any],
+    done: str,
+    noun: str,
+    record: Any = None,
+) -> HttpResponse:
+    """The add/edit page of a row of the issue or conflict log: save through the service, then back."""
+    status = 200
+    if request.method == "POST":
+        saved, status = _submit(form, save)
+        if saved is not None:
+            messages.success(request, done)
+            return redirect(f"web:{section}", code=scope.project.code)
+    extra = {"record": record} if record is not None else {"creating": True}
+    return render_page(
+        request,
+        "web/risks/register_form.html",
+        _context(scope, section, form=form, noun=noun, back=f"web:{section}", **extra),
+        status=status,
+    )
+
+
 @project_view
 def issue_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Log an issue (the team; the client's PM and sponsor raise shared ones)."""
     require_allowed(_can_raise(scope))
     form = _issue_form(scope, request.POST or None)
-    status = 200
-    if request.method == "POST":
-        issue, status = _submit(
-            form, lambda: services.do_add_issue(scope.project, actor=scope.user, **form.data_for_service())
-        )
-        if issue is not None:
-            messages.success(request, _("The issue was logged."))
-            return redirect("web:issues", code=scope.project.code)
-    return render_page(
+    return _log_form_page(
         request,
-        "web/risks/register_form.html",
-        _context(scope, "issues", form=form, creating=True, noun=_("issue"), back="web:issues"),
-        status=status,
+        scope,
+        section="issues",
+        form=form,
+        save=lambda: services.do_add_issue(scope.project, actor=scope.user, **form.data_for_service()),
+        done=_("The issue was logged."),
+        noun=_("issue"),
     )
 
 
@@ -436,22 +458,17 @@ def issue_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
         tasks=[str(t.pk) for t in issue.shown_tasks],  # type: ignore[attr-defined]
     )
     form = _issue_form(scope, request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        saved, status = _submit(
-            form,
-            lambda: services.do_update_issue(
-                issue, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("The issue was saved."))
-            return redirect("web:issues", code=scope.project.code)
-    return render_page(
+    return _log_form_page(
         request,
-        "web/risks/register_form.html",
-        _context(scope, "issues", form=form, record=issue, noun=_("issue"), back="web:issues"),
-        status=status,
+        scope,
+        section="issues",
+        form=form,
+        save=lambda: services.do_update_issue(
+            issue, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
+        ),
+        done=_("The issue was saved."),
+        noun=_("issue"),
+        record=issue,
     )
 
 
@@ -471,19 +488,14 @@ def conflict_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Log a conflict (internal by default)."""
     require_allowed(_can_edit(scope))
     form = ConflictForm(request.POST or None, project=scope.project)
-    status = 200
-    if request.method == "POST":
-        conflict, status = _submit(
-            form, lambda: services.do_add_conflict(scope.project, actor=scope.user, **form.data_for_service())
-        )
-        if conflict is not None:
-            messages.success(request, _("The conflict was logged."))
-            return redirect("web:conflicts", code=scope.project.code)
-    return render_page(
+    return _log_form_page(
         request,
-        "web/risks/register_form.html",
-        _context(scope, "conflicts", form=form, creating=True, noun=_("conflict"), back="web:conflicts"),
-        status=status,
+        scope,
+        section="conflicts",
+        form=form,
+        save=lambda: services.do_add_conflict(scope.project, actor=scope.user, **form.data_for_service()),
+        done=_("The conflict was logged."),
+        noun=_("conflict"),
     )
 
 
@@ -495,22 +507,17 @@ def conflict_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
     initial = {name: getattr(conflict, name) for name in ConflictForm.base_fields if hasattr(conflict, name)}
     initial["people"] = [str(p.pk) for p in conflict.people.all()]
     form = ConflictForm(request.POST or None, project=scope.project, initial=initial)
-    status = 200
-    if request.method == "POST":
-        saved, status = _submit(
-            form,
-            lambda: services.do_update_conflict(
-                conflict, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("The conflict was saved."))
-            return redirect("web:conflicts", code=scope.project.code)
-    return render_page(
+    return _log_form_page(
         request,
-        "web/risks/register_form.html",
-        _context(scope, "conflicts", form=form, record=conflict, noun=_("conflict"), back="web:conflicts"),
-        status=status,
+        scope,
+        section="conflicts",
+        form=form,
+        save=lambda: services.do_update_conflict(
+            conflict, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
+        ),
+        done=_("The conflict was saved."),
+        noun=_("conflict"),
+        record=conflict,
     )
 
 
