@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.changes import impact as impact_module
@@ -146,6 +147,14 @@ def _ids(value: Any, field: str) -> list[int]:
         raise ValidationError({field: [_("Give a list of ids.")]}) from None
 
 
+#: The records a change request names, each checked against what the author may see.
+LINKED: dict[str, tuple[Any, Any]] = {
+    "affected_task_ids": (Task, gettext_lazy("Choose tasks of this project.")),
+    "affected_deliverable_ids": (Deliverable, gettext_lazy("Choose deliverables of this project.")),
+    "affected_requirement_ids": (Requirement, gettext_lazy("Choose requirements of this project.")),
+}
+
+
 def _assign(request: ChangeRequest, data: Mapping[str, Any], actor: User) -> dict[str, list[int]]:
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
@@ -153,35 +162,16 @@ def _assign(request: ChangeRequest, data: Mapping[str, Any], actor: User) -> dic
     project = request.project
     links: dict[str, list[int]] = {}
     for name, value in data.items():
-        if name == "affected_task_ids":
+        if name in LINKED:
+            model, message = LINKED[name]
             ids = _ids(value, name)
             found = set(
-                Task.objects.visible_to(actor)
+                model.objects.visible_to(actor)
                 .filter(project=project, pk__in=ids)
                 .values_list("id", flat=True)
             )
             if set(ids) - found:
-                raise ValidationError({name: [_("Choose tasks of this project.")]})
-            links[name] = ids
-        elif name == "affected_deliverable_ids":
-            ids = _ids(value, name)
-            found = set(
-                Deliverable.objects.visible_to(actor)
-                .filter(project=project, pk__in=ids)
-                .values_list("id", flat=True)
-            )
-            if set(ids) - found:
-                raise ValidationError({name: [_("Choose deliverables of this project.")]})
-            links[name] = ids
-        elif name == "affected_requirement_ids":
-            ids = _ids(value, name)
-            found = set(
-                Requirement.objects.visible_to(actor)
-                .filter(project=project, pk__in=ids)
-                .values_list("id", flat=True)
-            )
-            if set(ids) - found:
-                raise ValidationError({name: [_("Choose requirements of this project.")]})
+                raise ValidationError({name: [str(message)]})
             links[name] = ids
         elif name in ("title", "description"):
             setattr(request, name, (value or "").strip())
