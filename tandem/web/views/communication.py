@@ -213,9 +213,7 @@ def comment_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
                     version=form.cleaned_data["version"],
                 )
             except ConflictError as exc:
-                current = Comment.objects.filter(pk=comment.pk).first()
-                if current is None:
-                    raise Http404(_("No such comment.")) from None
+                current = queries.access_comment(scope.viewer, scope.project, comment.pk)
                 form.add_error(None, exc.message)
                 set_bound_value(form, "version", str(exc.current_version or current.version))
                 status = 409
