@@ -114,8 +114,11 @@ def test_drawing_a_link_and_exporting_the_gantt(world: World, live_server: Any, 
     page.evaluate("window.print = () => { window.printed = true; }")
     page.click("[data-action=pdf]")
     page.wait_for_function("window.printed === true")
-    source_url = page.get_attribute("[data-gantt-print-img]", "src")
-    assert source_url is not None and source_url.startswith("data:image/png;base64,")
+    sources = page.evaluate(
+        "[...document.querySelectorAll('[data-gantt-print-img]')].map(img => img.getAttribute('src'))"
+    )
+    source_url = next((src for src in sources if src), None)
+    assert source_url is not None and source_url.startswith("data:image/png;base64,"), sources
     assert page.errors == []
 
 
