@@ -60,8 +60,10 @@ check: install
 test-sqlite: install
 	$(VENV)/bin/pytest -q -m "not browser" -n 2 -p no:cacheprovider
 
+## test-browser: the Playwright tests; a test that fails is run again up to twice (pytest-rerunfailures)
+## because page timing on a loaded 2-core machine varies; the summary lists every rerun.
 test-browser: install install-system
-	$(VENV)/bin/pytest -q -m browser -p no:cacheprovider
+	$(VENV)/bin/pytest -q -m browser -p no:cacheprovider --reruns 2 --reruns-delay 1
 
 ## test-postgres: the same suite on PostgreSQL (PG_URL; the test database is created and dropped)
 test-postgres: install
