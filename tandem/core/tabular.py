@@ -136,7 +136,7 @@ def read_table(
     max_columns: int = MAX_COLUMNS,
     field: str = "file",
 ) -> list[list[Any]]:
-    """The rows of an uploaded CSV (UTF-8 or GB18030) or Excel (``.xlsx``, first sheet) file.
+    """The rows of an uploaded CSV (UTF-8 or GB18030) or Excel (``.xlsx``, the active sheet) file.
 
     The first row is returned as it is (the header); then at most ``max_rows`` rows that are not
     empty. Rows keep their place (an empty row is ``[]``, so row numbers stay those the user sees),
@@ -237,7 +237,7 @@ def check_archive(data: bytes, field: str = "file") -> None:
 
 
 def _xlsx_lines(data: bytes, max_columns: int, field: str) -> Iterator[list[Any]]:
-    """The rows of a workbook's first sheet, read in read-only mode after ``check_archive``."""
+    """The rows of a workbook's active sheet (else its first), read-only, after ``check_archive``."""
     check_archive(data, field)
     unreadable = _refusal(field, _("The file is not a readable Excel workbook."))
     try:
