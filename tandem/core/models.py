@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Visibility
 from tandem.core.scoping import ScopedManager, ScopedQuerySet
+from tandem.core.validation import text_errors
 
 
 class TimeStampedModel(models.Model):
@@ -20,6 +23,21 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Django's field checks plus the text rule of ``validation``, for every ``full_clean`` caller.
+
+        Services that call ``Model.full_clean`` directly and model forms get the same refusal of
+        control characters as those that call ``validation.full_clean``.
+        """
+        errors: dict[str, list[Any]] = dict(text_errors(self, exclude))
+        try:
+            super().clean_fields(exclude={*(exclude or ()), *errors})
+        except ValidationError as exc:
+            for name, messages in exc.error_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class VersionedModel(TimeStampedModel):

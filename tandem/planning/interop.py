@@ -7,7 +7,6 @@ shared rows only.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import tempfile
@@ -19,16 +18,14 @@ from xml.etree import ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
 import icalendar
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
 import tandem_engine as engine
 from tandem.accounts.models import Organization, User
-from tandem.core import audit
+from tandem.core import audit, tabular
 from tandem.core.choices import Visibility
 from tandem.planning import mpxj_bridge, queries, scheduling
 from tandem.planning.choices import TaskKind, TaskStatus
@@ -386,7 +383,9 @@ def import_plan(
 def _sub(parent: ET.Element, tag: str, value: Any = None) -> ET.Element:
     element = ET.SubElement(parent, tag)
     if value is not None:
-        element.text = str(value)
+        # Every text of the export passes here: a control character stored before it was refused
+        # would otherwise make the whole file malformed XML.
+        element.text = tabular.clean_text(str(value))
     return element
 
 
@@ -550,15 +549,8 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_safe(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to spreadsheets: quote it (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export_csv(user: Any, project: Project) -> str:
-    """The plan the user may see as CSV (UTF-8, one row per task, local times of the project)."""
+def _plan_rows(user: Any, project: Project) -> list[list[Any]]:
+    """The plan the user may see, one row per task in ``CSV_COLUMNS`` order, local times of the project."""
     tasks = list(queries.plan_of(user, project))
     wbs_of = {t.pk: queries.shown_wbs(t) for t in tasks}
     preds: dict[int, list[str]] = {}
@@ -567,35 +559,33 @@ def export_csv(user: Any, project: Project) -> str:
         preds.setdefault(link.successor_id, []).append(
             f"{wbs_of.get(link.predecessor_id, '?')}{link.type}{lag}"
         )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for t in tasks:
-        writer.writerow(
-            [
-                _csv_safe(v)
-                for v in (
-                    wbs_of[t.pk],
-                    t.name,
-                    t.kind,
-                    t.status,
-                    t.owner.full_name if t.owner else "",
-                    t.duration_minutes,
-                    _local(t.start, project),
-                    _local(t.finish, project),
-                    _local(t.deadline, project),
-                    t.percent_complete,
-                    _local(t.actual_start, project),
-                    _local(t.actual_finish, project),
-                    t.constraint_type,
-                    _local(t.constraint_date, project),
-                    t.total_float_minutes,
-                    int(t.critical),
-                    ";".join(preds.get(t.pk, [])),
-                )
-            ]
-        )
-    return out.getvalue()
+    return [
+        [
+            wbs_of[t.pk],
+            t.name,
+            t.kind,
+            t.status,
+            t.owner.full_name if t.owner else "",
+            t.duration_minutes,
+            _local(t.start, project),
+            _local(t.finish, project),
+            _local(t.deadline, project),
+            t.percent_complete,
+            _local(t.actual_start, project),
+            _local(t.actual_finish, project),
+            t.constraint_type,
+            _local(t.constraint_date, project),
+            t.total_float_minutes,
+            int(t.critical),
+            ";".join(preds.get(t.pk, [])),
+        ]
+        for t in tasks
+    ]
+
+
+def export_csv(user: Any, project: Project) -> str:
+    """The plan the user may see as CSV (UTF-8, one row per task, local times of the project)."""
+    return tabular.write_csv(CSV_COLUMNS, _plan_rows(user, project))
 
 
 # ---------------------------------------------------------------- Excel
@@ -603,30 +593,7 @@ def export_csv(user: Any, project: Project) -> str:
 
 def export_xlsx(user: Any, project: Project) -> bytes:
     """The plan the user may see as an Excel workbook: the CSV's columns, typed cells, a frozen header."""
-    rows = list(csv.reader(io.StringIO(export_csv(user, project))))
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = project.code[:31]
-    numeric = {"duration_minutes", "percent_complete", "total_float_minutes", "critical"}
-    header = rows[0]
-    sheet.append(header)
-    for row in rows[1:]:
-        # Text stays text (formula-like values are already quoted by the CSV writer); counts are numbers.
-        sheet.append(
-            [
-                int(value) if name in numeric and value.lstrip("-").isdigit() else value
-                for name, value in zip(header, row, strict=True)
-            ]
-        )
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column, width in (("A", 10), ("B", 48)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tabular.write_xlsx(CSV_COLUMNS, _plan_rows(user, project), title=project.code, widths=(10, 48))
 
 
 # ---------------------------------------------------------------- iCalendar (RFC 5545, `icalendar`)

@@ -6,17 +6,15 @@ with each requirement's version and confirmation record.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import openpyxl
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Font
 
+from tandem.core import tabular
 from tandem.core.scoping import Viewer
 from tandem.projects.models import Project
 from tandem.requirements.models import Requirement, RequirementConfirmation, TraceLink
@@ -85,9 +83,6 @@ def export_pdf(user: Viewer, project: Project) -> bytes:
 def export_xlsx(user: Viewer, project: Project) -> bytes:
     """The specification as an Excel workbook: one row per requirement, in the project's language."""
     with translation.override(_language(project)):
-        book = openpyxl.Workbook()
-        sheet: Any = book.active
-        sheet.title = _("Requirements")[:31]
         headings = [
             _("Code"),
             _("Title"),
@@ -102,36 +97,34 @@ def export_xlsx(user: Viewer, project: Project) -> bytes:
             _("Confirmed (version, by, at)"),
             _("Tasks"),
         ]
-        sheet.append(headings)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for entry in specification(user, project):
-            r = entry.requirement
-            sheet.append(
-                [
-                    r.code,
-                    r.title,
-                    str(r.get_priority_display()),
-                    str(r.get_status_display()),
-                    r.current_version,
-                    r.description,
-                    "\n".join(f"{i}. {c}" for i, c in enumerate(r.acceptance_criteria or [], start=1)),
-                    str(r.get_source_display()) + (f" — {r.source_note}" if r.source_note else ""),
-                    r.requester.full_name if r.requester else r.requester_name,
-                    r.owner.full_name if r.owner else "",
-                    "\n".join(
-                        f"v{c.version_number}, {c.confirmed_by.full_name}, "
-                        f"{timezone.localtime(c.confirmed_at):%Y-%m-%d %H:%M}"
-                        for c in entry.confirmations
-                    ),
-                    "\n".join(entry.task_names),
-                ]
-            )
-        widths = [10, 40, 14, 14, 8, 60, 60, 24, 20, 20, 36, 36]
-        for column, width in zip(sheet.columns, widths, strict=False):
-            sheet.column_dimensions[column[0].column_letter].width = width
-            for cell in column[1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        rows = [_xlsx_row(entry) for entry in specification(user, project)]
+        return tabular.write_xlsx(
+            headings,
+            rows,
+            title=_("Requirements"),
+            widths=[10, 40, 14, 14, 8, 60, 60, 24, 20, 20, 36, 36],
+            wrap=True,
+        )
+
+
+def _xlsx_row(entry: SpecEntry) -> list[Any]:
+    """One requirement as a row of the Excel specification."""
+    r = entry.requirement
+    return [
+        r.code,
+        r.title,
+        str(r.get_priority_display()),
+        str(r.get_status_display()),
+        r.current_version,
+        r.description,
+        "\n".join(f"{i}. {c}" for i, c in enumerate(r.acceptance_criteria or [], start=1)),
+        str(r.get_source_display()) + (f" — {r.source_note}" if r.source_note else ""),
+        r.requester.full_name if r.requester else r.requester_name,
+        r.owner.full_name if r.owner else "",
+        "\n".join(
+            f"v{c.version_number}, {c.confirmed_by.full_name}, "
+            f"{timezone.localtime(c.confirmed_at):%Y-%m-%d %H:%M}"
+            for c in entry.confirmations
+        ),
+        "\n".join(entry.task_names),
+    ]

@@ -6,21 +6,19 @@ they confirm are created, by ``services.do_import_candidates``.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
+from tandem.core import tabular
+from tandem.core.validation import illegal_character, illegal_character_message
 from tandem.requirements.choices import Priority
 from tandem.requirements.services import MAX_TITLE, clean_criteria
 
-MAX_BYTES = 2 * 1024 * 1024
+#: The largest survey file read, and the most rows previewed at once.
+MAX_BYTES = tabular.MAX_UPLOAD_BYTES
 MAX_ROWS = 1000
 
 #: Accepted column headings (English or Chinese, any case) → field.
@@ -85,41 +83,6 @@ class Candidate:
         return not self.errors
 
 
-def _rows_from_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError({"file": [_("The file is neither UTF-8 nor GB18030 text.")]})
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _rows_from_xlsx(content: bytes) -> list[list[str]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ValidationError({"file": [_("The file is not a readable Excel workbook.")]}) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for i, row in enumerate(sheet.iter_rows(values_only=True)):
-            if i > MAX_ROWS + 1:
-                break
-            rows.append(["" if v is None else str(v) for v in row])
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
-        raise ValidationError({"file": [_("The file is not a readable Excel workbook.")]}) from exc
-    finally:
-        book.close()
-    return rows
-
-
 def parse_survey(content: bytes, filename: str) -> list[Candidate]:
     """The candidate requirements in a CSV or Excel (.xlsx) file of survey answers.
 
@@ -128,15 +91,12 @@ def parse_survey(content: bytes, filename: str) -> list[Candidate]:
     are one per line (or separated by ";"). Raises ``ValidationError`` on ``file`` when the file as a
     whole cannot be read; errors of single rows are on their candidates.
     """
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 2 MB.")]})
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        rows = _rows_from_xlsx(content)
-    elif name.endswith((".csv", ".txt")):
-        rows = _rows_from_csv(content)
-    else:
-        raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+    rows = [
+        ["" if v is None else str(v) for v in row]
+        for row in tabular.read_table(
+            content, filename, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, suffixes=(".csv", ".txt", ".xlsx")
+        )
+    ]
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise ValidationError({"file": [_("The file is empty.")]})
@@ -150,8 +110,6 @@ def parse_survey(content: bytes, filename: str) -> list[Candidate]:
                 ]
             }
         )
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationError({"file": [_("At most %(n)s rows can be imported at once.") % {"n": MAX_ROWS}]})
     return [_candidate(i, header, row) for i, row in enumerate(rows[1:], start=2)]
 
 
@@ -185,6 +143,6 @@ def _candidate(line: int, header: list[str], row: list[str]) -> Candidate:
         if len(data.get(name, "")) > limit:
             candidate.errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
     for name, value in data.items():
-        if isinstance(value, str) and "\x00" in value:
-            candidate.errors[name] = [_("Null characters are not allowed.")]
+        if (char := illegal_character(value)) is not None:
+            candidate.errors[name] = [illegal_character_message(name, char)]
     return candidate

@@ -7,29 +7,26 @@ row fails, nothing is saved and every failing row is reported with its column.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.styles import Font
 
 from tandem.accounts.choices import Language
 from tandem.accounts.models import User
+from tandem.core import tabular
 from tandem.projects.models import Project
 from tandem.risks import permissions, queries, services
 
 #: The largest file an import reads, and the most rows.
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_BYTES = tabular.MAX_UPLOAD_BYTES
 MAX_IMPORT_ROWS = 5000
 
 
@@ -150,44 +147,21 @@ def _cell(record: Any, column: Column, emails: dict[int, str]) -> Any:
     return value if isinstance(value, int) else str(value)
 
 
-def _safe(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to spreadsheets: quote it (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def table(user: Any, project: Project, register: str) -> list[list[Any]]:
-    """The register as the user may see it: a header row, then one row per record."""
+    """The register's rows as the user may see them, one per record, in the columns' order."""
     cols = columns_of(register)
     emails = dict(project.memberships.values_list("user_id", "user__email"))
-    out: list[list[Any]] = [headers(project, register)]
-    for record in _rows(user, project, register):
-        out.append([_safe(_cell(record, c, emails)) for c in cols])
-    return out
+    return [[_cell(record, c, emails) for c in cols] for record in _rows(user, project, register)]
 
 
 def export_csv(user: Any, project: Project, register: str) -> str:
     """The register as CSV text (UTF-8)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(table(user, project, register))
-    return buffer.getvalue()
+    return tabular.write_csv(headers(project, register), table(user, project, register))
 
 
 def export_xlsx(user: Any, project: Project, register: str) -> bytes:
     """The register as an Excel workbook with a bold, frozen header."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = register
-    for row in table(user, project, register):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tabular.write_xlsx(headers(project, register), table(user, project, register), title=register)
 
 
 # ---------------------------------------------------------------- import
@@ -195,27 +169,7 @@ def export_xlsx(user: Any, project: Project, register: str) -> bytes:
 
 def read_table(data: bytes, filename: str) -> list[list[Any]]:
     """The rows of an uploaded CSV or Excel file; a ``ValidationError`` on ``file`` when unreadable."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 2 MB.")]})
-    name = filename.lower()
-    try:
-        if name.endswith(".xlsx"):
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.active
-            if sheet is None:
-                return []
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        elif name.endswith(".csv"):
-            rows = [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
-        else:
-            raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
-    except ValidationError:
-        raise
-    except Exception:
-        raise ValidationError({"file": [_("The file could not be read as CSV or Excel.")]}) from None
-    if len(rows) > MAX_IMPORT_ROWS + 1:
-        raise ValidationError({"file": [_("The file has more than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}]})
-    return rows
+    return tabular.read_table(data, filename, max_rows=MAX_IMPORT_ROWS, max_bytes=MAX_IMPORT_BYTES)
 
 
 def _header_map(project: Project, register: str, header: Sequence[Any]) -> dict[int, Column]:
@@ -271,8 +225,7 @@ def _convert(column: Column, value: Any, people: dict[str, int]) -> Any:
         return user_id
     if column.kind == "options":
         return [part.strip() for part in str(value).split("|") if part.strip()]
-    text = str(value)
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+    return str(value)
 
 
 ADDERS: dict[str, Callable[..., Any]] = {

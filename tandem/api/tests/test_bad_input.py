@@ -29,6 +29,9 @@ CASES: list[tuple[str, str, str, Any, str | None]] = [
     ("note title too long", "POST", "/projects/ERP/notes", {"title": LONG}, "title"),
     ("note title with NUL", "POST", "/projects/ERP/notes", {"title": "a\x00b"}, "title"),
     ("note body with NUL", "POST", "/projects/ERP/notes", {"title": "ok", "body": "a\x00b"}, "body"),
+    ("note title with a control character", "POST", "/projects/ERP/notes", {"title": "a\x11b"}, "title"),
+    ("note body with an escape", "POST", "/projects/ERP/notes", {"title": "ok", "body": "\x1b[2J"}, "body"),
+    ("note title with a lone surrogate", "POST", "/projects/ERP/notes", {"title": "a\ud800"}, "title"),
     (
         "note unknown visibility",
         "POST",

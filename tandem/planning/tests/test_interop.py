@@ -8,7 +8,10 @@ import io
 import json
 from pathlib import Path
 
+import defusedxml.ElementTree as SafeET
+import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from tandem.planning import interop, mpxj_bridge, services
@@ -245,3 +248,28 @@ def test_the_csv_export_defuses_formulas(plan: Plan) -> None:
     rows = list(csv.reader(io.StringIO(interop.export_csv(plan.world.client_viewer, plan.world.project))))
     assert rows[0][:2] == ["wbs", "name"]
     assert rows[2][1].startswith("'=") and len(rows) == 5
+
+
+def test_a_control_character_is_refused_in_a_task_name(plan: Plan) -> None:
+    with pytest.raises(ValidationError) as err:
+        services.do_update_task(plan.design, version=1, actor=plan.world.pm, name="Design\x11")
+    assert "name" in err.value.message_dict and "U+0011" in err.value.message_dict["name"][0]
+    services.do_update_task(plan.design, version=1, actor=plan.world.pm, name="Design\tphase")
+
+
+def test_every_plan_file_survives_a_control_character_stored_earlier(plan: Plan) -> None:
+    world = plan.world
+    # A row stored before control characters were refused: written straight through the ORM.
+    Task.objects.filter(pk=plan.design.pk).update(name="Design\x11 review\x0b")
+    root = SafeET.fromstring(interop.export_mspdi(world.pm, world.project))
+    names = [e.text for e in root.iter(f"{{{interop.NS}}}Name")]
+    assert "Design\ufffd review\ufffd" in names
+    sheet = openpyxl.load_workbook(io.BytesIO(interop.export_xlsx(world.pm, world.project))).active
+    assert sheet is not None and sheet["B3"].value == "Design\ufffd review\ufffd"
+    assert "Design\ufffd review\ufffd" in interop.export_csv(world.pm, world.project)
+
+
+def test_the_excel_export_quotes_formulas_as_the_csv_does(plan: Plan) -> None:
+    services.do_update_task(plan.design, version=1, actor=plan.world.pm, name="@SUM(A1:A2)")
+    sheet = openpyxl.load_workbook(io.BytesIO(interop.export_xlsx(plan.world.pm, plan.world.project))).active
+    assert sheet is not None and sheet["B3"].value == "'@SUM(A1:A2)" and sheet["F3"].value == 960

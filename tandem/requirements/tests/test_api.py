@@ -9,6 +9,7 @@ from tandem.core.choices import Visibility
 from tandem.planning import services as planning
 from tandem.requirements import services
 from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, matrix_test, world_fixture
+from tandem.testing.files import xlsx_bomb
 from tandem.testing.personas import World
 
 SUBMITTERS = "401 404 404 403 201 201 201 201"
@@ -28,6 +29,7 @@ P = "/projects/ERP"
 R = f"{P}/requirements"
 SURVEY = b"title,priority\nLoyalty points,must\n,should\n"
 SURVEY_FILE = ("survey.csv", SURVEY, "text/csv")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CASES = [
     Case("requirements.list", "GET", f"{R}?search=sign&ordering=priority", MEMBERS_READ),
     Case("requirements.create", "POST", R, SUBMITTERS, {"title": "Export to Excel", "priority": "could"}),
@@ -198,3 +200,12 @@ def test_the_pdf_is_a_pdf(api_world: tuple[World, dict[str, Any]], db: None) -> 
     world, _ids = api_world
     response = Caller(world, "sponsor").client.get("/api/v1/projects/ERP/requirements.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_zip_bomb_preview_is_refused_on_the_file_field(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, _ids = api_world
+    response = Caller(world, "pm").upload(f"{R}/import/preview", "survey.xlsx", xlsx_bomb(), XLSX)
+    assert response.status == 422 and len(response.text) < 10_000
+    assert [d["field"] for d in response.json["detail"]] == ["file"]

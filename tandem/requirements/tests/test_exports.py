@@ -8,6 +8,7 @@ import openpyxl
 
 from tandem.accounts.choices import Language
 from tandem.requirements import exports, services
+from tandem.requirements.models import Requirement
 from tandem.testing.pdf import pdf_text
 
 from .conftest import Backlog
@@ -53,3 +54,16 @@ def test_the_pdf_specification_renders(backlog: Backlog) -> None:
         )
     assert "REQ-001" in html and "确认记录" in html
     assert "Margin dashboard" not in html
+
+
+def test_the_excel_specification_quotes_formulas_and_replaces_control_characters(backlog: Backlog) -> None:
+    world = backlog.world
+    # Rows stored before control characters were refused: written straight through the ORM.
+    Requirement.objects.filter(pk=backlog.login.pk).update(title="=cmd|' /C calc'!A0")
+    Requirement.objects.filter(pk=backlog.report.pk).update(title="Daily\x11report", description="-2+3")
+    book = openpyxl.load_workbook(io.BytesIO(exports.export_xlsx(world.pm, world.project)))
+    sheet = book.active
+    assert sheet is not None
+    login, report = sheet["B2"], sheet["B3"]
+    assert login.data_type == "s" and login.value == "'=cmd|' /C calc'!A0"
+    assert report.value == "Daily\ufffdreport" and sheet["F3"].value == "'-2+3"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from tandem.requirements.imports import parse_survey
 from tandem.requirements.models import Requirement
+from tandem.testing.files import xlsx_bomb
 
 
 def test_a_csv_becomes_candidates_with_row_errors(db: None) -> None:
@@ -69,3 +70,16 @@ def test_unreadable_files_are_refused_on_the_file_field(content: bytes, name: st
     with pytest.raises(ValidationError) as err:
         parse_survey(content, name)
     assert "file" in err.value.message_dict
+
+
+def test_a_zip_bomb_is_refused_on_the_file_field_before_it_is_unpacked() -> None:
+    # A few kilobytes that unpack to 48 MB: refused from the archive's directory, nothing inflated.
+    with pytest.raises(ValidationError) as err:
+        parse_survey(xlsx_bomb(), "bomb.xlsx")
+    assert "file" in err.value.message_dict
+
+
+def test_a_control_character_in_a_cell_is_an_error_of_its_row() -> None:
+    rows = parse_survey(b"title,description\nGood,fine\tand tabbed\nBad\x11title,x\n", "survey.csv")
+    assert rows[0].ok
+    assert "title" in rows[1].errors and "U+0011" in rows[1].errors["title"][0]

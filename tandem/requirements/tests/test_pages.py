@@ -233,3 +233,11 @@ def test_the_list_takes_the_same_queries_for_3_and_30_rows(backlog: Backlog) -> 
 def test_the_pdf_page(backlog: Backlog) -> None:
     response = _client(backlog, "client_viewer").get(reverse("web:requirements_pdf", kwargs={"code": "ERP"}))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_control_character_is_a_form_error_of_its_field(backlog: Backlog) -> None:
+    client = _client(backlog, "client_pm")
+    url = reverse("web:requirement_create", kwargs={"code": "ERP"})
+    response = client.post(url, {"title": "Gift\x11receipts", "priority": "could"})
+    assert response.status_code == 400 and "U+0011" in response.content.decode()
+    assert not Requirement.objects.filter(title__startswith="Gift").exists()

@@ -438,7 +438,7 @@ def requirements_import(request: HttpRequest, scope: ProjectScope) -> HttpRespon
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                candidates = imports.parse_survey(upload.read(), upload.name)
+                candidates = imports.parse_survey(upload.read(imports.MAX_BYTES + 1), upload.name)
                 status = 200
             except ValidationError as exc:
                 apply_errors(form, exc)
