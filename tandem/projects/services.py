@@ -13,10 +13,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
@@ -25,7 +23,7 @@ from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
-from tandem.projects import permissions
+from tandem.projects import permissions, tasks
 from tandem.projects.charter import ITEM_FIELDS, charter_content, visible_content
 from tandem.projects.choices import (
     CLIENT_ROLES,
@@ -37,6 +35,7 @@ from tandem.projects.choices import (
     Role,
     side_of,
 )
+from tandem.projects.mail import invitation_url as invitation_url  # the link the API shows once
 from tandem.projects.models import (
     Charter,
     CharterConfirmation,
@@ -320,31 +319,6 @@ def do_remove_member(membership: Membership, *, actor: User) -> None:
 # ---------------------------------------------------------------- invitations
 
 
-def invitation_url(raw: str) -> str:
-    """The link an invitee follows."""
-    return f"{settings.SITE_URL}/invitations/{raw}/"
-
-
-def _send_invitation(invitation_id: int, raw: str) -> None:
-    invitation = Invitation.objects.select_related("project", "invited_by").get(pk=invitation_id)
-    existing = User.objects.filter(email=invitation.email).first()
-    language = existing.language if existing else invitation.project.language
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "url": invitation_url(raw),
-            "project": invitation.project,
-            "role": Role(invitation.role).label,
-            "inviter": invitation.invited_by,
-        }
-        subject = _("You are invited to %(project)s on Tandem") % {"project": invitation.project.name}
-        text = render_to_string("projects/email/invitation.txt", context)
-        html = render_to_string("projects/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
 @transaction.atomic
 def do_invite(
     project: Project, *, email: str, role: str, actor: User, full_name: str = ""
@@ -379,7 +353,7 @@ def do_invite(
         changes={"role": [None, role]},
     )
     invitation_id = invitation.pk
-    transaction.on_commit(lambda: _send_invitation(invitation_id, raw))
+    transaction.on_commit(lambda: tasks.email_invitation.enqueue(invitation_id, raw))
     return invitation, raw
 
 
