@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User, hash_token
+from tandem.accounts.queries import active_user_by_email
 from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
@@ -271,6 +272,21 @@ def do_add_member(
         changes={"role": [None, role]},
     )
     return membership
+
+
+@transaction.atomic
+def do_add_member_by_email(project: Project, *, email: str, role: str, actor: User) -> Membership:
+    """Add the person whose account uses ``email`` (any case) to the project with a role.
+
+    The caller's right to manage the role is checked before the address is looked up, so a member
+    who may not add people never learns whether an address has an account.
+    """
+    _require_manage_role(actor, project, role)
+    person = active_user_by_email(email)
+    if person is None:
+        message = _("No account uses this email address: send an invitation instead.")
+        raise ValidationError({"email": [message]})
+    return do_add_member(project, user=person, role=role, actor=actor)
 
 
 @transaction.atomic
