@@ -352,7 +352,7 @@ def do_invite(
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
     )
     _clean(invitation, exclude=["token_hash"])
-    existing = User.objects.filter(email=email).first()
+    existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         _check_role_fits_organization(existing, role)
         if project.memberships.filter(user=existing).exists():
@@ -402,7 +402,7 @@ def do_accept_invitation(
     if invitation.accepted_at is not None:
         raise ValidationError({"token": [_("This invitation link is invalid, used or expired.")]})
     if user is None:
-        user = User.objects.filter(email=invitation.email).first()
+        user = User.objects.filter(email__iexact=invitation.email).first()
         if user is not None:
             raise ValidationError({"email": [_("An account with this email exists: sign in to accept.")]})
         if not (full_name or "").strip():

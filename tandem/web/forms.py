@@ -94,9 +94,13 @@ class SignInForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
-        "invalid_login": _("The email address or password is not right. Both are case-sensitive."),
+        "invalid_login": _("The email address or password is not right. The password is case-sensitive."),
         "inactive": _("This account is inactive."),
     }
+
+    def clean_username(self) -> str:
+        """The address in lower case, so sign-in and its failure count ignore the case it was typed in."""
+        return str(self.cleaned_data["username"]).strip().lower()
 
 
 class ResetRequestForm(PasswordResetForm):

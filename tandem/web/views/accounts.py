@@ -93,7 +93,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "web/auth/invitation_invalid.html", status=404)
     user: User | None = request.user if request.user.is_authenticated else None
-    existing_account = user is None and User.objects.filter(email=invitation.email).exists()
+    existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None) if user is None and not existing_account else None
     status = 200
     if request.method == "POST":
