@@ -23,6 +23,7 @@ REMINDERS_JOB = "changes.send_reminders"
 REMINDER_HOUR = 8
 
 
+@clock.periodic(REMINDERS_JOB)
 def send_reminders(now: dt.datetime, *, today: dt.date | None = None) -> int:
     """Queue a reminder to each pending approver of each request due within a day or overdue, once a
     day (from 08:00 unless ``today`` names the day); returns how many were queued."""
@@ -54,9 +55,3 @@ def send_reminders(now: dt.datetime, *, today: dt.date | None = None) -> int:
 def email_reminder(request_id: int, user_id: int, day: str) -> bool:
     """Mail one approver the reminder of one change request for ``day`` (ISO date)."""
     return services.send_reminder_email(request_id, user_id, dt.date.fromisoformat(day))
-
-
-@clock.periodic(REMINDERS_JOB)
-def send_reminders_daily(now: dt.datetime) -> None:
-    """The clock's daily reminders to approvers."""
-    send_reminders(now)

@@ -53,6 +53,7 @@ def _days(
     return [(project, day) for project, day in due if (str(project.pk), day) not in done]
 
 
+@clock.periodic(HOLDS_JOB)
 def move_held_tasks(now: dt.datetime, *, today: dt.date | None = None) -> int:
     """Move on the holds of open client decisions in every active project, once per project and day.
 
@@ -92,6 +93,7 @@ def _queue_reminders(project: Project, day: dt.date) -> int:
     return queued
 
 
+@clock.periodic(REMINDERS_JOB)
 def send_reminders(now: dt.datetime, *, today: dt.date | None = None) -> int:
     """Queue each person's reminder e-mail of each active project, once per project and day (from
     08:00 project time); returns how many were queued."""
@@ -111,15 +113,3 @@ def send_reminders(now: dt.datetime, *, today: dt.date | None = None) -> int:
 def email_reminder(project_id: int, user_id: int, day: str) -> bool:
     """Mail one person's reminders for one project and day (ISO date), in their language."""
     return reminders.send_reminder_email(project_id, user_id, dt.date.fromisoformat(day))
-
-
-@clock.periodic(HOLDS_JOB)
-def move_held_tasks_daily(now: dt.datetime) -> None:
-    """The clock's daily move of held tasks."""
-    move_held_tasks(now)
-
-
-@clock.periodic(REMINDERS_JOB)
-def send_reminders_daily(now: dt.datetime) -> None:
-    """The clock's daily reminder e-mails."""
-    send_reminders(now)
