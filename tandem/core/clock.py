@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,14 +22,16 @@ from tandem.core.models import PeriodicRun
 logger = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[datetime], object]
+# The decorated function keeps its own signature (a job may take more, optional, arguments).
+Job = TypeVar("Job", bound=PeriodicJob)
 
 _registry: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str) -> Callable[[PeriodicJob], PeriodicJob]:
+def periodic(name: str) -> Callable[[Job], Job]:
     """Register ``function(now)`` to be called on every tick of the clock under ``name``."""
 
-    def register(function: PeriodicJob) -> PeriodicJob:
+    def register(function: Job) -> Job:
         _registry[name] = function
         return function
 
