@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,21 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The account signing in as ``username``: its email address in any case.
+
+        An exact match wins, for the rare pair of older accounts whose addresses differ only in case;
+        an address that matches two accounts only ignoring case signs in neither.
+        """
+        email = (username or "").strip()
+        exact = self.filter(email=email).first()
+        if exact is not None:
+            return exact
+        matches = list(self.filter(email__iexact=email)[:2])
+        if len(matches) != 1:
+            raise self.model.DoesNotExist
+        return matches[0]
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         """Create an operator who may use the Django admin."""
@@ -85,6 +101,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        """Store the address in lower case, and refuse one another account uses in any case."""
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+        if User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists():
+            raise ValidationError({"email": [_("Another account uses this email address.")]})
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +40,6 @@ from tandem.changes.models import (
     ChangeSettings,
     Decision,
     Impact,
-    Reminder,
     SandboxEdit,
     StatusChange,
 )
@@ -804,27 +803,20 @@ def due_requests(today: dt.date) -> Iterable[ChangeRequest]:
     )
 
 
-def send_reminders(*, today: dt.date | None = None) -> int:
-    """Email each pending approver of each due request, at most once a day; the number of emails sent."""
-    today = today or timezone.localdate()
-    sent = 0
-    for request in due_requests(today):
-        for person in pending_approvers(request):
-            if not person.email:
-                continue
-            try:
-                with transaction.atomic():
-                    Reminder.objects.create(request=request, recipient=person, day=today)
-                    _send_reminder(request, person)
-            except IntegrityError:
-                continue  # already reminded today
-            sent += 1
-    return sent
+def send_reminder_email(request_id: int, user_id: int, today: dt.date) -> bool:
+    """Mail one approver the reminder of one request for ``today``, in their language.
 
-
-def _send_reminder(request: ChangeRequest, person: User) -> None:
+    Nothing goes out when the request no longer awaits this person's decision (decided since the
+    reminder was queued). Returns whether a mail was sent.
+    """
+    request = ChangeRequest.objects.select_related("project").filter(pk=request_id).first()
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if request is None or person is None or not person.email or request.status != ChangeStatus.AWAITING:
+        return False
+    if person.pk not in {u.pk for u in pending_approvers(request)}:
+        return False
     with translation.override(person.language or settings.LANGUAGE_CODE):
-        overdue = request.decision_due_date is not None and request.decision_due_date < timezone.localdate()
+        overdue = request.decision_due_date is not None and request.decision_due_date < today
         subject = (
             _("Overdue: your decision on %(code)s “%(title)s”")
             if overdue
@@ -840,4 +832,5 @@ def _send_reminder(request: ChangeRequest, person: User) -> None:
             "due": request.decision_due_date.isoformat() if request.decision_due_date else "",
             "url": f"{settings.SITE_URL}/projects/{request.project.code}/changes/{request.code}/",
         }
-        send_mail(subject, body, None, [person.email])
+    send_mail(subject, body, None, [person.email])
+    return True

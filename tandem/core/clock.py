@@ -9,23 +9,29 @@ nothing twice. Heavy work is enqueued as a background task rather than done in t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import TypeVar
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+from tandem.core.models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[datetime], object]
+# The decorated function keeps its own signature (a job may take more, optional, arguments).
+Job = TypeVar("Job", bound=PeriodicJob)
 
 _registry: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str) -> Callable[[PeriodicJob], PeriodicJob]:
+def periodic(name: str) -> Callable[[Job], Job]:
     """Register ``function(now)`` to be called on every tick of the clock under ``name``."""
 
-    def register(function: PeriodicJob) -> PeriodicJob:
+    def register(function: Job) -> Job:
         _registry[name] = function
         return function
 
@@ -54,3 +60,28 @@ def tick(now: datetime | None = None) -> dict[str, str | None]:
         else:
             outcome[name] = None
     return outcome
+
+
+def done_keys(job: str, wanted: Iterable[tuple[object, date]]) -> set[tuple[str, date]]:
+    """Which (key, day) pairs of ``wanted`` ``job`` has already done its work for (one query)."""
+    pairs = {(str(key), day) for key, day in wanted}
+    if not pairs:
+        return set()
+    done = PeriodicRun.objects.filter(
+        job=job, key__in={key for key, _ in pairs}, day__in={day for _, day in pairs}
+    ).values_list("key", "day")
+    return set(done) & pairs
+
+
+def claim_day(job: str, day: date, key: object = "") -> bool:
+    """Record that ``job`` does its work for ``key`` on ``day``; False when that was done already.
+
+    Call it inside the transaction that does the work: a failure rolls the claim back with the work,
+    so the next tick tries again, and a second clock waits on the unique row and then gets False.
+    """
+    try:
+        with transaction.atomic():
+            PeriodicRun.objects.create(job=job, day=day, key=str(key))
+    except IntegrityError:
+        return False
+    return True

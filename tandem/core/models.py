@@ -121,3 +121,22 @@ class Activity(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("activity records are append-only")
+
+
+class PeriodicRun(models.Model):
+    """A periodic job's work for one key (a project, say) on one day, done: a second clock skips it."""
+
+    job = models.CharField(_("job"), max_length=100)
+    key = models.CharField(_("key"), max_length=100, blank=True)
+    day = models.DateField(_("day"))
+    done_at = models.DateTimeField(_("done at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key", "day"], name="periodic_run_once_a_day"),
+        ]
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self) -> str:
+        return f"{self.job}:{self.key}:{self.day}"

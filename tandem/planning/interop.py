@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import tandem_engine as engine
+from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User
 from tandem.core import audit, tabular
 from tandem.core.choices import Visibility
@@ -222,6 +223,14 @@ def _hours_text(ranges: Sequence[tuple[int, int]]) -> str:
     return ",".join(f"{a // 60:02d}:{a % 60:02d}-{(b // 60) % 24:02d}:{b % 60:02d}" for a, b in ranges)
 
 
+def _client_named(name: str, actor: User) -> Organization:
+    """The client organization called ``name``, created (in the caller's transaction) when there is none."""
+    existing = Organization.objects.filter(name=name.strip(), kind=OrganizationKind.CLIENT).first()
+    if existing is not None:
+        return existing
+    return project_services.do_create_organization(name=name, kind=OrganizationKind.CLIENT, actor=actor)
+
+
 @transaction.atomic
 def import_plan(
     path: Path,
@@ -231,15 +240,19 @@ def import_plan(
     code: str = "",
     name: str = "",
     client: Organization | None = None,
+    client_name: str = "",
 ) -> Project:
-    """Import a file as a new project (``code``, ``name``, ``client``) or replace ``project``'s plan.
+    """Import a file as a new project (``code``, ``name``, and ``client`` or the name of a client
+    organization, created when new) or replace ``project``'s plan.
 
-    All or nothing: any error rolls the whole import back.
+    All or nothing: any error rolls the whole import back, a client organization created for it too.
     """
     parsed, data = read_project_file(path)
     outline = outline_of(data)
     network = parsed.network
     if project is None:
+        if client is None and client_name.strip():
+            client = _client_named(client_name, actor)
         if client is None:
             raise ImportRefused(_("Name the client organization of the new project."))
         project = project_services.do_create_project(

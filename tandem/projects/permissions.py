@@ -42,6 +42,7 @@ class Action:
     #: Manage the project's chat and generic webhooks.
     MANAGE_INTEGRATIONS = "manage_integrations"
 
+
 #: Actions the client PM also takes when the client acts as project manager.
 CLIENT_AS_PM_ACTIONS: frozenset[str] = frozenset(
     {

@@ -13,19 +13,18 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User, hash_token
+from tandem.accounts.queries import active_user_by_email
 from tandem.core import audit, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
-from tandem.projects import permissions
+from tandem.projects import permissions, tasks
 from tandem.projects.charter import ITEM_FIELDS, charter_content, visible_content
 from tandem.projects.choices import (
     CLIENT_ROLES,
@@ -37,6 +36,7 @@ from tandem.projects.choices import (
     Role,
     side_of,
 )
+from tandem.projects.mail import invitation_url as invitation_url  # the link the API shows once
 from tandem.projects.models import (
     Charter,
     CharterConfirmation,
@@ -275,6 +275,21 @@ def do_add_member(
 
 
 @transaction.atomic
+def do_add_member_by_email(project: Project, *, email: str, role: str, actor: User) -> Membership:
+    """Add the person whose account uses ``email`` (any case) to the project with a role.
+
+    The caller's right to manage the role is checked before the address is looked up, so a member
+    who may not add people never learns whether an address has an account.
+    """
+    _require_manage_role(actor, project, role)
+    person = active_user_by_email(email)
+    if person is None:
+        message = _("No account uses this email address: send an invitation instead.")
+        raise ValidationError({"email": [message]})
+    return do_add_member(project, user=person, role=role, actor=actor)
+
+
+@transaction.atomic
 def do_change_role(membership: Membership, *, role: str, actor: User) -> Membership:
     """Give a member another role (on the same side of the project or, for the PM, any side)."""
     project = membership.project
@@ -320,31 +335,6 @@ def do_remove_member(membership: Membership, *, actor: User) -> None:
 # ---------------------------------------------------------------- invitations
 
 
-def invitation_url(raw: str) -> str:
-    """The link an invitee follows."""
-    return f"{settings.SITE_URL}/invitations/{raw}/"
-
-
-def _send_invitation(invitation_id: int, raw: str) -> None:
-    invitation = Invitation.objects.select_related("project", "invited_by").get(pk=invitation_id)
-    existing = User.objects.filter(email=invitation.email).first()
-    language = existing.language if existing else invitation.project.language
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "url": invitation_url(raw),
-            "project": invitation.project,
-            "role": Role(invitation.role).label,
-            "inviter": invitation.invited_by,
-        }
-        subject = _("You are invited to %(project)s on Tandem") % {"project": invitation.project.name}
-        text = render_to_string("projects/email/invitation.txt", context)
-        html = render_to_string("projects/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
 @transaction.atomic
 def do_invite(
     project: Project, *, email: str, role: str, actor: User, full_name: str = ""
@@ -362,7 +352,7 @@ def do_invite(
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
     )
     _clean(invitation, exclude=["token_hash"])
-    existing = User.objects.filter(email=email).first()
+    existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         _check_role_fits_organization(existing, role)
         if project.memberships.filter(user=existing).exists():
@@ -379,7 +369,7 @@ def do_invite(
         changes={"role": [None, role]},
     )
     invitation_id = invitation.pk
-    transaction.on_commit(lambda: _send_invitation(invitation_id, raw))
+    transaction.on_commit(lambda: tasks.email_invitation.enqueue(invitation_id, raw))
     return invitation, raw
 
 
@@ -412,7 +402,7 @@ def do_accept_invitation(
     if invitation.accepted_at is not None:
         raise ValidationError({"token": [_("This invitation link is invalid, used or expired.")]})
     if user is None:
-        user = User.objects.filter(email=invitation.email).first()
+        user = User.objects.filter(email__iexact=invitation.email).first()
         if user is not None:
             raise ValidationError({"email": [_("An account with this email exists: sign in to accept.")]})
         if not (full_name or "").strip():

@@ -118,8 +118,13 @@ def work_facts(
         Q(actual_finish__gte=begin, actual_finish__lt=stop)
         | Q(actual_finish__isnull=True, finish__gte=begin, finish__lt=stop)
     )
-    doing = leaves.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED))
-    upcoming = leaves.exclude(status=TaskStatus.DONE).filter(start__gte=stop, start__lt=following)
+    started = (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
+    doing = leaves.filter(status__in=started)
+    # A task already under way is listed as in progress even when its planned start is still ahead,
+    # so the plan for the next period never names it twice.
+    upcoming = leaves.exclude(status__in=(TaskStatus.DONE, *started)).filter(
+        start__gte=stop, start__lt=following
+    )
     return {
         "completed": [row(t) for t in done[:LIST_LIMIT]],
         "in_progress": [row(t) for t in doing[:LIST_LIMIT]],

@@ -27,8 +27,7 @@ from tandem.meetings.services import record_fulfilment
 from tandem.projects import permissions as project_permissions
 from tandem.projects.choices import DecisionKind, Role
 from tandem.projects.models import Membership, Project
-from tandem.reports import generation, permissions, queries, rag, rendering
-from tandem.reports import tasks as report_tasks
+from tandem.reports import generation, mailing, permissions, queries, rag, rendering
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import ReportSettings, StatusReport
 
@@ -230,7 +229,7 @@ def do_submit_report(report: StatusReport, *, actor: User, version: int | None) 
     current = _save_status(current, actor=actor, verb="submitted", before=ReportStatus.DRAFT)
     _publish(current, event="report.awaiting_approval", actor=actor)
     report_id = current.pk
-    transaction.on_commit(lambda: report_tasks.notify_report.enqueue(report_id, "awaiting_approval"))
+    transaction.on_commit(lambda: mailing.notify_report.enqueue(report_id, "awaiting_approval"))
     return current
 
 
@@ -359,8 +358,8 @@ def do_send_report(
     _record_fulfilment(current, item=item, actor=actor, at=now)
     if deliver:
         report_id = current.pk
-        transaction.on_commit(lambda: report_tasks.send_report_emails.enqueue(report_id))
-        transaction.on_commit(lambda: report_tasks.notify_report.enqueue(report_id, "sent"))
+        transaction.on_commit(lambda: mailing.send_report_emails.enqueue(report_id))
+        transaction.on_commit(lambda: mailing.notify_report.enqueue(report_id, "sent"))
         _publish(current, event="report.sent", actor=actor)
     return current
 

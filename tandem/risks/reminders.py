@@ -1,7 +1,9 @@
 """Daily reminder emails: risks due for review, response actions due, decisions due, one email per person.
 
 Each recipient's items are read through ``visible_to(recipient)``, so a client member is never told
-about an internal record. A person gets at most one reminder per project and day (``ReminderLog``).
+about an internal record. A person gets at most one reminder per project and day (``ReminderLog``):
+the clock's job in ``risks.tasks`` decides who is due and queues the mails; this module writes and
+sends one.
 """
 
 from __future__ import annotations
@@ -10,22 +12,21 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.projects.choices import ProjectStatus
 from tandem.projects.models import Project
 from tandem.risks import permissions
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus
-from tandem.risks.models import ClientDecision, ReminderLog, Risk, RiskAction
+from tandem.risks.models import ClientDecision, Risk, RiskAction
 
 #: Decisions are announced this many days before they are due.
 DECISION_NOTICE_DAYS = 2
 
 
-def _lines_for(user: User, project: Project, today: dt.date) -> list[str]:
+def lines_for(user: User, project: Project, today: dt.date) -> list[str]:
+    """What ``user`` is reminded of in ``project`` on ``today``, in the active language (may be empty)."""
     lines: list[str] = []
     for risk in Risk.objects.visible_to(user).filter(
         project=project, owner=user, status__in=ACTIVE_RISK_STATUSES, next_review__lte=today
@@ -57,27 +58,23 @@ def _lines_for(user: User, project: Project, today: dt.date) -> list[str]:
     return lines
 
 
-def send_reminders(today: dt.date) -> int:
-    """Email every person with something due in an active project; return how many emails went out."""
-    sent = 0
-    for project in Project.objects.exclude(status=ProjectStatus.CLOSED).order_by("id"):
-        users = User.objects.filter(memberships__project=project, is_active=True).order_by("id")
-        language = "zh-hans" if project.language == "zh-hans" else "en"
-        for user in users:
-            with translation.override(language):
-                lines = _lines_for(user, project, today)
-                if not lines:
-                    continue
-                subject = _("%(project)s: reminders for %(date)s") % {"project": project.name, "date": today}
-                body = (
-                    "\n".join(f"• {line}" for line in lines)
-                    + f"\n\n{settings.SITE_URL}/projects/{project.code}/\n"
-                )
-            try:
-                with transaction.atomic():
-                    ReminderLog.objects.create(project=project, user=user, day=today, items=len(lines))
-                    EmailMessage(subject, body, to=[user.email]).send()
-            except IntegrityError:
-                continue  # already reminded today
-            sent += 1
-    return sent
+def send_reminder_email(project_id: int, user_id: int, today: dt.date) -> bool:
+    """Mail one person their reminders for one project and day, in their language; False if nothing is due.
+
+    The items are read again when the mail is written, so a record done or hidden since the reminder
+    was queued is left out.
+    """
+    project = Project.objects.filter(pk=project_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if project is None or user is None or not user.email:
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        lines = lines_for(user, project, today)
+        if not lines:
+            return False
+        subject = _("%(project)s: reminders for %(date)s") % {"project": project.name, "date": today}
+        body = (
+            "\n".join(f"• {line}" for line in lines) + f"\n\n{settings.SITE_URL}/projects/{project.code}/\n"
+        )
+    EmailMessage(subject, body, to=[user.email]).send()
+    return True

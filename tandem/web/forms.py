@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.choices import Language, OrganizationKind
@@ -20,6 +21,7 @@ from tandem.projects.choices import (
     Role,
 )
 from tandem.projects.models import Deliverable, Goal, Kpi, Project, Stakeholder
+from tandem.web.tasks import email_password_reset
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -94,19 +96,43 @@ class SignInForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
-        "invalid_login": _("The email address or password is not right. Both are case-sensitive."),
+        "invalid_login": _("The email address or password is not right. The password is case-sensitive."),
         "inactive": _("This account is inactive."),
     }
 
+    def clean_username(self) -> str:
+        """The address in lower case, so sign-in and its failure count ignore the case it was typed in."""
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class ResetRequestForm(PasswordResetForm):
-    """Ask for a password-reset link by email."""
+    """Ask for a password-reset link by email (the address in any case)."""
 
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Queue the mail after commit instead of sending it in the request; the task writes it with
+        the templates in ``tandem.web.tasks``, in the account holder's language."""
+        arguments = (
+            context["user"].pk,
+            context["uid"],
+            context["token"],
+            context["domain"],
+            context["protocol"],
+        )
+        transaction.on_commit(lambda: email_password_reset.enqueue(*arguments))
 
 
 class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from tandem.accounts.models import User
-from tandem.accounts.queries import active_user_by_email
 from tandem.api.auth import AUTH, OPTIONAL_AUTH, actor
 from tandem.api.pagination import paged
 from tandem.api.schemas import (
@@ -50,11 +48,8 @@ def add_member(request: HttpRequest, code: str, payload: MemberIn) -> Status[Mem
     """Add a person who has an account (others are invited)."""
     user = actor(request)
     project = queries.access_project(user, code)
-    person = active_user_by_email(payload.email)
-    if person is None:
-        message = _("No account uses this email address: send an invitation instead.")
-        raise ValidationError({"email": [message]})
-    return Status(201, services.do_add_member(project, user=person, role=payload.role, actor=user))
+    membership = services.do_add_member_by_email(project, email=payload.email, role=payload.role, actor=user)
+    return Status(201, membership)
 
 
 @router.get("/projects/{code}/members/{member_id}", response=MemberOut, summary="A member")

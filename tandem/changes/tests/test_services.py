@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
 
-from tandem.changes import impact, queries, services
+from tandem.changes import impact, queries, services, tasks
 from tandem.changes.choices import ApprovalRule, ChangeStatus
 from tandem.changes.models import ChangeRequest, Decision, Reminder
+from tandem.core import clock
 from tandem.core.errors import ConflictError
 from tandem.planning import queries as planning_queries
 from tandem.planning import services as planning
@@ -231,7 +235,9 @@ def test_submitting_with_an_outdated_impact_recomputes_it_first(plan: Plan) -> N
     assert done.status == ChangeStatus.AWAITING
 
 
-def test_reminders_go_to_pending_approvers_once_a_day(plan: Plan) -> None:
+def test_reminders_go_to_pending_approvers_once_a_day(
+    plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
     world = plan.world
     today = dt.date(2026, 3, 2)
     due = submitted(plan, decision_due_date=today + dt.timedelta(days=1))
@@ -239,12 +245,44 @@ def test_reminders_go_to_pending_approvers_once_a_day(plan: Plan) -> None:
     services.do_decide_change(
         later, actor=world.sponsor, version=later.version, outcome="more_info", comment="?"
     )
-    assert services.send_reminders(today=today) == 2
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders(now) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.sponsor.email, world.client_pm.email])
     assert all(due.code in m.subject for m in mail.outbox)
-    assert services.send_reminders(today=today) == 0
-    call_command("remind_changes", "--date", (today + dt.timedelta(days=1)).isoformat())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders(now) == 0
+        call_command("remind_changes", "--date", (today + dt.timedelta(days=1)).isoformat())
     assert len(mail.outbox) == 4 and Reminder.objects.count() == 4
+
+
+def test_the_clock_reminds_approvers_once_a_day_in_their_language(
+    plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = plan.world
+    world.sponsor.language = "zh-hans"
+    world.sponsor.save(update_fields=["language"])
+    today = dt.date(2026, 3, 2)
+    submitted(plan, decision_due_date=today)
+    morning = timezone.make_aware(dt.datetime.combine(today, dt.time(7, 59)))
+    for minutes in (0, 2, 3, 600):  # 07:59 is too early; then one reminder each, however many ticks
+        with django_capture_on_commit_callbacks(execute=True):
+            clock.tick(morning + dt.timedelta(minutes=minutes))
+        assert len(mail.outbox) == (0 if minutes == 0 else 2)
+    by_person = {m.to[0]: m.subject for m in mail.outbox}
+    assert "作出决策" in by_person[world.sponsor.email]
+    assert "decision" in by_person[world.client_pm.email]
+
+
+def test_a_rolled_back_reminder_run_sends_nothing(
+    plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = dt.date(2026, 3, 2)
+    submitted(plan, decision_due_date=today)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        tasks.send_reminders(timezone.now(), today=today)
+        raise RuntimeError
+    assert mail.outbox == [] and not Reminder.objects.exists()
 
 
 def test_cost_from_the_day_rate_is_unknown_without_one(plan: Plan) -> None:

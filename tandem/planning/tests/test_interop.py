@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from tandem.accounts.models import Organization
 from tandem.planning import interop, mpxj_bridge, services
 from tandem.planning.models import Dependency, Task
 from tandem.projects.models import Project
@@ -148,7 +149,8 @@ def test_an_import_creates_a_project_in_one_go(world: World, capsys: pytest.Capt
         assert local.isoformat() == dry[uid]["start"], uid
 
 
-def test_an_import_is_all_or_nothing(world: World, tmp_path: Path) -> None:
+def _looping_file(tmp_path: Path) -> Path:
+    """An MSPDI file whose two tasks depend on each other (the import refuses the loop)."""
     path = tmp_path / "loop.xml"
     path.write_bytes(
         b"<Project xmlns='http://schemas.microsoft.com/project'><StartDate>2026-01-05T08:00:00</StartDate>"
@@ -160,19 +162,20 @@ def test_an_import_is_all_or_nothing(world: World, tmp_path: Path) -> None:
         b"<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task>"
         b"</Tasks></Project>"
     )
+    return path
+
+
+@pytest.mark.parametrize("client", ["Northwind Retail", "Fabrikam Foods"])
+def test_an_import_is_all_or_nothing(world: World, tmp_path: Path, client: str) -> None:
+    """A refused file leaves no project behind, nor the new client organization named for it."""
+    path = _looping_file(tmp_path)
+    organizations = Organization.objects.count()
     with pytest.raises(CommandError, match="loop"):
         call_command(
-            "plan",
-            "import",
-            str(path),
-            "--code",
-            "LOOP",
-            "--client",
-            "Northwind Retail",
-            "--as",
-            world.pm.email,
+            "plan", "import", str(path), "--code", "LOOP", "--client", client, "--as", world.pm.email
         )
     assert not Project.objects.filter(code="LOOP").exists()
+    assert Organization.objects.count() == organizations
     with pytest.raises(CommandError, match="loop"):
         call_command("plan", "import", str(path), "--dry-run", "--json")
 

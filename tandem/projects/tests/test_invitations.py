@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from tandem.accounts.models import User
 from tandem.projects import services
@@ -39,6 +41,28 @@ def test_it_writes_the_email_in_the_projects_language(world, django_capture_on_c
     world.project.save()
     invite(world, django_capture_on_commit_callbacks, email="li@northwind.test", role=Role.REVIEWER)
     assert "邀请" in mail.outbox[0].subject
+
+
+def test_it_queues_the_email_as_a_task_in_the_invitees_language(
+    world, django_capture_on_commit_callbacks, settings
+):
+    """The request only queues the mail; the task writes it in the account holder's own language."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    world.outsider.language = "zh-hans"
+    world.outsider.save(update_fields=["language"])
+    invite(world, django_capture_on_commit_callbacks, email="Oscar@Nowhere.test", role=Role.MEMBER)
+    assert mail.outbox == []
+    [queued] = default_task_backend.results
+    assert queued.task.name == "email_invitation"
+    queued.task.call(*queued.args, **queued.kwargs)
+    assert mail.outbox[0].to == ["oscar@nowhere.test"] and "邀请" in mail.outbox[0].subject
+
+
+def test_it_sends_nothing_when_the_transaction_rolls_back(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.do_invite(world.project, actor=world.pm, email="late@northwind.test", role=Role.REVIEWER)
+        raise RuntimeError
+    assert mail.outbox == [] and not Invitation.objects.exists()
 
 
 def test_it_sends_nothing_when_the_invitation_fails(world, django_capture_on_commit_callbacks):

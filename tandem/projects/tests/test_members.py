@@ -9,6 +9,7 @@ from tandem.core.choices import Side
 from tandem.projects import services
 from tandem.projects.choices import Role
 from tandem.projects.models import Membership
+from tandem.testing.api import Caller
 from tandem.testing.personas import make_user
 
 
@@ -57,3 +58,21 @@ def test_it_refuses_member_management_by_others(world, who):
 def test_it_refuses_a_second_membership(world):
     with pytest.raises(ValidationError):
         services.do_add_member(world.project, user=world.member, role=Role.LEAD, actor=world.pm)
+
+
+@pytest.mark.parametrize("viewer", ["client_viewer", "member", "sponsor"])
+def test_it_never_tells_a_member_who_may_not_add_this_role_whether_an_email_has_an_account(world, viewer):
+    """Unknown and known addresses get the same 403: the check of the caller's role comes first."""
+    make_user("nick@acme.test", "Nick", world.vendor)
+    caller = Caller(world, viewer)
+    for email in ("nobody@nowhere.test", "nick@acme.test", "NICK@acme.test"):
+        response = caller.call("POST", "/projects/ERP/members", {"email": email, "role": "member"})
+        assert response.status == 403, (email, response.text)
+    assert not Membership.objects.filter(user__email="nick@acme.test").exists()
+
+
+def test_a_manager_still_learns_that_an_unknown_email_needs_an_invitation(world):
+    response = Caller(world, "pm").call(
+        "POST", "/projects/ERP/members", {"email": "nobody@nowhere.test", "role": "member"}
+    )
+    assert response.status == 422 and "email" in response.text

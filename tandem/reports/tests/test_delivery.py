@@ -14,7 +14,7 @@ from tandem.meetings import services as meeting_services
 from tandem.meetings.choices import CommunicationKind, Frequency
 from tandem.meetings.models import Fulfilment
 from tandem.projects.choices import Role
-from tandem.reports import rendering, services, tasks
+from tandem.reports import mailing, rendering, services, tasks
 from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
 from tandem.testing.pdf import pdf_text
@@ -121,7 +121,7 @@ def test_the_scheduled_job_makes_one_draft_per_slot_and_tells_the_owner(
     assert (report.period_start, report.period_end) == (dt.date(2026, 1, 3), dt.date(2026, 1, 9))
     assert (
         Notification.objects.filter(
-            recipient=plan.world.pm, verb=tasks.VERB_READY, target_id=report.pk
+            recipient=plan.world.pm, verb=mailing.VERB_READY, target_id=report.pk
         ).count()
         == 1
     )
@@ -150,7 +150,7 @@ def test_an_auto_send_entry_sends_to_its_audience_and_is_fulfilled(
     fulfilment = Fulfilment.objects.get(item=item)
     assert fulfilment.source_type == ContentType.objects.get_for_model(StatusReport)
     assert fulfilment.source_id == report.pk
-    assert Notification.objects.filter(recipient=world.sponsor, verb=tasks.VERB_SENT).count() == 1
+    assert Notification.objects.filter(recipient=world.sponsor, verb=mailing.VERB_SENT).count() == 1
 
 
 def test_approval_keeps_an_auto_send_entry_as_a_draft(plan: Plan) -> None:

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.models import Activity
+from tandem.planning import services as planning
+from tandem.planning.choices import ConstraintType, TaskStatus
 from tandem.projects import services as project_services
 from tandem.projects.choices import DecisionPreset
 from tandem.reports import queries, rendering, services
@@ -17,7 +19,7 @@ from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
 from tandem.risks import services as risk_services
 
-from .conftest import EARLY, Plan
+from .conftest import DAY, EARLY, Plan
 
 START, END = dt.date(2026, 1, 5), dt.date(2026, 1, 9)
 
@@ -168,3 +170,25 @@ def test_a_sent_report_is_shared_immutable_and_keeps_its_snapshot(plan: Plan) ->
     assert "Go-live moves a week." in rendering.render_body(again)
     assert queries.access_report(world.client_viewer, world.project, sent.pk) == sent
     assert Activity.objects.filter(verb="sent", target_id=str(sent.pk)).exists()
+
+
+def test_the_plan_for_the_next_period_names_a_started_task_once(plan: Plan) -> None:
+    """A task already in progress whose planned start falls in the next period is listed as in
+    progress only, not a second time among the work due to start."""
+    world = plan.world
+    early = planning.do_add_task(
+        world.project,
+        actor=world.pm,
+        name="Data migration",
+        duration_minutes=DAY,
+        constraint_type=ConstraintType.SNET,
+        constraint_date=dt.datetime(2026, 1, 13, 9, 0, tzinfo=EARLY.tzinfo),
+    )
+    planning.do_update_task(early, version=early.version, actor=world.pm, status=TaskStatus.IN_PROGRESS)
+    report = _generate(plan)
+    work = report.facts["work"]
+    assert [t["name"] for t in work["in_progress"]].count("Data migration") == 1
+    assert "Data migration" not in [t["name"] for t in work["next"]]
+    assert report.next_steps.count("Data migration") == 1
+    plan_section = rendering.render_plain_text(report).split("Plan for the next period")[1].split("\n## ")[0]
+    assert plan_section.count("Data migration") == 1

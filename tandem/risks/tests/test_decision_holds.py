@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tandem.core import clock
 from tandem.core.choices import Visibility
 from tandem.core.models import Activity
 from tandem.planning import scheduling
@@ -117,6 +118,25 @@ def test_daily_refresh_moves_the_hold_of_an_overdue_decision(plan: Plan) -> None
     assert first is not None and build.held_until is not None and build.held_until > first
     assert _day(build.start, plan) > later_day
     assert services.refresh_decision_holds(world.project, today=later_day) == []  # nothing moves twice
+
+
+def test_the_clock_moves_the_hold_of_an_overdue_decision_once_a_day(plan: Plan) -> None:
+    _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    first = Task.objects.get(pk=plan.build.pk).held_until
+    zone = scheduling.zone_of(plan.world.project)
+    later = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=14), dt.time(0, 5), tzinfo=zone)
+    clock.tick(later)
+    build = Task.objects.get(pk=plan.build.pk)
+    assert first is not None and build.held_until is not None and build.held_until > first
+    assert _day(build.start, plan) > later.date()
+    moved = Activity.objects.filter(target_id=str(plan.build.pk), verb="held").count()
+    # Another tick that day, even after the hold was put back by hand, does nothing: the day is done.
+    Task.objects.filter(pk=plan.build.pk).update(held_until=first)
+    clock.tick(later + dt.timedelta(hours=12))
+    assert Task.objects.get(pk=plan.build.pk).held_until == first
+    assert Activity.objects.filter(target_id=str(plan.build.pk), verb="held").count() == moved
+    clock.tick(later + dt.timedelta(days=1))  # the next day it moves again
+    assert Task.objects.get(pk=plan.build.pk).held_until != first
 
 
 def test_what_a_client_sees_after_deciding_never_includes_internal_tasks(plan: Plan) -> None:

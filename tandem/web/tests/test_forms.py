@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tandem.accounts.models import ApiToken
+from tandem.accounts.models import ApiToken, Organization
 from tandem.projects import queries, services
 from tandem.projects.models import CharterSection, Goal, Note, Project
 from tandem.testing.personas import World
@@ -323,3 +323,12 @@ def test_confirming_a_revision_that_is_no_longer_current_is_refused(world: World
     assert response.status_code == 409
     assert "The charter changed after you opened it" in response.content.decode()
     assert queries.latest_confirmation(world.project) is None
+
+
+def test_a_refused_new_project_leaves_no_new_client_behind(world: World, client: Client) -> None:
+    """The new client organization is created in the project's transaction, so it goes with it."""
+    client.force_login(world.pm)
+    data = {"code": "ERP", "name": "Again", "new_client": "Fabrikam Foods", "status": "proposed"}
+    response = post(client, "project_create", [], {**data, "currency": "CNY", "preset": "joint"})
+    assert "ERP" in error_of(response)
+    assert not Organization.objects.filter(name="Fabrikam Foods").exists()

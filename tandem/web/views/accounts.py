@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -21,6 +20,7 @@ from tandem.accounts import services as account_services
 from tandem.accounts.choices import Language
 from tandem.accounts.models import ApiToken, User
 from tandem.projects import services
+from tandem.web import tasks
 from tandem.web.forms import (
     AcceptInvitationForm,
     NewPasswordForm,
@@ -51,11 +51,11 @@ class ResetRequestView(auth_views.PasswordResetView):
 
     template_name = "web/auth/password_reset.html"
     form_class = ResetRequestForm
-    email_template_name = "web/email/password_reset.txt"
-    html_email_template_name = "web/email/password_reset.html"
-    subject_template_name = "web/email/password_reset_subject.txt"
+    # The form queues the mail; the task renders these templates.
+    email_template_name = tasks.RESET_TEXT
+    html_email_template_name = tasks.RESET_HTML
+    subject_template_name = tasks.RESET_SUBJECT
     success_url = reverse_lazy("web:password_reset_done")
-    extra_email_context = {"product": gettext_lazy("Tandem")}
 
 
 class ResetDoneView(auth_views.PasswordResetDoneView):
@@ -93,7 +93,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "web/auth/invitation_invalid.html", status=404)
     user: User | None = request.user if request.user.is_authenticated else None
-    existing_account = user is None and User.objects.filter(email=invitation.email).exists()
+    existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None) if user is None and not existing_account else None
     status = 200
     if request.method == "POST":

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -66,17 +66,17 @@ def project_create(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             client, new_client = data.pop("client"), data.pop("new_client").strip()
             code, name, preset = data.pop("code"), data.pop("name"), data.pop("preset")
+            vendor = user.organization if user.organization and user.organization.kind == "vendor" else None
             try:
-                if client is None:
-                    client = services.do_create_organization(
-                        name=new_client, kind=OrganizationKind.CLIENT, actor=user
+                # One transaction: a refused project takes the new client organization with it.
+                with transaction.atomic():
+                    if client is None:
+                        client = services.do_create_organization(
+                            name=new_client, kind=OrganizationKind.CLIENT, actor=user
+                        )
+                    project = services.do_create_project(
+                        code=code, name=name, client=client, vendor=vendor, actor=user, preset=preset, **data
                     )
-                vendor = (
-                    user.organization if user.organization and user.organization.kind == "vendor" else None
-                )
-                project = services.do_create_project(
-                    code=code, name=name, client=client, vendor=vendor, actor=user, preset=preset, **data
-                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             except IntegrityError as exc:

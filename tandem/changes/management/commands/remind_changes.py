@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from tandem.changes import services
+from tandem.changes import tasks
 
 
 class Command(BaseCommand):
@@ -20,12 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="The day to remind for (YYYY-MM-DD); today by default.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Send the reminders and say how many."""
-        today = None
-        if options.get("date"):
-            try:
-                today = dt.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError("--date: use YYYY-MM-DD") from None
-        sent = services.send_reminders(today=today)
-        self.stdout.write(f"{sent} reminder(s) sent")
+        """Queue the day's reminders (none when the clock already did) and say how many."""
+        try:
+            today = dt.date.fromisoformat(options["date"]) if options.get("date") else timezone.localdate()
+        except ValueError:
+            raise CommandError("--date: use YYYY-MM-DD") from None
+        queued = tasks.send_reminders(timezone.now(), today=today)
+        self.stdout.write(f"{queued} reminder(s) queued")

@@ -11,10 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tandem.accounts.choices import OrganizationKind
-from tandem.accounts.models import Organization, User
+from tandem.accounts.models import User
 from tandem.planning import interop
-from tandem.projects import services as project_services
 from tandem.projects.models import Project
 
 
@@ -92,13 +90,9 @@ class Command(BaseCommand):
         else:
             if not options["code"] or not options["client"]:
                 raise CommandError("A new project needs --code and --client (or name one with --project).")
-            client = Organization.objects.filter(name=options["client"], kind=OrganizationKind.CLIENT).first()
-            if client is None:
-                client = project_services.do_create_organization(
-                    name=options["client"], kind=OrganizationKind.CLIENT, actor=actor
-                )
+            # The import creates a new client organization itself, so a refused file leaves none behind.
             project = interop.import_plan(
-                path, actor=actor, code=options["code"], name=options["name"], client=client
+                path, actor=actor, code=options["code"], name=options["name"], client_name=options["client"]
             )
         count = project.tasks.count()
         if options["json"]:
