@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,9 +44,10 @@ from tandem.changes.models import (
     SandboxEdit,
     StatusChange,
 )
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
+from tandem.core.validation import full_clean
 from tandem.planning import scheduling
 from tandem.planning import services as planning_services
 from tandem.planning.models import Baseline, Dependency, Task
@@ -83,18 +84,20 @@ CODE_PATTERN = re.compile(r"^CR-(\d+)$")
 # ---------------------------------------------------------------- helpers
 
 
+#: How a change request names itself in a version conflict.
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
+    "now at version %(theirs)s). Reload to see their change, then try again."
+)
+
+
 def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(
-        current,
-        version,
-        _(
-            "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
-            "now at version %(theirs)s). Reload to see their change, then try again."
-        ),
-    )
+    """Refuse a write based on another version of the request than the stored one."""
+    versioning.check_version(current, version, CONFLICT_MESSAGE)
 
 
 def _locked(request: ChangeRequest) -> ChangeRequest:
+    """The request re-read and locked for the change, with its project."""
     current = ChangeRequest.objects.select_for_update().get(pk=request.pk)
     current.project = request.project
     return current
@@ -136,78 +139,67 @@ def _next_code(project: Project) -> str:
     return f"CR-{highest + 1:03d}"
 
 
-def _ids(value: Any, field: str) -> list[int]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise ValidationError({field: [_("Give a list of ids.")]})
-    try:
-        return sorted({int(v) for v in value})
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Give a list of ids.")]}) from None
+def _links(actor: User, project: Project) -> dict[str, updates.Link]:
+    """The records a change request names, each checked against what the author may see."""
+    return {
+        "affected_task_ids": updates.Link(
+            "affected_tasks",
+            Task.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose tasks of this project."),
+        ),
+        "affected_deliverable_ids": updates.Link(
+            "affected_deliverables",
+            Deliverable.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose deliverables of this project."),
+        ),
+        "affected_requirement_ids": updates.Link(
+            "affected_requirements",
+            Requirement.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose requirements of this project."),
+        ),
+    }
 
 
-#: The records a change request names, each checked against what the author may see.
-LINKED: dict[str, tuple[Any, Any]] = {
-    "affected_task_ids": (Task, gettext_lazy("Choose tasks of this project.")),
-    "affected_deliverable_ids": (Deliverable, gettext_lazy("Choose deliverables of this project.")),
-    "affected_requirement_ids": (Requirement, gettext_lazy("Choose requirements of this project.")),
+def _strip(value: Any) -> str:
+    """A text without surrounding blanks ("" for None)."""
+    return (value or "").strip()
+
+
+def _date(name: str) -> Callable[[Any], Any]:
+    """A cleaner for a date given as a date, an ISO text or nothing."""
+
+    def clean(value: Any) -> Any:
+        """The date, or a ValidationError naming ``name``."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]}) from None
+
+    return clean
+
+
+#: How a request's own fields are cleaned before they are set.
+CLEAN = {
+    "title": _strip,
+    "description": _strip,
+    "requested_decision_date": _date("requested_decision_date"),
+    "decision_due_date": _date("decision_due_date"),
 }
+#: Validation leaves these to the services that set them.
+NOT_VALIDATED = ["project", "proposer", "submitted_by", "frozen_impact", "baseline", "code"]
 
 
-def _assign(request: ChangeRequest, data: Mapping[str, Any], actor: User) -> dict[str, list[int]]:
-    unknown = sorted(set(data) - set(REQUEST_FIELDS))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    project = request.project
-    links: dict[str, list[int]] = {}
-    for name, value in data.items():
-        if name in LINKED:
-            model, message = LINKED[name]
-            ids = _ids(value, name)
-            found = set(
-                model.objects.visible_to(actor)
-                .filter(project=project, pk__in=ids)
-                .values_list("id", flat=True)
-            )
-            if set(ids) - found:
-                raise ValidationError({name: [str(message)]})
-            links[name] = ids
-        elif name in ("title", "description"):
-            setattr(request, name, (value or "").strip())
-        else:
-            setattr(request, name, value)
-    if not permissions.is_team(actor, project) and request.visibility != Visibility.SHARED:
+def _check_request(request: ChangeRequest, actor: User) -> None:
+    """What a request needs beyond its fields: shared when the client wrote it, a title, a known urgency."""
+    if not permissions.is_team(actor, request.project) and request.visibility != Visibility.SHARED:
         raise ValidationError({"visibility": [_("Change requests from the client are always shared.")]})
     if not request.title:
         raise ValidationError({"title": [_("This field is required.")]})
     if request.urgency not in Urgency.values:
         raise ValidationError(
             {"urgency": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Urgency.values)}]}
-        )
-    for name in ("requested_decision_date", "decision_due_date"):
-        value = getattr(request, name)
-        if isinstance(value, str):
-            try:
-                setattr(request, name, dt.date.fromisoformat(value) if value else None)
-            except ValueError:
-                raise ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]}) from None
-    request.full_clean(exclude=["project", "proposer", "submitted_by", "frozen_impact", "baseline", "code"])
-    return links
-
-
-def _set_links(request: ChangeRequest, links: Mapping[str, list[int]], actor: User) -> None:
-    """Replace the affected rows the actor can see (rows hidden from them stay as they are)."""
-    project = request.project
-    if "affected_task_ids" in links:
-        hidden = request.affected_tasks.exclude(pk__in=Task.objects.visible_to(actor).filter(project=project))
-        request.affected_tasks.set([*links["affected_task_ids"], *hidden.values_list("id", flat=True)])
-    if "affected_deliverable_ids" in links:
-        hidden_d = request.affected_deliverables.exclude(
-            pk__in=Deliverable.objects.visible_to(actor).filter(project=project)
-        )
-        request.affected_deliverables.set(
-            [*links["affected_deliverable_ids"], *hidden_d.values_list("id", flat=True)]
         )
 
 
@@ -225,9 +217,12 @@ def do_propose_change(project: Project, *, actor: User, **data: Any) -> ChangeRe
     permissions.require(actor, project, Action.PROPOSE_CHANGE)
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one code at a time
     request = ChangeRequest(project=project, proposer=actor, code=_next_code(project))
-    links = _assign(request, data, actor)
+    links = _links(actor, project)
+    chosen = updates.assign(request, data, fields=REQUEST_FIELDS, clean=CLEAN, links=links)
+    _check_request(request, actor)
+    full_clean(request, exclude=NOT_VALIDATED)
     request.save()
-    _set_links(request, links, actor)
+    updates.set_links(request, chosen, links)
     StatusChange.objects.create(request=request, from_status="", to_status=ChangeStatus.DRAFT, actor=actor)
     audit.record(
         actor=actor,
@@ -247,26 +242,29 @@ def do_update_change(
     """Change a request's text, dates or affected rows while it is open (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _locked(request)
-    _check_version(current, version)
-    _require_open(current)
-    before = audit.field_values(current, AUDITED_FIELDS)
-    links = _assign(current, data, actor)
-    current.version += 1
-    current.save()
-    _set_links(current, links, actor)
-    changes = audit.changed(before, audit.field_values(current, AUDITED_FIELDS))
-    audit.record(
+    return updates.update_versioned(
+        request,
+        data,
+        fields=REQUEST_FIELDS,
+        audited=AUDITED_FIELDS,
+        version=version,
         actor=actor,
+        project=request.project,
         verb="updated change",
-        target=current,
-        project=current.project,
-        changes=changes,
-        visibility=Visibility.SHARED
-        if before["visibility"] == Visibility.SHARED and current.visibility == Visibility.SHARED
-        else Visibility.INTERNAL,
-    )
-    return current
+        clean=CLEAN,
+        links=_links(actor, request.project),
+        check=_require_open,
+        prepare=lambda current, before: _check_request(current, actor),
+        exclude=NOT_VALIDATED,
+        conflict_message=CONFLICT_MESSAGE,
+        record_unchanged=True,
+    ).instance
+
+
+def _not_decided(request: ChangeRequest) -> None:
+    """A request can be withdrawn until it is decided."""
+    if request.status in FINAL_STATUSES or request.status == ChangeStatus.APPROVED:
+        raise ValidationError({"status": [_("This change request is already decided.")]})
 
 
 @transaction.atomic
@@ -276,21 +274,20 @@ def do_withdraw_change(
     """Withdraw a request that is not decided yet (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _locked(request)
-    _check_version(current, version)
-    if current.status in FINAL_STATUSES or current.status == ChangeStatus.APPROVED:
-        raise ValidationError({"status": [_("This change request is already decided.")]})
-    _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason)
-    current.version += 1
-    current.save()
-    audit.record(
+    return updates.update_versioned(
+        request,
+        {},
+        fields=(),
+        version=version,
         actor=actor,
+        project=request.project,
         verb="withdrew change",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-    )
-    return current
+        check=_not_decided,
+        before_save=lambda current, changes: _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason),
+        validate=False,
+        conflict_message=CONFLICT_MESSAGE,
+        record_unchanged=True,
+    ).instance
 
 
 # ---------------------------------------------------------------- the sandbox
