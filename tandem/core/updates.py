@@ -51,11 +51,13 @@ class Link:
 
 @dataclass
 class Updated(Generic[M]):
-    """What an update did: the saved row, the audited values before it, and ``{field: [old, new]}``."""
+    """What an update did: the saved row, the audited values before it, and ``{field: [old, new]}``.
+
+    The hooks may add other entries to ``changes`` (a comment, the row an action created)."""
 
     instance: M
     before: dict[str, Any]
-    changes: dict[str, list[Any]] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 def replace_visible(relation: Any, ids: Iterable[int], visible: models.QuerySet[Any]) -> None:
@@ -171,7 +173,7 @@ def update_versioned(
     fields: Sequence[str],
     version: int | None,
     actor: User | None,
-    project: Any,
+    project: Any = None,
     verb: str | Callable[[M, Mapping[str, Any]], str] = "updated",
     audited: Sequence[str] | None = None,
     text_fields: Collection[str] = (),
@@ -180,7 +182,7 @@ def update_versioned(
     refuse: Callable[[M], None] | None = None,
     check: Callable[[M], None] | None = None,
     prepare: Callable[[M, Mapping[str, Any]], None] | None = None,
-    before_save: Callable[[M, dict[str, list[Any]]], None] | None = None,
+    before_save: Callable[[M, dict[str, Any]], None] | None = None,
     validate: bool = True,
     exclude: list[str] | None = None,
     visibility: str | Callable[[M], str] | None = None,
@@ -201,8 +203,9 @@ def update_versioned(
     ``prepare(row, before)`` for derived fields and rules between fields; validation (``full_clean``
     without ``exclude``); the diff; ``skip_unchanged`` returns here when nothing changed;
     ``before_save(row, changes)`` may add to the diff; version + 1; save of the changed columns;
-    the links (``replace_visible``); the audit record (unless nothing changed and not
-    ``record_unchanged``), with the diff of ``internal_fields`` in a second, internal record.
+    the links (``replace_visible``); the audit record in ``project`` (default: the row's own) unless
+    nothing changed and not ``record_unchanged``, with the diff of ``internal_fields`` in a second,
+    internal record.
 
     The record's visibility is ``visibility`` when it is a string; otherwise it is computed before
     and after the change (by the callable, default the row's own ``visibility``) and the record is
@@ -244,24 +247,42 @@ def update_versioned(
     outside = {k: v for k, v in diff.items() if k not in internal_fields}
     inside = {k: v for k, v in diff.items() if k in internal_fields}
     said = verb if isinstance(verb, str) else verb(current, diff)
-    if outside or (record_unchanged and not inside):
-        audit.record(
-            actor=actor,
-            verb=said,
-            target=current,
-            project=project,
-            changes=outside,
-            visibility=seen,
-            label=label,
-        )
-    if inside:
-        audit.record(
-            actor=actor,
-            verb=said,
-            target=current,
-            project=project,
-            changes=inside,
-            visibility=Visibility.INTERNAL,
-            label=label,
-        )
+    where = getattr(current, "project", None) if project is None else project
+    entry: dict[str, Any] = {
+        "actor": actor,
+        "verb": said,
+        "target": current,
+        "project": where,
+        "label": label,
+    }
+    for part, seen_by in ((outside, seen), (inside, Visibility.INTERNAL)):
+        if part or (part is outside and record_unchanged and not inside):
+            audit.record(**entry, changes=part, visibility=seen_by)
     return result
+
+
+def in_state(
+    allowed: Collection[Any], message: str | Promise, *, field: str = "status"
+) -> Callable[[Any], None]:
+    """A ``check`` for ``update_versioned``: the row's ``field`` is one of ``allowed``, else ``message``."""
+
+    def check(row: Any) -> None:
+        """Refuse a row in another state, naming ``field``."""
+        if getattr(row, field) not in allowed:
+            raise ValidationError({field: [str(message)]})
+
+    return check
+
+
+def move(
+    instance: M, to: Any, *, version: int | None, actor: User | None, field: str = "status", **how: Any
+) -> M:
+    """Move a row to another state (``field`` = ``to``), versioned and audited like any update.
+
+    The state's own rules come as ``check`` (where it may move from) and ``prepare`` (what moving sets);
+    the row is not validated again unless ``validate=True``.
+    """
+    how.setdefault("validate", False)
+    return update_versioned(
+        instance, {field: to}, fields=(field,), version=version, actor=actor, **how
+    ).instance

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -214,12 +214,12 @@ def _set_m2m(instance: Any, chosen: Mapping[str, list[int]], actor: User, projec
 
 
 def _update(
-    instance: _Row, data: Mapping[str, Any], *, version: int | None, actor: User, project: Project, **how: Any
-) -> _Row:
+    row: _Row, data: Mapping[str, Any], version: int | None, actor: User, project: Project, **how: Any
+) -> updates.Updated[_Row]:
     """Change a register row based on the version read, with the registers' field rules, audited."""
     return updates.update_versioned(
-        instance, data, version=version, actor=actor, project=project, **_rules(actor, project), **how
-    ).instance
+        row, data, version=version, actor=actor, project=project, **_rules(actor, project), **how
+    )
 
 
 def settings_for(project: Project) -> RiskSettings:
@@ -286,16 +286,7 @@ def do_update_risk(risk: Risk, *, version: int | None, actor: User, **data: Any)
             current.closed_at = None
         current.compute_scores()
 
-    done = updates.update_versioned(
-        risk,
-        data,
-        fields=RISK_FIELDS,
-        version=version,
-        actor=actor,
-        project=project,
-        prepare=closing,
-        **_rules(actor, project),
-    )
+    done = _update(risk, data, version, actor, project, fields=RISK_FIELDS, prepare=closing)
     if "probability" in done.changes or "impact" in done.changes:
         _append_score(done.instance, actor)
     return done.instance
@@ -317,18 +308,10 @@ def do_close_risk(risk: Risk, *, version: int | None, actor: User) -> Risk:
         """The moment it was closed."""
         current.closed_at = timezone.now()
 
-    return updates.update_versioned(
-        risk,
-        {"status": RiskStatus.CLOSED},
-        fields=("status",),
-        version=version,
-        actor=actor,
-        project=project,
-        verb="closed",
-        check=_refuse_closed,
-        prepare=stamp,
-        validate=False,
-    ).instance
+    closed = RiskStatus.CLOSED
+    return updates.move(
+        risk, closed, version=version, actor=actor, verb="closed", check=_refuse_closed, prepare=stamp
+    )
 
 
 @transaction.atomic
@@ -363,18 +346,10 @@ def do_mark_risk_occurred(risk: Risk, *, version: int | None, actor: User, **iss
         changes["issue"] = [None, issue.pk]
         made.append(issue)
 
-    current = updates.update_versioned(
-        risk,
-        {"status": RiskStatus.OCCURRED},
-        fields=("status",),
-        version=version,
-        actor=actor,
-        project=project,
-        verb="occurred",
-        check=still_open,
-        before_save=raise_issue,
-        validate=False,
-    ).instance
+    occurred, verb = RiskStatus.OCCURRED, "occurred"
+    current = updates.move(
+        risk, occurred, version=version, actor=actor, verb=verb, check=still_open, before_save=raise_issue
+    )
     issue = made[0]
     audit.record(
         actor=actor,
@@ -420,17 +395,10 @@ def do_update_risk_settings(
         if not (row.low_max < row.medium_max < row.high_max <= 25):
             raise ValidationError({"medium_max": [_("Thresholds must increase: low < medium < high ≤ 25.")]})
 
+    thresholds = ("low_max", "medium_max", "high_max")
+    how: dict[str, Any] = {"lock": False, "record_unchanged": True, "label": str(current)}
     return updates.update_versioned(
-        current,
-        data,
-        fields=("low_max", "medium_max", "high_max"),
-        version=version,
-        actor=actor,
-        project=project,
-        prepare=increasing,
-        lock=False,
-        record_unchanged=True,
-        label=str(current),
+        current, data, fields=thresholds, version=version, actor=actor, prepare=increasing, **how
     ).instance
 
 
@@ -466,14 +434,8 @@ def do_update_risk_action(action: RiskAction, *, version: int | None, actor: Use
     ):
         raise PermissionDenied(_("Your role in this project does not allow this."))
     return _update(
-        action,
-        data,
-        fields=ACTION_FIELDS,
-        version=version,
-        actor=actor,
-        project=risk.project,
-        visibility=risk.visibility,
-    )
+        action, data, version, actor, risk.project, fields=ACTION_FIELDS, visibility=risk.visibility
+    ).instance
 
 
 @transaction.atomic
@@ -512,18 +474,9 @@ def do_make_action_a_task(
         current.task = planning_services.do_add_task(project, actor=actor, **data)
         changes["task"] = [None, current.task.name]
 
+    how: dict[str, Any] = {"verb": "planned", "visibility": risk.visibility, "validate": False}
     return updates.update_versioned(
-        action,
-        {},
-        fields=(),
-        version=version,
-        actor=actor,
-        project=project,
-        verb="planned",
-        check=_not_yet_a_task,
-        before_save=plan,
-        validate=False,
-        visibility=risk.visibility,
+        action, {}, fields=(), version=version, actor=actor, check=_not_yet_a_task, before_save=plan, **how
     ).instance
 
 
@@ -536,7 +489,8 @@ def _not_yet_a_task(action: RiskAction) -> None:
 # ---------------------------------------------------------------- issues
 
 
-def _issue_dates(issue: Issue) -> None:
+def _issue_dates(issue: Issue, before: Mapping[str, Any] | None = None) -> None:
+    """Resolving stamps the moment; reopening clears it."""
     if issue.status in (IssueStatus.RESOLVED, IssueStatus.CLOSED):
         issue.resolved_at = issue.resolved_at or timezone.now()
     else:
@@ -572,14 +526,8 @@ def do_update_issue(issue: Issue, *, version: int | None, actor: User, **data: A
     """Change an issue based on the version read."""
     permissions.require_edit(actor, issue.project)
     return _update(
-        issue,
-        data,
-        fields=ISSUE_FIELDS,
-        version=version,
-        actor=actor,
-        project=issue.project,
-        prepare=lambda current, before: _issue_dates(current),
-    )
+        issue, data, version, actor, issue.project, fields=ISSUE_FIELDS, prepare=_issue_dates
+    ).instance
 
 
 @transaction.atomic
@@ -607,7 +555,8 @@ def _delete(instance: Any, *, version: int | None, actor: User, label_field: str
 # ---------------------------------------------------------------- conflicts
 
 
-def _conflict_dates(conflict: Conflict) -> None:
+def _conflict_dates(conflict: Conflict, before: Mapping[str, Any] | None = None) -> None:
+    """A resolved conflict has the day it was resolved."""
     if conflict.status == ConflictStatus.RESOLVED and conflict.resolved_on is None:
         conflict.resolved_on = timezone.localdate()
 
@@ -638,14 +587,8 @@ def do_update_conflict(conflict: Conflict, *, version: int | None, actor: User, 
     """Change a conflict based on the version read."""
     permissions.require_edit(actor, conflict.project)
     return _update(
-        conflict,
-        data,
-        fields=CONFLICT_FIELDS,
-        version=version,
-        actor=actor,
-        project=conflict.project,
-        prepare=lambda current, before: _conflict_dates(current),
-    )
+        conflict, data, version, actor, conflict.project, fields=CONFLICT_FIELDS, prepare=_conflict_dates
+    ).instance
 
 
 @transaction.atomic
@@ -657,7 +600,8 @@ def do_delete_conflict(conflict: Conflict, *, version: int | None, actor: User) 
 # ---------------------------------------------------------------- client decisions
 
 
-def _validate_decision(decision: ClientDecision) -> None:
+def _validate_decision(decision: ClientDecision, before: Mapping[str, Any] | None = None) -> None:
+    """A decider or a decision right, shared when a client member decides, options as texts."""
     errors: dict[str, list[str]] = {}
     if decision.decider_id is None and not decision.decision_kind:
         errors["decider_id"] = [_("Name the client member who decides, or the decision right that does.")]
@@ -692,10 +636,9 @@ def do_add_decision(project: Project, *, actor: User, **data: Any) -> ClientDeci
     return decision
 
 
-def _require_open(decision: ClientDecision, message: str) -> None:
-    """Only an open decision can be changed, taken or withdrawn."""
-    if decision.status != DecisionStatus.OPEN:
-        raise ValidationError({"status": [message]})
+def _open(message: str) -> Callable[[ClientDecision], None]:
+    """A check that the decision is open (only an open one is changed, taken or withdrawn)."""
+    return updates.in_state((DecisionStatus.OPEN,), message)
 
 
 @transaction.atomic
@@ -705,16 +648,8 @@ def do_update_decision(
     """Change an open decision's question, options, decider, due date or blocked tasks."""
     project = decision.project
     permissions.require_edit(actor, project)
-    current = _update(
-        decision,
-        data,
-        fields=DECISION_FIELDS,
-        version=version,
-        actor=actor,
-        project=project,
-        check=lambda row: _require_open(row, _("Only an open decision can be changed.")),
-        prepare=lambda row, before: _validate_decision(row),
-    )
+    how = {"check": _open(_("Only an open decision can be changed.")), "prepare": _validate_decision}
+    current = _update(decision, data, version, actor, project, fields=DECISION_FIELDS, **how).instance
     refresh_decision_holds(project, actor=actor)
     return current
 
@@ -730,7 +665,7 @@ def do_decide(
 
     def check(row: ClientDecision) -> None:
         """Open, and with an outcome."""
-        _require_open(row, _("Only an open decision can be taken."))
+        _open(_("Only an open decision can be taken."))(row)
         if not (outcome or "").strip():
             raise ValidationError({"outcome": [_("Say what was decided.")]})
 
@@ -739,21 +674,14 @@ def do_decide(
         row.decided_by = actor
         row.decided_at = timezone.now()
 
+    decided = {
+        "status": DecisionStatus.DECIDED,
+        "outcome": outcome.strip(),
+        "rationale": (rationale or "").strip(),
+    }
+    how: dict[str, Any] = {"fields": tuple(decided), "audited": ("status", "outcome"), "verb": "decided"}
     current = updates.update_versioned(
-        decision,
-        {
-            "status": DecisionStatus.DECIDED,
-            "outcome": outcome.strip(),
-            "rationale": (rationale or "").strip(),
-        },
-        fields=("status", "outcome", "rationale"),
-        audited=("status", "outcome"),
-        version=version,
-        actor=actor,
-        project=project,
-        verb="decided",
-        check=check,
-        prepare=taken,
+        decision, decided, version=version, actor=actor, check=check, prepare=taken, **how
     ).instance
     refresh_decision_holds(project, actor=actor)
     return current
@@ -764,17 +692,10 @@ def do_withdraw_decision(decision: ClientDecision, *, version: int | None, actor
     """Withdraw an open decision the project no longer needs."""
     project = decision.project
     permissions.require_edit(actor, project)
-    current = updates.update_versioned(
-        decision,
-        {"status": DecisionStatus.WITHDRAWN},
-        fields=("status",),
-        version=version,
-        actor=actor,
-        project=project,
-        verb="withdrew",
-        check=lambda row: _require_open(row, _("Only an open decision can be withdrawn.")),
-        validate=False,
-    ).instance
+    is_open = _open(_("Only an open decision can be withdrawn."))
+    current = updates.move(
+        decision, DecisionStatus.WITHDRAWN, version=version, actor=actor, verb="withdrew", check=is_open
+    )
     refresh_decision_holds(project, actor=actor)
     return current
 
