@@ -44,7 +44,7 @@ from tandem.changes.models import (
     SandboxEdit,
     StatusChange,
 )
-from tandem.core import audit, updates, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
@@ -89,11 +89,6 @@ CONFLICT_MESSAGE = gettext_lazy(
     "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
     "now at version %(theirs)s). Reload to see their change, then try again."
 )
-
-
-def _check_version(current: Any, version: int | None) -> None:
-    """Refuse a write based on another version of the request than the stored one."""
-    versioning.check_version(current, version, CONFLICT_MESSAGE)
 
 
 def _locked(request: ChangeRequest) -> ChangeRequest:
@@ -187,6 +182,12 @@ CLEAN = {
     "requested_decision_date": _date("requested_decision_date"),
     "decision_due_date": _date("decision_due_date"),
 }
+#: Every edit of a request: named in a conflict, and recorded even when it changes no audited field.
+EDITS: dict[str, Any] = {
+    "conflict_message": CONFLICT_MESSAGE,
+    "record_unchanged": True,
+    "audited": AUDITED_FIELDS,
+}
 #: Validation leaves these to the services that set them.
 NOT_VALIDATED = ["project", "proposer", "submitted_by", "frozen_impact", "baseline", "code"]
 
@@ -242,22 +243,10 @@ def do_update_change(
     """Change a request's text, dates or affected rows while it is open (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
+    how: dict[str, Any] = {"clean": CLEAN, "links": _links(actor, request.project), "exclude": NOT_VALIDATED}
+    how.update(check=_require_open, prepare=lambda current, before: _check_request(current, actor), **EDITS)
     return updates.update_versioned(
-        request,
-        data,
-        fields=REQUEST_FIELDS,
-        audited=AUDITED_FIELDS,
-        version=version,
-        actor=actor,
-        project=request.project,
-        verb="updated change",
-        clean=CLEAN,
-        links=_links(actor, request.project),
-        check=_require_open,
-        prepare=lambda current, before: _check_request(current, actor),
-        exclude=NOT_VALIDATED,
-        conflict_message=CONFLICT_MESSAGE,
-        record_unchanged=True,
+        request, data, fields=REQUEST_FIELDS, version=version, actor=actor, verb="updated change", **how
     ).instance
 
 
@@ -274,19 +263,14 @@ def do_withdraw_change(
     """Withdraw a request that is not decided yet (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
+    how: dict[str, Any] = {"check": _not_decided, "validate": False, "verb": "withdrew change"}
+
+    def withdraw(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """The step into the request's history, with the reason."""
+        _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason)
+
     return updates.update_versioned(
-        request,
-        {},
-        fields=(),
-        version=version,
-        actor=actor,
-        project=request.project,
-        verb="withdrew change",
-        check=_not_decided,
-        before_save=lambda current, changes: _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason),
-        validate=False,
-        conflict_message=CONFLICT_MESSAGE,
-        record_unchanged=True,
+        request, {}, fields=(), version=version, actor=actor, before_save=withdraw, **how, **EDITS
     ).instance
 
 
@@ -469,6 +453,30 @@ def latest_impact(request: ChangeRequest) -> Impact | None:
     return Impact.objects.filter(request=request).order_by("-computed_at", "-id").first()
 
 
+def _step(
+    request: ChangeRequest, version: int | None, actor: User, stale: list[str], **how: Any
+) -> ChangeRequest:
+    """One step of the decision flow, versioned and audited in its own transaction.
+
+    When the step found the plan moved under the request (``stale`` holds why), what it stored (a
+    fresh impact) is committed and a ``ConflictError`` carrying the new version asks for a review.
+    """
+    with transaction.atomic():
+        current = updates.update_versioned(
+            request,
+            {},
+            fields=(),
+            version=version,
+            actor=actor,
+            conflict_message=CONFLICT_MESSAGE,
+            validate=False,
+            **how,
+        ).instance
+    if stale:
+        raise ConflictError(stale[0], current_version=current.version)
+    return current
+
+
 def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None) -> ChangeRequest:
     """Submit for decision: freezes the latest impact into the request.
 
@@ -476,14 +484,17 @@ def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None
     ``ConflictError`` asks the submitter to review it first.
     """
     _require_analyst(actor, request)
-    stale = False
-    with transaction.atomic():
-        current = _locked(request)
-        _check_version(current, version)
+    stale: list[str] = []
+
+    def has_edits(current: ChangeRequest) -> None:
+        """Open, and expressed as plan edits."""
         _require_open(current)
-        edits = list(current.edits.all())
-        if not edits:
+        if not current.edits.exists():
             raise ValidationError({"edits": [_("Express the change as plan edits before submitting it.")]})
+
+    def freeze(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """Freeze the latest impact, or compute a fresh one when the plan or the edits changed since."""
+        edits = list(current.edits.all())
         found = latest_impact(current)
         if (
             found is None
@@ -491,34 +502,21 @@ def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None
             or found.fingerprint != impact_module.plan_fingerprint(current.project)
         ):
             _new_impact(current, actor)
-            current.version += 1
-            current.save()
-            stale = True
-        else:
-            current.frozen_impact = found
-            current.submitted_by = actor
-            current.submitted_at = timezone.now()
-            current.round += 1
-            _move(current, ChangeStatus.AWAITING, actor=actor)
-            current.version += 1
-            current.save()
-            audit.record(
-                actor=actor,
-                verb="submitted change",
-                target=current,
-                project=current.project,
-                visibility=current.visibility,
-                changes={"status": [None, ChangeStatus.AWAITING]},
+            stale.append(
+                _(
+                    "The plan or the edits changed since the impact was computed. The impact was computed "
+                    "again: review it, then submit."
+                )
             )
-    if stale:
-        raise ConflictError(
-            _(
-                "The plan or the edits changed since the impact was computed. The impact was computed "
-                "again: review it, then submit."
-            ),
-            current_version=current.version,
-        )
-    return current
+            return
+        current.frozen_impact = found
+        current.submitted_by = actor
+        current.submitted_at = timezone.now()
+        current.round += 1
+        _move(current, ChangeStatus.AWAITING, actor=actor)
+        changes["status"] = [None, ChangeStatus.AWAITING]
+
+    return _step(request, version, actor, stale, verb="submitted change", check=has_edits, before_save=freeze)
 
 
 # ---------------------------------------------------------------- decisions
@@ -560,10 +558,10 @@ def do_decide_change(
     comment = (comment or "").strip()
     if outcome != Outcome.APPROVE and not comment:
         raise ValidationError({"comment": [_("Say why, so that the team knows what to do next.")]})
-    stale_message = ""
-    with transaction.atomic():
-        current = _locked(request)
-        _check_version(current, version)
+    stale_message: list[str] = []
+
+    def awaiting(current: ChangeRequest) -> None:
+        """Awaiting a decision, and not approved by this approver in this round yet."""
         if current.status != ChangeStatus.AWAITING:
             raise ValidationError(
                 {
@@ -577,6 +575,9 @@ def do_decide_change(
             request=current, round=current.round, decider=actor, outcome=Outcome.APPROVE
         ).exists():
             raise ValidationError({"outcome": [_("You already approved this change request.")]})
+
+    def decide(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """Record the decision; the final approval applies the change, unless the plan moved under it."""
         Decision.objects.create(
             request=current, decider=actor, outcome=outcome, comment=comment, round=current.round
         )
@@ -589,28 +590,16 @@ def do_decide_change(
         elif change_settings(project).approval_rule == ApprovalRule.ANY or _all_approved(current):
             assert current.frozen_impact is not None
             if current.frozen_impact.fingerprint != impact_module.plan_fingerprint(project):
-                stale_message = _recompute_stale(current, actor)
+                stale_message.append(_recompute_stale(current, actor))
             else:
                 _move(current, ChangeStatus.APPROVED, actor=actor, note=comment)
                 current.decided_at = now
                 _apply(current, approver=actor)
-        current.version += 1
-        current.save()
-        audit.record(
-            actor=actor,
-            verb="decided change",
-            target=current,
-            project=project,
-            visibility=current.visibility,
-            changes={
-                "outcome": [None, outcome],
-                "comment": [None, comment],
-                "status": [None, current.status],
-            },
-        )
-    if stale_message:
-        raise ConflictError(stale_message, current_version=current.version)
-    return current
+        changes.update(outcome=[None, outcome], comment=[None, comment], status=[None, current.status])
+
+    return _step(
+        request, version, actor, stale_message, verb="decided change", check=awaiting, before_save=decide
+    )
 
 
 def _recompute_stale(current: ChangeRequest, actor: User) -> str:
