@@ -128,11 +128,8 @@ def set_links(instance: models.Model, chosen: Mapping[str, list[int]], links: Ma
 
 def shared_of(instance: Any) -> str:
     """The visibility of a record (a record without one is shared with its project)."""
-    return (
-        Visibility.SHARED
-        if getattr(instance, "visibility", Visibility.SHARED) == Visibility.SHARED
-        else (Visibility.INTERNAL)
-    )
+    shared = getattr(instance, "visibility", Visibility.SHARED) == Visibility.SHARED
+    return Visibility.SHARED if shared else Visibility.INTERNAL
 
 
 def _relock(instance: M) -> M:
@@ -149,6 +146,7 @@ def _relock(instance: M) -> M:
 
 
 def _columns(instance: models.Model) -> dict[str, Any]:
+    """The value of every column, copied so that a list or dict changed in place counts as changed."""
     return {f.attname: copy.deepcopy(getattr(instance, f.attname)) for f in instance._meta.concrete_fields}
 
 
