@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,9 +43,10 @@ from tandem.changes.models import (
     SandboxEdit,
     StatusChange,
 )
-from tandem.core import audit, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
+from tandem.core.validation import full_clean
 from tandem.planning import scheduling
 from tandem.planning import services as planning_services
 from tandem.planning.models import Baseline, Dependency, Task
@@ -82,18 +83,15 @@ CODE_PATTERN = re.compile(r"^CR-(\d+)$")
 # ---------------------------------------------------------------- helpers
 
 
-def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(
-        current,
-        version,
-        _(
-            "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
-            "now at version %(theirs)s). Reload to see their change, then try again."
-        ),
-    )
+#: How a change request names itself in a version conflict.
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this change request in the meantime (you read version %(yours)s, it is "
+    "now at version %(theirs)s). Reload to see their change, then try again."
+)
 
 
 def _locked(request: ChangeRequest) -> ChangeRequest:
+    """The request re-read and locked for the change, with its project."""
     current = ChangeRequest.objects.select_for_update().get(pk=request.pk)
     current.project = request.project
     return current
@@ -135,78 +133,73 @@ def _next_code(project: Project) -> str:
     return f"CR-{highest + 1:03d}"
 
 
-def _ids(value: Any, field: str) -> list[int]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise ValidationError({field: [_("Give a list of ids.")]})
-    try:
-        return sorted({int(v) for v in value})
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Give a list of ids.")]}) from None
+def _links(actor: User, project: Project) -> dict[str, updates.Link]:
+    """The records a change request names, each checked against what the author may see."""
+    return {
+        "affected_task_ids": updates.Link(
+            "affected_tasks",
+            Task.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose tasks of this project."),
+        ),
+        "affected_deliverable_ids": updates.Link(
+            "affected_deliverables",
+            Deliverable.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose deliverables of this project."),
+        ),
+        "affected_requirement_ids": updates.Link(
+            "affected_requirements",
+            Requirement.objects.visible_to(actor).filter(project=project),
+            gettext_lazy("Choose requirements of this project."),
+        ),
+    }
 
 
-#: The records a change request names, each checked against what the author may see.
-LINKED: dict[str, tuple[Any, Any]] = {
-    "affected_task_ids": (Task, gettext_lazy("Choose tasks of this project.")),
-    "affected_deliverable_ids": (Deliverable, gettext_lazy("Choose deliverables of this project.")),
-    "affected_requirement_ids": (Requirement, gettext_lazy("Choose requirements of this project.")),
+def _strip(value: Any) -> str:
+    """A text without surrounding blanks ("" for None)."""
+    return (value or "").strip()
+
+
+def _date(name: str) -> Callable[[Any], Any]:
+    """A cleaner for a date given as a date, an ISO text or nothing."""
+
+    def clean(value: Any) -> Any:
+        """The date, or a ValidationError naming ``name``."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]}) from None
+
+    return clean
+
+
+#: How a request's own fields are cleaned before they are set.
+CLEAN = {
+    "title": _strip,
+    "description": _strip,
+    "requested_decision_date": _date("requested_decision_date"),
+    "decision_due_date": _date("decision_due_date"),
 }
+#: Every edit of a request: named in a conflict, and recorded even when it changes no audited field.
+EDITS: dict[str, Any] = {
+    "conflict_message": CONFLICT_MESSAGE,
+    "record_unchanged": True,
+    "audited": AUDITED_FIELDS,
+}
+#: Validation leaves these to the services that set them.
+NOT_VALIDATED = ["project", "proposer", "submitted_by", "frozen_impact", "baseline", "code"]
 
 
-def _assign(request: ChangeRequest, data: Mapping[str, Any], actor: User) -> dict[str, list[int]]:
-    unknown = sorted(set(data) - set(REQUEST_FIELDS))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    project = request.project
-    links: dict[str, list[int]] = {}
-    for name, value in data.items():
-        if name in LINKED:
-            model, message = LINKED[name]
-            ids = _ids(value, name)
-            found = set(
-                model.objects.visible_to(actor)
-                .filter(project=project, pk__in=ids)
-                .values_list("id", flat=True)
-            )
-            if set(ids) - found:
-                raise ValidationError({name: [str(message)]})
-            links[name] = ids
-        elif name in ("title", "description"):
-            setattr(request, name, (value or "").strip())
-        else:
-            setattr(request, name, value)
-    if not permissions.is_team(actor, project) and request.visibility != Visibility.SHARED:
+def _check_request(request: ChangeRequest, actor: User) -> None:
+    """What a request needs beyond its fields: shared when the client wrote it, a title, a known urgency."""
+    if not permissions.is_team(actor, request.project) and request.visibility != Visibility.SHARED:
         raise ValidationError({"visibility": [_("Change requests from the client are always shared.")]})
     if not request.title:
         raise ValidationError({"title": [_("This field is required.")]})
     if request.urgency not in Urgency.values:
         raise ValidationError(
             {"urgency": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Urgency.values)}]}
-        )
-    for name in ("requested_decision_date", "decision_due_date"):
-        value = getattr(request, name)
-        if isinstance(value, str):
-            try:
-                setattr(request, name, dt.date.fromisoformat(value) if value else None)
-            except ValueError:
-                raise ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]}) from None
-    request.full_clean(exclude=["project", "proposer", "submitted_by", "frozen_impact", "baseline", "code"])
-    return links
-
-
-def _set_links(request: ChangeRequest, links: Mapping[str, list[int]], actor: User) -> None:
-    """Replace the affected rows the actor can see (rows hidden from them stay as they are)."""
-    project = request.project
-    if "affected_task_ids" in links:
-        hidden = request.affected_tasks.exclude(pk__in=Task.objects.visible_to(actor).filter(project=project))
-        request.affected_tasks.set([*links["affected_task_ids"], *hidden.values_list("id", flat=True)])
-    if "affected_deliverable_ids" in links:
-        hidden_d = request.affected_deliverables.exclude(
-            pk__in=Deliverable.objects.visible_to(actor).filter(project=project)
-        )
-        request.affected_deliverables.set(
-            [*links["affected_deliverable_ids"], *hidden_d.values_list("id", flat=True)]
         )
 
 
@@ -224,9 +217,12 @@ def do_propose_change(project: Project, *, actor: User, **data: Any) -> ChangeRe
     permissions.require(actor, project, Action.PROPOSE_CHANGE)
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one code at a time
     request = ChangeRequest(project=project, proposer=actor, code=_next_code(project))
-    links = _assign(request, data, actor)
+    links = _links(actor, project)
+    chosen = updates.assign(request, data, fields=REQUEST_FIELDS, clean=CLEAN, links=links)
+    _check_request(request, actor)
+    full_clean(request, exclude=NOT_VALIDATED)
     request.save()
-    _set_links(request, links, actor)
+    updates.set_links(request, chosen, links)
     StatusChange.objects.create(request=request, from_status="", to_status=ChangeStatus.DRAFT, actor=actor)
     audit.record(
         actor=actor,
@@ -246,26 +242,17 @@ def do_update_change(
     """Change a request's text, dates or affected rows while it is open (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _locked(request)
-    _check_version(current, version)
-    _require_open(current)
-    before = audit.field_values(current, AUDITED_FIELDS)
-    links = _assign(current, data, actor)
-    current.version += 1
-    current.save()
-    _set_links(current, links, actor)
-    changes = audit.changed(before, audit.field_values(current, AUDITED_FIELDS))
-    audit.record(
-        actor=actor,
-        verb="updated change",
-        target=current,
-        project=current.project,
-        changes=changes,
-        visibility=Visibility.SHARED
-        if before["visibility"] == Visibility.SHARED and current.visibility == Visibility.SHARED
-        else Visibility.INTERNAL,
-    )
-    return current
+    how: dict[str, Any] = {"clean": CLEAN, "links": _links(actor, request.project), "exclude": NOT_VALIDATED}
+    how.update(check=_require_open, prepare=lambda current, before: _check_request(current, actor), **EDITS)
+    return updates.update_versioned(
+        request, data, fields=REQUEST_FIELDS, version=version, actor=actor, verb="updated change", **how
+    ).instance
+
+
+def _not_decided(request: ChangeRequest) -> None:
+    """A request can be withdrawn until it is decided."""
+    if request.status in FINAL_STATUSES or request.status == ChangeStatus.APPROVED:
+        raise ValidationError({"status": [_("This change request is already decided.")]})
 
 
 @transaction.atomic
@@ -275,21 +262,15 @@ def do_withdraw_change(
     """Withdraw a request that is not decided yet (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _locked(request)
-    _check_version(current, version)
-    if current.status in FINAL_STATUSES or current.status == ChangeStatus.APPROVED:
-        raise ValidationError({"status": [_("This change request is already decided.")]})
-    _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason)
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="withdrew change",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-    )
-    return current
+    how: dict[str, Any] = {"check": _not_decided, "validate": False, "verb": "withdrew change"}
+
+    def withdraw(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """The step into the request's history, with the reason."""
+        _move(current, ChangeStatus.WITHDRAWN, actor=actor, note=reason)
+
+    return updates.update_versioned(
+        request, {}, fields=(), version=version, actor=actor, before_save=withdraw, **how, **EDITS
+    ).instance
 
 
 # ---------------------------------------------------------------- the sandbox
@@ -471,6 +452,30 @@ def latest_impact(request: ChangeRequest) -> Impact | None:
     return Impact.objects.filter(request=request).order_by("-computed_at", "-id").first()
 
 
+def _step(
+    request: ChangeRequest, version: int | None, actor: User, stale: list[str], **how: Any
+) -> ChangeRequest:
+    """One step of the decision flow, versioned and audited in its own transaction.
+
+    When the step found the plan moved under the request (``stale`` holds why), what it stored (a
+    fresh impact) is committed and a ``ConflictError`` carrying the new version asks for a review.
+    """
+    with transaction.atomic():
+        current = updates.update_versioned(
+            request,
+            {},
+            fields=(),
+            version=version,
+            actor=actor,
+            conflict_message=CONFLICT_MESSAGE,
+            validate=False,
+            **how,
+        ).instance
+    if stale:
+        raise ConflictError(stale[0], current_version=current.version)
+    return current
+
+
 def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None) -> ChangeRequest:
     """Submit for decision: freezes the latest impact into the request.
 
@@ -478,14 +483,17 @@ def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None
     ``ConflictError`` asks the submitter to review it first.
     """
     _require_analyst(actor, request)
-    stale = False
-    with transaction.atomic():
-        current = _locked(request)
-        _check_version(current, version)
+    stale: list[str] = []
+
+    def has_edits(current: ChangeRequest) -> None:
+        """Open, and expressed as plan edits."""
         _require_open(current)
-        edits = list(current.edits.all())
-        if not edits:
+        if not current.edits.exists():
             raise ValidationError({"edits": [_("Express the change as plan edits before submitting it.")]})
+
+    def freeze(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """Freeze the latest impact, or compute a fresh one when the plan or the edits changed since."""
+        edits = list(current.edits.all())
         found = latest_impact(current)
         if (
             found is None
@@ -493,34 +501,21 @@ def do_submit_change(request: ChangeRequest, *, actor: User, version: int | None
             or found.fingerprint != impact_module.plan_fingerprint(current.project)
         ):
             _new_impact(current, actor)
-            current.version += 1
-            current.save()
-            stale = True
-        else:
-            current.frozen_impact = found
-            current.submitted_by = actor
-            current.submitted_at = timezone.now()
-            current.round += 1
-            _move(current, ChangeStatus.AWAITING, actor=actor)
-            current.version += 1
-            current.save()
-            audit.record(
-                actor=actor,
-                verb="submitted change",
-                target=current,
-                project=current.project,
-                visibility=current.visibility,
-                changes={"status": [None, ChangeStatus.AWAITING]},
+            stale.append(
+                _(
+                    "The plan or the edits changed since the impact was computed. The impact was computed "
+                    "again: review it, then submit."
+                )
             )
-    if stale:
-        raise ConflictError(
-            _(
-                "The plan or the edits changed since the impact was computed. The impact was computed "
-                "again: review it, then submit."
-            ),
-            current_version=current.version,
-        )
-    return current
+            return
+        current.frozen_impact = found
+        current.submitted_by = actor
+        current.submitted_at = timezone.now()
+        current.round += 1
+        _move(current, ChangeStatus.AWAITING, actor=actor)
+        changes["status"] = [None, ChangeStatus.AWAITING]
+
+    return _step(request, version, actor, stale, verb="submitted change", check=has_edits, before_save=freeze)
 
 
 # ---------------------------------------------------------------- decisions
@@ -562,10 +557,10 @@ def do_decide_change(
     comment = (comment or "").strip()
     if outcome != Outcome.APPROVE and not comment:
         raise ValidationError({"comment": [_("Say why, so that the team knows what to do next.")]})
-    stale_message = ""
-    with transaction.atomic():
-        current = _locked(request)
-        _check_version(current, version)
+    stale_message: list[str] = []
+
+    def awaiting(current: ChangeRequest) -> None:
+        """Awaiting a decision, and not approved by this approver in this round yet."""
         if current.status != ChangeStatus.AWAITING:
             raise ValidationError(
                 {
@@ -579,6 +574,9 @@ def do_decide_change(
             request=current, round=current.round, decider=actor, outcome=Outcome.APPROVE
         ).exists():
             raise ValidationError({"outcome": [_("You already approved this change request.")]})
+
+    def decide(current: ChangeRequest, changes: dict[str, Any]) -> None:
+        """Record the decision; the final approval applies the change, unless the plan moved under it."""
         Decision.objects.create(
             request=current, decider=actor, outcome=outcome, comment=comment, round=current.round
         )
@@ -591,28 +589,16 @@ def do_decide_change(
         elif change_settings(project).approval_rule == ApprovalRule.ANY or _all_approved(current):
             assert current.frozen_impact is not None
             if current.frozen_impact.fingerprint != impact_module.plan_fingerprint(project):
-                stale_message = _recompute_stale(current, actor)
+                stale_message.append(_recompute_stale(current, actor))
             else:
                 _move(current, ChangeStatus.APPROVED, actor=actor, note=comment)
                 current.decided_at = now
                 _apply(current, approver=actor)
-        current.version += 1
-        current.save()
-        audit.record(
-            actor=actor,
-            verb="decided change",
-            target=current,
-            project=project,
-            visibility=current.visibility,
-            changes={
-                "outcome": [None, outcome],
-                "comment": [None, comment],
-                "status": [None, current.status],
-            },
-        )
-    if stale_message:
-        raise ConflictError(stale_message, current_version=current.version)
-    return current
+        changes.update(outcome=[None, outcome], comment=[None, comment], status=[None, current.status])
+
+    return _step(
+        request, version, actor, stale_message, verb="decided change", check=awaiting, before_save=decide
+    )
 
 
 def _recompute_stale(current: ChangeRequest, actor: User) -> str:

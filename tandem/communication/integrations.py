@@ -6,6 +6,7 @@ configuration, so their audit records are internal: a client never reads about t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from tandem.accounts.models import User
 from tandem.communication import delivery, permissions, tasks, webhooks
 from tandem.communication.choices import DeliveryStatus, WebhookEvent, WebhookKind
 from tandem.communication.models import WebhookDelivery, WebhookEndpoint
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Visibility
 from tandem.core.validation import full_clean
 
@@ -64,38 +65,31 @@ def do_edit_endpoint(
     endpoint: WebhookEndpoint, *, actor: User, version: int | None, rotate_secret: bool = False, **values: Any
 ) -> WebhookEndpoint:
     """Change a webhook, based on the version the manager read; a generic secret can be rotated."""
-    current = versioning.locked(endpoint)
-    permissions.require_manage_integrations(actor, current.project)
-    versioning.check_version(current, version)
-    before = audit.field_values(current, AUDITED)
-    was_generic = current.kind == WebhookKind.GENERIC
-    for name, value in values.items():
-        if name not in EDITABLE or name == "secret":
-            continue
-        setattr(current, name, _clean_events(value) if name == "events" else value)
-    is_generic = current.kind == WebhookKind.GENERIC
-    if is_generic and (rotate_secret or not was_generic or not current.secret):
-        current.secret = webhooks.new_secret()  # Tandem's own secret, never one a platform gave
-    elif not is_generic:
-        if was_generic:
-            current.secret = ""  # a platform's signing secret comes from the platform
-        if values.get("secret"):
-            current.secret = values["secret"]
-    full_clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, AUDITED))
-    if rotate_secret:
-        changes["secret"] = ["…", "…"]
-    audit.record(
-        actor=actor,
-        verb="webhook_edited",
-        target=current,
-        project=current.project,
-        visibility=Visibility.INTERNAL,
-        changes=changes,
-    )
-    return current
+    permissions.require_manage_integrations(actor, endpoint.project)
+
+    def secret(current: WebhookEndpoint, before: Mapping[str, Any]) -> None:
+        """Tandem signs generic webhooks with its own secret; a platform's secret comes from the platform."""
+        was_generic = before["kind"] == WebhookKind.GENERIC
+        is_generic = current.kind == WebhookKind.GENERIC
+        if is_generic and (rotate_secret or not was_generic or not current.secret):
+            current.secret = webhooks.new_secret()  # Tandem's own secret, never one a platform gave
+        elif not is_generic:
+            if was_generic:
+                current.secret = ""  # a platform's signing secret comes from the platform
+            if values.get("secret"):
+                current.secret = values["secret"]
+
+    def rotated(current: WebhookEndpoint, changes: dict[str, Any]) -> None:
+        """A new secret is recorded, never its value."""
+        if rotate_secret:
+            changes["secret"] = ["…", "…"]
+
+    how: dict[str, Any] = {"audited": AUDITED, "verb": "webhook_edited", "clean": {"events": _clean_events}}
+    how.update(visibility=Visibility.INTERNAL, record_unchanged=True, prepare=secret, before_save=rotated)
+    data = {k: v for k, v in values.items() if k in EDITABLE and k != "secret"}
+    return updates.update_versioned(
+        endpoint, data, fields=EDITABLE, version=version, actor=actor, **how
+    ).instance
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from tandem.communication import delivery, permissions, tasks
 from tandem.communication.choices import WebhookEvent
 from tandem.communication.models import Comment, Mention, Notification, NotificationVerb
 from tandem.communication.targets import is_commentable, kind_of
-from tandem.core import audit, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
 from tandem.projects import permissions as project_permissions
@@ -50,10 +50,6 @@ def mentioned_members(project: Any, body: str) -> list[Membership]:
             if matched and user.is_active and membership not in found:
                 found.append(membership)
     return found
-
-
-def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(current, version)
 
 
 def _sees_target(user: User, target: models.Model) -> bool:
@@ -171,22 +167,17 @@ def do_edit_comment(comment: Comment, *, actor: User, body: str, version: int | 
     current = _locked(comment)
     if not permissions.can_edit(actor, current):
         raise PermissionDenied(_("Only the author may edit a comment."))
-    _check_version(current, version)
-    before = current.body
-    current.body = (body or "").strip()
-    full_clean(current)
-    current.version += 1
-    current.save()
+    how: dict[str, Any] = {
+        "verb": "comment_edited",
+        "lock": False,
+        "record_unchanged": True,
+        "fields": ("body",),
+    }
+    current = updates.update_versioned(
+        current, {"body": (body or "").strip()}, version=version, actor=actor, **how
+    ).instance
     already = set(current.mentions.values_list("user_id", flat=True))
     _record_mentions(current, actor=actor, already=already)
-    audit.record(
-        actor=actor,
-        verb="comment_edited",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-        changes={"body": [before, current.body]} if before != current.body else {},
-    )
     return current
 
 

@@ -4,7 +4,7 @@ and audited; invitations, minutes and webhooks go out after commit."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.communication import delivery
 from tandem.communication.models import Notification, NotificationVerb
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
 from tandem.meetings import cadence, ical, kickoff, mail, permissions
@@ -88,35 +88,25 @@ def _member_id(project: Project, value: Any, field: str, *, side: str | None = N
     return user_id
 
 
+def _rules(project: Project) -> dict[str, Any]:
+    """How the fields of plan entries, meetings and their parts are set: members checked, null texts ""."""
+    return {
+        "text_fields": TEXT_FIELDS,
+        "clean": {
+            "owner_id": lambda value: _member_id(project, value, "owner_id"),
+            "organizer_id": lambda value: _member_id(project, value, "organizer_id"),
+        },
+    }
+
+
 def _assign(instance: Any, data: Mapping[str, Any], allowed: Sequence[str], project: Project) -> None:
     """Set plain fields and member ids on ``instance``; a ValidationError names every field at fault."""
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    errors: dict[str, list[str]] = {}
-    for name, value in data.items():
-        try:
-            if name in ("owner_id", "organizer_id"):
-                setattr(instance, name, _member_id(project, value, name))
-            else:
-                if value is None and name in TEXT_FIELDS:
-                    value = ""
-                setattr(instance, name, value)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    updates.assign(instance, data, fields=allowed, **_rules(project))
 
 
 def _client_writes_shared(actor: User, project: Project, instance: Any) -> None:
     if not project_permissions.is_team(actor, project) and instance.visibility != Visibility.SHARED:
         raise ValidationError({"visibility": [_("Records written by the client are always shared.")]})
-
-
-def _visibility_of_change(before: Mapping[str, Any], instance: Any) -> str:
-    shared = before.get("visibility", Visibility.SHARED) == Visibility.SHARED and instance.is_shared
-    return Visibility.SHARED if shared else Visibility.INTERNAL
 
 
 # ---------------------------------------------------------------- the communication plan
@@ -185,27 +175,14 @@ def do_update_item(
     """Change a plan entry (its cadence, audience, owner, template), based on the version read."""
     project = item.project
     permissions.require_plan(actor, project)
-    current: CommunicationItem = versioning.locked(item)
-    current.project = project
-    versioning.check_version(current, version)
-    before = audit.field_values(current, ITEM_FIELDS)
-    _assign(current, data, ITEM_FIELDS, project)
-    _client_writes_shared(actor, project, current)
-    _validate_item(current)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, ITEM_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
-    return current
+
+    def rules(current: CommunicationItem, before: Mapping[str, Any]) -> None:
+        """Shared when the client writes it, and a cadence that holds together."""
+        _client_writes_shared(actor, project, current)
+        _validate_item(current)
+
+    how: dict[str, Any] = {"fields": ITEM_FIELDS, "prepare": rules, **_rules(project)}
+    return updates.update_versioned(item, data, version=version, actor=actor, **how).instance
 
 
 def do_deactivate_item(item: CommunicationItem, *, version: int | None, actor: User) -> CommunicationItem:
@@ -453,77 +430,70 @@ def do_schedule_meeting(
     return meeting
 
 
-def _current(meeting: Meeting, version: int | None, actor: User) -> Meeting:
-    """The meeting locked for a change by whoever may run it, as of the version they read."""
+def _change_meeting(
+    meeting: Meeting, data: Mapping[str, Any], version: int | None, actor: User, **how: Any
+) -> updates.Updated[Meeting]:
+    """Change a meeting as whoever may run it, based on the version they read, audited."""
     permissions.require_run(actor, meeting)
-    current: Meeting = versioning.locked(meeting)
-    current.project = meeting.project
-    versioning.check_version(current, version)
-    return current
+    how.setdefault("fields", tuple(data))
+    return updates.update_versioned(meeting, data, version=version, actor=actor, **how)
 
 
-def _save_meeting(current: Meeting, *, actor: User, verb: str, changes: dict[str, Any]) -> None:
-    """Save the meeting's next version and record the change (if any), visible as the meeting is."""
-    current.version += 1
-    current.save()
-    if changes:
-        audit.record(
-            actor=actor,
-            verb=verb,
-            target=current,
-            project=current.project,
-            visibility=current.visibility,
-            changes=changes,
-        )
+def _not_cancelled(meeting: Meeting) -> None:
+    """A cancelled meeting stays as it was."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"status": [_("A cancelled meeting cannot be changed.")]})
+
+
+def _scheduled(message: str) -> Callable[[Meeting], None]:
+    """A check that the meeting is still scheduled, refusing with ``message``."""
+    return updates.in_state((MeetingStatus.SCHEDULED,), message)
 
 
 @transaction.atomic
 def do_update_meeting(meeting: Meeting, *, version: int | None, actor: User, **data: Any) -> Meeting:
     """Change a meeting; moving a scheduled one re-sends the invitation with the next SEQUENCE."""
     project = meeting.project
-    current = _current(meeting, version, actor)
-    if current.status == MeetingStatus.CANCELLED:
-        raise ValidationError({"status": [_("A cancelled meeting cannot be changed.")]})
-    before = audit.field_values(current, MEETING_FIELDS)
-    _assign(current, data, MEETING_FIELDS, project)
-    _client_writes_shared(actor, project, current)
-    _validate_meeting(current, actor)
-    full_clean(current)
-    after = audit.field_values(current, MEETING_FIELDS)
-    changes = audit.changed(before, after)
-    moved = current.status == MeetingStatus.SCHEDULED and any(f in changes for f in RESCHEDULE_FIELDS)
-    if moved:
-        current.sequence += 1
-    current.version += 1
-    current.save()
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="rescheduled" if moved else "updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
-    if moved:
-        _on_commit_invite(current, ical.METHOD_REQUEST)
-    return current
+
+    def rules(current: Meeting, before: Mapping[str, Any]) -> None:
+        """Shared when the client writes it; times, plan entry and attendees that fit."""
+        _client_writes_shared(actor, project, current)
+        _validate_meeting(current, actor)
+
+    def moved(current: Meeting, changes: Mapping[str, Any]) -> bool:
+        """Whether the change moves a scheduled meeting (a new invitation is due)."""
+        return current.status == MeetingStatus.SCHEDULED and any(f in changes for f in RESCHEDULE_FIELDS)
+
+    def sequence(current: Meeting, changes: dict[str, Any]) -> None:
+        """A moved meeting's invitation carries the next SEQUENCE."""
+        if moved(current, changes):
+            current.sequence += 1
+
+    how: dict[str, Any] = {
+        "check": _not_cancelled,
+        "prepare": rules,
+        "before_save": sequence,
+        **_rules(project),
+    }
+    how["verb"] = lambda current, changes: "rescheduled" if moved(current, changes) else "updated"
+    done = _change_meeting(meeting, data, version, actor, fields=MEETING_FIELDS, **how)
+    if moved(done.instance, done.changes):
+        _on_commit_invite(done.instance, ical.METHOD_REQUEST)
+    return done.instance
 
 
 @transaction.atomic
 def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
     """Call a scheduled meeting off: attendees receive the cancellation (METHOD:CANCEL)."""
-    current = _current(meeting, version, actor)
-    if current.status != MeetingStatus.SCHEDULED:
-        raise ValidationError({"status": [_("Only a scheduled meeting can be cancelled.")]})
-    current.status = MeetingStatus.CANCELLED
-    current.sequence += 1
-    _save_meeting(
-        current,
-        actor=actor,
-        verb="cancelled",
-        changes={"status": [MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED]},
-    )
+
+    def sequence(current: Meeting, changes: dict[str, Any]) -> None:
+        """The cancellation carries the next SEQUENCE."""
+        current.sequence += 1
+
+    how: dict[str, Any] = {"verb": "cancelled", "before_save": sequence, "validate": False}
+    scheduled = _scheduled(_("Only a scheduled meeting can be cancelled."))
+    cancelled = {"status": MeetingStatus.CANCELLED}
+    current = _change_meeting(meeting, cancelled, version, actor, check=scheduled, **how).instance
     _on_commit_invite(current, ical.METHOD_CANCEL)
     return current
 
@@ -531,27 +501,22 @@ def do_cancel_meeting(meeting: Meeting, *, version: int | None, actor: User) -> 
 @transaction.atomic
 def do_mark_held(meeting: Meeting, *, version: int | None, actor: User) -> Meeting:
     """Record that the meeting took place; it fulfils its communication plan entry."""
-    current = _current(meeting, version, actor)
-    if current.status != MeetingStatus.SCHEDULED:
-        raise ValidationError({"status": [_("Only a scheduled meeting can be marked as held.")]})
-    if current.starts_at > timezone.now():
-        raise ValidationError({"status": [_("A meeting that has not started yet cannot have been held.")]})
-    current.status = MeetingStatus.HELD
-    current.version += 1
-    current.save()
+
+    def started(current: Meeting) -> None:
+        """Only a scheduled meeting that has started can have been held."""
+        _scheduled(_("Only a scheduled meeting can be marked as held."))(current)
+        if current.starts_at > timezone.now():
+            raise ValidationError(
+                {"status": [_("A meeting that has not started yet cannot have been held.")]}
+            )
+
+    how: dict[str, Any] = {"verb": "held", "check": started, "validate": False}
+    current = _change_meeting(meeting, {"status": MeetingStatus.HELD}, version, actor, **how).instance
     if current.item_id is not None:
         item = CommunicationItem.objects.select_related("project").get(pk=current.item_id)
         # The fulfilment follows its plan entry's visibility: an internal meeting lends it no title.
         label = current.title if current.is_shared else ""
         record_fulfilment(item, at=current.starts_at, source=current, label=label, actor=actor)
-    audit.record(
-        actor=actor,
-        verb="held",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-        changes={"status": [MeetingStatus.SCHEDULED, MeetingStatus.HELD]},
-    )
     return current
 
 
@@ -563,39 +528,41 @@ def _require_open_minutes(meeting: Meeting) -> None:
 @transaction.atomic
 def do_save_minutes(meeting: Meeting, *, version: int | None, actor: User, minutes: str) -> Meeting:
     """Write the draft minutes (Markdown)."""
-    current = _current(meeting, version, actor)
-    _require_open_minutes(current)
-    before = current.minutes
-    current.minutes = minutes or ""
-    full_clean(current)
-    changed = before != current.minutes
-    _save_meeting(
-        current,
-        actor=actor,
-        verb="minutes_saved",
-        changes={"minutes": [len(before), len(current.minutes)]} if changed else {},
-    )
-    return current
+
+    def lengths(current: Meeting, changes: dict[str, Any]) -> None:
+        """The record keeps the minutes' lengths, not their text."""
+        if "minutes" in changes:
+            changes["minutes"] = [len(text) for text in changes["minutes"]]
+
+    how: dict[str, Any] = {
+        "verb": "minutes_saved",
+        "check": _require_open_minutes,
+        "text_fields": TEXT_FIELDS,
+    }
+    return _change_meeting(meeting, {"minutes": minutes}, version, actor, before_save=lengths, **how).instance
 
 
 @transaction.atomic
 def do_approve_minutes(meeting: Meeting, *, version: int | None, actor: User, notify: bool = True) -> Meeting:
     """Approve the minutes: read-only from now, mailed to the attendees (unless ``notify=False``)."""
-    current = _current(meeting, version, actor)
-    _require_open_minutes(current)
-    if current.status != MeetingStatus.HELD:
-        raise ValidationError({"status": [_("Mark the meeting as held before approving its minutes.")]})
-    if not current.minutes.strip():
-        raise ValidationError({"minutes": [_("Write the minutes before approving them.")]})
-    current.minutes_status = MinutesStatus.APPROVED
-    current.minutes_approved_by = actor
-    current.minutes_approved_at = timezone.now()
-    _save_meeting(
-        current,
-        actor=actor,
-        verb="minutes_approved",
-        changes={"minutes_status": [MinutesStatus.DRAFT, MinutesStatus.APPROVED]},
-    )
+
+    def check(current: Meeting) -> None:
+        """Open minutes of a held meeting, written."""
+        _require_open_minutes(current)
+        if current.status != MeetingStatus.HELD:
+            raise ValidationError({"status": [_("Mark the meeting as held before approving its minutes.")]})
+        if not current.minutes.strip():
+            raise ValidationError({"minutes": [_("Write the minutes before approving them.")]})
+
+    def approver(current: Meeting, before: Mapping[str, Any]) -> None:
+        """Who approved, when."""
+        current.minutes_approved_by = actor
+        current.minutes_approved_at = timezone.now()
+
+    how: dict[str, Any] = {"verb": "minutes_approved", "check": check, "prepare": approver, "validate": False}
+    current = _change_meeting(
+        meeting, {"minutes_status": MinutesStatus.APPROVED}, version, actor, **how
+    ).instance
     if notify:
         from tandem.meetings import tasks  # the tasks module imports this one
 
@@ -648,12 +615,23 @@ def _part_shared(meeting: Meeting, part: Any) -> str:
     return Visibility.SHARED if meeting.is_shared and part.is_shared else Visibility.INTERNAL
 
 
-def _current_part(part: PartT, meeting: Meeting, version: int | None) -> PartT:
-    """The agenda point or action item locked for the change, as of the version the caller read."""
-    current: PartT = versioning.locked(part)
-    current.meeting = meeting
-    versioning.check_version(current, version)
-    return current
+def _update_part(
+    part: PartT, data: Mapping[str, Any], *, meeting: Meeting, version: int | None, actor: User, **how: Any
+) -> PartT:
+    """Change an agenda point or action item based on the version read; the record is shared only while
+    the meeting and the part are shared, before and after the change."""
+
+    also = how.pop("prepare", None)
+
+    def rules(current: PartT, before: Mapping[str, Any]) -> None:
+        """Shared when the client writes it, then the part's own rules."""
+        _part_visibility(meeting, actor, current)
+        if also is not None:
+            also(current, before)
+
+    how.update(_rules(meeting.project), project=meeting.project, prepare=rules)
+    how["visibility"] = lambda current: _part_shared(meeting, current)
+    return updates.update_versioned(part, data, version=version, actor=actor, **how).instance
 
 
 @transaction.atomic
@@ -661,27 +639,9 @@ def do_update_agenda_item(point: AgendaItem, *, version: int | None, actor: User
     """Change a point of the agenda."""
     meeting = point.meeting
     _meeting_part(meeting, actor, minutes_part=True)
-    current = _current_part(point, meeting, version)
-    before = audit.field_values(current, AGENDA_FIELDS)
-    _assign(current, data, AGENDA_FIELDS, meeting.project)
-    _part_visibility(meeting, actor, current)
-    full_clean(current, exclude=["meeting"])
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, AGENDA_FIELDS))
-    if changes:
-        shared = (
-            before["visibility"] == Visibility.SHARED and _part_shared(meeting, current) == Visibility.SHARED
-        )
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=meeting.project,
-            changes=changes,
-            visibility=Visibility.SHARED if shared else Visibility.INTERNAL,
-        )
-    return current
+    return _update_part(
+        point, data, meeting=meeting, version=version, actor=actor, fields=AGENDA_FIELDS, exclude=["meeting"]
+    )
 
 
 @transaction.atomic
@@ -926,31 +886,29 @@ def do_update_action(
         _meeting_part(meeting, actor)
     elif not _can_close(actor, action):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _current_part(action, meeting, version)
-    before = audit.field_values(current, (*ACTION_FIELDS, "status"))
-    _assign(current, data, ACTION_FIELDS, meeting.project)
-    _part_visibility(meeting, actor, current)
-    if status is not None:
+
+    def close(current: ActionItem, before: Mapping[str, Any]) -> None:
+        """Closing stamps when and where, reopening clears them."""
+        if status is None:
+            return
         if status not in ActionStatus.values:
             raise ValidationError({"status": [_("Choose open or done.")]})
         if status != current.status:
             current.status = status
             current.done_at = timezone.now() if status == ActionStatus.DONE else None
             current.closed_in = closed_in if status == ActionStatus.DONE else None
-    full_clean(current, exclude=["meeting", "closed_in"])
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, (*ACTION_FIELDS, "status")))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=meeting.project,
-            changes=changes,
-            visibility=_part_shared(meeting, current),
-        )
-    return current
+
+    how: dict[str, Any] = {"audited": (*ACTION_FIELDS, "status"), "exclude": ["meeting", "closed_in"]}
+    return _update_part(
+        action,
+        data,
+        meeting=meeting,
+        version=version,
+        actor=actor,
+        fields=ACTION_FIELDS,
+        prepare=close,
+        **how,
+    )
 
 
 @transaction.atomic
@@ -961,22 +919,25 @@ def do_make_action_a_task(
     meeting = action.meeting
     project = meeting.project
     permissions.require_run(actor, meeting)
-    current = _current_part(action, meeting, version)
-    if current.task_id is not None:
+
+    def plan(current: ActionItem, changes: dict[str, Any]) -> None:
+        """Add the task to the plan and link it."""
+        data: dict[str, Any] = {"name": current.title[:200], "owner_id": current.owner_id}
+        data["visibility"] = _part_shared(meeting, current)
+        data.update(task_data)
+        current.task = planning_services.do_add_task(project, actor=actor, **data)
+        changes["task"] = [None, current.task.name]
+
+    how: dict[str, Any] = {
+        "verb": "planned",
+        "check": _not_yet_a_task,
+        "before_save": plan,
+        "validate": False,
+    }
+    return _update_part(action, {}, meeting=meeting, version=version, actor=actor, fields=(), **how)
+
+
+def _not_yet_a_task(action: ActionItem) -> None:
+    """An action item becomes a task once."""
+    if action.task_id is not None:
         raise ValidationError({"task_id": [_("This action is already a task of the plan.")]})
-    data: dict[str, Any] = {"name": current.title[:200], "owner_id": current.owner_id}
-    data["visibility"] = _part_shared(meeting, current)
-    data.update(task_data)
-    task = planning_services.do_add_task(project, actor=actor, **data)
-    current.task = task
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="planned",
-        target=current,
-        project=project,
-        visibility=_part_shared(meeting, current),
-        changes={"task": [None, task.name]},
-    )
-    return current

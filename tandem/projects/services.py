@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User, hash_token
 from tandem.accounts.queries import active_user_by_email
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
@@ -103,11 +103,8 @@ def _check_version(current: Any, version: int | None) -> None:
 
 
 def _assign(instance: models.Model, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    for name, value in data.items():
-        setattr(instance, name, value)
+    """Set the allow-listed fields of ``data`` on a new record."""
+    updates.assign(instance, data, fields=allowed)
 
 
 def _bump_charter(project: Project, actor: User | None) -> Charter:
@@ -191,29 +188,18 @@ def do_create_project(
 def do_update_project(project: Project, *, version: int | None, actor: User, **fields: Any) -> Project:
     """Change the project's details; internal fields are audited in an internal record."""
     permissions.require(actor, project, Action.EDIT_PROJECT)
-    current = _locked(project)
-    _check_version(current, version)
-    allowed = (*PROJECT_FIELDS, "internal_notes")
-    before = audit.field_values(current, allowed)
-    _assign(current, fields, allowed)
-    _clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, allowed))
-    shared = {k: v for k, v in changes.items() if k not in Project.INTERNAL_FIELDS}
-    internal = {k: v for k, v in changes.items() if k in Project.INTERNAL_FIELDS}
-    if shared:
-        audit.record(actor=actor, verb="updated", target=current, project=current, changes=shared)
-    if internal:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=current,
-            changes=internal,
-            visibility=Visibility.INTERNAL,
-        )
-    return current
+    how: dict[str, Any] = {"prepare": lambda current, before: _clean(current), "validate": False}
+    allowed, internal = (*PROJECT_FIELDS, "internal_notes"), Project.INTERNAL_FIELDS
+    return updates.update_versioned(
+        project,
+        fields,
+        fields=allowed,
+        version=version,
+        actor=actor,
+        project=project,
+        internal_fields=internal,
+        **how,
+    ).instance
 
 
 # ---------------------------------------------------------------- members
@@ -535,23 +521,18 @@ def do_update_section(
     section = CharterSection.objects.select_for_update().filter(project=project, key=key).first()
     if section is None:
         section = CharterSection(project=project, key=key, version=0)
-    _check_version(section, version)
-    old = section.body
-    section.body = body or ""
-    _clean(section)
-    section.version += 1
-    section.save()
-    if old != section.body:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=section,
-            project=project,
-            label=str(CharterSectionKey(key).label),
-            changes={"body": [old, section.body]},
-        )
-        _bump_charter(project, actor)
-    return section
+    label = str(CharterSectionKey(key).label)
+    return _edit_charter(
+        section, {"body": body or ""}, version, actor, fields=("body",), lock=False, label=label
+    )
+
+
+def _edit_charter(row: M, data: Mapping[str, Any], version: int | None, actor: User, **how: Any) -> M:
+    """Change a part of the charter based on the version read, audited; a change freezes a new revision."""
+    done = updates.update_versioned(row, data, version=version, actor=actor, **how)
+    if done.changes:
+        _bump_charter(done.instance.project, actor)  # type: ignore[attr-defined]
+    return done.instance
 
 
 def _item_visibility_record(item: Any) -> str:
@@ -593,30 +574,12 @@ def do_update_charter_item(item: Any, *, data: Mapping[str, Any], version: int |
     project = item.project
     permissions.require(actor, project, Action.EDIT_CHARTER)
     kind = next(k for k, m in CHARTER_ITEMS.items() if isinstance(item, m))
-    current = _locked(item)
-    _check_version(current, version)
-    allowed = item_fields(kind)
-    before = audit.field_values(current, allowed)
-    was_shared = current.visibility == Visibility.SHARED
-    _assign(current, data, allowed)
-    _check_item_links(project, current)
-    _clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, allowed))
-    if changes:
-        # A record that was internal at any point of the change stays out of the client's feed.
-        visibility = Visibility.SHARED if was_shared and current.is_shared else Visibility.INTERNAL
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=visibility,
-        )
-        _bump_charter(project, actor)
-    return current
+
+    def links(current: Any, before: Mapping[str, Any]) -> None:
+        """A stakeholder's account belongs to a member."""
+        _check_item_links(project, current)
+
+    return _edit_charter(item, data, version, actor, fields=item_fields(kind), prepare=links)
 
 
 @transaction.atomic
@@ -644,74 +607,55 @@ def do_set_raci(
     """Replace a deliverable's RACI row: ``{stakeholder id: letter}`` with exactly one Accountable."""
     project = deliverable.project
     permissions.require(actor, project, Action.EDIT_CHARTER)
-    current = _locked(deliverable)
-    _check_version(current, version)
     letters = {int(k): v for k, v in cells.items() if v}
-    bad = sorted({v for v in letters.values() if v not in Raci.values})
-    if bad:
-        raise ValidationError(
-            {"raci": [_("Unknown RACI letter: %(letters)s.") % {"letters": ", ".join(bad)}]}
+
+    def check(current: Deliverable) -> None:
+        """Known letters, exactly one Accountable, stakeholders of this project only."""
+        bad = sorted({v for v in letters.values() if v not in Raci.values})
+        if bad:
+            raise ValidationError(
+                {"raci": [_("Unknown RACI letter: %(letters)s.") % {"letters": ", ".join(bad)}]}
+            )
+        accountable = [k for k, v in letters.items() if v == Raci.ACCOUNTABLE]
+        if len(accountable) != 1:
+            raise ValidationError(
+                {
+                    "raci": [
+                        _("A deliverable needs exactly one Accountable person (A); this row has %(n)d.")
+                        % {"n": len(accountable)}
+                    ]
+                }
+            )
+        people = set(Stakeholder.objects.filter(project=project, pk__in=letters).values_list("pk", flat=True))
+        if people != set(letters):
+            raise ValidationError({"raci": [_("Every person must be a stakeholder of this project.")]})
+
+    def replace_row(current: Deliverable, changes: dict[str, list[Any]]) -> None:
+        """Store the new cells; the diff names the stakeholders whose letter changed."""
+        before = {str(c.stakeholder_id): c.letter for c in current.raci.all()}
+        RaciAssignment.objects.filter(deliverable=current).delete()
+        RaciAssignment.objects.bulk_create(
+            [
+                RaciAssignment(deliverable=current, stakeholder_id=k, letter=v)
+                for k, v in sorted(letters.items())
+            ]
         )
-    accountable = [k for k, v in letters.items() if v == Raci.ACCOUNTABLE]
-    if len(accountable) != 1:
-        raise ValidationError(
-            {
-                "raci": [
-                    _("A deliverable needs exactly one Accountable person (A); this row has %(n)d.")
-                    % {"n": len(accountable)}
-                ]
-            }
+        after = {str(k): v for k, v in letters.items()}
+        for k in sorted(set(before) | set(after)):
+            if before.get(k) != after.get(k):
+                changes[k] = [before.get(k), after.get(k)]
+
+    # Cells of internal stakeholders stay out of the shared record.
+    internal_people = {
+        str(pk)
+        for pk in Stakeholder.objects.filter(project=project, visibility=Visibility.INTERNAL).values_list(
+            "pk", flat=True
         )
-    people = set(Stakeholder.objects.filter(project=project, pk__in=letters).values_list("pk", flat=True))
-    if people != set(letters):
-        raise ValidationError({"raci": [_("Every person must be a stakeholder of this project.")]})
-    before = {str(c.stakeholder_id): c.letter for c in current.raci.all()}
-    RaciAssignment.objects.filter(deliverable=current).delete()
-    RaciAssignment.objects.bulk_create(
-        [RaciAssignment(deliverable=current, stakeholder_id=k, letter=v) for k, v in sorted(letters.items())]
+    }
+    how: dict[str, Any] = {"verb": "changed RACI", "validate": False, "internal_fields": internal_people}
+    return _edit_charter(
+        deliverable, {}, version, actor, fields=(), check=check, before_save=replace_row, **how
     )
-    current.version += 1
-    current.save(update_fields=["version", "updated_at"])
-    after = {str(k): v for k, v in letters.items()}
-    if before != after:
-        # Cells of internal stakeholders stay out of the shared record.
-        internal_people = {
-            str(pk)
-            for pk in Stakeholder.objects.filter(project=project, visibility=Visibility.INTERNAL).values_list(
-                "pk", flat=True
-            )
-        }
-        shared_changes = {
-            k: [before.get(k), after.get(k)]
-            for k in set(before) | set(after)
-            if before.get(k) != after.get(k) and k not in internal_people
-        }
-        internal_changes = {
-            k: [before.get(k), after.get(k)]
-            for k in set(before) | set(after)
-            if before.get(k) != after.get(k) and k in internal_people
-        }
-        visibility = _item_visibility_record(current)
-        if shared_changes:
-            audit.record(
-                actor=actor,
-                verb="changed RACI",
-                target=current,
-                project=project,
-                changes=shared_changes,
-                visibility=visibility,
-            )
-        if internal_changes:
-            audit.record(
-                actor=actor,
-                verb="changed RACI",
-                target=current,
-                project=project,
-                changes=internal_changes,
-                visibility=Visibility.INTERNAL,
-            )
-        _bump_charter(project, actor)
-    return current
 
 
 @transaction.atomic
@@ -772,27 +716,10 @@ def do_update_note(note: Note, *, actor: User, version: int | None, **data: Any)
     project = note.project
     if note.author_id != actor.pk and not permissions.can(actor, project, Action.EDIT_PROJECT):
         raise PermissionDenied(_("Only the author or the project manager may edit this note."))
-    current = _locked(note)
-    _check_version(current, version)
     allowed = (*NOTE_FIELDS, "visibility") if permissions.is_team(actor, project) else NOTE_FIELDS
-    was_shared = current.is_shared
-    before = audit.field_values(current, allowed)
-    _assign(current, data, allowed)
-    _clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, allowed))
-    if changes:
-        visibility = Visibility.SHARED if was_shared and current.is_shared else Visibility.INTERNAL
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=visibility,
-        )
-    return current
+    return updates.update_versioned(
+        note, data, fields=allowed, version=version, actor=actor, project=project
+    ).instance
 
 
 @transaction.atomic

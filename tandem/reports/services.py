@@ -8,6 +8,7 @@ makes the report shared, stores the rendered snapshot, and after commit emails e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import override
 
 from tandem.accounts.models import User
 from tandem.communication.delivery import publish
-from tandem.core import audit, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.validation import full_clean
@@ -148,20 +149,33 @@ def generate_report(
 def do_edit_report(report: StatusReport, *, actor: User, version: int | None, **data: Any) -> StatusReport:
     """Change the title, the narrative or the (only ever worse) overall rating of a draft."""
     permissions.require_write(actor, report.project)
-    current = versioning.locked(report)
-    current.project = report.project
-    _refuse_sent(current)
-    versioning.check_version(current, version)
-    unknown = sorted(set(data) - set(EDIT_FIELDS))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    if current.status not in EDITABLE_STATUSES:
-        raise ValidationError(
-            {"status": [_("Only a draft can be edited; ask the approver to return it first.")]}
-        )
-    before = audit.field_values(current, EDIT_FIELDS)
-    for name, value in data.items():
-        setattr(current, name, (value or "").strip() if isinstance(value, str) or value is None else value)
+
+    def draft(current: StatusReport) -> None:
+        """Only a draft's narrative changes."""
+        if current.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                {"status": [_("Only a draft can be edited; ask the approver to return it first.")]}
+            )
+
+    how: dict[str, Any] = {
+        "verb": "edited",
+        "check": draft,
+        "prepare": _check_rating,
+        "record_unchanged": True,
+    }
+    how.update(clean={name: _strip for name in EDIT_FIELDS}, refuse=_refuse_sent)
+    return updates.update_versioned(
+        report, data, fields=EDIT_FIELDS, version=version, actor=actor, **how
+    ).instance
+
+
+def _strip(value: Any) -> Any:
+    """A text without surrounding blanks ("" for None); other values as they are."""
+    return (value or "").strip() if isinstance(value, str) or value is None else value
+
+
+def _check_rating(current: StatusReport, before: Mapping[str, Any] | None = None) -> None:
+    """A rating only ever worse than the data's, with its reason, and a title."""
     if current.rag_override and current.rag_override not in ("green", "amber", "red"):
         raise ValidationError({"rag_override": [_("Choose red, amber or green.")]})
     if not rag.check_override(current.rag, current.rag_override):
@@ -174,59 +188,41 @@ def do_edit_report(report: StatusReport, *, actor: User, version: int | None, **
         current.rag_override_reason = ""
     if not current.title:
         raise ValidationError({"title": [_("This field cannot be blank.")]})
-    full_clean(current)
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="edited",
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-        changes=audit.changed(before, audit.field_values(current, EDIT_FIELDS)),
-    )
-    return current
 
 
-def _transition(
-    report: StatusReport, *, actor: User, version: int | None, allowed: tuple[str, ...], message: str
+def _step(
+    report: StatusReport,
+    status: str,
+    verb: str,
+    version: int | None,
+    actor: User | None,
+    allowed: tuple[str, ...],
+    message: str,
+    *,
+    prepare: Callable[[StatusReport, Mapping[str, Any]], None] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    **how: Any,
 ) -> StatusReport:
-    current = versioning.locked(report)
-    current.project = report.project
-    _refuse_sent(current)
-    versioning.check_version(current, version)
-    if current.status not in allowed:
-        raise ValidationError({"status": [message]})
-    return current
+    """Move a report that is in one of the ``allowed`` statuses to ``status``, versioned and audited."""
 
+    def more(current: StatusReport, changes: dict[str, Any]) -> None:
+        """What the record tells beside the status."""
+        changes.update(extra or {})
 
-def _save_status(current: StatusReport, *, actor: User, verb: str, before: str, **extra: Any) -> StatusReport:
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb=verb,
-        target=current,
-        project=current.project,
-        visibility=current.visibility,
-        changes={"status": [before, current.status], **extra},
+    how.update(verb=verb, refuse=_refuse_sent, check=updates.in_state(allowed, message))
+    return updates.move(
+        report, status, version=version, actor=actor, prepare=prepare, before_save=more, **how
     )
-    return current
 
 
 @transaction.atomic
 def do_submit_report(report: StatusReport, *, actor: User, version: int | None) -> StatusReport:
     """Ask the holders of "approve status report" to approve a draft."""
     permissions.require_write(actor, report.project)
-    current = _transition(
-        report,
-        actor=actor,
-        version=version,
-        allowed=(ReportStatus.DRAFT,),
-        message=_("Only a draft can be submitted for approval."),
+    message = _("Only a draft can be submitted for approval.")
+    current = _step(
+        report, ReportStatus.AWAITING_APPROVAL, "submitted", version, actor, (ReportStatus.DRAFT,), message
     )
-    current.status = ReportStatus.AWAITING_APPROVAL
-    current = _save_status(current, actor=actor, verb="submitted", before=ReportStatus.DRAFT)
     _publish(current, event="report.awaiting_approval", actor=actor)
     report_id = current.pk
     transaction.on_commit(lambda: mailing.notify_report.enqueue(report_id, "awaiting_approval"))
@@ -237,17 +233,17 @@ def do_submit_report(report: StatusReport, *, actor: User, version: int | None) 
 def do_approve_report(report: StatusReport, *, actor: User, version: int | None) -> StatusReport:
     """Approve a report awaiting approval (holders of the decision right)."""
     project_permissions.require_decision(actor, report.project, DecisionKind.APPROVE_STATUS_REPORT)
-    current = _transition(
-        report,
-        actor=actor,
-        version=version,
-        allowed=(ReportStatus.AWAITING_APPROVAL,),
-        message=_("Only a report awaiting approval can be approved."),
+
+    def approver(current: StatusReport, before: Mapping[str, Any]) -> None:
+        """Who approved, when."""
+        current.approved_by = actor
+        current.approved_at = timezone.now()
+
+    message = _("Only a report awaiting approval can be approved.")
+    awaiting = (ReportStatus.AWAITING_APPROVAL,)
+    return _step(
+        report, ReportStatus.APPROVED, "approved", version, actor, awaiting, message, prepare=approver
     )
-    current.status = ReportStatus.APPROVED
-    current.approved_by = actor
-    current.approved_at = timezone.now()
-    return _save_status(current, actor=actor, verb="approved", before=ReportStatus.AWAITING_APPROVAL)
 
 
 @transaction.atomic
@@ -256,19 +252,27 @@ def do_return_report(
 ) -> StatusReport:
     """Send a report awaiting approval (or approved, not yet sent) back to draft, with a reason."""
     project_permissions.require_decision(actor, report.project, DecisionKind.APPROVE_STATUS_REPORT)
-    current = _transition(
-        report,
-        actor=actor,
-        version=version,
-        allowed=(ReportStatus.AWAITING_APPROVAL, ReportStatus.APPROVED),
-        message=_("Only a report awaiting approval can be returned."),
+
+    def unapprove(current: StatusReport, before: Mapping[str, Any]) -> None:
+        """A returned report is approved by nobody."""
+        current.approved_by = None
+        current.approved_at = None
+
+    message = _("Only a report awaiting approval can be returned.")
+    allowed, extra = (
+        (ReportStatus.AWAITING_APPROVAL, ReportStatus.APPROVED),
+        {"reason": (reason or "").strip()[:2000]},
     )
-    before = current.status
-    current.status = ReportStatus.DRAFT
-    current.approved_by = None
-    current.approved_at = None
-    return _save_status(
-        current, actor=actor, verb="returned", before=before, reason=(reason or "").strip()[:2000]
+    return _step(
+        report,
+        ReportStatus.DRAFT,
+        "returned",
+        version,
+        actor,
+        allowed,
+        message,
+        prepare=unapprove,
+        extra=extra,
     )
 
 
@@ -331,30 +335,39 @@ def do_send_report(
     project = report.project
     if actor is not None:
         permissions.require_write(actor, project)
-    current = versioning.locked(report)
-    current.project = project
-    _refuse_sent(current)
-    versioning.check_version(current, version)
     required = queries.settings_for(project).require_approval
-    if required and current.status != ReportStatus.APPROVED:
-        raise ValidationError({"status": [_("This project requires approval before a report is sent.")]})
-    if current.status not in (ReportStatus.DRAFT, ReportStatus.APPROVED):
-        raise ValidationError({"status": [_("A report awaiting approval cannot be sent yet.")]})
-    before = current.status
-    item = current.item
-    people = recipients_for(current, item)
+    sent: dict[str, Any] = {}
+
+    def ready(current: StatusReport) -> None:
+        """Approved when the project asks for it, and not awaiting approval."""
+        if required and current.status != ReportStatus.APPROVED:
+            raise ValidationError({"status": [_("This project requires approval before a report is sent.")]})
+        waiting = _("A report awaiting approval cannot be sent yet.")
+        updates.in_state((ReportStatus.DRAFT, ReportStatus.APPROVED), waiting)(current)
+
+    def snapshot(current: StatusReport, before: Mapping[str, Any]) -> None:
+        """Shared from now on, with its recipients and the snapshot of what was sent."""
+        sent["item"] = current.item
+        people = recipients_for(current, sent["item"])
+        sent["count"] = len(people)
+        current.visibility = Visibility.SHARED
+        current.sent_by = actor
+        current.sent_at = now
+        current.recipients = [p.email for p in people]
+        # The snapshot: what was sent is what the page shows from now on.
+        current.sent_html = str(rendering.render_body(current))
+        current.sent_markdown = rendering.render_markdown_text(current)
+        current.sent_text = rendering.render_plain_text(current)
+
     now = at or timezone.now()
-    current.status = ReportStatus.SENT
-    current.visibility = Visibility.SHARED
-    current.sent_by = actor
-    current.sent_at = now
-    current.recipients = [p.email for p in people]
-    # The snapshot: what was sent is what the page shows from now on.
-    current.sent_html = str(rendering.render_body(current))
-    current.sent_markdown = rendering.render_markdown_text(current)
-    current.sent_text = rendering.render_plain_text(current)
-    full_clean(current)
-    current = _save_status(current, actor=actor, verb="sent", before=before, recipients=len(people))  # type: ignore[arg-type]
+    how: dict[str, Any] = {"verb": "sent", "refuse": _refuse_sent, "check": ready, "validate": True}
+    # What the client may read of it: it was sent, to how many people.
+    how.update(
+        visibility=Visibility.SHARED,
+        before_save=lambda row, changes: changes.update(recipients=sent["count"]),
+    )
+    current = updates.move(report, ReportStatus.SENT, version=version, actor=actor, prepare=snapshot, **how)
+    item = sent["item"]
     _record_fulfilment(current, item=item, actor=actor, at=now)
     if deliver:
         report_id = current.pk
@@ -373,19 +386,7 @@ def do_update_report_settings(
     current = ReportSettings.objects.select_for_update().filter(project=project).first()
     if current is None:
         current = ReportSettings(project=project, version=0)
-    versioning.check_version(current, version)
-    before = current.require_approval
-    current.require_approval = bool(require_approval)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="updated",
-        target=current,
-        project=project,
-        visibility=Visibility.INTERNAL,
-        changes={"require_approval": [before, current.require_approval]},
-        label=_("Report settings"),
-    )
-    return current
+    how: dict[str, Any] = {"visibility": Visibility.INTERNAL, "lock": False, "record_unchanged": True}
+    how.update(fields=("require_approval",), label=_("Report settings"))
+    wanted = {"require_approval": bool(require_approval)}
+    return updates.update_versioned(current, wanted, version=version, actor=actor, **how).instance

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
+from tandem.core.updates import Cleaner
 from tandem.core.validation import full_clean
 from tandem.planning.models import Task
 from tandem.projects import permissions
@@ -63,21 +65,13 @@ CODE_PATTERN = re.compile(r"^REQ-(\d+)$")
 # ---------------------------------------------------------------- helpers
 
 
-def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(
-        current,
-        version,
-        _(
-            "Someone else changed this requirement in the meantime (you edited version %(yours)s, it is "
-            "now at version %(theirs)s). Reload to see their change, then apply yours again."
-        ),
-    )
-
-
-def _locked(requirement: Requirement) -> Requirement:
-    current = Requirement.objects.select_for_update().get(pk=requirement.pk)
-    current.project = requirement.project
-    return current
+#: How a requirement names itself in a version conflict.
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this requirement in the meantime (you edited version %(yours)s, it is "
+    "now at version %(theirs)s). Reload to see their change, then apply yours again."
+)
+#: Every edit of a requirement: named in a conflict, and nothing written when nothing changes.
+EDITS: dict[str, Any] = {"conflict_message": CONFLICT_MESSAGE, "skip_unchanged": True}
 
 
 def clean_criteria(value: Any) -> list[str]:
@@ -130,25 +124,37 @@ def _member(project: Project, user_id: Any, field: str) -> User | None:
     return user
 
 
-def _assign(requirement: Requirement, data: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    project = requirement.project
-    for name, value in data.items():
-        if name == "acceptance_criteria":
-            requirement.acceptance_criteria = clean_criteria(value)
-        elif name == "requester_id":
-            requirement.requester = _member(project, value, name)
-        elif name == "owner_id":
-            requirement.owner = _member(project, value, name)
-        elif isinstance(value, str) or value is None:
-            text = (
-                (value or "").strip() if name in ("title", "requester_name", "source_note") else value or ""
-            )
-            setattr(requirement, name, text)
-        else:
+def _member_id(project: Project, user_id: Any, field: str) -> int | None:
+    """The id of a member of ``project``, or a ValidationError on ``field``."""
+    user = _member(project, user_id, field)
+    return None if user is None else user.pk
+
+
+def _text(name: str) -> Callable[[Any], str]:
+    """A cleaner for a text field: "" for None, trimmed for the one-line fields, refused when not a text."""
+
+    def clean(value: Any) -> str:
+        """The text to store, or a ValidationError naming ``name``."""
+        if not (isinstance(value, str) or value is None):
             raise ValidationError({name: [_("Enter a text.")]})
+        return (value or "").strip() if name in ("title", "requester_name", "source_note") else value or ""
+
+    return clean
+
+
+def _rules(project: Project) -> dict[str, Cleaner]:
+    """How each field a requirement editor sets is cleaned."""
+    return {
+        **{name: _text(name) for name in REQUIREMENT_FIELDS},
+        "acceptance_criteria": clean_criteria,
+        "requester_id": lambda value: _member_id(project, value, "requester_id"),
+        "owner_id": lambda value: _member_id(project, value, "owner_id"),
+    }
+
+
+def _assign(requirement: Requirement, data: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    """Set the allow-listed fields of ``data`` on ``requirement``, each cleaned as its field needs."""
+    updates.assign(requirement, data, fields=allowed, clean=_rules(requirement.project))
 
 
 def _snapshot(
@@ -268,52 +274,38 @@ def do_revise_requirement(
     change_ref = (change_ref or "").strip()
     if not change_ref and not may_edit(actor, requirement):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current = _locked(requirement)
-    _check_version(current, version)
-    if (
-        not permissions.is_team(actor, project)
-        and fields.get("visibility", Visibility.SHARED) != Visibility.SHARED
-    ):
-        raise ValidationError({"visibility": [_("Requests from the client are always shared.")]})
-    before = audit.field_values(current, AUDITED_FIELDS)
-    allowed = (
-        REQUIREMENT_FIELDS
-        if (change_ref or permissions.can(actor, project, Action.EDIT_REQUIREMENTS))
-        else (SUBMISSION_FIELDS)
-    )
-    _assign(current, fields, allowed)
-    after = audit.field_values(current, AUDITED_FIELDS)
-    changes = audit.changed(before, after)
-    if not changes:
-        return current
-    if current.status in LOCKED and not change_ref:
-        locked = [name for name in CHANGE_CONTROLLED_FIELDS if name in changes]
-        if locked:
-            message = _(
-                "This requirement is confirmed: raise a change request to change its description, priority "
-                "or acceptance criteria."
-            )
-            raise ValidationError({name: [message] for name in locked})
-    full_clean(current)
-    current.version += 1
-    content_changed = any(name in changes for name in VERSIONED_FIELDS)
-    if content_changed:
-        current.current_version += 1
-    current.save()
-    if content_changed:
+
+    def client_shares(current: Requirement) -> None:
+        """A client member's requirement stays shared."""
+        if (
+            not permissions.is_team(actor, project)
+            and fields.get("visibility", Visibility.SHARED) != Visibility.SHARED
+        ):
+            raise ValidationError({"visibility": [_("Requests from the client are always shared.")]})
+
+    def new_version(current: Requirement, changes: dict[str, list[Any]]) -> None:
+        """Refuse a change-controlled edit of a confirmed requirement; a content change is a new version."""
+        if current.status in LOCKED and not change_ref:
+            locked = [name for name in CHANGE_CONTROLLED_FIELDS if name in changes]
+            if locked:
+                message = _(
+                    "This requirement is confirmed: raise a change request to change its description, "
+                    "priority or acceptance criteria."
+                )
+                raise ValidationError({name: [message] for name in locked})
+        if any(name in changes for name in VERSIONED_FIELDS):
+            current.current_version += 1
+        if change_ref:
+            changes["change_ref"] = [None, change_ref]
+
+    editor = change_ref or permissions.can(actor, project, Action.EDIT_REQUIREMENTS)
+    how: dict[str, Any] = {"check": client_shares, "before_save": new_version, "verb": "revised", **EDITS}
+    how.update(clean=_rules(project), audited=AUDITED_FIELDS)
+    allowed = REQUIREMENT_FIELDS if editor else SUBMISSION_FIELDS
+    done = updates.update_versioned(requirement, fields, fields=allowed, version=version, actor=actor, **how)
+    current = done.instance
+    if any(name in done.changes for name in VERSIONED_FIELDS):
         _snapshot(current, actor=actor, reason=reason, change_ref=change_ref)
-    if change_ref:
-        changes["change_ref"] = [None, change_ref]
-    audit.record(
-        actor=actor,
-        verb="revised",
-        target=current,
-        project=project,
-        changes=changes,
-        visibility=Visibility.SHARED
-        if before.get("visibility") == Visibility.SHARED and current.visibility == Visibility.SHARED
-        else Visibility.INTERNAL,
-    )
     return current
 
 
@@ -324,13 +316,13 @@ def do_change_status(
     """Move a requirement along its life (confirming is a decision: ``do_confirm_requirement``)."""
     project = requirement.project
     permissions.require(actor, project, Action.EDIT_REQUIREMENTS)
-    current = _locked(requirement)
-    _check_version(current, version)
-    if status not in RequirementStatus.values:
-        raise ValidationError({"status": [_("Choose a valid status.")]})
-    if status == current.status:
-        return current
-    if status not in TRANSITIONS[current.status]:
+
+    def allowed(current: Requirement) -> None:
+        """A known status that the requirement's life allows next (confirming has its own service)."""
+        if status not in RequirementStatus.values:
+            raise ValidationError({"status": [_("Choose a valid status.")]})
+        if status == current.status or status in TRANSITIONS[current.status]:
+            return
         if status == RequirementStatus.CONFIRMED and current.status in CONFIRMABLE:
             message = _("A requirement is confirmed by a holder of the decision right, version by version.")
         else:
@@ -339,22 +331,14 @@ def do_change_status(
                 "new": RequirementStatus(status).label,
             }
         raise ValidationError({"status": [message]})
-    old = current.status
-    current.status = status
-    current.version += 1
-    current.save(update_fields=["status", "version", "updated_at"])
-    changes: dict[str, Any] = {"status": [old, status]}
-    if comment.strip():
-        changes["comment"] = comment.strip()[:1000]
-    audit.record(
-        actor=actor,
-        verb="status_changed",
-        target=current,
-        project=project,
-        changes=changes,
-        visibility=current.visibility,
-    )
-    return current
+
+    def with_comment(current: Requirement, changes: dict[str, Any]) -> None:
+        """The reason given, kept with the change."""
+        if comment.strip():
+            changes["comment"] = comment.strip()[:1000]
+
+    how: dict[str, Any] = {"check": allowed, "before_save": with_comment, "verb": "status_changed", **EDITS}
+    return updates.move(requirement, status, version=version, actor=actor, **how)
 
 
 @transaction.atomic
@@ -366,7 +350,8 @@ def do_confirm_requirement(
     permissions.require_decision(actor, project, DecisionKind.CONFIRM_REQUIREMENT)
     if version_number is None:
         raise ValidationError({"version_number": [_("Name the version you confirm.")]})
-    current = _locked(requirement)
+    current = versioning.locked(requirement)
+    current.project = project
     if int(version_number) != current.current_version:
         raise ConflictError(
             _(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
-from tandem.core import audit, versioning
+from tandem.core import audit, updates, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
 from tandem.planning import scheduling
@@ -65,8 +66,8 @@ RISK_FIELDS = (
     "visibility",
 )
 ACTION_FIELDS = ("description", "owner_id", "due_date", "done", "task_id")
-#: A row of the issue or conflict log.
-_Logged = TypeVar("_Logged", Issue, Conflict)
+#: A row of one of the registers.
+_Row = TypeVar("_Row", bound=models.Model)
 
 ISSUE_FIELDS = (
     "title",
@@ -123,8 +124,6 @@ TEXT_FIELDS = frozenset(
         "decision_kind",
     }
 )
-#: Many-to-many fields set through lists of ids.
-M2M_FIELDS = {"task_ids": "tasks", "person_ids": "people", "blocked_task_ids": "blocked_tasks"}
 
 SEVERITY_OF_LEVEL = {
     RiskLevel.LOW: Severity.LOW,
@@ -136,12 +135,8 @@ SEVERITY_OF_LEVEL = {
 
 # ---------------------------------------------------------------- helpers
 
-
-def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(current, version)
-
-
 _locked = versioning.locked
+_check_version = versioning.check_version
 
 
 def _member_id(project: Project, value: Any, field: str, *, side: str | None = None) -> int | None:
@@ -162,80 +157,69 @@ def _member_id(project: Project, value: Any, field: str, *, side: str | None = N
     return user_id
 
 
-def _tasks(actor: User, project: Project, values: Any, field: str) -> list[Task]:
-    """Tasks of the project the actor may see, or a ValidationError on ``field``."""
-    if values is None:
-        return []
-    if not isinstance(values, list | tuple):
-        raise ValidationError({field: [_("Give a list of task ids.")]})
-    try:
-        ids = {int(v) for v in values}
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Choose tasks of this project.")]}) from None
-    tasks = list(Task.objects.visible_to(actor).filter(project=project, pk__in=ids))
-    if len(tasks) != len(ids):
-        raise ValidationError({field: [_("Choose tasks of this project.")]})
-    return tasks
+def _risk_id(actor: User, project: Project, value: Any) -> Any:
+    """A risk of the project the actor may see (or None), else a ValidationError on ``risk_id``."""
+    if value is not None and not Risk.objects.visible_to(actor).filter(project=project, pk=value).exists():
+        raise ValidationError({"risk_id": [_("Choose a risk of this project.")]})
+    return value
+
+
+def _links(actor: User, project: Project) -> dict[str, updates.Link]:
+    """The list-of-ids fields of the registers: tasks the actor sees, and the project's members."""
+    tasks = Task.objects.visible_to(actor).filter(project=project)
+    choose, give = gettext_lazy("Choose tasks of this project."), gettext_lazy("Give a list of task ids.")
+    return {
+        "task_ids": updates.Link("tasks", tasks, choose, give),
+        "blocked_task_ids": updates.Link("blocked_tasks", tasks, choose, give),
+        "person_ids": updates.Link(
+            "people",
+            User.objects.filter(memberships__project=project),
+            gettext_lazy("Choose a member of this project."),
+        ),
+    }
+
+
+def _rules(actor: User, project: Project) -> dict[str, Any]:
+    """How the registers' fields are set: members, risks and tasks checked against what the actor sees."""
+    links = _links(actor, project)
+    task = updates.Link("task", links["task_ids"].visible, gettext_lazy("Choose tasks of this project."))
+    return {
+        "text_fields": TEXT_FIELDS,
+        "links": links,
+        "clean": {
+            "owner_id": lambda v: _member_id(project, v, "owner_id"),
+            "decider_id": lambda v: _member_id(project, v, "decider_id", side=Side.CLIENT),
+            "risk_id": lambda v: _risk_id(actor, project, v),
+            "task_id": lambda v: None if v is None else updates.link_ids([v], "task_id", task)[0],
+        },
+    }
 
 
 def _assign(
     instance: Any, data: Mapping[str, Any], allowed: Sequence[str], actor: User, project: Project
-) -> dict[str, list[Any]]:
-    """Set plain fields and related ids on ``instance``; return the many-to-many lists to set after saving."""
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    later: dict[str, list[Any]] = {}
-    errors: dict[str, list[str]] = {}
-    for name, value in data.items():
-        try:
-            if name in M2M_FIELDS:
-                if name == "person_ids":
-                    later[M2M_FIELDS[name]] = [_member_id(project, v, name) for v in (value or [])]
-                else:
-                    later[M2M_FIELDS[name]] = _tasks(actor, project, value, name)
-            elif name == "owner_id":
-                instance.owner_id = _member_id(project, value, name)
-            elif name == "decider_id":
-                instance.decider_id = _member_id(project, value, name, side=Side.CLIENT)
-            elif name == "risk_id":
-                if (
-                    value is not None
-                    and not Risk.objects.visible_to(actor).filter(project=project, pk=value).exists()
-                ):
-                    raise ValidationError({name: [_("Choose a risk of this project.")]})
-                instance.risk_id = value
-            elif name == "task_id":
-                instance.task_id = _tasks(actor, project, [value], name)[0].pk if value is not None else None
-            else:
-                if value is None and name in TEXT_FIELDS:
-                    value = ""
-                setattr(instance, name, value)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return later
+) -> dict[str, list[int]]:
+    """Set plain fields and related ids on ``instance``; return the linked ids to store after saving."""
+    return updates.assign(instance, data, fields=allowed, **_rules(actor, project))
 
 
 def _client_writes_shared(actor: User, project: Project, instance: Any) -> None:
+    """Refuse an internal record written by a client member."""
     if not project_permissions.is_team(actor, project) and instance.visibility != Visibility.SHARED:
         raise ValidationError({"visibility": [_("Records written by the client are always shared.")]})
 
 
-def _set_m2m(instance: Any, later: Mapping[str, list[Any]]) -> None:
-    for name, values in later.items():
-        getattr(instance, name).set(values)
+def _set_m2m(instance: Any, chosen: Mapping[str, list[int]], actor: User, project: Project) -> None:
+    """Store the linked rows of a record: those the actor sees are replaced, the others kept."""
+    updates.set_links(instance, chosen, _links(actor, project))
 
 
-def _visibility_of_change(before: Mapping[str, Any], instance: Any) -> str:
-    shared = before.get("visibility", Visibility.SHARED) == Visibility.SHARED and instance.is_shared
-    return Visibility.SHARED if shared else Visibility.INTERNAL
-
-
-def _audited(fields: Iterable[str]) -> tuple[str, ...]:
-    return tuple(f for f in fields if f not in M2M_FIELDS)
+def _update(
+    row: _Row, data: Mapping[str, Any], version: int | None, actor: User, project: Project, **how: Any
+) -> updates.Updated[_Row]:
+    """Change a register row based on the version read, with the registers' field rules, audited."""
+    return updates.update_versioned(
+        row, data, version=version, actor=actor, project=project, **_rules(actor, project), **how
+    )
 
 
 def settings_for(project: Project) -> RiskSettings:
@@ -272,7 +256,7 @@ def do_add_risk(project: Project, *, actor: User, **data: Any) -> Risk:
     risk.compute_scores()
     full_clean(risk)
     risk.save()
-    _set_m2m(risk, later)
+    _set_m2m(risk, later, actor, project)
     _append_score(risk, actor)
     audit.record(
         actor=actor,
@@ -292,34 +276,26 @@ def do_update_risk(risk: Risk, *, version: int | None, actor: User, **data: Any)
     """Change a risk based on the version read; a new probability or impact appends to its history."""
     project = risk.project
     permissions.require_edit(actor, project)
-    current: Risk = _locked(risk)
-    current.project = project
-    _check_version(current, version)
-    before = audit.field_values(current, _audited(RISK_FIELDS))
-    later = _assign(current, data, RISK_FIELDS, actor, project)
-    if current.status == RiskStatus.CLOSED and before["status"] != RiskStatus.CLOSED:
-        project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
-        current.closed_at = timezone.now()
-    elif current.status != RiskStatus.CLOSED:
-        current.closed_at = None
-    current.compute_scores()
-    full_clean(current)
-    current.version += 1
-    current.save()
-    _set_m2m(current, later)
-    if (current.probability, current.impact) != (before["probability"], before["impact"]):
-        _append_score(current, actor)
-    changes = audit.changed(before, audit.field_values(current, _audited(RISK_FIELDS)))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
-    return current
+
+    def closing(current: Risk, before: Mapping[str, Any]) -> None:
+        """Closing needs the decision right and stamps the moment; reopening clears it."""
+        if current.status == RiskStatus.CLOSED and before["status"] != RiskStatus.CLOSED:
+            project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
+            current.closed_at = timezone.now()
+        elif current.status != RiskStatus.CLOSED:
+            current.closed_at = None
+        current.compute_scores()
+
+    done = _update(risk, data, version, actor, project, fields=RISK_FIELDS, prepare=closing)
+    if "probability" in done.changes or "impact" in done.changes:
+        _append_score(done.instance, actor)
+    return done.instance
+
+
+def _refuse_closed(risk: Risk) -> None:
+    """A closed risk stays closed."""
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError({"status": [_("This risk is already closed.")]})
 
 
 @transaction.atomic
@@ -327,25 +303,15 @@ def do_close_risk(risk: Risk, *, version: int | None, actor: User) -> Risk:
     """Close a risk: only a holder of the "close risk" decision right may."""
     project = risk.project
     project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
-    current: Risk = _locked(risk)
-    current.project = project
-    _check_version(current, version)
-    if current.status == RiskStatus.CLOSED:
-        raise ValidationError({"status": [_("This risk is already closed.")]})
-    old = current.status
-    current.status = RiskStatus.CLOSED
-    current.closed_at = timezone.now()
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="closed",
-        target=current,
-        project=project,
-        changes={"status": [old, current.status]},
-        visibility=current.visibility,
+
+    def stamp(current: Risk, before: Mapping[str, Any]) -> None:
+        """The moment it was closed."""
+        current.closed_at = timezone.now()
+
+    closed = RiskStatus.CLOSED
+    return updates.move(
+        risk, closed, version=version, actor=actor, verb="closed", check=_refuse_closed, prepare=stamp
     )
-    return current
 
 
 @transaction.atomic
@@ -353,37 +319,38 @@ def do_mark_risk_occurred(risk: Risk, *, version: int | None, actor: User, **iss
     """A risk happened: it becomes an issue that keeps the link, and the risk is marked occurred."""
     project = risk.project
     permissions.require_edit(actor, project)
-    current: Risk = _locked(risk)
-    current.project = project
-    _check_version(current, version)
-    if current.status in (RiskStatus.OCCURRED, RiskStatus.CLOSED):
-        raise ValidationError({"status": [_("Only an open or monitored risk can occur.")]})
-    level = settings_for(project).level_of(current.score)
-    issue = Issue(
-        project=project,
-        title=current.title,
-        description=current.effect or current.description,
-        severity=SEVERITY_OF_LEVEL[RiskLevel(level)],
-        owner_id=current.owner_id,
-        risk=current,
-        visibility=current.visibility,
+    made: list[Issue] = []
+
+    def still_open(current: Risk) -> None:
+        """Only an open or monitored risk can occur."""
+        if current.status in (RiskStatus.OCCURRED, RiskStatus.CLOSED):
+            raise ValidationError({"status": [_("Only an open or monitored risk can occur.")]})
+
+    def raise_issue(current: Risk, changes: dict[str, list[Any]]) -> None:
+        """The issue the risk became, named in the risk's record."""
+        level = settings_for(project).level_of(current.score)
+        issue = Issue(
+            project=project,
+            title=current.title,
+            description=current.effect or current.description,
+            severity=SEVERITY_OF_LEVEL[RiskLevel(level)],
+            owner_id=current.owner_id,
+            risk=current,
+            visibility=current.visibility,
+        )
+        later = _assign(issue, issue_data, ISSUE_FIELDS, actor, project)
+        issue.risk = current
+        full_clean(issue)
+        issue.save()
+        _set_m2m(issue, later, actor, project)
+        changes["issue"] = [None, issue.pk]
+        made.append(issue)
+
+    occurred, verb = RiskStatus.OCCURRED, "occurred"
+    current = updates.move(
+        risk, occurred, version=version, actor=actor, verb=verb, check=still_open, before_save=raise_issue
     )
-    later = _assign(issue, issue_data, ISSUE_FIELDS, actor, project)
-    issue.risk = current
-    full_clean(issue)
-    issue.save()
-    _set_m2m(issue, later)
-    current.status = RiskStatus.OCCURRED
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="occurred",
-        target=current,
-        project=project,
-        changes={"status": [RiskStatus.OPEN, RiskStatus.OCCURRED], "issue": [None, issue.pk]},
-        visibility=current.visibility,
-    )
+    issue = made[0]
     audit.record(
         actor=actor,
         verb="added",
@@ -422,19 +389,17 @@ def do_update_risk_settings(
     current = RiskSettings.objects.select_for_update().filter(project=project).first()
     if current is None:
         current = RiskSettings(project=project, version=0)
-    _check_version(current, version)
-    before = audit.field_values(current, ("low_max", "medium_max", "high_max"))
-    _assign(current, data, ("low_max", "medium_max", "high_max"), actor, project)
-    if not (current.low_max < current.medium_max < current.high_max <= 25):
-        raise ValidationError({"medium_max": [_("Thresholds must increase: low < medium < high ≤ 25.")]})
-    full_clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, ("low_max", "medium_max", "high_max")))
-    audit.record(
-        actor=actor, verb="updated", target=current, project=project, changes=changes, label=str(current)
-    )
-    return current
+
+    def increasing(row: RiskSettings, before: Mapping[str, Any]) -> None:
+        """The thresholds rise from low to high."""
+        if not (row.low_max < row.medium_max < row.high_max <= 25):
+            raise ValidationError({"medium_max": [_("Thresholds must increase: low < medium < high ≤ 25.")]})
+
+    thresholds = ("low_max", "medium_max", "high_max")
+    how: dict[str, Any] = {"lock": False, "record_unchanged": True, "label": str(current)}
+    return updates.update_versioned(
+        current, data, fields=thresholds, version=version, actor=actor, prepare=increasing, **how
+    ).instance
 
 
 # ---------------------------------------------------------------- risk actions
@@ -464,30 +429,13 @@ def do_add_risk_action(risk: Risk, *, actor: User, **data: Any) -> RiskAction:
 def do_update_risk_action(action: RiskAction, *, version: int | None, actor: User, **data: Any) -> RiskAction:
     """Change a response action (its owner may tick it done without editing rights)."""
     risk = action.risk
-    project = risk.project
-    if not permissions.can_edit_registers(actor, project) and not (
+    if not permissions.can_edit_registers(actor, risk.project) and not (
         action.owner_id == actor.pk and set(data) <= {"done"}
     ):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    current: RiskAction = _locked(action)
-    current.risk = risk
-    _check_version(current, version)
-    before = audit.field_values(current, ACTION_FIELDS)
-    _assign(current, data, ACTION_FIELDS, actor, project)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    changes = audit.changed(before, audit.field_values(current, ACTION_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=risk.visibility,
-        )
-    return current
+    return _update(
+        action, data, version, actor, risk.project, fields=ACTION_FIELDS, visibility=risk.visibility
+    ).instance
 
 
 @transaction.atomic
@@ -517,33 +465,32 @@ def do_make_action_a_task(
     project = risk.project
     permissions.require_edit(actor, project)
     project_permissions.require(actor, project, Action.EDIT_PLAN)
-    current: RiskAction = _locked(action)
-    current.risk = risk
-    _check_version(current, version)
-    if current.task_id is not None:
+
+    def plan(current: RiskAction, changes: dict[str, list[Any]]) -> None:
+        """Add the task to the plan and link it."""
+        data: dict[str, Any] = {"name": current.description[:200], "owner_id": current.owner_id}
+        data["visibility"] = risk.visibility
+        data.update(task_data)
+        current.task = planning_services.do_add_task(project, actor=actor, **data)
+        changes["task"] = [None, current.task.name]
+
+    how: dict[str, Any] = {"verb": "planned", "visibility": risk.visibility, "validate": False}
+    return updates.update_versioned(
+        action, {}, fields=(), version=version, actor=actor, check=_not_yet_a_task, before_save=plan, **how
+    ).instance
+
+
+def _not_yet_a_task(action: RiskAction) -> None:
+    """An action becomes a task once."""
+    if action.task_id is not None:
         raise ValidationError({"task_id": [_("This action is already a task of the plan.")]})
-    data: dict[str, Any] = {"name": current.description[:200], "owner_id": current.owner_id}
-    data["visibility"] = risk.visibility
-    data.update(task_data)
-    task = planning_services.do_add_task(project, actor=actor, **data)
-    current.task = task
-    current.version += 1
-    current.save()
-    audit.record(
-        actor=actor,
-        verb="planned",
-        target=current,
-        project=project,
-        visibility=risk.visibility,
-        changes={"task": [None, task.name]},
-    )
-    return current
 
 
 # ---------------------------------------------------------------- issues
 
 
-def _issue_dates(issue: Issue) -> None:
+def _issue_dates(issue: Issue, before: Mapping[str, Any] | None = None) -> None:
+    """Resolving stamps the moment; reopening clears it."""
     if issue.status in (IssueStatus.RESOLVED, IssueStatus.CLOSED):
         issue.resolved_at = issue.resolved_at or timezone.now()
     else:
@@ -562,7 +509,7 @@ def do_add_issue(project: Project, *, actor: User, **data: Any) -> Issue:
     _issue_dates(issue)
     full_clean(issue)
     issue.save()
-    _set_m2m(issue, later)
+    _set_m2m(issue, later, actor, project)
     audit.record(
         actor=actor,
         verb="added",
@@ -577,44 +524,10 @@ def do_add_issue(project: Project, *, actor: User, **data: Any) -> Issue:
 @transaction.atomic
 def do_update_issue(issue: Issue, *, version: int | None, actor: User, **data: Any) -> Issue:
     """Change an issue based on the version read."""
-    return _update_logged(
-        issue, version=version, actor=actor, data=data, fields=ISSUE_FIELDS, dates=_issue_dates
-    )
-
-
-def _update_logged(
-    instance: _Logged,
-    *,
-    version: int | None,
-    actor: User,
-    data: dict[str, Any],
-    fields: Sequence[str],
-    dates: Callable[[_Logged], None],
-) -> _Logged:
-    """Change a row of the issue or conflict log based on the version read, audited field by field."""
-    project = instance.project
-    permissions.require_edit(actor, project)
-    current: _Logged = _locked(instance)
-    current.project = project
-    _check_version(current, version)
-    before = audit.field_values(current, _audited(fields))
-    later = _assign(current, data, fields, actor, project)
-    dates(current)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    _set_m2m(current, later)
-    changes = audit.changed(before, audit.field_values(current, _audited(fields)))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
-    return current
+    permissions.require_edit(actor, issue.project)
+    return _update(
+        issue, data, version, actor, issue.project, fields=ISSUE_FIELDS, prepare=_issue_dates
+    ).instance
 
 
 @transaction.atomic
@@ -642,7 +555,8 @@ def _delete(instance: Any, *, version: int | None, actor: User, label_field: str
 # ---------------------------------------------------------------- conflicts
 
 
-def _conflict_dates(conflict: Conflict) -> None:
+def _conflict_dates(conflict: Conflict, before: Mapping[str, Any] | None = None) -> None:
+    """A resolved conflict has the day it was resolved."""
     if conflict.status == ConflictStatus.RESOLVED and conflict.resolved_on is None:
         conflict.resolved_on = timezone.localdate()
 
@@ -656,7 +570,7 @@ def do_add_conflict(project: Project, *, actor: User, **data: Any) -> Conflict:
     _conflict_dates(conflict)
     full_clean(conflict)
     conflict.save()
-    _set_m2m(conflict, later)
+    _set_m2m(conflict, later, actor, project)
     audit.record(
         actor=actor,
         verb="added",
@@ -671,9 +585,10 @@ def do_add_conflict(project: Project, *, actor: User, **data: Any) -> Conflict:
 @transaction.atomic
 def do_update_conflict(conflict: Conflict, *, version: int | None, actor: User, **data: Any) -> Conflict:
     """Change a conflict based on the version read."""
-    return _update_logged(
-        conflict, version=version, actor=actor, data=data, fields=CONFLICT_FIELDS, dates=_conflict_dates
-    )
+    permissions.require_edit(actor, conflict.project)
+    return _update(
+        conflict, data, version, actor, conflict.project, fields=CONFLICT_FIELDS, prepare=_conflict_dates
+    ).instance
 
 
 @transaction.atomic
@@ -685,7 +600,8 @@ def do_delete_conflict(conflict: Conflict, *, version: int | None, actor: User) 
 # ---------------------------------------------------------------- client decisions
 
 
-def _validate_decision(decision: ClientDecision) -> None:
+def _validate_decision(decision: ClientDecision, before: Mapping[str, Any] | None = None) -> None:
+    """A decider or a decision right, shared when a client member decides, options as texts."""
     errors: dict[str, list[str]] = {}
     if decision.decider_id is None and not decision.decision_kind:
         errors["decider_id"] = [_("Name the client member who decides, or the decision right that does.")]
@@ -707,7 +623,7 @@ def do_add_decision(project: Project, *, actor: User, **data: Any) -> ClientDeci
     _validate_decision(decision)
     full_clean(decision)
     decision.save()
-    _set_m2m(decision, later)
+    _set_m2m(decision, later, actor, project)
     refresh_decision_holds(project, actor=actor)
     audit.record(
         actor=actor,
@@ -720,6 +636,11 @@ def do_add_decision(project: Project, *, actor: User, **data: Any) -> ClientDeci
     return decision
 
 
+def _open(message: str) -> Callable[[ClientDecision], None]:
+    """A check that the decision is open (only an open one is changed, taken or withdrawn)."""
+    return updates.in_state((DecisionStatus.OPEN,), message)
+
+
 @transaction.atomic
 def do_update_decision(
     decision: ClientDecision, *, version: int | None, actor: User, **data: Any
@@ -727,29 +648,9 @@ def do_update_decision(
     """Change an open decision's question, options, decider, due date or blocked tasks."""
     project = decision.project
     permissions.require_edit(actor, project)
-    current: ClientDecision = _locked(decision)
-    current.project = project
-    _check_version(current, version)
-    if current.status != DecisionStatus.OPEN:
-        raise ValidationError({"status": [_("Only an open decision can be changed.")]})
-    before = audit.field_values(current, _audited(DECISION_FIELDS))
-    later = _assign(current, data, DECISION_FIELDS, actor, project)
-    _validate_decision(current)
-    full_clean(current)
-    current.version += 1
-    current.save()
-    _set_m2m(current, later)
+    how = {"check": _open(_("Only an open decision can be changed.")), "prepare": _validate_decision}
+    current = _update(decision, data, version, actor, project, fields=DECISION_FIELDS, **how).instance
     refresh_decision_holds(project, actor=actor)
-    changes = audit.changed(before, audit.field_values(current, _audited(DECISION_FIELDS)))
-    if changes:
-        audit.record(
-            actor=actor,
-            verb="updated",
-            target=current,
-            project=project,
-            changes=changes,
-            visibility=_visibility_of_change(before, current),
-        )
     return current
 
 
@@ -761,30 +662,28 @@ def do_decide(
     project = decision.project
     if not permissions.can_decide(actor, decision):
         raise PermissionDenied(_("This decision is for someone else to take."))
-    current: ClientDecision = _locked(decision)
-    current.project = project
-    _check_version(current, version)
-    if current.status != DecisionStatus.OPEN:
-        raise ValidationError({"status": [_("Only an open decision can be taken.")]})
-    if not (outcome or "").strip():
-        raise ValidationError({"outcome": [_("Say what was decided.")]})
-    current.status = DecisionStatus.DECIDED
-    current.outcome = outcome.strip()
-    current.rationale = (rationale or "").strip()
-    current.decided_by = actor
-    current.decided_at = timezone.now()
-    full_clean(current)
-    current.version += 1
-    current.save()
+
+    def check(row: ClientDecision) -> None:
+        """Open, and with an outcome."""
+        _open(_("Only an open decision can be taken."))(row)
+        if not (outcome or "").strip():
+            raise ValidationError({"outcome": [_("Say what was decided.")]})
+
+    def taken(row: ClientDecision, before: Mapping[str, Any]) -> None:
+        """Who decided, when."""
+        row.decided_by = actor
+        row.decided_at = timezone.now()
+
+    decided = {
+        "status": DecisionStatus.DECIDED,
+        "outcome": outcome.strip(),
+        "rationale": (rationale or "").strip(),
+    }
+    how: dict[str, Any] = {"fields": tuple(decided), "audited": ("status", "outcome"), "verb": "decided"}
+    current = updates.update_versioned(
+        decision, decided, version=version, actor=actor, check=check, prepare=taken, **how
+    ).instance
     refresh_decision_holds(project, actor=actor)
-    audit.record(
-        actor=actor,
-        verb="decided",
-        target=current,
-        project=project,
-        visibility=current.visibility,
-        changes={"status": [DecisionStatus.OPEN, DecisionStatus.DECIDED], "outcome": [None, current.outcome]},
-    )
     return current
 
 
@@ -793,23 +692,11 @@ def do_withdraw_decision(decision: ClientDecision, *, version: int | None, actor
     """Withdraw an open decision the project no longer needs."""
     project = decision.project
     permissions.require_edit(actor, project)
-    current: ClientDecision = _locked(decision)
-    current.project = project
-    _check_version(current, version)
-    if current.status != DecisionStatus.OPEN:
-        raise ValidationError({"status": [_("Only an open decision can be withdrawn.")]})
-    current.status = DecisionStatus.WITHDRAWN
-    current.version += 1
-    current.save()
-    refresh_decision_holds(project, actor=actor)
-    audit.record(
-        actor=actor,
-        verb="withdrew",
-        target=current,
-        project=project,
-        visibility=current.visibility,
-        changes={"status": [DecisionStatus.OPEN, DecisionStatus.WITHDRAWN]},
+    is_open = _open(_("Only an open decision can be withdrawn."))
+    current = updates.move(
+        decision, DecisionStatus.WITHDRAWN, version=version, actor=actor, verb="withdrew", check=is_open
     )
+    refresh_decision_holds(project, actor=actor)
     return current
 
 

@@ -615,7 +615,7 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
                 decision,
                 version=form.cleaned_data["version"],
                 actor=scope.user,
-                **_keep_hidden_tasks(scope, decision, form.data_for_service()),
+                **form.data_for_service(),
             ),
         )
         if saved is not None:
@@ -634,15 +634,6 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
         ),
         status=status,
     )
-
-
-def _keep_hidden_tasks(scope: ProjectScope, decision: ClientDecision, data: dict[str, Any]) -> dict[str, Any]:
-    """The blocked tasks chosen, plus any the editor cannot see (so an edit never drops them)."""
-    shown = {t.pk for t in decision.shown_tasks}  # type: ignore[attr-defined]
-    hidden = [pk for pk in decision.blocked_tasks.values_list("pk", flat=True) if pk not in shown]
-    if hidden and "blocked_task_ids" in data:
-        data["blocked_task_ids"] = [*data["blocked_task_ids"], *hidden]
-    return data
 
 
 def _decision_page(
