@@ -274,6 +274,26 @@ def submit_form(
         return None, 400
 
 
+def submit_edit(
+    form: forms.BaseForm,
+    service: Callable[..., Any],
+    record: Any,
+    actor: User,
+    *,
+    saved: Callable[[], Mapping[str, Any]] | None = None,
+    values: Callable[[], Mapping[str, Any]] | None = None,
+    renamed: dict[str, str] | None = None,
+) -> tuple[Any, int]:
+    """``submit_form`` for an edit page: ``service(record, actor=, version=, **values)`` where the values
+    are the form's cleaned values but the version unless ``values`` gives them."""
+
+    def call() -> Any:
+        data = values() if values else {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return service(record, actor=actor, version=form.cleaned_data["version"], **data)
+
+    return submit_form(form, call, renamed, saved=saved)
+
+
 def attempt(call: Callable[[], Any]) -> tuple[Any, str, int]:
     """Run the service behind a POST action: (result, "", 200), or (None, its message, 409 or 400)."""
     try:

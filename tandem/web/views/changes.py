@@ -25,9 +25,11 @@ from tandem.web.changes_forms import ChangeForm, DecisionForm, EditForm, Version
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    flash_errors,
     project_view,
     render_page,
     run_action,
+    submit_edit,
     submit_form,
 )
 
@@ -129,14 +131,11 @@ def change_update(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
     )
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: services.do_update_change(
-                change,
-                actor=scope.user,
-                version=form.cleaned_data["version"],
-                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-            ),
+            services.do_update_change,
+            change,
+            scope.user,
             saved=lambda: _change_values(queries.access_change(scope.viewer, scope.project, ref)),
         )
         if status == 200:
@@ -381,8 +380,11 @@ def change_decide(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
             outcome=form.cleaned_data["outcome"],
             comment=form.cleaned_data["comment"],
         ),
-        saved=lambda: {"version": queries.access_change(scope.viewer, scope.project, ref).version},
     )
+    if status == 409:
+        # The request moved on (decided, withdrawn…): its page, as saved now, explains it.
+        flash_errors(request, form)
+        return _back(scope, change)
     if decided is not None:
         if decided.status == ChangeStatus.APPLIED:
             messages.success(
@@ -393,8 +395,5 @@ def change_decide(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
         else:
             messages.success(request, _("Your decision was recorded."))
         return _back(scope, decided)
-    if status == 409:
-        # The page shows the request as saved now, the decision form keeps the user's comment.
-        change = queries.access_change(scope.viewer, scope.project, ref)
     context = _detail_context(scope, change, decision_form=form)
     return render_page(request, "web/changes/detail.html", context, status=status)

@@ -20,7 +20,13 @@ from tandem.communication import emails, integrations, queries
 from tandem.communication.choices import DeliveryStatus
 from tandem.communication.models import WebhookEndpoint
 from tandem.web.integrations_forms import DeliveryFilterForm, NotificationSettingsForm, WebhookForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, submit_form
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+)
 
 ENDPOINTS_PAGE_SIZE = 25
 DELIVERIES_PAGE_SIZE = 25
@@ -92,15 +98,15 @@ def webhook_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
     form = WebhookForm(request.POST or None, initial=_endpoint_values(endpoint), editing=True)
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: integrations.do_edit_endpoint(
-                endpoint,
-                actor=scope.user,
-                version=form.cleaned_data["version"],
-                rotate_secret=form.cleaned_data.get("rotate_secret", False),
+            integrations.do_edit_endpoint,
+            endpoint,
+            scope.user,
+            values=lambda: {
+                "rotate_secret": form.cleaned_data.get("rotate_secret", False),
                 **form.data_for_service(editing=True),
-            ),
+            },
             saved=lambda: _endpoint_values(_endpoint(scope, pk)),
         )
         if status == 200:

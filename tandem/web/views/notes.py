@@ -15,7 +15,13 @@ from tandem.projects import queries, services
 from tandem.projects.models import Note
 from tandem.projects.permissions import Action, can
 from tandem.web.forms import NoteForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, submit_form
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+)
 
 ACTIVITY_PAGE_SIZE = 30
 
@@ -79,14 +85,11 @@ def note_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
     form = NoteForm(request.POST or None, initial=_note_values(note), team=scope.team)
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: services.do_update_note(
-                note,
-                actor=scope.user,
-                version=form.cleaned_data["version"],
-                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-            ),
+            services.do_update_note,
+            note,
+            scope.user,
             saved=lambda: _note_values(queries.access_item(scope.viewer, scope.project, Note, pk)),
         )
         if status == 200:

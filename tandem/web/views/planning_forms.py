@@ -39,7 +39,7 @@ from tandem.web.views.base import (
     attempt,
     project_view,
     render_page,
-    submit_form,
+    submit_edit,
 )
 
 #: The form field that shows a service error about one of the service's fields.
@@ -179,12 +179,13 @@ def task_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         form = TaskForm(initial=TaskForm.initial_for(task, zone), progress_only=not editor, **kwargs)
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: services.do_update_task(
-                task, version=form.cleaned_data["version"], actor=scope.user, **form.task_data()
-            ),
-            FORM_FIELD_OF,
+            services.do_update_task,
+            task,
+            scope.user,
+            values=form.task_data,
+            renamed=FORM_FIELD_OF,
             saved=lambda: TaskForm.initial_for(
                 queries.access_task(scope.viewer, scope.project, task.pk), zone
             ),

@@ -23,7 +23,14 @@ from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
 from tandem.web.views import meetings as meeting_views
 from tandem.web.views import risks as risk_views
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, submit_form
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+    submit_form,
+)
 
 PAGE_SIZE = 20
 
@@ -193,14 +200,11 @@ def project_edit(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     form = ProjectEditForm(request.POST or None, initial=_project_values(project))
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: services.do_update_project(
-                project,
-                version=form.cleaned_data["version"],
-                actor=scope.user,
-                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-            ),
+            services.do_update_project,
+            project,
+            scope.user,
             saved=lambda: _project_values(queries.access_project(scope.viewer, project.code)),
         )
         if status == 200:

@@ -34,7 +34,7 @@ from tandem.web.views.base import (
     project_view,
     render_page,
     run_action,
-    submit_form,
+    submit_edit,
 )
 
 PAGE_SIZE = 25
@@ -197,14 +197,11 @@ def requirement_edit(request: HttpRequest, scope: ProjectScope, ref: str) -> Htt
             form.fields.pop(name, None)
     status = 200
     if request.method == "POST":
-        _saved, status = submit_form(
+        _saved, status = submit_edit(
             form,
-            lambda: services.do_revise_requirement(
-                requirement,
-                actor=scope.user,
-                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
-                version=form.cleaned_data["version"],
-            ),
+            services.do_revise_requirement,
+            requirement,
+            scope.user,
             saved=lambda: _initial(queries.access_requirement(scope.viewer, scope.project, requirement.pk)),
         )
         if status == 200:
