@@ -72,7 +72,10 @@ def test_a_stale_risk_edit_shows_the_saved_title_beside_the_users(world: World) 
     client = _as(world, "pm")
     current = Risk.objects.get(pk=risk.pk).version
     _assert_conflict(
-        client.post(url, data), saved="Legacy data is worse", yours="Legacy data needs cleansing", version=current
+        client.post(url, data),
+        saved="Legacy data is worse",
+        yours="Legacy data needs cleansing",
+        version=current,
     )
     assert Risk.objects.get(pk=risk.pk).title == "Legacy data is worse"
     assert client.post(url, {**data, "version": current}).status_code == 302
@@ -131,13 +134,17 @@ def test_a_stale_note_edit_shows_the_saved_body(world: World) -> None:
         reverse("web:note_edit", args=["ERP", note.pk]),
         {"title": "Shared note", "body": "My body", "visibility": "shared", "version": opened},
     )
-    _assert_conflict(response, saved="Their body", yours="My body", version=Note.objects.get(pk=note.pk).version)
+    _assert_conflict(
+        response, saved="Their body", yours="My body", version=Note.objects.get(pk=note.pk).version
+    )
 
 
 def test_an_inline_comment_edit_shows_the_same_component(world: World) -> None:
     note = world.records["note_shared"]
     comment = comment_services.do_add_comment(note, actor=world.client_pm, body="First words")
-    comment_services.do_edit_comment(comment, actor=world.client_pm, body="Second words", version=comment.version)
+    comment_services.do_edit_comment(
+        comment, actor=world.client_pm, body="Second words", version=comment.version
+    )
     response = _as(world, "client_pm").post(
         reverse("web:comment_edit", args=["ERP", comment.pk]),
         {"body": "My words", "version": 1},
