@@ -306,18 +306,13 @@ def attempt(call: Callable[[], Any]) -> tuple[Any, str, int]:
 
 def run_action(request: HttpRequest, call: Callable[[], Any], done: str) -> tuple[Any, int]:
     """Run a POST action whose page is shown again: ``done`` or the refusal (a conflict, invalid
-    input) as messages on that page, which shows the record as saved now."""
-    try:
-        result = call()
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-        return None, 409
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return None, 400
-    messages.success(request, done)
-    return result, 200
+    input) as a message on that page, which shows the record as saved now."""
+    result, error, status = attempt(call)
+    if status == 200:
+        messages.success(request, done)
+    else:
+        messages.error(request, error)
+    return result, status
 
 
 def flash_errors(request: HttpRequest, form: forms.BaseForm, *, labelled: bool = False) -> None:
