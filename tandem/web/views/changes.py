@@ -104,20 +104,27 @@ def change_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     form = ChangeForm(request.POST or None, tasks=_tasks(scope), team=scope.team)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                change = services.do_propose_change(scope.project, actor=scope.user, **data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Change request %(code)s was proposed.") % {"code": change.code})
-                return redirect("web:change_detail", code=scope.project.code, ref=change.code)
+        change, status = submit_form(
+            form,
+            lambda: services.do_propose_change(
+                scope.project,
+                actor=scope.user,
+                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
+            ),
+        )
+        if change is not None:
+            messages.success(request, _("Change request %(code)s was proposed.") % {"code": change.code})
+            return redirect("web:change_detail", code=scope.project.code, ref=change.code)
+    return _form_page(request, scope, form, None, status)
+
+
+def _form_page(
+    request: HttpRequest, scope: ProjectScope, form: ChangeForm, change: ChangeRequest | None, status: int
+) -> HttpResponse:
     return render_page(
         request,
         "web/changes/form.html",
-        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": None},
+        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": change},
         status=status,
     )
 
@@ -141,12 +148,7 @@ def change_update(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
         if status == 200:
             messages.success(request, _("Change request %(code)s was saved.") % {"code": change.code})
             return redirect("web:change_detail", code=scope.project.code, ref=change.code)
-    return render_page(
-        request,
-        "web/changes/form.html",
-        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": change},
-        status=status,
-    )
+    return _form_page(request, scope, form, change, status)
 
 
 def _change_values(change: ChangeRequest) -> dict[str, Any]:

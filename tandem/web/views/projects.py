@@ -220,14 +220,4 @@ def project_edit(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 
 def _project_values(project: Project) -> dict[str, Any]:
     """The details form's values of a project as saved (its manager's form: internal notes included)."""
-    fields = (
-        "name",
-        "summary",
-        "status",
-        "start_date",
-        "target_date",
-        "budget",
-        "currency",
-        "internal_notes",
-    )
-    return {**{name: getattr(project, name) for name in fields}, "version": project.version}
+    return {name: getattr(project, name) for name in ProjectEditForm.base_fields}
