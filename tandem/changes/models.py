@@ -148,6 +148,8 @@ class SandboxEdit(TimeStampedModel):
     )
 
     scope_project_path: ClassVar[str] = "request__project"
+    #: A client reads an edit only when both it and its request are shared.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("visibility", "request__visibility")
 
     objects = ScopedManager()
 
@@ -175,6 +177,8 @@ class Impact(models.Model):
     data = models.JSONField(default=dict)
 
     scope_project_path: ClassVar[str] = "request__project"
+    #: Follows its request: a client never reads it for an internal request.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("request__visibility",)
 
     objects = ScopedManager()
 
@@ -200,6 +204,8 @@ class Decision(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     scope_project_path: ClassVar[str] = "request__project"
+    #: Follows its request: a client never reads it for an internal request.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("request__visibility",)
 
     objects = ScopedManager()
 
@@ -225,6 +231,8 @@ class StatusChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     scope_project_path: ClassVar[str] = "request__project"
+    #: Follows its request: a client never reads it for an internal request.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("request__visibility",)
 
     objects = ScopedManager()
 
@@ -251,6 +259,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     scope_project_path: ClassVar[str] = "request__project"
+    #: Follows its request: a client never reads it for an internal request.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("request__visibility",)
 
     class Meta:
         constraints = [

@@ -1,8 +1,10 @@
 """The one visibility scope: every read of project data for a user goes through ``visible_to``.
 
 A record belongs to a project (through ``project_path``). A user sees it when they are a member
-of that project; a member on the client side sees it only when it is shared. The rule lives here
-once and serves web pages, the API, exports and feeds alike.
+of that project; a member on the client side sees it only when it is shared — and, for a record
+whose sharing depends on a parent (a link between tasks, a meeting's agenda item), only when every
+record named by its ``scope_visibility_paths`` is shared. The rule lives here once and serves web
+pages, the API, exports and feeds alike.
 """
 
 from __future__ import annotations
@@ -29,6 +31,33 @@ _M = TypeVar("_M", bound=models.Model)
 def _membership_model() -> Any:
     # Looked up by label so that core does not import the projects app that builds on it.
     return apps.get_model("projects", "Membership")
+
+
+def sees_as_client(user: Viewer) -> bool:
+    """Whether ``user`` reads with client-side semantics although on the team (the client preview)."""
+    return bool(getattr(user, "sees_as_client", False))
+
+
+def visibility_paths_of(model: type[models.Model]) -> tuple[str, ...]:
+    """The ``visibility`` lookups that must all be shared for a client to see a row of ``model``.
+
+    A model names them with ``scope_visibility_paths`` (e.g. ``("visibility", "meeting__visibility")``
+    for a part of a meeting, ``("predecessor__visibility", "successor__visibility")`` for a link);
+    by default a model with its own ``visibility`` field depends on it alone, and a model without one
+    is seen by every member of its project.
+    """
+    paths: tuple[str, ...] | None = getattr(model, "scope_visibility_paths", None)
+    if paths is not None:
+        return paths
+    return ("visibility",) if any(f.name == "visibility" for f in model._meta.get_fields()) else ()
+
+
+def shared_q(model: type[models.Model], prefix: str = "") -> Q:
+    """The condition under which a client may read a row of ``model`` (reached through ``prefix``)."""
+    condition = Q()
+    for path in visibility_paths_of(model):
+        condition &= Q(**{f"{prefix}{path}": Visibility.SHARED})
+    return condition
 
 
 def project_ids_for(user: Viewer, side: str | None = None) -> models.QuerySet[Any, dict[str, Any]]:
@@ -60,21 +89,26 @@ class ScopedQuerySet(models.QuerySet[_M, _M]):
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
             return self.none()
         lookup = self._project_lookup()
-        has_visibility = any(f.name == "visibility" for f in self.model._meta.get_fields())
-        if not has_visibility:
+        shared = shared_q(self.model)
+        if not shared:
             return self.filter(**{lookup: project_ids_for(user)})
-        if getattr(user, "sees_as_client", False):
+        if sees_as_client(user):
             # A team member previewing the client's view reads with client-side semantics.
-            return self.filter(Q(**{lookup: project_ids_for(user)}) & Q(visibility=Visibility.SHARED))
+            return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
         team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
-        client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & Q(visibility=Visibility.SHARED)
+        client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & shared
         return self.filter(team | client)
+
+    def shared(self) -> Self:
+        """The rows a client of their project may read (the same rule as ``visible_to``, any project)."""
+        return self.filter(shared_q(self.model))
 
 
 class ScopedManager(models.Manager[_M], Generic[_M]):
     """The default manager of a project record: ``Model.objects.visible_to(user)``.
 
-    The model says where its project is with ``scope_project_path`` ("" for the project itself).
+    The model says where its project is with ``scope_project_path`` ("" for the project itself) and,
+    when its sharing depends on a parent, which records must be shared with ``scope_visibility_paths``.
     """
 
     def get_queryset(self) -> ScopedQuerySet[_M]:
@@ -84,6 +118,10 @@ class ScopedManager(models.Manager[_M], Generic[_M]):
     def visible_to(self, user: Viewer) -> ScopedQuerySet[_M]:
         """The rows ``user`` may see."""
         return self.get_queryset().visible_to(user)
+
+    def shared(self) -> ScopedQuerySet[_M]:
+        """The rows a client of their project may read."""
+        return self.get_queryset().shared()
 
 
 def scoped_queryset(project_path: str) -> type[ScopedQuerySet[Any]]:

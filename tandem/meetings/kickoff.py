@@ -1,17 +1,19 @@
 """The kickoff agenda, drawn from the charter and the project's live data, in the project's language.
 
 Points: goals, scope, plan and milestones, roles and RACI, the communication plan, top risks and
-decision rights. For a shared meeting only shared content is used (what the client may read).
+decision rights. For a shared meeting only shared content is used: rows are read through the one
+scope's client rule (``shared()``), so the agenda names exactly what the client may read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tandem.core.choices import Visibility
+from tandem.core.scoping import ScopedQuerySet
 from tandem.meetings import cadence
 from tandem.meetings.models import CommunicationItem
 from tandem.planning import scheduling
@@ -23,8 +25,16 @@ from tandem.projects.models import DecisionRight, Membership, Project
 from tandem.risks.choices import ACTIVE_RISK_STATUSES
 from tandem.risks.models import Risk
 
+_Row = TypeVar("_Row", Task, CommunicationItem, Risk)
+
 #: How many of the highest-scored open risks the kickoff looks at.
 TOP_RISKS = 5
+
+
+def _readable(model: type[_Row], shared: bool) -> ScopedQuerySet[_Row]:
+    """The rows the agenda may use: for a shared meeting only what the one scope lets a client read."""
+    rows: ScopedQuerySet[_Row] = model.objects.get_queryset()
+    return rows.shared() if shared else rows
 
 
 def _bullets(lines: Iterable[str]) -> str:
@@ -55,9 +65,7 @@ def _scope(content: dict[str, object]) -> str:
 
 def _milestones(project: Project, shared: bool) -> str:
     zone = scheduling.zone_of(project)
-    rows = Task.objects.filter(project=project, kind=TaskKind.MILESTONE).order_by("finish", "id")
-    if shared:
-        rows = rows.filter(visibility=Visibility.SHARED)
+    rows = _readable(Task, shared).filter(project=project, kind=TaskKind.MILESTONE).order_by("finish", "id")
     lines = []
     for task in rows:
         when = task.finish.astimezone(zone).date().isoformat() if task.finish else "—"
@@ -87,17 +95,17 @@ def _roles(project: Project, content: dict[str, object]) -> str:
 
 
 def _communication(project: Project, shared: bool) -> str:
-    rows = CommunicationItem.objects.filter(project=project, active=True).select_related("project")
-    if shared:
-        rows = rows.filter(visibility=Visibility.SHARED)
+    rows = _readable(CommunicationItem, shared).filter(project=project, active=True).select_related("project")
     lines = [f"{item.title}: {cadence.describe(item)}" for item in rows]
     return _bullets(lines) or _("No communication plan yet.")
 
 
 def _risks(project: Project, shared: bool) -> str:
-    rows = Risk.objects.filter(project=project, status__in=ACTIVE_RISK_STATUSES).order_by("-score", "id")
-    if shared:
-        rows = rows.filter(visibility=Visibility.SHARED)
+    rows = (
+        _readable(Risk, shared)
+        .filter(project=project, status__in=ACTIVE_RISK_STATUSES)
+        .order_by("-score", "id")
+    )
     lines = [f"{risk.title} ({risk.score})" for risk in rows[:TOP_RISKS]]
     return _bullets(lines) or _("No open risks.")
 

@@ -9,7 +9,7 @@ shared. Attendees follow their meeting.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Side, Visibility
+from tandem.core.choices import Visibility
 from tandem.core.models import ShareableModel, TimeStampedModel, VersionedModel
-from tandem.core.scoping import ScopedManager, ScopedQuerySet, Viewer, project_ids_for
+from tandem.core.scoping import ScopedManager
 from tandem.meetings.choices import (
     ActionStatus,
     Channel,
@@ -35,10 +35,7 @@ from tandem.meetings.choices import (
     MonthlyRule,
     Weekday,
 )
-from tandem.planning.models import LinkedScopedManager
 from tandem.requirements.markup import render_markdown
-
-_M = TypeVar("_M", bound=models.Model)
 
 #: Local time a plan entry is due at when none is given: reports at the end of the day, meetings mid-morning.
 DEFAULT_REPORT_TIME = dt.time(16, 0)
@@ -143,9 +140,9 @@ class Fulfilment(models.Model):
 
     scope_project_path: ClassVar[str] = "item__project"
     #: A client sees a fulfilment only when its plan entry is shared.
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("item",)
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("item__visibility",)
 
-    objects = LinkedScopedManager["Fulfilment"]()
+    objects = ScopedManager["Fulfilment"]()
 
     class Meta:
         ordering = ["-fulfilled_at", "-id"]
@@ -240,32 +237,8 @@ class Meeting(ShareableModel):
         return self.minutes_status == MinutesStatus.APPROVED
 
 
-class MeetingPartQuerySet(ScopedQuerySet[_M]):
-    """Parts of a meeting with their own visibility: a client reads one when it and its meeting are shared."""
-
-    def visible_to(self, user: Viewer) -> Self:
-        """Team members see every part; client members shared parts of shared meetings."""
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-            return self.none()
-        lookup = "meeting__project__in"
-        shared = Q(visibility=Visibility.SHARED, meeting__visibility=Visibility.SHARED)
-        if getattr(user, "sees_as_client", False):
-            return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
-        team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
-        client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & shared
-        return self.filter(team | client)
-
-
-class MeetingPartManager(ScopedManager[_M]):
-    """The manager of a meeting's parts (see ``MeetingPartQuerySet``)."""
-
-    def get_queryset(self) -> MeetingPartQuerySet[_M]:
-        """All rows, as a queryset that scopes itself by its own and its meeting's visibility."""
-        return MeetingPartQuerySet(self.model, using=self._db)
-
-    def visible_to(self, user: Viewer) -> MeetingPartQuerySet[_M]:
-        """The rows ``user`` may see."""
-        return self.get_queryset().visible_to(user)
+#: A part of a meeting with its own visibility is shared only when its meeting is shared too.
+MEETING_PART_PATHS: tuple[str, ...] = ("visibility", "meeting__visibility")
 
 
 def _visibility_field() -> models.CharField[Any, Any]:
@@ -286,7 +259,11 @@ class AgendaItem(VersionedModel):
     )
     visibility = _visibility_field()
 
-    objects = MeetingPartManager["AgendaItem"]()
+    scope_project_path: ClassVar[str] = "meeting__project"
+    #: A client reads it only when both it and its meeting are shared.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = MEETING_PART_PATHS
+
+    objects = ScopedManager["AgendaItem"]()
 
     class Meta:
         ordering = ["position", "id"]
@@ -324,9 +301,10 @@ class Attendee(TimeStampedModel):
     attended = models.BooleanField(_("attended"), default=False)
 
     scope_project_path: ClassVar[str] = "meeting__project"
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("meeting",)
+    #: Attendees follow their meeting.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("meeting__visibility",)
 
-    objects = LinkedScopedManager["Attendee"]()
+    objects = ScopedManager["Attendee"]()
 
     class Meta:
         ordering = ["-required", "id"]
@@ -379,7 +357,11 @@ class Decision(VersionedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
 
-    objects = MeetingPartManager["Decision"]()
+    scope_project_path: ClassVar[str] = "meeting__project"
+    #: A client reads it only when both it and its meeting are shared.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = MEETING_PART_PATHS
+
+    objects = ScopedManager["Decision"]()
 
     class Meta:
         ordering = ["id"]
@@ -427,7 +409,11 @@ class ActionItem(VersionedModel):
         Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="closed_actions"
     )
 
-    objects = MeetingPartManager["ActionItem"]()
+    scope_project_path: ClassVar[str] = "meeting__project"
+    #: A client reads it only when both it and its meeting are shared.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = MEETING_PART_PATHS
+
+    objects = ScopedManager["ActionItem"]()
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -7,7 +7,7 @@ floats, critical) are written only by ``tandem.planning.scheduling.reschedule``.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self, TypeVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -15,44 +15,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Side, Visibility
 from tandem.core.models import ShareableModel, TimeStampedModel, VersionedModel
-from tandem.core.scoping import ScopedManager, ScopedQuerySet, Viewer, project_ids_for
+from tandem.core.scoping import ScopedManager
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 
-_M = TypeVar("_M", bound=models.Model)
-
 DEFAULT_HOURS = "08:00-12:00,13:00-17:00"
-
-
-class LinkedScopedQuerySet(ScopedQuerySet[_M]):
-    """Rows touching tasks (``scope_task_paths``): a client sees one only when all those tasks are shared."""
-
-    def visible_to(self, user: Viewer) -> Self:
-        """Team members see every row of their projects; client members only rows between shared tasks."""
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-            return self.none()
-        lookup = self._project_lookup()
-        shared = Q()
-        for path in getattr(self.model, "scope_task_paths", ()):
-            shared &= Q(**{f"{path}__visibility": Visibility.SHARED})
-        if getattr(user, "sees_as_client", False):
-            return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
-        team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
-        client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & shared
-        return self.filter(team | client)
-
-
-class LinkedScopedManager(ScopedManager[_M]):
-    """The manager of rows that join tasks (see ``LinkedScopedQuerySet``)."""
-
-    def get_queryset(self) -> LinkedScopedQuerySet[_M]:
-        """All rows, as a queryset that scopes itself by the visibility of its tasks."""
-        return LinkedScopedQuerySet(self.model, using=self._db)
-
-    def visible_to(self, user: Viewer) -> LinkedScopedQuerySet[_M]:
-        """The rows ``user`` may see."""
-        return self.get_queryset().visible_to(user)
 
 
 class Calendar(TimeStampedModel):
@@ -255,9 +222,9 @@ class Dependency(TimeStampedModel):
     elapsed = models.BooleanField(_("elapsed lag"), default=False)
 
     #: A client sees a link only when both its tasks are shared.
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("predecessor", "successor")
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("predecessor__visibility", "successor__visibility")
 
-    objects = LinkedScopedManager["Dependency"]()
+    objects = ScopedManager["Dependency"]()
 
     class Meta:
         ordering = ["id"]
@@ -323,9 +290,10 @@ class BaselineTask(models.Model):
 
     scope_project_path: ClassVar[str] = "baseline__project"
 
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("task",)
+    #: A client sees a baseline row only when its task is shared.
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("task__visibility",)
 
-    objects = LinkedScopedManager["BaselineTask"]()
+    objects = ScopedManager["BaselineTask"]()
 
     class Meta:
         ordering = ["id"]

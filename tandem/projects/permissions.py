@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.core.choices import Side
+from tandem.core.scoping import sees_as_client
 from tandem.projects.choices import DecisionKind, DecisionPreset, Role
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def role_of(user: Viewer, project: Project) -> str | None:
 
 def is_team(user: Viewer, project: Project) -> bool:
     """Whether the user is on the delivery team of the project (and so sees internal records)."""
-    if getattr(user, "sees_as_client", False):
+    if sees_as_client(user):
         return False
     membership = membership_of(user, project)
     return membership is not None and membership.side == Side.TEAM

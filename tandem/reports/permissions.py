@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from tandem.core.scoping import sees_as_client
 from tandem.projects import permissions
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action
@@ -41,7 +42,7 @@ def can_configure(user: Viewer, project: Project) -> bool:
 
 def sees_drafts(user: Viewer, project: Project) -> bool:
     """Whether the user may read unsent reports (never through the client lens)."""
-    if getattr(user, "sees_as_client", False):
+    if sees_as_client(user):
         return False
     return permissions.is_team(user, project) or can_write(user, project) or can_approve(user, project)
 

@@ -2,7 +2,7 @@
 
 A requirement is internal or shared like every shareable record. Its versions, confirmations and
 trace links follow it: a client never reads a version of an internal requirement, nor a link to an
-internal task (``LinkedScopedManager`` checks every record the row touches).
+internal task (``scope_visibility_paths`` names every record the row touches).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.models import ShareableModel
 from tandem.core.scoping import ScopedManager
-from tandem.planning.models import LinkedScopedManager
 from tandem.requirements.choices import Priority, RequirementStatus, Source
 from tandem.requirements.markup import render_markdown
 
@@ -125,9 +124,9 @@ class RequirementVersion(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     scope_project_path: ClassVar[str] = "requirement__project"
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("requirement",)
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("requirement__visibility",)
 
-    objects = LinkedScopedManager["RequirementVersion"]()
+    objects = ScopedManager["RequirementVersion"]()
 
     class Meta:
         ordering = ["requirement", "number"]
@@ -158,9 +157,9 @@ class RequirementConfirmation(models.Model):
     comment = models.CharField(_("comment"), max_length=1000, blank=True)
 
     scope_project_path: ClassVar[str] = "requirement__project"
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("requirement",)
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("requirement__visibility",)
 
-    objects = LinkedScopedManager["RequirementConfirmation"]()
+    objects = ScopedManager["RequirementConfirmation"]()
 
     class Meta:
         ordering = ["requirement", "confirmed_at", "id"]
@@ -182,9 +181,9 @@ class TraceLink(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     scope_project_path: ClassVar[str] = "requirement__project"
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("requirement", "task")
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("requirement__visibility", "task__visibility")
 
-    objects = LinkedScopedManager["TraceLink"]()
+    objects = ScopedManager["TraceLink"]()
 
     class Meta:
         ordering = ["requirement", "task__outline_key", "id"]

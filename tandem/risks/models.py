@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core.choices import Visibility
 from tandem.core.models import ShareableModel, VersionedModel
 from tandem.core.scoping import ScopedManager
-from tandem.planning.models import LinkedScopedManager
 from tandem.projects.choices import DecisionKind
 from tandem.risks.choices import (
     ConflictCause,
@@ -184,9 +183,9 @@ class RiskAction(VersionedModel):
 
     scope_project_path: ClassVar[str] = "risk__project"
     #: A client sees an action only when its risk is shared.
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("risk",)
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("risk__visibility",)
 
-    objects = LinkedScopedManager["RiskAction"]()
+    objects = ScopedManager["RiskAction"]()
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -210,9 +209,9 @@ class RiskScore(models.Model):
     changed_at = models.DateTimeField(_("time"), default=timezone.now)
 
     scope_project_path: ClassVar[str] = "risk__project"
-    scope_task_paths: ClassVar[tuple[str, ...]] = ("risk",)
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("risk__visibility",)
 
-    objects = LinkedScopedManager["RiskScore"]()
+    objects = ScopedManager["RiskScore"]()
 
     class Meta:
         ordering = ["changed_at", "id"]

@@ -452,7 +452,8 @@ def test_the_panel_and_the_edit_form_speak_chinese(recs: Records) -> None:
     form = client.get(_edit_url(comment), headers=HX).text
     assert "Ctrl+Enter 保存，Esc 取消。" in form
     stale = client.post(_edit_url(comment), {"body": "再见", "version": "1"}, headers=HX)
-    assert stale.status_code == 409 and "这条评论目前的内容是：" in stale.text
+    assert stale.status_code == 409 and "当前已保存（版本 2）：" in stale.text
+    assert "你好！" in stale.text and "再见" in stale.text and "您的填写" in stale.text
     assert "删除这条评论？" in client.get(_delete_url(comment)).text
     home = client.get(reverse("web:issues", args=["ERP"])).text
     assert "评论（0）" in home

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
@@ -11,9 +12,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
@@ -162,22 +164,155 @@ def apply_service_errors(
     apply_errors(form, exc)
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field the user edited whose saved value differs from theirs."""
+
+    label: str
+    saved: str
+    yours: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What the conflict component shows: the version saved now and the fields that differ."""
+
+    version: int | None
+    rows: list[ConflictRow]
+
+
+def _choice_labels(field: forms.Field) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for key, label in getattr(field, "choices", ()):
+        if isinstance(label, list | tuple):  # an option group
+            labels.update({str(k): str(v) for k, v in label})
+        else:
+            labels[str(key)] = str(label)
+    return labels
+
+
+def shown_value(field: forms.Field, value: Any) -> str:
+    """A form value as the reader sees it: choice labels, Yes/No, dates, "" for nothing."""
+    if value is None or value == "" or value == [] or value == ():
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if hasattr(field, "choices"):
+        labels = _choice_labels(field)
+        values = value if isinstance(value, list | tuple | set | models.QuerySet) else [value]
+        # Only what the reader may choose is named: a value outside their choices is not shown.
+        keys = (str(getattr(v, "pk", v)) for v in values)
+        return ", ".join(labels[key] for key in keys if key in labels)
+    if isinstance(value, dt.datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _conflict_rows(form: forms.BaseForm, saved: Mapping[str, Any], skip: str) -> list[ConflictRow]:
+    rows = []
+    cleaned = getattr(form, "cleaned_data", {})
+    for name, field in form.fields.items():
+        if name == skip or name not in saved or field.widget.is_hidden:
+            continue
+        submitted = form[name].data
+        if not field.has_changed(saved[name], submitted):
+            continue
+        yours = cleaned.get(name, submitted)
+        rows.append(
+            ConflictRow(str(field.label or name), shown_value(field, saved[name]), shown_value(field, yours))
+        )
+    return rows
+
+
+def show_conflict(
+    form: forms.BaseForm,
+    exc: ConflictError,
+    saved: Mapping[str, Any] | None = None,
+    *,
+    version_field: str = "version",
+) -> None:
+    """Keep the user's input and add the conflict: the message, the saved values of the fields that
+    differ (``saved``: the form's initial values of the record as saved now, read through the reader's
+    scope) and the current version, so that saving again applies."""
+    saved = saved or {}
+    version = exc.current_version if exc.current_version is not None else saved.get(version_field)
+    form.add_error(None, exc.message)
+    form.conflict = Conflict(version, _conflict_rows(form, saved, version_field))  # type: ignore[attr-defined]
+    set_bound_value(form, version_field, str(version or 0))
+
+
 def submit_form(
-    form: forms.BaseForm, call: Callable[[], Any], renamed: dict[str, str] | None = None
+    form: forms.BaseForm,
+    call: Callable[[], Any],
+    renamed: dict[str, str] | None = None,
+    *,
+    saved: Callable[[], Mapping[str, Any]] | None = None,
+    version_field: str = "version",
 ) -> tuple[Any, int]:
-    """Run a service with the form's data: the result and 200, or None and 400/409 with the form's errors
-    (after a conflict the form carries the current version, so a resubmission applies)."""
+    """Run a service with the form's data: the result and 200, or None and 400/409 with the form's errors.
+
+    After a conflict the form keeps the user's input, carries the current version (so a resubmission
+    applies) and, when ``saved`` re-reads the record's values through the reader's scope, the saved
+    values beside the user's (``components/conflict.html``).
+    """
     if not form.is_valid():
         return None, 400
     try:
         return call(), 200
     except ConflictError as exc:
-        form.add_error(None, exc.message)
-        set_bound_value(form, "version", str(exc.current_version or 0))
+        show_conflict(form, exc, saved() if saved else None, version_field=version_field)
         return None, 409
     except ValidationError as exc:
         apply_service_errors(form, exc, renamed)
         return None, 400
+    except IntegrityError as exc:
+        apply_errors(form, exc)
+        return None, 400
+
+
+def submit_edit(
+    form: forms.BaseForm,
+    service: Callable[..., Any],
+    record: Any,
+    actor: User,
+    *,
+    saved: Callable[[], Mapping[str, Any]] | None = None,
+    values: Callable[[], Mapping[str, Any]] | None = None,
+    renamed: dict[str, str] | None = None,
+) -> tuple[Any, int]:
+    """``submit_form`` for an edit page: ``service(record, actor=, version=, **values)`` where the values
+    are the form's cleaned values but the version unless ``values`` gives them."""
+
+    def call() -> Any:
+        data = values() if values else {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return service(record, actor=actor, version=form.cleaned_data["version"], **data)
+
+    return submit_form(form, call, renamed, saved=saved)
+
+
+def attempt(call: Callable[[], Any]) -> tuple[Any, str, int]:
+    """Run the service behind a POST action: (result, "", 200), or (None, its message, 409 or 400)."""
+    try:
+        return call(), "", 200
+    except ConflictError as exc:
+        return None, exc.message, 409
+    except ValidationError as exc:
+        return None, " ".join(exc.messages), 400
+
+
+def run_action(request: HttpRequest, call: Callable[[], Any], done: str) -> tuple[Any, int]:
+    """Run a POST action whose page is shown again: ``done`` or the refusal (a conflict, invalid
+    input) as a message on that page, which shows the record as saved now."""
+    result, error, status = attempt(call)
+    if status == 200:
+        messages.success(request, done)
+    else:
+        messages.error(request, error)
+    return result, status
 
 
 def flash_errors(request: HttpRequest, form: forms.BaseForm, *, labelled: bool = False) -> None:

@@ -17,13 +17,21 @@ from tandem.changes import impact as impact_module
 from tandem.changes import queries, services
 from tandem.changes.choices import ChangeStatus, EditKind
 from tandem.changes.models import ChangeRequest
-from tandem.core.errors import ConflictError
 from tandem.planning import queries as planning_queries
 from tandem.planning import scheduling
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
 from tandem.web.changes_forms import ChangeForm, DecisionForm, EditForm, VersionForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    flash_errors,
+    project_view,
+    render_page,
+    run_action,
+    submit_edit,
+    submit_form,
+)
 
 
 def _denied() -> PermissionDenied:
@@ -96,20 +104,27 @@ def change_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     form = ChangeForm(request.POST or None, tasks=_tasks(scope), team=scope.team)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                change = services.do_propose_change(scope.project, actor=scope.user, **data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Change request %(code)s was proposed.") % {"code": change.code})
-                return redirect("web:change_detail", code=scope.project.code, ref=change.code)
+        change, status = submit_form(
+            form,
+            lambda: services.do_propose_change(
+                scope.project,
+                actor=scope.user,
+                **{k: v for k, v in form.cleaned_data.items() if k != "version"},
+            ),
+        )
+        if change is not None:
+            messages.success(request, _("Change request %(code)s was proposed.") % {"code": change.code})
+            return redirect("web:change_detail", code=scope.project.code, ref=change.code)
+    return _form_page(request, scope, form, None, status)
+
+
+def _form_page(
+    request: HttpRequest, scope: ProjectScope, form: ChangeForm, change: ChangeRequest | None, status: int
+) -> HttpResponse:
     return render_page(
         request,
         "web/changes/form.html",
-        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": None},
+        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": change},
         status=status,
     )
 
@@ -118,7 +133,27 @@ def change_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def change_update(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpResponse:
     """Edit a request's text, dates and affected tasks while it is open."""
     change = queries.access_change(scope.viewer, scope.project, ref)
-    initial = {
+    form = ChangeForm(
+        request.POST or None, initial=_change_values(change), tasks=_tasks(scope), team=scope.team
+    )
+    status = 200
+    if request.method == "POST":
+        _saved, status = submit_edit(
+            form,
+            services.do_update_change,
+            change,
+            scope.user,
+            saved=lambda: _change_values(queries.access_change(scope.viewer, scope.project, ref)),
+        )
+        if status == 200:
+            messages.success(request, _("Change request %(code)s was saved.") % {"code": change.code})
+            return redirect("web:change_detail", code=scope.project.code, ref=change.code)
+    return _form_page(request, scope, form, change, status)
+
+
+def _change_values(change: ChangeRequest) -> dict[str, Any]:
+    """The edit form's values of a change request as saved."""
+    return {
         "title": change.title,
         "description": change.description,
         "urgency": change.urgency,
@@ -128,30 +163,6 @@ def change_update(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
         "affected_task_ids": list(change.affected_tasks.values_list("id", flat=True)),
         "version": change.version,
     }
-    form = ChangeForm(request.POST or None, initial=initial, tasks=_tasks(scope), team=scope.team)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.do_update_change(
-                    change, actor=scope.user, version=form.cleaned_data["version"], **data
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Change request %(code)s was saved.") % {"code": change.code})
-                return redirect("web:change_detail", code=scope.project.code, ref=change.code)
-    return render_page(
-        request,
-        "web/changes/form.html",
-        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": change},
-        status=status,
-    )
 
 
 def _edit_form(scope: ProjectScope, change: ChangeRequest, data: Any = None) -> EditForm:
@@ -324,19 +335,19 @@ def _versioned_step(request: HttpRequest, scope: ProjectScope, ref: str, step: s
     if not form.is_valid():
         messages.error(request, _("Reload the page and try again."))
         return _back(scope, change)
-    try:
-        if step == "submit":
-            services.do_submit_change(change, actor=scope.user, version=form.cleaned_data["version"])
-            messages.success(
-                request, _("The change request was submitted for decision; its impact is frozen.")
-            )
-        else:
-            services.do_withdraw_change(change, actor=scope.user, version=form.cleaned_data["version"])
-            messages.success(request, _("The change request was withdrawn."))
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    version = form.cleaned_data["version"]
+    if step == "submit":
+        run_action(
+            request,
+            lambda: services.do_submit_change(change, actor=scope.user, version=version),
+            _("The change request was submitted for decision; its impact is frozen."),
+        )
+    else:
+        run_action(
+            request,
+            lambda: services.do_withdraw_change(change, actor=scope.user, version=version),
+            _("The change request was withdrawn."),
+        )
     return _back(scope, change)
 
 
@@ -362,30 +373,29 @@ def change_decide(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
     if scope.preview or not holds(scope.user, scope.project, DecisionKind.APPROVE_CHANGE):
         raise PermissionDenied(_("You do not hold the decision right to approve changes in this project."))
     form = DecisionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            decided = services.do_decide_change(
-                change,
-                actor=scope.user,
-                version=form.cleaned_data["version"],
-                outcome=form.cleaned_data["outcome"],
-                comment=form.cleaned_data["comment"],
+    decided, status = submit_form(
+        form,
+        lambda: services.do_decide_change(
+            change,
+            actor=scope.user,
+            version=form.cleaned_data["version"],
+            outcome=form.cleaned_data["outcome"],
+            comment=form.cleaned_data["comment"],
+        ),
+    )
+    if status == 409:
+        # The request moved on (decided, withdrawn…): its page, as saved now, explains it.
+        flash_errors(request, form)
+        return _back(scope, change)
+    if decided is not None:
+        if decided.status == ChangeStatus.APPLIED:
+            messages.success(
+                request,
+                _("%(code)s is approved: the plan was changed and the new baseline approved.")
+                % {"code": decided.code},
             )
-        except ConflictError as exc:
-            messages.error(request, exc.message)
-            return _back(scope, change)
-        except ValidationError as exc:
-            apply_errors(form, exc)
         else:
-            if decided.status == ChangeStatus.APPLIED:
-                messages.success(
-                    request,
-                    _("%(code)s is approved: the plan was changed and the new baseline approved.")
-                    % {"code": decided.code},
-                )
-            else:
-                messages.success(request, _("Your decision was recorded."))
-            return _back(scope, decided)
+            messages.success(request, _("Your decision was recorded."))
+        return _back(scope, decided)
     context = _detail_context(scope, change, decision_form=form)
     return render_page(request, "web/changes/detail.html", context, status=status)

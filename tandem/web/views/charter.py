@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tandem.core.errors import ConflictError
 from tandem.projects import queries, services
 from tandem.projects.choices import CharterSectionKey
-from tandem.projects.models import CharterSection, Deliverable
+from tandem.projects.models import Deliverable
 from tandem.projects.services import CHARTER_ITEMS
 from tandem.web.forms import ITEM_FORMS, RaciForm, SectionForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import ProjectScope, attempt, project_view, render_page, submit_form
 
 #: Display names of the listed parts of a charter, singular.
 ITEM_NOUNS: dict[str, Any] = {kind: model._meta.verbose_name for kind, model in CHARTER_ITEMS.items()}
@@ -55,35 +54,28 @@ def section_edit(request: HttpRequest, scope: ProjectScope, key: str) -> HttpRes
     form = SectionForm(request.POST or None, initial={"body": section.body, "version": section.version})
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                section = services.do_update_section(
-                    project,
-                    key=key,
-                    body=form.cleaned_data["body"],
-                    version=form.cleaned_data["version"],
-                    actor=scope.user,
+        saved, status = submit_form(
+            form,
+            lambda: services.do_update_section(
+                project,
+                key=key,
+                body=form.cleaned_data["body"],
+                version=form.cleaned_data["version"],
+                actor=scope.user,
+            ),
+            saved=lambda: _section_values(scope, key),
+        )
+        if saved is not None:
+            if getattr(request, "htmx", False):
+                context["section"] = saved
+                return render_page(
+                    request,
+                    "web/charter/section_form.html",
+                    context,
+                    fragment="web/charter/_section.html",
                 )
-            except ConflictError as exc:
-                current = CharterSection.objects.filter(project=project, key=key).first()
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version or 0))
-                context["current"] = current
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                if getattr(request, "htmx", False):
-                    context["section"] = section
-                    return render_page(
-                        request,
-                        "web/charter/section_form.html",
-                        context,
-                        fragment="web/charter/_section.html",
-                    )
-                messages.success(request, _("“%(section)s” was saved.") % {"section": context["label"]})
-                return redirect(_home(scope, f"section-{key}"))
+            messages.success(request, _("“%(section)s” was saved.") % {"section": context["label"]})
+            return redirect(_home(scope, f"section-{key}"))
     context["form"] = form
     return render_page(
         request,
@@ -109,19 +101,15 @@ def item_create(request: HttpRequest, scope: ProjectScope, kind: str) -> HttpRes
     form = form_class(request.POST or None, instance=model(project=scope.project))
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.do_add_charter_item(
-                    scope.project, kind=kind, data=form.item_data(), actor=scope.user
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except IntegrityError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The %(thing)s was added.") % {"thing": ITEM_NOUNS[kind]})
-                return redirect(_home(scope, kind))
+        _saved, status = submit_form(
+            form,
+            lambda: services.do_add_charter_item(
+                scope.project, kind=kind, data=form.item_data(), actor=scope.user
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("The %(thing)s was added.") % {"thing": ITEM_NOUNS[kind]})
+            return redirect(_home(scope, kind))
     return render_page(
         request,
         "web/charter/item_form.html",
@@ -149,25 +137,18 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
         form = form_class(request.POST, instance=model(project=scope.project))
     else:
         form = form_class(instance=item, initial={"version": item.version})
-    status, current = 200, None
+    status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.do_update_charter_item(
-                    item, data=form.item_data(), version=form.cleaned_data["version"], actor=scope.user
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version))
-                current, status = model.objects.get(pk=item.pk), 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except IntegrityError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The %(thing)s was saved.") % {"thing": ITEM_NOUNS[kind]})
-                return redirect(_home(scope, kind))
+        _saved, status = submit_form(
+            form,
+            lambda: services.do_update_charter_item(
+                item, data=form.item_data(), version=form.cleaned_data["version"], actor=scope.user
+            ),
+            saved=lambda: _item_values(form, queries.access_item(scope.viewer, scope.project, model, pk)),
+        )
+        if status == 200:
+            messages.success(request, _("The %(thing)s was saved.") % {"thing": ITEM_NOUNS[kind]})
+            return redirect(_home(scope, kind))
     return render_page(
         request,
         "web/charter/item_form.html",
@@ -178,26 +159,21 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "item": item,
-            "current": current,
-            "current_values": _values(form, current),
             "tab": "home",
         },
         status=status,
     )
 
 
-def _values(form: Any, current: Any) -> list[tuple[str, Any]]:
-    """The stored values of a record, labelled, to show beside a conflict message."""
-    if current is None:
-        return []
-    rows = []
-    for name, field in form.fields.items():
-        if name == "version":
-            continue
-        display = getattr(current, f"get_{name}_display", None)
-        value = display() if callable(display) else getattr(current, name, "")
-        rows.append((field.label, value))
-    return rows
+def _item_values(form: Any, item: Any) -> dict[str, Any]:
+    """The edit form's values of a charter item as saved."""
+    return {**model_to_dict(item, fields=list(form.fields)), "version": item.version}
+
+
+def _section_values(scope: ProjectScope, key: str) -> dict[str, Any]:
+    """The edit form's values of a charter section as saved, read through the reader's scope."""
+    section = next(s for s in queries.sections_of(scope.viewer, scope.project) if s.key == key)
+    return {"body": section.body, "version": section.version}
 
 
 @project_view
@@ -212,16 +188,14 @@ def item_delete(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = None
-        try:
-            services.do_delete_charter_item(item, version=version, actor=scope.user)
-        except ConflictError as exc:
-            error, status = exc.message, 409
-            item = model.objects.get(pk=item.pk)
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
-        else:
+        _done, error, status = attempt(
+            lambda: services.do_delete_charter_item(item, version=version, actor=scope.user)
+        )
+        if status == 200:
             messages.success(request, _("The %(thing)s was removed.") % {"thing": ITEM_NOUNS[kind]})
             return redirect(_home(scope, kind))
+        if status == 409:
+            item = queries.access_item(scope.viewer, scope.project, model, pk)
     return render_page(
         request,
         "web/charter/item_delete.html",
@@ -238,6 +212,12 @@ def item_delete(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -
     )
 
 
+def _raci_values(deliverable: Deliverable) -> dict[str, Any]:
+    """The RACI form's values of a deliverable as saved: one letter per stakeholder."""
+    values: dict[str, Any] = {f"s{c.stakeholder_id}": c.letter for c in deliverable.raci.all()}
+    return {**values, "version": deliverable.version}
+
+
 @project_view
 def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Set a deliverable's RACI row: one letter per stakeholder, exactly one Accountable."""
@@ -250,23 +230,16 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
     form = RaciForm(request.POST or None, initial=initial, stakeholders=stakeholders)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.do_set_raci(
-                    deliverable, cells=form.cells(), version=form.cleaned_data["version"], actor=scope.user
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version))
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The RACI row of “%(name)s” was saved.") % {"name": deliverable.name}
-                )
-                return redirect(_home(scope, "deliverables"))
+        _saved, status = submit_form(
+            form,
+            lambda: services.do_set_raci(
+                deliverable, cells=form.cells(), version=form.cleaned_data["version"], actor=scope.user
+            ),
+            saved=lambda: _raci_values(queries.access_item(scope.viewer, scope.project, Deliverable, pk)),
+        )
+        if status == 200:
+            messages.success(request, _("The RACI row of “%(name)s” was saved.") % {"name": deliverable.name})
+            return redirect(_home(scope, "deliverables"))
     return render_page(
         request,
         "web/charter/raci_form.html",
@@ -275,7 +248,6 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
             "project": scope.project,
             "deliverable": deliverable,
             "form": form,
-            "current_cells": cells if status == 409 else None,
             "tab": "home",
         },
         status=status,

@@ -19,8 +19,7 @@ from tandem.communication import permissions, queries, services
 from tandem.communication.models import Comment
 from tandem.communication.targets import access_target, kind_of
 from tandem.core.choices import Visibility
-from tandem.core.errors import ConflictError
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, set_bound_value
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, submit_form
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -186,6 +185,11 @@ def _comment_context(scope: ProjectScope, comment: Comment, **extra: object) -> 
     }
 
 
+def _comment_values(comment: Comment) -> dict[str, object]:
+    """The edit form's values of a comment as saved."""
+    return {"body": comment.body, "version": comment.version}
+
+
 @project_view
 def comment_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Change the text of one's own comment (inline with HTMX, or a plain page); a stale version is a 409."""
@@ -197,41 +201,36 @@ def comment_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         raise PermissionDenied(_("Only the author may edit a comment."))
     form = CommentEditForm(
         request.POST or None,
-        initial={"body": comment.body, "version": comment.version},
+        initial=_comment_values(comment),
         auto_id=f"id_comment{comment.pk}_%s",  # unique beside the panel's own form for a new comment
     )
     status = 200
-    current: Comment | None = None
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                comment = services.do_edit_comment(
+        try:
+            saved, status = submit_form(
+                form,
+                lambda: services.do_edit_comment(
                     comment,
                     actor=scope.user,
                     body=form.cleaned_data["body"],
                     version=form.cleaned_data["version"],
-                )
-            except ConflictError as exc:
-                current = queries.access_comment(scope.viewer, scope.project, comment.pk)
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version or current.version))
-                status = 409
-            except Comment.DoesNotExist:
-                raise Http404(_("No such comment.")) from None
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                if htmx:
-                    return render(
-                        request, "web/communication/_comment.html", _comment_context(scope, comment)
-                    )
-                messages.success(request, _("The comment was saved."))
-                return redirect(
-                    reverse("web:comments", args=[scope.project.code, _target_of(comment)])
-                    + f"#comment-{comment.pk}"
-                )
-    context = _comment_context(scope, comment, form=form, current=current)
+                ),
+                saved=lambda: _comment_values(
+                    queries.access_comment(scope.viewer, scope.project, comment.pk)
+                ),
+            )
+        except Comment.DoesNotExist:
+            raise Http404(_("No such comment.")) from None
+        if saved is not None:
+            comment = saved
+            if htmx:
+                return render(request, "web/communication/_comment.html", _comment_context(scope, comment))
+            messages.success(request, _("The comment was saved."))
+            return redirect(
+                reverse("web:comments", args=[scope.project.code, _target_of(comment)])
+                + f"#comment-{comment.pk}"
+            )
+    context = _comment_context(scope, comment, form=form)
     template = "web/communication/_comment_edit.html" if htmx else "web/communication/comment_edit.html"
     return render(request, template, context, status=status)
 

@@ -19,9 +19,14 @@ from tandem.accounts.models import User
 from tandem.communication import emails, integrations, queries
 from tandem.communication.choices import DeliveryStatus
 from tandem.communication.models import WebhookEndpoint
-from tandem.core.errors import ConflictError
 from tandem.web.integrations_forms import DeliveryFilterForm, NotificationSettingsForm, WebhookForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+)
 
 ENDPOINTS_PAGE_SIZE = 25
 DELIVERIES_PAGE_SIZE = 25
@@ -72,11 +77,9 @@ def webhooks(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
 
 
-@project_view
-def webhook_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
-    """Change a webhook; its signing secret (generic) is shown here to the manager."""
-    endpoint = _endpoint(scope, pk)
-    initial = {
+def _endpoint_values(endpoint: WebhookEndpoint) -> dict[str, object]:
+    """The edit form's values of a webhook as saved."""
+    return {
         "name": endpoint.name,
         "kind": endpoint.kind,
         "url": endpoint.url,
@@ -86,28 +89,29 @@ def webhook_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         "active": endpoint.active,
         "version": endpoint.version,
     }
-    form = WebhookForm(request.POST or None, initial=initial, editing=True)
+
+
+@project_view
+def webhook_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Change a webhook; its signing secret (generic) is shown here to the manager."""
+    endpoint = _endpoint(scope, pk)
+    form = WebhookForm(request.POST or None, initial=_endpoint_values(endpoint), editing=True)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                integrations.do_edit_endpoint(
-                    endpoint,
-                    actor=scope.user,
-                    version=form.cleaned_data["version"],
-                    rotate_secret=form.cleaned_data.get("rotate_secret", False),
-                    **form.data_for_service(editing=True),
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version))
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The webhook was saved."))
-                return redirect("web:webhook_edit", code=scope.project.code, pk=endpoint.pk)
+        _saved, status = submit_edit(
+            form,
+            integrations.do_edit_endpoint,
+            endpoint,
+            scope.user,
+            values=lambda: {
+                "rotate_secret": form.cleaned_data.get("rotate_secret", False),
+                **form.data_for_service(editing=True),
+            },
+            saved=lambda: _endpoint_values(_endpoint(scope, pk)),
+        )
+        if status == 200:
+            messages.success(request, _("The webhook was saved."))
+            return redirect("web:webhook_edit", code=scope.project.code, pk=endpoint.pk)
     recent = list(queries.deliveries_of(endpoint)[:5])
     return render_page(
         request,

@@ -201,6 +201,7 @@ def plan_item_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
             lambda: services.do_update_item(
                 item, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
             ),
+            saved=lambda: ItemForm.initial_from(queries.access_item(scope.viewer, scope.project, pk)),
         )
         if saved is not None:
             messages.success(request, _("The entry was saved."))
@@ -310,13 +311,10 @@ def meeting_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
 
 
-@project_view
-def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
-    """Change a meeting; moving it re-sends the invitation."""
-    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
-    require_allowed(_can_run(scope, meeting))
+def _meeting_values(scope: ProjectScope, meeting: Meeting) -> dict[str, Any]:
+    """The edit form's values of a meeting as saved (times in the project's zone)."""
     zone = scheduling.zone_of(scope.project)
-    initial = {
+    return {
         "title": meeting.title,
         "kind": meeting.kind,
         "starts_at": meeting.starts_at.astimezone(zone).replace(tzinfo=None),
@@ -328,12 +326,19 @@ def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         "visibility": meeting.visibility,
         "version": meeting.version,
     }
+
+
+@project_view
+def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Change a meeting; moving it re-sends the invitation."""
+    meeting = queries.access_meeting(scope.viewer, scope.project, pk)
+    require_allowed(_can_run(scope, meeting))
     form = MeetingForm(
         request.POST or None,
         project=scope.project,
         team=scope.team,
         items=_plan_choices(scope),
-        initial=initial,
+        initial=_meeting_values(scope, meeting),
     )
     status = 200
     if request.method == "POST":
@@ -342,6 +347,7 @@ def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
             lambda: services.do_update_meeting(
                 meeting, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
             ),
+            saved=lambda: _meeting_values(scope, queries.access_meeting(scope.viewer, scope.project, pk)),
         )
         if saved is not None:
             messages.success(request, _("The meeting was saved."))

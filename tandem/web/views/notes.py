@@ -11,12 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from tandem.core.errors import ConflictError
 from tandem.projects import queries, services
 from tandem.projects.models import Note
 from tandem.projects.permissions import Action, can
 from tandem.web.forms import NoteForm
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+)
 
 ACTIVITY_PAGE_SIZE = 30
 
@@ -67,34 +72,29 @@ def _may_change(scope: ProjectScope, note: Note) -> None:
         raise PermissionDenied(_("Only the author or the project manager may edit this note."))
 
 
+def _note_values(note: Note) -> dict[str, Any]:
+    """The edit form's values of a note as saved."""
+    return {"title": note.title, "body": note.body, "visibility": note.visibility, "version": note.version}
+
+
 @project_view
 def note_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """Edit a note (its author or the project manager)."""
     note: Note = queries.access_item(scope.viewer, scope.project, Note, pk)
     _may_change(scope, note)
-    initial: dict[str, Any] = {
-        "title": note.title,
-        "body": note.body,
-        "visibility": note.visibility,
-        "version": note.version,
-    }
-    form = NoteForm(request.POST or None, initial=initial, team=scope.team)
-    status, current = 200, None
+    form = NoteForm(request.POST or None, initial=_note_values(note), team=scope.team)
+    status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.do_update_note(note, actor=scope.user, version=form.cleaned_data["version"], **data)
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version))
-                current, status = Note.objects.get(pk=note.pk), 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The note was saved."))
-                return redirect("web:notes", code=scope.project.code)
+        _saved, status = submit_edit(
+            form,
+            services.do_update_note,
+            note,
+            scope.user,
+            saved=lambda: _note_values(queries.access_item(scope.viewer, scope.project, Note, pk)),
+        )
+        if status == 200:
+            messages.success(request, _("The note was saved."))
+            return redirect("web:notes", code=scope.project.code)
     return render_page(
         request,
         "web/project/note_form.html",
@@ -104,7 +104,6 @@ def note_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
             "tab": "notes",
             "note": note,
             "form": form,
-            "current": current,
         },
         status=status,
     )

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.core.errors import ConflictError
 from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Task
@@ -34,7 +33,14 @@ from tandem.web.planning_forms import (
     TaskForm,
     to_days,
 )
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    attempt,
+    project_view,
+    render_page,
+    submit_edit,
+)
 
 #: The form field that shows a service error about one of the service's fields.
 FORM_FIELD_OF = {
@@ -171,35 +177,26 @@ def task_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         form = TaskForm(request.POST, progress_only=not editor, **kwargs)
     else:
         form = TaskForm(initial=TaskForm.initial_for(task, zone), progress_only=not editor, **kwargs)
-    status, current = 200, None
+    status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.do_update_task(
-                    task, version=form.cleaned_data["version"], actor=scope.user, **form.task_data()
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                set_bound_value(form, "version", str(exc.current_version))
-                current, status = queries.access_task(scope.viewer, scope.project, task.pk), 409
-            except ValidationError as exc:
-                _apply(form, exc)
-            except IntegrityError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("“%(name)s” was saved.") % {"name": task.name})
-                return redirect(_edit_url(scope, task))
-    context = _context(
-        scope, form=form, task=task, current=current, editor=editor, current_days=_current_days(current)
-    )
+        _saved, status = submit_edit(
+            form,
+            services.do_update_task,
+            task,
+            scope.user,
+            values=form.task_data,
+            renamed=FORM_FIELD_OF,
+            saved=lambda: TaskForm.initial_for(
+                queries.access_task(scope.viewer, scope.project, task.pk), zone
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": task.name})
+            return redirect(_edit_url(scope, task))
+    context = _context(scope, form=form, task=task, editor=editor)
     if editor:
         context.update(_links_context(scope, task))
     return render_page(request, "web/planning/forms/task_form.html", context, status=status)
-
-
-def _current_days(current: Task | None) -> Any:
-    return None if current is None else to_days(current.duration_minutes)
 
 
 @project_view
@@ -213,16 +210,14 @@ def task_delete(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
             version: int | None = int(request.POST.get("version", ""))
         except ValueError:
             version = None
-        try:
-            services.do_delete_task(task, version=version, actor=scope.user)
-        except ConflictError as exc:
-            error, status = exc.message, 409
-            task = queries.access_task(scope.viewer, scope.project, task.pk)
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
-        else:
+        _done, error, status = attempt(
+            lambda: services.do_delete_task(task, version=version, actor=scope.user)
+        )
+        if status == 200:
             messages.success(request, _("“%(name)s” was deleted from the plan.") % {"name": task.name})
             return redirect(_list_url(scope))
+        if status == 409:
+            task = queries.access_task(scope.viewer, scope.project, task.pk)
     subtasks = queries.plan_of(scope.viewer, scope.project).filter(outline_key__startswith=task.outline_key)
     return render_page(
         request,

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import User
-from tandem.core.errors import ConflictError
 from tandem.projects import queries, services
 from tandem.projects.choices import DecisionKind, ProjectStatus, Role
 from tandem.projects.models import Project
@@ -24,7 +23,14 @@ from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
 from tandem.web.views import meetings as meeting_views
 from tandem.web.views import risks as risk_views
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    submit_edit,
+    submit_form,
+)
 
 PAGE_SIZE = 20
 
@@ -160,32 +166,22 @@ def project_home(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def confirm_charter(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Confirm the charter revision the reader saw; a stale revision is refused with 409."""
     form = ConfirmCharterForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            confirmation = services.do_confirm_charter(
-                scope.project,
-                revision=form.cleaned_data["revision"],
-                actor=scope.user,
-                comment=form.cleaned_data["comment"],
-            )
-        except ConflictError as exc:
-            # A fresh form carries the current revision, so confirming again confirms what is now shown.
-            form = ConfirmCharterForm(
-                {"revision": exc.current_version, "comment": form.cleaned_data["comment"]}
-            )
-            form.is_valid()
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("You confirmed charter revision %(n)s.") % {"n": confirmation.revision}
-            )
-            return redirect("web:project_home", code=scope.project.code)
-    elif not scope.can_confirm:
+    if not form.is_valid() and not scope.can_confirm:
         raise PermissionDenied(_("You do not hold the right to confirm the charter."))
+    # After a conflict the form carries the current revision, so confirming again confirms what is now shown.
+    confirmation, status = submit_form(
+        form,
+        lambda: services.do_confirm_charter(
+            scope.project,
+            revision=form.cleaned_data["revision"],
+            actor=scope.user,
+            comment=form.cleaned_data["comment"],
+        ),
+        version_field="revision",
+    )
+    if confirmation is not None:
+        messages.success(request, _("You confirmed charter revision %(n)s.") % {"n": confirmation.revision})
+        return redirect("web:project_home", code=scope.project.code)
     return render_page(
         request,
         "web/project/home.html",
@@ -201,43 +197,27 @@ def project_edit(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     project = scope.project
     if not scope.can_edit_project:
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    initial = {
-        name: getattr(project, name)
-        for name in (
-            "name",
-            "summary",
-            "status",
-            "start_date",
-            "target_date",
-            "budget",
-            "currency",
-            "internal_notes",
-        )
-    }
-    initial["version"] = project.version
-    form = ProjectEditForm(request.POST or None, initial=initial)
-    status, current = 200, None
+    form = ProjectEditForm(request.POST or None, initial=_project_values(project))
+    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            try:
-                services.do_update_project(project, version=version, actor=scope.user, **data)
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                current, status = Project.objects.get(pk=project.pk), 409
-                set_bound_value(form, "version", str(exc.current_version))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("The project details were saved."))
-                return redirect("web:project_home", code=project.code)
-        else:
-            status = 400
+        _saved, status = submit_edit(
+            form,
+            services.do_update_project,
+            project,
+            scope.user,
+            saved=lambda: _project_values(queries.access_project(scope.viewer, project.code)),
+        )
+        if status == 200:
+            messages.success(request, _("The project details were saved."))
+            return redirect("web:project_home", code=project.code)
     return render_page(
         request,
         "web/project/edit.html",
-        {"scope": scope, "project": project, "form": form, "current": current, "tab": "settings"},
+        {"scope": scope, "project": project, "form": form, "tab": "settings"},
         status=status,
     )
+
+
+def _project_values(project: Project) -> dict[str, Any]:
+    """The details form's values of a project as saved (its manager's form: internal notes included)."""
+    return {name: getattr(project, name) for name in ProjectEditForm.base_fields}

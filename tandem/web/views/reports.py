@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tandem.core.errors import ConflictError
 from tandem.meetings import queries as meeting_queries
 from tandem.meetings.choices import CommunicationKind
 from tandem.meetings.models import CommunicationItem
@@ -32,6 +31,7 @@ from tandem.web.views.base import (
     apply_errors,
     project_view,
     render_page,
+    run_action,
     submit_form,
 )
 
@@ -73,14 +73,6 @@ def _generate_form(scope: ProjectScope, data: Any = None) -> GenerateForm:
         "item": items[0].pk if len(items) == 1 else None,
     }
     return GenerateForm(data, initial=initial, items=[(i.pk, i.title) for i in items])
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ConflictError):
-        messages.error(request, exc.message)
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
 
 
 @project_view
@@ -152,16 +144,16 @@ def report_settings(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """Say whether reports need approval before they are sent."""
     form = SettingsForm(request.POST)
     if form.is_valid():
-        try:
-            services.do_update_report_settings(
+        run_action(
+            request,
+            lambda: services.do_update_report_settings(
                 scope.project,
                 actor=scope.user,
                 version=form.cleaned_data["version"],
                 require_approval=form.cleaned_data["require_approval"],
-            )
-            messages.success(request, _("The report settings were saved."))
-        except (ValidationError, ConflictError) as exc:
-            _flash(request, exc)
+            ),
+            _("The report settings were saved."),
+        )
     return redirect("web:reports", code=scope.project.code)
 
 
@@ -200,8 +192,7 @@ def report_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     if report.is_sent:
         messages.error(request, _("This report was sent and can no longer change."))
         return redirect("web:report_detail", code=scope.project.code, pk=report.pk)
-    initial = {name: getattr(report, name) for name in ReportEditForm.base_fields}
-    form = ReportEditForm(request.POST or None, initial=initial)
+    form = ReportEditForm(request.POST or None, initial=_report_values(report))
     status = 200
     if request.method == "POST":
         saved, status = submit_form(
@@ -209,6 +200,7 @@ def report_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
             lambda: services.do_edit_report(
                 report, actor=scope.user, version=form.cleaned_data["version"], **form.data_for_service()
             ),
+            saved=lambda: _report_values(queries.access_report(scope.viewer, scope.project, pk)),
         )
         if saved is not None:
             messages.success(request, _("The report was saved."))
@@ -216,6 +208,11 @@ def report_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     return render_page(
         request, "web/reports/edit.html", _context(scope, report=report, form=form), status=status
     )
+
+
+def _report_values(report: StatusReport) -> dict[str, Any]:
+    """The edit form's values of a report as saved."""
+    return {name: getattr(report, name) for name in ReportEditForm.base_fields}
 
 
 ACTIONS = {
@@ -240,12 +237,7 @@ def report_action(request: HttpRequest, scope: ProjectScope, pk: int, action: st
     except ValueError:
         version = None
     extra: dict[str, Any] = {"reason": request.POST.get("reason", "")[:2000]} if action == "return" else {}
-    try:
-        service(report, actor=scope.user, version=version, **extra)
-    except (ValidationError, ConflictError) as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, str(done))
+    run_action(request, lambda: service(report, actor=scope.user, version=version, **extra), str(done))
     return redirect("web:report_detail", code=scope.project.code, pk=report.pk)
 
 

@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.core.errors import ConflictError
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
 from tandem.requirements import exports, imports, queries, services
@@ -29,7 +28,14 @@ from tandem.web.requirements_forms import (
     StatusForm,
     UploadForm,
 )
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page, set_bound_value
+from tandem.web.views.base import (
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+    run_action,
+    submit_edit,
+)
 
 PAGE_SIZE = 25
 
@@ -179,7 +185,39 @@ def requirement_edit(request: HttpRequest, scope: ProjectScope, ref: str) -> Htt
     rights = _rights(scope)
     if scope.preview or not services.may_edit(scope.user, requirement):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    initial = {
+    form = RequirementForm(
+        request.POST or None,
+        initial=_initial(requirement),
+        members=_members(scope),
+        team=scope.team,
+        editing=True,
+    )
+    if not rights["can_edit"]:
+        for name in ("source", "requester_id", "requester_name", "owner_id", "visibility"):
+            form.fields.pop(name, None)
+    status = 200
+    if request.method == "POST":
+        _saved, status = submit_edit(
+            form,
+            services.do_revise_requirement,
+            requirement,
+            scope.user,
+            saved=lambda: _initial(queries.access_requirement(scope.viewer, scope.project, requirement.pk)),
+        )
+        if status == 200:
+            messages.success(request, _("The requirement was saved."))
+            return _detail(scope, requirement)
+    return render_page(
+        request,
+        "web/requirements/form.html",
+        _context(scope, form=form, requirement=requirement, is_request=False),
+        status=status,
+    )
+
+
+def _initial(requirement: Requirement) -> dict[str, Any]:
+    """The edit form's values of a requirement as saved."""
+    return {
         "title": requirement.title,
         "background": requirement.background,
         "description": requirement.description,
@@ -193,41 +231,6 @@ def requirement_edit(request: HttpRequest, scope: ProjectScope, ref: str) -> Htt
         "visibility": requirement.visibility,
         "version": requirement.version,
     }
-    form = RequirementForm(
-        request.POST or None, initial=initial, members=_members(scope), team=scope.team, editing=True
-    )
-    if not rights["can_edit"]:
-        for name in ("source", "requester_id", "requester_name", "owner_id", "visibility"):
-            form.fields.pop(name, None)
-    status, current = 200, None
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "reason")}
-            try:
-                services.do_revise_requirement(
-                    requirement,
-                    actor=scope.user,
-                    version=form.cleaned_data["version"],
-                    reason=form.cleaned_data["reason"],
-                    **data,
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                current = queries.access_requirement(scope.viewer, scope.project, requirement.pk)
-                set_bound_value(form, "version", str(current.version))
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The requirement was saved."))
-                return _detail(scope, requirement)
-    return render_page(
-        request,
-        "web/requirements/form.html",
-        _context(scope, form=form, requirement=requirement, current=current, is_request=False),
-        status=status,
-    )
 
 
 # ---------------------------------------------------------------- one requirement
@@ -293,20 +296,17 @@ def requirement_status(request: HttpRequest, scope: ProjectScope, ref: str) -> H
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
         return _detail(scope, requirement)
-    try:
-        services.do_change_status(
+    run_action(
+        request,
+        lambda: services.do_change_status(
             requirement,
             actor=scope.user,
             status=form.cleaned_data["status"],
             version=form.cleaned_data["version"],
             comment=form.cleaned_data["comment"],
-        )
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The status was changed."))
+        ),
+        _("The status was changed."),
+    )
     return _detail(scope, requirement)
 
 
@@ -321,21 +321,16 @@ def requirement_confirm(request: HttpRequest, scope: ProjectScope, ref: str) -> 
     if not form.is_valid():
         messages.error(request, _("Name the version you confirm."))
         return _detail(scope, requirement)
-    try:
-        services.do_confirm_requirement(
+    run_action(
+        request,
+        lambda: services.do_confirm_requirement(
             requirement,
             actor=scope.user,
             version_number=form.cleaned_data["version_number"],
             comment=form.cleaned_data["comment"],
-        )
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("You confirmed version %(n)s.") % {"n": form.cleaned_data["version_number"]}
-        )
+        ),
+        _("You confirmed version %(n)s.") % {"n": form.cleaned_data["version_number"]},
+    )
     return _detail(scope, requirement)
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tandem.projects.permissions import Action, can
 from tandem.risks import interop, permissions, queries, services
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, RiskLevel
-from tandem.risks.models import ClientDecision, Risk, RiskSettings
+from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskSettings
 from tandem.web.risks_forms import (
     ActionForm,
     ConflictForm,
@@ -90,10 +90,55 @@ def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _submit(form: forms.Form, call: Callable[[], Any]) -> tuple[Any, int]:
+def _submit(
+    form: forms.Form, call: Callable[[], Any], saved: Callable[[], dict[str, Any]] | None = None
+) -> tuple[Any, int]:
     """``submit_form`` with a decision's ``outcome`` errors on the form's ``option`` field when it has no
-    ``outcome``."""
-    return submit_form(form, call, {"outcome": "outcome" if "outcome" in form.fields else "option"})
+    ``outcome``; ``saved`` re-reads the record's form values after a conflict."""
+    return submit_form(
+        form, call, {"outcome": "outcome" if "outcome" in form.fields else "option"}, saved=saved
+    )
+
+
+def _values(form_class: type[forms.Form], record: Any, **extra: Any) -> dict[str, Any]:
+    """A form's values of a record as saved: its fields the record has, and ``extra``."""
+    return {
+        **{name: getattr(record, name) for name in form_class.base_fields if hasattr(record, name)},
+        **extra,
+    }
+
+
+def _risk_values(risk: Risk) -> dict[str, Any]:
+    return _values(
+        RiskForm,
+        risk,
+        owner=str(risk.owner_id or ""),
+        tasks=[str(t.pk) for t in risk.shown_tasks],  # type: ignore[attr-defined]
+    )
+
+
+def _issue_values(issue: Issue) -> dict[str, Any]:
+    return _values(
+        IssueForm,
+        issue,
+        owner=str(issue.owner_id or ""),
+        risk=str(issue.risk_id or ""),
+        tasks=[str(t.pk) for t in issue.shown_tasks],  # type: ignore[attr-defined]
+    )
+
+
+def _conflict_values(conflict: Conflict) -> dict[str, Any]:
+    return _values(ConflictForm, conflict, people=[str(p.pk) for p in conflict.people.all()])
+
+
+def _decision_values(decision: ClientDecision) -> dict[str, Any]:
+    return _values(
+        DecisionForm,
+        decision,
+        options="\n".join(decision.options or []),
+        decider=str(decision.decider_id or ""),
+        blocked_tasks=[str(t.pk) for t in decision.shown_tasks],  # type: ignore[attr-defined]
+    )
 
 
 def _grid(result: dict[str, Any], thresholds: RiskSettings) -> list[dict[str, Any]]:
@@ -223,10 +268,7 @@ def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
     """Change a risk; a new probability or impact adds to its history."""
     risk = queries.access_risk(scope.viewer, scope.project, pk)
     require_allowed(_can_edit(scope))
-    initial = {name: getattr(risk, name) for name in RiskForm.base_fields if hasattr(risk, name)}
-    initial["owner"] = str(risk.owner_id or "")
-    initial["tasks"] = [str(t.pk) for t in risk.shown_tasks]  # type: ignore[attr-defined]
-    form = _risk_form(scope, request.POST or None, initial=initial)
+    form = _risk_form(scope, request.POST or None, initial=_risk_values(risk))
     status = 200
     if request.method == "POST":
         saved, status = _submit(
@@ -234,6 +276,7 @@ def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
             lambda: services.do_update_risk(
                 risk, version=form.cleaned_data["version"], actor=scope.user, **form.data_for_service()
             ),
+            lambda: _risk_values(queries.access_risk(scope.viewer, scope.project, pk)),
         )
         if saved is not None:
             messages.success(request, _("The risk was saved."))
@@ -413,12 +456,13 @@ def _log_form_page(
     done: str,
     noun: str,
     record: Any = None,
+    saved: Callable[[], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The add/edit page of a row of the issue or conflict log: save through the service, then back."""
     status = 200
     if request.method == "POST":
-        saved, status = _submit(form, save)
-        if saved is not None:
+        result, status = _submit(form, save, saved)
+        if result is not None:
             messages.success(request, done)
             return redirect(f"web:{section}", code=scope.project.code)
     extra = {"record": record} if record is not None else {"creating": True}
@@ -451,13 +495,7 @@ def issue_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
     """Change an issue (status, resolution, escalation…)."""
     issue = queries.access_issue(scope.viewer, scope.project, pk)
     require_allowed(_can_edit(scope))
-    initial = {name: getattr(issue, name) for name in IssueForm.base_fields if hasattr(issue, name)}
-    initial.update(
-        owner=str(issue.owner_id or ""),
-        risk=str(issue.risk_id or ""),
-        tasks=[str(t.pk) for t in issue.shown_tasks],  # type: ignore[attr-defined]
-    )
-    form = _issue_form(scope, request.POST or None, initial=initial)
+    form = _issue_form(scope, request.POST or None, initial=_issue_values(issue))
     return _log_form_page(
         request,
         scope,
@@ -469,6 +507,7 @@ def issue_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
         done=_("The issue was saved."),
         noun=_("issue"),
         record=issue,
+        saved=lambda: _issue_values(queries.access_issue(scope.viewer, scope.project, pk)),
     )
 
 
@@ -504,9 +543,7 @@ def conflict_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
     """Change a conflict (resolution method, outcome, date resolved…)."""
     conflict = queries.access_conflict(scope.viewer, scope.project, pk)
     require_allowed(_can_edit(scope))
-    initial = {name: getattr(conflict, name) for name in ConflictForm.base_fields if hasattr(conflict, name)}
-    initial["people"] = [str(p.pk) for p in conflict.people.all()]
-    form = ConflictForm(request.POST or None, project=scope.project, initial=initial)
+    form = ConflictForm(request.POST or None, project=scope.project, initial=_conflict_values(conflict))
     return _log_form_page(
         request,
         scope,
@@ -518,6 +555,7 @@ def conflict_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
         done=_("The conflict was saved."),
         noun=_("conflict"),
         record=conflict,
+        saved=lambda: _conflict_values(queries.access_conflict(scope.viewer, scope.project, pk)),
     )
 
 
@@ -600,13 +638,7 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
     """Change an open decision."""
     decision = queries.access_decision(scope.viewer, scope.project, pk)
     require_allowed(_can_edit(scope))
-    initial = {name: getattr(decision, name) for name in DecisionForm.base_fields if hasattr(decision, name)}
-    initial.update(
-        options="\n".join(decision.options or []),
-        decider=str(decision.decider_id or ""),
-        blocked_tasks=[str(t.pk) for t in decision.shown_tasks],  # type: ignore[attr-defined]
-    )
-    form = _decision_form(scope, request.POST or None, initial=initial)
+    form = _decision_form(scope, request.POST or None, initial=_decision_values(decision))
     status = 200
     if request.method == "POST":
         saved, status = _submit(
@@ -617,6 +649,7 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
                 actor=scope.user,
                 **form.data_for_service(),
             ),
+            lambda: _decision_values(queries.access_decision(scope.viewer, scope.project, pk)),
         )
         if saved is not None:
             messages.success(request, _("The decision was saved."))
