@@ -213,11 +213,23 @@ class VarianceOut(Schema):
     slipped: bool
 
 
+class BaselineRemovedRowOut(Schema):
+    """A task deleted from the plan since the baseline: its row as the baseline saved it."""
+
+    task_id: int
+    wbs: str
+    name: str
+    kind: str
+    baseline_start: dt.datetime | None
+    baseline_finish: dt.datetime | None
+
+
 class ComparisonOut(Schema):
-    """The plan compared with one baseline."""
+    """The plan compared with one baseline; tasks deleted since are listed apart, as saved."""
 
     baseline: BaselineOut
     tasks: list[VarianceOut]
+    removed: list[BaselineRemovedRowOut]
 
 
 class MilestoneOut(Schema):

@@ -7,7 +7,7 @@ floats, critical) are written only by ``tandem.planning.scheduling.reschedule``.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -33,14 +33,19 @@ class LinkedScopedQuerySet(ScopedQuerySet[_M]):
         if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
             return self.none()
         lookup = self._project_lookup()
-        shared = Q()
-        for path in getattr(self.model, "scope_task_paths", ()):
-            shared &= Q(**{f"{path}__visibility": Visibility.SHARED})
+        shared = self.shared_rows()
         if getattr(user, "sees_as_client", False):
             return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
         team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
         client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & shared
         return self.filter(team | client)
+
+    def shared_rows(self) -> Q:
+        """The condition for a client to see a row: every task it touches is shared."""
+        shared = Q()
+        for path in getattr(self.model, "scope_task_paths", ()):
+            shared &= Q(**{f"{path}__visibility": Visibility.SHARED})
+        return shared
 
 
 class LinkedScopedManager(ScopedManager[_M]):
@@ -312,11 +317,46 @@ class Baseline(TimeStampedModel):
         return self.approved_at is not None
 
 
+class BaselineRowQuerySet(LinkedScopedQuerySet["BaselineTask"]):
+    """Baseline rows: scoped like other task rows, and never changed in bulk (a baseline is a snapshot)."""
+
+    def shared_rows(self) -> Q:
+        """A client sees a row of a shared task, or of a removed task that was shared when saved."""
+        return Q(task__visibility=Visibility.SHARED) | Q(task__isnull=True, visibility=Visibility.SHARED)
+
+    def update(self, **kwargs: object) -> int:
+        """Refused: a saved baseline is the plan as it was agreed, so its rows never change."""
+        raise TypeError("baseline rows are immutable")
+
+
+class BaselineRowManager(LinkedScopedManager["BaselineTask"]):
+    """The manager of baseline rows (see ``BaselineRowQuerySet``)."""
+
+    def get_queryset(self) -> BaselineRowQuerySet:
+        """All rows, as a queryset that scopes itself and refuses bulk updates."""
+        return BaselineRowQuerySet(self.model, using=self._db)
+
+
 class BaselineTask(models.Model):
-    """One task's dates and duration when the baseline was saved."""
+    """One task as it was when the baseline was saved: its own copy of the dates, name and outline.
+
+    The row outlives its task: deleting a task keeps the row (``task`` becomes empty, ``task_uid``
+    still names it), because a baseline is what the client agreed, not what the plan is now.
+    """
 
     baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="rows")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_rows")
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="baseline_rows"
+    )
+    #: The task's id when the baseline was saved; stays when the task is deleted.
+    task_uid = models.PositiveIntegerField(_("task id"))
+    wbs = models.CharField(_("WBS"), max_length=60, blank=True)
+    shared_wbs = models.CharField(_("WBS"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices, default=TaskKind.TASK)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     start = models.DateTimeField(_("baseline start"), null=True)
     finish = models.DateTimeField(_("baseline finish"), null=True)
     duration_minutes = models.PositiveIntegerField(_("baseline duration"), default=0)
@@ -325,16 +365,32 @@ class BaselineTask(models.Model):
 
     scope_task_paths: ClassVar[tuple[str, ...]] = ("task",)
 
-    objects = LinkedScopedManager["BaselineTask"]()
+    objects = BaselineRowManager()
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["baseline", "task"], name="one_row_per_task_in_baseline")
+            models.UniqueConstraint(fields=["baseline", "task_uid"], name="one_row_per_task_uid_in_baseline")
         ]
 
     def __str__(self) -> str:
-        return f"{self.baseline_id}:{self.task_id}"
+        return f"{self.baseline_id}:{self.task_uid}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: a saved baseline row is never changed."""
+        if self.pk is not None:
+            raise TypeError("baseline rows are immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_milestone(self) -> bool:
+        """Whether the task was a milestone when the baseline was saved."""
+        return self.kind == TaskKind.MILESTONE
+
+    @property
+    def task_deleted(self) -> bool:
+        """Whether the task has been deleted from the plan since the baseline was saved."""
+        return self.task_id is None
 
 
 class CalendarFeed(VersionedModel):

@@ -628,11 +628,11 @@ def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = 
     )
     baseline.full_clean(exclude=["project", "created_by", "approved_by"])
     baseline.save()
+    # Each row keeps its own copy of what it shows, so deleting the task later leaves it intact.
+    copied = ("wbs", "shared_wbs", "name", "kind", "visibility", "start", "finish", "duration_minutes")
     rows = [
-        BaselineTask(baseline=baseline, task_id=pk, start=start, finish=finish, duration_minutes=duration)
-        for pk, start, finish, duration in Task.objects.filter(project=project).values_list(
-            "id", "start", "finish", "duration_minutes"
-        )
+        BaselineTask(baseline=baseline, task_id=pk, task_uid=pk, **dict(zip(copied, values, strict=True)))
+        for pk, *values in Task.objects.filter(project=project).values_list("id", *copied)
     ]
     BaselineTask.objects.bulk_create(rows, batch_size=500)
     audit.record(

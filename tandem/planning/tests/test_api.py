@@ -267,3 +267,20 @@ def test_the_feed_parses_as_icalendar_with_each_milestone(
     summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
     assert "Milestone: Go-live" in summaries
     assert all(event["DTSTART"].dt.tzinfo is not None for event in calendar.walk("VEVENT"))
+
+
+def test_the_comparison_lists_deleted_tasks_apart_with_their_baseline_dates(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    for key in ("golive", "secret"):
+        task = Task.objects.get(pk=ids[key])
+        services.do_delete_task(task, version=task.version, actor=world.pm)
+    path = f"/projects/ERP/baselines/{ids['baseline']}/compare"
+    team = Caller(world, "pm").get(path).json
+    assert {r["name"] for r in team["removed"]} == {"Go-live", "Margin review"}
+    assert "Go-live" not in [t["name"] for t in team["tasks"]]
+    client = Caller(world, "client_viewer").get(path).json
+    [golive] = client["removed"]
+    assert (golive["task_id"], golive["kind"]) == (ids["golive"], "milestone")
+    assert golive["baseline_finish"] is not None

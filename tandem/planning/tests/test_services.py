@@ -212,3 +212,26 @@ def test_baselines_are_saved_and_approved_by_the_right_holder(plan: Plan) -> Non
     with pytest.raises(PermissionDenied):
         services.do_save_baseline(world.project, name="x", actor=world.client_pm)
     assert Baseline.objects.count() == 1
+
+
+def test_deleting_a_task_keeps_its_rows_in_saved_baselines(plan: Plan) -> None:
+    world = plan.world
+    baseline = services.do_save_baseline(world.project, name="Contract", actor=world.pm)
+    services.do_delete_task(plan.golive, version=plan.golive.version, actor=world.pm)
+    assert baseline.rows.count() == 5
+    row = baseline.rows.get(task_uid=plan.golive.pk)
+    assert row.task_id is None and row.task_deleted
+    assert (row.name, row.kind, row.wbs) == ("Go-live", "milestone", "2")
+    assert row.start == row.finish == at(2026, 1, 9, 17)
+
+
+def test_baseline_rows_cannot_be_changed(plan: Plan) -> None:
+    world = plan.world
+    baseline = services.do_save_baseline(world.project, name="Contract", actor=world.pm)
+    row = baseline.rows.get(task_uid=plan.design.pk)
+    row.finish = at(2027, 1, 1)
+    with pytest.raises(TypeError):
+        row.save()
+    with pytest.raises(TypeError):
+        baseline.rows.update(finish=at(2027, 1, 1))
+    assert baseline.rows.get(task_uid=plan.design.pk).finish == at(2026, 1, 6, 17)

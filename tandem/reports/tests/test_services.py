@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.models import Activity
+from tandem.planning import services as planning
 from tandem.projects import services as project_services
 from tandem.projects.choices import DecisionPreset
 from tandem.reports import queries, rendering, services
@@ -168,3 +169,17 @@ def test_a_sent_report_is_shared_immutable_and_keeps_its_snapshot(plan: Plan) ->
     assert "Go-live moves a week." in rendering.render_body(again)
     assert queries.access_report(world.client_viewer, world.project, sent.pk) == sent
     assert Activity.objects.filter(verb="sent", target_id=str(sent.pk)).exists()
+
+
+def test_a_milestone_deleted_since_the_agreed_baseline_is_reported_as_deleted(plan: Plan) -> None:
+    world = plan.world
+    planning.do_delete_task(plan.golive, version=plan.golive.version, actor=world.pm)
+    planning.do_delete_task(plan.secret_milestone, version=plan.secret_milestone.version, actor=world.pm)
+    report = _generate(plan)
+    milestones = report.facts["schedule"]["milestones"]
+    assert [(m["name"], m["baseline"], m.get("deleted")) for m in milestones] == [
+        ("Go-live", "2026-01-09", True)
+    ]
+    reasons = report.facts["rag"]["dimensions"]["schedule"]["reasons"]
+    assert not any(r["code"] in ("milestone_slip", "milestone_missed") for r in reasons)
+    assert "deleted from the plan" in rendering.render_markdown_text(report)

@@ -404,3 +404,19 @@ def test_the_forms_speak_chinese(plan: Plan) -> None:
     plan.world.pm.save()
     page = client_for(plan.world, "pm").get(url("plan_task_edit", plan.build.pk)).content.decode()
     assert "工期（工作日）" in page and "添加前置任务" in page
+
+
+def test_the_comparison_lists_tasks_deleted_since_the_baseline_as_saved(plan: Plan) -> None:
+    pm = plan.world.pm
+    baseline = Baseline.objects.get(project=plan.world.project)
+    services.do_delete_task(plan.golive, version=plan.golive.version, actor=pm)
+    secret = Task.objects.get(pk=plan.secret.pk)
+    services.do_delete_task(secret, version=secret.version, actor=pm)
+    team = client_for(plan.world, "pm").get(url("plan_baseline_compare", baseline.pk)).content.decode()
+    removed = team.split('id="removed-h"')[1]
+    assert "Go-live" in removed and SECRET in removed and "Deleted" in removed
+    golive_row = removed.split(f'data-baseline-row="{plan.golive.pk}"')[1].split("</tr>")[0]
+    assert plan.golive.finish is not None and plan.golive.finish.strftime("%Y-%m-%d") in golive_row
+    for kind in CLIENTS:
+        body = client_for(plan.world, kind).get(url("plan_baseline_compare", baseline.pk)).content.decode()
+        assert "Go-live" in body.split('id="removed-h"')[1] and SECRET not in body

@@ -375,5 +375,8 @@ def baseline_compare(request: HttpRequest, scope: ProjectScope, pk: int) -> Http
             rows=rows,
             milestones_only=milestones_only,
             slipped=sum(1 for r in rows if r["v"].slipped),
+            removed=queries.removed_since_baseline(
+                scope.viewer, scope.project, baseline, milestones_only=milestones_only
+            ),
         ),
     )
