@@ -557,3 +557,21 @@ def test_the_gantt_shades_the_project_calendars_days_off(plan: Plan) -> None:
     assert "2026-02-17" in off and "2026-02-20" in off  # Spring Festival, on weekdays
     assert "2026-02-14" not in off  # a Saturday worked to make up for the Spring Festival
     assert "2026-01-12" not in off
+
+
+def test_dates_are_shown_in_the_project_time_zone_not_the_servers(world: World, settings: Any) -> None:
+    # 17:00 in Los Angeles is 01:00 UTC the next day: a UTC server must still show the local day.
+    settings.TIME_ZONE = "UTC"
+    world.project.time_zone = "America/Los_Angeles"
+    world.project.save(update_fields=["time_zone"])
+    plan = build_plan(world)
+    assert plan.golive.finish is not None and plan.golive.finish.astimezone(dt.UTC).day == 10
+    c = client_for(world, "pm")
+    listing = c.get(url("plan_list")).content.decode()
+    design_row = listing.split(f'data-task-id="{plan.design.pk}"')[1].split("</tr>")[0]
+    assert "2026-01-06" in design_row and "2026-01-07" not in design_row
+    for page in ("plan_timeline", "plan_board"):
+        body = c.get(url(page)).content.decode()
+        assert "2026-01-09" in body and "2026-01-10" not in body, page
+    form = c.get(reverse("web:plan_task_edit", args=["ERP", plan.golive.pk])).content.decode()
+    assert "2026-01-09 17:00" in form
