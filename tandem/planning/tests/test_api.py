@@ -284,3 +284,23 @@ def test_the_comparison_lists_deleted_tasks_apart_with_their_baseline_dates(
     [golive] = client["removed"]
     assert (golive["task_id"], golive["kind"]) == (ids["golive"], "milestone")
     assert golive["baseline_finish"] is not None
+
+
+def test_a_link_is_edited_in_place_and_bad_input_names_the_field(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    pm = Caller(world, "pm")
+    path = f"/projects/ERP/dependencies/{ids['link_shared']}"
+    changed = pm.call("PATCH", path, {"type": "SS", "lag_minutes": -240})
+    assert changed.status == 200 and (changed.json["type"], changed.json["lag_minutes"]) == ("SS", -240)
+    assert Dependency.objects.get(pk=ids["link_shared"]).type == "SS"
+    too_long = pm.call("PATCH", path, {"lag_minutes": 20_000_000})
+    assert too_long.status == 422 and "lag_minutes" in too_long.text
+    not_a_number = pm.call("PATCH", path, {"lag_minutes": "soon"})
+    assert not_a_number.status == 422 and "lag_minutes" in not_a_number.text
+    bad_type = pm.call("PATCH", path, {"type": "XX"})
+    assert bad_type.status == 422 and "type" in bad_type.text
+    assert Caller(world, "client_pm").call("PATCH", path, {"lag_minutes": 0}).status == 403
+    internal = f"/projects/ERP/dependencies/{ids['link_internal']}"
+    assert Caller(world, "client_pm").call("PATCH", internal, {"lag_minutes": 0}).status == 404

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from tandem.web.planning_forms import (
     ID_FIELDS,
     MINUTES_PER_DAY,
     BaselineForm,
+    LinkEditForm,
     LinkForm,
     TaskForm,
     to_days,
@@ -140,13 +141,18 @@ def task_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
 
 
-def _links_context(scope: ProjectScope, task: Task, link_form: LinkForm | None = None) -> dict[str, Any]:
+def _links_context(
+    scope: ProjectScope, task: Task, link_form: LinkForm | None = None, edited: LinkEditForm | None = None
+) -> dict[str, Any]:
+    """The task's predecessor links, each with its in-place edit form (``edited`` for the one posted)."""
     links = list(
         queries.dependencies_of(scope.viewer, scope.project).filter(successor_id=task.pk).order_by("id")
     )
     candidates = [t for t in queries.plan_of(scope.viewer, scope.project) if t.pk != task.pk]
     for link in links:
         link.lag_days = to_days(link.lag_minutes)  # type: ignore[attr-defined]
+        posted = edited is not None and edited.prefix == f"link-{link.pk}"
+        link.edit_form = edited if posted else LinkEditForm.for_link(link)  # type: ignore[attr-defined]
     return {
         "links": links,
         "link_form": link_form or LinkForm(tasks=candidates),
@@ -262,6 +268,34 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         request,
         "web/planning/forms/task_form.html",
         _context(scope, form=task_form, task=task, editor=True, **links),
+        status=400,
+    )
+
+
+@project_view
+@require_POST
+def link_edit(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
+    """Change the type and lag of one of a task's predecessor links in place; the plan is rescheduled."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
+    _require_plan_editor(scope)
+    if link.successor_id != task.pk:
+        raise Http404(_("No such link."))
+    form = LinkEditForm.for_link(link, request.POST)
+    if form.is_valid():
+        try:
+            services.do_update_dependency(link, actor=scope.user, **form.link_changes())
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The link was changed."))
+            return redirect(_edit_url(scope, task) + "#links")
+    zone = scheduling.zone_of(scope.project)
+    task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
+    return render_page(
+        request,
+        "web/planning/forms/task_form.html",
+        _context(scope, form=task_form, task=task, editor=True, **_links_context(scope, task, edited=form)),
         status=400,
     )
 
