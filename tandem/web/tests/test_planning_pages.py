@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,65 +18,25 @@ from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Dependency, Task
 from tandem.risks import services as risk_services
 from tandem.testing.personas import World
+from tandem.testing.plans import DAY, Plan, build_small_plan
 
-DAY = 480
 SECRET = "Margin review with subcontractor"
 
 PAGES = ("plan_gantt", "plan_board", "plan_list", "plan_timeline", "plan_gantt_data")
 
 
-@dataclass
-class Plan:
-    """A phase with shared work, an internal task linked to it, and a milestone under an agreed baseline."""
-
-    world: World
-    phase: Task
-    design: Task
-    build: Task
-    secret: Task
-    golive: Task
-
-
 def build_plan(world: World, extra: int = 0) -> Plan:
     """ERP: Phase 1 (design 2d → build 3d, and an internal review after design) → go-live."""
-    pm, project = world.pm, world.project
-    phase = services.do_add_task(project, actor=pm, name="Phase 1", kind=TaskKind.PHASE)
-    design = services.do_add_task(
-        project, actor=pm, name="Design", parent_id=phase.pk, duration_minutes=2 * DAY
+    return build_small_plan(
+        world,
+        phase=True,
+        internal_name=SECRET,
+        build_owner=world.member,
+        secret_feeds_golive=True,
+        extra=extra,
+        baseline="Kick-off plan",
+        approver=world.client_pm,
     )
-    build = services.do_add_task(
-        project,
-        actor=pm,
-        name="Build",
-        parent_id=phase.pk,
-        duration_minutes=3 * DAY,
-        owner_id=world.member.pk,
-    )
-    secret = services.do_add_task(
-        project,
-        actor=pm,
-        name=SECRET,
-        parent_id=phase.pk,
-        duration_minutes=DAY,
-        visibility=Visibility.INTERNAL,
-    )
-    golive = services.do_add_task(project, actor=pm, name="Go-live", kind=TaskKind.MILESTONE)
-    services.do_add_dependency(project, predecessor_id=design.pk, successor_id=build.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=design.pk, successor_id=secret.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=secret.pk, successor_id=golive.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=build.pk, successor_id=golive.pk, actor=pm)
-    for n in range(extra):
-        services.do_add_task(
-            project,
-            actor=pm,
-            name=f"Extra {n}",
-            parent_id=phase.pk,
-            duration_minutes=DAY,
-            owner_id=world.member.pk,
-        )
-    baseline = services.do_save_baseline(project, name="Kick-off plan", actor=pm)
-    services.do_approve_baseline(baseline, actor=world.client_pm)
-    return Plan(world, *(Task.objects.get(pk=t.pk) for t in (phase, design, build, secret, golive)))
 
 
 @pytest.fixture
