@@ -197,8 +197,8 @@ class BaselineIn(Schema):
     reason: str = Field("", max_length=5000)
 
 
-class VarianceOut(Schema):
-    """A task next to its baseline; variances in working minutes, positive when later than planned."""
+class BaselineRemovedRowOut(Schema):
+    """A task as a baseline saved it (for a task deleted since, all that is left of it)."""
 
     task_id: int
     wbs: str
@@ -206,22 +206,16 @@ class VarianceOut(Schema):
     kind: str
     baseline_start: dt.datetime | None
     baseline_finish: dt.datetime | None
+
+
+class VarianceOut(BaselineRemovedRowOut):
+    """A task next to its baseline; variances in working minutes, positive when later than planned."""
+
     start: dt.datetime | None
     finish: dt.datetime | None
     start_variance_minutes: int | None
     finish_variance_minutes: int | None
     slipped: bool
-
-
-class BaselineRemovedRowOut(Schema):
-    """A task deleted from the plan since the baseline: its row as the baseline saved it."""
-
-    task_id: int
-    wbs: str
-    name: str
-    kind: str
-    baseline_start: dt.datetime | None
-    baseline_finish: dt.datetime | None
 
 
 class ComparisonOut(Schema):

@@ -3,6 +3,21 @@ from __future__ import annotations
 import django.db.models.deletion
 from django.db import migrations, models
 
+KINDS = [("phase", "Phase"), ("work_package", "Work package"), ("task", "Task"), ("milestone", "Milestone")]
+VISIBILITIES = [("internal", "Internal"), ("shared", "Shared with client")]
+
+#: The copy of its task each baseline row keeps (``task_uid`` is filled by the next migration).
+COPIED_FIELDS = {
+    "task_uid": models.PositiveIntegerField(null=True, verbose_name="task id"),
+    "wbs": models.CharField(blank=True, max_length=60, verbose_name="WBS"),
+    "shared_wbs": models.CharField(blank=True, max_length=60, verbose_name="WBS"),
+    "name": models.CharField(blank=True, max_length=200, verbose_name="name"),
+    "kind": models.CharField(choices=KINDS, default="task", max_length=20, verbose_name="kind"),
+    "visibility": models.CharField(
+        choices=VISIBILITIES, default="internal", max_length=10, verbose_name="visibility"
+    ),
+}
+
 
 class Migration(migrations.Migration):
     """Baseline rows get their own copy of the task (id, outline, name, kind, visibility) and outlive it."""
@@ -12,50 +27,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="baselinetask",
-            name="task_uid",
-            field=models.PositiveIntegerField(null=True, verbose_name="task id"),
-        ),
-        migrations.AddField(
-            model_name="baselinetask",
-            name="wbs",
-            field=models.CharField(blank=True, max_length=60, verbose_name="WBS"),
-        ),
-        migrations.AddField(
-            model_name="baselinetask",
-            name="shared_wbs",
-            field=models.CharField(blank=True, max_length=60, verbose_name="WBS"),
-        ),
-        migrations.AddField(
-            model_name="baselinetask",
-            name="name",
-            field=models.CharField(blank=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AddField(
-            model_name="baselinetask",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("phase", "Phase"),
-                    ("work_package", "Work package"),
-                    ("task", "Task"),
-                    ("milestone", "Milestone"),
-                ],
-                default="task",
-                max_length=20,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AddField(
-            model_name="baselinetask",
-            name="visibility",
-            field=models.CharField(
-                choices=[("internal", "Internal"), ("shared", "Shared with client")],
-                default="internal",
-                max_length=10,
-                verbose_name="visibility",
-            ),
+        *(
+            migrations.AddField(model_name="baselinetask", name=name, field=field)
+            for name, field in COPIED_FIELDS.items()
         ),
         migrations.AlterField(
             model_name="baselinetask",

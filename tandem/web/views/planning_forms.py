@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from tandem.core.errors import ConflictError
 from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind
-from tandem.planning.models import Task
+from tandem.planning.models import Dependency, Task
 from tandem.projects import queries as project_queries
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
@@ -261,9 +261,16 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         else:
             messages.success(request, _("The link was added."))
             return redirect(_edit_url(scope, task) + "#links")
+    links["link_form"] = form
+    return _refused_link(request, scope, task, links)
+
+
+def _refused_link(
+    request: HttpRequest, scope: ProjectScope, task: Task, links: dict[str, Any]
+) -> HttpResponse:
+    """The task page again (400) with its links' forms as posted, so the errors show where they were typed."""
     zone = scheduling.zone_of(scope.project)
     task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
-    links["link_form"] = form
     return render_page(
         request,
         "web/planning/forms/task_form.html",
@@ -272,13 +279,19 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     )
 
 
+def _task_and_link(scope: ProjectScope, pk: int, link_pk: int) -> tuple[Task, Dependency]:
+    """A task and a link as the viewer sees them (404 otherwise), for a plan editor (403 otherwise)."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
+    _require_plan_editor(scope)
+    return task, link
+
+
 @project_view
 @require_POST
 def link_edit(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
     """Change the type and lag of one of a task's predecessor links in place; the plan is rescheduled."""
-    task = queries.access_task(scope.viewer, scope.project, pk)
-    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
-    _require_plan_editor(scope)
+    task, link = _task_and_link(scope, pk, link_pk)
     if link.successor_id != task.pk:
         raise Http404(_("No such link."))
     form = LinkEditForm.for_link(link, request.POST)
@@ -290,23 +303,14 @@ def link_edit(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) 
         else:
             messages.success(request, _("The link was changed."))
             return redirect(_edit_url(scope, task) + "#links")
-    zone = scheduling.zone_of(scope.project)
-    task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
-    return render_page(
-        request,
-        "web/planning/forms/task_form.html",
-        _context(scope, form=task_form, task=task, editor=True, **_links_context(scope, task, edited=form)),
-        status=400,
-    )
+    return _refused_link(request, scope, task, _links_context(scope, task, edited=form))
 
 
 @project_view
 @require_POST
 def link_remove(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
     """Remove one of a task's predecessor links."""
-    task = queries.access_task(scope.viewer, scope.project, pk)
-    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
-    _require_plan_editor(scope)
+    task, link = _task_and_link(scope, pk, link_pk)
     if link.successor_id != task.pk:
         return redirect(_edit_url(scope, task) + "#links")
     services.do_remove_dependency(link, actor=scope.user)
