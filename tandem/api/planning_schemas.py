@@ -197,8 +197,8 @@ class BaselineIn(Schema):
     reason: str = Field("", max_length=5000)
 
 
-class VarianceOut(Schema):
-    """A task next to its baseline; variances in working minutes, positive when later than planned."""
+class BaselineRemovedRowOut(Schema):
+    """A task as a baseline saved it (for a task deleted since, all that is left of it)."""
 
     task_id: int
     wbs: str
@@ -206,6 +206,11 @@ class VarianceOut(Schema):
     kind: str
     baseline_start: dt.datetime | None
     baseline_finish: dt.datetime | None
+
+
+class VarianceOut(BaselineRemovedRowOut):
+    """A task next to its baseline; variances in working minutes, positive when later than planned."""
+
     start: dt.datetime | None
     finish: dt.datetime | None
     start_variance_minutes: int | None
@@ -214,10 +219,11 @@ class VarianceOut(Schema):
 
 
 class ComparisonOut(Schema):
-    """The plan compared with one baseline."""
+    """The plan compared with one baseline; tasks deleted since are listed apart, as saved."""
 
     baseline: BaselineOut
     tasks: list[VarianceOut]
+    removed: list[BaselineRemovedRowOut]
 
 
 class MilestoneOut(Schema):

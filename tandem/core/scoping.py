@@ -53,7 +53,15 @@ def visibility_paths_of(model: type[models.Model]) -> tuple[str, ...]:
 
 
 def shared_q(model: type[models.Model], prefix: str = "") -> Q:
-    """The condition under which a client may read a row of ``model`` (reached through ``prefix``)."""
+    """The condition under which a client may read a row of ``model`` (reached through ``prefix``).
+
+    A model whose rule is not "all of these are shared" gives its own condition as the classmethod
+    ``scope_shared_q(prefix)`` (a baseline row: its task is shared, or its task was deleted and the
+    row was shared when the baseline was saved).
+    """
+    custom = getattr(model, "scope_shared_q", None)
+    if custom is not None:
+        return custom(prefix)  # type: ignore[no-any-return]
     condition = Q()
     for path in visibility_paths_of(model):
         condition &= Q(**{f"{prefix}{path}": Visibility.SHARED})

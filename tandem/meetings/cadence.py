@@ -7,6 +7,9 @@ time of day in the project's time zone on the due day.
 - weekly: every ``weekday`` on or after ``starts_on``;
 - every second week: the first ``weekday`` on or after ``starts_on``, then every 14 days (parity counts
   from that first occurrence);
+- a weekly or every-second-week day that is a public holiday of the project calendar (a usual working
+  weekday without working time, e.g. National Day) moves to the next working day, make-up working days
+  included, because nobody meets or reports on a holiday; slots that land on the same day are one;
 - monthly / quarterly: in every month (every third month, counting from the month of ``starts_on``) on
   the first or last working day of the project calendar (China's holidays and make-up working days
   when the project works on the China calendar), or on ``day_of_month`` (the month's last day when the
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 
 #: How far to look for the previous or next due moment (a quarter plus slack).
 _HORIZON = dt.timedelta(days=100)
+#: How far a holiday can push a weekly slot (``WorkingCalendar.next_working_day`` looks 40 days ahead).
+_LONGEST_MOVE = dt.timedelta(days=41)
 
 
 class WorkingCalendar:
@@ -82,6 +87,10 @@ class WorkingCalendar:
     def is_working(self, day: dt.date) -> bool:
         """Whether ``day`` has working time."""
         return day in self._year(day.year)
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """Whether ``day`` is a usual working weekday without working time (a public holiday)."""
+        return day.weekday() in (self._row.working_weekdays or ()) and not self.is_working(day)
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day after ``day`` (the day after when none within a month)."""
@@ -160,22 +169,42 @@ def _month_day(item: CommunicationItem, year: int, month: int) -> dt.date:
     return days.first_working_day(year, month)
 
 
+def _weekly_days(item: CommunicationItem, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The entry's weekly or every-second-week days by its rule alone, from ``first`` to ``last``."""
+    step = 7 if item.frequency == Frequency.WEEKLY else 14
+    start = _first_weekly(item)
+    if start < first:
+        start += dt.timedelta(days=-(-(first - start).days // step) * step)
+    out = []
+    day = start
+    while day <= last:
+        out.append(day)
+        day += dt.timedelta(days=step)
+    return out
+
+
+def _off_holidays(
+    item: CommunicationItem, days: list[dt.date], first: dt.date, last: dt.date
+) -> list[dt.date]:
+    """``days`` with each public holiday moved to the next working day, within ``first``..``last``."""
+    calendar = working_calendar(item.project)
+    out: list[dt.date] = []
+    for day in days:
+        if calendar.is_holiday(day):
+            day = calendar.next_working_day(day)
+        if first <= day <= last and (not out or out[-1] != day):
+            out.append(day)
+    return out
+
+
 def _due_days(item: CommunicationItem, first: dt.date, last: dt.date) -> list[dt.date]:
     """The due days of the entry from ``first`` to ``last`` inclusive."""
     first = max(first, item.starts_on)
     if last < first:
         return []
     if item.frequency in (Frequency.WEEKLY, Frequency.BIWEEKLY):
-        step = 7 if item.frequency == Frequency.WEEKLY else 14
-        start = _first_weekly(item)
-        if start < first:
-            start += dt.timedelta(days=-(-(first - start).days // step) * step)
-        out = []
-        day = start
-        while day <= last:
-            out.append(day)
-            day += dt.timedelta(days=step)
-        return out
+        # A slot before ``first`` may move into the window when a holiday pushes it, so start earlier.
+        return _off_holidays(item, _weekly_days(item, first - _LONGEST_MOVE, last), first, last)
     if item.frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
         every = 1 if item.frequency == Frequency.MONTHLY else 3
         origin = item.starts_on.year * 12 + item.starts_on.month - 1

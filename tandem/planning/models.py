@@ -7,7 +7,7 @@ floats, critical) are written only by ``tandem.planning.scheduling.reschedule``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.choices import Visibility
 from tandem.core.models import ShareableModel, TimeStampedModel, VersionedModel
-from tandem.core.scoping import ScopedManager
+from tandem.core.scoping import ScopedManager, ScopedQuerySet
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 
 DEFAULT_HOURS = "08:00-12:00,13:00-17:00"
@@ -279,30 +280,81 @@ class Baseline(TimeStampedModel):
         return self.approved_at is not None
 
 
+class BaselineRowQuerySet(ScopedQuerySet["BaselineTask"]):
+    """Baseline rows: scoped like other task rows, and never changed in bulk (a baseline is a snapshot)."""
+
+    def update(self, **kwargs: object) -> int:
+        """Refused: a saved baseline is the plan as it was agreed, so its rows never change."""
+        raise TypeError("baseline rows are immutable")
+
+
+class BaselineRowManager(ScopedManager["BaselineTask"]):
+    """The manager of baseline rows (see ``BaselineRowQuerySet``)."""
+
+    def get_queryset(self) -> BaselineRowQuerySet:
+        """All rows, as a queryset that scopes itself and refuses bulk updates."""
+        return BaselineRowQuerySet(self.model, using=self._db)
+
+
 class BaselineTask(models.Model):
-    """One task's dates and duration when the baseline was saved."""
+    """One task as it was when the baseline was saved: its own copy of the dates, name and outline.
+
+    The row outlives its task: deleting a task keeps the row (``task`` becomes empty, ``task_uid``
+    still names it), because a baseline is what the client agreed, not what the plan is now.
+    """
 
     baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="rows")
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_rows")
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="baseline_rows"
+    )
+    #: The task's id when the baseline was saved; stays when the task is deleted.
+    task_uid = models.PositiveIntegerField(_("task id"))
+    wbs = models.CharField(_("WBS"), max_length=60, blank=True)
+    shared_wbs = models.CharField(_("WBS"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices, default=TaskKind.TASK)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     start = models.DateTimeField(_("baseline start"), null=True)
     finish = models.DateTimeField(_("baseline finish"), null=True)
     duration_minutes = models.PositiveIntegerField(_("baseline duration"), default=0)
 
     scope_project_path: ClassVar[str] = "baseline__project"
 
-    #: A client sees a baseline row only when its task is shared.
-    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("task__visibility",)
-
-    objects = ScopedManager["BaselineTask"]()
+    objects = BaselineRowManager()
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["baseline", "task"], name="one_row_per_task_in_baseline")
+            models.UniqueConstraint(fields=["baseline", "task_uid"], name="one_row_per_task_uid_in_baseline")
         ]
 
     def __str__(self) -> str:
-        return f"{self.baseline_id}:{self.task_id}"
+        return f"{self.baseline_id}:{self.task_uid}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: a saved baseline row is never changed."""
+        if self.pk is not None:
+            raise TypeError("baseline rows are immutable")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def scope_shared_q(cls, prefix: str = "") -> Q:
+        """A client sees a row of a shared task, or of a removed task that was shared when saved."""
+        return Q(**{f"{prefix}task__visibility": Visibility.SHARED}) | Q(
+            **{f"{prefix}task__isnull": True, f"{prefix}visibility": Visibility.SHARED}
+        )
+
+    @property
+    def is_milestone(self) -> bool:
+        """Whether the task was a milestone when the baseline was saved."""
+        return self.kind == TaskKind.MILESTONE
+
+    @property
+    def task_deleted(self) -> bool:
+        """Whether the task has been deleted from the plan since the baseline was saved."""
+        return self.task_id is None
 
 
 class CalendarFeed(VersionedModel):

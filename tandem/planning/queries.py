@@ -213,6 +213,20 @@ def compare_with_baseline(
     return out
 
 
+def removed_since_baseline(
+    user: Viewer, project: Project, baseline: Baseline, *, milestones_only: bool = False
+) -> list[BaselineTask]:
+    """The baseline's rows whose task was deleted since, as the user may see them, with ``shown_wbs``.
+
+    The rows keep the name, outline number and dates the task had when the baseline was saved.
+    """
+    qs = BaselineTask.objects.visible_to(user).filter(baseline=baseline, task__isnull=True)
+    if milestones_only:
+        qs = qs.filter(kind=TaskKind.MILESTONE)
+    wbs = "wbs" if _team_view(user, project) else "shared_wbs"
+    return list(qs.annotate(shown_wbs=F(wbs)).order_by("id"))
+
+
 def overdue_tasks(user: Viewer, project: Project, *, now: dt.datetime | None = None) -> QuerySet[Task]:
     """Unfinished leaf tasks whose finish (or deadline) has passed."""
     now = now or timezone.now()

@@ -70,6 +70,8 @@ TASK_FIELDS = (
 PROGRESS_FIELDS = ("status", "percent_complete", "actual_start", "actual_finish")
 AUDITED_FIELDS = tuple(f for f in TASK_FIELDS if f not in ("position",))
 DEPENDENCY_FIELDS = ("type", "lag_minutes", "elapsed")
+#: The longest lag or lead a link may have (about 57 working years), as the API allows.
+MAX_LAG_MINUTES = 10_000_000
 
 
 # ---------------------------------------------------------------- helpers
@@ -104,6 +106,17 @@ def _visible_task(actor: User, project: Project, pk: Any, field: str) -> Task:
     if task is None:
         raise ValidationError({field: [_("Choose a task of this project.")]})
     return task
+
+
+def _clean_lag(value: Any) -> int:
+    """A link's lag in minutes within the engine's range, or a ValidationError on ``lag_minutes``."""
+    try:
+        lag = int(value or 0)
+    except (TypeError, ValueError):
+        raise ValidationError({"lag_minutes": [_("Enter a whole number of minutes.")]}) from None
+    if abs(lag) > MAX_LAG_MINUTES:
+        raise ValidationError({"lag_minutes": [_("A lag can be at most 10,000,000 minutes either way.")]})
+    return lag
 
 
 def _record_visibility(*tasks: Task) -> str:
@@ -423,7 +436,7 @@ def do_add_dependency(
         predecessor=predecessor,
         successor=successor,
         type=type,
-        lag_minutes=int(lag_minutes or 0),
+        lag_minutes=_clean_lag(lag_minutes),
         elapsed=bool(elapsed),
     )
     link.full_clean(validate_constraints=False)
@@ -443,17 +456,24 @@ def do_add_dependency(
 
 @transaction.atomic
 def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Dependency:
-    """Change a link's type or lag."""
+    """Change a link's type, lag or elapsed flag in place, checked as a new link is, and reschedule."""
     project = link.project
     permissions.require(actor, project, Action.EDIT_PLAN)
     current = (
         Dependency.objects.select_for_update().select_related("predecessor", "successor").get(pk=link.pk)
     )
+    if not Dependency.objects.visible_to(actor).filter(pk=current.pk).exists():
+        # As when adding a link: the client may not change a link to work it cannot see.
+        raise PermissionDenied(_("This link touches work only the team can change."))
     unknown = sorted(set(data) - set(DEPENDENCY_FIELDS))
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
     if "type" in data and data["type"] not in DependencyType.values:
         raise ValidationError({"type": [_("Choose one of FS, SS, FF, SF.")]})
+    if "lag_minutes" in data:
+        data["lag_minutes"] = _clean_lag(data["lag_minutes"])
+    if "elapsed" in data:
+        data["elapsed"] = bool(data["elapsed"])
     before = audit.field_values(current, DEPENDENCY_FIELDS)
     for name, value in data.items():
         setattr(current, name, value)
@@ -628,11 +648,11 @@ def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = 
     )
     baseline.full_clean(exclude=["project", "created_by", "approved_by"])
     baseline.save()
+    # Each row keeps its own copy of what it shows, so deleting the task later leaves it intact.
+    copied = ("wbs", "shared_wbs", "name", "kind", "visibility", "start", "finish", "duration_minutes")
     rows = [
-        BaselineTask(baseline=baseline, task_id=pk, start=start, finish=finish, duration_minutes=duration)
-        for pk, start, finish, duration in Task.objects.filter(project=project).values_list(
-            "id", "start", "finish", "duration_minutes"
-        )
+        BaselineTask(baseline=baseline, task_id=pk, task_uid=pk, **dict(zip(copied, values, strict=True)))
+        for pk, *values in Task.objects.filter(project=project).values_list("id", *copied)
     ]
     BaselineTask.objects.bulk_create(rows, batch_size=500)
     audit.record(

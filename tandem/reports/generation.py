@@ -81,6 +81,20 @@ def schedule_facts(lens: Any, project: Project, *, today: dt.date, zone: dt.tzin
                 ),
             }
         )
+    if baseline is not None:
+        # A milestone deleted since the agreement is still reported, as deleted, with the agreed date.
+        milestones += [
+            {
+                "name": row.name,
+                "baseline": _local_date(row.finish, zone),
+                "forecast": None,
+                "slip_days": None,
+                "done": False,
+                "missed": False,
+                "deleted": True,
+            }
+            for row in plan_queries.removed_since_baseline(lens, project, baseline, milestones_only=True)
+        ]
     finish = plan_queries.plan_summary(lens, project)["finish"]
     finish_slip = None
     if baseline is not None and baseline.project_finish and finish:
@@ -268,6 +282,7 @@ def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
             m["done"],
         )
         for m in schedule["milestones"]
+        if not m.get("deleted")  # a deleted milestone can no longer slip or be missed
     ]
     changes, risks, issues = facts["changes"], facts["risks"], facts["issues"]
     return {

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Visibility
 from tandem.planning.choices import ConstraintType, DependencyType, TaskKind, TaskStatus
-from tandem.planning.models import Task
+from tandem.planning.models import Dependency, Task
 from tandem.web.forms import VISIBILITY_HELP, VersionField
 
 #: Working minutes in a working day, as the API, the MSPDI export and the demo count them.
@@ -205,16 +205,35 @@ class TaskForm(forms.Form):
         }
 
 
-class LinkForm(forms.Form):
-    """A predecessor of the task being edited (its fields named ``link-*`` beside the task form's)."""
+class LinkEditForm(forms.Form):
+    """A link's type and lag, changed in place (one form per link row, prefixed ``link-<id>``)."""
 
-    prefix = "link"
-
-    predecessor = forms.TypedChoiceField(label=_("Predecessor"), coerce=int)
     type = forms.ChoiceField(label=_("Link type"), choices=DependencyType.choices, initial=DependencyType.FS)
     lag_days = _days_field(
         _("Lag (working days)"), signed=True, help_text=_("Negative for a lead: the successor may overlap.")
     )
+
+    @classmethod
+    def for_link(cls, link: Dependency, data: Any = None) -> LinkEditForm:
+        """The row's form of ``link``, bound to ``data`` when given, else showing the link's values."""
+        initial = {"type": link.type, "lag_days": to_days(link.lag_minutes)}
+        return cls(data, prefix=f"link-{link.pk}", initial=initial)
+
+    def link_changes(self) -> dict[str, Any]:
+        """The cleaned type and lag as the service takes them."""
+        return {
+            "type": self.cleaned_data["type"],
+            "lag_minutes": to_minutes(self.cleaned_data.get("lag_days")) or 0,
+        }
+
+
+class LinkForm(LinkEditForm):
+    """A predecessor of the task being edited (its fields named ``link-*`` beside the task form's)."""
+
+    prefix = "link"
+    field_order = ("predecessor", "type", "lag_days")
+
+    predecessor = forms.TypedChoiceField(label=_("Predecessor"), coerce=int)
 
     def __init__(self, *args: Any, tasks: list[Task] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,11 +243,7 @@ class LinkForm(forms.Form):
 
     def link_data(self) -> dict[str, Any]:
         """The cleaned values as the service takes them."""
-        return {
-            "predecessor_id": self.cleaned_data["predecessor"],
-            "type": self.cleaned_data["type"],
-            "lag_minutes": to_minutes(self.cleaned_data.get("lag_days")) or 0,
-        }
+        return {"predecessor_id": self.cleaned_data["predecessor"], **self.link_changes()}
 
 
 class BaselineForm(forms.Form):

@@ -96,6 +96,11 @@ urlpatterns = [
     path(project + "plan/tasks/<int:pk>/delete/", planning_forms.task_delete, name="plan_task_delete"),
     path(project + "plan/tasks/<int:pk>/links/", planning_forms.link_create, name="plan_task_link_add"),
     path(
+        project + "plan/tasks/<int:pk>/links/<int:link_pk>/",
+        planning_forms.link_edit,
+        name="plan_task_link_edit",
+    ),
+    path(
         project + "plan/tasks/<int:pk>/links/<int:link_pk>/remove/",
         planning_forms.link_remove,
         name="plan_task_link_remove",

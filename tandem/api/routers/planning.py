@@ -269,6 +269,17 @@ def compare_baseline(request: HttpRequest, code: str, baseline_id: int) -> dict[
             }
             for v in rows
         ],
+        "removed": [
+            {
+                "task_id": r.task_uid,
+                "wbs": getattr(r, "shown_wbs", r.wbs),
+                "name": r.name,
+                "kind": r.kind,
+                "baseline_start": r.start,
+                "baseline_finish": r.finish,
+            }
+            for r in queries.removed_since_baseline(user, project, baseline)
+        ],
     }
 
 

@@ -2,54 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tandem.changes import services
 from tandem.changes.models import ChangeRequest
-from tandem.core.choices import Visibility
-from tandem.planning import services as planning
-from tandem.planning.choices import TaskKind
-from tandem.planning.models import Baseline, Task
 from tandem.testing.personas import World
-
-DAY = 480
-
-
-@dataclass
-class Plan:
-    """Design 2d → build 3d → go-live, and an internal review after design (1d, off the critical path)."""
-
-    world: World
-    design: Task
-    build: Task
-    secret: Task
-    golive: Task
-    baseline: Baseline
-
-    def fresh(self, task: Task) -> Task:
-        """The task as stored now."""
-        return Task.objects.get(pk=task.pk)
+from tandem.testing.plans import DAY, Plan, build_small_plan
 
 
 def build_plan(world: World) -> Plan:
     """The plan, saved as a baseline the PM approved (joint preset: PM and client PM approve baselines)."""
-    pm, project = world.pm, world.project
-    design = planning.do_add_task(project, actor=pm, name="Design", duration_minutes=2 * DAY)
-    build = planning.do_add_task(project, actor=pm, name="Build", duration_minutes=3 * DAY)
-    secret = planning.do_add_task(
-        project, actor=pm, name="Margin review", duration_minutes=DAY, visibility=Visibility.INTERNAL
-    )
-    golive = planning.do_add_task(project, actor=pm, name="Go-live", kind=TaskKind.MILESTONE)
-    planning.do_add_dependency(project, predecessor_id=design.pk, successor_id=build.pk, actor=pm)
-    planning.do_add_dependency(project, predecessor_id=design.pk, successor_id=secret.pk, actor=pm)
-    planning.do_add_dependency(project, predecessor_id=build.pk, successor_id=golive.pk, actor=pm)
-    baseline = planning.do_approve_baseline(
-        planning.do_save_baseline(project, name="Kick-off", actor=pm), actor=pm
-    )
-    return Plan(world, *(Task.objects.get(pk=t.pk) for t in (design, build, secret, golive)), baseline)
+    return build_small_plan(world, baseline="Kick-off")
 
 
 @pytest.fixture

@@ -141,7 +141,8 @@ def test_adherence_on_a_constructed_history(world: World, china: object) -> None
     )
     done = [
         utc(2023, 9, 22, 7),  # on time for 22 Sep
-        # 29 Sep (National Day): grace runs to the next working day, Saturday 7 Oct (make-up) 16:00
+        # 29 Sep and 6 Oct fall in National Day (29 Sep–6 Oct): both move to the next working day,
+        # Saturday 7 Oct (a make-up working day), where they are one slot
         utc(2023, 10, 7, 7, 30),
         utc(2023, 10, 13, 8, 0),  # exactly on time for 13 Oct
         # 20 Oct: missed
@@ -152,17 +153,15 @@ def test_adherence_on_a_constructed_history(world: World, china: object) -> None
     result = cadence.adherence(item, done, now)
     assert [o.slot.date() for o in result.outcomes] == [
         dt.date(2023, 9, 22),
-        dt.date(2023, 9, 29),
-        dt.date(2023, 10, 6),
+        dt.date(2023, 10, 7),
         dt.date(2023, 10, 13),
         dt.date(2023, 10, 20),
         dt.date(2023, 10, 27),
     ]
     met = [o.fulfilled_at is not None for o in result.outcomes]
-    # 6 Oct (inside the holiday) is met by nothing: the 7 Oct report went to 29 Sep, within its grace
-    assert met == [True, True, False, True, False, False]
-    assert (result.fulfilled, result.due) == (3, 6)
-    assert result.percent == 50
+    assert met == [True, True, True, False, False]
+    assert (result.fulfilled, result.due) == (3, 5)
+    assert result.percent == 60
     assert result.status == AdherenceStatus.OVERDUE
     assert result.next_due is not None and result.next_due.date() == dt.date(2023, 11, 3)
 
@@ -178,3 +177,36 @@ def test_a_slot_inside_its_grace_is_due_not_overdue(world: World) -> None:
     early = cadence.adherence(item, [utc(2026, 3, 6, 9)], utc(2026, 3, 7))
     assert early.status == AdherenceStatus.ON_TRACK and (early.fulfilled, early.due) == (1, 1)
     assert early.percent == 100
+
+
+def test_a_weekly_slot_on_a_public_holiday_moves_to_the_next_working_day(world: World, china: object) -> None:
+    world.project.time_zone = "Asia/Shanghai"
+    item = make_item(
+        world.project, kind=CommunicationKind.STATUS_REPORT, weekday=4, starts_on=dt.date(2026, 9, 26)
+    )
+    # 2026: National Day runs 1–7 Oct; Friday 2 Oct moves to Thursday 8 Oct, Friday 9 Oct stays.
+    days = [s.date() for s in cadence.slots(item, utc(2026, 9, 20), utc(2026, 10, 20))]
+    assert days == [dt.date(2026, 10, 8), dt.date(2026, 10, 9), dt.date(2026, 10, 16)]
+    # Looking from inside the holiday, the next slot is the moved one, at the entry's time of day.
+    assert cadence.next_slot(item, utc(2026, 10, 3)) == utc(2026, 10, 8, 8)
+    # The report sent on 8 Oct keeps the plan: nothing is missed for a day nobody works.
+    result = cadence.adherence(item, [utc(2026, 10, 8, 7)], utc(2026, 10, 9, 7))
+    assert [o.fulfilled_at is not None for o in result.outcomes] == [True]
+    assert result.status == AdherenceStatus.ON_TRACK and result.percent == 100
+    # Every second Friday from the Mid-Autumn Festival (Friday 25 Sep): it moves to Monday 28 Sep.
+    fortnightly = make_item(
+        world.project,
+        title="Steering",
+        frequency=Frequency.BIWEEKLY,
+        weekday=4,
+        starts_on=dt.date(2026, 9, 25),
+    )
+    later = [s.date() for s in cadence.slots(fortnightly, utc(2026, 9, 20), utc(2026, 10, 31))]
+    assert later == [dt.date(2026, 9, 28), dt.date(2026, 10, 9), dt.date(2026, 10, 23)]
+
+
+def test_a_weekly_slot_on_a_usual_day_off_stays_there(world: World) -> None:
+    # A Saturday slot on a Monday-to-Friday calendar is a choice, not a holiday: it does not move.
+    item = make_item(world.project, weekday=5, starts_on=dt.date(2026, 3, 2))
+    days = [s.date() for s in cadence.slots(item, utc(2026, 3, 1), utc(2026, 3, 15))]
+    assert days == [dt.date(2026, 3, 7), dt.date(2026, 3, 14)]

@@ -267,3 +267,40 @@ def test_the_feed_parses_as_icalendar_with_each_milestone(
     summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
     assert "Milestone: Go-live" in summaries
     assert all(event["DTSTART"].dt.tzinfo is not None for event in calendar.walk("VEVENT"))
+
+
+def test_the_comparison_lists_deleted_tasks_apart_with_their_baseline_dates(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    for key in ("golive", "secret"):
+        task = Task.objects.get(pk=ids[key])
+        services.do_delete_task(task, version=task.version, actor=world.pm)
+    path = f"/projects/ERP/baselines/{ids['baseline']}/compare"
+    team = Caller(world, "pm").get(path).json
+    assert {r["name"] for r in team["removed"]} == {"Go-live", "Margin review"}
+    assert "Go-live" not in [t["name"] for t in team["tasks"]]
+    client = Caller(world, "client_viewer").get(path).json
+    [golive] = client["removed"]
+    assert (golive["task_id"], golive["kind"]) == (ids["golive"], "milestone")
+    assert golive["baseline_finish"] is not None
+
+
+def test_a_link_is_edited_in_place_and_bad_input_names_the_field(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    pm = Caller(world, "pm")
+    path = f"/projects/ERP/dependencies/{ids['link_shared']}"
+    changed = pm.call("PATCH", path, {"type": "SS", "lag_minutes": -240})
+    assert changed.status == 200 and (changed.json["type"], changed.json["lag_minutes"]) == ("SS", -240)
+    assert Dependency.objects.get(pk=ids["link_shared"]).type == "SS"
+    too_long = pm.call("PATCH", path, {"lag_minutes": 20_000_000})
+    assert too_long.status == 422 and "lag_minutes" in too_long.text
+    not_a_number = pm.call("PATCH", path, {"lag_minutes": "soon"})
+    assert not_a_number.status == 422 and "lag_minutes" in not_a_number.text
+    bad_type = pm.call("PATCH", path, {"type": "XX"})
+    assert bad_type.status == 422 and "type" in bad_type.text
+    assert Caller(world, "client_pm").call("PATCH", path, {"lag_minutes": 0}).status == 403
+    internal = f"/projects/ERP/dependencies/{ids['link_internal']}"
+    assert Caller(world, "client_pm").call("PATCH", internal, {"lag_minutes": 0}).status == 404

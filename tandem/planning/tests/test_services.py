@@ -212,3 +212,58 @@ def test_baselines_are_saved_and_approved_by_the_right_holder(plan: Plan) -> Non
     with pytest.raises(PermissionDenied):
         services.do_save_baseline(world.project, name="x", actor=world.client_pm)
     assert Baseline.objects.count() == 1
+
+
+def test_deleting_a_task_keeps_its_rows_in_saved_baselines(plan: Plan) -> None:
+    world = plan.world
+    baseline = services.do_save_baseline(world.project, name="Contract", actor=world.pm)
+    services.do_delete_task(plan.golive, version=plan.golive.version, actor=world.pm)
+    assert baseline.rows.count() == 5
+    row = baseline.rows.get(task_uid=plan.golive.pk)
+    assert row.task_id is None and row.task_deleted
+    assert (row.name, row.kind, row.wbs) == ("Go-live", "milestone", "2")
+    assert row.start == row.finish == at(2026, 1, 9, 17)
+
+
+def test_baseline_rows_cannot_be_changed(plan: Plan) -> None:
+    world = plan.world
+    baseline = services.do_save_baseline(world.project, name="Contract", actor=world.pm)
+    row = baseline.rows.get(task_uid=plan.design.pk)
+    row.finish = at(2027, 1, 1)
+    with pytest.raises(TypeError):
+        row.save()
+    with pytest.raises(TypeError):
+        baseline.rows.update(finish=at(2027, 1, 1))
+    assert baseline.rows.get(task_uid=plan.design.pk).finish == at(2026, 1, 6, 17)
+
+
+def test_a_link_type_and_lag_are_changed_in_place_and_the_plan_moves(plan: Plan) -> None:
+    world = plan.world
+    link = Dependency.objects.get(predecessor=plan.build, successor=plan.golive)
+    changed = services.do_update_dependency(link, actor=world.pm, type="SS", lag_minutes=DAY)
+    assert (changed.pk, changed.type, changed.lag_minutes) == (link.pk, "SS", DAY)
+    # Build starts Wednesday 08:00; go-live one working day (480 working minutes) after that start.
+    assert Task.objects.get(pk=plan.golive.pk).finish == at(2026, 1, 7, 17)
+    activity = Activity.objects.filter(verb="changed link").get()
+    assert activity.changes == {"type": ["FS", "SS"], "lag_minutes": [0, DAY]}
+
+
+def test_a_link_edit_is_checked_like_a_new_link(plan: Plan) -> None:
+    world = plan.world
+    project = project_services.do_apply_decision_preset(
+        world.project, preset=DecisionPreset.CLIENT_AS_PM, actor=world.pm
+    )
+    internal = Dependency.objects.get(predecessor=plan.design, successor=plan.secret)
+    with pytest.raises(PermissionDenied):
+        services.do_update_dependency(internal, actor=world.client_pm, lag_minutes=DAY)
+    shared = Dependency.objects.get(predecessor=plan.design, successor=plan.build)
+    with pytest.raises(PermissionDenied):
+        services.do_update_dependency(shared, actor=world.client_viewer, lag_minutes=DAY)
+    with pytest.raises(ValidationError) as bad_lag:
+        services.do_update_dependency(shared, actor=world.client_pm, lag_minutes=20_000_000)
+    assert "lag_minutes" in bad_lag.value.message_dict
+    with pytest.raises(ValidationError) as bad_type:
+        services.do_update_dependency(shared, actor=world.client_pm, type="XX")
+    assert "type" in bad_type.value.message_dict
+    assert services.do_update_dependency(shared, actor=world.client_pm, lag_minutes=DAY).lag_minutes == DAY
+    assert project.pk == world.project.pk

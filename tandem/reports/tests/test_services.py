@@ -192,3 +192,17 @@ def test_the_plan_for_the_next_period_names_a_started_task_once(plan: Plan) -> N
     assert report.next_steps.count("Data migration") == 1
     plan_section = rendering.render_plain_text(report).split("Plan for the next period")[1].split("\n## ")[0]
     assert plan_section.count("Data migration") == 1
+
+
+def test_a_milestone_deleted_since_the_agreed_baseline_is_reported_as_deleted(plan: Plan) -> None:
+    world = plan.world
+    planning.do_delete_task(plan.golive, version=plan.golive.version, actor=world.pm)
+    planning.do_delete_task(plan.secret_milestone, version=plan.secret_milestone.version, actor=world.pm)
+    report = _generate(plan)
+    milestones = report.facts["schedule"]["milestones"]
+    assert [(m["name"], m["baseline"], m.get("deleted")) for m in milestones] == [
+        ("Go-live", "2026-01-09", True)
+    ]
+    reasons = report.facts["rag"]["dimensions"]["schedule"]["reasons"]
+    assert not any(r["code"] in ("milestone_slip", "milestone_missed") for r in reasons)
+    assert "deleted from the plan" in rendering.render_markdown_text(report)

@@ -13,16 +13,13 @@ from typing import Any
 
 import pytest
 
-from tandem.core.choices import Visibility
-from tandem.planning import services
-from tandem.planning.choices import DependencyType, TaskKind, TaskStatus
+from tandem.planning.choices import TaskStatus
+from tandem.planning.demo import load_demo_plan
 from tandem.planning.models import Dependency, Task
-from tandem.projects.models import Project
 from tandem.testing.browser import BROWSER_MARKS
 from tandem.testing.personas import PASSWORD, World
 from tandem.web.tests.test_planning_pages import build_plan
 
-DAY = 480
 #: Scrolls the page so the plan views start at the top of the picture.
 SCROLL_TO_PLAN = (
     "window.scrollTo(0, document.querySelector('.tabs').getBoundingClientRect().top + window.scrollY - 70)"
@@ -139,147 +136,17 @@ def test_dragging_a_board_card_changes_its_status(world: World, live_server: Any
 # ---------------------------------------------------------------- screenshots of the demo plan
 
 
-def _demo_plan(project: Project, pm: Any, approver: Any) -> None:
-    """A realistic retail ERP plan over Chinese National Day, with progress, a baseline and one slip."""
-    add = services.do_add_task
-
-    def task(name: str, days: float, parent: Task | None = None, **extra: Any) -> Task:
-        return add(
-            project,
-            actor=pm,
-            name=name,
-            duration_minutes=int(days * DAY),
-            parent_id=parent and parent.pk,
-            **extra,
-        )
-
-    def phase(name: str, parent: Task | None = None) -> Task:
-        kind = TaskKind.WORK_PACKAGE if parent else TaskKind.PHASE
-        return add(project, actor=pm, name=name, kind=kind, parent_id=parent and parent.pk)
-
-    def milestone(name: str, parent: Task | None = None) -> Task:
-        return add(project, actor=pm, name=name, kind=TaskKind.MILESTONE, parent_id=parent and parent.pk)
-
-    def link(a: Task, b: Task, kind: str = DependencyType.FS, lag_days: float = 0) -> None:
-        services.do_add_dependency(
-            project,
-            predecessor_id=a.pk,
-            successor_id=b.pk,
-            actor=pm,
-            type=kind,
-            lag_minutes=int(lag_days * DAY),
-        )
-
-    p1 = phase("Initiation")
-    kickoff = task("Kick-off workshop", 2, p1)
-    charter = task("Charter and governance", 4, p1)
-    m1 = milestone("Charter signed", p1)
-    link(kickoff, charter)
-    link(charter, m1)
-    p2 = phase("Blueprint")
-    review = task("Current-state process review", 8, p2)
-    fin_bp = task("Finance blueprint", 10, p2)
-    scm_bp = task("Supply-chain blueprint", 12, p2)
-    store_bp = task("Store operations blueprint", 9, p2)
-    arch = task("Integration architecture", 7, p2)
-    margin = task("Subcontractor margin check", 3, p2, visibility=Visibility.INTERNAL)
-    m2 = milestone("Blueprint signed off", p2)
-    link(m1, review)
-    link(review, fin_bp, DependencyType.SS, 3)
-    link(review, scm_bp, DependencyType.SS, 4)
-    link(review, store_bp, DependencyType.SS, 5)
-    link(scm_bp, arch, DependencyType.FF, 0)
-    link(fin_bp, margin)
-    for t in (fin_bp, scm_bp, store_bp, arch):
-        link(t, m2)
-    p3 = phase("Build")
-    wp_fin = phase("Finance", p3)
-    gl = task("General ledger configuration", 10, wp_fin)
-    apar = task("Payables and receivables", 8, wp_fin)
-    reports = task("Management reports", 7, wp_fin)
-    wp_scm = phase("Supply chain", p3)
-    purchasing = task("Purchasing configuration", 10, wp_scm)
-    wms = task("Warehouse management", 16, wp_scm)
-    replen = task("Replenishment rules", 6, wp_scm)
-    wp_store = phase("Stores", p3)
-    pos = task("POS integration", 15, wp_store)
-    loyalty = task("Loyalty interface", 8, wp_store)
-    wp_data = phase("Data migration", p3)
-    cleanse = task("Master data cleansing", 12, wp_data)
-    scripts = task("Migration scripts", 10, wp_data)
-    trial = task("Trial migration", 4, wp_data)
-    m3 = milestone("Build complete", p3)
-    link(m2, gl)
-    link(gl, apar)
-    link(apar, reports, DependencyType.SS, 4)
-    link(m2, purchasing)
-    link(purchasing, wms)
-    link(wms, replen, DependencyType.SS, 8)
-    link(m2, pos, lag_days=2)
-    link(pos, loyalty, DependencyType.SS, 6)
-    link(m2, cleanse)
-    link(cleanse, scripts, DependencyType.SS, 5)
-    link(scripts, trial)
-    for t in (reports, replen, loyalty, trial):
-        link(t, m3)
-    p4 = phase("Testing")
-    sit = task("System integration test", 15, p4)
-    perf = task("Performance test", 6, p4, visibility=Visibility.INTERNAL)
-    uat = task("User acceptance test", 12, p4)
-    m4 = milestone("UAT signed off", p4)
-    link(m3, sit)
-    link(sit, perf, DependencyType.SS, 8)
-    link(sit, uat)
-    link(uat, m4)
-    p5 = phase("Rollout")
-    ttt = task("Train the trainers", 4, p5)
-    training = task("Store staff training", 12, p5)
-    rehearsal = task("Cutover rehearsal", 3, p5)
-    final = task("Final data migration", 2, p5)
-    golive = milestone("Go-live", p5)
-    hyper = task("Hypercare", 20, p5)
-    closure = milestone("Project closed", p5)
-    link(m4, ttt, DependencyType.FS, -5)
-    link(ttt, training)
-    link(m4, rehearsal)
-    link(rehearsal, final)
-    link(final, golive)
-    link(training, golive, DependencyType.FF)
-    link(golive, hyper)
-    link(hyper, closure)
-    baseline = services.do_save_baseline(project, name="Blueprint baseline", actor=pm, reason="Scope agreed")
-    services.do_approve_baseline(baseline, actor=approver)
-    # Progress up to late November, and the warehouse work that grew after the baseline.
-    for t in (kickoff, charter, m1, review, fin_bp, scm_bp, store_bp, arch, margin, m2):
-        t = Task.objects.get(pk=t.pk)
-        services.do_update_task(t, version=t.version, actor=pm, status=TaskStatus.DONE)
-    for t, pct in ((gl, 80), (purchasing, 70), (pos, 45), (cleanse, 60), (apar, 20)):
-        t = Task.objects.get(pk=t.pk)
-        services.do_update_task(t, version=t.version, actor=pm, percent_complete=pct)
-    t = Task.objects.get(pk=wms.pk)
-    services.do_update_task(t, version=t.version, actor=pm, duration_minutes=26 * DAY, percent_complete=15)
-    t = Task.objects.get(pk=scripts.pk)
-    services.do_update_task(t, version=t.version, actor=pm, status=TaskStatus.BLOCKED)
-
-
 @pytest.mark.skipif(
     not os.environ.get("TANDEM_SCREENSHOTS"), reason="set TANDEM_SCREENSHOTS=<dir> to photograph"
 )
 def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> None:
     from tandem.projects import demo
-    from tandem.projects.choices import Role
 
     target = Path(os.environ["TANDEM_SCREENSHOTS"])
     target.mkdir(parents=True, exist_ok=True)
     project = demo.load_demo()
     people = {p.key: p for p in demo.PEOPLE}
-    pm = project.memberships.get(role=Role.PROJECT_MANAGER).user
-    try:
-        from tandem.planning.demo import load_demo_plan  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        _demo_plan(project, pm, pm)
-    else:
-        load_demo_plan(project)
+    load_demo_plan(project)
     for language, suffix in (("en", "en"), ("zh-hans", "zh")):
         page = sign_in(browser, live_server.url, people["pm"].email, demo.DEMO_PASSWORD, language)
         page.goto(f"{live_server.url}/projects/{project.code}/plan/gantt/")

@@ -111,10 +111,12 @@ def test_who_may_not_edit_the_plan_gets_403_and_writes_nothing(plan: Plan, kind:
     assert c.post(url("plan_task_link_add", plan.design.pk), post).status_code == 403
     link = Dependency.objects.get(predecessor=plan.design, successor=plan.build)
     assert c.post(url("plan_task_link_remove", plan.build.pk, link.pk)).status_code == 403
+    edit = {f"link-{link.pk}-type": "SS", f"link-{link.pk}-lag_days": "1"}
+    assert c.post(url("plan_task_link_edit", plan.build.pk, link.pk), edit).status_code == 403
     assert c.post(url("plan_baselines"), {"name": "Mine"}).status_code == 403
     assert not Task.objects.filter(name="Data migration").exists()
     assert Task.objects.filter(pk=plan.design.pk).exists()
-    assert Dependency.objects.filter(pk=link.pk).exists()
+    assert Dependency.objects.filter(pk=link.pk, type="FS").exists()
     assert Baseline.objects.count() == 1
     assert "New task" not in c.get(url("plan_list")).content.decode()
 
@@ -272,6 +274,29 @@ def test_the_pm_adds_and_removes_a_predecessor_with_a_lag(plan: Plan) -> None:
     assert not Dependency.objects.filter(pk=link.pk).exists()
 
 
+def test_the_pm_changes_a_links_type_and_lag_in_place(plan: Plan) -> None:
+    c = client_for(plan.world, "pm")
+    link = Dependency.objects.get(predecessor=plan.design, successor=plan.build)
+    page = c.get(url("plan_task_edit", plan.build.pk)).content.decode()
+    row = page.split(f'data-link-id="{link.pk}"')[1].split("</tr>")[0]
+    # A native disclosure and form: reachable and usable with the keyboard, no script needed.
+    assert "<details" in row and "<summary" in row and f'name="link-{link.pk}-lag_days"' in row
+    post = {f"link-{link.pk}-type": DependencyType.SS, f"link-{link.pk}-lag_days": "1"}
+    response = c.post(url("plan_task_link_edit", plan.build.pk, link.pk), post)
+    assert response.status_code == 302 and response["Location"].endswith("#links")
+    link.refresh_from_db()
+    assert (link.type, link.lag_minutes) == (DependencyType.SS, DAY)
+    bad = {f"link-{link.pk}-type": "FS", f"link-{link.pk}-lag_days": "99999"}
+    response = c.post(url("plan_task_link_edit", plan.build.pk, link.pk), bad)
+    assert response.status_code == 400
+    row = response.content.decode().split(f'data-link-id="{link.pk}"')[1].split("</tr>")[0]
+    assert '<details class="link-edit" open>' in row and 'class="error"' in row
+    link.refresh_from_db()
+    assert (link.type, link.lag_minutes) == (DependencyType.SS, DAY)
+    # The link belongs to Build: posting it under another task finds nothing.
+    assert c.post(url("plan_task_link_edit", plan.golive.pk, link.pk), post).status_code == 404
+
+
 def test_a_cycle_shows_the_services_message(plan: Plan) -> None:
     c = client_for(plan.world, "pm")
     post = {"link-predecessor": plan.golive.pk, "link-type": "FS", "link-lag_days": "0"}
@@ -404,3 +429,19 @@ def test_the_forms_speak_chinese(plan: Plan) -> None:
     plan.world.pm.save()
     page = client_for(plan.world, "pm").get(url("plan_task_edit", plan.build.pk)).content.decode()
     assert "工期（工作日）" in page and "添加前置任务" in page
+
+
+def test_the_comparison_lists_tasks_deleted_since_the_baseline_as_saved(plan: Plan) -> None:
+    pm = plan.world.pm
+    baseline = Baseline.objects.get(project=plan.world.project)
+    services.do_delete_task(plan.golive, version=plan.golive.version, actor=pm)
+    secret = Task.objects.get(pk=plan.secret.pk)
+    services.do_delete_task(secret, version=secret.version, actor=pm)
+    team = client_for(plan.world, "pm").get(url("plan_baseline_compare", baseline.pk)).content.decode()
+    removed = team.split('id="removed-h"')[1]
+    assert "Go-live" in removed and SECRET in removed and "Deleted" in removed
+    golive_row = removed.split(f'data-baseline-row="{plan.golive.pk}"')[1].split("</tr>")[0]
+    assert plan.golive.finish is not None and plan.golive.finish.strftime("%Y-%m-%d") in golive_row
+    for kind in CLIENTS:
+        body = client_for(plan.world, kind).get(url("plan_baseline_compare", baseline.pk)).content.decode()
+        assert "Go-live" in body.split('id="removed-h"')[1] and SECRET not in body

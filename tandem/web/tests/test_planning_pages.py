@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,65 +18,25 @@ from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Dependency, Task
 from tandem.risks import services as risk_services
 from tandem.testing.personas import World
+from tandem.testing.plans import DAY, Plan, build_small_plan
 
-DAY = 480
 SECRET = "Margin review with subcontractor"
 
 PAGES = ("plan_gantt", "plan_board", "plan_list", "plan_timeline", "plan_gantt_data")
 
 
-@dataclass
-class Plan:
-    """A phase with shared work, an internal task linked to it, and a milestone under an agreed baseline."""
-
-    world: World
-    phase: Task
-    design: Task
-    build: Task
-    secret: Task
-    golive: Task
-
-
 def build_plan(world: World, extra: int = 0) -> Plan:
     """ERP: Phase 1 (design 2d → build 3d, and an internal review after design) → go-live."""
-    pm, project = world.pm, world.project
-    phase = services.do_add_task(project, actor=pm, name="Phase 1", kind=TaskKind.PHASE)
-    design = services.do_add_task(
-        project, actor=pm, name="Design", parent_id=phase.pk, duration_minutes=2 * DAY
+    return build_small_plan(
+        world,
+        phase=True,
+        internal_name=SECRET,
+        build_owner=world.member,
+        secret_feeds_golive=True,
+        extra=extra,
+        baseline="Kick-off plan",
+        approver=world.client_pm,
     )
-    build = services.do_add_task(
-        project,
-        actor=pm,
-        name="Build",
-        parent_id=phase.pk,
-        duration_minutes=3 * DAY,
-        owner_id=world.member.pk,
-    )
-    secret = services.do_add_task(
-        project,
-        actor=pm,
-        name=SECRET,
-        parent_id=phase.pk,
-        duration_minutes=DAY,
-        visibility=Visibility.INTERNAL,
-    )
-    golive = services.do_add_task(project, actor=pm, name="Go-live", kind=TaskKind.MILESTONE)
-    services.do_add_dependency(project, predecessor_id=design.pk, successor_id=build.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=design.pk, successor_id=secret.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=secret.pk, successor_id=golive.pk, actor=pm)
-    services.do_add_dependency(project, predecessor_id=build.pk, successor_id=golive.pk, actor=pm)
-    for n in range(extra):
-        services.do_add_task(
-            project,
-            actor=pm,
-            name=f"Extra {n}",
-            parent_id=phase.pk,
-            duration_minutes=DAY,
-            owner_id=world.member.pk,
-        )
-    baseline = services.do_save_baseline(project, name="Kick-off plan", actor=pm)
-    services.do_approve_baseline(baseline, actor=world.client_pm)
-    return Plan(world, *(Task.objects.get(pk=t.pk) for t in (phase, design, build, secret, golive)))
 
 
 @pytest.fixture
@@ -557,3 +516,21 @@ def test_the_gantt_shades_the_project_calendars_days_off(plan: Plan) -> None:
     assert "2026-02-17" in off and "2026-02-20" in off  # Spring Festival, on weekdays
     assert "2026-02-14" not in off  # a Saturday worked to make up for the Spring Festival
     assert "2026-01-12" not in off
+
+
+def test_dates_are_shown_in_the_project_time_zone_not_the_servers(world: World, settings: Any) -> None:
+    # 17:00 in Los Angeles is 01:00 UTC the next day: a UTC server must still show the local day.
+    settings.TIME_ZONE = "UTC"
+    world.project.time_zone = "America/Los_Angeles"
+    world.project.save(update_fields=["time_zone"])
+    plan = build_plan(world)
+    assert plan.golive.finish is not None and plan.golive.finish.astimezone(dt.UTC).day == 10
+    c = client_for(world, "pm")
+    listing = c.get(url("plan_list")).content.decode()
+    design_row = listing.split(f'data-task-id="{plan.design.pk}"')[1].split("</tr>")[0]
+    assert "2026-01-06" in design_row and "2026-01-07" not in design_row
+    for page in ("plan_timeline", "plan_board"):
+        body = c.get(url(page)).content.decode()
+        assert "2026-01-09" in body and "2026-01-10" not in body, page
+    form = c.get(reverse("web:plan_task_edit", args=["ERP", plan.golive.pk])).content.decode()
+    assert "2026-01-09 17:00" in form

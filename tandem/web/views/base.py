@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.core.errors import ConflictError
 from tandem.core.scoping import ClientLens
+from tandem.planning.scheduling import zone_of
 from tandem.projects import queries
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Project
@@ -101,7 +102,10 @@ def project_view(
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         project = queries.access_project(request.user, code)
-        return view(request, ProjectScope.build(request, project), *args, **kwargs)
+        # Every date a person reads on a project's pages is the project's local date and time, not
+        # the server's: templates' ``date`` filters and forms follow the active time zone.
+        with timezone.override(zone_of(project)):
+            return view(request, ProjectScope.build(request, project), *args, **kwargs)
 
     return wrapper
 

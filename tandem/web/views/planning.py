@@ -161,10 +161,10 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
     baseline_rows: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
     if baseline is not None:
         baseline_rows = {
-            row.task_id: (row.start, row.finish)
+            row.task_uid: (row.start, row.finish)
             for row in BaselineTask.objects.visible_to(viewer)
             .filter(baseline=baseline, task_id__in=visible)
-            .only("task_id", "start", "finish")
+            .only("task_uid", "start", "finish")
         }
     overdue, slipping = _flags(scope)
     # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind
-from tandem.planning.models import Task
+from tandem.planning.models import Dependency, Task
 from tandem.projects import queries as project_queries
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
@@ -29,6 +29,7 @@ from tandem.web.planning_forms import (
     ID_FIELDS,
     MINUTES_PER_DAY,
     BaselineForm,
+    LinkEditForm,
     LinkForm,
     TaskForm,
     to_days,
@@ -146,13 +147,18 @@ def task_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
 
 
-def _links_context(scope: ProjectScope, task: Task, link_form: LinkForm | None = None) -> dict[str, Any]:
+def _links_context(
+    scope: ProjectScope, task: Task, link_form: LinkForm | None = None, edited: LinkEditForm | None = None
+) -> dict[str, Any]:
+    """The task's predecessor links, each with its in-place edit form (``edited`` for the one posted)."""
     links = list(
         queries.dependencies_of(scope.viewer, scope.project).filter(successor_id=task.pk).order_by("id")
     )
     candidates = [t for t in queries.plan_of(scope.viewer, scope.project) if t.pk != task.pk]
     for link in links:
         link.lag_days = to_days(link.lag_minutes)  # type: ignore[attr-defined]
+        posted = edited is not None and edited.prefix == f"link-{link.pk}"
+        link.edit_form = edited if posted else LinkEditForm.for_link(link)  # type: ignore[attr-defined]
     return {
         "links": links,
         "link_form": link_form or LinkForm(tasks=candidates),
@@ -250,9 +256,16 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         else:
             messages.success(request, _("The link was added."))
             return redirect(_edit_url(scope, task) + "#links")
+    links["link_form"] = form
+    return _refused_link(request, scope, task, links)
+
+
+def _refused_link(
+    request: HttpRequest, scope: ProjectScope, task: Task, links: dict[str, Any]
+) -> HttpResponse:
+    """The task page again (400) with its links' forms as posted, so the errors show where they were typed."""
     zone = scheduling.zone_of(scope.project)
     task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
-    links["link_form"] = form
     return render_page(
         request,
         "web/planning/forms/task_form.html",
@@ -261,13 +274,38 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     )
 
 
+def _task_and_link(scope: ProjectScope, pk: int, link_pk: int) -> tuple[Task, Dependency]:
+    """A task and a link as the viewer sees them (404 otherwise), for a plan editor (403 otherwise)."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
+    _require_plan_editor(scope)
+    return task, link
+
+
+@project_view
+@require_POST
+def link_edit(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
+    """Change the type and lag of one of a task's predecessor links in place; the plan is rescheduled."""
+    task, link = _task_and_link(scope, pk, link_pk)
+    if link.successor_id != task.pk:
+        raise Http404(_("No such link."))
+    form = LinkEditForm.for_link(link, request.POST)
+    if form.is_valid():
+        try:
+            services.do_update_dependency(link, actor=scope.user, **form.link_changes())
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The link was changed."))
+            return redirect(_edit_url(scope, task) + "#links")
+    return _refused_link(request, scope, task, _links_context(scope, task, edited=form))
+
+
 @project_view
 @require_POST
 def link_remove(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) -> HttpResponse:
     """Remove one of a task's predecessor links."""
-    task = queries.access_task(scope.viewer, scope.project, pk)
-    link = queries.access_dependency(scope.viewer, scope.project, link_pk)
-    _require_plan_editor(scope)
+    task, link = _task_and_link(scope, pk, link_pk)
     if link.successor_id != task.pk:
         return redirect(_edit_url(scope, task) + "#links")
     services.do_remove_dependency(link, actor=scope.user)
@@ -370,5 +408,8 @@ def baseline_compare(request: HttpRequest, scope: ProjectScope, pk: int) -> Http
             rows=rows,
             milestones_only=milestones_only,
             slipped=sum(1 for r in rows if r["v"].slipped),
+            removed=queries.removed_since_baseline(
+                scope.viewer, scope.project, baseline, milestones_only=milestones_only
+            ),
         ),
     )
