@@ -182,8 +182,8 @@ class ConflictForm(ServiceForm):
     subject = model_field(Conflict, "subject")
     description = model_field(Conflict, "description", widget=TEXTAREA)
     parties = model_field(Conflict, "parties", help_text=_("People or organizations involved, as text."))
+    # The model's "people involved" reads 相关人员; this form has always said 涉及人员.
     people = model_field(
-        # The model's "people involved" reads 相关人员; this form has always said 涉及人员.
         Conflict,
         "people",
         label=_("People involved"),
