@@ -9,8 +9,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounts.choices import Language, OrganizationKind
-from tandem.accounts.models import Organization
+from tandem.accounts.choices import OrganizationKind
+from tandem.accounts.models import ApiToken, Organization, User
 from tandem.core.choices import Visibility
 from tandem.projects.choices import (
     DecisionPreset,
@@ -19,12 +19,23 @@ from tandem.projects.choices import (
     Raci,
     Role,
 )
-from tandem.projects.models import Deliverable, Goal, Kpi, Project, Stakeholder
+from tandem.projects.models import (
+    CharterConfirmation,
+    CharterSection,
+    Deliverable,
+    Goal,
+    Invitation,
+    Kpi,
+    Membership,
+    Note,
+    Project,
+    Stakeholder,
+)
+from tandem.web.model_fields import DATE_WIDGET as DATE_WIDGET  # still importable from here
+from tandem.web.model_fields import model_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VersionField(forms.IntegerField):
@@ -116,21 +127,20 @@ class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
 class ProfileForm(forms.Form):
     """One's own name, job title and language."""
 
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    full_name = model_field(
+        User, "full_name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"})
     )
-    title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    title = model_field(User, "title")
+    language = model_field(User, "language", initial=None)
 
 
 class TokenForm(forms.Form):
     """Name a new personal API token."""
 
-    name = forms.CharField(
+    name = model_field(
+        ApiToken,
+        "name",
         label=_("Token name"),
-        max_length=100,
         help_text=_("For example the script or machine that will use it."),
     )
 
@@ -138,10 +148,8 @@ class TokenForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """Create an account to accept an invitation."""
 
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    full_name = model_field(
+        User, "full_name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"})
     )
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -178,18 +186,16 @@ class ProjectFilterForm(forms.Form):
 class ProjectFieldsMixin(forms.Form):
     """The fields of a project that its manager edits."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
-    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE_WIDGET)
-    budget = forms.DecimalField(
-        label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2
-    )
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
-    internal_notes = forms.CharField(
-        label=_("Internal notes"),
-        required=False,
+    name = model_field(Project, "name")
+    summary = model_field(Project, "summary", widget=forms.Textarea(attrs={"rows": 3}))
+    status = model_field(Project, "status", initial=None)
+    start_date = model_field(Project, "start_date")
+    target_date = model_field(Project, "target_date")
+    budget = model_field(Project, "budget")
+    currency = model_field(Project, "currency")
+    internal_notes = model_field(
+        Project,
+        "internal_notes",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the delivery team only, never by the client."),
     )
@@ -205,20 +211,21 @@ class ProjectFieldsMixin(forms.Form):
 class ProjectCreateForm(ProjectFieldsMixin):
     """Start a project for an existing or a new client organization."""
 
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=20,
+    code = model_field(
+        Project,
+        "code",
         help_text=_("A short unique code, e.g. ERP-2026."),
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
     client = forms.ModelChoiceField(
         label=_("Client"), required=False, queryset=Organization.objects.none(), empty_label=_("— choose —")
     )
-    new_client = forms.CharField(label=_("…or a new client organization"), max_length=200, required=False)
-    preset = forms.ChoiceField(
+    new_client = model_field(Organization, "name", label=_("…or a new client organization"), required=False)
+    preset = model_field(
+        Project,
+        "decision_preset",
         label=_("Decision rights"),
         choices=[(k, v) for k, v in DecisionPreset.choices if k != DecisionPreset.CUSTOM],
-        initial=DecisionPreset.JOINT,
     )
     field_order = [
         "code",
@@ -260,9 +267,7 @@ class ProjectEditForm(ProjectFieldsMixin):
 class SectionForm(forms.Form):
     """One free-text section of the charter."""
 
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8, "autofocus": True})
-    )
+    body = model_field(CharterSection, "body", widget=forms.Textarea(attrs={"rows": 8, "autofocus": True}))
     version = VersionField()
 
 
@@ -393,9 +398,12 @@ class RaciForm(forms.Form):
 class ConfirmCharterForm(forms.Form):
     """Confirm the revision of the charter one has read."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    revision = model_field(CharterConfirmation, "revision", widget=forms.HiddenInput)
+    comment = model_field(
+        CharterConfirmation,
+        "comment",
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -405,9 +413,9 @@ class ConfirmCharterForm(forms.Form):
 class InviteForm(forms.Form):
     """Invite someone by email with a role."""
 
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    full_name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    email = model_field(Invitation, "email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    full_name = model_field(Invitation, "full_name", label=_("Name (optional)"))
+    role = model_field(Invitation, "role", choices=Role.choices)
 
     def __init__(
         self, *args: Any, roles: Sequence[tuple[str, StrOrPromise]] | None = None, **kwargs: Any
@@ -420,7 +428,7 @@ class InviteForm(forms.Form):
 class RoleForm(forms.Form):
     """Give a member another role."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = model_field(Membership, "role", choices=Role.choices)
 
 
 class PresetForm(forms.Form):
@@ -445,14 +453,9 @@ class DecisionRightForm(forms.Form):
 class NoteForm(forms.Form):
     """A project note; the team chooses its visibility, a client's notes are shared."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.INTERNAL,
-        help_text=VISIBILITY_HELP,
-    )
+    title = model_field(Note, "title")
+    body = model_field(Note, "body", widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = model_field(Note, "visibility", initial=Visibility.INTERNAL, help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, team: bool = True, **kwargs: Any) -> None:
