@@ -22,6 +22,7 @@ from tandem.projects.choices import (
 from tandem.projects.models import (
     CharterConfirmation,
     CharterSection,
+    DecisionRight,
     Deliverable,
     Goal,
     Invitation,
@@ -95,9 +96,8 @@ class ServiceForm(forms.Form):
 class SignInForm(AuthenticationForm):
     """Email and password; django-axes counts the failures."""
 
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    username = model_field(
+        User, "email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     password = forms.CharField(
         label=_("Password"),
@@ -113,10 +113,8 @@ class SignInForm(AuthenticationForm):
 class ResetRequestForm(PasswordResetForm):
     """Ask for a password-reset link by email."""
 
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    email = model_field(
+        User, "email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
 
@@ -442,8 +440,8 @@ class PresetForm(forms.Form):
 class DecisionRightForm(forms.Form):
     """The roles that hold one kind of decision."""
 
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    roles = model_field(
+        DecisionRight, "roles", choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
 

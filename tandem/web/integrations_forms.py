@@ -40,10 +40,10 @@ class WebhookForm(forms.Form):
         ),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
+    events = model_field(
+        WebhookEndpoint,
+        "events",
         choices=[(e.value, e.label) for e in WebhookEvent if e != WebhookEvent.WEBHOOK_TEST],
-        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every event."),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tandem.meetings.choices import (
@@ -46,10 +47,10 @@ class ItemForm(ServiceForm):
     title = model_field(CommunicationItem, "title")
     kind = model_field(CommunicationItem, "kind")
     purpose = model_field(CommunicationItem, "purpose", widget=TEXTAREA)
-    audience_roles = forms.MultipleChoiceField(
-        label=_("Audience"),
+    audience_roles = model_field(
+        CommunicationItem,
+        "audience_roles",
         choices=Role.choices,
-        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The roles on both sides this communication is for."),
     )
@@ -167,7 +168,7 @@ class ScheduleForm(MeetingForm):
 class AgendaForm(ServiceForm):
     """A point of the agenda."""
 
-    title = model_field(AgendaItem, "title", label=_("Agenda item"))
+    title = model_field(AgendaItem, "title", label=capfirst(AgendaItem._meta.verbose_name))
     duration_minutes = model_field(AgendaItem, "duration_minutes", label=_("Minutes"))
     notes = model_field(AgendaItem, "notes", widget=forms.Textarea(attrs={"rows": 2}))
     visibility = model_field(AgendaItem, "visibility")

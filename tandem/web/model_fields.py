@@ -4,7 +4,8 @@
 label, its help text, ``max_length``, range validators, choices and default, required unless the
 model allows blank. A form passes keyword arguments only where it differs from the model (a widget, a
 narrower choice list, its own wording). A relation becomes a plain choice field whose choices the form
-fills in (project members, the plan's tasks), since the services take ids rather than objects.
+fills in (project members, the plan's tasks), since the services take ids rather than objects; a JSON
+list becomes a multiple choice, or the ``form_class`` given (text with one item per line).
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ def model_field(model: type[Model], name: str, **overrides: Any) -> Any:
     """The form field of ``model``'s field ``name`` (a field name or ``*_id``), with ``overrides``."""
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)
-    if field.is_relation:
+    if field.is_relation or isinstance(field, models.JSONField):
         typed = "coerce" in overrides
-        if field.many_to_many:
+        if field.many_to_many or isinstance(field, models.JSONField):
             choice_class: type[forms.Field] = (
                 forms.TypedMultipleChoiceField if typed else forms.MultipleChoiceField
             )

@@ -50,9 +50,10 @@ class RequirementForm(forms.Form):
     )
     description = model_field(Requirement, "description", widget=forms.Textarea(attrs={"rows": 6}))
     priority = model_field(Requirement, "priority")
-    acceptance_criteria = forms.CharField(
-        label=_("Acceptance criteria"),
-        required=False,
+    acceptance_criteria = model_field(
+        Requirement,
+        "acceptance_criteria",
+        form_class=forms.CharField,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=CRITERIA_HELP,
     )
@@ -97,9 +98,11 @@ class RequestForm(forms.Form):
         Requirement, "description", label=_("Details"), widget=forms.Textarea(attrs={"rows": 5})
     )
     priority = model_field(Requirement, "priority")
-    acceptance_criteria = forms.CharField(
+    acceptance_criteria = model_field(
+        Requirement,
+        "acceptance_criteria",
+        form_class=forms.CharField,
         label=_("How will you know it is done?"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=CRITERIA_HELP,
     )

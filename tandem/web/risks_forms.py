@@ -217,9 +217,10 @@ class DecisionForm(ServiceForm):
 
     question = model_field(ClientDecision, "question")
     context = model_field(ClientDecision, "context", widget=TEXTAREA)
-    options = forms.CharField(
-        label=_("Options"),
-        required=False,
+    options = model_field(
+        ClientDecision,
+        "options",
+        form_class=forms.CharField,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One option per line."),
     )
