@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import ApiToken, Organization, User
 from tandem.core.choices import Visibility
+from tandem.projects import models as project_models
 from tandem.projects.choices import (
     DecisionPreset,
     KpiDirection,
@@ -19,21 +20,9 @@ from tandem.projects.choices import (
     Raci,
     Role,
 )
-from tandem.projects.models import (
-    CharterConfirmation,
-    CharterSection,
-    DecisionRight,
-    Deliverable,
-    Goal,
-    Invitation,
-    Kpi,
-    Membership,
-    Note,
-    Project,
-    Stakeholder,
-)
+from tandem.projects.models import Deliverable, Goal, Kpi, Project, Stakeholder
 from tandem.web.model_fields import DATE_WIDGET as DATE_WIDGET  # still importable from here
-from tandem.web.model_fields import model_field
+from tandem.web.model_fields import ModelFieldsForm, model_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -181,22 +170,20 @@ class ProjectFilterForm(forms.Form):
     )
 
 
-class ProjectFieldsMixin(forms.Form):
+class ProjectFieldsMixin(ModelFieldsForm):
     """The fields of a project that its manager edits."""
 
-    name = model_field(Project, "name")
-    summary = model_field(Project, "summary", widget=forms.Textarea(attrs={"rows": 3}))
-    status = model_field(Project, "status", initial=None)
-    start_date = model_field(Project, "start_date")
-    target_date = model_field(Project, "target_date")
-    budget = model_field(Project, "budget")
-    currency = model_field(Project, "currency")
     internal_notes = model_field(
         Project,
         "internal_notes",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the delivery team only, never by the client."),
     )
+
+    class Meta(ModelFieldsForm.Meta):
+        model = Project
+        fields = ["name", "summary", "status", "start_date", "target_date", "budget", "currency"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -265,7 +252,9 @@ class ProjectEditForm(ProjectFieldsMixin):
 class SectionForm(forms.Form):
     """One free-text section of the charter."""
 
-    body = model_field(CharterSection, "body", widget=forms.Textarea(attrs={"rows": 8, "autofocus": True}))
+    body = model_field(
+        project_models.CharterSection, "body", widget=forms.Textarea(attrs={"rows": 8, "autofocus": True})
+    )
     version = VersionField()
 
 
@@ -396,9 +385,9 @@ class RaciForm(forms.Form):
 class ConfirmCharterForm(forms.Form):
     """Confirm the revision of the charter one has read."""
 
-    revision = model_field(CharterConfirmation, "revision", widget=forms.HiddenInput)
+    revision = model_field(project_models.CharterConfirmation, "revision", widget=forms.HiddenInput)
     comment = model_field(
-        CharterConfirmation,
+        project_models.CharterConfirmation,
         "comment",
         label=_("Comment (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -411,9 +400,11 @@ class ConfirmCharterForm(forms.Form):
 class InviteForm(forms.Form):
     """Invite someone by email with a role."""
 
-    email = model_field(Invitation, "email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    full_name = model_field(Invitation, "full_name", label=_("Name (optional)"))
-    role = model_field(Invitation, "role", choices=Role.choices)
+    email = model_field(
+        project_models.Invitation, "email", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    full_name = model_field(project_models.Invitation, "full_name", label=_("Name (optional)"))
+    role = model_field(project_models.Invitation, "role", choices=Role.choices)
 
     def __init__(
         self, *args: Any, roles: Sequence[tuple[str, StrOrPromise]] | None = None, **kwargs: Any
@@ -426,7 +417,7 @@ class InviteForm(forms.Form):
 class RoleForm(forms.Form):
     """Give a member another role."""
 
-    role = model_field(Membership, "role", choices=Role.choices)
+    role = model_field(project_models.Membership, "role", choices=Role.choices)
 
 
 class PresetForm(forms.Form):
@@ -441,7 +432,11 @@ class DecisionRightForm(forms.Form):
     """The roles that hold one kind of decision."""
 
     roles = model_field(
-        DecisionRight, "roles", choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+        project_models.DecisionRight,
+        "roles",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -451,9 +446,11 @@ class DecisionRightForm(forms.Form):
 class NoteForm(forms.Form):
     """A project note; the team chooses its visibility, a client's notes are shared."""
 
-    title = model_field(Note, "title")
-    body = model_field(Note, "body", widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = model_field(Note, "visibility", initial=Visibility.INTERNAL, help_text=VISIBILITY_HELP)
+    title = model_field(project_models.Note, "title")
+    body = model_field(project_models.Note, "body", widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = model_field(
+        project_models.Note, "visibility", initial=Visibility.INTERNAL, help_text=VISIBILITY_HELP
+    )
     version = VersionField()
 
     def __init__(self, *args: Any, team: bool = True, **kwargs: Any) -> None:

@@ -12,19 +12,11 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tandem.meetings import models as meetings
 from tandem.meetings.choices import (
     MeetingKind,
     MonthlyRule,
     Weekday,
-)
-from tandem.meetings.models import (
-    ActionItem,
-    AgendaItem,
-    Attendee,
-    CommunicationItem,
-    Decision,
-    Fulfilment,
-    Meeting,
 )
 from tandem.projects.choices import Role
 from tandem.web.forms import ServiceForm, VersionField, member_choices
@@ -44,50 +36,52 @@ class ItemForm(ServiceForm):
 
     renamed = {"owner": "owner_id"}
 
-    title = model_field(CommunicationItem, "title")
-    kind = model_field(CommunicationItem, "kind")
-    purpose = model_field(CommunicationItem, "purpose", widget=TEXTAREA)
+    title = model_field(meetings.CommunicationItem, "title")
+    kind = model_field(meetings.CommunicationItem, "kind")
+    purpose = model_field(meetings.CommunicationItem, "purpose", widget=TEXTAREA)
     audience_roles = model_field(
-        CommunicationItem,
+        meetings.CommunicationItem,
         "audience_roles",
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The roles on both sides this communication is for."),
     )
-    channel = model_field(CommunicationItem, "channel")
-    frequency = model_field(CommunicationItem, "frequency")
+    channel = model_field(meetings.CommunicationItem, "channel")
+    frequency = model_field(meetings.CommunicationItem, "frequency")
     weekday = model_field(
-        CommunicationItem,
+        meetings.CommunicationItem,
         "weekday",
         choices=_blank("—") + [(str(v), label) for v, label in Weekday.choices],
         help_text=_("For weekly and every-second-week entries."),
     )
     monthly_rule = model_field(
-        CommunicationItem,
+        meetings.CommunicationItem,
         "monthly_rule",
         choices=_blank("—") + list(MonthlyRule.choices),
         help_text=_("For monthly and quarterly entries."),
     )
-    day_of_month = model_field(CommunicationItem, "day_of_month")
+    day_of_month = model_field(meetings.CommunicationItem, "day_of_month")
     starts_on = model_field(
-        CommunicationItem,
+        meetings.CommunicationItem,
         "starts_on",
         help_text=_("The first occurrence falls on or after this day; every second week counts from it."),
     )
     time_of_day = model_field(
-        CommunicationItem,
+        meetings.CommunicationItem,
         "time_of_day",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("In the project's time zone; 16:00 for reports and 10:00 otherwise when left empty."),
     )
-    owner = model_field(CommunicationItem, "owner")
-    template = model_field(CommunicationItem, "template", widget=forms.Textarea(attrs={"rows": 5}))
-    auto_send = model_field(CommunicationItem, "auto_send", label=_("Send status reports without review"))
-    visibility = model_field(CommunicationItem, "visibility", help_text=VISIBILITY_HELP)
+    owner = model_field(meetings.CommunicationItem, "owner")
+    template = model_field(meetings.CommunicationItem, "template", widget=forms.Textarea(attrs={"rows": 5}))
+    auto_send = model_field(
+        meetings.CommunicationItem, "auto_send", label=_("Send status reports without review")
+    )
+    visibility = model_field(meetings.CommunicationItem, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     @staticmethod
-    def initial_from(item: CommunicationItem) -> dict[str, Any]:
+    def initial_from(item: meetings.CommunicationItem) -> dict[str, Any]:
         """The form's initial values from an entry."""
         initial = {name: getattr(item, name) for name in ItemForm.base_fields if hasattr(item, name)}
         initial["owner"] = str(item.owner_id or "")
@@ -98,7 +92,7 @@ class ItemForm(ServiceForm):
 class MarkDoneForm(forms.Form):
     """Record by hand that an entry was done (a phone call, a demo)."""
 
-    note = model_field(Fulfilment, "label")
+    note = model_field(meetings.Fulfilment, "label")
 
 
 class MeetingFilterForm(forms.Form):
@@ -120,17 +114,20 @@ class MeetingForm(ServiceForm):
 
     renamed = {"organizer": "organizer_id", "item": "item_id"}
 
-    title = model_field(Meeting, "title")
-    kind = model_field(Meeting, "kind", initial=MeetingKind.WEEKLY_STATUS)
+    title = model_field(meetings.Meeting, "title")
+    kind = model_field(meetings.Meeting, "kind", initial=MeetingKind.WEEKLY_STATUS)
     starts_at = model_field(
-        Meeting, "starts_at", form_class=LocalDateTimeField, help_text=_("In the project's time zone.")
+        meetings.Meeting,
+        "starts_at",
+        form_class=LocalDateTimeField,
+        help_text=_("In the project's time zone."),
     )
-    ends_at = model_field(Meeting, "ends_at", form_class=LocalDateTimeField)
-    location = model_field(Meeting, "location")
-    online_url = model_field(Meeting, "online_url", assume_scheme="https")
-    organizer = model_field(Meeting, "organizer")
-    item = model_field(Meeting, "item")
-    visibility = model_field(Meeting, "visibility", help_text=VISIBILITY_HELP)
+    ends_at = model_field(meetings.Meeting, "ends_at", form_class=LocalDateTimeField)
+    location = model_field(meetings.Meeting, "location")
+    online_url = model_field(meetings.Meeting, "online_url", assume_scheme="https")
+    organizer = model_field(meetings.Meeting, "organizer")
+    item = model_field(meetings.Meeting, "item")
+    visibility = model_field(meetings.Meeting, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, items: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
@@ -168,10 +165,10 @@ class ScheduleForm(MeetingForm):
 class AgendaForm(ServiceForm):
     """A point of the agenda."""
 
-    title = model_field(AgendaItem, "title", label=capfirst(AgendaItem._meta.verbose_name))
-    duration_minutes = model_field(AgendaItem, "duration_minutes", label=_("Minutes"))
-    notes = model_field(AgendaItem, "notes", widget=forms.Textarea(attrs={"rows": 2}))
-    visibility = model_field(AgendaItem, "visibility")
+    title = model_field(meetings.AgendaItem, "title", label=capfirst(meetings.AgendaItem._meta.verbose_name))
+    duration_minutes = model_field(meetings.AgendaItem, "duration_minutes", label=_("Minutes"))
+    notes = model_field(meetings.AgendaItem, "notes", widget=forms.Textarea(attrs={"rows": 2}))
+    visibility = model_field(meetings.AgendaItem, "visibility")
 
 
 class AttendeeForm(ServiceForm):
@@ -179,10 +176,10 @@ class AttendeeForm(ServiceForm):
 
     renamed = {"user": "user_id"}
 
-    user = model_field(Attendee, "user")
-    name = model_field(Attendee, "name")
-    email = model_field(Attendee, "email")
-    required = model_field(Attendee, "required")
+    user = model_field(meetings.Attendee, "user")
+    name = model_field(meetings.Attendee, "name")
+    email = model_field(meetings.Attendee, "email")
+    required = model_field(meetings.Attendee, "required")
 
     def data_for_service(self) -> dict[str, Any]:
         """A member's id, or the stakeholder's name and email."""
@@ -209,20 +206,22 @@ class AttendanceForm(forms.Form):
 class MinutesForm(forms.Form):
     """The draft minutes (Markdown)."""
 
-    minutes = model_field(Meeting, "minutes", widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000)
+    minutes = model_field(
+        meetings.Meeting, "minutes", widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000
+    )
     version = VersionField()
 
 
 class DecisionForm(ServiceForm):
     """A decision of the meeting."""
 
-    text = model_field(Decision, "text", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    text = model_field(meetings.Decision, "text", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     concerns_client = model_field(
-        Decision,
+        meetings.Decision,
         "concerns_client",
         help_text=_("Also entered in the client decision register, as decided."),
     )
-    visibility = model_field(Decision, "visibility")
+    visibility = model_field(meetings.Decision, "visibility")
 
 
 class ActionForm(ServiceForm):
@@ -231,10 +230,10 @@ class ActionForm(ServiceForm):
     renamed = {"owner": "owner_id"}
 
     # The model's "action" reads 措施; the action item's form has always said 应对措施.
-    title = model_field(ActionItem, "title", label=_("Action"))
-    owner = model_field(ActionItem, "owner")
-    due_date = model_field(ActionItem, "due_date")
-    visibility = model_field(ActionItem, "visibility")
+    title = model_field(meetings.ActionItem, "title", label=_("Action"))
+    owner = model_field(meetings.ActionItem, "owner")
+    due_date = model_field(meetings.ActionItem, "due_date")
+    visibility = model_field(meetings.ActionItem, "visibility")
 
 
 class VersionForm(forms.Form):

@@ -45,6 +45,11 @@ def model_field(model: type[Model], name: str, **overrides: Any) -> Any:
     """The form field of ``model``'s field ``name`` (a field name or ``*_id``), with ``overrides``."""
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)
+    return form_field(field, **overrides)
+
+
+def form_field(field: models.Field[Any, Any], **overrides: Any) -> Any:
+    """The form field of a model field, with ``overrides`` (also a ``ModelForm``'s ``formfield_callback``)."""
     if field.is_relation or isinstance(field, models.JSONField):
         typed = "coerce" in overrides
         if field.many_to_many or isinstance(field, models.JSONField):
@@ -64,3 +69,17 @@ def model_field(model: type[Model], name: str, **overrides: Any) -> Any:
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         defaults["widget"] = DATE_WIDGET
     return field.formfield(**{**defaults, **overrides})
+
+
+class ModelFieldsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A form whose ``Meta.fields`` come from the model through ``form_field``; it checks their shape only.
+
+    It builds no model instance: the ``do_*`` service creates or updates the record and applies the
+    model's rules, so the form's cleaned values are the service's keyword arguments.
+    """
+
+    class Meta:
+        formfield_callback = staticmethod(form_field)
+
+    def _post_clean(self) -> None:
+        """Skip building and validating an instance; the service does both."""
