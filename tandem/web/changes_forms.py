@@ -7,29 +7,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.changes.choices import EditKind, Outcome, Urgency
-from tandem.core.choices import Visibility
-from tandem.planning.choices import DependencyType, TaskKind
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from tandem.changes.choices import EditKind, Outcome
+from tandem.changes.models import ChangeRequest, Decision, SandboxEdit
+from tandem.planning.choices import TaskKind
+from tandem.planning.models import Dependency, Task
+from tandem.web.model_fields import DATE_WIDGET, model_field
 
 
 class ChangeForm(forms.Form):
     """What and why, urgency, dates and affected tasks of a change request."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("What and why"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    title = model_field(ChangeRequest, "title")
+    description = model_field(ChangeRequest, "description", widget=forms.Textarea(attrs={"rows": 5}))
+    urgency = model_field(ChangeRequest, "urgency")
+    requested_decision_date = model_field(ChangeRequest, "requested_decision_date")
+    decision_due_date = model_field(ChangeRequest, "decision_due_date")
+    affected_task_ids = model_field(
+        ChangeRequest, "affected_tasks", coerce=int, widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    requested_decision_date = forms.DateField(label=_("Requested decision date"), required=False, widget=DATE)
-    decision_due_date = forms.DateField(label=_("Decision due date"), required=False, widget=DATE)
-    affected_task_ids = forms.TypedMultipleChoiceField(
-        label=_("Affected tasks"), required=False, coerce=int, widget=forms.SelectMultiple(attrs={"size": 6})
-    )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED
-    )
+    visibility = model_field(ChangeRequest, "visibility")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, tasks: list[tuple[int, str]], team: bool, **kwargs: Any) -> None:
@@ -43,7 +39,7 @@ class EditForm(forms.Form):
     """One plan edit of the sandbox; which fields count depends on the kind."""
 
     kind = forms.ChoiceField(label=_("Edit"), choices=EditKind.choices)
-    name = forms.CharField(label=_("New task name"), max_length=200, required=False)
+    name = model_field(Task, "name", label=_("New task name"), required=False)
     task_kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[(TaskKind.TASK, TaskKind.TASK.label), (TaskKind.MILESTONE, TaskKind.MILESTONE.label)],
@@ -53,16 +49,12 @@ class EditForm(forms.Form):
     duration_days = forms.DecimalField(
         label=_("Duration (working days)"), min_value=0, max_value=20000, decimal_places=2, required=False
     )
-    start = forms.DateField(label=_("Start no earlier than"), required=False, widget=DATE)
+    start = forms.DateField(label=_("Start no earlier than"), required=False, widget=DATE_WIDGET)
     predecessor = forms.ChoiceField(label=_("Predecessor"), required=False)
     successor = forms.ChoiceField(label=_("Successor"), required=False)
-    type = forms.ChoiceField(
-        label=_("Link type"), choices=DependencyType.choices, initial="FS", required=False
-    )
+    type = model_field(Dependency, "type", label=_("Link type"), required=False)
     dependency_id = forms.TypedChoiceField(label=_("Link"), coerce=int, required=False, empty_value=None)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED, required=False
-    )
+    visibility = model_field(SandboxEdit, "visibility", required=False)
     effort_days = forms.DecimalField(
         label=_("Added effort (working days)"),
         decimal_places=2,
@@ -70,11 +62,10 @@ class EditForm(forms.Form):
         required=False,
         help_text=_("Leave empty to count the duration the edit adds."),
     )
-    cost = forms.DecimalField(
+    cost = model_field(
+        SandboxEdit,
+        "cost",
         label=_("Added cost"),
-        decimal_places=2,
-        max_digits=14,
-        required=False,
         help_text=_("Leave empty to price the effort at the project's day rate."),
     )
 
@@ -131,8 +122,8 @@ class EditForm(forms.Form):
 class DecisionForm(forms.Form):
     """An approver's decision with a comment."""
 
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = model_field(Decision, "outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    comment = model_field(Decision, "comment", widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

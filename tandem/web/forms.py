@@ -10,9 +10,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounts.choices import Language, OrganizationKind
-from tandem.accounts.models import Organization
+from tandem.accounts.choices import OrganizationKind
+from tandem.accounts.models import ApiToken, Organization, User
 from tandem.core.choices import Visibility
+from tandem.projects import models as project_models
 from tandem.projects.choices import (
     DecisionPreset,
     KpiDirection,
@@ -21,12 +22,12 @@ from tandem.projects.choices import (
     Role,
 )
 from tandem.projects.models import Deliverable, Goal, Kpi, Project, Stakeholder
+from tandem.web.model_fields import DATE_WIDGET as DATE_WIDGET  # still importable from here
+from tandem.web.model_fields import ModelFieldsForm, model_field
 from tandem.web.tasks import email_password_reset
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VersionField(forms.IntegerField):
@@ -86,9 +87,8 @@ class ServiceForm(forms.Form):
 class SignInForm(AuthenticationForm):
     """Email and password; django-axes counts the failures."""
 
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    username = model_field(
+        User, "email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     password = forms.CharField(
         label=_("Password"),
@@ -108,10 +108,8 @@ class SignInForm(AuthenticationForm):
 class ResetRequestForm(PasswordResetForm):
     """Ask for a password-reset link by email (the address in any case)."""
 
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    email = model_field(
+        User, "email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     def send_mail(
@@ -142,21 +140,20 @@ class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
 class ProfileForm(forms.Form):
     """One's own name, job title and language."""
 
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    full_name = model_field(
+        User, "full_name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"})
     )
-    title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    title = model_field(User, "title")
+    language = model_field(User, "language", initial=None)
 
 
 class TokenForm(forms.Form):
     """Name a new personal API token."""
 
-    name = forms.CharField(
+    name = model_field(
+        ApiToken,
+        "name",
         label=_("Token name"),
-        max_length=100,
         help_text=_("For example the script or machine that will use it."),
     )
 
@@ -164,10 +161,8 @@ class TokenForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """Create an account to accept an invitation."""
 
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"}),
+    full_name = model_field(
+        User, "full_name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "name"})
     )
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -201,24 +196,20 @@ class ProjectFilterForm(forms.Form):
     )
 
 
-class ProjectFieldsMixin(forms.Form):
+class ProjectFieldsMixin(ModelFieldsForm):
     """The fields of a project that its manager edits."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
-    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE_WIDGET)
-    budget = forms.DecimalField(
-        label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2
-    )
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
-    internal_notes = forms.CharField(
-        label=_("Internal notes"),
-        required=False,
+    internal_notes = model_field(
+        Project,
+        "internal_notes",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the delivery team only, never by the client."),
     )
+
+    class Meta(ModelFieldsForm.Meta):
+        model = Project
+        fields = ["name", "summary", "status", "start_date", "target_date", "budget", "currency"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -231,20 +222,21 @@ class ProjectFieldsMixin(forms.Form):
 class ProjectCreateForm(ProjectFieldsMixin):
     """Start a project for an existing or a new client organization."""
 
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=20,
+    code = model_field(
+        Project,
+        "code",
         help_text=_("A short unique code, e.g. ERP-2026."),
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
     client = forms.ModelChoiceField(
         label=_("Client"), required=False, queryset=Organization.objects.none(), empty_label=_("— choose —")
     )
-    new_client = forms.CharField(label=_("…or a new client organization"), max_length=200, required=False)
-    preset = forms.ChoiceField(
+    new_client = model_field(Organization, "name", label=_("…or a new client organization"), required=False)
+    preset = model_field(
+        Project,
+        "decision_preset",
         label=_("Decision rights"),
         choices=[(k, v) for k, v in DecisionPreset.choices if k != DecisionPreset.CUSTOM],
-        initial=DecisionPreset.JOINT,
     )
     field_order = [
         "code",
@@ -286,8 +278,8 @@ class ProjectEditForm(ProjectFieldsMixin):
 class SectionForm(forms.Form):
     """One free-text section of the charter."""
 
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8, "autofocus": True})
+    body = model_field(
+        project_models.CharterSection, "body", widget=forms.Textarea(attrs={"rows": 8, "autofocus": True})
     )
     version = VersionField()
 
@@ -419,9 +411,12 @@ class RaciForm(forms.Form):
 class ConfirmCharterForm(forms.Form):
     """Confirm the revision of the charter one has read."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    revision = model_field(project_models.CharterConfirmation, "revision", widget=forms.HiddenInput)
+    comment = model_field(
+        project_models.CharterConfirmation,
+        "comment",
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -431,9 +426,11 @@ class ConfirmCharterForm(forms.Form):
 class InviteForm(forms.Form):
     """Invite someone by email with a role."""
 
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    full_name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    email = model_field(
+        project_models.Invitation, "email", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    full_name = model_field(project_models.Invitation, "full_name", label=_("Name (optional)"))
+    role = model_field(project_models.Invitation, "role", choices=Role.choices)
 
     def __init__(
         self, *args: Any, roles: Sequence[tuple[str, StrOrPromise]] | None = None, **kwargs: Any
@@ -446,7 +443,7 @@ class InviteForm(forms.Form):
 class RoleForm(forms.Form):
     """Give a member another role."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = model_field(project_models.Membership, "role", choices=Role.choices)
 
 
 class PresetForm(forms.Form):
@@ -460,8 +457,12 @@ class PresetForm(forms.Form):
 class DecisionRightForm(forms.Form):
     """The roles that hold one kind of decision."""
 
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    roles = model_field(
+        project_models.DecisionRight,
+        "roles",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -471,13 +472,10 @@ class DecisionRightForm(forms.Form):
 class NoteForm(forms.Form):
     """A project note; the team chooses its visibility, a client's notes are shared."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.INTERNAL,
-        help_text=VISIBILITY_HELP,
+    title = model_field(project_models.Note, "title")
+    body = model_field(project_models.Note, "body", widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = model_field(
+        project_models.Note, "visibility", initial=Visibility.INTERNAL, help_text=VISIBILITY_HELP
     )
     version = VersionField()
 

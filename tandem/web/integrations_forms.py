@@ -12,48 +12,51 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.choices import Language
-from tandem.communication.choices import DeliveryStatus, EmailMode, WebhookEvent, WebhookKind
+from tandem.communication.choices import DeliveryStatus, WebhookEvent, WebhookKind
+from tandem.communication.models import NotificationSettings, WebhookEndpoint
 from tandem.web.forms import VersionField
+from tandem.web.model_fields import model_field
 
 
 class WebhookForm(forms.Form):
     """Add or change a webhook."""
 
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
-    kind = forms.ChoiceField(label=_("Platform"), choices=WebhookKind.choices)
-    url = forms.CharField(
-        label=_("Webhook URL"),
-        max_length=1000,
+    name = model_field(WebhookEndpoint, "name", widget=forms.TextInput(attrs={"autofocus": True}))
+    kind = model_field(WebhookEndpoint, "kind", choices=WebhookKind.choices)
+    # The model checks the scheme and the address; the form takes the text as typed.
+    url = model_field(
+        WebhookEndpoint,
+        "url",
+        form_class=forms.CharField,
         help_text=_("The address the platform gave when you added the bot or webhook."),
         widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false"}),
     )
-    secret = forms.CharField(
+    secret = model_field(
+        WebhookEndpoint,
+        "secret",
         label=_("Signing secret"),
-        max_length=200,
-        required=False,
         help_text=_(
             "DingTalk and Feishu only, when the bot signs messages; leave empty to keep the current one."
         ),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
+    events = model_field(
+        WebhookEndpoint,
+        "events",
         choices=[(e.value, e.label) for e in WebhookEvent if e != WebhookEvent.WEBHOOK_TEST],
-        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every event."),
     )
-    include_internal = forms.BooleanField(
-        label=_("Include internal events"),
-        required=False,
+    include_internal = model_field(
+        WebhookEndpoint,
+        "include_internal",
         help_text=_("Only for a chat the client does not share: internal records would reach it."),
     )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        choices=[("", _("The project's language")), *Language.choices],
-        required=False,
+    language = model_field(
+        WebhookEndpoint, "language", choices=[("", _("The project's language")), *Language.choices]
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    # The model's "active" reads 启用; this form has always said 进行中.
+    active = model_field(WebhookEndpoint, "active", label=_("Active"))
     rotate_secret = forms.BooleanField(
         label=_("Generate a new signing secret"),
         required=False,
@@ -88,9 +91,11 @@ class DeliveryFilterForm(forms.Form):
 class NotificationSettingsForm(forms.Form):
     """When one receives notifications by e-mail."""
 
-    email = forms.ChoiceField(
+    email = model_field(
+        NotificationSettings,
+        "email",
         label=_("E-mail me notifications"),
-        choices=EmailMode.choices,
+        initial=None,
         widget=forms.RadioSelect,
         help_text=_("The daily digest comes once a day from 08:00, with what you have not read yet."),
     )

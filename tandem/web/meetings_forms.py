@@ -9,20 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Visibility
+from tandem.meetings import models as meetings
 from tandem.meetings.choices import (
-    Channel,
-    CommunicationKind,
-    Frequency,
     MeetingKind,
     MonthlyRule,
     Weekday,
 )
-from tandem.meetings.models import CommunicationItem
 from tandem.projects.choices import Role
-from tandem.web.forms import DATE_WIDGET, ServiceForm, VersionField, member_choices
+from tandem.web.forms import ServiceForm, VersionField, member_choices
+from tandem.web.model_fields import model_field
 from tandem.web.planning_forms import LocalDateTimeField
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -38,61 +36,52 @@ class ItemForm(ServiceForm):
 
     renamed = {"owner": "owner_id"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=CommunicationKind.choices, initial=CommunicationKind.MEETING
-    )
-    purpose = forms.CharField(label=_("Purpose"), required=False, widget=TEXTAREA)
-    audience_roles = forms.MultipleChoiceField(
-        label=_("Audience"),
+    title = model_field(meetings.CommunicationItem, "title")
+    kind = model_field(meetings.CommunicationItem, "kind")
+    purpose = model_field(meetings.CommunicationItem, "purpose", widget=TEXTAREA)
+    audience_roles = model_field(
+        meetings.CommunicationItem,
+        "audience_roles",
         choices=Role.choices,
-        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The roles on both sides this communication is for."),
     )
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.MEETING)
-    frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices, initial=Frequency.WEEKLY)
-    weekday = forms.TypedChoiceField(
-        label=_("Weekday"),
+    channel = model_field(meetings.CommunicationItem, "channel")
+    frequency = model_field(meetings.CommunicationItem, "frequency")
+    weekday = model_field(
+        meetings.CommunicationItem,
+        "weekday",
         choices=_blank("—") + [(str(v), label) for v, label in Weekday.choices],
-        coerce=int,
-        empty_value=None,
-        required=False,
         help_text=_("For weekly and every-second-week entries."),
     )
-    monthly_rule = forms.ChoiceField(
-        label=_("Day of the month"),
+    monthly_rule = model_field(
+        meetings.CommunicationItem,
+        "monthly_rule",
         choices=_blank("—") + list(MonthlyRule.choices),
-        required=False,
         help_text=_("For monthly and quarterly entries."),
     )
-    day_of_month = forms.IntegerField(label=_("Day number"), min_value=1, max_value=31, required=False)
-    starts_on = forms.DateField(
-        label=_("Starts on"),
-        widget=DATE_WIDGET,
+    day_of_month = model_field(meetings.CommunicationItem, "day_of_month")
+    starts_on = model_field(
+        meetings.CommunicationItem,
+        "starts_on",
         help_text=_("The first occurrence falls on or after this day; every second week counts from it."),
     )
-    time_of_day = forms.TimeField(
-        label=_("Time"),
-        required=False,
+    time_of_day = model_field(
+        meetings.CommunicationItem,
+        "time_of_day",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("In the project's time zone; 16:00 for reports and 10:00 otherwise when left empty."),
     )
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    template = forms.CharField(
-        label=_("Content template"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    owner = model_field(meetings.CommunicationItem, "owner")
+    template = model_field(meetings.CommunicationItem, "template", widget=forms.Textarea(attrs={"rows": 5}))
+    auto_send = model_field(
+        meetings.CommunicationItem, "auto_send", label=_("Send status reports without review")
     )
-    auto_send = forms.BooleanField(label=_("Send status reports without review"), required=False)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    visibility = model_field(meetings.CommunicationItem, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     @staticmethod
-    def initial_from(item: CommunicationItem) -> dict[str, Any]:
+    def initial_from(item: meetings.CommunicationItem) -> dict[str, Any]:
         """The form's initial values from an entry."""
         initial = {name: getattr(item, name) for name in ItemForm.base_fields if hasattr(item, name)}
         initial["owner"] = str(item.owner_id or "")
@@ -103,7 +92,7 @@ class ItemForm(ServiceForm):
 class MarkDoneForm(forms.Form):
     """Record by hand that an entry was done (a phone call, a demo)."""
 
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = model_field(meetings.Fulfilment, "label")
 
 
 class MeetingFilterForm(forms.Form):
@@ -125,22 +114,20 @@ class MeetingForm(ServiceForm):
 
     renamed = {"organizer": "organizer_id", "item": "item_id"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices, initial=MeetingKind.WEEKLY_STATUS)
-    starts_at = LocalDateTimeField(label=_("Starts"), help_text=_("In the project's time zone."))
-    ends_at = LocalDateTimeField(label=_("Ends"))
-    location = forms.CharField(label=_("Location"), max_length=200, required=False)
-    online_url = forms.URLField(
-        label=_("Online meeting link"), max_length=500, required=False, assume_scheme="https"
+    title = model_field(meetings.Meeting, "title")
+    kind = model_field(meetings.Meeting, "kind", initial=MeetingKind.WEEKLY_STATUS)
+    starts_at = model_field(
+        meetings.Meeting,
+        "starts_at",
+        form_class=LocalDateTimeField,
+        help_text=_("In the project's time zone."),
     )
-    organizer = forms.ChoiceField(label=_("Organizer"), required=False)
-    item = forms.ChoiceField(label=_("Communication plan entry"), required=False)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    ends_at = model_field(meetings.Meeting, "ends_at", form_class=LocalDateTimeField)
+    location = model_field(meetings.Meeting, "location")
+    online_url = model_field(meetings.Meeting, "online_url", assume_scheme="https")
+    organizer = model_field(meetings.Meeting, "organizer")
+    item = model_field(meetings.Meeting, "item")
+    visibility = model_field(meetings.Meeting, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, items: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
@@ -178,12 +165,10 @@ class ScheduleForm(MeetingForm):
 class AgendaForm(ServiceForm):
     """A point of the agenda."""
 
-    title = forms.CharField(label=_("Agenda item"), max_length=200)
-    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=1440, initial=10)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED
-    )
+    title = model_field(meetings.AgendaItem, "title", label=capfirst(meetings.AgendaItem._meta.verbose_name))
+    duration_minutes = model_field(meetings.AgendaItem, "duration_minutes", label=_("Minutes"))
+    notes = model_field(meetings.AgendaItem, "notes", widget=forms.Textarea(attrs={"rows": 2}))
+    visibility = model_field(meetings.AgendaItem, "visibility")
 
 
 class AttendeeForm(ServiceForm):
@@ -191,10 +176,10 @@ class AttendeeForm(ServiceForm):
 
     renamed = {"user": "user_id"}
 
-    user = forms.ChoiceField(label=_("Member"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    user = model_field(meetings.Attendee, "user")
+    name = model_field(meetings.Attendee, "name")
+    email = model_field(meetings.Attendee, "email")
+    required = model_field(meetings.Attendee, "required")
 
     def data_for_service(self) -> dict[str, Any]:
         """A member's id, or the stakeholder's name and email."""
@@ -221,8 +206,8 @@ class AttendanceForm(forms.Form):
 class MinutesForm(forms.Form):
     """The draft minutes (Markdown)."""
 
-    minutes = forms.CharField(
-        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000
+    minutes = model_field(
+        meetings.Meeting, "minutes", widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000
     )
     version = VersionField()
 
@@ -230,15 +215,13 @@ class MinutesForm(forms.Form):
 class DecisionForm(ServiceForm):
     """A decision of the meeting."""
 
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-    concerns_client = forms.BooleanField(
-        label=_("Concerns the client"),
-        required=False,
+    text = model_field(meetings.Decision, "text", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    concerns_client = model_field(
+        meetings.Decision,
+        "concerns_client",
         help_text=_("Also entered in the client decision register, as decided."),
     )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED
-    )
+    visibility = model_field(meetings.Decision, "visibility")
 
 
 class ActionForm(ServiceForm):
@@ -246,12 +229,11 @@ class ActionForm(ServiceForm):
 
     renamed = {"owner": "owner_id"}
 
-    title = forms.CharField(label=_("Action"), max_length=300)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.SHARED
-    )
+    # The model's "action" reads 措施; the action item's form has always said 应对措施.
+    title = model_field(meetings.ActionItem, "title", label=_("Action"))
+    owner = model_field(meetings.ActionItem, "owner")
+    due_date = model_field(meetings.ActionItem, "due_date")
+    visibility = model_field(meetings.ActionItem, "visibility")
 
 
 class VersionForm(forms.Form):

@@ -16,10 +16,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Visibility
-from tandem.planning.choices import ConstraintType, DependencyType, TaskKind, TaskStatus
-from tandem.planning.models import Dependency, Task
+from tandem.planning.models import Baseline, Dependency, Task
 from tandem.web.forms import VISIBILITY_HELP, VersionField
+from tandem.web.model_fields import model_field
 
 #: Working minutes in a working day, as the API, the MSPDI export and the demo count them.
 MINUTES_PER_DAY = 480
@@ -80,43 +79,38 @@ def _days_field(label: Any, *, required: bool = False, signed: bool = False, hel
 class TaskForm(forms.Form):
     """A phase, work package, task or milestone of the plan."""
 
-    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices, initial=TaskKind.TASK)
-    parent = forms.TypedChoiceField(label=_("Part of"), required=False, coerce=int, empty_value=None)
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    name = model_field(Task, "name", widget=forms.TextInput(attrs={"autofocus": True}))
+    kind = model_field(Task, "kind")
+    parent = model_field(Task, "parent", label=_("Part of"), coerce=int, empty_value=None)
+    owner = model_field(Task, "owner", coerce=int, empty_value=None)
     duration_days = _days_field(
         _("Duration (working days)"),
         help_text=_("A milestone has no duration. Summary tasks take theirs from their subtasks."),
     )
-    constraint_type = forms.ChoiceField(
-        label=_("Constraint"), choices=ConstraintType.choices, initial=ConstraintType.ASAP
-    )
-    constraint_date = LocalDateTimeField(
-        label=_("Constraint date"),
-        required=False,
+    constraint_type = model_field(Task, "constraint_type")
+    constraint_date = model_field(
+        Task,
+        "constraint_date",
+        form_class=LocalDateTimeField,
         help_text=_("Needed by every constraint except ASAP and ALAP."),
     )
-    deadline = LocalDateTimeField(label=_("Deadline"), required=False)
+    # The model's "deadline" reads 期限; the task form has always said 截止日期.
+    deadline = model_field(Task, "deadline", form_class=LocalDateTimeField, label=_("Deadline"))
     optimistic_days = _days_field(_("Optimistic estimate (days)"))
     most_likely_days = _days_field(_("Most likely estimate (days)"))
     pessimistic_days = _days_field(_("Pessimistic estimate (days)"))
-    status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices, initial=TaskStatus.NOT_STARTED)
-    percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100, initial=0)
-    actual_start = LocalDateTimeField(label=_("Actual start"), required=False)
-    actual_finish = LocalDateTimeField(label=_("Actual finish"), required=False)
-    manual = forms.BooleanField(
-        label=_("Manually scheduled"),
-        required=False,
-        help_text=_("The schedule keeps the start you enter instead of computing it."),
+    status = model_field(Task, "status")
+    percent_complete = model_field(Task, "percent_complete")
+    actual_start = model_field(Task, "actual_start", form_class=LocalDateTimeField)
+    actual_finish = model_field(Task, "actual_finish", form_class=LocalDateTimeField)
+    manual = model_field(
+        Task, "manual", help_text=_("The schedule keeps the start you enter instead of computing it.")
     )
-    start = LocalDateTimeField(label=_("Start (manually scheduled tasks)"), required=False)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
+    start = model_field(
+        Task, "start", form_class=LocalDateTimeField, label=_("Start (manually scheduled tasks)")
     )
-    deliverable = forms.TypedChoiceField(label=_("Deliverable"), required=False, coerce=int, empty_value=None)
+    visibility = model_field(Task, "visibility", help_text=VISIBILITY_HELP)
+    deliverable = model_field(Task, "deliverable", coerce=int, empty_value=None)
     version = VersionField()
 
     def __init__(
@@ -208,7 +202,7 @@ class TaskForm(forms.Form):
 class LinkEditForm(forms.Form):
     """A link's type and lag, changed in place (one form per link row, prefixed ``link-<id>``)."""
 
-    type = forms.ChoiceField(label=_("Link type"), choices=DependencyType.choices, initial=DependencyType.FS)
+    type = model_field(Dependency, "type", label=_("Link type"))
     lag_days = _days_field(
         _("Lag (working days)"), signed=True, help_text=_("Negative for a lead: the successor may overlap.")
     )
@@ -233,7 +227,8 @@ class LinkForm(LinkEditForm):
     prefix = "link"
     field_order = ("predecessor", "type", "lag_days")
 
-    predecessor = forms.TypedChoiceField(label=_("Predecessor"), coerce=int)
+    # The model's "predecessor" reads 紧前任务; the link form has always said 前置任务.
+    predecessor = model_field(Dependency, "predecessor", label=_("Predecessor"), coerce=int)
 
     def __init__(self, *args: Any, tasks: list[Task] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -249,10 +244,10 @@ class LinkForm(LinkEditForm):
 class BaselineForm(forms.Form):
     """Save the plan's current dates under a name, with the reason."""
 
-    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
+    name = model_field(Baseline, "name", widget=forms.TextInput(attrs={"autofocus": True}))
+    reason = model_field(
+        Baseline,
+        "reason",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why the plan is saved now, e.g. the change request that moved it."),

@@ -11,9 +11,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounts.choices import Language
 from tandem.reports.choices import Rag
-from tandem.web.forms import DATE_WIDGET, VersionField
+from tandem.reports.models import ReportSettings, StatusReport
+from tandem.web.forms import VersionField
+from tandem.web.model_fields import model_field
 
 NARRATIVE = forms.Textarea(attrs={"rows": 5})
 
@@ -21,12 +22,13 @@ NARRATIVE = forms.Textarea(attrs={"rows": 5})
 class GenerateForm(forms.Form):
     """The period to report on and the report's language."""
 
-    period_start = forms.DateField(label=_("First day"), widget=DATE_WIDGET)
-    period_end = forms.DateField(label=_("Last day"), widget=DATE_WIDGET)
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    item = forms.TypedChoiceField(
+    period_start = model_field(StatusReport, "period_start", label=_("First day"))
+    period_end = model_field(StatusReport, "period_end", label=_("Last day"))
+    language = model_field(StatusReport, "language", initial=None)
+    item = model_field(
+        StatusReport,
+        "item",
         label=_("Communication plan entry"),
-        required=False,
         coerce=int,
         empty_value=None,
         help_text=_("Sending the report then counts as this entry done."),
@@ -48,28 +50,25 @@ class ReportEditForm(forms.Form):
     """The narrative the author writes (Markdown) and the overall status, only ever worse than computed."""
 
     version = VersionField()
-    title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=NARRATIVE, max_length=20000)
-    achievements = forms.CharField(
-        label=_("Work completed in this period"), required=False, widget=NARRATIVE, max_length=20000
+    title = model_field(StatusReport, "title")
+    summary = model_field(StatusReport, "summary", widget=NARRATIVE)
+    achievements = model_field(
+        StatusReport, "achievements", label=_("Work completed in this period"), widget=NARRATIVE
     )
-    next_steps = forms.CharField(
-        label=_("Plan for the next period"), required=False, widget=NARRATIVE, max_length=20000
+    next_steps = model_field(
+        StatusReport, "next_steps", label=_("Plan for the next period"), widget=NARRATIVE
     )
-    help_needed = forms.CharField(
-        label=_("Decisions needed from the client"), required=False, widget=NARRATIVE, max_length=20000
+    help_needed = model_field(
+        StatusReport, "help_needed", label=_("Decisions needed from the client"), widget=NARRATIVE
     )
-    rag_override = forms.ChoiceField(
-        label=_("Overall status set by the author"),
-        required=False,
+    rag_override = model_field(
+        StatusReport,
+        "rag_override",
         choices=[("", _("As computed from the data")), *Rag.choices],
         help_text=_("Only a worse status than computed: a report is never rosier than the data."),
     )
-    rag_override_reason = forms.CharField(
-        label=_("Why the status is worse than computed"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    rag_override_reason = model_field(
+        StatusReport, "rag_override_reason", widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def data_for_service(self) -> dict[str, Any]:
@@ -81,6 +80,6 @@ class SettingsForm(forms.Form):
     """Whether reports need approval before they are sent."""
 
     version = VersionField()
-    require_approval = forms.BooleanField(
-        label=_("Reports need approval before they are sent"), required=False
+    require_approval = model_field(
+        ReportSettings, "require_approval", label=_("Reports need approval before they are sent")
     )

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Visibility
 from tandem.requirements.choices import Priority, RequirementStatus, Source
 from tandem.requirements.imports import MAX_BYTES
+from tandem.requirements.models import Requirement, RequirementConfirmation, RequirementVersion, TraceLink
 from tandem.web.forms import VISIBILITY_HELP, VersionField
+from tandem.web.model_fields import model_field
 
 SORTS = (
     ("rank", _("Priority order")),
@@ -43,43 +44,28 @@ class RequirementFilterForm(forms.Form):
 class RequirementForm(forms.Form):
     """A requirement as the team writes it; on edit, the version read and why it changed."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    background = forms.CharField(
-        label=_("Background"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Markdown"),
+    title = model_field(Requirement, "title")
+    background = model_field(
+        Requirement, "background", widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Markdown")
     )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Markdown"),
-    )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.SHOULD)
-    acceptance_criteria = forms.CharField(
-        label=_("Acceptance criteria"),
-        required=False,
+    description = model_field(Requirement, "description", widget=forms.Textarea(attrs={"rows": 6}))
+    priority = model_field(Requirement, "priority")
+    acceptance_criteria = model_field(
+        Requirement,
+        "acceptance_criteria",
+        form_class=forms.CharField,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=CRITERIA_HELP,
     )
-    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.OTHER)
-    source_note = forms.CharField(label=_("Source note or link"), required=False, max_length=500)
-    requester_id = forms.TypedChoiceField(label=_("Requester"), required=False, coerce=int, empty_value=None)
-    requester_name = forms.CharField(
-        label=_("Requester name"),
-        required=False,
-        max_length=200,
-        help_text=_("When the requester is not a member"),
+    source = model_field(Requirement, "source")
+    source_note = model_field(Requirement, "source_note", help_text="")
+    requester_id = model_field(Requirement, "requester_id", coerce=int, empty_value=None)
+    requester_name = model_field(
+        Requirement, "requester_name", help_text=_("When the requester is not a member")
     )
-    owner_id = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
-    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+    owner_id = model_field(Requirement, "owner_id", coerce=int, empty_value=None)
+    visibility = model_field(Requirement, "visibility", help_text=VISIBILITY_HELP)
+    reason = model_field(RequirementVersion, "reason", label=_("Reason for the change"))
     version = VersionField()
 
     def __init__(
@@ -104,27 +90,29 @@ class RequirementForm(forms.Form):
 class RequestForm(forms.Form):
     """What a client member submits: a request the team turns into a requirement."""
 
-    title = forms.CharField(label=_("What do you need?"), max_length=200)
-    background = forms.CharField(
-        label=_("Why? (background)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    title = model_field(Requirement, "title", label=_("What do you need?"))
+    background = model_field(
+        Requirement, "background", label=_("Why? (background)"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    description = forms.CharField(
-        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text=_("Markdown")
+    description = model_field(
+        Requirement, "description", label=_("Details"), widget=forms.Textarea(attrs={"rows": 5})
     )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.SHOULD)
-    acceptance_criteria = forms.CharField(
+    priority = model_field(Requirement, "priority")
+    acceptance_criteria = model_field(
+        Requirement,
+        "acceptance_criteria",
+        form_class=forms.CharField,
         label=_("How will you know it is done?"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=CRITERIA_HELP,
     )
-    source_note = forms.CharField(label=_("Reference or link"), required=False, max_length=500)
+    source_note = model_field(Requirement, "source_note", label=_("Reference or link"), help_text="")
 
 
 class StatusForm(forms.Form):
     """Move a requirement along its life."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=RequirementStatus.choices)
+    status = model_field(Requirement, "status", label=_("New status"), initial=None)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)
     version = VersionField()
 
@@ -140,13 +128,14 @@ class ConfirmForm(forms.Form):
     """Confirm the version shown."""
 
     version_number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)
+    comment = model_field(RequirementConfirmation, "comment")
 
 
 class LinkForm(forms.Form):
     """Trace a requirement to a task of the plan."""
 
-    task_id = forms.TypedChoiceField(label=_("Task"), coerce=int)
+    # TraceLink.task has no translated verbose name of its own.
+    task_id = model_field(TraceLink, "task_id", label=_("Task"), coerce=int)
 
     def __init__(self, *args: Any, tasks: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,22 +154,17 @@ class NotesForm(forms.Form):
             "under it become its acceptance criteria. Other lines are ignored."
         ),
     )
-    source = forms.ChoiceField(
-        label=_("Source"),
+    source = model_field(
+        Requirement,
+        "source",
         choices=[
             (s.value, s.label) for s in (Source.INTERVIEW, Source.WORKSHOP, Source.DOCUMENT, Source.OTHER)
         ],
+        initial=None,
     )
-    source_note = forms.CharField(
-        label=_("Source note or link"), required=False, max_length=500, help_text=_("E.g. who, when, where")
-    )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.SHOULD)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    source_note = model_field(Requirement, "source_note", help_text=_("E.g. who, when, where"))
+    priority = model_field(Requirement, "priority")
+    visibility = model_field(Requirement, "visibility", help_text=VISIBILITY_HELP)
 
 
 class UploadForm(forms.Form):
@@ -193,12 +177,7 @@ class UploadForm(forms.Form):
             "acceptance criteria, requester, source — in English or Chinese."
         ),
     )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    visibility = model_field(Requirement, "visibility", help_text=VISIBILITY_HELP)
 
     def clean_file(self) -> Any:
         """Refuse files larger than the parser accepts before reading them."""

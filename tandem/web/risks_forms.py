@@ -11,28 +11,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Side, Visibility
+from tandem.core.choices import Side
 from tandem.planning.models import Task
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Project
 from tandem.risks.choices import (
-    ConflictCause,
-    ConflictStatus,
     DecisionStatus,
-    EscalationLevel,
-    ImpactDimension,
     IssueStatus,
-    Proximity,
     ResolutionMethod,
     RiskCategory,
     RiskLevel,
     RiskStatus,
-    RiskStrategy,
     Severity,
 )
-from tandem.web.forms import DATE_WIDGET, ServiceForm, VersionField, member_choices
+from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction
+from tandem.web.forms import ServiceForm, VersionField, member_choices
+from tandem.web.model_fields import model_field
 
-ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
+#: The 1–5 scales of a risk (the model holds the bounds and the default), offered as a list.
+ONE_TO_FIVE = forms.Select(choices=[(n, str(n)) for n in range(1, 6)])
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 VISIBILITY_HELP = _("Internal records are seen by the delivery team only.")
 
@@ -52,59 +49,40 @@ class RiskForm(ServiceForm):
 
     renamed = {"owner": "owner_id", "tasks": "task_ids"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=TEXTAREA)
-    cause = forms.CharField(label=_("Cause"), required=False, widget=TEXTAREA)
-    effect = forms.CharField(label=_("Effect"), required=False, widget=TEXTAREA)
-    category = forms.ChoiceField(
-        label=_("Category"), choices=RiskCategory.choices, initial=RiskCategory.OTHER
-    )
-    probability = forms.TypedChoiceField(
-        label=_("Probability (1–5)"), choices=ONE_TO_FIVE, coerce=int, initial=3
-    )
-    impact = forms.TypedChoiceField(label=_("Impact (1–5)"), choices=ONE_TO_FIVE, coerce=int, initial=3)
-    impact_dimension = forms.ChoiceField(
-        label=_("Impact on"), choices=ImpactDimension.choices, initial=ImpactDimension.SCHEDULE
-    )
-    inherent_probability = forms.TypedChoiceField(
-        label=_("Inherent probability"),
-        choices=ONE_TO_FIVE,
-        coerce=int,
-        initial=3,
+    title = model_field(Risk, "title")
+    description = model_field(Risk, "description", widget=TEXTAREA)
+    cause = model_field(Risk, "cause", widget=TEXTAREA)
+    effect = model_field(Risk, "effect", widget=TEXTAREA)
+    category = model_field(Risk, "category")
+    probability = model_field(Risk, "probability", label=_("Probability (1–5)"), widget=ONE_TO_FIVE)
+    impact = model_field(Risk, "impact", label=_("Impact (1–5)"), widget=ONE_TO_FIVE)
+    impact_dimension = model_field(Risk, "impact_dimension")
+    inherent_probability = model_field(
+        Risk,
+        "inherent_probability",
+        widget=ONE_TO_FIVE,
         help_text=_("Before any response; the probability and impact above are the residual ones."),
     )
-    inherent_impact = forms.TypedChoiceField(
-        label=_("Inherent impact"), choices=ONE_TO_FIVE, coerce=int, initial=3
-    )
-    proximity = forms.ChoiceField(
-        label=_("Proximity"), choices=Proximity.choices, initial=Proximity.THIS_PROJECT
-    )
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    strategy = forms.ChoiceField(
-        label=_("Response strategy"), choices=RiskStrategy.choices, initial=RiskStrategy.MITIGATE
-    )
-    trigger = forms.CharField(label=_("Trigger"), required=False, widget=TEXTAREA)
-    contingency_days = forms.IntegerField(label=_("Schedule contingency (days)"), min_value=0, initial=0)
-    contingency_money = forms.DecimalField(
-        label=_("Cost contingency"), min_value=0, max_digits=14, decimal_places=2, initial=0
-    )
-    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.OPEN)
-    next_review = forms.DateField(label=_("Next review"), required=False, widget=DATE_WIDGET)
-    tasks = forms.MultipleChoiceField(
+    inherent_impact = model_field(Risk, "inherent_impact", widget=ONE_TO_FIVE)
+    proximity = model_field(Risk, "proximity")
+    owner = model_field(Risk, "owner")
+    strategy = model_field(Risk, "strategy")
+    trigger = model_field(Risk, "trigger", widget=TEXTAREA)
+    contingency_days = model_field(Risk, "contingency_days")
+    contingency_money = model_field(Risk, "contingency_money")
+    status = model_field(Risk, "status")
+    next_review = model_field(Risk, "next_review")
+    tasks = model_field(
+        Risk,
+        "tasks",
         label=_("Threatened tasks"),
-        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_(
             "Marked on the Gantt while the risk is open; its schedule contingency can buffer the "
             "milestones after them."
         ),
     )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    visibility = model_field(Risk, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, tasks: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -142,9 +120,10 @@ class ActionForm(ServiceForm):
 
     renamed = {"owner": "owner_id"}
 
-    description = forms.CharField(label=_("Action"), max_length=300)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
+    # The model's "action" reads 措施; the response plan's form has always said 应对措施.
+    description = model_field(RiskAction, "description", label=_("Action"))
+    owner = model_field(RiskAction, "owner")
+    due_date = model_field(RiskAction, "due_date")
 
 
 class OccurredForm(forms.Form):
@@ -158,27 +137,20 @@ class IssueForm(ServiceForm):
 
     renamed = {"owner": "owner_id", "risk": "risk_id", "tasks": "task_ids"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("What happened"), required=False, widget=TEXTAREA)
-    impact = forms.CharField(label=_("Impact"), required=False, widget=TEXTAREA)
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
-    escalation_level = forms.ChoiceField(
-        label=_("Escalation level"), choices=EscalationLevel.choices, initial=EscalationLevel.TEAM
+    title = model_field(Issue, "title")
+    description = model_field(Issue, "description", widget=TEXTAREA)
+    impact = model_field(Issue, "impact", widget=TEXTAREA)
+    severity = model_field(Issue, "severity")
+    owner = model_field(Issue, "owner")
+    due_date = model_field(Issue, "due_date")
+    escalation_level = model_field(Issue, "escalation_level")
+    status = model_field(Issue, "status")
+    resolution = model_field(Issue, "resolution", widget=TEXTAREA)
+    risk = model_field(Issue, "risk", label=_("Linked risk"))
+    tasks = model_field(
+        Issue, "tasks", label=_("Linked tasks"), widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    status = forms.ChoiceField(label=_("Status"), choices=IssueStatus.choices, initial=IssueStatus.OPEN)
-    resolution = forms.CharField(label=_("Resolution"), required=False, widget=TEXTAREA)
-    risk = forms.ChoiceField(label=_("Linked risk"), required=False)
-    tasks = forms.MultipleChoiceField(
-        label=_("Linked tasks"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
-    )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    visibility = model_field(Issue, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, risks: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs: Any):
@@ -207,32 +179,26 @@ class ConflictForm(ServiceForm):
 
     renamed = {"people": "person_ids"}
 
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=TEXTAREA)
-    parties = forms.CharField(
-        label=_("Parties"),
-        max_length=300,
-        required=False,
-        help_text=_("People or organizations involved, as text."),
+    subject = model_field(Conflict, "subject")
+    description = model_field(Conflict, "description", widget=TEXTAREA)
+    parties = model_field(Conflict, "parties", help_text=_("People or organizations involved, as text."))
+    # The model's "people involved" reads 相关人员; this form has always said 涉及人员.
+    people = model_field(
+        Conflict,
+        "people",
+        label=_("People involved"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    people = forms.MultipleChoiceField(
-        label=_("People involved"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    root_cause = model_field(Conflict, "root_cause")
+    resolution_method = model_field(
+        Conflict, "resolution_method", choices=_blank(_("Not chosen yet")) + ResolutionMethod.choices
     )
-    root_cause = forms.ChoiceField(
-        label=_("Root cause"), choices=ConflictCause.choices, initial=ConflictCause.OTHER
-    )
-    resolution_method = forms.ChoiceField(
-        label=_("Resolution method"),
-        required=False,
-        choices=_blank(_("Not chosen yet")) + ResolutionMethod.choices,
-    )
-    outcome = forms.CharField(label=_("Outcome"), required=False, widget=TEXTAREA)
-    status = forms.ChoiceField(label=_("Status"), choices=ConflictStatus.choices, initial=ConflictStatus.OPEN)
-    resolved_on = forms.DateField(label=_("Date resolved"), required=False, widget=DATE_WIDGET)
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.INTERNAL,
+    outcome = model_field(Conflict, "outcome", widget=TEXTAREA)
+    status = model_field(Conflict, "status")
+    resolved_on = model_field(Conflict, "resolved_on")
+    visibility = model_field(
+        Conflict,
+        "visibility",
         help_text=_("Conflicts are internal unless you decide to share one with the client."),
     )
     version = VersionField()
@@ -249,34 +215,33 @@ class DecisionForm(ServiceForm):
 
     renamed = {"decider": "decider_id", "blocked_tasks": "blocked_task_ids"}
 
-    question = forms.CharField(label=_("Question"), max_length=300)
-    context = forms.CharField(label=_("Context"), required=False, widget=TEXTAREA)
-    options = forms.CharField(
-        label=_("Options"),
-        required=False,
+    question = model_field(ClientDecision, "question")
+    context = model_field(ClientDecision, "context", widget=TEXTAREA)
+    options = model_field(
+        ClientDecision,
+        "options",
+        form_class=forms.CharField,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One option per line."),
     )
-    recommendation = forms.CharField(label=_("The team's recommendation"), required=False, widget=TEXTAREA)
-    decider = forms.ChoiceField(label=_("To be decided by"), required=False)
-    decision_kind = forms.ChoiceField(
+    recommendation = model_field(
+        ClientDecision, "recommendation", label=_("The team's recommendation"), widget=TEXTAREA
+    )
+    decider = model_field(ClientDecision, "decider")
+    decision_kind = model_field(
+        ClientDecision,
+        "decision_kind",
         label=_("Or by the holders of the decision right"),
-        required=False,
         choices=_blank(_("None")) + DecisionKind.choices,
     )
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_WIDGET)
-    blocked_tasks = forms.MultipleChoiceField(
-        label=_("Blocked tasks"),
-        required=False,
+    due_date = model_field(ClientDecision, "due_date")
+    blocked_tasks = model_field(
+        ClientDecision,
+        "blocked_tasks",
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("While the decision is open these tasks cannot start before its due date."),
     )
-    visibility = forms.ChoiceField(
-        label=_("Visibility"),
-        choices=Visibility.choices,
-        initial=Visibility.SHARED,
-        help_text=VISIBILITY_HELP,
-    )
+    visibility = model_field(ClientDecision, "visibility", help_text=VISIBILITY_HELP)
     version = VersionField()
 
     def __init__(self, *args: Any, tasks: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -298,13 +263,14 @@ class DecideForm(forms.Form):
     """Taking a decision: one of the options (or another answer) and why."""
 
     option = forms.ChoiceField(label=_("Your decision"), required=False, widget=forms.RadioSelect)
-    outcome = forms.CharField(
+    outcome = model_field(
+        ClientDecision,
+        "outcome",
         label=_("Other answer or details"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when none of the options fits."),
     )
-    rationale = forms.CharField(label=_("Rationale"), required=False, widget=TEXTAREA)
+    rationale = model_field(ClientDecision, "rationale", widget=TEXTAREA)
     version = VersionField()
 
     def __init__(self, *args: Any, options: list[str], **kwargs: Any) -> None:
