@@ -56,7 +56,9 @@ def rich_project(world: World) -> None:
         requirements.do_create_requirement(world.project, actor=pm, title=title)
     changes.do_propose_change(world.project, actor=pm, title="Second warehouse")
     risks.do_add_risk(world.project, actor=pm, title="Key user leaves")
-    issue = risks.do_add_issue(world.project, actor=pm, title="Test server down", visibility=Visibility.SHARED)
+    issue = risks.do_add_issue(
+        world.project, actor=pm, title="Test server down", visibility=Visibility.SHARED
+    )
     communication.do_add_comment(issue, actor=pm, body="We are on it.")
 
 
@@ -85,10 +87,13 @@ def test_it_sends_the_policy_and_no_inline_script_on_every_page(world: World) ->
         problems += [f"{address}: {found}" for found in scan.inline]
         home = path == "/"
         queue += [
-            (link, htmx)
-            for link, htmx in scan.links
-            if link.startswith("/projects/ERP/") or (home and link.startswith("/") and "/projects/" not in link)
+            (href, by_htmx)
+            for href, by_htmx in scan.links
+            if href.startswith("/projects/ERP/")
+            or (home and href.startswith("/") and "/projects/" not in href)
         ]
     assert len(seen) > 60, sorted(seen)
-    assert {"/projects/ERP/plan/", "/projects/ERP/requirements/", "/projects/ERP/changes/"} <= seen, sorted(seen)
+    assert {"/projects/ERP/plan/", "/projects/ERP/requirements/", "/projects/ERP/changes/"} <= seen, sorted(
+        seen
+    )
     assert problems == []
