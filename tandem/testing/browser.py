@@ -90,6 +90,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """
     sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # expect() waits as long as a locator action does (30 s, not 5 s): a loaded machine is slow.
+    sync_api.expect.set_options(timeout=30_000)
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
