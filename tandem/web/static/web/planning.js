@@ -299,7 +299,7 @@
     chartEl.setAttribute("aria-busy", "true");
     settled = settled
       .then(step)
-      .catch(() => say(T.failed, "error"))
+      .catch((error) => { console.error(error); say(T.failed, "error"); })
       .then(drawn)
       .finally(() => {
         queued -= 1;
