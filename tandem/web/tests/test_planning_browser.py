@@ -296,6 +296,8 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
             " c.scrollLeft = Math.max(0, line.x1.baseVal.value - c.clientWidth * 0.45); })()"
         )
         page.evaluate(SCROLL_TO_PLAN)
+        # The chart redraws its sticky date header on the next frame after a scroll.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         page.screenshot(path=str(target / f"gantt-{suffix}.png"))
 
         if suffix == "en":
