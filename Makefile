@@ -60,10 +60,10 @@ check: install
 test-sqlite: install
 	$(VENV)/bin/pytest -q -m "not browser" -n 2 -p no:cacheprovider
 
-## test-browser: the Playwright tests; a test that fails is run again up to twice (pytest-rerunfailures)
-## because page timing on a loaded 2-core machine varies; the summary lists every rerun.
+## test-browser: the Playwright tests, each run once: they wait for the state an action produces
+## (an element, a response, the Gantt's aria-busy), never for a fixed time.
 test-browser: install install-system
-	$(VENV)/bin/pytest -q -m browser -p no:cacheprovider --reruns 2 --reruns-delay 1
+	$(VENV)/bin/pytest -q -m browser -p no:cacheprovider
 
 ## test-postgres: the same suite on PostgreSQL (PG_URL; the test database is created and dropped)
 test-postgres: install

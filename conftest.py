@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+from tandem.testing.browser import use_a_database_file_for_live_servers
 from tandem.testing.personas import World, build_world
 from tandem.testing.smtp import SMTPServer, running_smtp_server
 
@@ -20,6 +21,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput"):
         return
     call_command("compile_translations", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Browser tests on SQLite get a test database file (see tandem.testing.browser)."""
+    use_a_database_file_for_live_servers(request.session, tmp_path_factory)
 
 
 @pytest.fixture

@@ -228,7 +228,7 @@ def test_the_author_edits_inline_and_the_comment_shows_when(recs: Records) -> No
     form = client.get(_edit_url(comment), headers=HX)
     assert form.status_code == 200 and "<html" not in form.text
     assert 'name="version" value="1"' in form.text and "First thought" in form.text
-    assert "keydown[key==&#x27;Escape&#x27;]" in form.text or "keydown[key=='Escape']" in form.text
+    assert "data-ctrl-enter" in form.text and "data-cancel" in form.text  # Ctrl+Enter saves, Esc cancels
     cancelled = client.get(_edit_url(comment) + "?cancel=1", headers=HX)
     assert cancelled.status_code == 200 and 'id="comment-' in cancelled.text and "<form" not in cancelled.text
     saved = client.post(_edit_url(comment), {"body": "Second **thought**", "version": "1"}, headers=HX)

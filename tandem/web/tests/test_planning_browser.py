@@ -8,15 +8,18 @@ Also photographs the Gantt and the board of the demo plan for docs/screenshots w
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tandem.planning.choices import TaskStatus
 from tandem.planning.demo import load_demo_plan
 from tandem.planning.models import Dependency, Task
 from tandem.testing.browser import BROWSER_MARKS
+from tandem.testing.browser import sign_in as browser_sign_in
 from tandem.testing.personas import PASSWORD, World
 from tandem.web.tests.test_planning_pages import build_plan
 
@@ -29,23 +32,21 @@ pytestmark = BROWSER_MARKS
 
 
 def sign_in(browser: Any, base: str, email: str, password: str = PASSWORD, language: str = "en") -> Any:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="en-US", device_scale_factor=1
-    )
-    page = context.new_page()
+    """A signed-in page in ``language`` whose script errors are kept in ``page.errors``."""
+    page = browser_sign_in(browser, base, email, password=password)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.errors = errors  # checked by the tests: the plan pages run without script errors
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", password)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_load_state()
     if page.get_attribute(f"button[name=language][value={language}]", "aria-pressed") != "true":
         page.click(f"button[name=language][value={language}]")
-        page.wait_for_load_state()
+        page.wait_for_selector(f"button[name=language][value={language}][aria-pressed=true]")
     return page
+
+
+def settled(page: Any) -> None:
+    """Wait until the Gantt has drawn, decorated and scrolled everything it was asked to."""
+    expect(page.locator("[data-gantt-chart]")).to_have_attribute("aria-busy", "false")
 
 
 def test_dragging_a_gantt_bar_moves_the_task(world: World, live_server: Any, browser: Any) -> None:
@@ -53,11 +54,11 @@ def test_dragging_a_gantt_bar_moves_the_task(world: World, live_server: Any, bro
     before = Task.objects.get(pk=plan.build.pk)
     page = sign_in(browser, live_server.url, world.pm.email)
     page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    settled(page)
     page.click("[data-zoom=Day]")
-    bar = page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"] .bar')
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.errors == []
-    bar.wait_for(timeout=10000)
+    bar = page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"] .bar')
     box = bar.bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -68,7 +69,7 @@ def test_dragging_a_gantt_bar_moves_the_task(world: World, live_server: Any, bro
         page.mouse.move(x + 7 * 34, y, steps=12)  # one week to the right in the day view
         page.mouse.up()
     assert answer.value.status == 200, (answer.value.request.post_data, answer.value.text())
-    page.wait_for_selector(".gantt-status.is-ok")
+    expect(page.locator(".gantt-status")).to_have_class(re.compile(r"\bis-ok\b"))
     after = Task.objects.get(pk=plan.build.pk)
     assert after.version == before.version + 1
     assert after.constraint_type == "SNET"
@@ -79,16 +80,14 @@ def test_drawing_a_link_and_exporting_the_gantt(world: World, live_server: Any, 
     plan = build_plan(world)
     page = sign_in(browser, live_server.url, world.pm.email)
     page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.click("[data-zoom=Day]")
     page.click("[data-action=link]")
+    # The chart redraws and scrolls after a zoom change: measure the bars once it has settled.
+    settled(page)
     source = page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"] .bar')
     target = page.locator(f'.bar-wrapper[data-id="{plan.secret.pk}"] .bar')
-    source.wait_for(timeout=10000)
-    # The chart redraws and scrolls after a zoom change: measure the bars once it has settled.
-    page.wait_for_load_state("networkidle")
     source.scroll_into_view_if_needed()
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     a, b = source.bounding_box(), target.bounding_box()
     assert a is not None and b is not None
     with page.expect_response(lambda r: "/plan/links/" in r.url) as answer:
@@ -151,20 +150,21 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
         page = sign_in(browser, live_server.url, people["pm"].email, demo.DEMO_PASSWORD, language)
         page.goto(f"{live_server.url}/projects/{project.code}/plan/gantt/")
         page.click("[data-zoom=Week]")
-        page.wait_for_selector(".bar-wrapper")
+        settled(page)
         # Fold the finished phases and bring the current weeks into view: the work in progress, the
         # critical path and the slip against the agreed baseline.
         for wbs in ("1", "2"):
             row = page.locator(".gantt-tree-row", has=page.locator(f".wbs:text-is('{wbs}')"))
             row.locator(".toggle").click()
-        page.wait_for_selector(".bar-wrapper")
+            settled(page)
         page.evaluate(
             "(() => { const c = document.querySelector('.gantt-container');"
             " const line = document.querySelector('.today-line');"
             " c.scrollLeft = Math.max(0, line.x1.baseVal.value - c.clientWidth * 0.45); })()"
         )
         page.evaluate(SCROLL_TO_PLAN)
-        page.wait_for_timeout(300)
+        # The chart redraws its sticky date header on the next frame after a scroll.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         page.screenshot(path=str(target / f"gantt-{suffix}.png"))
 
         if suffix == "en":

@@ -30,6 +30,7 @@ def test_the_pm_sends_the_weekly_report_and_the_sponsor_reads_it(
 
     pm = sign_in(browser, base, world.pm.email)
     pm.click("button[name=language][value=zh-hans]")
+    pm.wait_for_selector("html[lang=zh-Hans]")
     pm.goto(f"{base}/projects/ERP/")
     pm.click("nav.tabs >> text=报告")
     pm.wait_for_url(re.compile(r".*/projects/ERP/reports/$"))

@@ -1,7 +1,11 @@
 /* Tandem's Gantt page: frappe-gantt (from npm) draws bars, links and the time grid; this file adds the
  * WBS tree with collapse, milestones, the critical path, agreed-baseline bars, the today line, link
  * drawing, and PNG/PDF export. Every change is sent to the server with the version the page read; the
- * server reschedules and the chart reloads from its answer. */
+ * server reschedules and the chart reloads from its answer.
+ *
+ * Changes, reloads and redraws run one after another (`queue`); while any is under way the chart has
+ * aria-busy="true", and exports wait until the chart has settled, so a picture never shows a chart
+ * being redrawn. */
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -27,6 +31,8 @@
   let gantt = null;
   let shown = [];
   let offDays = new Set();
+  let settled = Promise.resolve();
+  let queued = 0;
 
   // frappe-gantt writes a bar's name and the popup's text as HTML: everything we pass it is escaped.
   const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -113,7 +119,7 @@
         toggle.addEventListener("click", () => {
           if (collapsed.has(t.id)) collapsed.delete(t.id); else collapsed.add(t.id);
           localStorage.setItem(storageKey, JSON.stringify([...collapsed]));
-          render(true);
+          redraw();
         });
         name.appendChild(toggle);
       } else {
@@ -271,6 +277,44 @@
     return `M ${cx} ${cy - r} L ${cx + r} ${cy} L ${cx} ${cy + r} L ${cx - r} ${cy} Z`;
   }
 
+  // ------------------------------------------------------------------ settling
+
+  const nextFrame = () => new Promise((done) => requestAnimationFrame(() => done()));
+
+  // frappe-gantt scrolls smoothly (to today, or after a zoom), and decorates the bars a frame after
+  // drawing them: the chart has settled when the decorations are on and the scrolling has stopped.
+  async function drawn() {
+    let last = null, still = 0;
+    while (still < 3) {
+      await nextFrame();
+      const box = chartEl.querySelector(".gantt-container");
+      const left = box ? box.scrollLeft : 0;
+      still = left === last ? still + 1 : 0;
+      last = left;
+    }
+  }
+
+  function queue(step) {
+    queued += 1;
+    chartEl.setAttribute("aria-busy", "true");
+    settled = settled
+      .then(step)
+      .catch((error) => { console.error(error); say(T.failed, "error"); })
+      .then(drawn)
+      .finally(() => {
+        queued -= 1;
+        if (!queued) chartEl.setAttribute("aria-busy", "false");
+      });
+    return settled;
+  }
+
+  async function whenSettled() {
+    let current;
+    do { current = settled; await current; } while (current !== settled);
+  }
+
+  const redraw = () => queue(() => render(true));
+
   function render(keepScroll) {
     offDays = new Set(data.off_days || []);
     shown = visibleRows();
@@ -327,11 +371,13 @@
     return { status: response.status, payload };
   }
 
-  async function reload() {
+  async function load() {
     const response = await fetch(urls.data, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.ok) data = await response.json();
     render(true);
   }
+
+  const reload = () => queue(load);
 
   function day(date) {
     const pad = (n) => String(n).padStart(2, "0");
@@ -345,20 +391,22 @@
   }
   document.addEventListener("mouseup", () => { setTimeout(flush, 0); });
 
-  async function flush() {
+  function flush() {
     if (!pending) return;
     const change = pending;
     pending = null;
     const t = byId().get(change.id);
     if (!t) return;
-    if (t.summary) { say(T.summary, "warn"); await reload(); return; }
-    const { status, payload } = await post(urls.dates.replace("/0/", "/" + t.id + "/"), {
-      version: t.version, start: day(change.start), end: day(change.end),
+    queue(async () => {
+      if (t.summary) { say(T.summary, "warn"); await load(); return; }
+      const { status, payload } = await post(urls.dates.replace("/0/", "/" + t.id + "/"), {
+        version: t.version, start: day(change.start), end: day(change.end),
+      });
+      if (status === 200) say(T.saved, "ok");
+      else if (status === 409) say(T.conflict, "error");
+      else say((payload && payload.error) || T.failed, "error");
+      await load();
     });
-    if (status === 200) say(T.saved, "ok");
-    else if (status === 409) say(T.conflict, "error");
-    else say((payload && payload.error) || T.failed, "error");
-    await reload();
   }
 
   function enableLinkDrawing(layer) {
@@ -383,7 +431,7 @@
       line.setAttribute("x2", x);
       line.setAttribute("y2", y);
     };
-    root.onmouseup = async (e) => {
+    root.onmouseup = (e) => {
       if (!line) return;
       line.remove();
       line = null;
@@ -393,10 +441,12 @@
       const source = from;
       from = null;
       if (!to || to === source) return;
-      const { status, payload } = await post(urls.link, { from: source, to: to });
-      if (status === 200) say(T.linked, "ok");
-      else say((payload && payload.error) || T.failed, "error");
-      await reload();
+      queue(async () => {
+        const { status, payload } = await post(urls.link, { from: source, to: to });
+        if (status === 200) say(T.linked, "ok");
+        else say((payload && payload.error) || T.failed, "error");
+        await load();
+      });
     };
   }
 
@@ -497,6 +547,7 @@
   const fileName = () => (document.querySelector(".project-title .code")?.textContent || "plan") + "-gantt";
 
   async function exportPng() {
+    await whenSettled();
     const canvas = await toPng();
     canvas.toBlob((blob) => {
       const a = document.createElement("a");
@@ -509,6 +560,7 @@
   }
 
   async function exportPdf() {
+    await whenSettled();
     const canvas = await toPng();
     const img = document.querySelector("[data-gantt-print-img]");
     img.src = canvas.toDataURL("image/png");
@@ -524,25 +576,28 @@
       viewMode = link.dataset.zoom;
       document.querySelectorAll("[data-zoom]").forEach((l) => l.removeAttribute("aria-current"));
       link.setAttribute("aria-current", "true");
-      gantt.change_view_mode(viewMode);
-      chartEl.querySelector(".gantt-container")?.setAttribute("data-view-mode", viewMode);
-      gantt.scroll_current();
+      queue(() => {
+        if (!gantt) return;
+        gantt.change_view_mode(viewMode);
+        chartEl.querySelector(".gantt-container")?.setAttribute("data-view-mode", viewMode);
+        gantt.scroll_current();
+      });
     });
   });
   const actions = {
-    today: () => gantt && gantt.scroll_current(),
-    expand: () => { collapsed = new Set(); localStorage.setItem(storageKey, "[]"); render(true); },
+    today: () => queue(() => gantt && gantt.scroll_current()),
+    expand: () => { collapsed = new Set(); localStorage.setItem(storageKey, "[]"); redraw(); },
     collapse: () => {
       collapsed = new Set(data.tasks.filter((t) => t.summary).map((t) => t.id));
       localStorage.setItem(storageKey, JSON.stringify([...collapsed]));
-      render(true);
+      redraw();
     },
     link: (button) => {
       linkMode = !linkMode;
       button.setAttribute("aria-pressed", String(linkMode));
       chartEl.classList.toggle("is-linking", linkMode);
       say(linkMode ? T.link_hint : "", linkMode ? "info" : "");
-      render(true);
+      redraw();
     },
     png: () => exportPng().catch(() => say(T.failed, "error")),
     pdf: () => exportPdf().catch(() => say(T.failed, "error")),
@@ -551,6 +606,6 @@
     button.addEventListener("click", () => actions[button.dataset.action](button));
   });
 
-  render(false);
+  queue(() => render(false));
   window.tandemGantt = { get chart() { return gantt; }, reload: reload };
 })();
