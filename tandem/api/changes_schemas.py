@@ -49,7 +49,7 @@ class EditOut(Schema):
     visibility: str
 
 
-class DecisionOut(Schema):
+class ChangeDecisionOut(Schema):
     """One approver's decision."""
 
     decider: PersonOut
@@ -69,7 +69,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class ImpactOut(Schema):
+class ChangeImpactOut(Schema):
     """An impact as the caller may read it (a client: shared tasks only, no per-edit prices)."""
 
     data: dict[str, Any]
@@ -84,7 +84,7 @@ class ChangeDetailOut(ChangeOut):
     edits: list[EditOut]
     impact: dict[str, Any] | None = Field(None, description="The latest impact computed.")
     frozen_impact: dict[str, Any] | None = Field(None, description="The impact submitted for decision.")
-    decisions: list[DecisionOut]
+    decisions: list[ChangeDecisionOut]
     history: list[StepOut]
     approval_rule: str
     pending_approvers: list[PersonOut]
@@ -119,7 +119,7 @@ class ChangePatchIn(Schema):
     affected_requirement_ids: list[Id] | None = None
 
 
-class VersionIn(Schema):
+class ChangeStepIn(Schema):
     """The version of the request the caller read."""
 
     version: Version
@@ -152,7 +152,7 @@ class EditPatchIn(Schema):
     cost: Money | None = None
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     """An approver's decision on the version read."""
 
     version: Version
@@ -180,7 +180,7 @@ class LogEntryOut(Schema):
     status: str
     proposer: PersonOut | None
     frozen_impact: dict[str, Any] | None
-    decisions: list[DecisionOut]
+    decisions: list[ChangeDecisionOut]
     history: list[StepOut]
 
 
@@ -191,14 +191,14 @@ class ChangeLogOut(Schema):
     changes: list[LogEntryOut]
 
 
-class SettingsOut(Schema):
+class ChangeSettingsOut(Schema):
     """The project's change settings (the day rate is the team's only)."""
 
     approval_rule: str
     day_rate: Decimal | None
 
 
-class SettingsIn(Schema):
+class ChangeSettingsIn(Schema):
     """New change settings."""
 
     approval_rule: ApprovalRule | None = None

@@ -27,12 +27,6 @@ DayOfMonth = Annotated[int, Field(ge=1, le=31)]
 Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 
 
-class VersionIn(Schema):
-    """The version the caller read."""
-
-    version: Version
-
-
 # ---------------------------------------------------------------- the communication plan
 
 
@@ -265,7 +259,7 @@ class AttendanceIn(Schema):
     attended: Annotated[list[Id], Field(max_length=500)]
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     """A decision of the meeting."""
 
     text: Annotated[str, Field(min_length=1, max_length=5000)]
@@ -273,7 +267,7 @@ class DecisionIn(Schema):
     visibility: Visibility = Visibility.SHARED
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     """A decision of the meeting, with its entry in the client decision register."""
 
     id: int
@@ -283,7 +277,7 @@ class DecisionOut(Schema):
     visibility: str
 
 
-class ActionIn(Schema):
+class ActionItemIn(Schema):
     """A new action item."""
 
     title: Annotated[str, Field(max_length=300)]
@@ -292,7 +286,7 @@ class ActionIn(Schema):
     visibility: Visibility = Visibility.SHARED
 
 
-class ActionPatchIn(Schema):
+class ActionItemPatchIn(Schema):
     """Changes to an action item, or closing it (at a later meeting of the series: ``closed_in_id``)."""
 
     version: Version
@@ -304,14 +298,14 @@ class ActionPatchIn(Schema):
     closed_in_id: Id | None = None
 
 
-class ActionTaskIn(Schema):
+class ActionItemTaskIn(Schema):
     """Make an action item a task of the plan."""
 
     version: Version
     duration_minutes: Annotated[int, Field(ge=0, le=10_000_000)] = 480
 
 
-class ActionOut(Schema):
+class ActionItemOut(Schema):
     """An action item."""
 
     id: int

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import PersonOut, Version
+from tandem.api.schemas import PersonOut, Version, VersionIn
 
 Text = Annotated[str, Field(max_length=20_000)]
 RagValue = Literal["", "green", "amber", "red"]
@@ -68,12 +68,6 @@ class ReportPatchIn(Schema):
     help_needed: Text | None = None
     rag_override: RagValue | None = None
     rag_override_reason: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class VersionIn(Schema):
-    """The version the caller read."""
-
-    version: Version
 
 
 class ReturnIn(VersionIn):

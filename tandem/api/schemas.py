@@ -31,6 +31,13 @@ Version = Annotated[int, Field(ge=0, le=MAX_INT, description="The version the ch
 #: The id of a record.
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 
+
+class VersionIn(Schema):
+    """The version the caller read."""
+
+    version: Version
+
+
 # ---------------------------------------------------------------- people and organizations
 
 
@@ -485,7 +492,7 @@ class RaciIn(Schema):
     cells: list[RaciCellIn]
 
 
-class ConfirmationOut(Schema):
+class CharterConfirmationOut(Schema):
     """A client's confirmation of one charter revision."""
 
     revision: int
@@ -499,7 +506,7 @@ class CharterOut(Schema):
 
     revision: int
     sections: list[SectionOut]
-    latest_confirmation: ConfirmationOut | None
+    latest_confirmation: CharterConfirmationOut | None
 
 
 class RevisionSummaryOut(Schema):
@@ -537,11 +544,11 @@ class ChangesSinceConfirmedOut(Schema):
     """The latest confirmation and what changed in the shared charter since."""
 
     revision: int
-    confirmation: ConfirmationOut | None
+    confirmation: CharterConfirmationOut | None
     changes: list[CharterChangeOut]
 
 
-class ConfirmIn(Schema):
+class CharterConfirmIn(Schema):
     """Confirm the revision the caller read."""
 
     revision: Annotated[int, Field(ge=1, le=MAX_INT)]
