@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, PersonOut, StrictInt, Version
 from tandem.changes.choices import ApprovalRule, EditKind, Outcome, Urgency
 from tandem.core.choices import Visibility
 
-Minutes = Annotated[int, Field(ge=-10_000_000, le=10_000_000)]
+Minutes = Annotated[StrictInt, Field(ge=-10_000_000, le=10_000_000)]
 Money = Annotated[Decimal, Field(ge=-(10**11), le=10**11, max_digits=14, decimal_places=2)]
 
 
@@ -96,8 +96,8 @@ class ChangeIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
     urgency: Urgency = Urgency.NORMAL
-    requested_decision_date: dt.date | None = None
-    decision_due_date: dt.date | None = None
+    requested_decision_date: IsoDate | None = None
+    decision_due_date: IsoDate | None = None
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
@@ -111,8 +111,8 @@ class ChangePatchIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     description: str | None = None
     urgency: Urgency | None = None
-    requested_decision_date: dt.date | None = None
-    decision_due_date: dt.date | None = None
+    requested_decision_date: IsoDate | None = None
+    decision_due_date: IsoDate | None = None
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None

@@ -69,8 +69,14 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind in {"enum", "literal_error"}:
         return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind.startswith("datetime"):
+        return _("Enter a valid date and time (ISO 8601).")
     if kind.startswith("date"):
         return _("Enter a valid date (YYYY-MM-DD).")
+    if kind == "time_of_day":
+        return _("Enter a time of day as HH:MM, without a UTC offset.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
     if kind.startswith(("int_", "decimal_", "float_")):
         return _("Enter a number.")
     if kind == "string_too_long":

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, PersonOut, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.requirements.choices import Priority, RequirementStatus, Source
 
@@ -87,7 +87,7 @@ class StatusIn(Schema):
 class RequirementConfirmIn(Schema):
     """Confirm the version you read."""
 
-    version_number: Annotated[int, Field(ge=1, le=1_000_000)]
+    version_number: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
     comment: Annotated[str, Field(max_length=1000)] = ""
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
 from tandem.risks.choices import (
@@ -25,10 +25,10 @@ from tandem.risks.choices import (
     Severity,
 )
 
-OneToFive = Annotated[int, Field(ge=1, le=5)]
+OneToFive = Annotated[StrictInt, Field(ge=1, le=5)]
 Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=20_000)]
-Days = Annotated[int, Field(ge=0, le=100_000)]
+Days = Annotated[StrictInt, Field(ge=0, le=100_000)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 IdList = Annotated[list[Id], Field(max_length=500)]
 
@@ -91,7 +91,7 @@ class _RiskFields(Schema):
     contingency_days: Days | None = None
     contingency_money: Money | None = None
     status: RiskStatus | None = None
-    next_review: dt.date | None = None
+    next_review: IsoDate | None = None
     task_ids: IdList | None = None
     visibility: Visibility | None = None
 
@@ -137,8 +137,8 @@ class RiskActionIn(Schema):
 
     description: Annotated[str, Field(max_length=300)]
     owner_id: Id | None = None
-    due_date: dt.date | None = None
-    done: bool | None = None
+    due_date: IsoDate | None = None
+    done: StrictBool | None = None
     task_id: Id | None = None
 
 
@@ -147,8 +147,8 @@ class RiskActionPatchIn(Schema):
 
     description: Annotated[str, Field(max_length=300)] | None = None
     owner_id: Id | None = None
-    due_date: dt.date | None = None
-    done: bool | None = None
+    due_date: IsoDate | None = None
+    done: StrictBool | None = None
     task_id: Id | None = None
     version: Version
 
@@ -157,7 +157,7 @@ class RiskActionTaskIn(Schema):
     """Turn an action into a plan task: its duration in working minutes."""
 
     version: Version
-    duration_minutes: Annotated[int, Field(ge=0, le=10_000_000)] = 480
+    duration_minutes: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = 480
 
 
 class OccurredIn(Schema):
@@ -168,7 +168,7 @@ class OccurredIn(Schema):
     description: Text | None = None
     impact: Text | None = None
     severity: Severity | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
 
 
 class HeatMapOut(Schema):
@@ -202,9 +202,9 @@ class RiskSettingsOut(Schema):
 class RiskSettingsIn(Schema):
     """New thresholds (version 0 for the first change)."""
 
-    low_max: Annotated[int, Field(ge=1, le=25)]
-    medium_max: Annotated[int, Field(ge=1, le=25)]
-    high_max: Annotated[int, Field(ge=1, le=25)]
+    low_max: Annotated[StrictInt, Field(ge=1, le=25)]
+    medium_max: Annotated[StrictInt, Field(ge=1, le=25)]
+    high_max: Annotated[StrictInt, Field(ge=1, le=25)]
     version: Version
 
 
@@ -236,7 +236,7 @@ class _IssueFields(Schema):
     impact: Text | None = None
     severity: Severity | None = None
     owner_id: Id | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     escalation_level: EscalationLevel | None = None
     status: IssueStatus | None = None
     resolution: Text | None = None
@@ -287,7 +287,7 @@ class _ConflictFields(Schema):
     resolution_method: ResolutionMethod | None = None
     outcome: Text | None = None
     status: ConflictStatus | None = None
-    resolved_on: dt.date | None = None
+    resolved_on: IsoDate | None = None
     visibility: Visibility | None = None
 
 
@@ -337,7 +337,7 @@ class _DecisionFields(Schema):
     recommendation: Text | None = None
     decider_id: Id | None = None
     decision_kind: DecisionKind | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     blocked_task_ids: IdList | None = None
     visibility: Visibility | None = None
 

@@ -29,6 +29,7 @@ from tandem.api.schemas import (
     KpiIn,
     KpiOut,
     KpiPatchIn,
+    QueryVersion,
     RaciIn,
     RevisionOut,
     RevisionSummaryOut,
@@ -37,7 +38,6 @@ from tandem.api.schemas import (
     StakeholderIn,
     StakeholderOut,
     StakeholderPatchIn,
-    Version,
 )
 from tandem.projects import queries, services
 from tandem.projects.charter import diff_content
@@ -97,7 +97,7 @@ def update_section(request: HttpRequest, code: str, key: CharterSectionKey, payl
 class VersionQuery(Schema):
     """The version a deletion is based on."""
 
-    version: Version
+    version: QueryVersion
 
 
 ItemList = Callable[[User, Project], QuerySet[Any]]
