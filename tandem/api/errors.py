@@ -147,14 +147,12 @@ def install(api: NinjaAPI) -> None:
         message = _("The request body must be a JSON object.") if exc.status_code == 400 else str(exc)
         return api.create_response(request, {"detail": message}, status=exc.status_code)
 
-    @api.exception_handler(RequestDataTooBig)
-    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        message = _("The request body is too large.")
-        return api.create_response(request, {"detail": message}, status=413)
-
     @api.exception_handler(SuspiciousOperation)
-    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-        # Too many fields or files, a malformed upload: Django refuses it, so does the API.
+    def refused_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files, a malformed upload:
+        # Django refuses them, and so does the API, as JSON.
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
         return api.create_response(request, {"detail": _("The request is malformed.")}, status=400)
 
     @api.exception_handler(Exception)

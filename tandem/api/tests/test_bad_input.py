@@ -22,6 +22,11 @@ def _ids(world: World) -> dict[str, Any]:
     return {key: record.pk for key, record in world.records.items()}
 
 
+PLAN = "/projects/ERP/communication-plan"
+CHANGES = "/projects/ERP/changes"
+# The body is checked before the meeting is looked for, so an unknown meeting still names the field.
+MEETING_DECISIONS = "/projects/ERP/meetings/1/decisions"
+
 # (name, method, path, body, the field the answer must name; None: only the status class is checked)
 CASES: list[tuple[str, str, str, Any, str | None]] = [
     ("note title wrong type", "POST", "/projects/ERP/notes", {"title": 123}, "title"),
@@ -261,42 +266,12 @@ CASES: list[tuple[str, str, str, Any, str | None]] = [
         {"statement": "s", "position": True},
         "position",
     ),
-    (
-        "meeting decision concerns_client 0",
-        "POST",
-        "/projects/ERP/meetings/1/decisions",
-        {"text": "t", "concerns_client": 0},
-        "concerns_client",
-    ),
-    (
-        "change decision_due_date 0",
-        "POST",
-        "/projects/ERP/changes",
-        {"title": "t", "decision_due_date": 0},
-        "decision_due_date",
-    ),
+    ("concerns_client 0", "POST", MEETING_DECISIONS, {"text": "t", "concerns_client": 0}, "concerns_client"),
+    ("decision_due_date 0", "POST", CHANGES, {"title": "t", "decision_due_date": 0}, "decision_due_date"),
     ("task start as a number", "POST", "/projects/ERP/tasks", {"name": "t", "start": 0}, "start"),
-    (
-        "plan entry auto_send as text",
-        "POST",
-        "/projects/ERP/communication-plan",
-        {"title": "t", "auto_send": "yes"},
-        "auto_send",
-    ),
-    (
-        "plan entry time with an offset",
-        "POST",
-        "/projects/ERP/communication-plan",
-        {"title": "t", "time_of_day": "10:00:00+08:00"},
-        "time_of_day",
-    ),
-    (
-        "plan entry time out of range",
-        "POST",
-        "/projects/ERP/communication-plan",
-        {"title": "t", "time_of_day": "25:00"},
-        "time_of_day",
-    ),
+    ("plan entry auto_send as text", "POST", PLAN, {"title": "t", "auto_send": "yes"}, "auto_send"),
+    ("time with an offset", "POST", PLAN, {"title": "t", "time_of_day": "10:00:00+08:00"}, "time_of_day"),
+    ("plan entry time out of range", "POST", PLAN, {"title": "t", "time_of_day": "25:00"}, "time_of_day"),
     ("activity since as a number", "GET", "/activity?since=0", None, "since"),
 ]
 
