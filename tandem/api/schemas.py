@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator, PlainSerializer, Strict, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tandem.accounts.choices import Language
@@ -78,10 +78,26 @@ def _time_of_day(value: Any) -> Any:
     raise PydanticCustomError("time_of_day", "Enter a time of day as HH:MM, without a UTC offset.")
 
 
+#: The years a date may fall in: far enough either way for any project, near enough that moving a
+#: date by the engine's longest duration or a time zone never leaves what Python and the databases hold.
+YEARS = range(1000, 9001)
+#: The largest UTC offset of any time zone (+14:00); PostgreSQL refuses an offset beyond ±15:59.
+MAX_OFFSET = dt.timedelta(hours=14)
+
+
+def _in_range(value: dt.date) -> dt.date:
+    """``value`` when its year is one of ``YEARS`` and its UTC offset (if any) a real one."""
+    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+    if value.year not in YEARS or (offset is not None and abs(offset) > MAX_OFFSET):
+        kind = "datetime_type" if isinstance(value, dt.datetime) else "date_type"
+        raise PydanticCustomError(kind, "The date is out of range.")
+    return value
+
+
 #: A calendar day: an ISO ``YYYY-MM-DD`` string.
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 #: A moment: an ISO 8601 string.
-IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime), AfterValidator(_in_range)]
 #: A time of day in the project's time zone: ``HH:MM`` (seconds accepted), answered as ``HH:MM``.
 TimeOfDay = Annotated[
     dt.time,

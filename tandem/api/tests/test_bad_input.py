@@ -273,6 +273,14 @@ CASES: list[tuple[str, str, str, Any, str | None]] = [
     ("time with an offset", "POST", PLAN, {"title": "t", "time_of_day": "10:00:00+08:00"}, "time_of_day"),
     ("plan entry time out of range", "POST", PLAN, {"title": "t", "time_of_day": "25:00"}, "time_of_day"),
     ("activity since as a number", "GET", "/activity?since=0", None, "since"),
+    ("fulfilment offset beyond any zone", "POST", f"{PLAN}/1/done", {"at": "2026-01-05T10:00-17:05"}, "at"),
+    (
+        "goal due in year 1",
+        "POST",
+        "/projects/ERP/charter/goals",
+        {"statement": "s", "due_date": "0001-01-01"},
+        "due_date",
+    ),
 ]
 
 
