@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from tandem.api import errors
+from tandem.api.openapi import TandemAPI
 from tandem.api.parsers import JsonObjectParser
 from tandem.api.routers import (
     changes,
@@ -22,7 +21,7 @@ from tandem.api.routers import (
     risks,
 )
 
-api = NinjaAPI(
+api = TandemAPI(
     title="Tandem API",
     version="1",
     urls_namespace="api",

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, PersonOut, StrictInt, Version
 from tandem.changes.choices import ApprovalRule, EditKind, Outcome, Urgency
 from tandem.core.choices import Visibility
 
-Minutes = Annotated[int, Field(ge=-10_000_000, le=10_000_000)]
+Minutes = Annotated[StrictInt, Field(ge=-10_000_000, le=10_000_000)]
 Money = Annotated[Decimal, Field(ge=-(10**11), le=10**11, max_digits=14, decimal_places=2)]
 
 
@@ -49,7 +49,7 @@ class EditOut(Schema):
     visibility: str
 
 
-class DecisionOut(Schema):
+class ChangeDecisionOut(Schema):
     """One approver's decision."""
 
     decider: PersonOut
@@ -69,7 +69,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class ImpactOut(Schema):
+class ChangeImpactOut(Schema):
     """An impact as the caller may read it (a client: shared tasks only, no per-edit prices)."""
 
     data: dict[str, Any]
@@ -84,7 +84,7 @@ class ChangeDetailOut(ChangeOut):
     edits: list[EditOut]
     impact: dict[str, Any] | None = Field(None, description="The latest impact computed.")
     frozen_impact: dict[str, Any] | None = Field(None, description="The impact submitted for decision.")
-    decisions: list[DecisionOut]
+    decisions: list[ChangeDecisionOut]
     history: list[StepOut]
     approval_rule: str
     pending_approvers: list[PersonOut]
@@ -96,8 +96,8 @@ class ChangeIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
     urgency: Urgency = Urgency.NORMAL
-    requested_decision_date: dt.date | None = None
-    decision_due_date: dt.date | None = None
+    requested_decision_date: IsoDate | None = None
+    decision_due_date: IsoDate | None = None
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
@@ -111,15 +111,15 @@ class ChangePatchIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     description: str | None = None
     urgency: Urgency | None = None
-    requested_decision_date: dt.date | None = None
-    decision_due_date: dt.date | None = None
+    requested_decision_date: IsoDate | None = None
+    decision_due_date: IsoDate | None = None
     visibility: Visibility | None = None
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
     affected_requirement_ids: list[Id] | None = None
 
 
-class VersionIn(Schema):
+class ChangeStepIn(Schema):
     """The version of the request the caller read."""
 
     version: Version
@@ -152,7 +152,7 @@ class EditPatchIn(Schema):
     cost: Money | None = None
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     """An approver's decision on the version read."""
 
     version: Version
@@ -180,7 +180,7 @@ class LogEntryOut(Schema):
     status: str
     proposer: PersonOut | None
     frozen_impact: dict[str, Any] | None
-    decisions: list[DecisionOut]
+    decisions: list[ChangeDecisionOut]
     history: list[StepOut]
 
 
@@ -191,14 +191,14 @@ class ChangeLogOut(Schema):
     changes: list[LogEntryOut]
 
 
-class SettingsOut(Schema):
+class ChangeSettingsOut(Schema):
     """The project's change settings (the day rate is the team's only)."""
 
     approval_rule: str
     day_rate: Decimal | None
 
 
-class SettingsIn(Schema):
+class ChangeSettingsIn(Schema):
     """New change settings."""
 
     approval_rule: ApprovalRule | None = None

@@ -1,21 +1,53 @@
-"""Domain exceptions answered as JSON: 401, 403, 404, 409 and 422 naming the field at fault."""
+"""Every API error answered as JSON: 400, 401, 403, 404, 409, 413, 422 naming the field at fault, and 500.
+
+The shapes of these answers are schemas here, so the OpenAPI document describes them too.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tandem.core.errors import ConflictError
 
 ALL = "__all__"
+#: Django's logger of failed requests: a 500 logged here reaches the operators (ADMINS, log files).
+request_logger = logging.getLogger("django.request")
+
+
+class ErrorOut(Schema):
+    """An error: what went wrong, in the caller's language."""
+
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    """One invalid field (dotted for nested places; ``__all__`` when no single field is at fault)."""
+
+    field: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    """Invalid input: every field at fault with its message."""
+
+    detail: list[FieldErrorOut]
+
+
+class VersionConflictOut(Schema):
+    """The record changed since the caller read it (or the change clashes with existing data)."""
+
+    detail: str
+    current_version: int | None
 
 
 def django_error_detail(exc: DjangoValidationError) -> list[dict[str, str]]:
@@ -37,8 +69,14 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind in {"enum", "literal_error"}:
         return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind.startswith("datetime"):
+        return _("Enter a valid date and time (ISO 8601).")
     if kind.startswith("date"):
         return _("Enter a valid date (YYYY-MM-DD).")
+    if kind == "time_of_day":
+        return _("Enter a time of day as HH:MM, without a UTC offset.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
     if kind.startswith(("int_", "decimal_", "float_")):
         return _("Enter a number.")
     if kind == "string_too_long":
@@ -102,6 +140,32 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         message = _("Sign in, or send a valid API token (Authorization: Bearer …).")
         return api.create_response(request, {"detail": message}, status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # Ninja raises 400 for a body it cannot parse, with an English message of its own.
+        message = _("The request body must be a JSON object.") if exc.status_code == 400 else str(exc)
+        return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+    @api.exception_handler(SuspiciousOperation)
+    def refused_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files, a malformed upload:
+        # Django refuses them, and so does the API, as JSON.
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
+        return api.create_response(request, {"detail": _("The request is malformed.")}, status=400)
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Logged with its traceback for the operators; the caller learns only that it failed.
+        request_logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        message = _("Something went wrong on the server. It has been logged; please try again later.")
+        return api.create_response(request, {"detail": message}, status=500)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from tandem.accounts.choices import Language
-from tandem.api.schemas import PersonOut, Version
+from tandem.api.schemas import PersonOut, StrictBool, Version
 from tandem.communication.choices import DeliveryStatus, EmailMode, WebhookEvent, WebhookKind
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -26,9 +26,9 @@ class WebhookIn(Schema):
     url: Url
     secret: Secret = ""
     events: Events = Field(default_factory=list, description="Empty: every event.")
-    include_internal: bool = False
+    include_internal: StrictBool = False
     language: Language | None = Field(None, description="Default: the project's language.")
-    active: bool = True
+    active: StrictBool = True
 
 
 class WebhookPatchIn(Schema):
@@ -40,10 +40,10 @@ class WebhookPatchIn(Schema):
     url: Url | None = None
     secret: Secret | None = None
     events: Events | None = None
-    include_internal: bool | None = None
+    include_internal: StrictBool | None = None
     language: Language | None = None
-    active: bool | None = None
-    rotate_secret: bool = Field(False, description="Generic webhooks: generate a new signing secret.")
+    active: StrictBool | None = None
+    rotate_secret: StrictBool = Field(False, description="Generic webhooks: generate a new signing secret.")
 
 
 class WebhookOut(Schema):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, TimeOfDay, Version
 from tandem.core.choices import Visibility
 from tandem.meetings.choices import (
     ActionStatus,
@@ -22,15 +22,9 @@ from tandem.projects.choices import Role
 Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=20_000)]
 LongText = Annotated[str, Field(max_length=100_000)]
-Weekday = Annotated[int, Field(ge=0, le=6)]
-DayOfMonth = Annotated[int, Field(ge=1, le=31)]
-Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
-
-
-class VersionIn(Schema):
-    """The version the caller read."""
-
-    version: Version
+Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
+DayOfMonth = Annotated[StrictInt, Field(ge=1, le=31)]
+Minutes = Annotated[StrictInt, Field(ge=0, le=24 * 60)]
 
 
 # ---------------------------------------------------------------- the communication plan
@@ -46,13 +40,13 @@ class ItemIn(Schema):
     channel: Channel = Channel.MEETING
     frequency: Frequency = Frequency.WEEKLY
     weekday: Weekday | None = None
-    starts_on: dt.date | None = None
+    starts_on: IsoDate | None = None
     monthly_rule: MonthlyRule | None = None
     day_of_month: DayOfMonth | None = None
-    time_of_day: dt.time | None = None
+    time_of_day: TimeOfDay | None = None
     owner_id: Id | None = None
     template: Text = ""
-    auto_send: bool = False
+    auto_send: StrictBool = False
     visibility: Visibility = Visibility.SHARED
 
 
@@ -67,14 +61,14 @@ class ItemPatchIn(Schema):
     channel: Channel | None = None
     frequency: Frequency | None = None
     weekday: Weekday | None = None
-    starts_on: dt.date | None = None
+    starts_on: IsoDate | None = None
     monthly_rule: MonthlyRule | None = None
     day_of_month: DayOfMonth | None = None
-    time_of_day: dt.time | None = None
+    time_of_day: TimeOfDay | None = None
     owner_id: Id | None = None
     template: Text | None = None
-    auto_send: bool | None = None
-    active: bool | None = None
+    auto_send: StrictBool | None = None
+    active: StrictBool | None = None
     visibility: Visibility | None = None
 
 
@@ -92,7 +86,7 @@ class ItemOut(Schema):
     starts_on: dt.date
     monthly_rule: str
     day_of_month: int | None
-    time_of_day: dt.time
+    time_of_day: TimeOfDay
     owner: PersonOut | None
     template: str
     auto_send: bool
@@ -113,7 +107,7 @@ class MarkDoneIn(Schema):
     """Record by hand that an entry was done."""
 
     note: Annotated[str, Field(max_length=300)] = ""
-    at: dt.datetime | None = None
+    at: IsoDateTime | None = None
 
 
 class FulfilmentOut(Schema):
@@ -153,7 +147,7 @@ class AttendeeIn(Schema):
     user_id: Id | None = None
     name: Title = ""
     email: Annotated[str, Field(max_length=254)] = ""
-    required: bool = True
+    required: StrictBool = True
 
 
 class MeetingIn(Schema):
@@ -161,8 +155,8 @@ class MeetingIn(Schema):
 
     title: Title
     kind: MeetingKind = MeetingKind.AD_HOC
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     location: Title = ""
     online_url: Annotated[str, Field(max_length=500)] = ""
     organizer_id: Id | None = None
@@ -177,8 +171,8 @@ class MeetingPatchIn(Schema):
     version: Version
     title: Title | None = None
     kind: MeetingKind | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = None
     location: Title | None = None
     online_url: Annotated[str, Field(max_length=500)] | None = None
     organizer_id: Id | None = None
@@ -221,7 +215,7 @@ class AgendaIn(Schema):
     title: Title
     notes: Text = ""
     duration_minutes: Minutes = 10
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
     visibility: Visibility = Visibility.SHARED
 
 
@@ -232,7 +226,7 @@ class AgendaPatchIn(Schema):
     title: Title | None = None
     notes: Text | None = None
     duration_minutes: Minutes | None = None
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
     visibility: Visibility | None = None
 
 
@@ -265,15 +259,15 @@ class AttendanceIn(Schema):
     attended: Annotated[list[Id], Field(max_length=500)]
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     """A decision of the meeting."""
 
     text: Annotated[str, Field(min_length=1, max_length=5000)]
-    concerns_client: bool = False
+    concerns_client: StrictBool = False
     visibility: Visibility = Visibility.SHARED
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     """A decision of the meeting, with its entry in the client decision register."""
 
     id: int
@@ -283,35 +277,35 @@ class DecisionOut(Schema):
     visibility: str
 
 
-class ActionIn(Schema):
+class ActionItemIn(Schema):
     """A new action item."""
 
     title: Annotated[str, Field(max_length=300)]
     owner_id: Id | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility = Visibility.SHARED
 
 
-class ActionPatchIn(Schema):
+class ActionItemPatchIn(Schema):
     """Changes to an action item, or closing it (at a later meeting of the series: ``closed_in_id``)."""
 
     version: Version
     title: Annotated[str, Field(max_length=300)] | None = None
     owner_id: Id | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility | None = None
     status: ActionStatus | None = None
     closed_in_id: Id | None = None
 
 
-class ActionTaskIn(Schema):
+class ActionItemTaskIn(Schema):
     """Make an action item a task of the plan."""
 
     version: Version
-    duration_minutes: Annotated[int, Field(ge=0, le=10_000_000)] = 480
+    duration_minutes: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = 480
 
 
-class ActionOut(Schema):
+class ActionItemOut(Schema):
     """An action item."""
 
     id: int

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 
 MAX_MINUTES = 10_000_000  # about 57 working years
-Minutes = Annotated[int, Field(ge=0, le=MAX_MINUTES)]
-Lag = Annotated[int, Field(ge=-MAX_MINUTES, le=MAX_MINUTES)]
-Percent = Annotated[int, Field(ge=0, le=100)]
+Minutes = Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]
+Lag = Annotated[StrictInt, Field(ge=-MAX_MINUTES, le=MAX_MINUTES)]
+Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 
 
 class TaskOut(Schema):
@@ -60,22 +60,22 @@ class _TaskFields(Schema):
     description: str | None = None
     kind: TaskKind | None = None
     parent_id: Id | None = None
-    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    position: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
     owner_id: Id | None = None
     duration_minutes: Minutes | None = None
     optimistic_minutes: Minutes | None = None
     most_likely_minutes: Minutes | None = None
     pessimistic_minutes: Minutes | None = None
-    start: dt.datetime | None = None
-    finish: dt.datetime | None = None
-    deadline: dt.datetime | None = None
+    start: IsoDateTime | None = None
+    finish: IsoDateTime | None = None
+    deadline: IsoDateTime | None = None
     status: TaskStatus | None = None
     percent_complete: Percent | None = None
-    actual_start: dt.datetime | None = None
-    actual_finish: dt.datetime | None = None
-    manual: bool | None = None
+    actual_start: IsoDateTime | None = None
+    actual_finish: IsoDateTime | None = None
+    manual: StrictBool | None = None
     constraint_type: ConstraintType | None = None
-    constraint_date: dt.datetime | None = None
+    constraint_date: IsoDateTime | None = None
     calendar_id: Id | None = None
     deliverable_id: Id | None = None
     visibility: Visibility | None = None
@@ -98,10 +98,10 @@ class TaskMoveIn(Schema):
     """A Gantt drag (a new start) or a move in the WBS (a new parent and/or position)."""
 
     version: Version
-    start: dt.datetime | None = None
+    start: IsoDateTime | None = None
     parent_id: Id | None = None
-    to_top_level: bool = False
-    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    to_top_level: StrictBool = False
+    position: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
 
 
 class LinkedTaskOut(Schema):
@@ -129,7 +129,7 @@ class DependencyIn(Schema):
     successor_id: Id
     type: DependencyType = DependencyType.FS
     lag_minutes: Lag = 0
-    elapsed: bool = False
+    elapsed: StrictBool = False
 
 
 class DependencyPatchIn(Schema):
@@ -137,16 +137,16 @@ class DependencyPatchIn(Schema):
 
     type: DependencyType | None = None
     lag_minutes: Lag | None = None
-    elapsed: bool | None = None
+    elapsed: StrictBool | None = None
 
 
 class CalendarExceptionSchema(Schema):
     """Days that differ from the week: a holiday, or extra working days with their hours."""
 
     name: str = Field("", max_length=100)
-    start: dt.date
-    end: dt.date | None = None
-    working: bool = False
+    start: IsoDate
+    end: IsoDate | None = None
+    working: StrictBool = False
     hours: str = Field("", max_length=100)
 
 
@@ -172,7 +172,7 @@ class CalendarIn(Schema):
 
     name: str | None = Field(None, min_length=1, max_length=100)
     base: CalendarBase | None = None
-    working_weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
+    working_weekdays: list[Annotated[StrictInt, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
     hours: str | None = Field(None, max_length=100)
     exceptions: list[CalendarExceptionSchema] | None = Field(None, max_length=2000)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import PersonOut, Version
+from tandem.api.schemas import IsoDate, PersonOut, StrictBool, StrictInt, Version, VersionIn
 
 Text = Annotated[str, Field(max_length=20_000)]
 RagValue = Literal["", "green", "amber", "red"]
@@ -51,10 +51,10 @@ class ReportOut(ReportListOut):
 class GenerateIn(Schema):
     """The period to report on (first and last day) and, optionally, the language and plan entry."""
 
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     language: Literal["en", "zh-hans"] | None = None
-    item_id: int | None = None
+    item_id: StrictInt | None = None
 
 
 class ReportPatchIn(Schema):
@@ -68,12 +68,6 @@ class ReportPatchIn(Schema):
     help_needed: Text | None = None
     rag_override: RagValue | None = None
     rag_override_reason: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class VersionIn(Schema):
-    """The version the caller read."""
-
-    version: Version
 
 
 class ReturnIn(VersionIn):
@@ -92,5 +86,5 @@ class ReportSettingsOut(Schema):
 class ReportSettingsIn(Schema):
     """New report settings (version 0 for the first change)."""
 
-    require_approval: bool
+    require_approval: StrictBool
     version: Version

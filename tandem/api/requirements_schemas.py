@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, PersonOut, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.requirements.choices import Priority, RequirementStatus, Source
 
@@ -84,14 +84,14 @@ class StatusIn(Schema):
     comment: Annotated[str, Field(max_length=1000)] = ""
 
 
-class ConfirmIn(Schema):
+class RequirementConfirmIn(Schema):
     """Confirm the version you read."""
 
-    version_number: Annotated[int, Field(ge=1, le=1_000_000)]
+    version_number: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
     comment: Annotated[str, Field(max_length=1000)] = ""
 
 
-class ConfirmationOut(Schema):
+class RequirementConfirmationOut(Schema):
     """Who confirmed which version, and when."""
 
     id: int
@@ -133,7 +133,7 @@ class LinkIn(Schema):
     task_id: Id
 
 
-class TaskRefOut(Schema):
+class RequirementTaskOut(Schema):
     """A task of the plan, as a trace link shows it."""
 
     id: int
@@ -194,7 +194,7 @@ class TraceRowOut(Schema):
     code: str
     title: str
     status: str
-    tasks: list[TaskRefOut]
+    tasks: list[RequirementTaskOut]
     gap: bool
 
 
@@ -202,6 +202,6 @@ class TraceabilityOut(Schema):
     """The traceability matrix with gaps on both sides."""
 
     rows: list[TraceRowOut]
-    untraced_tasks: list[TaskRefOut]
+    untraced_tasks: list[RequirementTaskOut]
     confirmed: int
     covered: int

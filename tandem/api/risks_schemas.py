@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from tandem.api.schemas import Id, PersonOut, Version
+from tandem.api.schemas import Id, IsoDate, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
 from tandem.risks.choices import (
@@ -25,24 +25,18 @@ from tandem.risks.choices import (
     Severity,
 )
 
-OneToFive = Annotated[int, Field(ge=1, le=5)]
+OneToFive = Annotated[StrictInt, Field(ge=1, le=5)]
 Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=20_000)]
-Days = Annotated[int, Field(ge=0, le=100_000)]
+Days = Annotated[StrictInt, Field(ge=0, le=100_000)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 IdList = Annotated[list[Id], Field(max_length=500)]
-
-
-class VersionIn(Schema):
-    """The version the caller read."""
-
-    version: Version
 
 
 # ---------------------------------------------------------------- risks
 
 
-class TaskRefOut(Schema):
+class RegisterTaskOut(Schema):
     """A task linked to a record."""
 
     id: int
@@ -75,7 +69,7 @@ class RiskOut(Schema):
     status: str
     next_review: dt.date | None
     closed_at: dt.datetime | None
-    tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
+    tasks: list[RegisterTaskOut] = Field(..., alias="shown_tasks")
     visibility: str
     version: int
 
@@ -97,7 +91,7 @@ class _RiskFields(Schema):
     contingency_days: Days | None = None
     contingency_money: Money | None = None
     status: RiskStatus | None = None
-    next_review: dt.date | None = None
+    next_review: IsoDate | None = None
     task_ids: IdList | None = None
     visibility: Visibility | None = None
 
@@ -125,7 +119,7 @@ class ScoreOut(Schema):
     changed_at: dt.datetime
 
 
-class ActionOut(Schema):
+class RiskActionOut(Schema):
     """One step of a risk's response plan; ``task_id`` is the plan task it became, if the reader sees it."""
 
     id: int
@@ -138,32 +132,32 @@ class ActionOut(Schema):
     version: int
 
 
-class ActionIn(Schema):
+class RiskActionIn(Schema):
     """A new response action."""
 
     description: Annotated[str, Field(max_length=300)]
     owner_id: Id | None = None
-    due_date: dt.date | None = None
-    done: bool | None = None
+    due_date: IsoDate | None = None
+    done: StrictBool | None = None
     task_id: Id | None = None
 
 
-class ActionPatchIn(Schema):
+class RiskActionPatchIn(Schema):
     """Changes to a response action."""
 
     description: Annotated[str, Field(max_length=300)] | None = None
     owner_id: Id | None = None
-    due_date: dt.date | None = None
-    done: bool | None = None
+    due_date: IsoDate | None = None
+    done: StrictBool | None = None
     task_id: Id | None = None
     version: Version
 
 
-class ActionTaskIn(Schema):
+class RiskActionTaskIn(Schema):
     """Turn an action into a plan task: its duration in working minutes."""
 
     version: Version
-    duration_minutes: Annotated[int, Field(ge=0, le=10_000_000)] = 480
+    duration_minutes: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = 480
 
 
 class OccurredIn(Schema):
@@ -174,7 +168,7 @@ class OccurredIn(Schema):
     description: Text | None = None
     impact: Text | None = None
     severity: Severity | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
 
 
 class HeatMapOut(Schema):
@@ -190,13 +184,13 @@ class OverviewOut(Schema):
 
     top: list[RiskOut]
     due_for_review: list[RiskOut]
-    overdue_actions: list[ActionOut]
+    overdue_actions: list[RiskActionOut]
     by_level: dict[str, int]
     inherent_total: int
     residual_total: int
 
 
-class SettingsOut(Schema):
+class RiskSettingsOut(Schema):
     """Thresholds from score to level: up to ``low_max`` low, …, above ``high_max`` critical."""
 
     low_max: int
@@ -205,12 +199,12 @@ class SettingsOut(Schema):
     version: int
 
 
-class SettingsIn(Schema):
+class RiskSettingsIn(Schema):
     """New thresholds (version 0 for the first change)."""
 
-    low_max: Annotated[int, Field(ge=1, le=25)]
-    medium_max: Annotated[int, Field(ge=1, le=25)]
-    high_max: Annotated[int, Field(ge=1, le=25)]
+    low_max: Annotated[StrictInt, Field(ge=1, le=25)]
+    medium_max: Annotated[StrictInt, Field(ge=1, le=25)]
+    high_max: Annotated[StrictInt, Field(ge=1, le=25)]
     version: Version
 
 
@@ -232,7 +226,7 @@ class IssueOut(Schema):
     resolution: str
     resolved_at: dt.datetime | None
     risk_id: int | None = Field(None, alias="shown_risk_id")
-    tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
+    tasks: list[RegisterTaskOut] = Field(..., alias="shown_tasks")
     visibility: str
     version: int
 
@@ -242,7 +236,7 @@ class _IssueFields(Schema):
     impact: Text | None = None
     severity: Severity | None = None
     owner_id: Id | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     escalation_level: EscalationLevel | None = None
     status: IssueStatus | None = None
     resolution: Text | None = None
@@ -293,7 +287,7 @@ class _ConflictFields(Schema):
     resolution_method: ResolutionMethod | None = None
     outcome: Text | None = None
     status: ConflictStatus | None = None
-    resolved_on: dt.date | None = None
+    resolved_on: IsoDate | None = None
     visibility: Visibility | None = None
 
 
@@ -313,7 +307,7 @@ class ConflictPatchIn(_ConflictFields):
 # ---------------------------------------------------------------- client decisions
 
 
-class DecisionOut(Schema):
+class ClientDecisionOut(Schema):
     """A decision the client must take; ``status`` is "overdue" for an open one past its due date."""
 
     id: int
@@ -329,7 +323,7 @@ class DecisionOut(Schema):
     rationale: str
     decided_by: PersonOut | None
     decided_at: dt.datetime | None
-    blocked_tasks: list[TaskRefOut] = Field(..., alias="shown_tasks")
+    blocked_tasks: list[RegisterTaskOut] = Field(..., alias="shown_tasks")
     project_code: str = Field(..., alias="project.code")
     visibility: str
     version: int
@@ -343,18 +337,18 @@ class _DecisionFields(Schema):
     recommendation: Text | None = None
     decider_id: Id | None = None
     decision_kind: DecisionKind | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     blocked_task_ids: IdList | None = None
     visibility: Visibility | None = None
 
 
-class DecisionIn(_DecisionFields):
+class ClientDecisionIn(_DecisionFields):
     """A new decision for the client."""
 
     question: Annotated[str, Field(max_length=300)]
 
 
-class DecisionPatchIn(_DecisionFields):
+class ClientDecisionPatchIn(_DecisionFields):
     """Changes to an open decision."""
 
     question: Annotated[str, Field(max_length=300)] | None = None
@@ -372,14 +366,14 @@ class DecideIn(Schema):
 class SlipOut(Schema):
     """How far one task or milestone moves per day of delay."""
 
-    task: TaskRefOut
+    task: RegisterTaskOut
     finish_now: dt.datetime
     finish_delayed: dt.datetime
     slip_minutes: int
     slip_days: float
 
 
-class ImpactOut(Schema):
+class DelayImpactOut(Schema):
     """What one more working day without the decision costs the plan."""
 
     from_day: dt.date

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from tandem.accounts.choices import Language
 from tandem.accounts.models import User
@@ -26,10 +29,96 @@ from tandem.projects.permissions import can_create_projects
 
 #: The largest integer a version, revision or id may carry (the databases' 32-bit columns).
 MAX_INT = 2**31 - 1
+
+# ---------------------------------------------------------------- the types of request bodies
+# A JSON body says what it means: pydantic's lax mode would read `false` as 0, `0` as 1970-01-01
+# and "1" as 1, saving a client's mistake as data instead of refusing it (422 naming the field).
+# Every input schema uses these types; query strings, which are text, keep the lax ones.
+
+#: true or false, nothing else.
+StrictBool = Annotated[bool, Strict()]
+#: A JSON integer (not a boolean, a float or a numeric string).
+StrictInt = Annotated[int, Strict()]
 #: A record's version, as read by the caller (0: a section never saved).
-Version = Annotated[int, Field(ge=0, le=MAX_INT, description="The version the change is based on.")]
+Version = Annotated[int, Strict(), Field(ge=0, le=MAX_INT, description="The version the change is based on.")]
+#: The version in a query string (``?version=3``).
+QueryVersion = Annotated[int, Field(ge=0, le=MAX_INT, description="The version the change is based on.")]
 #: The id of a record.
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_INT)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+_TIME_OF_DAY = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+#: The one documented format of a time of day, in and out.
+TIME_OF_DAY_PATTERN = f"^{_TIME_OF_DAY.pattern}$"
+
+
+def _iso_date(value: Any) -> Any:
+    """A ``YYYY-MM-DD`` string (or a date read from the database); never a number."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_type", "Enter a valid date (YYYY-MM-DD).")
+
+
+def _iso_datetime(value: Any) -> Any:
+    """An ISO 8601 date and time string (or a datetime read from the database); never a number."""
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and _ISO_DATETIME.fullmatch(value)):
+        return value
+    raise PydanticCustomError("datetime_type", "Enter a valid date and time (ISO 8601).")
+
+
+def _time_of_day(value: Any) -> Any:
+    """``HH:MM`` or ``HH:MM:SS`` on the project's clock; a UTC offset is refused, not guessed at."""
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str) and _TIME_OF_DAY.fullmatch(value):
+        return value
+    raise PydanticCustomError("time_of_day", "Enter a time of day as HH:MM, without a UTC offset.")
+
+
+#: The years a date may fall in: far enough either way for any project, near enough that moving a
+#: date by the engine's longest duration or a time zone never leaves what Python and the databases hold.
+YEARS = range(1000, 9001)
+#: The largest UTC offset of any time zone (+14:00); PostgreSQL refuses an offset beyond ±15:59.
+MAX_OFFSET = dt.timedelta(hours=14)
+
+
+def _in_range(value: dt.date) -> dt.date:
+    """``value`` when its year is one of ``YEARS`` and its UTC offset (if any) a real one."""
+    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+    if value.year not in YEARS or (offset is not None and abs(offset) > MAX_OFFSET):
+        kind = "datetime_type" if isinstance(value, dt.datetime) else "date_type"
+        raise PydanticCustomError(kind, "The date is out of range.")
+    return value
+
+
+#: A calendar day: an ISO ``YYYY-MM-DD`` string.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
+#: A moment: an ISO 8601 string.
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime), AfterValidator(_in_range)]
+#: A time of day in the project's time zone: ``HH:MM`` (seconds accepted), answered as ``HH:MM``.
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": TIME_OF_DAY_PATTERN,
+            "description": "A time of day in the project's time zone, HH:MM (no UTC offset).",
+            "examples": ["09:30"],
+        }
+    ),
+]
+
+
+class VersionIn(Schema):
+    """The version the caller read."""
+
+    version: Version
+
 
 # ---------------------------------------------------------------- people and organizations
 
@@ -157,8 +246,8 @@ class ProjectCreateIn(Schema):
     preset: DecisionPreset = DecisionPreset.JOINT
     summary: str = ""
     status: ProjectStatus = ProjectStatus.PROPOSED
-    start_date: dt.date | None = None
-    target_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    target_date: IsoDate | None = None
     budget: Decimal | None = None
     currency: str = "CNY"
     time_zone: str = "Asia/Shanghai"
@@ -173,8 +262,8 @@ class ProjectPatchIn(Schema):
     name: str | None = None
     summary: str | None = None
     status: ProjectStatus | None = None
-    start_date: dt.date | None = None
-    target_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    target_date: IsoDate | None = None
     budget: Decimal | None = None
     currency: str | None = None
     time_zone: str | None = None
@@ -334,9 +423,9 @@ class GoalIn(Schema):
     statement: str = Field(..., max_length=500)
     measure: str = ""
     target: str = ""
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility = Visibility.SHARED
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class GoalPatchIn(Schema):
@@ -346,9 +435,9 @@ class GoalPatchIn(Schema):
     statement: str | None = None
     measure: str | None = None
     target: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility | None = None
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class KpiOut(_ItemOut):
@@ -374,7 +463,7 @@ class KpiIn(Schema):
     warning_threshold: Decimal | None = None
     alarm_threshold: Decimal | None = None
     visibility: Visibility = Visibility.SHARED
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class KpiPatchIn(Schema):
@@ -389,7 +478,7 @@ class KpiPatchIn(Schema):
     warning_threshold: Decimal | None = None
     alarm_threshold: Decimal | None = None
     visibility: Visibility | None = None
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class StakeholderOut(_ItemOut):
@@ -415,7 +504,7 @@ class StakeholderIn(Schema):
     interest: Level = Level.MEDIUM
     contact: str = ""
     visibility: Visibility = Visibility.SHARED
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class StakeholderPatchIn(Schema):
@@ -430,7 +519,7 @@ class StakeholderPatchIn(Schema):
     interest: Level | None = None
     contact: str | None = None
     visibility: Visibility | None = None
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class RaciCellOut(Schema):
@@ -455,9 +544,9 @@ class DeliverableIn(Schema):
 
     name: str = Field(..., max_length=200)
     description: str = ""
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility = Visibility.SHARED
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class DeliverablePatchIn(Schema):
@@ -466,9 +555,9 @@ class DeliverablePatchIn(Schema):
     version: Version
     name: str | None = None
     description: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     visibility: Visibility | None = None
-    position: int | None = Field(None, ge=0)
+    position: StrictInt | None = Field(None, ge=0)
 
 
 class RaciCellIn(Schema):
@@ -485,7 +574,7 @@ class RaciIn(Schema):
     cells: list[RaciCellIn]
 
 
-class ConfirmationOut(Schema):
+class CharterConfirmationOut(Schema):
     """A client's confirmation of one charter revision."""
 
     revision: int
@@ -499,7 +588,7 @@ class CharterOut(Schema):
 
     revision: int
     sections: list[SectionOut]
-    latest_confirmation: ConfirmationOut | None
+    latest_confirmation: CharterConfirmationOut | None
 
 
 class RevisionSummaryOut(Schema):
@@ -537,14 +626,14 @@ class ChangesSinceConfirmedOut(Schema):
     """The latest confirmation and what changed in the shared charter since."""
 
     revision: int
-    confirmation: ConfirmationOut | None
+    confirmation: CharterConfirmationOut | None
     changes: list[CharterChangeOut]
 
 
-class ConfirmIn(Schema):
+class CharterConfirmIn(Schema):
     """Confirm the revision the caller read."""
 
-    revision: Annotated[int, Field(ge=1, le=MAX_INT)]
+    revision: Annotated[StrictInt, Field(ge=1, le=MAX_INT)]
     comment: str = Field("", max_length=5000)
 
 
@@ -603,8 +692,8 @@ class ActivityFilter(Schema):
     target_type: str = Field("", max_length=40, description="Only records of this type, e.g. projects.goal.")
     target_id: str = Field("", max_length=40, description="Only this record (with target_type).")
     actor_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Only what this person did.")
-    since: dt.date | None = Field(None, description="From this day on (YYYY-MM-DD).")
-    until: dt.date | None = Field(None, description="Up to this day, included (YYYY-MM-DD).")
+    since: IsoDate | None = Field(None, description="From this day on (YYYY-MM-DD).")
+    until: IsoDate | None = Field(None, description="Up to this day, included (YYYY-MM-DD).")
 
     def as_filters(self) -> dict[str, Any]:
         """The filters as keyword arguments of ``queries.activity_of``; 422 on a reversed range."""

@@ -12,20 +12,20 @@ from ninja import Router, Status
 from tandem.accounts.models import User
 from tandem.api.auth import AUTH, actor
 from tandem.api.changes_schemas import (
+    ChangeDecisionIn,
     ChangeDetailOut,
+    ChangeImpactOut,
     ChangeIn,
     ChangeLogOut,
     ChangeOut,
     ChangePatchIn,
-    DecisionIn,
+    ChangeSettingsIn,
+    ChangeSettingsOut,
+    ChangeStepIn,
     EditIn,
     EditOut,
     EditPatchIn,
-    ImpactOut,
     ScopeOut,
-    SettingsIn,
-    SettingsOut,
-    VersionIn,
 )
 from tandem.api.pagination import paged
 from tandem.changes import queries, services
@@ -108,7 +108,7 @@ def update_change(request: HttpRequest, code: str, ref: str, payload: ChangePatc
 
 
 @router.post("/projects/{code}/changes/{ref}/withdraw", response=ChangeDetailOut, summary="Withdraw")
-def withdraw_change(request: HttpRequest, code: str, ref: str, payload: VersionIn) -> dict[str, Any]:
+def withdraw_change(request: HttpRequest, code: str, ref: str, payload: ChangeStepIn) -> dict[str, Any]:
     """Withdraw a request that is not decided yet."""
     user, project, change = _change(request, code, ref)
     done = services.do_withdraw_change(change, actor=user, version=payload.version, reason=payload.reason)
@@ -164,7 +164,9 @@ def delete_edit(request: HttpRequest, code: str, ref: str, edit_id: int) -> Stat
     return Status(204, None)
 
 
-@router.post("/projects/{code}/changes/{ref}/impact", response={201: ImpactOut}, summary="Compute the impact")
+@router.post(
+    "/projects/{code}/changes/{ref}/impact", response={201: ChangeImpactOut}, summary="Compute the impact"
+)
 def compute_impact(request: HttpRequest, code: str, ref: str) -> Status[dict[str, Any]]:
     """Schedule the plan with the sandbox edits and compare it with the plan and the agreed baseline."""
     user, project, change = _change(request, code, ref)
@@ -172,7 +174,7 @@ def compute_impact(request: HttpRequest, code: str, ref: str) -> Status[dict[str
     return Status(201, {"data": queries.impact_for(user, project, found)})
 
 
-@router.get("/projects/{code}/changes/{ref}/impact", response=ImpactOut, summary="The latest impact")
+@router.get("/projects/{code}/changes/{ref}/impact", response=ChangeImpactOut, summary="The latest impact")
 def get_impact(request: HttpRequest, code: str, ref: str) -> dict[str, Any]:
     """The latest impact computed, as the caller may read it (the detail also holds the frozen one)."""
     user, project, change = _change(request, code, ref)
@@ -183,14 +185,14 @@ def get_impact(request: HttpRequest, code: str, ref: str) -> dict[str, Any]:
 
 
 @router.post("/projects/{code}/changes/{ref}/submit", response=ChangeDetailOut, summary="Submit for decision")
-def submit_change(request: HttpRequest, code: str, ref: str, payload: VersionIn) -> dict[str, Any]:
+def submit_change(request: HttpRequest, code: str, ref: str, payload: ChangeStepIn) -> dict[str, Any]:
     """Freeze the latest impact and ask the approvers (409 when the plan changed: recomputed, review it)."""
     user, project, change = _change(request, code, ref)
     return detail(user, project, services.do_submit_change(change, actor=user, version=payload.version))
 
 
 @router.post("/projects/{code}/changes/{ref}/decisions", response=ChangeDetailOut, summary="Decide")
-def decide_change(request: HttpRequest, code: str, ref: str, payload: DecisionIn) -> dict[str, Any]:
+def decide_change(request: HttpRequest, code: str, ref: str, payload: ChangeDecisionIn) -> dict[str, Any]:
     """Approve, reject or ask for more information ("approve change" holders); the final approval applies."""
     user, project, change = _change(request, code, ref)
     decided = services.do_decide_change(
@@ -227,7 +229,7 @@ def change_scope(request: HttpRequest, code: str) -> queries.ScopeChange:
     return queries.cumulative_scope(user, project)
 
 
-@router.get("/projects/{code}/change-settings", response=SettingsOut, summary="Change settings")
+@router.get("/projects/{code}/change-settings", response=ChangeSettingsOut, summary="Change settings")
 def get_settings(request: HttpRequest, code: str) -> dict[str, Any]:
     """The approval rule; the internal day rate for the team only."""
     user = actor(request)
@@ -239,8 +241,8 @@ def get_settings(request: HttpRequest, code: str) -> dict[str, Any]:
     }
 
 
-@router.put("/projects/{code}/change-settings", response=SettingsOut, summary="Set change settings")
-def put_settings(request: HttpRequest, code: str, payload: SettingsIn) -> dict[str, Any]:
+@router.put("/projects/{code}/change-settings", response=ChangeSettingsOut, summary="Set change settings")
+def put_settings(request: HttpRequest, code: str, payload: ChangeSettingsIn) -> dict[str, Any]:
     """Set the approval rule (all approvers or any one) and the internal day rate (the project manager)."""
     user = actor(request)
     project = project_queries.access_project(user, code)

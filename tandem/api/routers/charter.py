@@ -16,10 +16,10 @@ from tandem.api.schemas import (
     MAX_INT,
     ChangesSinceConfirmedOut,
     CharterChangeOut,
+    CharterConfirmationOut,
+    CharterConfirmIn,
     CharterDiffOut,
     CharterOut,
-    ConfirmationOut,
-    ConfirmIn,
     DeliverableIn,
     DeliverableOut,
     DeliverablePatchIn,
@@ -29,6 +29,7 @@ from tandem.api.schemas import (
     KpiIn,
     KpiOut,
     KpiPatchIn,
+    QueryVersion,
     RaciIn,
     RevisionOut,
     RevisionSummaryOut,
@@ -37,7 +38,6 @@ from tandem.api.schemas import (
     StakeholderIn,
     StakeholderOut,
     StakeholderPatchIn,
-    Version,
 )
 from tandem.projects import queries, services
 from tandem.projects.charter import diff_content
@@ -68,7 +68,7 @@ def get_charter(request: HttpRequest, code: str) -> CharterOut:
     return CharterOut(
         revision=queries.charter_of(project).revision,
         sections=[_section_out(s) for s in queries.sections_of(user, project)],
-        latest_confirmation=ConfirmationOut.model_validate(confirmation) if confirmation else None,
+        latest_confirmation=CharterConfirmationOut.model_validate(confirmation) if confirmation else None,
     )
 
 
@@ -97,7 +97,7 @@ def update_section(request: HttpRequest, code: str, key: CharterSectionKey, payl
 class VersionQuery(Schema):
     """The version a deletion is based on."""
 
-    version: Version
+    version: QueryVersion
 
 
 ItemList = Callable[[User, Project], QuerySet[Any]]
@@ -293,13 +293,15 @@ def changes_since_confirmed(request: HttpRequest, code: str) -> ChangesSinceConf
     confirmation, changes = queries.changes_since_confirmation(project)
     return ChangesSinceConfirmedOut(
         revision=queries.charter_of(project).revision,
-        confirmation=ConfirmationOut.model_validate(confirmation) if confirmation else None,
+        confirmation=CharterConfirmationOut.model_validate(confirmation) if confirmation else None,
         changes=[CharterChangeOut(**c) for c in changes],
     )
 
 
 @router.get(
-    "/projects/{code}/charter/confirmations", response=list[ConfirmationOut], summary="Charter confirmations"
+    "/projects/{code}/charter/confirmations",
+    response=list[CharterConfirmationOut],
+    summary="Charter confirmations",
 )
 @paged
 def list_confirmations(request: HttpRequest, code: str) -> QuerySet[Any]:
@@ -309,9 +311,9 @@ def list_confirmations(request: HttpRequest, code: str) -> QuerySet[Any]:
 
 
 @router.post(
-    "/projects/{code}/charter/confirm", response={201: ConfirmationOut}, summary="Confirm the charter"
+    "/projects/{code}/charter/confirm", response={201: CharterConfirmationOut}, summary="Confirm the charter"
 )
-def confirm_charter(request: HttpRequest, code: str, payload: ConfirmIn) -> Status[Any]:
+def confirm_charter(request: HttpRequest, code: str, payload: CharterConfirmIn) -> Status[Any]:
     """Confirm the revision the caller read; a newer revision answers 409."""
     user = actor(request)
     project = queries.access_project(user, code)

@@ -13,10 +13,10 @@ from ninja import Query, Router, Schema, Status
 
 from tandem.api.auth import AUTH, actor
 from tandem.api.meetings_schemas import (
-    ActionIn,
-    ActionOut,
-    ActionPatchIn,
-    ActionTaskIn,
+    ActionItemIn,
+    ActionItemOut,
+    ActionItemPatchIn,
+    ActionItemTaskIn,
     AdherenceOut,
     AgendaIn,
     AgendaOut,
@@ -24,21 +24,21 @@ from tandem.api.meetings_schemas import (
     AttendanceIn,
     AttendeeIn,
     AttendeeOut,
-    DecisionIn,
-    DecisionOut,
     FulfilmentOut,
     ItemIn,
     ItemOut,
     ItemPatchIn,
     MarkDoneIn,
+    MeetingDecisionIn,
+    MeetingDecisionOut,
     MeetingIn,
     MeetingOut,
     MeetingPatchIn,
     MinutesIn,
-    VersionIn,
 )
 from tandem.api.pagination import paged
 from tandem.api.routers.common import caller_and_project, payload_data
+from tandem.api.schemas import VersionIn
 from tandem.meetings import ical, queries, services
 from tandem.meetings.choices import MeetingStatus
 from tandem.meetings.models import ActionItem, AgendaItem, Attendee, Decision, Fulfilment, Meeting
@@ -376,7 +376,7 @@ def record_attendance(
 
 
 @router.get(
-    "/projects/{code}/meetings/{meeting_id}/decisions", response=list[DecisionOut], summary="Decisions"
+    "/projects/{code}/meetings/{meeting_id}/decisions", response=list[MeetingDecisionOut], summary="Decisions"
 )
 def list_decisions(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[Decision]:
     """The meeting's decisions the caller may read."""
@@ -386,17 +386,19 @@ def list_decisions(request: HttpRequest, code: str, meeting_id: int) -> QuerySet
 
 @router.post(
     "/projects/{code}/meetings/{meeting_id}/decisions",
-    response={201: DecisionOut},
+    response={201: MeetingDecisionOut},
     summary="Record a decision",
 )
-def add_decision(request: HttpRequest, code: str, meeting_id: int, payload: DecisionIn) -> Status[Decision]:
+def add_decision(
+    request: HttpRequest, code: str, meeting_id: int, payload: MeetingDecisionIn
+) -> Status[Decision]:
     """Record a decision; one that concerns the client enters the client decision register."""
     user, _p, meeting = _meeting(request, code, meeting_id)
     return Status(201, services.do_add_decision(meeting, actor=user, **payload_data(payload)))
 
 
 @router.get(
-    "/projects/{code}/meetings/{meeting_id}/actions", response=list[ActionOut], summary="Action items"
+    "/projects/{code}/meetings/{meeting_id}/actions", response=list[ActionItemOut], summary="Action items"
 )
 def list_actions(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[ActionItem]:
     """The meeting's action items the caller may read."""
@@ -406,7 +408,7 @@ def list_actions(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[A
 
 @router.get(
     "/projects/{code}/meetings/{meeting_id}/carried-over",
-    response=list[ActionOut],
+    response=list[ActionItemOut],
     summary="Open actions of earlier meetings of the series",
 )
 def carried_over(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[ActionItem]:
@@ -416,9 +418,11 @@ def carried_over(request: HttpRequest, code: str, meeting_id: int) -> QuerySet[A
 
 
 @router.post(
-    "/projects/{code}/meetings/{meeting_id}/actions", response={201: ActionOut}, summary="Add an action item"
+    "/projects/{code}/meetings/{meeting_id}/actions",
+    response={201: ActionItemOut},
+    summary="Add an action item",
 )
-def add_action(request: HttpRequest, code: str, meeting_id: int, payload: ActionIn) -> Status[ActionItem]:
+def add_action(request: HttpRequest, code: str, meeting_id: int, payload: ActionItemIn) -> Status[ActionItem]:
     """Record an action item: what, who, by when."""
     user, project, meeting = _meeting(request, code, meeting_id)
     action = services.do_add_action(meeting, actor=user, **payload_data(payload))
@@ -427,10 +431,10 @@ def add_action(request: HttpRequest, code: str, meeting_id: int, payload: Action
 
 @router.patch(
     "/projects/{code}/meeting-actions/{action_id}",
-    response=ActionOut,
+    response=ActionItemOut,
     summary="Change or close an action item",
 )
-def update_action(request: HttpRequest, code: str, action_id: int, payload: ActionPatchIn) -> ActionItem:
+def update_action(request: HttpRequest, code: str, action_id: int, payload: ActionItemPatchIn) -> ActionItem:
     """Change an action item, or close it — its owner may too."""
     user, project = caller_and_project(request, code)
     action = queries.access_action(user, project, action_id)
@@ -446,10 +450,10 @@ def update_action(request: HttpRequest, code: str, action_id: int, payload: Acti
 
 @router.post(
     "/projects/{code}/meeting-actions/{action_id}/task",
-    response=ActionOut,
+    response=ActionItemOut,
     summary="Make an action a plan task",
 )
-def action_to_task(request: HttpRequest, code: str, action_id: int, payload: ActionTaskIn) -> ActionItem:
+def action_to_task(request: HttpRequest, code: str, action_id: int, payload: ActionItemTaskIn) -> ActionItem:
     """Add the action to the plan as a task and link them (needs the right to edit the plan)."""
     user, project = caller_and_project(request, code)
     action = queries.access_action(user, project, action_id)

@@ -18,9 +18,9 @@ from tandem.api.reports_schemas import (
     ReportSettingsIn,
     ReportSettingsOut,
     ReturnIn,
-    VersionIn,
 )
 from tandem.api.routers.common import caller_and_project
+from tandem.api.schemas import VersionIn
 from tandem.meetings.models import CommunicationItem
 from tandem.reports import queries, rendering, services
 from tandem.reports.models import ReportSettings, StatusReport

@@ -13,18 +13,18 @@ from tandem.api.auth import AUTH, actor
 from tandem.api.pagination import paged
 from tandem.api.requirements_schemas import (
     CandidateOut,
-    ConfirmationOut,
-    ConfirmIn,
     FieldDiffOut,
     ImportIn,
     LinkIn,
     NotesIn,
     ReorderIn,
+    RequirementConfirmationOut,
+    RequirementConfirmIn,
     RequirementIn,
     RequirementOut,
     RequirementPatchIn,
+    RequirementTaskOut,
     StatusIn,
-    TaskRefOut,
     TraceabilityOut,
     VersionOut,
 )
@@ -164,11 +164,11 @@ def change_status(request: HttpRequest, code: str, ref: str, payload: StatusIn) 
 
 @router.post(
     "/projects/{code}/requirements/{ref}/confirm",
-    response={201: ConfirmationOut},
+    response={201: RequirementConfirmationOut},
     summary="Confirm a version",
 )
 def confirm_requirement(
-    request: HttpRequest, code: str, ref: str, payload: ConfirmIn
+    request: HttpRequest, code: str, ref: str, payload: RequirementConfirmIn
 ) -> Status[RequirementConfirmation]:
     """Confirm the version you read (holders of "confirm requirement"); 409 if it changed since."""
     user, _project, requirement = _requirement(request, code, ref)
@@ -180,7 +180,7 @@ def confirm_requirement(
 
 @router.get(
     "/projects/{code}/requirements/{ref}/confirmations",
-    response=list[ConfirmationOut],
+    response=list[RequirementConfirmationOut],
     summary="The confirmation record",
 )
 def list_confirmations(request: HttpRequest, code: str, ref: str) -> QuerySet[RequirementConfirmation]:
@@ -205,7 +205,9 @@ def diff_versions(request: HttpRequest, code: str, ref: str, old: int, new: int)
     return queries.diff_versions(user, requirement, old, new)
 
 
-@router.get("/projects/{code}/requirements/{ref}/tasks", response=list[TaskRefOut], summary="Linked tasks")
+@router.get(
+    "/projects/{code}/requirements/{ref}/tasks", response=list[RequirementTaskOut], summary="Linked tasks"
+)
 def list_links(request: HttpRequest, code: str, ref: str) -> QuerySet[Task]:
     """The tasks (that you may see) the requirement is traced to."""
     user, _project, requirement = _requirement(request, code, ref)
@@ -213,7 +215,9 @@ def list_links(request: HttpRequest, code: str, ref: str) -> QuerySet[Task]:
 
 
 @router.post(
-    "/projects/{code}/requirements/{ref}/tasks", response={201: list[TaskRefOut]}, summary="Link a task"
+    "/projects/{code}/requirements/{ref}/tasks",
+    response={201: list[RequirementTaskOut]},
+    summary="Link a task",
 )
 def link_task(request: HttpRequest, code: str, ref: str, payload: LinkIn) -> Status[QuerySet[Task]]:
     """Trace the requirement to a task of the plan."""

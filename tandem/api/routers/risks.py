@@ -13,37 +13,51 @@ from ninja import Query, Router, Schema, Status
 from tandem.api.auth import AUTH, actor
 from tandem.api.pagination import paged
 from tandem.api.risks_schemas import (
-    ActionIn,
-    ActionOut,
-    ActionPatchIn,
-    ActionTaskIn,
+    ClientDecisionIn,
+    ClientDecisionOut,
+    ClientDecisionPatchIn,
     ConflictIn,
     ConflictOut,
     ConflictPatchIn,
     DecideIn,
-    DecisionIn,
-    DecisionOut,
-    DecisionPatchIn,
+    DelayImpactOut,
     HeatMapOut,
-    ImpactOut,
     ImportOut,
     IssueIn,
     IssueOut,
     IssuePatchIn,
     OccurredIn,
     OverviewOut,
+    RiskActionIn,
+    RiskActionOut,
+    RiskActionPatchIn,
+    RiskActionTaskIn,
     RiskIn,
     RiskOut,
     RiskPatchIn,
+    RiskSettingsIn,
+    RiskSettingsOut,
     ScoreOut,
-    SettingsIn,
-    SettingsOut,
-    VersionIn,
 )
 from tandem.api.routers.common import caller_and_project, payload_data
+from tandem.api.schemas import VersionIn
 from tandem.projects.models import Project
 from tandem.risks import interop, permissions, queries, services
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
+
+#: The documented body of an upload: one file, the multipart field ``file``.
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
 
 router = Router(tags=["risks"], auth=AUTH)
 
@@ -63,7 +77,7 @@ def portfolio_heat_map(request: HttpRequest, filters: Query[HeatMapFilters]) -> 
     return queries.heat_map(actor(request), inherent=filters.inherent)
 
 
-@router.get("/decisions/waiting", response=list[DecisionOut], summary="Decisions waiting for me")
+@router.get("/decisions/waiting", response=list[ClientDecisionOut], summary="Decisions waiting for me")
 @paged
 def decisions_waiting(request: HttpRequest) -> QuerySet[ClientDecision]:
     """Open decisions across the caller's projects that the caller may take, soonest due first."""
@@ -113,15 +127,15 @@ def risk_overview(request: HttpRequest, code: str) -> Any:
     return queries.risk_overview(user, project)
 
 
-@router.get("/projects/{code}/risk-settings", response=SettingsOut, summary="Risk level thresholds")
+@router.get("/projects/{code}/risk-settings", response=RiskSettingsOut, summary="Risk level thresholds")
 def get_risk_settings(request: HttpRequest, code: str) -> RiskSettings:
     """The thresholds from score to level."""
     _user, project = caller_and_project(request, code)
     return services.settings_for(project)
 
 
-@router.put("/projects/{code}/risk-settings", response=SettingsOut, summary="Change the thresholds")
-def update_risk_settings(request: HttpRequest, code: str, payload: SettingsIn) -> RiskSettings:
+@router.put("/projects/{code}/risk-settings", response=RiskSettingsOut, summary="Change the thresholds")
+def update_risk_settings(request: HttpRequest, code: str, payload: RiskSettingsIn) -> RiskSettings:
     """Change the thresholds (version 0 for the first change)."""
     user, project = caller_and_project(request, code)
     return services.do_update_risk_settings(
@@ -181,7 +195,9 @@ def risk_history(request: HttpRequest, code: str, risk_id: int) -> QuerySet[Risk
     return queries.history_of(user, risk)
 
 
-@router.get("/projects/{code}/risks/{risk_id}/actions", response=list[ActionOut], summary="Response actions")
+@router.get(
+    "/projects/{code}/risks/{risk_id}/actions", response=list[RiskActionOut], summary="Response actions"
+)
 def list_actions(request: HttpRequest, code: str, risk_id: int) -> QuerySet[RiskAction]:
     """The risk's response plan."""
     user, project, risk = _risk(request, code, risk_id)
@@ -189,9 +205,9 @@ def list_actions(request: HttpRequest, code: str, risk_id: int) -> QuerySet[Risk
 
 
 @router.post(
-    "/projects/{code}/risks/{risk_id}/actions", response={201: ActionOut}, summary="Add a response action"
+    "/projects/{code}/risks/{risk_id}/actions", response={201: RiskActionOut}, summary="Add a response action"
 )
-def add_action(request: HttpRequest, code: str, risk_id: int, payload: ActionIn) -> Status[RiskAction]:
+def add_action(request: HttpRequest, code: str, risk_id: int, payload: RiskActionIn) -> Status[RiskAction]:
     """Add a step to the risk's response plan."""
     user, project, risk = _risk(request, code, risk_id)
     action = services.do_add_risk_action(risk, actor=user, **payload_data(payload))
@@ -203,8 +219,8 @@ def _action(request: HttpRequest, code: str, action_id: int) -> tuple[Any, Proje
     return user, project, queries.access_action(user, project, action_id)
 
 
-@router.patch("/projects/{code}/risk-actions/{action_id}", response=ActionOut, summary="Change an action")
-def update_action(request: HttpRequest, code: str, action_id: int, payload: ActionPatchIn) -> RiskAction:
+@router.patch("/projects/{code}/risk-actions/{action_id}", response=RiskActionOut, summary="Change an action")
+def update_action(request: HttpRequest, code: str, action_id: int, payload: RiskActionPatchIn) -> RiskAction:
     """Change a response action (its owner may tick it done)."""
     user, project, action = _action(request, code, action_id)
     services.do_update_risk_action(
@@ -224,9 +240,11 @@ def delete_action(
 
 
 @router.post(
-    "/projects/{code}/risk-actions/{action_id}/task", response=ActionOut, summary="Make an action a plan task"
+    "/projects/{code}/risk-actions/{action_id}/task",
+    response=RiskActionOut,
+    summary="Make an action a plan task",
 )
-def action_to_task(request: HttpRequest, code: str, action_id: int, payload: ActionTaskIn) -> RiskAction:
+def action_to_task(request: HttpRequest, code: str, action_id: int, payload: RiskActionTaskIn) -> RiskAction:
     """Add the action to the plan as a task and link them (needs the right to edit the plan)."""
     user, project, action = _action(request, code, action_id)
     services.do_make_action_a_task(
@@ -337,7 +355,9 @@ def delete_conflict(
 # ---------------------------------------------------------------- client decisions
 
 
-@router.get("/projects/{code}/decisions", response=list[DecisionOut], summary="The client decision register")
+@router.get(
+    "/projects/{code}/decisions", response=list[ClientDecisionOut], summary="The client decision register"
+)
 @paged
 def list_decisions(request: HttpRequest, code: str, status: str = "") -> QuerySet[ClientDecision]:
     """The decisions the caller may see, soonest due first (``?status=overdue`` for open ones past due)."""
@@ -345,8 +365,10 @@ def list_decisions(request: HttpRequest, code: str, status: str = "") -> QuerySe
     return queries.decisions_of(user, project, status=status)
 
 
-@router.post("/projects/{code}/decisions", response={201: DecisionOut}, summary="Ask the client to decide")
-def add_decision(request: HttpRequest, code: str, payload: DecisionIn) -> Status[ClientDecision]:
+@router.post(
+    "/projects/{code}/decisions", response={201: ClientDecisionOut}, summary="Ask the client to decide"
+)
+def add_decision(request: HttpRequest, code: str, payload: ClientDecisionIn) -> Status[ClientDecision]:
     """Add a decision: question, options, recommendation, who decides (a client member or a right), when."""
     user, project = caller_and_project(request, code)
     decision = services.do_add_decision(project, actor=user, **payload_data(payload))
@@ -358,15 +380,17 @@ def _decision(request: HttpRequest, code: str, decision_id: int) -> tuple[Any, P
     return user, project, queries.access_decision(user, project, decision_id)
 
 
-@router.get("/projects/{code}/decisions/{decision_id}", response=DecisionOut, summary="A decision")
+@router.get("/projects/{code}/decisions/{decision_id}", response=ClientDecisionOut, summary="A decision")
 def get_decision(request: HttpRequest, code: str, decision_id: int) -> ClientDecision:
     """One decision the caller may see."""
     return _decision(request, code, decision_id)[2]
 
 
-@router.patch("/projects/{code}/decisions/{decision_id}", response=DecisionOut, summary="Change a decision")
+@router.patch(
+    "/projects/{code}/decisions/{decision_id}", response=ClientDecisionOut, summary="Change a decision"
+)
 def update_decision(
-    request: HttpRequest, code: str, decision_id: int, payload: DecisionPatchIn
+    request: HttpRequest, code: str, decision_id: int, payload: ClientDecisionPatchIn
 ) -> ClientDecision:
     """Change an open decision based on the version read."""
     user, project, decision = _decision(request, code, decision_id)
@@ -386,7 +410,7 @@ def delete_decision(
     return Status(204, None)
 
 
-@router.post("/projects/{code}/decisions/{decision_id}/decide", response=DecisionOut, summary="Decide")
+@router.post("/projects/{code}/decisions/{decision_id}/decide", response=ClientDecisionOut, summary="Decide")
 def decide(request: HttpRequest, code: str, decision_id: int, payload: DecideIn) -> ClientDecision:
     """Take the decision (the named member, or a holder of the named decision right)."""
     user, project, decision = _decision(request, code, decision_id)
@@ -397,7 +421,9 @@ def decide(request: HttpRequest, code: str, decision_id: int, payload: DecideIn)
 
 
 @router.post(
-    "/projects/{code}/decisions/{decision_id}/withdraw", response=DecisionOut, summary="Withdraw a decision"
+    "/projects/{code}/decisions/{decision_id}/withdraw",
+    response=ClientDecisionOut,
+    summary="Withdraw a decision",
 )
 def withdraw(request: HttpRequest, code: str, decision_id: int, payload: VersionIn) -> ClientDecision:
     """Withdraw an open decision the project no longer needs."""
@@ -407,7 +433,9 @@ def withdraw(request: HttpRequest, code: str, decision_id: int, payload: Version
 
 
 @router.get(
-    "/projects/{code}/decisions/{decision_id}/impact", response=ImpactOut, summary="Slip per day of delay"
+    "/projects/{code}/decisions/{decision_id}/impact",
+    response=DelayImpactOut,
+    summary="Slip per day of delay",
 )
 def decision_impact(request: HttpRequest, code: str, decision_id: int) -> Any:
     """How far the blocked tasks and the milestones slip for each working day the decision waits."""
@@ -447,7 +475,12 @@ def export_xlsx(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 
 
 @router.post(
-    "/projects/{code}/registers/{kind}/import", response={201: ImportOut}, summary="Import a register"
+    "/projects/{code}/registers/{kind}/import",
+    response={201: ImportOut},
+    summary="Import a register",
+    # Read from request.FILES rather than a File parameter so that a caller without the right to
+    # edit hears 403 before a missing file is reported; the document still names the upload.
+    openapi_extra={"requestBody": UPLOAD_BODY},
 )
 def import_register(request: HttpRequest, code: str, kind: str) -> Status[dict[str, int]]:
     """Add the rows of an uploaded CSV or Excel file (multipart field ``file``): all rows or none.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -20,6 +21,11 @@ LONG = "x" * 100_000
 def _ids(world: World) -> dict[str, Any]:
     return {key: record.pk for key, record in world.records.items()}
 
+
+PLAN = "/projects/ERP/communication-plan"
+CHANGES = "/projects/ERP/changes"
+# The body is checked before the meeting is looked for, so an unknown meeting still names the field.
+MEETING_DECISIONS = "/projects/ERP/meetings/1/decisions"
 
 # (name, method, path, body, the field the answer must name; None: only the status class is checked)
 CASES: list[tuple[str, str, str, Any, str | None]] = [
@@ -252,6 +258,32 @@ CASES: list[tuple[str, str, str, Any, str | None]] = [
     ),
     ("revision huge", "GET", f"/projects/ERP/charter/revisions/{BIG}", None, None),
     ("projects bad status filter", "GET", "/projects?status=sleeping", None, "status"),
+    # JSON says what it means: no boolean for a number, no number for a date or a boolean.
+    ("project version false", "PATCH", "/projects/ERP", {"version": False, "name": "x"}, "version"),
+    ("project version as text", "PATCH", "/projects/ERP", {"version": "1", "name": "x"}, "version"),
+    ("project start date 0", "PATCH", "/projects/ERP", {"version": 1, "start_date": 0}, "start_date"),
+    (
+        "goal position true",
+        "POST",
+        "/projects/ERP/charter/goals",
+        {"statement": "s", "position": True},
+        "position",
+    ),
+    ("concerns_client 0", "POST", MEETING_DECISIONS, {"text": "t", "concerns_client": 0}, "concerns_client"),
+    ("decision_due_date 0", "POST", CHANGES, {"title": "t", "decision_due_date": 0}, "decision_due_date"),
+    ("task start as a number", "POST", "/projects/ERP/tasks", {"name": "t", "start": 0}, "start"),
+    ("plan entry auto_send as text", "POST", PLAN, {"title": "t", "auto_send": "yes"}, "auto_send"),
+    ("time with an offset", "POST", PLAN, {"title": "t", "time_of_day": "10:00:00+08:00"}, "time_of_day"),
+    ("plan entry time out of range", "POST", PLAN, {"title": "t", "time_of_day": "25:00"}, "time_of_day"),
+    ("activity since as a number", "GET", "/activity?since=0", None, "since"),
+    ("fulfilment offset beyond any zone", "POST", f"{PLAN}/1/done", {"at": "2026-01-05T10:00-17:05"}, "at"),
+    (
+        "goal due in year 1",
+        "POST",
+        "/projects/ERP/charter/goals",
+        {"statement": "s", "due_date": "0001-01-01"},
+        "due_date",
+    ),
 ]
 
 
@@ -308,3 +340,23 @@ def test_it_answers_malformed_json_with_a_4xx(raw: str, world: World, pm_client:
 def test_it_answers_a_form_body_with_a_4xx(world: World, pm_client: Client) -> None:
     response = pm_client.post(f"{API}/projects/ERP/notes", data={"title": "form"})
     assert 400 <= response.status_code < 500, response.content[:300]
+
+
+def test_a_time_of_day_is_read_and_answered_in_the_one_documented_format(
+    world: World, pm_client: Client
+) -> None:
+    """HH:MM in, HH:MM out, as documented; a UTC offset is refused naming the field instead of a 500."""
+    url = f"{API}/projects/ERP/communication-plan"
+    doc = pm_client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    pattern = doc["ItemOut"]["properties"]["time_of_day"]["pattern"]
+    assert doc["ItemIn"]["properties"]["time_of_day"]["anyOf"][0]["pattern"] == pattern
+    for sent in ("10:00", "10:00:00"):
+        body = json.dumps({"title": f"Standup {sent}", "weekday": 0, "time_of_day": sent})
+        response = pm_client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 201, response.content
+        assert response.json()["time_of_day"] == "10:00"
+        assert re.fullmatch(pattern, response.json()["time_of_day"])
+    body = json.dumps({"title": "Standup", "weekday": 0, "time_of_day": "10:00:00+08:00"})
+    response = pm_client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert [d["field"] for d in response.json()["detail"]] == ["time_of_day"]
