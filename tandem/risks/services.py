@@ -135,6 +135,7 @@ SEVERITY_OF_LEVEL = {
 
 # ---------------------------------------------------------------- helpers
 
+
 def _member_id(project: Project, value: Any, field: str, *, side: str | None = None) -> int | None:
     """A member of the project (of one side when given), or a ValidationError on ``field``."""
     if value is None:
