@@ -46,7 +46,6 @@ from tandem.changes.models import (
 from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
-from tandem.core.validation import full_clean
 from tandem.planning import scheduling
 from tandem.planning import services as planning_services
 from tandem.planning.models import Baseline, Dependency, Task
@@ -203,6 +202,16 @@ def _check_request(request: ChangeRequest, actor: User) -> None:
         )
 
 
+def _request_rules(actor: User, project: Project) -> dict[str, Any]:
+    """How a request's fields are set, whether it is proposed or edited: cleaned, linked, checked."""
+    return {
+        "clean": CLEAN,
+        "links": _links(actor, project),
+        "exclude": NOT_VALIDATED,
+        "prepare": lambda request, values: _check_request(request, actor),
+    }
+
+
 def change_settings(project: Project) -> ChangeSettings:
     """The project's change settings (unsaved defaults when none were stored)."""
     return ChangeSettings.objects.filter(project=project).first() or ChangeSettings(project=project)
@@ -216,23 +225,19 @@ def do_propose_change(project: Project, *, actor: User, **data: Any) -> ChangeRe
     """Propose a change (anyone on the project but viewers, the client too): a draft with the next CR code."""
     permissions.require(actor, project, Action.PROPOSE_CHANGE)
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one code at a time
-    request = ChangeRequest(project=project, proposer=actor, code=_next_code(project))
-    links = _links(actor, project)
-    chosen = updates.assign(request, data, fields=REQUEST_FIELDS, clean=CLEAN, links=links)
-    _check_request(request, actor)
-    full_clean(request, exclude=NOT_VALIDATED)
-    request.save()
-    updates.set_links(request, chosen, links)
-    StatusChange.objects.create(request=request, from_status="", to_status=ChangeStatus.DRAFT, actor=actor)
-    audit.record(
-        actor=actor,
-        verb="proposed change",
-        target=request,
-        project=project,
-        visibility=request.visibility,
-        changes={"title": [None, request.title]},
+
+    def drafted(request: ChangeRequest) -> None:
+        """The first step of the request's history."""
+        StatusChange.objects.create(
+            request=request, from_status="", to_status=ChangeStatus.DRAFT, actor=actor
+        )
+
+    how = _request_rules(actor, project)
+    how.update(verb="proposed change", audited=("title",), after_save=drafted)
+    how["initial"] = {"project": project, "proposer": actor, "code": _next_code(project)}
+    return updates.create_audited(
+        ChangeRequest, data, fields=REQUEST_FIELDS, actor=actor, project=project, **how
     )
-    return request
 
 
 @transaction.atomic
@@ -242,8 +247,8 @@ def do_update_change(
     """Change a request's text, dates or affected rows while it is open (its proposer or a plan editor)."""
     if not _may_edit_request(actor, request):
         raise PermissionDenied(_("Your role in this project does not allow this."))
-    how: dict[str, Any] = {"clean": CLEAN, "links": _links(actor, request.project), "exclude": NOT_VALIDATED}
-    how.update(check=_require_open, prepare=lambda current, before: _check_request(current, actor), **EDITS)
+    how = _request_rules(actor, request.project)
+    how.update(check=_require_open, **EDITS)
     return updates.update_versioned(
         request, data, fields=REQUEST_FIELDS, version=version, actor=actor, verb="updated change", **how
     ).instance

@@ -4,7 +4,9 @@ Every service that changes a row follows the same sequence: lock the row, check 
 caller read (409 carrying the current one), snapshot the audited fields, assign only the fields the
 caller may set, validate, bump the version, save the columns that changed, store the linked rows,
 diff and write the audit record with the visibility the change deserves. ``update_versioned`` is
-that sequence; a record type brings its field list and its own rules as hooks.
+that sequence; a record type brings its field list and its own rules as hooks. ``create_audited``
+(build from the allowed fields, validate, save, link, audit) and ``delete_versioned`` (lock, check
+the version, audit, delete) are its counterparts for adding and removing a row, from the same pieces.
 
 Linked rows follow one rule, "replace what you see, keep what you don't": a client who edits the
 tasks a record names sees only shared tasks, so the internal tasks already linked stay linked.
@@ -164,6 +166,19 @@ def _save_changed(instance: models.Model, columns: Mapping[str, Any]) -> None:
     instance.save(update_fields=names)
 
 
+def _entry(row: models.Model, *, actor: User | None, verb: str, project: Any, label: str) -> dict[str, Any]:
+    """The parts of an audit record every change of ``row`` shares (``project`` None: the row's own)."""
+    where = getattr(row, "project", None) if project is None else project
+    return {"actor": actor, "verb": verb, "target": row, "project": where, "label": label}
+
+
+def _seen(row: M, visibility: str | Callable[[M], str] | None) -> str:
+    """The visibility of a record about ``row``: the one given, computed from the row, or the row's own."""
+    if isinstance(visibility, str):
+        return visibility
+    return (visibility or shared_of)(row)
+
+
 def update_versioned(
     instance: M,
     changes: Mapping[str, Any],
@@ -245,14 +260,7 @@ def update_versioned(
     outside = {k: v for k, v in diff.items() if k not in internal_fields}
     inside = {k: v for k, v in diff.items() if k in internal_fields}
     said = verb if isinstance(verb, str) else verb(current, diff)
-    where = getattr(current, "project", None) if project is None else project
-    entry: dict[str, Any] = {
-        "actor": actor,
-        "verb": said,
-        "target": current,
-        "project": where,
-        "label": label,
-    }
+    entry = _entry(current, actor=actor, verb=said, project=project, label=label)
     for part, seen_by in ((outside, seen), (inside, Visibility.INTERNAL)):
         if part or (part is outside and record_unchanged and not inside):
             audit.record(**entry, changes=part, visibility=seen_by)
@@ -284,3 +292,82 @@ def move(
     return update_versioned(
         instance, {field: to}, fields=(field,), version=version, actor=actor, **how
     ).instance
+
+
+def create_audited(
+    model: type[M],
+    values: Mapping[str, Any],
+    *,
+    fields: Sequence[str],
+    actor: User | None,
+    project: Any = None,
+    verb: str = "added",
+    initial: Mapping[str, Any] | None = None,
+    text_fields: Collection[str] = (),
+    clean: Mapping[str, Cleaner] | None = None,
+    links: Mapping[str, Link] | None = None,
+    prepare: Callable[[M, Mapping[str, Any]], None] | None = None,
+    after_save: Callable[[M], None] | None = None,
+    validate: bool = True,
+    exclude: list[str] | None = None,
+    visibility: str | Callable[[M], str] | None = None,
+    audited: Sequence[str] = (),
+    changes: Callable[[M], Mapping[str, Any]] | None = None,
+    label: str = "",
+) -> M:
+    """Add one row from the fields the caller may set, validated and audited (caller's transaction).
+
+    The counterpart of ``update_versioned``, from the same pieces: the row is built from ``initial``
+    (what the service sets: the project, the author), the allow-listed ``values`` are assigned (see
+    ``assign``, with ``text_fields``, ``clean`` and ``links``); ``prepare(row, values)`` sets derived
+    fields and checks rules between fields; validation (``full_clean`` without ``exclude``); save;
+    the links; ``after_save(row)`` for the rows that go with it; the audit record in ``project``
+    (default: the row's own) with ``[None, value]`` for each of ``audited`` and the entries of
+    ``changes(row)``. The record's visibility is ``visibility`` (a string, or computed from the saved
+    row), by default the row's own.
+    """
+    links = links or {}
+    row = model(**(initial or {}))
+    chosen = assign(row, values, fields=fields, text_fields=text_fields, clean=clean, links=links)
+    if prepare is not None:
+        prepare(row, values)
+    if validate:
+        full_clean(row, exclude=exclude)
+    _save_changed(row, {})
+    set_links(row, chosen, links)
+    if after_save is not None:
+        after_save(row)
+    noted: dict[str, Any] = {k: [None, v] for k, v in audit.field_values(row, audited).items()}
+    if changes is not None:
+        noted.update(changes(row))
+    entry = _entry(row, actor=actor, verb=verb, project=project, label=label)
+    audit.record(**entry, changes=noted, visibility=_seen(row, visibility))
+    return row
+
+
+def delete_versioned(
+    instance: M,
+    *,
+    version: int | None,
+    actor: User | None,
+    verb: str = "removed",
+    project: Any = None,
+    audited: Sequence[str] = (),
+    visibility: str | Callable[[M], str] | None = None,
+    conflict_message: str | Promise | None = None,
+    label: str = "",
+) -> M:
+    """Delete one row based on the version the caller read, audited (caller's transaction).
+
+    The counterpart of ``update_versioned``: lock the row, check the version (``ConflictError`` with
+    the current one), write the audit record in ``project`` (default: the row's own) with
+    ``[value, None]`` for each of ``audited`` and the visibility ``visibility`` gives (default: the
+    row's own), then delete it. Returns the row as it was read under the lock.
+    """
+    current = _relock(instance)
+    versioning.check_version(current, version, conflict_message)
+    noted = {k: [v, None] for k, v in audit.field_values(current, audited).items()}
+    entry = _entry(current, actor=actor, verb=verb, project=project, label=label)
+    audit.record(**entry, changes=noted, visibility=_seen(current, visibility))
+    current.delete()
+    return current

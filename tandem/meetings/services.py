@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.communication import delivery
 from tandem.communication.models import Notification, NotificationVerb
-from tandem.core import audit, updates, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
 from tandem.meetings import cadence, ical, kickoff, mail, permissions
@@ -64,6 +64,7 @@ ITEM_FIELDS = (
     "active",
     "visibility",
 )
+M = TypeVar("M", bound=models.Model)
 TEXT_FIELDS = frozenset(
     {"purpose", "template", "monthly_rule", "location", "online_url", "notes", "name", "email", "minutes"}
 )
@@ -99,9 +100,9 @@ def _rules(project: Project) -> dict[str, Any]:
     }
 
 
-def _assign(instance: Any, data: Mapping[str, Any], allowed: Sequence[str], project: Project) -> None:
-    """Set plain fields and member ids on ``instance``; a ValidationError names every field at fault."""
-    updates.assign(instance, data, fields=allowed, **_rules(project))
+def _create(model: type[M], data: Mapping[str, Any], project: Project, actor: User, **how: Any) -> M:
+    """Add a plan entry, meeting or part of one with the fields' rules (members checked), audited."""
+    return updates.create_audited(model, data, actor=actor, project=project, **_rules(project), **how)
 
 
 def _client_writes_shared(actor: User, project: Project, instance: Any) -> None:
@@ -148,24 +149,18 @@ def _validate_item(item: CommunicationItem) -> None:
 def do_add_item(project: Project, *, actor: User, **data: Any) -> CommunicationItem:
     """Add an entry to the communication plan (needs the right to plan communication)."""
     permissions.require_plan(actor, project)
-    item = CommunicationItem(project=project, created_by=actor)
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
     data.setdefault("starts_on", timezone.localdate())
-    _assign(item, data, ITEM_FIELDS, project)
-    _client_writes_shared(actor, project, item)
-    _validate_item(item)
-    full_clean(item)
-    item.save()
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=item,
-        project=project,
-        visibility=item.visibility,
-        changes={k: [None, v] for k, v in audit.field_values(item, ("title", "kind", "frequency")).items()},
-    )
-    return item
+
+    def rules(item: CommunicationItem, values: Mapping[str, Any]) -> None:
+        """Shared when the client writes it, and a cadence that holds together."""
+        _client_writes_shared(actor, project, item)
+        _validate_item(item)
+
+    how: dict[str, Any] = {"initial": {"project": project, "created_by": actor}, "prepare": rules}
+    how["audited"] = ("title", "kind", "frequency")
+    return _create(CommunicationItem, data, project, actor, fields=ITEM_FIELDS, **how)
 
 
 @transaction.atomic
@@ -393,36 +388,31 @@ def do_schedule_meeting(
     ``notify=False`` (the demo, imports) records the meeting without mailing or telling the webhooks.
     """
     permissions.require_schedule(actor, project)
-    meeting = Meeting(project=project, created_by=actor, organizer=actor)
     if data.get("organizer_id") in (None, ""):
         data.pop("organizer_id", None)  # the one who schedules organises unless someone else is named
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
-    _assign(meeting, data, MEETING_FIELDS, project)
-    _client_writes_shared(actor, project, meeting)
-    _validate_meeting(meeting, actor)
-    full_clean(meeting)
-    meeting.save()
-    for values in attendees:
-        _add_attendee(meeting, values)
-    if meeting.kind == MeetingKind.KICKOFF:
-        for position, (title, notes) in enumerate(
-            kickoff.agenda_from_charter(project, shared=meeting.is_shared)
-        ):
-            AgendaItem.objects.create(
-                meeting=meeting, position=position, title=title[:200], notes=notes, duration_minutes=10
-            )
-    audit.record(
-        actor=actor,
-        verb="scheduled",
-        target=meeting,
-        project=project,
-        visibility=meeting.visibility,
-        changes={
-            "title": [None, meeting.title],
-            "starts_at": [None, audit.plain(meeting.starts_at)],
-        },
-    )
+
+    def rules(meeting: Meeting, values: Mapping[str, Any]) -> None:
+        """Shared when the client writes it; times and plan entry that fit."""
+        _client_writes_shared(actor, project, meeting)
+        _validate_meeting(meeting, actor)
+
+    def invite(meeting: Meeting) -> None:
+        """The attendees, and a kickoff's agenda from the charter."""
+        for values in attendees:
+            _add_attendee(meeting, values)
+        if meeting.kind == MeetingKind.KICKOFF:
+            for position, (title, notes) in enumerate(
+                kickoff.agenda_from_charter(project, shared=meeting.is_shared)
+            ):
+                AgendaItem.objects.create(
+                    meeting=meeting, position=position, title=title[:200], notes=notes, duration_minutes=10
+                )
+
+    how: dict[str, Any] = {"initial": {"project": project, "created_by": actor, "organizer": actor}}
+    how.update(verb="scheduled", prepare=rules, after_save=invite, audited=("title", "starts_at"))
+    meeting = _create(Meeting, data, project, actor, fields=MEETING_FIELDS, **how)
     if notify:
         _on_commit_invite(meeting, ical.METHOD_REQUEST)
         _notify_invited(meeting, actor=actor)
@@ -592,23 +582,29 @@ def _part_visibility(meeting: Meeting, actor: User, part: Any) -> None:
 def do_add_agenda_item(meeting: Meeting, *, actor: User, **data: Any) -> AgendaItem:
     """Add a point to the agenda (internal points are never shown or sent to the client)."""
     _meeting_part(meeting, actor, minutes_part=True)
-    point = AgendaItem(meeting=meeting)
+    initial: dict[str, Any] = {"meeting": meeting}
     if "position" not in data:
         last = meeting.agenda.aggregate(models.Max("position"))["position__max"]
-        point.position = 0 if last is None else last + 1
-    _assign(point, data, AGENDA_FIELDS, meeting.project)
-    _part_visibility(meeting, actor, point)
-    full_clean(point, exclude=["meeting"])
-    point.save()
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=point,
-        project=meeting.project,
-        visibility=_part_shared(meeting, point),
-        changes={"title": [None, point.title]},
+        initial["position"] = 0 if last is None else last + 1
+    return _add_part(AgendaItem, data, meeting=meeting, actor=actor, fields=AGENDA_FIELDS, initial=initial)
+
+
+def _add_part(
+    model: type[PartT], data: Mapping[str, Any], *, meeting: Meeting, actor: User, **how: Any
+) -> PartT:
+    """Add an agenda point or action item; the record is shared only while the meeting and the part are."""
+    how.setdefault("initial", {"meeting": meeting})
+    how.setdefault("audited", ("title",))
+    return _create(
+        model,
+        data,
+        meeting.project,
+        actor,
+        prepare=lambda part, values: _part_visibility(meeting, actor, part),
+        exclude=["meeting"],
+        visibility=lambda part: _part_shared(meeting, part),
+        **how,
     )
-    return point
 
 
 def _part_shared(meeting: Meeting, part: Any) -> str:
@@ -649,17 +645,9 @@ def do_delete_agenda_item(point: AgendaItem, *, version: int | None, actor: User
     """Remove a point from the agenda."""
     meeting = point.meeting
     _meeting_part(meeting, actor, minutes_part=True)
-    current: AgendaItem = versioning.locked(point)
-    versioning.check_version(current, version)
-    audit.record(
-        actor=actor,
-        verb="deleted",
-        target=current,
-        project=meeting.project,
-        visibility=_part_shared(meeting, current),
-        changes={"title": [current.title, None]},
-    )
-    current.delete()
+    how: dict[str, Any] = {"verb": "deleted", "project": meeting.project, "audited": ("title",)}
+    how["visibility"] = lambda current: _part_shared(meeting, current)
+    updates.delete_versioned(point, version=version, actor=actor, **how)
 
 
 # ---------------------------------------------------------------- attendees
@@ -847,20 +835,8 @@ def do_add_decision(
 def do_add_action(meeting: Meeting, *, actor: User, **data: Any) -> ActionItem:
     """Record an action item: what, who, by when (internal ones never reach the client)."""
     _meeting_part(meeting, actor, minutes_part=True)
-    action = ActionItem(meeting=meeting)
-    _assign(action, data, ACTION_FIELDS, meeting.project)
-    _part_visibility(meeting, actor, action)
-    full_clean(action, exclude=["meeting"])
-    action.save()
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=action,
-        project=meeting.project,
-        visibility=_part_shared(meeting, action),
-        changes={"title": [None, action.title], "due_date": [None, audit.plain(action.due_date)]},
-    )
-    return action
+    how: dict[str, Any] = {"fields": ACTION_FIELDS, "audited": ("title", "due_date")}
+    return _add_part(ActionItem, data, meeting=meeting, actor=actor, **how)
 
 
 def _can_close(actor: User, action: ActionItem) -> bool:

@@ -98,8 +98,9 @@ def _time_zones() -> frozenset[str]:
 _locked = versioning.locked
 
 
-def _check_version(current: Any, version: int | None) -> None:
-    versioning.check_version(current, version)
+def _strip(value: Any) -> str:
+    """A one-line text without surrounding blanks ("" for None)."""
+    return (value or "").strip()
 
 
 def _assign(instance: models.Model, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -127,11 +128,10 @@ def _bump_charter(project: Project, actor: User | None) -> Charter:
 @transaction.atomic
 def do_create_organization(*, name: str, kind: str, actor: User | None) -> Organization:
     """Create a vendor or client organization."""
-    organization = Organization(name=(name or "").strip(), kind=kind)
-    _clean(organization)
-    organization.save()
-    audit.record(actor=actor, verb="created", target=organization)
-    return organization
+    how: dict[str, Any] = {"clean": {"name": _strip}, "verb": "created"}
+    return updates.create_audited(
+        Organization, {"name": name, "kind": kind}, fields=("name", "kind"), actor=actor, **how
+    )
 
 
 @transaction.atomic
@@ -535,10 +535,6 @@ def _edit_charter(row: M, data: Mapping[str, Any], version: int | None, actor: U
     return done.instance
 
 
-def _item_visibility_record(item: Any) -> str:
-    return Visibility.SHARED if item.visibility == Visibility.SHARED else Visibility.INTERNAL
-
-
 @transaction.atomic
 def do_add_charter_item(project: Project, *, kind: str, data: Mapping[str, Any], actor: User) -> Any:
     """Add a goal, KPI, stakeholder or deliverable to the charter."""
@@ -546,24 +542,22 @@ def do_add_charter_item(project: Project, *, kind: str, data: Mapping[str, Any],
     if kind not in CHARTER_ITEMS:
         raise ValidationError({"kind": [_("Unknown charter part.")]})
     model = CHARTER_ITEMS[kind]
-    item = model(project=project)
-    _assign(item, data, item_fields(kind))
-    if "position" not in data:
-        item.position = (
-            model.objects.filter(project=project).aggregate(m=models.Max("position"))["m"] or 0
-        ) + 1
-    _check_item_links(project, item)
-    _clean(item)
-    item.save()
-    fields = ITEM_FIELDS[kind][1]
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=item,
-        project=project,
-        changes={k: [None, v] for k, v in audit.field_values(item, fields).items() if v not in ("", None)},
-        visibility=_item_visibility_record(item),
-    )
+
+    def rules(item: Any, values: Mapping[str, Any]) -> None:
+        """The next position unless one is given; a stakeholder's account belongs to a member."""
+        if "position" not in values:
+            item.position = (
+                model.objects.filter(project=project).aggregate(m=models.Max("position"))["m"] or 0
+            ) + 1
+        _check_item_links(project, item)
+
+    def written(item: Any) -> dict[str, Any]:
+        """The item's texts that are filled in."""
+        values = audit.field_values(item, ITEM_FIELDS[kind][1])
+        return {k: [None, v] for k, v in values.items() if v not in ("", None)}
+
+    how: dict[str, Any] = {"initial": {"project": project}, "prepare": rules, "changes": written}
+    item = updates.create_audited(model, data, fields=item_fields(kind), actor=actor, project=project, **how)
     _bump_charter(project, actor)
     return item
 
@@ -587,16 +581,7 @@ def do_delete_charter_item(item: Any, *, version: int | None, actor: User) -> No
     """Remove a charter item."""
     project = item.project
     permissions.require(actor, project, Action.EDIT_CHARTER)
-    current = _locked(item)
-    _check_version(current, version)
-    audit.record(
-        actor=actor,
-        verb="removed",
-        target=current,
-        project=project,
-        visibility=_item_visibility_record(current),
-    )
-    current.delete()
+    updates.delete_versioned(item, version=version, actor=actor, project=project)
     _bump_charter(project, actor)
 
 
@@ -701,13 +686,17 @@ def do_add_note(
     permissions.require(actor, project, Action.WRITE_NOTES)
     if not permissions.is_team(actor, project):
         visibility = Visibility.SHARED
-    note = Note(
-        project=project, author=actor, title=(title or "").strip(), body=body or "", visibility=visibility
+    values = {"title": title, "body": body, "visibility": visibility}
+    how: dict[str, Any] = {"initial": {"project": project, "author": actor}, "clean": {"title": _strip}}
+    return updates.create_audited(
+        Note,
+        values,
+        fields=(*NOTE_FIELDS, "visibility"),
+        actor=actor,
+        project=project,
+        text_fields=("body",),
+        **how,
     )
-    _clean(note)
-    note.save()
-    audit.record(actor=actor, verb="added", target=note, project=project, visibility=note.visibility)
-    return note
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
-from tandem.core import audit, updates, versioning
+from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
 from tandem.planning import scheduling
@@ -135,9 +135,6 @@ SEVERITY_OF_LEVEL = {
 
 # ---------------------------------------------------------------- helpers
 
-_locked = versioning.locked
-_check_version = versioning.check_version
-
 
 def _member_id(project: Project, value: Any, field: str, *, side: str | None = None) -> int | None:
     """A member of the project (of one side when given), or a ValidationError on ``field``."""
@@ -222,6 +219,13 @@ def _update(
     )
 
 
+def _create(model: type[_Row], data: Mapping[str, Any], actor: User, project: Project, **how: Any) -> _Row:
+    """Add a register row (of the project unless ``initial`` says otherwise) with the registers' field
+    rules, audited."""
+    how.setdefault("initial", {"project": project})
+    return updates.create_audited(model, data, actor=actor, project=project, **_rules(actor, project), **how)
+
+
 def settings_for(project: Project) -> RiskSettings:
     """The project's thresholds (the defaults, unsaved, until someone changes them)."""
     found = RiskSettings.objects.filter(project=project).first()
@@ -241,34 +245,24 @@ def _append_score(risk: Risk, actor: User | None) -> None:
 def do_add_risk(project: Project, *, actor: User, **data: Any) -> Risk:
     """Add a risk; the client's PM and sponsor may raise one, always shared."""
     permissions.require_raise(actor, project)
-    risk = Risk(project=project, created_by=actor)
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
-    later = _assign(risk, data, RISK_FIELDS, actor, project)
-    if "inherent_probability" not in data:
-        risk.inherent_probability = risk.probability
-    if "inherent_impact" not in data:
-        risk.inherent_impact = risk.impact
-    if risk.status == RiskStatus.CLOSED:
-        project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
-        risk.closed_at = timezone.now()
-    _client_writes_shared(actor, project, risk)
-    risk.compute_scores()
-    full_clean(risk)
-    risk.save()
-    _set_m2m(risk, later, actor, project)
-    _append_score(risk, actor)
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=risk,
-        project=project,
-        visibility=risk.visibility,
-        changes={
-            k: [None, v] for k, v in audit.field_values(risk, ("title", "probability", "impact")).items()
-        },
-    )
-    return risk
+
+    def rules(risk: Risk, values: Mapping[str, Any]) -> None:
+        """Inherent scores default to the current ones; a closed risk needs the decision right."""
+        if "inherent_probability" not in values:
+            risk.inherent_probability = risk.probability
+        if "inherent_impact" not in values:
+            risk.inherent_impact = risk.impact
+        if risk.status == RiskStatus.CLOSED:
+            project_permissions.require_decision(actor, project, DecisionKind.CLOSE_RISK)
+            risk.closed_at = timezone.now()
+        _client_writes_shared(actor, project, risk)
+        risk.compute_scores()
+
+    how: dict[str, Any] = {"initial": {"project": project, "created_by": actor}, "prepare": rules}
+    how.update(after_save=lambda risk: _append_score(risk, actor), audited=("title", "probability", "impact"))
+    return _create(Risk, data, actor, project, fields=RISK_FIELDS, **how)
 
 
 @transaction.atomic
@@ -365,19 +359,7 @@ def do_mark_risk_occurred(risk: Risk, *, version: int | None, actor: User, **iss
 @transaction.atomic
 def do_delete_risk(risk: Risk, *, version: int | None, actor: User) -> None:
     """Remove a risk with its actions and history (issues it became keep their text)."""
-    project = risk.project
-    permissions.require_edit(actor, project)
-    current: Risk = _locked(risk)
-    _check_version(current, version)
-    audit.record(
-        actor=actor,
-        verb="removed",
-        target=current,
-        project=project,
-        visibility=current.visibility,
-        changes={"title": [current.title, None]},
-    )
-    current.delete()
+    _delete(risk, version=version, actor=actor, label_field="title")
 
 
 @transaction.atomic
@@ -410,19 +392,9 @@ def do_add_risk_action(risk: Risk, *, actor: User, **data: Any) -> RiskAction:
     """Add a step to a risk's response plan."""
     project = risk.project
     permissions.require_edit(actor, project)
-    action = RiskAction(risk=risk)
-    _assign(action, data, ACTION_FIELDS, actor, project)
-    full_clean(action)
-    action.save()
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=action,
-        project=project,
-        visibility=risk.visibility,
-        changes={"description": [None, action.description], "risk": [None, risk.title]},
-    )
-    return action
+    how: dict[str, Any] = {"initial": {"risk": risk}, "visibility": risk.visibility}
+    how.update(audited=("description",), changes=lambda action: {"risk": [None, risk.title]})
+    return _create(RiskAction, data, actor, project, fields=ACTION_FIELDS, **how)
 
 
 @transaction.atomic
@@ -443,17 +415,9 @@ def do_delete_risk_action(action: RiskAction, *, version: int | None, actor: Use
     """Remove a response action."""
     project = action.risk.project
     permissions.require_edit(actor, project)
-    current: RiskAction = _locked(action)
-    _check_version(current, version)
-    audit.record(
-        actor=actor,
-        verb="removed",
-        target=current,
-        project=project,
-        visibility=action.risk.visibility,
-        changes={"description": [current.description, None]},
-    )
-    current.delete()
+    visibility = action.risk.visibility
+    how: dict[str, Any] = {"project": project, "visibility": visibility, "audited": ("description",)}
+    updates.delete_versioned(action, version=version, actor=actor, **how)
 
 
 @transaction.atomic
@@ -501,24 +465,16 @@ def _issue_dates(issue: Issue, before: Mapping[str, Any] | None = None) -> None:
 def do_add_issue(project: Project, *, actor: User, **data: Any) -> Issue:
     """Log an issue; the client's PM and sponsor may raise one, always shared."""
     permissions.require_raise(actor, project)
-    issue = Issue(project=project)
     if not project_permissions.is_team(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
-    later = _assign(issue, data, ISSUE_FIELDS, actor, project)
-    _client_writes_shared(actor, project, issue)
-    _issue_dates(issue)
-    full_clean(issue)
-    issue.save()
-    _set_m2m(issue, later, actor, project)
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=issue,
-        project=project,
-        visibility=issue.visibility,
-        changes={"title": [None, issue.title], "severity": [None, issue.severity]},
-    )
-    return issue
+
+    def rules(issue: Issue, values: Mapping[str, Any]) -> None:
+        """Shared when the client writes it; resolving stamps the moment."""
+        _client_writes_shared(actor, project, issue)
+        _issue_dates(issue)
+
+    how: dict[str, Any] = {"prepare": rules, "audited": ("title", "severity")}
+    return _create(Issue, data, actor, project, fields=ISSUE_FIELDS, **how)
 
 
 @transaction.atomic
@@ -537,19 +493,10 @@ def do_delete_issue(issue: Issue, *, version: int | None, actor: User) -> None:
 
 
 def _delete(instance: Any, *, version: int | None, actor: User, label_field: str) -> None:
+    """Remove a register row based on the version read; the record names it by ``label_field``."""
     project = instance.project
     permissions.require_edit(actor, project)
-    current = _locked(instance)
-    _check_version(current, version)
-    audit.record(
-        actor=actor,
-        verb="removed",
-        target=current,
-        project=project,
-        visibility=current.visibility,
-        changes={label_field: [getattr(current, label_field), None]},
-    )
-    current.delete()
+    updates.delete_versioned(instance, version=version, actor=actor, project=project, audited=(label_field,))
 
 
 # ---------------------------------------------------------------- conflicts
@@ -565,21 +512,8 @@ def _conflict_dates(conflict: Conflict, before: Mapping[str, Any] | None = None)
 def do_add_conflict(project: Project, *, actor: User, **data: Any) -> Conflict:
     """Log a conflict (internal unless the team shares it)."""
     permissions.require_edit(actor, project)
-    conflict = Conflict(project=project)
-    later = _assign(conflict, data, CONFLICT_FIELDS, actor, project)
-    _conflict_dates(conflict)
-    full_clean(conflict)
-    conflict.save()
-    _set_m2m(conflict, later, actor, project)
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=conflict,
-        project=project,
-        visibility=conflict.visibility,
-        changes={"subject": [None, conflict.subject]},
-    )
-    return conflict
+    how: dict[str, Any] = {"prepare": _conflict_dates, "audited": ("subject",)}
+    return _create(Conflict, data, actor, project, fields=CONFLICT_FIELDS, **how)
 
 
 @transaction.atomic
@@ -618,22 +552,14 @@ def _validate_decision(decision: ClientDecision, before: Mapping[str, Any] | Non
 def do_add_decision(project: Project, *, actor: User, **data: Any) -> ClientDecision:
     """Ask the client for a decision: question, options, the team's recommendation, who decides, by when."""
     permissions.require_edit(actor, project)
-    decision = ClientDecision(project=project)
-    later = _assign(decision, data, DECISION_FIELDS, actor, project)
-    _validate_decision(decision)
-    full_clean(decision)
-    decision.save()
-    _set_m2m(decision, later, actor, project)
-    refresh_decision_holds(project, actor=actor)
-    audit.record(
-        actor=actor,
-        verb="added",
-        target=decision,
-        project=project,
-        visibility=decision.visibility,
-        changes={"question": [None, decision.question], "due_date": [None, audit.plain(decision.due_date)]},
-    )
-    return decision
+
+    def holds(row: ClientDecision) -> None:
+        """Hold the tasks the new decision blocks."""
+        refresh_decision_holds(project, actor=actor)
+
+    how: dict[str, Any] = {"prepare": _validate_decision, "after_save": holds}
+    how["audited"] = ("question", "due_date")
+    return _create(ClientDecision, data, actor, project, fields=DECISION_FIELDS, **how)
 
 
 def _open(message: str) -> Callable[[ClientDecision], None]:
