@@ -7,6 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, TimeOfDay, Version
 from tandem.core.choices import Visibility
 from tandem.meetings.choices import (
@@ -17,15 +18,16 @@ from tandem.meetings.choices import (
     MeetingKind,
     MonthlyRule,
 )
+from tandem.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendee,
+    CommunicationItem,
+    Decision,
+    Fulfilment,
+    Meeting,
+)
 from tandem.projects.choices import Role
-
-Title = Annotated[str, Field(max_length=200)]
-Text = Annotated[str, Field(max_length=20_000)]
-LongText = Annotated[str, Field(max_length=100_000)]
-Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
-DayOfMonth = Annotated[StrictInt, Field(ge=1, le=31)]
-Minutes = Annotated[StrictInt, Field(ge=0, le=24 * 60)]
-
 
 # ---------------------------------------------------------------- the communication plan
 
@@ -33,43 +35,43 @@ Minutes = Annotated[StrictInt, Field(ge=0, le=24 * 60)]
 class ItemIn(Schema):
     """A new communication plan entry."""
 
-    title: Title
-    kind: CommunicationKind = CommunicationKind.MEETING
-    purpose: Text = ""
-    audience_roles: Annotated[list[Role], Field(max_length=8)] = []
-    channel: Channel = Channel.MEETING
-    frequency: Frequency = Frequency.WEEKLY
-    weekday: Weekday | None = None
-    starts_on: IsoDate | None = None
-    monthly_rule: MonthlyRule | None = None
-    day_of_month: DayOfMonth | None = None
-    time_of_day: TimeOfDay | None = None
+    title: str = model_field(CommunicationItem, "title")
+    kind: CommunicationKind = model_field(CommunicationItem, "kind", CommunicationKind.MEETING)
+    purpose: str = model_field(CommunicationItem, "purpose", "", max_length=20_000)
+    audience_roles: list[Role] = model_field(CommunicationItem, "audience_roles", [], max_length=8)
+    channel: Channel = model_field(CommunicationItem, "channel", Channel.MEETING)
+    frequency: Frequency = model_field(CommunicationItem, "frequency", Frequency.WEEKLY)
+    weekday: StrictInt | None = model_field(CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: Text = ""
-    auto_send: StrictBool = False
-    visibility: Visibility = Visibility.SHARED
+    template: str = model_field(CommunicationItem, "template", "", max_length=20_000)
+    auto_send: StrictBool = model_field(CommunicationItem, "auto_send", False)
+    visibility: Visibility = model_field(CommunicationItem, "visibility", Visibility.SHARED)
 
 
 class ItemPatchIn(Schema):
     """Changes to a plan entry, based on the version read."""
 
     version: Version
-    title: Title | None = None
-    kind: CommunicationKind | None = None
-    purpose: Text | None = None
-    audience_roles: Annotated[list[Role], Field(max_length=8)] | None = None
-    channel: Channel | None = None
-    frequency: Frequency | None = None
-    weekday: Weekday | None = None
-    starts_on: IsoDate | None = None
-    monthly_rule: MonthlyRule | None = None
-    day_of_month: DayOfMonth | None = None
-    time_of_day: TimeOfDay | None = None
+    title: str | None = model_field(CommunicationItem, "title", None)
+    kind: CommunicationKind | None = model_field(CommunicationItem, "kind", None)
+    purpose: str | None = model_field(CommunicationItem, "purpose", None, max_length=20_000)
+    audience_roles: list[Role] | None = model_field(CommunicationItem, "audience_roles", None, max_length=8)
+    channel: Channel | None = model_field(CommunicationItem, "channel", None)
+    frequency: Frequency | None = model_field(CommunicationItem, "frequency", None)
+    weekday: StrictInt | None = model_field(CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: Text | None = None
-    auto_send: StrictBool | None = None
-    active: StrictBool | None = None
-    visibility: Visibility | None = None
+    template: str | None = model_field(CommunicationItem, "template", None, max_length=20_000)
+    auto_send: StrictBool | None = model_field(CommunicationItem, "auto_send", None)
+    active: StrictBool | None = model_field(CommunicationItem, "active", None)
+    visibility: Visibility | None = model_field(CommunicationItem, "visibility", None)
 
 
 class ItemOut(Schema):
@@ -106,7 +108,7 @@ class ItemOut(Schema):
 class MarkDoneIn(Schema):
     """Record by hand that an entry was done."""
 
-    note: Annotated[str, Field(max_length=300)] = ""
+    note: str = model_field(Fulfilment, "label", "")
     at: IsoDateTime | None = None
 
 
@@ -145,23 +147,23 @@ class AttendeeIn(Schema):
     """A member to invite (``user_id``), or a stakeholder without an account (``name`` and ``email``)."""
 
     user_id: Id | None = None
-    name: Title = ""
-    email: Annotated[str, Field(max_length=254)] = ""
-    required: StrictBool = True
+    name: str = model_field(Attendee, "name", "")
+    email: str = model_field(Attendee, "email", "", max_length=254)
+    required: StrictBool = model_field(Attendee, "required", True)
 
 
 class MeetingIn(Schema):
     """A new meeting; naive times are the project's local time."""
 
-    title: Title
-    kind: MeetingKind = MeetingKind.AD_HOC
-    starts_at: IsoDateTime
-    ends_at: IsoDateTime
-    location: Title = ""
-    online_url: Annotated[str, Field(max_length=500)] = ""
+    title: str = model_field(Meeting, "title")
+    kind: MeetingKind = model_field(Meeting, "kind", MeetingKind.AD_HOC)
+    starts_at: IsoDateTime = model_field(Meeting, "starts_at")
+    ends_at: IsoDateTime = model_field(Meeting, "ends_at")
+    location: str = model_field(Meeting, "location", "")
+    online_url: str = model_field(Meeting, "online_url", "")
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility = Visibility.SHARED
+    visibility: Visibility = model_field(Meeting, "visibility", Visibility.SHARED)
     attendees: Annotated[list[AttendeeIn], Field(max_length=200)] = []
 
 
@@ -169,15 +171,15 @@ class MeetingPatchIn(Schema):
     """Changes to a meeting; moving it re-sends the invitation."""
 
     version: Version
-    title: Title | None = None
-    kind: MeetingKind | None = None
-    starts_at: IsoDateTime | None = None
-    ends_at: IsoDateTime | None = None
-    location: Title | None = None
-    online_url: Annotated[str, Field(max_length=500)] | None = None
+    title: str | None = model_field(Meeting, "title", None)
+    kind: MeetingKind | None = model_field(Meeting, "kind", None)
+    starts_at: IsoDateTime | None = model_field(Meeting, "starts_at", None)
+    ends_at: IsoDateTime | None = model_field(Meeting, "ends_at", None)
+    location: str | None = model_field(Meeting, "location", None)
+    online_url: str | None = model_field(Meeting, "online_url", None)
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Meeting, "visibility", None)
 
 
 class MeetingOut(Schema):
@@ -206,28 +208,28 @@ class MinutesIn(Schema):
     """The draft minutes."""
 
     version: Version
-    minutes: LongText
+    minutes: str = model_field(Meeting, "minutes", max_length=100_000)
 
 
 class AgendaIn(Schema):
     """A point of the agenda."""
 
-    title: Title
-    notes: Text = ""
-    duration_minutes: Minutes = 10
-    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
-    visibility: Visibility = Visibility.SHARED
+    title: str = model_field(AgendaItem, "title")
+    notes: str = model_field(AgendaItem, "notes", "", max_length=20_000)
+    duration_minutes: StrictInt = model_field(AgendaItem, "duration_minutes", 10)
+    position: StrictInt | None = model_field(AgendaItem, "position", None, le=10_000)
+    visibility: Visibility = model_field(AgendaItem, "visibility", Visibility.SHARED)
 
 
 class AgendaPatchIn(Schema):
     """Changes to a point of the agenda."""
 
     version: Version
-    title: Title | None = None
-    notes: Text | None = None
-    duration_minutes: Minutes | None = None
-    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
-    visibility: Visibility | None = None
+    title: str | None = model_field(AgendaItem, "title", None)
+    notes: str | None = model_field(AgendaItem, "notes", None, max_length=20_000)
+    duration_minutes: StrictInt | None = model_field(AgendaItem, "duration_minutes", None)
+    position: StrictInt | None = model_field(AgendaItem, "position", None, le=10_000)
+    visibility: Visibility | None = model_field(AgendaItem, "visibility", None)
 
 
 class AgendaOut(Schema):
@@ -262,9 +264,9 @@ class AttendanceIn(Schema):
 class MeetingDecisionIn(Schema):
     """A decision of the meeting."""
 
-    text: Annotated[str, Field(min_length=1, max_length=5000)]
-    concerns_client: StrictBool = False
-    visibility: Visibility = Visibility.SHARED
+    text: str = model_field(Decision, "text", min_length=1, max_length=5000)
+    concerns_client: StrictBool = model_field(Decision, "concerns_client", False)
+    visibility: Visibility = model_field(Decision, "visibility", Visibility.SHARED)
 
 
 class MeetingDecisionOut(Schema):
@@ -280,21 +282,21 @@ class MeetingDecisionOut(Schema):
 class ActionItemIn(Schema):
     """A new action item."""
 
-    title: Annotated[str, Field(max_length=300)]
+    title: str = model_field(ActionItem, "title")
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility = Visibility.SHARED
+    due_date: IsoDate | None = model_field(ActionItem, "due_date", None)
+    visibility: Visibility = model_field(ActionItem, "visibility", Visibility.SHARED)
 
 
 class ActionItemPatchIn(Schema):
     """Changes to an action item, or closing it (at a later meeting of the series: ``closed_in_id``)."""
 
     version: Version
-    title: Annotated[str, Field(max_length=300)] | None = None
+    title: str | None = model_field(ActionItem, "title", None)
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility | None = None
-    status: ActionStatus | None = None
+    due_date: IsoDate | None = model_field(ActionItem, "due_date", None)
+    visibility: Visibility | None = model_field(ActionItem, "visibility", None)
+    status: ActionStatus | None = model_field(ActionItem, "status", None)
     closed_in_id: Id | None = None
 
 

@@ -27,7 +27,7 @@ POSITIVE = (models.PositiveIntegerField, models.PositiveSmallIntegerField, model
 
 
 class ModelChoices:
-    """A choice field's ``json_schema_extra``: lists the choices where the schema is a bare string or number."""
+    """A choice field's ``json_schema_extra``: its choices, where the schema is a bare string or number."""
 
     def __init__(self, field: models.Field[Any, Any]) -> None:
         """Remember the model field whose choices these are."""
