@@ -148,7 +148,7 @@ class AttendeeIn(Schema):
 
     user_id: Id | None = None
     name: str = model_field(Attendee, "name", "")
-    email: str = model_field(Attendee, "email", "", max_length=254)
+    email: str = model_field(Attendee, "email", "")
     required: StrictBool = model_field(Attendee, "required", True)
 
 

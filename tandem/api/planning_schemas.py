@@ -86,13 +86,13 @@ class _TaskFields(Schema):
 class TaskIn(_TaskFields):
     """A new row of the plan (naive datetimes are read in the project's time zone)."""
 
-    name: str = model_field(Task, "name", min_length=1, max_length=200)
+    name: str = model_field(Task, "name", min_length=1)
 
 
 class TaskPatchIn(_TaskFields):
     """Changes to a task, based on the version the caller read."""
 
-    name: str | None = model_field(Task, "name", None, min_length=1, max_length=200)
+    name: str | None = model_field(Task, "name", None, min_length=1)
     version: Version
 
 
@@ -145,11 +145,11 @@ class DependencyPatchIn(Schema):
 class CalendarExceptionSchema(Schema):
     """Days that differ from the week: a holiday, or extra working days with their hours."""
 
-    name: str = model_field(CalendarException, "name", "", max_length=100)
+    name: str = model_field(CalendarException, "name", "")
     start: IsoDate = model_field(CalendarException, "start")
     end: IsoDate | None = model_field(CalendarException, "end", None)
     working: StrictBool = model_field(CalendarException, "working", False)
-    hours: str = model_field(CalendarException, "hours", "", max_length=100)
+    hours: str = model_field(CalendarException, "hours", "")
 
 
 class CalendarOut(Schema):
@@ -172,10 +172,10 @@ class CalendarOut(Schema):
 class CalendarIn(Schema):
     """Changes to a calendar; ``exceptions``, when given, replaces them all."""
 
-    name: str | None = model_field(Calendar, "name", None, min_length=1, max_length=100)
+    name: str | None = model_field(Calendar, "name", None, min_length=1)
     base: CalendarBase | None = model_field(Calendar, "base", None)
     working_weekdays: list[Annotated[StrictInt, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
-    hours: str | None = model_field(Calendar, "hours", None, max_length=100)
+    hours: str | None = model_field(Calendar, "hours", None)
     exceptions: list[CalendarExceptionSchema] | None = Field(None, max_length=2000)
 
 
@@ -195,7 +195,7 @@ class BaselineOut(Schema):
 class BaselineIn(Schema):
     """A baseline to save from the current plan."""
 
-    name: str = model_field(Baseline, "name", min_length=1, max_length=200)
+    name: str = model_field(Baseline, "name", min_length=1)
     reason: str = model_field(Baseline, "reason", "", max_length=5000)
 
 
