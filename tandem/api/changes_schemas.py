@@ -95,7 +95,7 @@ class ChangeDetailOut(ChangeOut):
 class ChangeIn(Schema):
     """A new change request: what and why, urgency, dates, affected rows."""
 
-    title: str = model_field(ChangeRequest, "title", min_length=1)
+    title: str = model_field(ChangeRequest, "title")
     description: str = model_field(ChangeRequest, "description", "")
     urgency: Urgency = model_field(ChangeRequest, "urgency", Urgency.NORMAL)
     requested_decision_date: IsoDate | None = model_field(ChangeRequest, "requested_decision_date", None)
@@ -110,7 +110,7 @@ class ChangePatchIn(Schema):
     """Changes to a request, based on the version read."""
 
     version: Version
-    title: str | None = model_field(ChangeRequest, "title", None, min_length=1)
+    title: str | None = model_field(ChangeRequest, "title", None)
     description: str | None = model_field(ChangeRequest, "description", None)
     urgency: Urgency | None = model_field(ChangeRequest, "urgency", None)
     requested_decision_date: IsoDate | None = model_field(ChangeRequest, "requested_decision_date", None)

@@ -23,7 +23,7 @@ def target_spec(obj: Any) -> str:
 class CommentIn(Schema):
     """A new comment (a client member's comments, and comments on internal records, are forced)."""
 
-    body: str = model_field(Comment, "body", min_length=1)
+    body: str = model_field(Comment, "body")
     visibility: Visibility = model_field(Comment, "visibility", Visibility.SHARED)
 
 
@@ -31,7 +31,7 @@ class CommentPatchIn(Schema):
     """A new text for one's own comment, based on the version the caller read."""
 
     version: Version
-    body: str = model_field(Comment, "body", min_length=1)
+    body: str = model_field(Comment, "body")
 
 
 class CommentOut(Schema):

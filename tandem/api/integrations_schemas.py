@@ -20,9 +20,9 @@ Events = Annotated[list[WebhookEvent], Field(max_length=20)]
 class WebhookIn(Schema):
     """A new webhook; a generic one gets a signing secret from Tandem (``secret`` is for DingTalk/Feishu)."""
 
-    name: str = model_field(WebhookEndpoint, "name", min_length=1)
+    name: str = model_field(WebhookEndpoint, "name")
     kind: WebhookKind = model_field(WebhookEndpoint, "kind")
-    url: str = model_field(WebhookEndpoint, "url", min_length=1)
+    url: str = model_field(WebhookEndpoint, "url")
     secret: str = model_field(WebhookEndpoint, "secret", "")
     events: Events = model_field(WebhookEndpoint, "events", default_factory=list)
     include_internal: StrictBool = model_field(WebhookEndpoint, "include_internal", False)
@@ -36,9 +36,9 @@ class WebhookPatchIn(Schema):
     """Changes to a webhook, based on the version the caller read."""
 
     version: Version
-    name: str | None = model_field(WebhookEndpoint, "name", None, min_length=1)
+    name: str | None = model_field(WebhookEndpoint, "name", None)
     kind: WebhookKind | None = model_field(WebhookEndpoint, "kind", None)
-    url: str | None = model_field(WebhookEndpoint, "url", None, min_length=1)
+    url: str | None = model_field(WebhookEndpoint, "url", None)
     secret: str | None = model_field(WebhookEndpoint, "secret", None)
     events: Events | None = model_field(WebhookEndpoint, "events", None)
     include_internal: StrictBool | None = model_field(WebhookEndpoint, "include_internal", None)

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, TimeOfDay, Version
 from tandem.core.choices import Visibility
+from tandem.meetings import models as meetings
 from tandem.meetings.choices import (
     ActionStatus,
     Channel,
@@ -17,15 +18,6 @@ from tandem.meetings.choices import (
     Frequency,
     MeetingKind,
     MonthlyRule,
-)
-from tandem.meetings.models import (
-    ActionItem,
-    AgendaItem,
-    Attendee,
-    CommunicationItem,
-    Decision,
-    Fulfilment,
-    Meeting,
 )
 from tandem.projects.choices import Role
 
@@ -35,43 +27,45 @@ from tandem.projects.choices import Role
 class ItemIn(Schema):
     """A new communication plan entry."""
 
-    title: str = model_field(CommunicationItem, "title")
-    kind: CommunicationKind = model_field(CommunicationItem, "kind", CommunicationKind.MEETING)
-    purpose: str = model_field(CommunicationItem, "purpose", "", max_length=20_000)
-    audience_roles: list[Role] = model_field(CommunicationItem, "audience_roles", [], max_length=8)
-    channel: Channel = model_field(CommunicationItem, "channel", Channel.MEETING)
-    frequency: Frequency = model_field(CommunicationItem, "frequency", Frequency.WEEKLY)
-    weekday: StrictInt | None = model_field(CommunicationItem, "weekday", None)
-    starts_on: IsoDate | None = model_field(CommunicationItem, "starts_on", None)
-    monthly_rule: MonthlyRule | None = model_field(CommunicationItem, "monthly_rule", None)
-    day_of_month: StrictInt | None = model_field(CommunicationItem, "day_of_month", None)
-    time_of_day: TimeOfDay | None = model_field(CommunicationItem, "time_of_day", None)
+    title: str = model_field(meetings.CommunicationItem, "title")
+    kind: CommunicationKind = model_field(meetings.CommunicationItem, "kind", CommunicationKind.MEETING)
+    purpose: str = model_field(meetings.CommunicationItem, "purpose", "", max_length=20_000)
+    audience_roles: list[Role] = model_field(meetings.CommunicationItem, "audience_roles", [], max_length=8)
+    channel: Channel = model_field(meetings.CommunicationItem, "channel", Channel.MEETING)
+    frequency: Frequency = model_field(meetings.CommunicationItem, "frequency", Frequency.WEEKLY)
+    weekday: StrictInt | None = model_field(meetings.CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(meetings.CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(meetings.CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(meetings.CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(meetings.CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: str = model_field(CommunicationItem, "template", "", max_length=20_000)
-    auto_send: StrictBool = model_field(CommunicationItem, "auto_send", False)
-    visibility: Visibility = model_field(CommunicationItem, "visibility", Visibility.SHARED)
+    template: str = model_field(meetings.CommunicationItem, "template", "", max_length=20_000)
+    auto_send: StrictBool = model_field(meetings.CommunicationItem, "auto_send", False)
+    visibility: Visibility = model_field(meetings.CommunicationItem, "visibility", Visibility.SHARED)
 
 
 class ItemPatchIn(Schema):
     """Changes to a plan entry, based on the version read."""
 
     version: Version
-    title: str | None = model_field(CommunicationItem, "title", None)
-    kind: CommunicationKind | None = model_field(CommunicationItem, "kind", None)
-    purpose: str | None = model_field(CommunicationItem, "purpose", None, max_length=20_000)
-    audience_roles: list[Role] | None = model_field(CommunicationItem, "audience_roles", None, max_length=8)
-    channel: Channel | None = model_field(CommunicationItem, "channel", None)
-    frequency: Frequency | None = model_field(CommunicationItem, "frequency", None)
-    weekday: StrictInt | None = model_field(CommunicationItem, "weekday", None)
-    starts_on: IsoDate | None = model_field(CommunicationItem, "starts_on", None)
-    monthly_rule: MonthlyRule | None = model_field(CommunicationItem, "monthly_rule", None)
-    day_of_month: StrictInt | None = model_field(CommunicationItem, "day_of_month", None)
-    time_of_day: TimeOfDay | None = model_field(CommunicationItem, "time_of_day", None)
+    title: str | None = model_field(meetings.CommunicationItem, "title", None)
+    kind: CommunicationKind | None = model_field(meetings.CommunicationItem, "kind", None)
+    purpose: str | None = model_field(meetings.CommunicationItem, "purpose", None, max_length=20_000)
+    audience_roles: list[Role] | None = model_field(
+        meetings.CommunicationItem, "audience_roles", None, max_length=8
+    )
+    channel: Channel | None = model_field(meetings.CommunicationItem, "channel", None)
+    frequency: Frequency | None = model_field(meetings.CommunicationItem, "frequency", None)
+    weekday: StrictInt | None = model_field(meetings.CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(meetings.CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(meetings.CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(meetings.CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(meetings.CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: str | None = model_field(CommunicationItem, "template", None, max_length=20_000)
-    auto_send: StrictBool | None = model_field(CommunicationItem, "auto_send", None)
-    active: StrictBool | None = model_field(CommunicationItem, "active", None)
-    visibility: Visibility | None = model_field(CommunicationItem, "visibility", None)
+    template: str | None = model_field(meetings.CommunicationItem, "template", None, max_length=20_000)
+    auto_send: StrictBool | None = model_field(meetings.CommunicationItem, "auto_send", None)
+    active: StrictBool | None = model_field(meetings.CommunicationItem, "active", None)
+    visibility: Visibility | None = model_field(meetings.CommunicationItem, "visibility", None)
 
 
 class ItemOut(Schema):
@@ -108,7 +102,7 @@ class ItemOut(Schema):
 class MarkDoneIn(Schema):
     """Record by hand that an entry was done."""
 
-    note: str = model_field(Fulfilment, "label", "")
+    note: str = model_field(meetings.Fulfilment, "label", "")
     at: IsoDateTime | None = None
 
 
@@ -147,23 +141,23 @@ class AttendeeIn(Schema):
     """A member to invite (``user_id``), or a stakeholder without an account (``name`` and ``email``)."""
 
     user_id: Id | None = None
-    name: str = model_field(Attendee, "name", "")
-    email: str = model_field(Attendee, "email", "")
-    required: StrictBool = model_field(Attendee, "required", True)
+    name: str = model_field(meetings.Attendee, "name", "")
+    email: str = model_field(meetings.Attendee, "email", "")
+    required: StrictBool = model_field(meetings.Attendee, "required", True)
 
 
 class MeetingIn(Schema):
     """A new meeting; naive times are the project's local time."""
 
-    title: str = model_field(Meeting, "title")
-    kind: MeetingKind = model_field(Meeting, "kind", MeetingKind.AD_HOC)
-    starts_at: IsoDateTime = model_field(Meeting, "starts_at")
-    ends_at: IsoDateTime = model_field(Meeting, "ends_at")
-    location: str = model_field(Meeting, "location", "")
-    online_url: str = model_field(Meeting, "online_url", "")
+    title: str = model_field(meetings.Meeting, "title")
+    kind: MeetingKind = model_field(meetings.Meeting, "kind", MeetingKind.AD_HOC)
+    starts_at: IsoDateTime = model_field(meetings.Meeting, "starts_at")
+    ends_at: IsoDateTime = model_field(meetings.Meeting, "ends_at")
+    location: str = model_field(meetings.Meeting, "location", "")
+    online_url: str = model_field(meetings.Meeting, "online_url", "")
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility = model_field(Meeting, "visibility", Visibility.SHARED)
+    visibility: Visibility = model_field(meetings.Meeting, "visibility", Visibility.SHARED)
     attendees: Annotated[list[AttendeeIn], Field(max_length=200)] = []
 
 
@@ -171,15 +165,15 @@ class MeetingPatchIn(Schema):
     """Changes to a meeting; moving it re-sends the invitation."""
 
     version: Version
-    title: str | None = model_field(Meeting, "title", None)
-    kind: MeetingKind | None = model_field(Meeting, "kind", None)
-    starts_at: IsoDateTime | None = model_field(Meeting, "starts_at", None)
-    ends_at: IsoDateTime | None = model_field(Meeting, "ends_at", None)
-    location: str | None = model_field(Meeting, "location", None)
-    online_url: str | None = model_field(Meeting, "online_url", None)
+    title: str | None = model_field(meetings.Meeting, "title", None)
+    kind: MeetingKind | None = model_field(meetings.Meeting, "kind", None)
+    starts_at: IsoDateTime | None = model_field(meetings.Meeting, "starts_at", None)
+    ends_at: IsoDateTime | None = model_field(meetings.Meeting, "ends_at", None)
+    location: str | None = model_field(meetings.Meeting, "location", None)
+    online_url: str | None = model_field(meetings.Meeting, "online_url", None)
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility | None = model_field(Meeting, "visibility", None)
+    visibility: Visibility | None = model_field(meetings.Meeting, "visibility", None)
 
 
 class MeetingOut(Schema):
@@ -208,28 +202,28 @@ class MinutesIn(Schema):
     """The draft minutes."""
 
     version: Version
-    minutes: str = model_field(Meeting, "minutes", max_length=100_000)
+    minutes: str = model_field(meetings.Meeting, "minutes", max_length=100_000)
 
 
 class AgendaIn(Schema):
     """A point of the agenda."""
 
-    title: str = model_field(AgendaItem, "title")
-    notes: str = model_field(AgendaItem, "notes", "", max_length=20_000)
-    duration_minutes: StrictInt = model_field(AgendaItem, "duration_minutes", 10)
-    position: StrictInt | None = model_field(AgendaItem, "position", None, le=10_000)
-    visibility: Visibility = model_field(AgendaItem, "visibility", Visibility.SHARED)
+    title: str = model_field(meetings.AgendaItem, "title")
+    notes: str = model_field(meetings.AgendaItem, "notes", "", max_length=20_000)
+    duration_minutes: StrictInt = model_field(meetings.AgendaItem, "duration_minutes", 10)
+    position: StrictInt | None = model_field(meetings.AgendaItem, "position", None, le=10_000)
+    visibility: Visibility = model_field(meetings.AgendaItem, "visibility", Visibility.SHARED)
 
 
 class AgendaPatchIn(Schema):
     """Changes to a point of the agenda."""
 
     version: Version
-    title: str | None = model_field(AgendaItem, "title", None)
-    notes: str | None = model_field(AgendaItem, "notes", None, max_length=20_000)
-    duration_minutes: StrictInt | None = model_field(AgendaItem, "duration_minutes", None)
-    position: StrictInt | None = model_field(AgendaItem, "position", None, le=10_000)
-    visibility: Visibility | None = model_field(AgendaItem, "visibility", None)
+    title: str | None = model_field(meetings.AgendaItem, "title", None)
+    notes: str | None = model_field(meetings.AgendaItem, "notes", None, max_length=20_000)
+    duration_minutes: StrictInt | None = model_field(meetings.AgendaItem, "duration_minutes", None)
+    position: StrictInt | None = model_field(meetings.AgendaItem, "position", None, le=10_000)
+    visibility: Visibility | None = model_field(meetings.AgendaItem, "visibility", None)
 
 
 class AgendaOut(Schema):
@@ -264,9 +258,9 @@ class AttendanceIn(Schema):
 class MeetingDecisionIn(Schema):
     """A decision of the meeting."""
 
-    text: str = model_field(Decision, "text", min_length=1, max_length=5000)
-    concerns_client: StrictBool = model_field(Decision, "concerns_client", False)
-    visibility: Visibility = model_field(Decision, "visibility", Visibility.SHARED)
+    text: str = model_field(meetings.Decision, "text", max_length=5000)
+    concerns_client: StrictBool = model_field(meetings.Decision, "concerns_client", False)
+    visibility: Visibility = model_field(meetings.Decision, "visibility", Visibility.SHARED)
 
 
 class MeetingDecisionOut(Schema):
@@ -282,21 +276,21 @@ class MeetingDecisionOut(Schema):
 class ActionItemIn(Schema):
     """A new action item."""
 
-    title: str = model_field(ActionItem, "title")
+    title: str = model_field(meetings.ActionItem, "title")
     owner_id: Id | None = None
-    due_date: IsoDate | None = model_field(ActionItem, "due_date", None)
-    visibility: Visibility = model_field(ActionItem, "visibility", Visibility.SHARED)
+    due_date: IsoDate | None = model_field(meetings.ActionItem, "due_date", None)
+    visibility: Visibility = model_field(meetings.ActionItem, "visibility", Visibility.SHARED)
 
 
 class ActionItemPatchIn(Schema):
     """Changes to an action item, or closing it (at a later meeting of the series: ``closed_in_id``)."""
 
     version: Version
-    title: str | None = model_field(ActionItem, "title", None)
+    title: str | None = model_field(meetings.ActionItem, "title", None)
     owner_id: Id | None = None
-    due_date: IsoDate | None = model_field(ActionItem, "due_date", None)
-    visibility: Visibility | None = model_field(ActionItem, "visibility", None)
-    status: ActionStatus | None = model_field(ActionItem, "status", None)
+    due_date: IsoDate | None = model_field(meetings.ActionItem, "due_date", None)
+    visibility: Visibility | None = model_field(meetings.ActionItem, "visibility", None)
+    status: ActionStatus | None = model_field(meetings.ActionItem, "status", None)
     closed_in_id: Id | None = None
 
 

@@ -1,12 +1,13 @@
 """API schema fields taken from model fields, so a field's description, limits and choices are declared once.
 
 ``title: str = model_field(Risk, "title")`` gives the schema field ``Risk.title``'s verbose name and
-help text as its description, its ``max_length``, the bounds of its range validators (``ge``, ``le``;
-a positive integer is ``ge=0``) and its decimal digits. The annotation stays the schema's own strict
-type (``StrictInt``, ``IsoDate``, a ``TextChoices`` of the model for a choice field); ``model_field``
-supplies only the ``Field`` metadata. A field with choices documents them as its ``enum`` when its
-annotation does not already. Keyword arguments override or add to what the model gives: a default,
-a limit the model leaves open (a text field's length), the schema's own wording.
+help text as its description, its ``max_length`` (and ``min_length=1`` unless it may be blank), the
+bounds of its range validators (``ge``, ``le``; a positive integer is ``ge=0``) and its decimal digits.
+The annotation stays the schema's own strict type (``StrictInt``, ``IsoDate``, a ``TextChoices`` of the
+model for a choice field); ``model_field`` supplies only the ``Field`` metadata. A field with choices
+documents them as its ``enum`` when its annotation does not already. Keyword arguments override or add
+to what the model gives: a default, a limit the model leaves open (a text field's length), the schema's
+own wording.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def field_limits(field: models.Field[Any, Any]) -> dict[str, Any]:
             return {"ge": min(values), "le": max(values)}
         return {}
     limits: dict[str, Any] = {}
-    if isinstance(field, models.CharField | models.TextField) and field.max_length:
-        limits["max_length"] = field.max_length
+    if isinstance(field, models.CharField | models.TextField):
+        if not field.blank:
+            limits["min_length"] = 1
+        if field.max_length:
+            limits["max_length"] = field.max_length
     lowest, highest = field_bounds(field)
     if lowest is None and isinstance(field, POSITIVE):
         lowest = 0

@@ -86,13 +86,13 @@ class _TaskFields(Schema):
 class TaskIn(_TaskFields):
     """A new row of the plan (naive datetimes are read in the project's time zone)."""
 
-    name: str = model_field(Task, "name", min_length=1)
+    name: str = model_field(Task, "name")
 
 
 class TaskPatchIn(_TaskFields):
     """Changes to a task, based on the version the caller read."""
 
-    name: str | None = model_field(Task, "name", None, min_length=1)
+    name: str | None = model_field(Task, "name", None)
     version: Version
 
 
@@ -172,7 +172,7 @@ class CalendarOut(Schema):
 class CalendarIn(Schema):
     """Changes to a calendar; ``exceptions``, when given, replaces them all."""
 
-    name: str | None = model_field(Calendar, "name", None, min_length=1)
+    name: str | None = model_field(Calendar, "name", None)
     base: CalendarBase | None = model_field(Calendar, "base", None)
     working_weekdays: list[Annotated[StrictInt, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
     hours: str | None = model_field(Calendar, "hours", None)
@@ -195,7 +195,7 @@ class BaselineOut(Schema):
 class BaselineIn(Schema):
     """A baseline to save from the current plan."""
 
-    name: str = model_field(Baseline, "name", min_length=1)
+    name: str = model_field(Baseline, "name")
     reason: str = model_field(Baseline, "reason", "", max_length=5000)
 
 

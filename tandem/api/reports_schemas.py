@@ -62,7 +62,7 @@ class ReportPatchIn(Schema):
     """Narrative changes to a draft (only the fields sent change)."""
 
     version: Version
-    title: str | None = model_field(StatusReport, "title", None, min_length=1)
+    title: str | None = model_field(StatusReport, "title", None)
     summary: str | None = model_field(StatusReport, "summary", None)
     achievements: str | None = model_field(StatusReport, "achievements", None)
     next_steps: str | None = model_field(StatusReport, "next_steps", None)

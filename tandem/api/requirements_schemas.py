@@ -42,14 +42,19 @@ class RequirementOut(Schema):
     updated_at: dt.datetime
 
 
-class RequirementIn(Schema):
-    """A new requirement (a client's request takes title, background, description, priority, criteria)."""
+class _RequirementContent(Schema):
+    """What a requirement says: a new one's, or a survey row's."""
 
-    title: str = model_field(Requirement, "title", min_length=1)
+    title: str = model_field(Requirement, "title")
     background: str | None = model_field(Requirement, "background", None, max_length=50_000)
     description: str | None = model_field(Requirement, "description", None, max_length=50_000)
     priority: Priority | None = model_field(Requirement, "priority", None)
     acceptance_criteria: Criteria | None = model_field(Requirement, "acceptance_criteria", None)
+
+
+class RequirementIn(_RequirementContent):
+    """A new requirement (a client's request takes title, background, description, priority, criteria)."""
+
     source: Source | None = model_field(Requirement, "source", None)
     source_note: str | None = model_field(Requirement, "source_note", None)
     requester_id: Id | None = None
@@ -63,7 +68,7 @@ class RequirementPatchIn(Schema):
 
     version: Version
     reason: str = model_field(RequirementVersion, "reason", "")
-    title: str | None = model_field(Requirement, "title", None, min_length=1)
+    title: str | None = model_field(Requirement, "title", None)
     background: str | None = model_field(Requirement, "background", None, max_length=50_000)
     description: str | None = model_field(Requirement, "description", None, max_length=50_000)
     priority: Priority | None = model_field(Requirement, "priority", None)
@@ -168,14 +173,9 @@ class CandidateOut(Schema):
     ok: bool
 
 
-class CandidateIn(Schema):
+class CandidateIn(_RequirementContent):
     """A survey row you confirm for import."""
 
-    title: str = model_field(Requirement, "title", min_length=1)
-    background: str | None = model_field(Requirement, "background", None, max_length=50_000)
-    description: str | None = model_field(Requirement, "description", None, max_length=50_000)
-    priority: Priority | None = model_field(Requirement, "priority", None)
-    acceptance_criteria: Criteria | None = model_field(Requirement, "acceptance_criteria", None)
     source_note: str | None = model_field(Requirement, "source_note", None)
     requester_name: str | None = model_field(Requirement, "requester_name", None)
 
