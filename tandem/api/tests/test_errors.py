@@ -51,6 +51,23 @@ def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: 
     assert response.json()["detail"] == "请求正文必须是一个 JSON 对象。"
 
 
+def test_a_limit_taken_from_the_model_is_answered_in_the_callers_language(world: World) -> None:
+    world.pm.language = "zh-hans"
+    world.pm.save()
+    client = Client()
+    client.force_login(world.pm)
+    url = f"{API}/projects/ERP/risks"
+    body = '{"title": "", "probability": 6, "impact": 0}'
+    response = client.post(url, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 422
+    messages = {d["field"]: d["message"] for d in response.json()["detail"]}
+    assert messages == {
+        "title": "此字段不能为空。",
+        "probability": "确保该值小于或等于5。",
+        "impact": "确保该值大于或等于1。",
+    }
+
+
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
     """(path, method, operation) of the whole document."""
     doc = Client().get(f"{API}/openapi.json").json()
