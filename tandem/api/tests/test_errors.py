@@ -40,11 +40,17 @@ def test_an_oversized_body_is_answered_413_json(world: World) -> None:
     assert set(response.json) == {"detail"}
 
 
-def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: World) -> None:
+def _chinese_client(world: World) -> Client:
+    """The project manager signed in, reading Chinese."""
     world.pm.language = "zh-hans"
     world.pm.save()
     client = Client()
     client.force_login(world.pm)
+    return client
+
+
+def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: World) -> None:
+    client = _chinese_client(world)
     url = f"{API}/projects/ERP/notes"
     response = client.post(url, data="[1]", content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
@@ -52,10 +58,7 @@ def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: 
 
 
 def test_a_limit_taken_from_the_model_is_answered_in_the_callers_language(world: World) -> None:
-    world.pm.language = "zh-hans"
-    world.pm.save()
-    client = Client()
-    client.force_login(world.pm)
+    client = _chinese_client(world)
     url = f"{API}/projects/ERP/risks"
     body = '{"title": "", "probability": 6, "impact": 0}'
     response = client.post(url, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
