@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, PersonOut, StrictInt, Version
 from tandem.changes.choices import ApprovalRule, EditKind, Outcome, Urgency
+from tandem.changes.models import ChangeRequest, ChangeSettings, Decision, SandboxEdit
 from tandem.core.choices import Visibility
 
 Minutes = Annotated[StrictInt, Field(ge=-10_000_000, le=10_000_000)]
-Money = Annotated[Decimal, Field(ge=-(10**11), le=10**11, max_digits=14, decimal_places=2)]
+Money = Annotated[Decimal, Field(ge=-(10**11), le=10**11)]
 
 
 class ChangeOut(Schema):
@@ -93,12 +95,12 @@ class ChangeDetailOut(ChangeOut):
 class ChangeIn(Schema):
     """A new change request: what and why, urgency, dates, affected rows."""
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    description: str = ""
-    urgency: Urgency = Urgency.NORMAL
-    requested_decision_date: IsoDate | None = None
-    decision_due_date: IsoDate | None = None
-    visibility: Visibility | None = None
+    title: str = model_field(ChangeRequest, "title")
+    description: str = model_field(ChangeRequest, "description", "")
+    urgency: Urgency = model_field(ChangeRequest, "urgency", Urgency.NORMAL)
+    requested_decision_date: IsoDate | None = model_field(ChangeRequest, "requested_decision_date", None)
+    decision_due_date: IsoDate | None = model_field(ChangeRequest, "decision_due_date", None)
+    visibility: Visibility | None = model_field(ChangeRequest, "visibility", None)
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
     affected_requirement_ids: list[Id] | None = None
@@ -108,12 +110,12 @@ class ChangePatchIn(Schema):
     """Changes to a request, based on the version read."""
 
     version: Version
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    description: str | None = None
-    urgency: Urgency | None = None
-    requested_decision_date: IsoDate | None = None
-    decision_due_date: IsoDate | None = None
-    visibility: Visibility | None = None
+    title: str | None = model_field(ChangeRequest, "title", None)
+    description: str | None = model_field(ChangeRequest, "description", None)
+    urgency: Urgency | None = model_field(ChangeRequest, "urgency", None)
+    requested_decision_date: IsoDate | None = model_field(ChangeRequest, "requested_decision_date", None)
+    decision_due_date: IsoDate | None = model_field(ChangeRequest, "decision_due_date", None)
+    visibility: Visibility | None = model_field(ChangeRequest, "visibility", None)
     affected_task_ids: list[Id] | None = None
     affected_deliverable_ids: list[Id] | None = None
     affected_requirement_ids: list[Id] | None = None
@@ -129,7 +131,7 @@ class ChangeStepIn(Schema):
 class EditIn(Schema):
     """A plan edit: its kind, the details for that kind, optional effort and price."""
 
-    kind: EditKind
+    kind: EditKind = model_field(SandboxEdit, "kind")
     payload: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -140,24 +142,24 @@ class EditIn(Schema):
             "description, priority, acceptance_criteria"
         ),
     )
-    effort_minutes: Minutes | None = None
-    cost: Money | None = None
+    effort_minutes: Minutes | None = model_field(SandboxEdit, "effort_minutes", None)
+    cost: Money | None = model_field(SandboxEdit, "cost", None)
 
 
 class EditPatchIn(Schema):
     """Changes to a plan edit."""
 
     payload: dict[str, Any] | None = None
-    effort_minutes: Minutes | None = None
-    cost: Money | None = None
+    effort_minutes: Minutes | None = model_field(SandboxEdit, "effort_minutes", None)
+    cost: Money | None = model_field(SandboxEdit, "cost", None)
 
 
 class ChangeDecisionIn(Schema):
     """An approver's decision on the version read."""
 
     version: Version
-    outcome: Outcome
-    comment: Annotated[str, Field(max_length=5000)] = ""
+    outcome: Outcome = model_field(Decision, "outcome")
+    comment: str = model_field(Decision, "comment", "", max_length=5000)
 
 
 class ScopeOut(Schema):
@@ -201,5 +203,5 @@ class ChangeSettingsOut(Schema):
 class ChangeSettingsIn(Schema):
     """New change settings."""
 
-    approval_rule: ApprovalRule | None = None
-    day_rate: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    approval_rule: ApprovalRule | None = model_field(ChangeSettings, "approval_rule", None)
+    day_rate: Decimal | None = model_field(ChangeSettings, "day_rate", None)

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from django.contrib.contenttypes.models import ContentType
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, PersonOut, Version
+from tandem.communication.models import Comment
 from tandem.communication.targets import kind_of
 from tandem.core.choices import Visibility
-
-Body = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
 def target_spec(obj: Any) -> str:
@@ -23,15 +23,15 @@ def target_spec(obj: Any) -> str:
 class CommentIn(Schema):
     """A new comment (a client member's comments, and comments on internal records, are forced)."""
 
-    body: Body
-    visibility: Visibility = Visibility.SHARED
+    body: str = model_field(Comment, "body")
+    visibility: Visibility = model_field(Comment, "visibility", Visibility.SHARED)
 
 
 class CommentPatchIn(Schema):
     """A new text for one's own comment, based on the version the caller read."""
 
     version: Version
-    body: Body
+    body: str = model_field(Comment, "body")
 
 
 class CommentOut(Schema):

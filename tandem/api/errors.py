@@ -77,8 +77,18 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("Enter a time of day as HH:MM, without a UTC offset.")
     if kind.startswith("bool"):
         return _("Enter true or false.")
+    if kind == "greater_than_equal":
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("ge")
+        }
+    if kind == "less_than_equal":
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("le")
+        }
     if kind.startswith(("int_", "decimal_", "float_")):
         return _("Enter a number.")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("This field cannot be blank.")
     if kind == "string_too_long":
         return _("Use at most %(n)s characters.") % {"n": ctx.get("max_length", "")}
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():

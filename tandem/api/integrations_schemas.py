@@ -9,40 +9,41 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from tandem.accounts.choices import Language
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import PersonOut, StrictBool, Version
 from tandem.communication.choices import DeliveryStatus, EmailMode, WebhookEvent, WebhookKind
+from tandem.communication.models import NotificationSettings, WebhookDelivery, WebhookEndpoint
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-Url = Annotated[str, Field(min_length=1, max_length=1000)]
-Secret = Annotated[str, Field(max_length=200)]
 Events = Annotated[list[WebhookEvent], Field(max_length=20)]
 
 
 class WebhookIn(Schema):
     """A new webhook; a generic one gets a signing secret from Tandem (``secret`` is for DingTalk/Feishu)."""
 
-    name: Name
-    kind: WebhookKind
-    url: Url
-    secret: Secret = ""
-    events: Events = Field(default_factory=list, description="Empty: every event.")
-    include_internal: StrictBool = False
-    language: Language | None = Field(None, description="Default: the project's language.")
-    active: StrictBool = True
+    name: str = model_field(WebhookEndpoint, "name")
+    kind: WebhookKind = model_field(WebhookEndpoint, "kind")
+    url: str = model_field(WebhookEndpoint, "url")
+    secret: str = model_field(WebhookEndpoint, "secret", "")
+    events: Events = model_field(WebhookEndpoint, "events", default_factory=list)
+    include_internal: StrictBool = model_field(WebhookEndpoint, "include_internal", False)
+    language: Language | None = model_field(
+        WebhookEndpoint, "language", None, description="Default: the project's language."
+    )
+    active: StrictBool = model_field(WebhookEndpoint, "active", True)
 
 
 class WebhookPatchIn(Schema):
     """Changes to a webhook, based on the version the caller read."""
 
     version: Version
-    name: Name | None = None
-    kind: WebhookKind | None = None
-    url: Url | None = None
-    secret: Secret | None = None
-    events: Events | None = None
-    include_internal: StrictBool | None = None
-    language: Language | None = None
-    active: StrictBool | None = None
+    name: str | None = model_field(WebhookEndpoint, "name", None)
+    kind: WebhookKind | None = model_field(WebhookEndpoint, "kind", None)
+    url: str | None = model_field(WebhookEndpoint, "url", None)
+    secret: str | None = model_field(WebhookEndpoint, "secret", None)
+    events: Events | None = model_field(WebhookEndpoint, "events", None)
+    include_internal: StrictBool | None = model_field(WebhookEndpoint, "include_internal", None)
+    language: Language | None = model_field(WebhookEndpoint, "language", None)
+    active: StrictBool | None = model_field(WebhookEndpoint, "active", None)
     rotate_secret: StrictBool = Field(False, description="Generic webhooks: generate a new signing secret.")
 
 
@@ -78,7 +79,7 @@ class WebhookOut(Schema):
 class DeliveryFilter(Schema):
     """Which deliveries to list."""
 
-    status: DeliveryStatus | None = None
+    status: DeliveryStatus | None = model_field(WebhookDelivery, "status", None)
 
 
 class DeliveryOut(Schema):
@@ -101,7 +102,7 @@ class DeliveryOut(Schema):
 class NotificationSettingsIn(Schema):
     """When to receive notifications by e-mail."""
 
-    email: EmailMode
+    email: EmailMode = model_field(NotificationSettings, "email")
 
 
 class NotificationSettingsOut(Schema):

@@ -7,8 +7,10 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, TimeOfDay, Version
 from tandem.core.choices import Visibility
+from tandem.meetings import models as meetings
 from tandem.meetings.choices import (
     ActionStatus,
     Channel,
@@ -19,57 +21,51 @@ from tandem.meetings.choices import (
 )
 from tandem.projects.choices import Role
 
-Title = Annotated[str, Field(max_length=200)]
-Text = Annotated[str, Field(max_length=20_000)]
-LongText = Annotated[str, Field(max_length=100_000)]
-Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
-DayOfMonth = Annotated[StrictInt, Field(ge=1, le=31)]
-Minutes = Annotated[StrictInt, Field(ge=0, le=24 * 60)]
-
-
 # ---------------------------------------------------------------- the communication plan
 
 
 class ItemIn(Schema):
     """A new communication plan entry."""
 
-    title: Title
-    kind: CommunicationKind = CommunicationKind.MEETING
-    purpose: Text = ""
-    audience_roles: Annotated[list[Role], Field(max_length=8)] = []
-    channel: Channel = Channel.MEETING
-    frequency: Frequency = Frequency.WEEKLY
-    weekday: Weekday | None = None
-    starts_on: IsoDate | None = None
-    monthly_rule: MonthlyRule | None = None
-    day_of_month: DayOfMonth | None = None
-    time_of_day: TimeOfDay | None = None
+    title: str = model_field(meetings.CommunicationItem, "title")
+    kind: CommunicationKind = model_field(meetings.CommunicationItem, "kind", CommunicationKind.MEETING)
+    purpose: str = model_field(meetings.CommunicationItem, "purpose", "", max_length=20_000)
+    audience_roles: list[Role] = model_field(meetings.CommunicationItem, "audience_roles", [], max_length=8)
+    channel: Channel = model_field(meetings.CommunicationItem, "channel", Channel.MEETING)
+    frequency: Frequency = model_field(meetings.CommunicationItem, "frequency", Frequency.WEEKLY)
+    weekday: StrictInt | None = model_field(meetings.CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(meetings.CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(meetings.CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(meetings.CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(meetings.CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: Text = ""
-    auto_send: StrictBool = False
-    visibility: Visibility = Visibility.SHARED
+    template: str = model_field(meetings.CommunicationItem, "template", "", max_length=20_000)
+    auto_send: StrictBool = model_field(meetings.CommunicationItem, "auto_send", False)
+    visibility: Visibility = model_field(meetings.CommunicationItem, "visibility", Visibility.SHARED)
 
 
 class ItemPatchIn(Schema):
     """Changes to a plan entry, based on the version read."""
 
     version: Version
-    title: Title | None = None
-    kind: CommunicationKind | None = None
-    purpose: Text | None = None
-    audience_roles: Annotated[list[Role], Field(max_length=8)] | None = None
-    channel: Channel | None = None
-    frequency: Frequency | None = None
-    weekday: Weekday | None = None
-    starts_on: IsoDate | None = None
-    monthly_rule: MonthlyRule | None = None
-    day_of_month: DayOfMonth | None = None
-    time_of_day: TimeOfDay | None = None
+    title: str | None = model_field(meetings.CommunicationItem, "title", None)
+    kind: CommunicationKind | None = model_field(meetings.CommunicationItem, "kind", None)
+    purpose: str | None = model_field(meetings.CommunicationItem, "purpose", None, max_length=20_000)
+    audience_roles: list[Role] | None = model_field(
+        meetings.CommunicationItem, "audience_roles", None, max_length=8
+    )
+    channel: Channel | None = model_field(meetings.CommunicationItem, "channel", None)
+    frequency: Frequency | None = model_field(meetings.CommunicationItem, "frequency", None)
+    weekday: StrictInt | None = model_field(meetings.CommunicationItem, "weekday", None)
+    starts_on: IsoDate | None = model_field(meetings.CommunicationItem, "starts_on", None)
+    monthly_rule: MonthlyRule | None = model_field(meetings.CommunicationItem, "monthly_rule", None)
+    day_of_month: StrictInt | None = model_field(meetings.CommunicationItem, "day_of_month", None)
+    time_of_day: TimeOfDay | None = model_field(meetings.CommunicationItem, "time_of_day", None)
     owner_id: Id | None = None
-    template: Text | None = None
-    auto_send: StrictBool | None = None
-    active: StrictBool | None = None
-    visibility: Visibility | None = None
+    template: str | None = model_field(meetings.CommunicationItem, "template", None, max_length=20_000)
+    auto_send: StrictBool | None = model_field(meetings.CommunicationItem, "auto_send", None)
+    active: StrictBool | None = model_field(meetings.CommunicationItem, "active", None)
+    visibility: Visibility | None = model_field(meetings.CommunicationItem, "visibility", None)
 
 
 class ItemOut(Schema):
@@ -106,7 +102,7 @@ class ItemOut(Schema):
 class MarkDoneIn(Schema):
     """Record by hand that an entry was done."""
 
-    note: Annotated[str, Field(max_length=300)] = ""
+    note: str = model_field(meetings.Fulfilment, "label", "")
     at: IsoDateTime | None = None
 
 
@@ -145,23 +141,23 @@ class AttendeeIn(Schema):
     """A member to invite (``user_id``), or a stakeholder without an account (``name`` and ``email``)."""
 
     user_id: Id | None = None
-    name: Title = ""
-    email: Annotated[str, Field(max_length=254)] = ""
-    required: StrictBool = True
+    name: str = model_field(meetings.Attendee, "name", "")
+    email: str = model_field(meetings.Attendee, "email", "")
+    required: StrictBool = model_field(meetings.Attendee, "required", True)
 
 
 class MeetingIn(Schema):
     """A new meeting; naive times are the project's local time."""
 
-    title: Title
-    kind: MeetingKind = MeetingKind.AD_HOC
-    starts_at: IsoDateTime
-    ends_at: IsoDateTime
-    location: Title = ""
-    online_url: Annotated[str, Field(max_length=500)] = ""
+    title: str = model_field(meetings.Meeting, "title")
+    kind: MeetingKind = model_field(meetings.Meeting, "kind", MeetingKind.AD_HOC)
+    starts_at: IsoDateTime = model_field(meetings.Meeting, "starts_at")
+    ends_at: IsoDateTime = model_field(meetings.Meeting, "ends_at")
+    location: str = model_field(meetings.Meeting, "location", "")
+    online_url: str = model_field(meetings.Meeting, "online_url", "")
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility = Visibility.SHARED
+    visibility: Visibility = model_field(meetings.Meeting, "visibility", Visibility.SHARED)
     attendees: Annotated[list[AttendeeIn], Field(max_length=200)] = []
 
 
@@ -169,15 +165,15 @@ class MeetingPatchIn(Schema):
     """Changes to a meeting; moving it re-sends the invitation."""
 
     version: Version
-    title: Title | None = None
-    kind: MeetingKind | None = None
-    starts_at: IsoDateTime | None = None
-    ends_at: IsoDateTime | None = None
-    location: Title | None = None
-    online_url: Annotated[str, Field(max_length=500)] | None = None
+    title: str | None = model_field(meetings.Meeting, "title", None)
+    kind: MeetingKind | None = model_field(meetings.Meeting, "kind", None)
+    starts_at: IsoDateTime | None = model_field(meetings.Meeting, "starts_at", None)
+    ends_at: IsoDateTime | None = model_field(meetings.Meeting, "ends_at", None)
+    location: str | None = model_field(meetings.Meeting, "location", None)
+    online_url: str | None = model_field(meetings.Meeting, "online_url", None)
     organizer_id: Id | None = None
     item_id: Id | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(meetings.Meeting, "visibility", None)
 
 
 class MeetingOut(Schema):
@@ -206,28 +202,28 @@ class MinutesIn(Schema):
     """The draft minutes."""
 
     version: Version
-    minutes: LongText
+    minutes: str = model_field(meetings.Meeting, "minutes", max_length=100_000)
 
 
 class AgendaIn(Schema):
     """A point of the agenda."""
 
-    title: Title
-    notes: Text = ""
-    duration_minutes: Minutes = 10
-    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
-    visibility: Visibility = Visibility.SHARED
+    title: str = model_field(meetings.AgendaItem, "title")
+    notes: str = model_field(meetings.AgendaItem, "notes", "", max_length=20_000)
+    duration_minutes: StrictInt = model_field(meetings.AgendaItem, "duration_minutes", 10)
+    position: StrictInt | None = model_field(meetings.AgendaItem, "position", None, le=10_000)
+    visibility: Visibility = model_field(meetings.AgendaItem, "visibility", Visibility.SHARED)
 
 
 class AgendaPatchIn(Schema):
     """Changes to a point of the agenda."""
 
     version: Version
-    title: Title | None = None
-    notes: Text | None = None
-    duration_minutes: Minutes | None = None
-    position: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
-    visibility: Visibility | None = None
+    title: str | None = model_field(meetings.AgendaItem, "title", None)
+    notes: str | None = model_field(meetings.AgendaItem, "notes", None, max_length=20_000)
+    duration_minutes: StrictInt | None = model_field(meetings.AgendaItem, "duration_minutes", None)
+    position: StrictInt | None = model_field(meetings.AgendaItem, "position", None, le=10_000)
+    visibility: Visibility | None = model_field(meetings.AgendaItem, "visibility", None)
 
 
 class AgendaOut(Schema):
@@ -262,9 +258,9 @@ class AttendanceIn(Schema):
 class MeetingDecisionIn(Schema):
     """A decision of the meeting."""
 
-    text: Annotated[str, Field(min_length=1, max_length=5000)]
-    concerns_client: StrictBool = False
-    visibility: Visibility = Visibility.SHARED
+    text: str = model_field(meetings.Decision, "text", max_length=5000)
+    concerns_client: StrictBool = model_field(meetings.Decision, "concerns_client", False)
+    visibility: Visibility = model_field(meetings.Decision, "visibility", Visibility.SHARED)
 
 
 class MeetingDecisionOut(Schema):
@@ -280,21 +276,21 @@ class MeetingDecisionOut(Schema):
 class ActionItemIn(Schema):
     """A new action item."""
 
-    title: Annotated[str, Field(max_length=300)]
+    title: str = model_field(meetings.ActionItem, "title")
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility = Visibility.SHARED
+    due_date: IsoDate | None = model_field(meetings.ActionItem, "due_date", None)
+    visibility: Visibility = model_field(meetings.ActionItem, "visibility", Visibility.SHARED)
 
 
 class ActionItemPatchIn(Schema):
     """Changes to an action item, or closing it (at a later meeting of the series: ``closed_in_id``)."""
 
     version: Version
-    title: Annotated[str, Field(max_length=300)] | None = None
+    title: str | None = model_field(meetings.ActionItem, "title", None)
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility | None = None
-    status: ActionStatus | None = None
+    due_date: IsoDate | None = model_field(meetings.ActionItem, "due_date", None)
+    visibility: Visibility | None = model_field(meetings.ActionItem, "visibility", None)
+    status: ActionStatus | None = model_field(meetings.ActionItem, "status", None)
     closed_in_id: Id | None = None
 
 

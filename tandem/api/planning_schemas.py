@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
+from tandem.planning.models import Baseline, Calendar, CalendarException, Dependency, Task
 
 MAX_MINUTES = 10_000_000  # about 57 working years
 Minutes = Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]
@@ -57,40 +59,40 @@ class TaskOut(Schema):
 
 
 class _TaskFields(Schema):
-    description: str | None = None
-    kind: TaskKind | None = None
+    description: str | None = model_field(Task, "description", None)
+    kind: TaskKind | None = model_field(Task, "kind", None)
     parent_id: Id | None = None
-    position: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
+    position: StrictInt | None = model_field(Task, "position", None, le=100_000)
     owner_id: Id | None = None
-    duration_minutes: Minutes | None = None
-    optimistic_minutes: Minutes | None = None
-    most_likely_minutes: Minutes | None = None
-    pessimistic_minutes: Minutes | None = None
-    start: IsoDateTime | None = None
-    finish: IsoDateTime | None = None
-    deadline: IsoDateTime | None = None
-    status: TaskStatus | None = None
-    percent_complete: Percent | None = None
-    actual_start: IsoDateTime | None = None
-    actual_finish: IsoDateTime | None = None
-    manual: StrictBool | None = None
-    constraint_type: ConstraintType | None = None
-    constraint_date: IsoDateTime | None = None
+    duration_minutes: StrictInt | None = model_field(Task, "duration_minutes", None, le=MAX_MINUTES)
+    optimistic_minutes: StrictInt | None = model_field(Task, "optimistic_minutes", None, le=MAX_MINUTES)
+    most_likely_minutes: StrictInt | None = model_field(Task, "most_likely_minutes", None, le=MAX_MINUTES)
+    pessimistic_minutes: StrictInt | None = model_field(Task, "pessimistic_minutes", None, le=MAX_MINUTES)
+    start: IsoDateTime | None = model_field(Task, "start", None)
+    finish: IsoDateTime | None = model_field(Task, "finish", None)
+    deadline: IsoDateTime | None = model_field(Task, "deadline", None)
+    status: TaskStatus | None = model_field(Task, "status", None)
+    percent_complete: StrictInt | None = model_field(Task, "percent_complete", None)
+    actual_start: IsoDateTime | None = model_field(Task, "actual_start", None)
+    actual_finish: IsoDateTime | None = model_field(Task, "actual_finish", None)
+    manual: StrictBool | None = model_field(Task, "manual", None)
+    constraint_type: ConstraintType | None = model_field(Task, "constraint_type", None)
+    constraint_date: IsoDateTime | None = model_field(Task, "constraint_date", None)
     calendar_id: Id | None = None
     deliverable_id: Id | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Task, "visibility", None)
 
 
 class TaskIn(_TaskFields):
     """A new row of the plan (naive datetimes are read in the project's time zone)."""
 
-    name: str = Field(..., min_length=1, max_length=200)
+    name: str = model_field(Task, "name")
 
 
 class TaskPatchIn(_TaskFields):
     """Changes to a task, based on the version the caller read."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = model_field(Task, "name", None)
     version: Version
 
 
@@ -98,10 +100,10 @@ class TaskMoveIn(Schema):
     """A Gantt drag (a new start) or a move in the WBS (a new parent and/or position)."""
 
     version: Version
-    start: IsoDateTime | None = None
+    start: IsoDateTime | None = model_field(Task, "start", None)
     parent_id: Id | None = None
     to_top_level: StrictBool = False
-    position: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
+    position: StrictInt | None = model_field(Task, "position", None, le=100_000)
 
 
 class LinkedTaskOut(Schema):
@@ -127,27 +129,27 @@ class DependencyIn(Schema):
 
     predecessor_id: Id
     successor_id: Id
-    type: DependencyType = DependencyType.FS
-    lag_minutes: Lag = 0
-    elapsed: StrictBool = False
+    type: DependencyType = model_field(Dependency, "type", DependencyType.FS)
+    lag_minutes: Lag = model_field(Dependency, "lag_minutes", 0)
+    elapsed: StrictBool = model_field(Dependency, "elapsed", False)
 
 
 class DependencyPatchIn(Schema):
     """Changes to a link."""
 
-    type: DependencyType | None = None
-    lag_minutes: Lag | None = None
-    elapsed: StrictBool | None = None
+    type: DependencyType | None = model_field(Dependency, "type", None)
+    lag_minutes: Lag | None = model_field(Dependency, "lag_minutes", None)
+    elapsed: StrictBool | None = model_field(Dependency, "elapsed", None)
 
 
 class CalendarExceptionSchema(Schema):
     """Days that differ from the week: a holiday, or extra working days with their hours."""
 
-    name: str = Field("", max_length=100)
-    start: IsoDate
-    end: IsoDate | None = None
-    working: StrictBool = False
-    hours: str = Field("", max_length=100)
+    name: str = model_field(CalendarException, "name", "")
+    start: IsoDate = model_field(CalendarException, "start")
+    end: IsoDate | None = model_field(CalendarException, "end", None)
+    working: StrictBool = model_field(CalendarException, "working", False)
+    hours: str = model_field(CalendarException, "hours", "")
 
 
 class CalendarOut(Schema):
@@ -170,10 +172,10 @@ class CalendarOut(Schema):
 class CalendarIn(Schema):
     """Changes to a calendar; ``exceptions``, when given, replaces them all."""
 
-    name: str | None = Field(None, min_length=1, max_length=100)
-    base: CalendarBase | None = None
+    name: str | None = model_field(Calendar, "name", None)
+    base: CalendarBase | None = model_field(Calendar, "base", None)
     working_weekdays: list[Annotated[StrictInt, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
-    hours: str | None = Field(None, max_length=100)
+    hours: str | None = model_field(Calendar, "hours", None)
     exceptions: list[CalendarExceptionSchema] | None = Field(None, max_length=2000)
 
 
@@ -193,8 +195,8 @@ class BaselineOut(Schema):
 class BaselineIn(Schema):
     """A baseline to save from the current plan."""
 
-    name: str = Field(..., min_length=1, max_length=200)
-    reason: str = Field("", max_length=5000)
+    name: str = model_field(Baseline, "name")
+    reason: str = model_field(Baseline, "reason", "", max_length=5000)
 
 
 class BaselineRemovedRowOut(Schema):

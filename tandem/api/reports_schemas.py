@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import IsoDate, PersonOut, StrictBool, StrictInt, Version, VersionIn
+from tandem.reports.models import ReportSettings, StatusReport
 
-Text = Annotated[str, Field(max_length=20_000)]
 RagValue = Literal["", "green", "amber", "red"]
 
 
@@ -51,9 +52,9 @@ class ReportOut(ReportListOut):
 class GenerateIn(Schema):
     """The period to report on (first and last day) and, optionally, the language and plan entry."""
 
-    period_start: IsoDate
-    period_end: IsoDate
-    language: Literal["en", "zh-hans"] | None = None
+    period_start: IsoDate = model_field(StatusReport, "period_start")
+    period_end: IsoDate = model_field(StatusReport, "period_end")
+    language: Literal["en", "zh-hans"] | None = model_field(StatusReport, "language", None)
     item_id: StrictInt | None = None
 
 
@@ -61,13 +62,13 @@ class ReportPatchIn(Schema):
     """Narrative changes to a draft (only the fields sent change)."""
 
     version: Version
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    summary: Text | None = None
-    achievements: Text | None = None
-    next_steps: Text | None = None
-    help_needed: Text | None = None
-    rag_override: RagValue | None = None
-    rag_override_reason: Annotated[str, Field(max_length=2000)] | None = None
+    title: str | None = model_field(StatusReport, "title", None)
+    summary: str | None = model_field(StatusReport, "summary", None)
+    achievements: str | None = model_field(StatusReport, "achievements", None)
+    next_steps: str | None = model_field(StatusReport, "next_steps", None)
+    help_needed: str | None = model_field(StatusReport, "help_needed", None)
+    rag_override: RagValue | None = model_field(StatusReport, "rag_override", None)
+    rag_override_reason: str | None = model_field(StatusReport, "rag_override_reason", None)
 
 
 class ReturnIn(VersionIn):
@@ -86,5 +87,5 @@ class ReportSettingsOut(Schema):
 class ReportSettingsIn(Schema):
     """New report settings (version 0 for the first change)."""
 
-    require_approval: StrictBool
+    require_approval: StrictBool = model_field(ReportSettings, "require_approval")
     version: Version

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, PersonOut, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.requirements.choices import Priority, RequirementStatus, Source
+from tandem.requirements.models import Requirement, RequirementConfirmation, RequirementVersion
 
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=50_000)]
 Criteria = Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=50)]
 
 
@@ -42,38 +42,43 @@ class RequirementOut(Schema):
     updated_at: dt.datetime
 
 
-class RequirementIn(Schema):
+class _RequirementContent(Schema):
+    """What a requirement says: a new one's, or a survey row's."""
+
+    title: str = model_field(Requirement, "title")
+    background: str | None = model_field(Requirement, "background", None, max_length=50_000)
+    description: str | None = model_field(Requirement, "description", None, max_length=50_000)
+    priority: Priority | None = model_field(Requirement, "priority", None)
+    acceptance_criteria: Criteria | None = model_field(Requirement, "acceptance_criteria", None)
+
+
+class RequirementIn(_RequirementContent):
     """A new requirement (a client's request takes title, background, description, priority, criteria)."""
 
-    title: Title
-    background: LongText | None = None
-    description: LongText | None = None
-    priority: Priority | None = None
-    acceptance_criteria: Criteria | None = None
-    source: Source | None = None
-    source_note: Annotated[str, Field(max_length=500)] | None = None
+    source: Source | None = model_field(Requirement, "source", None)
+    source_note: str | None = model_field(Requirement, "source_note", None)
     requester_id: Id | None = None
-    requester_name: Annotated[str, Field(max_length=200)] | None = None
+    requester_name: str | None = model_field(Requirement, "requester_name", None)
     owner_id: Id | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Requirement, "visibility", None)
 
 
 class RequirementPatchIn(Schema):
     """A revision, based on the ``version`` you read: a new version of the content."""
 
     version: Version
-    reason: Annotated[str, Field(max_length=500)] = ""
-    title: Title | None = None
-    background: LongText | None = None
-    description: LongText | None = None
-    priority: Priority | None = None
-    acceptance_criteria: Criteria | None = None
-    source: Source | None = None
-    source_note: Annotated[str, Field(max_length=500)] | None = None
+    reason: str = model_field(RequirementVersion, "reason", "")
+    title: str | None = model_field(Requirement, "title", None)
+    background: str | None = model_field(Requirement, "background", None, max_length=50_000)
+    description: str | None = model_field(Requirement, "description", None, max_length=50_000)
+    priority: Priority | None = model_field(Requirement, "priority", None)
+    acceptance_criteria: Criteria | None = model_field(Requirement, "acceptance_criteria", None)
+    source: Source | None = model_field(Requirement, "source", None)
+    source_note: str | None = model_field(Requirement, "source_note", None)
     requester_id: Id | None = None
-    requester_name: Annotated[str, Field(max_length=200)] | None = None
+    requester_name: str | None = model_field(Requirement, "requester_name", None)
     owner_id: Id | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Requirement, "visibility", None)
 
 
 class StatusIn(Schema):
@@ -87,8 +92,8 @@ class StatusIn(Schema):
 class RequirementConfirmIn(Schema):
     """Confirm the version you read."""
 
-    version_number: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
-    comment: Annotated[str, Field(max_length=1000)] = ""
+    version_number: StrictInt = model_field(RequirementConfirmation, "version_number", ge=1, le=1_000_000)
+    comment: str = model_field(RequirementConfirmation, "comment", "")
 
 
 class RequirementConfirmationOut(Schema):
@@ -153,10 +158,10 @@ class NotesIn(Schema):
     """Interview or workshop notes: one requirement per bullet line."""
 
     text: Annotated[str, Field(min_length=1, max_length=100_000)]
-    source: Source = Source.INTERVIEW
-    source_note: Annotated[str, Field(max_length=500)] = ""
-    priority: Priority = Priority.SHOULD
-    visibility: Visibility = Visibility.SHARED
+    source: Source = model_field(Requirement, "source", Source.INTERVIEW)
+    source_note: str = model_field(Requirement, "source_note", "")
+    priority: Priority = model_field(Requirement, "priority", Priority.SHOULD)
+    visibility: Visibility = model_field(Requirement, "visibility", Visibility.SHARED)
 
 
 class CandidateOut(Schema):
@@ -168,23 +173,18 @@ class CandidateOut(Schema):
     ok: bool
 
 
-class CandidateIn(Schema):
+class CandidateIn(_RequirementContent):
     """A survey row you confirm for import."""
 
-    title: Title
-    background: LongText | None = None
-    description: LongText | None = None
-    priority: Priority | None = None
-    acceptance_criteria: Criteria | None = None
-    source_note: Annotated[str, Field(max_length=500)] | None = None
-    requester_name: Annotated[str, Field(max_length=200)] | None = None
+    source_note: str | None = model_field(Requirement, "source_note", None)
+    requester_name: str | None = model_field(Requirement, "requester_name", None)
 
 
 class ImportIn(Schema):
     """The confirmed rows, all imported or none."""
 
     rows: Annotated[list[CandidateIn], Field(min_length=1, max_length=1000)]
-    visibility: Visibility = Visibility.SHARED
+    visibility: Visibility = model_field(Requirement, "visibility", Visibility.SHARED)
 
 
 class TraceRowOut(Schema):

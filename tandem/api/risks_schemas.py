@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
@@ -24,9 +25,8 @@ from tandem.risks.choices import (
     RiskStrategy,
     Severity,
 )
+from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskSettings
 
-OneToFive = Annotated[StrictInt, Field(ge=1, le=5)]
-Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=20_000)]
 Days = Annotated[StrictInt, Field(ge=0, le=100_000)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -75,37 +75,37 @@ class RiskOut(Schema):
 
 
 class _RiskFields(Schema):
-    description: Text | None = None
-    cause: Text | None = None
-    effect: Text | None = None
-    category: RiskCategory | None = None
-    probability: OneToFive | None = None
-    impact: OneToFive | None = None
-    impact_dimension: ImpactDimension | None = None
-    inherent_probability: OneToFive | None = None
-    inherent_impact: OneToFive | None = None
-    proximity: Proximity | None = None
+    description: Text | None = model_field(Risk, "description", None)
+    cause: Text | None = model_field(Risk, "cause", None)
+    effect: Text | None = model_field(Risk, "effect", None)
+    category: RiskCategory | None = model_field(Risk, "category", None)
+    probability: StrictInt | None = model_field(Risk, "probability", None)
+    impact: StrictInt | None = model_field(Risk, "impact", None)
+    impact_dimension: ImpactDimension | None = model_field(Risk, "impact_dimension", None)
+    inherent_probability: StrictInt | None = model_field(Risk, "inherent_probability", None)
+    inherent_impact: StrictInt | None = model_field(Risk, "inherent_impact", None)
+    proximity: Proximity | None = model_field(Risk, "proximity", None)
     owner_id: Id | None = None
-    strategy: RiskStrategy | None = None
-    trigger: Text | None = None
-    contingency_days: Days | None = None
-    contingency_money: Money | None = None
-    status: RiskStatus | None = None
-    next_review: IsoDate | None = None
+    strategy: RiskStrategy | None = model_field(Risk, "strategy", None)
+    trigger: Text | None = model_field(Risk, "trigger", None)
+    contingency_days: StrictInt | None = model_field(Risk, "contingency_days", None, le=100_000)
+    contingency_money: Decimal | None = model_field(Risk, "contingency_money", None)
+    status: RiskStatus | None = model_field(Risk, "status", None)
+    next_review: IsoDate | None = model_field(Risk, "next_review", None)
     task_ids: IdList | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Risk, "visibility", None)
 
 
 class RiskIn(_RiskFields):
     """A new risk (probability and impact 1–5)."""
 
-    title: Title
+    title: str = model_field(Risk, "title")
 
 
 class RiskPatchIn(_RiskFields):
     """Changes to a risk, based on the version the caller read."""
 
-    title: Title | None = None
+    title: str | None = model_field(Risk, "title", None)
     version: Version
 
 
@@ -135,20 +135,20 @@ class RiskActionOut(Schema):
 class RiskActionIn(Schema):
     """A new response action."""
 
-    description: Annotated[str, Field(max_length=300)]
+    description: str = model_field(RiskAction, "description")
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    done: StrictBool | None = None
+    due_date: IsoDate | None = model_field(RiskAction, "due_date", None)
+    done: StrictBool | None = model_field(RiskAction, "done", None)
     task_id: Id | None = None
 
 
 class RiskActionPatchIn(Schema):
     """Changes to a response action."""
 
-    description: Annotated[str, Field(max_length=300)] | None = None
+    description: str | None = model_field(RiskAction, "description", None)
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    done: StrictBool | None = None
+    due_date: IsoDate | None = model_field(RiskAction, "due_date", None)
+    done: StrictBool | None = model_field(RiskAction, "done", None)
     task_id: Id | None = None
     version: Version
 
@@ -164,11 +164,11 @@ class OccurredIn(Schema):
     """A risk occurred: the issue it becomes (defaults from the risk)."""
 
     version: Version
-    title: Title | None = None
-    description: Text | None = None
-    impact: Text | None = None
-    severity: Severity | None = None
-    due_date: IsoDate | None = None
+    title: str | None = model_field(Issue, "title", None)
+    description: Text | None = model_field(Issue, "description", None)
+    impact: Text | None = model_field(Issue, "impact", None)
+    severity: Severity | None = model_field(Issue, "severity", None)
+    due_date: IsoDate | None = model_field(Issue, "due_date", None)
 
 
 class HeatMapOut(Schema):
@@ -202,9 +202,9 @@ class RiskSettingsOut(Schema):
 class RiskSettingsIn(Schema):
     """New thresholds (version 0 for the first change)."""
 
-    low_max: Annotated[StrictInt, Field(ge=1, le=25)]
-    medium_max: Annotated[StrictInt, Field(ge=1, le=25)]
-    high_max: Annotated[StrictInt, Field(ge=1, le=25)]
+    low_max: StrictInt = model_field(RiskSettings, "low_max", ge=1)
+    medium_max: StrictInt = model_field(RiskSettings, "medium_max", ge=1)
+    high_max: StrictInt = model_field(RiskSettings, "high_max", ge=1)
     version: Version
 
 
@@ -232,29 +232,29 @@ class IssueOut(Schema):
 
 
 class _IssueFields(Schema):
-    description: Text | None = None
-    impact: Text | None = None
-    severity: Severity | None = None
+    description: Text | None = model_field(Issue, "description", None)
+    impact: Text | None = model_field(Issue, "impact", None)
+    severity: Severity | None = model_field(Issue, "severity", None)
     owner_id: Id | None = None
-    due_date: IsoDate | None = None
-    escalation_level: EscalationLevel | None = None
-    status: IssueStatus | None = None
-    resolution: Text | None = None
+    due_date: IsoDate | None = model_field(Issue, "due_date", None)
+    escalation_level: EscalationLevel | None = model_field(Issue, "escalation_level", None)
+    status: IssueStatus | None = model_field(Issue, "status", None)
+    resolution: Text | None = model_field(Issue, "resolution", None)
     risk_id: Id | None = None
     task_ids: IdList | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(Issue, "visibility", None)
 
 
 class IssueIn(_IssueFields):
     """A new issue."""
 
-    title: Title
+    title: str = model_field(Issue, "title")
 
 
 class IssuePatchIn(_IssueFields):
     """Changes to an issue."""
 
-    title: Title | None = None
+    title: str | None = model_field(Issue, "title", None)
     version: Version
 
 
@@ -280,27 +280,27 @@ class ConflictOut(Schema):
 
 
 class _ConflictFields(Schema):
-    description: Text | None = None
-    parties: Annotated[str, Field(max_length=300)] | None = None
+    description: Text | None = model_field(Conflict, "description", None)
+    parties: str | None = model_field(Conflict, "parties", None)
     person_ids: IdList | None = None
-    root_cause: ConflictCause | None = None
-    resolution_method: ResolutionMethod | None = None
-    outcome: Text | None = None
-    status: ConflictStatus | None = None
-    resolved_on: IsoDate | None = None
-    visibility: Visibility | None = None
+    root_cause: ConflictCause | None = model_field(Conflict, "root_cause", None)
+    resolution_method: ResolutionMethod | None = model_field(Conflict, "resolution_method", None)
+    outcome: Text | None = model_field(Conflict, "outcome", None)
+    status: ConflictStatus | None = model_field(Conflict, "status", None)
+    resolved_on: IsoDate | None = model_field(Conflict, "resolved_on", None)
+    visibility: Visibility | None = model_field(Conflict, "visibility", None)
 
 
 class ConflictIn(_ConflictFields):
     """A new conflict."""
 
-    subject: Title
+    subject: str = model_field(Conflict, "subject")
 
 
 class ConflictPatchIn(_ConflictFields):
     """Changes to a conflict."""
 
-    subject: Title | None = None
+    subject: str | None = model_field(Conflict, "subject", None)
     version: Version
 
 
@@ -330,28 +330,28 @@ class ClientDecisionOut(Schema):
 
 
 class _DecisionFields(Schema):
-    context: Text | None = None
+    context: Text | None = model_field(ClientDecision, "context", None)
     options: (
         Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=50)] | None
     ) = None
-    recommendation: Text | None = None
+    recommendation: Text | None = model_field(ClientDecision, "recommendation", None)
     decider_id: Id | None = None
-    decision_kind: DecisionKind | None = None
-    due_date: IsoDate | None = None
+    decision_kind: DecisionKind | None = model_field(ClientDecision, "decision_kind", None)
+    due_date: IsoDate | None = model_field(ClientDecision, "due_date", None)
     blocked_task_ids: IdList | None = None
-    visibility: Visibility | None = None
+    visibility: Visibility | None = model_field(ClientDecision, "visibility", None)
 
 
 class ClientDecisionIn(_DecisionFields):
     """A new decision for the client."""
 
-    question: Annotated[str, Field(max_length=300)]
+    question: str = model_field(ClientDecision, "question")
 
 
 class ClientDecisionPatchIn(_DecisionFields):
     """Changes to an open decision."""
 
-    question: Annotated[str, Field(max_length=300)] | None = None
+    question: str | None = model_field(ClientDecision, "question", None)
     version: Version
 
 
@@ -359,8 +359,8 @@ class DecideIn(Schema):
     """The decision taken."""
 
     version: Version
-    outcome: Text
-    rationale: Text = ""
+    outcome: Text = model_field(ClientDecision, "outcome")
+    rationale: Text = model_field(ClientDecision, "rationale", "")
 
 
 class SlipOut(Schema):

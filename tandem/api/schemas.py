@@ -14,8 +14,10 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer, Strict, W
 from pydantic_core import PydanticCustomError
 
 from tandem.accounts.choices import Language
-from tandem.accounts.models import User
+from tandem.accounts.models import ApiToken, User
+from tandem.api.model_fields import model_field
 from tandem.core.choices import Side, Visibility
+from tandem.projects import models as projects
 from tandem.projects.choices import (
     DecisionKind,
     DecisionPreset,
@@ -159,15 +161,15 @@ class MeOut(Schema):
 class ProfileIn(Schema):
     """Changes to one's own profile (omitted fields stay as they are)."""
 
-    full_name: str | None = None
-    title: str | None = None
-    language: Language | None = None
+    full_name: str | None = model_field(User, "full_name", None)
+    title: str | None = model_field(User, "title", None)
+    language: Language | None = model_field(User, "language", None)
 
 
 class TokenIn(Schema):
     """A new personal API token."""
 
-    name: str = Field(..., max_length=100)
+    name: str = model_field(ApiToken, "name")
 
 
 class TokenOut(Schema):
@@ -239,36 +241,36 @@ class ProjectTeamOut(_ProjectFields):
 class ProjectCreateIn(Schema):
     """A new project; the caller becomes its project manager."""
 
-    code: str = Field(..., max_length=20)
-    name: str = Field(..., max_length=200)
+    code: str = model_field(projects.Project, "code")
+    name: str = model_field(projects.Project, "name")
     client_id: Id
     vendor_id: Id | None = None
-    preset: DecisionPreset = DecisionPreset.JOINT
-    summary: str = ""
-    status: ProjectStatus = ProjectStatus.PROPOSED
-    start_date: IsoDate | None = None
-    target_date: IsoDate | None = None
-    budget: Decimal | None = None
-    currency: str = "CNY"
-    time_zone: str = "Asia/Shanghai"
-    language: Language = Language.ENGLISH
-    internal_notes: str = ""
+    preset: DecisionPreset = model_field(projects.Project, "decision_preset", DecisionPreset.JOINT)
+    summary: str = model_field(projects.Project, "summary", "")
+    status: ProjectStatus = model_field(projects.Project, "status", ProjectStatus.PROPOSED)
+    start_date: IsoDate | None = model_field(projects.Project, "start_date", None)
+    target_date: IsoDate | None = model_field(projects.Project, "target_date", None)
+    budget: Decimal | None = model_field(projects.Project, "budget", None)
+    currency: str = model_field(projects.Project, "currency", "CNY")
+    time_zone: str = model_field(projects.Project, "time_zone", "Asia/Shanghai")
+    language: Language = model_field(projects.Project, "language", Language.ENGLISH)
+    internal_notes: str = model_field(projects.Project, "internal_notes", "")
 
 
 class ProjectPatchIn(Schema):
     """Changes to a project, based on the version the caller read."""
 
     version: Version
-    name: str | None = None
-    summary: str | None = None
-    status: ProjectStatus | None = None
-    start_date: IsoDate | None = None
-    target_date: IsoDate | None = None
-    budget: Decimal | None = None
-    currency: str | None = None
-    time_zone: str | None = None
-    language: Language | None = None
-    internal_notes: str | None = None
+    name: str | None = model_field(projects.Project, "name", None)
+    summary: str | None = model_field(projects.Project, "summary", None)
+    status: ProjectStatus | None = model_field(projects.Project, "status", None)
+    start_date: IsoDate | None = model_field(projects.Project, "start_date", None)
+    target_date: IsoDate | None = model_field(projects.Project, "target_date", None)
+    budget: Decimal | None = model_field(projects.Project, "budget", None)
+    currency: str | None = model_field(projects.Project, "currency", None)
+    time_zone: str | None = model_field(projects.Project, "time_zone", None)
+    language: Language | None = model_field(projects.Project, "language", None)
+    internal_notes: str | None = model_field(projects.Project, "internal_notes", None)
 
 
 # ---------------------------------------------------------------- members and invitations
@@ -294,21 +296,21 @@ class MemberIn(Schema):
     """Add a person who already has an account."""
 
     email: str
-    role: Role
+    role: Role = model_field(projects.Membership, "role")
 
 
 class MemberPatchIn(Schema):
     """Give a member another role."""
 
-    role: Role
+    role: Role = model_field(projects.Membership, "role")
 
 
 class InvitationIn(Schema):
     """Invite someone by email."""
 
     email: str
-    role: Role
-    full_name: str = ""
+    role: Role = model_field(projects.Invitation, "role")
+    full_name: str = model_field(projects.Invitation, "full_name", "")
 
 
 class InvitationOut(Schema):
@@ -371,7 +373,7 @@ class DecisionTableOut(Schema):
 class PresetIn(Schema):
     """Replace the table by a preset."""
 
-    preset: DecisionPreset
+    preset: DecisionPreset = model_field(projects.Project, "decision_preset")
 
 
 class DecisionRolesIn(Schema):
@@ -395,7 +397,7 @@ class SectionOut(Schema):
 class SectionIn(Schema):
     """New text of a section, based on the version the caller read."""
 
-    body: str
+    body: str = model_field(projects.CharterSection, "body")
     version: Version
 
 
@@ -420,24 +422,24 @@ class GoalOut(_ItemOut):
 class GoalIn(Schema):
     """A new goal."""
 
-    statement: str = Field(..., max_length=500)
-    measure: str = ""
-    target: str = ""
-    due_date: IsoDate | None = None
-    visibility: Visibility = Visibility.SHARED
-    position: StrictInt | None = Field(None, ge=0)
+    statement: str = model_field(projects.Goal, "statement")
+    measure: str = model_field(projects.Goal, "measure", "")
+    target: str = model_field(projects.Goal, "target", "")
+    due_date: IsoDate | None = model_field(projects.Goal, "due_date", None)
+    visibility: Visibility = model_field(projects.Goal, "visibility", Visibility.SHARED)
+    position: StrictInt | None = model_field(projects.Goal, "position", None)
 
 
 class GoalPatchIn(Schema):
     """Changes to a goal, based on the version the caller read."""
 
     version: Version
-    statement: str | None = None
-    measure: str | None = None
-    target: str | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility | None = None
-    position: StrictInt | None = Field(None, ge=0)
+    statement: str | None = model_field(projects.Goal, "statement", None)
+    measure: str | None = model_field(projects.Goal, "measure", None)
+    target: str | None = model_field(projects.Goal, "target", None)
+    due_date: IsoDate | None = model_field(projects.Goal, "due_date", None)
+    visibility: Visibility | None = model_field(projects.Goal, "visibility", None)
+    position: StrictInt | None = model_field(projects.Goal, "position", None)
 
 
 class KpiOut(_ItemOut):
@@ -455,30 +457,30 @@ class KpiOut(_ItemOut):
 class KpiIn(Schema):
     """A new KPI."""
 
-    name: str = Field(..., max_length=200)
-    definition: str = ""
-    unit: str = ""
-    direction: KpiDirection = KpiDirection.HIGHER
-    target: Decimal | None = None
-    warning_threshold: Decimal | None = None
-    alarm_threshold: Decimal | None = None
-    visibility: Visibility = Visibility.SHARED
-    position: StrictInt | None = Field(None, ge=0)
+    name: str = model_field(projects.Kpi, "name")
+    definition: str = model_field(projects.Kpi, "definition", "")
+    unit: str = model_field(projects.Kpi, "unit", "")
+    direction: KpiDirection = model_field(projects.Kpi, "direction", KpiDirection.HIGHER)
+    target: Decimal | None = model_field(projects.Kpi, "target", None)
+    warning_threshold: Decimal | None = model_field(projects.Kpi, "warning_threshold", None)
+    alarm_threshold: Decimal | None = model_field(projects.Kpi, "alarm_threshold", None)
+    visibility: Visibility = model_field(projects.Kpi, "visibility", Visibility.SHARED)
+    position: StrictInt | None = model_field(projects.Kpi, "position", None)
 
 
 class KpiPatchIn(Schema):
     """Changes to a KPI, based on the version the caller read."""
 
     version: Version
-    name: str | None = None
-    definition: str | None = None
-    unit: str | None = None
-    direction: KpiDirection | None = None
-    target: Decimal | None = None
-    warning_threshold: Decimal | None = None
-    alarm_threshold: Decimal | None = None
-    visibility: Visibility | None = None
-    position: StrictInt | None = Field(None, ge=0)
+    name: str | None = model_field(projects.Kpi, "name", None)
+    definition: str | None = model_field(projects.Kpi, "definition", None)
+    unit: str | None = model_field(projects.Kpi, "unit", None)
+    direction: KpiDirection | None = model_field(projects.Kpi, "direction", None)
+    target: Decimal | None = model_field(projects.Kpi, "target", None)
+    warning_threshold: Decimal | None = model_field(projects.Kpi, "warning_threshold", None)
+    alarm_threshold: Decimal | None = model_field(projects.Kpi, "alarm_threshold", None)
+    visibility: Visibility | None = model_field(projects.Kpi, "visibility", None)
+    position: StrictInt | None = model_field(projects.Kpi, "position", None)
 
 
 class StakeholderOut(_ItemOut):
@@ -496,30 +498,30 @@ class StakeholderOut(_ItemOut):
 class StakeholderIn(Schema):
     """A new stakeholder."""
 
-    name: str = Field(..., max_length=150)
-    side: Side = Side.CLIENT
-    organization: str = ""
-    role_title: str = ""
-    influence: Level = Level.MEDIUM
-    interest: Level = Level.MEDIUM
-    contact: str = ""
-    visibility: Visibility = Visibility.SHARED
-    position: StrictInt | None = Field(None, ge=0)
+    name: str = model_field(projects.Stakeholder, "name")
+    side: Side = model_field(projects.Stakeholder, "side", Side.CLIENT)
+    organization: str = model_field(projects.Stakeholder, "organization", "")
+    role_title: str = model_field(projects.Stakeholder, "role_title", "")
+    influence: Level = model_field(projects.Stakeholder, "influence", Level.MEDIUM)
+    interest: Level = model_field(projects.Stakeholder, "interest", Level.MEDIUM)
+    contact: str = model_field(projects.Stakeholder, "contact", "")
+    visibility: Visibility = model_field(projects.Stakeholder, "visibility", Visibility.SHARED)
+    position: StrictInt | None = model_field(projects.Stakeholder, "position", None)
 
 
 class StakeholderPatchIn(Schema):
     """Changes to a stakeholder, based on the version the caller read."""
 
     version: Version
-    name: str | None = None
-    side: Side | None = None
-    organization: str | None = None
-    role_title: str | None = None
-    influence: Level | None = None
-    interest: Level | None = None
-    contact: str | None = None
-    visibility: Visibility | None = None
-    position: StrictInt | None = Field(None, ge=0)
+    name: str | None = model_field(projects.Stakeholder, "name", None)
+    side: Side | None = model_field(projects.Stakeholder, "side", None)
+    organization: str | None = model_field(projects.Stakeholder, "organization", None)
+    role_title: str | None = model_field(projects.Stakeholder, "role_title", None)
+    influence: Level | None = model_field(projects.Stakeholder, "influence", None)
+    interest: Level | None = model_field(projects.Stakeholder, "interest", None)
+    contact: str | None = model_field(projects.Stakeholder, "contact", None)
+    visibility: Visibility | None = model_field(projects.Stakeholder, "visibility", None)
+    position: StrictInt | None = model_field(projects.Stakeholder, "position", None)
 
 
 class RaciCellOut(Schema):
@@ -542,29 +544,29 @@ class DeliverableOut(_ItemOut):
 class DeliverableIn(Schema):
     """A new deliverable."""
 
-    name: str = Field(..., max_length=200)
-    description: str = ""
-    due_date: IsoDate | None = None
-    visibility: Visibility = Visibility.SHARED
-    position: StrictInt | None = Field(None, ge=0)
+    name: str = model_field(projects.Deliverable, "name")
+    description: str = model_field(projects.Deliverable, "description", "")
+    due_date: IsoDate | None = model_field(projects.Deliverable, "due_date", None)
+    visibility: Visibility = model_field(projects.Deliverable, "visibility", Visibility.SHARED)
+    position: StrictInt | None = model_field(projects.Deliverable, "position", None)
 
 
 class DeliverablePatchIn(Schema):
     """Changes to a deliverable, based on the version the caller read."""
 
     version: Version
-    name: str | None = None
-    description: str | None = None
-    due_date: IsoDate | None = None
-    visibility: Visibility | None = None
-    position: StrictInt | None = Field(None, ge=0)
+    name: str | None = model_field(projects.Deliverable, "name", None)
+    description: str | None = model_field(projects.Deliverable, "description", None)
+    due_date: IsoDate | None = model_field(projects.Deliverable, "due_date", None)
+    visibility: Visibility | None = model_field(projects.Deliverable, "visibility", None)
+    position: StrictInt | None = model_field(projects.Deliverable, "position", None)
 
 
 class RaciCellIn(Schema):
     """One cell of a RACI row."""
 
     stakeholder_id: Id
-    letter: Raci
+    letter: Raci = model_field(projects.RaciAssignment, "letter")
 
 
 class RaciIn(Schema):
@@ -633,8 +635,8 @@ class ChangesSinceConfirmedOut(Schema):
 class CharterConfirmIn(Schema):
     """Confirm the revision the caller read."""
 
-    revision: Annotated[StrictInt, Field(ge=1, le=MAX_INT)]
-    comment: str = Field("", max_length=5000)
+    revision: StrictInt = model_field(projects.CharterConfirmation, "revision", le=MAX_INT)
+    comment: str = model_field(projects.CharterConfirmation, "comment", "", max_length=5000)
 
 
 # ---------------------------------------------------------------- notes and activity
@@ -656,18 +658,18 @@ class NoteOut(Schema):
 class NoteIn(Schema):
     """A new note (a client member's notes are always shared)."""
 
-    title: str = Field(..., max_length=200)
-    body: str = ""
-    visibility: Visibility = Visibility.INTERNAL
+    title: str = model_field(projects.Note, "title")
+    body: str = model_field(projects.Note, "body", "")
+    visibility: Visibility = model_field(projects.Note, "visibility", Visibility.INTERNAL)
 
 
 class NotePatchIn(Schema):
     """Changes to a note, based on the version the caller read."""
 
     version: Version
-    title: str | None = None
-    body: str | None = None
-    visibility: Visibility | None = None
+    title: str | None = model_field(projects.Note, "title", None)
+    body: str | None = model_field(projects.Note, "body", None)
+    visibility: Visibility | None = model_field(projects.Note, "visibility", None)
 
 
 class ActivityOut(Schema):

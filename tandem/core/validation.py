@@ -7,7 +7,8 @@ from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,24 @@ from django.utils.translation import gettext as _
 #: them in a title would break every XML-based export (MSPDI, Excel); PostgreSQL refuses NUL; and
 #: nobody types them on purpose.
 ILLEGAL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def field_bounds(field: models.Field[Any, Any]) -> tuple[Any, Any]:
+    """A number field's lowest and highest value the model sets (``None``: none), not its column's range."""
+    column: tuple[int | None, int | None]
+    if isinstance(field, models.IntegerField):
+        column = connection.ops.integer_field_range(field.get_internal_type())
+    elif isinstance(field, models.DecimalField):
+        column = (None, None)
+    else:
+        return (None, None)
+    lowest = highest = None
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator) and validator.limit_value != column[0]:
+            lowest = validator.limit_value
+        elif isinstance(validator, MaxValueValidator) and validator.limit_value != column[1]:
+            highest = validator.limit_value
+    return (lowest, highest)
 
 
 def illegal_character(value: Any) -> str | None:

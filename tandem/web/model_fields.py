@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.utils.text import capfirst
+
+from tandem.core.validation import field_bounds
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -25,20 +26,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _bounds(field: models.Field[Any, Any]) -> dict[str, Any]:
     """A number's bounds the model sets (``min_value``, ``max_value``), not the database column's range."""
-    column: tuple[int | None, int | None]
-    if isinstance(field, models.IntegerField):
-        column = connection.ops.integer_field_range(field.get_internal_type())
-    elif isinstance(field, models.DecimalField):
-        column = (None, None)
-    else:
-        return {}
-    bounds: dict[str, Any] = {}
-    for validator in field.validators:
-        if isinstance(validator, MinValueValidator) and validator.limit_value != column[0]:
-            bounds["min_value"] = validator.limit_value
-        elif isinstance(validator, MaxValueValidator) and validator.limit_value != column[1]:
-            bounds["max_value"] = validator.limit_value
-    return bounds
+    lowest, highest = field_bounds(field)
+    bounds = {"min_value": lowest, "max_value": highest}
+    return {key: value for key, value in bounds.items() if value is not None}
 
 
 def model_field(model: type[Model], name: str, **overrides: Any) -> Any:

@@ -287,6 +287,27 @@ CASES: list[tuple[str, str, str, Any, str | None]] = [
 ]
 
 
+# Limits and choices the schemas take from the model fields: per path, a valid body and bad values.
+MODEL_LIMITS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "/projects/ERP/charter/stakeholders": ({"name": "n"}, {"name": "x" * 151, "influence": "huge"}),
+    "/projects/ERP/charter/kpis": ({"name": "k"}, {"target": "1.23456", "name": ""}),
+    "/projects/ERP/risks": (
+        {"title": "t"},
+        {"probability": 6, "impact": 0, "category": "weather", "title": "x" * 201},
+    ),
+    "/projects/ERP/tasks": ({"name": "t"}, {"percent_complete": 101, "status": "paused"}),
+    "/projects/ERP/requirements": ({"title": "t"}, {"priority": "urgent"}),
+    PLAN: ({"title": "t"}, {"day_of_month": 32, "weekday": 7, "title": ""}),
+    CHANGES: ({"title": "t"}, {"title": "x" * 201}),
+}
+CASES += [
+    (f"{field} out of the model's limits at {path}", "POST", path, {**valid, field: bad}, field)
+    for path, (valid, bad_values) in MODEL_LIMITS.items()
+    for field, bad in bad_values.items()
+]
+CASES.append(("profile name over the model's 150", "PATCH", "/me", {"full_name": "x" * 151}, "full_name"))
+
+
 def _fill(value: Any, ids: dict[str, Any]) -> Any:
     if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
         return ids[value[1:-1]]

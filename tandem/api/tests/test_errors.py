@@ -40,15 +40,35 @@ def test_an_oversized_body_is_answered_413_json(world: World) -> None:
     assert set(response.json) == {"detail"}
 
 
-def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: World) -> None:
+def _chinese_client(world: World) -> Client:
+    """The project manager signed in, reading Chinese."""
     world.pm.language = "zh-hans"
     world.pm.save()
     client = Client()
     client.force_login(world.pm)
+    return client
+
+
+def test_an_unparsable_body_is_answered_400_json_in_the_callers_language(world: World) -> None:
+    client = _chinese_client(world)
     url = f"{API}/projects/ERP/notes"
     response = client.post(url, data="[1]", content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     assert response.json()["detail"] == "请求正文必须是一个 JSON 对象。"
+
+
+def test_a_limit_taken_from_the_model_is_answered_in_the_callers_language(world: World) -> None:
+    client = _chinese_client(world)
+    url = f"{API}/projects/ERP/risks"
+    body = '{"title": "", "probability": 6, "impact": 0}'
+    response = client.post(url, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 422
+    messages = {d["field"]: d["message"] for d in response.json()["detail"]}
+    assert messages == {
+        "title": "此字段不能为空。",
+        "probability": "确保该值小于或等于5。",
+        "impact": "确保该值大于或等于1。",
+    }
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
