@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -36,11 +35,12 @@ from tandem.web.planning_forms import (
 )
 from tandem.web.views.base import (
     ProjectScope,
-    apply_errors,
     attempt,
     project_view,
     render_page,
+    run_action,
     submit_edit,
+    submit_form,
 )
 
 #: The form field that shows a service error about one of the service's fields.
@@ -75,15 +75,6 @@ def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
         "can_edit_plan": _can_edit_plan(scope),
         **extra,
     }
-
-
-def _apply(form: Any, exc: ValidationError | IntegrityError) -> None:
-    """A service's errors on the form, each on the field the user typed it in."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        exc = ValidationError(
-            {FORM_FIELD_OF.get(name, name): errors for name, errors in exc.error_dict.items()}
-        )
-    apply_errors(form, exc)
 
 
 def _list_url(scope: ProjectScope) -> str:
@@ -131,17 +122,14 @@ def task_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     form = TaskForm(request.POST or None, initial=initial, **_form_kwargs(scope, None))
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                task = services.do_add_task(scope.project, actor=scope.user, **form.task_data())
-            except ValidationError as exc:
-                _apply(form, exc)
-            except IntegrityError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("“%(name)s” was added to the plan.") % {"name": task.name})
-                return redirect(_edit_url(scope, task))
+        task, status = submit_form(
+            form,
+            lambda: services.do_add_task(scope.project, actor=scope.user, **form.task_data()),
+            FORM_FIELD_OF,
+        )
+        if status == 200:
+            messages.success(request, _("“%(name)s” was added to the plan.") % {"name": task.name})
+            return redirect(_edit_url(scope, task))
     return render_page(
         request, "web/planning/forms/task_form.html", _context(scope, form=form, creating=True), status=status
     )
@@ -244,18 +232,16 @@ def link_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     _require_plan_editor(scope)
     links = _links_context(scope, task)
     form = LinkForm(request.POST, tasks=links["link_candidates"])
-    if form.is_valid():
-        try:
-            services.do_add_dependency(
-                scope.project, successor_id=task.pk, actor=scope.user, **form.link_data()
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        except IntegrityError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("The link was added."))
-            return redirect(_edit_url(scope, task) + "#links")
+    _link, status = submit_form(
+        form,
+        lambda: services.do_add_dependency(
+            scope.project, successor_id=task.pk, actor=scope.user, **form.link_data()
+        ),
+        FORM_FIELD_OF,
+    )
+    if status == 200:
+        messages.success(request, _("The link was added."))
+        return redirect(_edit_url(scope, task) + "#links")
     links["link_form"] = form
     return _refused_link(request, scope, task, links)
 
@@ -290,14 +276,14 @@ def link_edit(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int) 
     if link.successor_id != task.pk:
         raise Http404(_("No such link."))
     form = LinkEditForm.for_link(link, request.POST)
-    if form.is_valid():
-        try:
-            services.do_update_dependency(link, actor=scope.user, **form.link_changes())
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("The link was changed."))
-            return redirect(_edit_url(scope, task) + "#links")
+    _link, status = submit_form(
+        form,
+        lambda: services.do_update_dependency(link, actor=scope.user, **form.link_changes()),
+        FORM_FIELD_OF,
+    )
+    if status == 200:
+        messages.success(request, _("The link was changed."))
+        return redirect(_edit_url(scope, task) + "#links")
     return _refused_link(request, scope, task, _links_context(scope, task, edited=form))
 
 
@@ -329,20 +315,19 @@ def baselines(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     if request.method == "POST":
         if not can_save:
             raise _denied()
-        status = 400
-        if form.is_valid():
-            try:
-                baseline = services.do_save_baseline(
-                    scope.project,
-                    name=form.cleaned_data["name"],
-                    reason=form.cleaned_data["reason"],
-                    actor=scope.user,
-                )
-            except ValidationError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("The baseline “%(name)s” was saved.") % {"name": baseline.name})
-                return redirect("web:plan_baselines", code=scope.project.code)
+        baseline, status = submit_form(
+            form,
+            lambda: services.do_save_baseline(
+                scope.project,
+                name=form.cleaned_data["name"],
+                reason=form.cleaned_data["reason"],
+                actor=scope.user,
+            ),
+            FORM_FIELD_OF,
+        )
+        if status == 200:
+            messages.success(request, _("The baseline “%(name)s” was saved.") % {"name": baseline.name})
+            return redirect("web:plan_baselines", code=scope.project.code)
     items = list(queries.baselines_of(scope.viewer, scope.project).order_by("-created_at", "-id"))
     agreed = queries.agreed_baseline(scope.viewer, scope.project)
     return render_page(
@@ -368,13 +353,11 @@ def baseline_approve(request: HttpRequest, scope: ProjectScope, pk: int) -> Http
     baseline = queries.access_baseline(scope.viewer, scope.project, pk)
     if not _can_approve(scope):
         raise _denied()
-    try:
-        services.do_approve_baseline(baseline, actor=scope.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("“%(name)s” is now the plan we agreed.") % {"name": baseline.name})
+    run_action(
+        request,
+        lambda: services.do_approve_baseline(baseline, actor=scope.user),
+        _("“%(name)s” is now the plan we agreed.") % {"name": baseline.name},
+    )
     return redirect("web:plan_baselines", code=scope.project.code)
 
 
