@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.core import audit, versioning
 from tandem.core.choices import Visibility
-from tandem.planning import scheduling
+from tandem.planning import scheduling, writing
 from tandem.planning.choices import (
     DATED_CONSTRAINTS,
     CalendarBase,
@@ -230,10 +230,6 @@ def _validate(task: Task, actor: User) -> None:
     task.full_clean(exclude=["wbs", "shared_wbs", "outline_key"], validate_constraints=False)
 
 
-def _reschedule(project: Project) -> scheduling.Outcome:
-    return scheduling.reschedule(project)
-
-
 def _next_position(project: Project, parent_id: int | None) -> int:
     last = Task.objects.filter(project=project, parent_id=parent_id).aggregate(m=models.Max("position"))["m"]
     return 0 if last is None else last + 1
@@ -246,6 +242,7 @@ def _next_position(project: Project, parent_id: int | None) -> int:
 def do_add_task(project: Project, *, actor: User, **data: Any) -> Task:
     """Add a task (or phase, work package, milestone) to the plan and reschedule."""
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     task = Task(project=project)
     if _is_client_side(actor, project):
         data.setdefault("visibility", Visibility.SHARED)
@@ -256,7 +253,7 @@ def do_add_task(project: Project, *, actor: User, **data: Any) -> Task:
         task.finish = scheduling.finish_after(project, task.start, task.duration_minutes)
     _validate(task, actor)
     task.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     task.refresh_from_db()
     audit.record(
         actor=actor,
@@ -281,6 +278,7 @@ def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any)
         allowed = PROGRESS_FIELDS
     else:
         raise PermissionDenied(_("Your role in this project does not allow this."))
+    writing.lock_plan(project)
     current = _locked_task(task)
     current.project = project
     _check_version(current, version)
@@ -297,7 +295,7 @@ def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any)
     _validate(current, actor)
     current.version += 1
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     current.refresh_from_db()
     changes = audit.changed(before, audit.field_values(current, AUDITED_FIELDS))
     if changes:
@@ -327,6 +325,7 @@ def do_move_task(
     """Move a task in time (a Gantt drag: a start-no-earlier-than date, or new manual dates) or in the WBS."""
     permissions.require(actor, task.project, Action.EDIT_PLAN)
     project = task.project
+    writing.lock_plan(project)
     current = _locked_task(task)
     current.project = project
     _check_version(current, version)
@@ -358,7 +357,7 @@ def do_move_task(
     _validate(current, actor)
     current.version += 1
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     current.refresh_from_db()
     changes = audit.changed(before, audit.field_values(current, (*AUDITED_FIELDS, "position")))
     if changes:
@@ -378,6 +377,7 @@ def do_delete_task(task: Task, *, version: int | None, actor: User) -> None:
     """Delete a task with its subtasks and links, and reschedule."""
     permissions.require(actor, task.project, Action.EDIT_PLAN)
     project = task.project
+    writing.lock_plan(project)
     current = _locked_task(task)
     _check_version(current, version)
     parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
@@ -397,7 +397,7 @@ def do_delete_task(task: Task, *, version: int | None, actor: User) -> None:
         changes={"name": [current.name, None], "subtasks": [len(below) - 1, None]},
     )
     current.delete()
-    _reschedule(project)
+    writing.plan_changed(project)
 
 
 # ---------------------------------------------------------------- dependencies
@@ -416,6 +416,7 @@ def do_add_dependency(
 ) -> Dependency:
     """Link two tasks; a link that would close a loop is refused, naming the tasks in the loop."""
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     predecessor = _visible_task(actor, project, predecessor_id, "predecessor_id")
     successor = _visible_task(actor, project, successor_id, "successor_id")
     if predecessor.pk == successor.pk:
@@ -441,7 +442,7 @@ def do_add_dependency(
     )
     link.full_clean(validate_constraints=False)
     link.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     audit.record(
         actor=actor,
         verb="linked",
@@ -459,6 +460,7 @@ def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Depen
     """Change a link's type, lag or elapsed flag in place, checked as a new link is, and reschedule."""
     project = link.project
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = (
         Dependency.objects.select_for_update().select_related("predecessor", "successor").get(pk=link.pk)
     )
@@ -479,7 +481,7 @@ def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Depen
         setattr(current, name, value)
     current.full_clean(validate_constraints=False)
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     changes = audit.changed(before, audit.field_values(current, DEPENDENCY_FIELDS))
     if changes:
         audit.record(
@@ -499,6 +501,7 @@ def do_remove_dependency(link: Dependency, *, actor: User) -> None:
     """Remove a link and reschedule."""
     project = link.project
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = Dependency.objects.select_related("predecessor", "successor").get(pk=link.pk)
     audit.record(
         actor=actor,
@@ -509,7 +512,7 @@ def do_remove_dependency(link: Dependency, *, actor: User) -> None:
         visibility=_record_visibility(current.predecessor, current.successor),
     )
     current.delete()
-    _reschedule(project)
+    writing.plan_changed(project)
 
 
 # ---------------------------------------------------------------- calendars
@@ -584,6 +587,7 @@ def do_set_calendar(
     ``working`` and ``hours`` (a holiday when not working; an extra working day otherwise).
     """
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = scheduling.ensure_project_calendar(project) if calendar is None else calendar
     current = Calendar.objects.select_for_update().get(pk=current.pk)
     before = audit.field_values(current, ("name", "base", "working_weekdays", "hours"))
@@ -601,7 +605,7 @@ def do_set_calendar(
         new = [f"{e.start}..{e.end}:{e.working}" for e in exceptions]
         if old != new:
             changes["exceptions"] = [len(old), len(new)]
-    _reschedule(project)
+    writing.plan_changed(project)
     if changes:
         audit.record(actor=actor, verb="changed calendar", target=current, project=project, changes=changes)
     return current
@@ -635,10 +639,11 @@ def do_add_calendar(project: Project, *, actor: User, **data: Any) -> Calendar:
 def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = "") -> Baseline:
     """Save the plan's current dates as a named baseline (who, when, why)."""
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("This field is required.")]})
-    outcome = _reschedule(project)
+    outcome = writing.reschedule_now(project)
     baseline = Baseline(
         project=project,
         name=name,
