@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.core import audit, versioning
+from tandem.core.bulk import bulk_write
 from tandem.core.choices import Visibility
 from tandem.planning import scheduling, writing
 from tandem.planning.choices import (
@@ -476,7 +477,7 @@ def do_move_task(
         siblings.insert(index, current)
         for rank, sibling in enumerate(siblings):
             sibling.position = rank
-        Task.objects.bulk_update([s for s in siblings if s.pk != current.pk], ["position"])
+        bulk_write(Task, [s for s in siblings if s.pk != current.pk], ["position"])
     _validate(current, actor)
     current.version += 1
     current.save()
