@@ -16,7 +16,7 @@ from .calendar import (
     working_minutes_between,
 )
 from .china import UnpublishedHolidaysWarning, china_calendar, last_published_china_year
-from .cpm import ActivitySchedule, ScheduleResult, no_cyclic_gc, schedule
+from .cpm import ActivitySchedule, ScheduleColumns, ScheduleResult, no_cyclic_gc, schedule
 from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
 from .model import (
     STANDARD_DAY,
@@ -60,6 +60,7 @@ __all__ = [
     "PsplibInstance",
     "Recurrence",
     "RecurringException",
+    "ScheduleColumns",
     "ScheduleResult",
     "SummaryDates",
     "UnpublishedHolidaysWarning",

@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +42,14 @@ from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleErr
 from .fast import FastPlan, FastState, compile_plan, keys_to_minutes
 from .model import Activity, ActivityId, ConstraintType, LagUnit, LinkType, Network
 
-__all__ = ["ActivitySchedule", "ScheduleResult", "fast_path_refusal", "no_cyclic_gc", "schedule"]
+__all__ = [
+    "ActivitySchedule",
+    "ScheduleColumns",
+    "ScheduleResult",
+    "fast_path_refusal",
+    "no_cyclic_gc",
+    "schedule",
+]
 
 # Link codes: bit 0 set = the predecessor's start drives (SS, SF); value <= 1 = the successor's start
 # is driven (FS, SS).
@@ -100,6 +107,25 @@ class ActivitySchedule:
     total_float: int
     free_float: int
     critical: bool
+
+
+class ScheduleColumns(NamedTuple):
+    """Every activity's results as aligned lists (one entry per activity, in ``ids`` order).
+
+    For callers that read the whole schedule: no :class:`ActivitySchedule` is built per activity,
+    and equal dates are the same ``datetime`` object.
+    """
+
+    ids: list[ActivityId]
+    start: list[datetime]
+    finish: list[datetime]
+    early_start: list[datetime]
+    early_finish: list[datetime]
+    late_start: list[datetime]
+    late_finish: list[datetime]
+    total_float: list[int]
+    free_float: list[int]
+    critical: list[bool]
 
 
 class _Core(Protocol):
@@ -162,6 +188,37 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
 
     def __len__(self) -> int:
         return len(self._core.ids)
+
+    def columns(self) -> ScheduleColumns:
+        """The whole schedule as aligned lists, cheaper than reading every activity one by one.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
+        >>> net = Network((Activity("a", duration=480), Activity("b", duration=480)), (Link("a", "b"),),
+        ...               {"std": Calendar.standard("std")}, "std", datetime(2026, 11, 23, 8))
+        >>> columns = schedule(net).columns()
+        >>> columns.ids, columns.start[1], columns.critical
+        (['a', 'b'], datetime.datetime(2026, 11, 24, 8, 0), [True, True])
+        """
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _Rows(self._core)
+        dates = rows.dates
+        start, finish, early_start, early_finish, late_start, late_finish = (
+            [dates[m] for m in column] for column in rows.columns
+        )
+        return ScheduleColumns(
+            list(self._core.ids),
+            start,
+            finish,
+            early_start,
+            early_finish,
+            late_start,
+            late_finish,
+            list(rows.total),
+            list(rows.free),
+            list(rows.critical),
+        )
 
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
