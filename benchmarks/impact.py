@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -45,15 +47,25 @@ def best_of(repeat: int, run: Callable[[], T]) -> tuple[float, T]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    workdir = tempfile.mkdtemp(prefix="tandem-impact-")
+    try:
+        run(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(workdir: str) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--links", type=int, default=8000)
     parser.add_argument("--milestones", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
+    parser.add_argument("--dump", type=Path, help="write the impact's JSON there (to compare two versions)")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="tandem-impact-")
     os.environ["TANDEM_DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -169,6 +181,8 @@ def main() -> None:
         f"finish: current {data['current_finish']}, new {data['new_finish']}, "
         f"{len(data['milestones'])} milestones compared, engine {result.project_finish:%Y-%m-%d %H:%M}"
     )
+    if args.dump:
+        args.dump.write_text(json.dumps(data, indent=1, sort_keys=True))
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(impact.compute_impact, project, edits, actor=pm)

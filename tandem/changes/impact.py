@@ -11,7 +11,6 @@ Tasks the sandbox adds are keyed ``new-<edit id>`` until the approval creates th
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -42,6 +41,32 @@ MAX_MINUTES = 10_000_000
 #: The working day the day rate prices (minutes).
 DAY_MINUTES = 480
 CENT = Decimal("0.01")
+#: What the sandbox and the scheduler read of a task and of a link: loading only these columns halves
+#: the cost of reading a large plan (a field read outside them would cost a query per row).
+TASK_FIELDS = (
+    "id",
+    "project_id",
+    "parent_id",
+    "position",
+    "visibility",
+    "kind",
+    "name",
+    "duration_minutes",
+    "percent_complete",
+    "constraint_type",
+    "constraint_date",
+    "deadline",
+    "actual_start",
+    "actual_finish",
+    "manual",
+    "calendar_id",
+    "held_until",
+    "start",
+    "finish",
+    "critical",
+    "outline_key",
+)
+LINK_FIELDS = ("id", "project_id", "predecessor_id", "successor_id", "type", "lag_minutes", "elapsed")
 
 # ---------------------------------------------------------------- fingerprints
 
@@ -266,21 +291,62 @@ def _clean_revision(project: Project, payload: Mapping[str, Any], actor: Any) ->
 
 
 class _Sandbox:
-    """The plan's rows copied in memory, with the edits applied in order."""
+    """The plan's rows loaded once, with the edits applied to them in order (the plan is never saved).
+
+    The tree (children by parent) and the links by task are indexed once, so an edit costs what it
+    touches, not the plan's size. What the current plan says (each row's finish, the critical leaf
+    tasks) is kept apart before any edit changes a row.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.zone = scheduling.zone_of(project)
-        rows = list(Task.objects.filter(project=project).order_by("id"))
-        self.original = {t.pk: t for t in rows}
-        self.tasks: dict[int, Task] = {t.pk: copy.copy(t) for t in rows}
-        self.links: dict[int, Dependency] = {
-            d.pk: copy.copy(d) for d in Dependency.objects.filter(project=project).order_by("id")
-        }
-        #: ``new-<edit id>`` → the negative id the copy gives the added task.
+        # Rows read for this sandbox alone: the edits change them in place, nothing saves them.
+        tasks = Task.objects.filter(project=project).order_by("id").only(*TASK_FIELDS)
+        self.tasks: dict[int, Task] = {t.pk: t for t in tasks}
+        links = Dependency.objects.filter(project=project).order_by("id").only(*LINK_FIELDS)
+        self.links: dict[int, Dependency] = {d.pk: d for d in links}
+        self.children: dict[int | None, set[int]] = {}
+        for task in self.tasks.values():
+            self.children.setdefault(task.parent_id, set()).add(task.pk)
+        self.links_of: dict[int, set[int]] = {}
+        self.pairs: set[tuple[int, int]] = set()
+        for link in self.links.values():
+            self._index_link(link)
+        #: Each row's finish in the current plan.
+        self.current_finish: dict[int, dt.datetime | None] = {pk: t.finish for pk, t in self.tasks.items()}
+        #: The current plan's critical leaf tasks (a summary row's flag only rolls up from its leaves).
+        self.was_critical = {pk for pk, t in self.tasks.items() if t.critical and not self.children.get(pk)}
+        #: The plan's rows the edits remove, as they were loaded.
+        self.removed: dict[int, Task] = {}
+        #: ``new-<edit id>`` → the negative id the sandbox gives the added task.
         self.new_ids: dict[str, int] = {}
-        self.removed: set[int] = set()
         self._next_link = -1
+
+    def _index_link(self, link: Dependency) -> None:
+        self.links_of.setdefault(link.predecessor_id, set()).add(link.pk)
+        self.links_of.setdefault(link.successor_id, set()).add(link.pk)
+        self.pairs.add((link.predecessor_id, link.successor_id))
+
+    def _drop_link(self, link_id: int) -> None:
+        link = self.links.pop(link_id)
+        self.links_of[link.predecessor_id].discard(link_id)
+        self.links_of[link.successor_id].discard(link_id)
+        self.pairs.discard((link.predecessor_id, link.successor_id))
+
+    def _subtree(self, pk: int) -> list[int]:
+        """``pk`` and every row below it."""
+        out: list[int] = []
+        seen: set[int] = set()
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            stack.extend(self.children.get(current, ()))
+        return out
 
     def _resolve(self, ref: Any, position: int) -> int:
         if isinstance(ref, str) and ref.startswith(NEW_PREFIX):
@@ -292,22 +358,8 @@ class _Sandbox:
             raise _stale(position)
         return pk
 
-    def _leaves_below(self, pk: int) -> list[Task]:
-        children: dict[int | None, list[int]] = {}
-        for task in self.tasks.values():
-            children.setdefault(task.parent_id, []).append(task.pk)
-        out: list[Task] = []
-        stack = [pk]
-        while stack:
-            current = stack.pop()
-            below = children.get(current, [])
-            if not below:
-                out.append(self.tasks[current])
-            stack.extend(below)
-        return out
-
     def apply(self, edit: SandboxEdit, position: int, calendar: engine.Calendar) -> int:
-        """Apply one edit to the copy; the effort (working minutes) it adds by default."""
+        """Apply one edit to the sandbox; the effort (working minutes) it adds by default."""
         data = edit.payload
         if edit.kind == EditKind.ADD_TASK:
             pk = -edit.pk
@@ -325,20 +377,26 @@ class _Sandbox:
                 visibility=data.get("visibility", Visibility.SHARED),
             )
             self.tasks[pk] = task
+            self.children.setdefault(parent_id, set()).add(pk)
             self.new_ids[new_ref(edit.pk)] = pk
             return 0 if task.kind == TaskKind.MILESTONE else task.duration_minutes
         if edit.kind == EditKind.REMOVE_TASK:
             pk = self._resolve(data["task_id"], position)
-            effort = -sum(t.duration_minutes for t in self._leaves_below(pk) if t.kind != TaskKind.MILESTONE)
-            doomed = {t.pk for t in self.tasks.values() if pk in _ancestors(t.pk, self.tasks)}
+            doomed = self._subtree(pk)
+            effort = -sum(
+                self.tasks[d].duration_minutes
+                for d in doomed
+                if not self.children.get(d) and self.tasks[d].kind != TaskKind.MILESTONE
+            )
+            self.children[self.tasks[pk].parent_id].discard(pk)
             for gone in doomed:
-                del self.tasks[gone]
-            self.removed |= {g for g in doomed if g > 0}
-            self.links = {
-                k: v
-                for k, v in self.links.items()
-                if v.predecessor_id not in doomed and v.successor_id not in doomed
-            }
+                for link_id in list(self.links_of.get(gone, ())):
+                    self._drop_link(link_id)
+                self.links_of.pop(gone, None)
+                self.children.pop(gone, None)
+                row = self.tasks.pop(gone)
+                if gone > 0:
+                    self.removed[gone] = row
             return effort
         if edit.kind == EditKind.CHANGE_TASK:
             pk = self._resolve(data["task_id"], position)
@@ -365,7 +423,7 @@ class _Sandbox:
         if edit.kind == EditKind.ADD_LINK:
             pred = self._resolve(data["predecessor"], position)
             succ = self._resolve(data["successor"], position)
-            if any(v.predecessor_id == pred and v.successor_id == succ for v in self.links.values()):
+            if (pred, succ) in self.pairs:
                 raise ValidationError(
                     {"edits": [_("Edit %(n)s: these two tasks are already linked.") % {"n": position}]}
                 )
@@ -378,6 +436,7 @@ class _Sandbox:
                 lag_minutes=int(data.get("lag_minutes", 0)),
             )
             self.links[self._next_link] = link
+            self._index_link(link)
             self._next_link -= 1
             return 0
         if edit.kind == EditKind.REVISE_REQUIREMENT:
@@ -385,17 +444,8 @@ class _Sandbox:
         link_id = int(data["dependency_id"])
         if link_id not in self.links:
             raise _stale(position)
-        del self.links[link_id]
+        self._drop_link(link_id)
         return 0
-
-
-def _ancestors(pk: int, tasks: Mapping[int, Task]) -> list[int]:
-    out: list[int] = []
-    current: int | None = pk
-    while current is not None and current not in out and current in tasks:
-        out.append(current)
-        current = tasks[current].parent_id
-    return out
 
 
 def _stale(position: int) -> ValidationError:
@@ -424,7 +474,7 @@ def _cost_of(edit: SandboxEdit, effort: int, day_rate: Decimal | None) -> Decima
 def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any) -> dict[str, Any]:
     """Schedule the plan with ``edits`` applied (in memory) and compare it with the plan and the baseline."""
     sandbox = _Sandbox(project)
-    calendars = scheduling.engine_calendars(project, list(sandbox.original.values()))
+    calendars = scheduling.engine_calendars(project, list(sandbox.tasks.values()))  # before any edit
     project_cal = calendars[scheduling.PROJECT_CALENDAR_ID]
     settings_row = ChangeSettings.objects.filter(project=project).first()
     day_rate = settings_row.day_rate if settings_row else None
@@ -482,14 +532,15 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
             % {"task": names.get(int(c.activity_id), c.activity_id), "constraint": c.constraint.value}
             for c in result.conflicts
         ]
-    original = sandbox.original
-    current_finishes = [t.finish for t in original.values() if t.finish is not None]
+    current_finishes = [f for f in sandbox.current_finish.values() if f is not None]
     current_finish = max(current_finishes) if current_finishes else None
 
     baseline = planning_queries.agreed_baseline(actor, project)
     baseline_rows: dict[int, dt.datetime | None] = {}
     if baseline is not None:
-        baseline_rows = dict(BaselineTask.objects.filter(baseline=baseline).values_list("task_id", "finish"))
+        # Only milestones are compared; an edit never turns a task into one or back.
+        milestone_rows = BaselineTask.objects.filter(baseline=baseline, task__kind=TaskKind.MILESTONE)
+        baseline_rows = dict(milestone_rows.values_list("task_id", "finish"))
 
     def minutes(a: dt.datetime | None, b: dt.datetime | None) -> int | None:
         if a is None or b is None:
@@ -505,12 +556,10 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
 
     milestones: list[dict[str, Any]] = []
     every_milestone = {pk: t for pk, t in sandbox.tasks.items() if t.kind == TaskKind.MILESTONE}
-    every_milestone.update(
-        {pk: t for pk, t in original.items() if t.kind == TaskKind.MILESTONE and pk in sandbox.removed}
-    )
+    every_milestone.update({pk: t for pk, t in sandbox.removed.items() if t.kind == TaskKind.MILESTONE})
     for pk, task in sorted(every_milestone.items(), key=lambda item: (item[1].outline_key or "~", item[0])):
         baseline_finish = baseline_rows.get(pk) if pk > 0 else None
-        now = original[pk].finish if pk > 0 else None
+        now = sandbox.current_finish[pk] if pk > 0 else None
         after = new_finish.get(pk)
         reference = baseline_finish or now
         slip = minutes(reference, after)
@@ -538,11 +587,11 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
             "shared": task.visibility == Visibility.SHARED,
         }
 
-    was_critical = {pk for pk, t in original.items() if t.critical and pk not in leaves_of_original(original)}
+    was_critical = sandbox.was_critical
     now_critical = {pk for pk, flag in new_critical.items() if flag}
     joins = [entry(sandbox.tasks[pk]) for pk in sorted(now_critical - was_critical, key=abs)]
     leaves_cp = [
-        entry(sandbox.tasks.get(pk) or original[pk]) | {"removed": pk in sandbox.removed}
+        entry(sandbox.tasks.get(pk) or sandbox.removed[pk]) | {"removed": pk in sandbox.removed}
         for pk in sorted(was_critical - now_critical)
     ]
     return {
@@ -569,11 +618,6 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
         "edits": edit_rows,
         "conflicts": conflicts,
     }
-
-
-def leaves_of_original(tasks: Mapping[int, Task]) -> set[int]:
-    """The summary rows of the current plan (their critical flag rolls up from leaves)."""
-    return set(scheduling.leaves_of(list(tasks.values())))
 
 
 def client_view(data: Mapping[str, Any]) -> dict[str, Any]:
