@@ -15,8 +15,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass
+from dataclasses import fields as dataclass_fields
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -28,7 +30,7 @@ from tandem.changes.models import ChangeSettings, SandboxEdit
 from tandem.core.choices import Visibility
 from tandem.planning import queries as planning_queries
 from tandem.planning import scheduling
-from tandem.planning.choices import DependencyType, TaskKind
+from tandem.planning.choices import ConstraintType, DependencyType, TaskKind
 from tandem.planning.models import BaselineTask, Calendar, CalendarException, Dependency, Task
 from tandem.projects import permissions
 from tandem.projects.models import Project
@@ -41,33 +43,6 @@ MAX_MINUTES = 10_000_000
 #: The working day the day rate prices (minutes).
 DAY_MINUTES = 480
 CENT = Decimal("0.01")
-#: What the sandbox and the scheduler read of a task and of a link: loading only these columns halves
-#: the cost of reading a large plan (a field read outside them would cost a query per row).
-TASK_FIELDS = (
-    "id",
-    "project_id",
-    "parent_id",
-    "position",
-    "visibility",
-    "kind",
-    "name",
-    "duration_minutes",
-    "percent_complete",
-    "constraint_type",
-    "constraint_date",
-    "deadline",
-    "actual_start",
-    "actual_finish",
-    "manual",
-    "calendar_id",
-    "held_until",
-    "start",
-    "finish",
-    "critical",
-    "outline_key",
-)
-LINK_FIELDS = ("id", "project_id", "predecessor_id", "successor_id", "type", "lag_minutes", "elapsed")
-
 # ---------------------------------------------------------------- fingerprints
 
 
@@ -290,6 +265,61 @@ def _clean_revision(project: Project, payload: Mapping[str, Any], actor: Any) ->
 # ---------------------------------------------------------------- the sandbox
 
 
+@dataclass(slots=True)
+class _Row:
+    """A task in the sandbox: the values the scheduler and the comparison read, not a model instance.
+
+    Reading a large plan as values costs a fraction of building ``Task`` instances. The planning
+    adapter's helpers (``number_outline``, ``leaves_of``, ``build_network``) read and set these
+    attributes by name, as on a task.
+    """
+
+    pk: int
+    parent_id: int | None
+    position: int
+    visibility: str
+    kind: str
+    name: str
+    duration_minutes: int
+    percent_complete: int
+    constraint_type: str
+    constraint_date: dt.datetime | None
+    deadline: dt.datetime | None
+    actual_start: dt.datetime | None
+    actual_finish: dt.datetime | None
+    manual: bool
+    calendar_id: int | None
+    held_until: dt.datetime | None
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    critical: bool
+    outline_key: str
+    # Set by ``scheduling.number_outline``.
+    wbs: str = ""
+    shared_wbs: str = ""
+    is_summary: bool = False
+
+
+#: The task columns a ``_Row`` holds, in its order.
+ROW_COLUMNS = tuple(
+    "id" if f.name == "pk" else f.name for f in dataclass_fields(_Row) if f.default is MISSING
+)
+
+
+class _Link(NamedTuple):
+    """A link in the sandbox, with the attributes the scheduler reads."""
+
+    pk: int
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag_minutes: int
+    elapsed: bool
+
+
+LINK_COLUMNS = ("id", *_Link._fields[1:])
+
+
 class _Sandbox:
     """The plan's rows loaded once, with the edits applied to them in order (the plan is never saved).
 
@@ -302,10 +332,10 @@ class _Sandbox:
         self.project = project
         self.zone = scheduling.zone_of(project)
         # Rows read for this sandbox alone: the edits change them in place, nothing saves them.
-        tasks = Task.objects.filter(project=project).order_by("id").only(*TASK_FIELDS)
-        self.tasks: dict[int, Task] = {t.pk: t for t in tasks}
-        links = Dependency.objects.filter(project=project).order_by("id").only(*LINK_FIELDS)
-        self.links: dict[int, Dependency] = {d.pk: d for d in links}
+        tasks = Task.objects.filter(project=project).order_by("id").values_list(*ROW_COLUMNS)
+        self.tasks: dict[int, _Row] = {values[0]: _Row(*values) for values in tasks}
+        links = Dependency.objects.filter(project=project).order_by("id").values_list(*LINK_COLUMNS)
+        self.links: dict[int, _Link] = {values[0]: _Link(*values) for values in links}
         self.children: dict[int | None, set[int]] = {}
         for task in self.tasks.values():
             self.children.setdefault(task.parent_id, set()).add(task.pk)
@@ -318,12 +348,20 @@ class _Sandbox:
         #: The current plan's critical leaf tasks (a summary row's flag only rolls up from its leaves).
         self.was_critical = {pk for pk, t in self.tasks.items() if t.critical and not self.children.get(pk)}
         #: The plan's rows the edits remove, as they were loaded.
-        self.removed: dict[int, Task] = {}
+        self.removed: dict[int, _Row] = {}
         #: ``new-<edit id>`` → the negative id the sandbox gives the added task.
         self.new_ids: dict[str, int] = {}
         self._next_link = -1
 
-    def _index_link(self, link: Dependency) -> None:
+    def rows(self) -> list[Task]:
+        """The sandbox's tasks, for the planning adapter's helpers (which read a task's attributes only)."""
+        return cast(list[Task], list(self.tasks.values()))
+
+    def link_rows(self) -> list[Dependency]:
+        """The sandbox's links, for ``scheduling.build_network`` (which reads a link's attributes only)."""
+        return cast(list[Dependency], list(self.links.values()))
+
+    def _index_link(self, link: _Link) -> None:
         self.links_of.setdefault(link.predecessor_id, set()).add(link.pk)
         self.links_of.setdefault(link.successor_id, set()).add(link.pk)
         self.pairs.add((link.predecessor_id, link.successor_id))
@@ -366,15 +404,27 @@ class _Sandbox:
             parent_id = data.get("parent_id")
             if parent_id is not None and parent_id not in self.tasks:
                 raise _stale(position)
-            task = Task(
+            task = _Row(
                 pk=pk,
-                project=self.project,
                 parent_id=parent_id,
                 position=10_000 + position,
+                visibility=data.get("visibility", Visibility.SHARED),
                 kind=data.get("kind", TaskKind.TASK),
                 name=data["name"],
                 duration_minutes=int(data.get("duration_minutes", 0)),
-                visibility=data.get("visibility", Visibility.SHARED),
+                percent_complete=0,
+                constraint_type=ConstraintType.ASAP,
+                constraint_date=None,
+                deadline=None,
+                actual_start=None,
+                actual_finish=None,
+                manual=False,
+                calendar_id=None,
+                held_until=None,
+                start=None,
+                finish=None,
+                critical=False,
+                outline_key="",
             )
             self.tasks[pk] = task
             self.children.setdefault(parent_id, set()).add(pk)
@@ -427,13 +477,13 @@ class _Sandbox:
                 raise ValidationError(
                     {"edits": [_("Edit %(n)s: these two tasks are already linked.") % {"n": position}]}
                 )
-            link = Dependency(
+            link = _Link(
                 pk=self._next_link,
-                project=self.project,
                 predecessor_id=pred,
                 successor_id=succ,
                 type=data.get("type", DependencyType.FS),
                 lag_minutes=int(data.get("lag_minutes", 0)),
+                elapsed=False,
             )
             self.links[self._next_link] = link
             self._index_link(link)
@@ -474,7 +524,7 @@ def _cost_of(edit: SandboxEdit, effort: int, day_rate: Decimal | None) -> Decima
 def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any) -> dict[str, Any]:
     """Schedule the plan with ``edits`` applied (in memory) and compare it with the plan and the baseline."""
     sandbox = _Sandbox(project)
-    calendars = scheduling.engine_calendars(project, list(sandbox.tasks.values()))  # before any edit
+    calendars = scheduling.engine_calendars(project, sandbox.rows())  # before any edit
     project_cal = calendars[scheduling.PROJECT_CALENDAR_ID]
     settings_row = ChangeSettings.objects.filter(project=project).first()
     day_rate = settings_row.day_rate if settings_row else None
@@ -500,7 +550,7 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
                 "cost": None if cost is None else str(cost),
             }
         )
-    tasks = list(sandbox.tasks.values())
+    tasks = sandbox.rows()
     scheduling.number_outline(tasks)
     leaves = scheduling.leaves_of(tasks)
     new_finish: dict[int, dt.datetime | None] = {}
@@ -508,7 +558,7 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
     project_finish: dt.datetime | None = None
     conflicts: list[str] = []
     if tasks:
-        network = scheduling.build_network(project, tasks, list(sandbox.links.values()), calendars)
+        network = scheduling.build_network(project, tasks, sandbox.link_rows(), calendars)
         names = {t.pk: t.name for t in tasks}
         try:
             result = engine.schedule(network)
@@ -519,11 +569,11 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
                 {"edits": [_("The plan cannot be scheduled: %(error)s") % {"error": exc}]}
             ) from None
         project_finish = scheduling.to_aware(result.project_finish, sandbox.zone)
-        for task in tasks:
-            if task.pk in result:
-                row = result[task.pk]
-                new_finish[task.pk] = scheduling.to_aware(row.finish, sandbox.zone)
-                new_critical[task.pk] = bool(row.critical)
+        for pk in sandbox.tasks:
+            if pk in result:
+                row = result[pk]
+                new_finish[pk] = scheduling.to_aware(row.finish, sandbox.zone)
+                new_critical[pk] = bool(row.critical)
         for summary_id, leaf_ids in leaves.items():
             finishes = [new_finish[i] for i in leaf_ids if new_finish.get(i) is not None]
             new_finish[summary_id] = max(f for f in finishes if f is not None) if finishes else None
@@ -580,7 +630,7 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
             }
         )
 
-    def entry(task: Task) -> dict[str, Any]:
+    def entry(task: _Row) -> dict[str, Any]:
         return {
             "task_id": task.pk if task.pk > 0 else None,
             "name": task.name,
