@@ -1,13 +1,15 @@
 """Change-request impact benchmark: ``compute_impact`` on a large plan next to the engine's own schedule.
 
 Run: ``.venv/bin/python benchmarks/impact.py [--tasks 5000] [--links 8000] [--milestones 100] [--profile]``
+or ``.venv/bin/python benchmarks/impact.py --mspdi [--tasks 5000]`` (the plan of ``plangen.py``, imported).
 
 1. Creates a throwaway SQLite database in a temporary directory (migrated from scratch; nothing
    else is touched), the test personas and their project.
 2. Builds a plan of ``--tasks`` rows with ``bulk_create`` (seeded, so every run builds the same
    plan): summary rows of 50 tasks each, one milestone in fifty rows, ``--links`` finish-to-start
    links between nearby leaf tasks; schedules it once with ``reschedule`` and saves an approved
-   baseline.
+   baseline. With ``--mspdi`` the plan is ``benchmarks/plangen.py``'s instead, imported as
+   ``tandem plan import`` does (the plan the issue measured).
 3. Proposes a change request with a few sandbox edits through ``tandem.changes.services`` (add a
    task linked into the plan, lengthen a task, remove a link, remove a task, add a link).
 4. Times, best of ``--repeat``: ``compute_impact`` (loads the rows, applies the edits in memory,
@@ -46,51 +48,13 @@ def best_of(repeat: int, run: Callable[[], T]) -> tuple[float, T]:
     return best, result
 
 
-def main() -> None:
-    workdir = tempfile.mkdtemp(prefix="tandem-impact-")
-    try:
-        run(workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def run(workdir: str) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--tasks", type=int, default=5000)
-    parser.add_argument("--links", type=int, default=8000)
-    parser.add_argument("--milestones", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
-    parser.add_argument("--dump", type=Path, help="write the impact's JSON there (to compare two versions)")
-    args = parser.parse_args()
-
-    os.environ["TANDEM_DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    import tandem_engine as engine
-    from tandem.changes import impact, services
+def build_plan(project: Any, args: argparse.Namespace) -> None:
+    """The plan with ``bulk_create``: a summary row per 50 tasks, milestones, nearby FS links; scheduled."""
     from tandem.planning import scheduling
-    from tandem.planning import services as planning
     from tandem.planning.choices import TaskKind
     from tandem.planning.models import Dependency, Task
-    from tandem.testing.personas import build_world
 
-    call_command("migrate", verbosity=0)
-    world = build_world(with_records=False)
-    project, pm = world.project, world.pm
-
-    # ---------------------------------------------------------------- the plan
     rng = random.Random(20261203)
-    began = time.perf_counter()
     per_phase = 50
     phases = Task.objects.bulk_create(
         Task(project=project, name=f"Phase {n + 1}", kind=TaskKind.PHASE, position=n)
@@ -122,12 +86,75 @@ def run(workdir: str) -> None:
         batch_size=500,
     )
     scheduling.reschedule(project)
+
+
+def main() -> None:
+    workdir = tempfile.mkdtemp(prefix="tandem-impact-")
+    try:
+        run(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(workdir: str) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", type=int, default=5000)
+    parser.add_argument("--links", type=int, default=8000)
+    parser.add_argument("--milestones", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
+    parser.add_argument(
+        "--mspdi",
+        action="store_true",
+        help="import the plan benchmarks/plangen.py generates instead (--tasks rows; as the issue measured)",
+    )
+    parser.add_argument("--dump", type=Path, help="write the impact's JSON there (to compare two versions)")
+    args = parser.parse_args()
+
+    os.environ["TANDEM_DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import tandem_engine as engine
+    from tandem.changes import impact, services
+    from tandem.planning import scheduling
+    from tandem.planning import services as planning
+    from tandem.planning.choices import TaskKind
+    from tandem.planning.models import Dependency, Task
+    from tandem.testing.personas import build_world
+
+    call_command("migrate", verbosity=0)
+    world = build_world(with_records=False)
+    project, pm = world.project, world.pm
+
+    # ---------------------------------------------------------------- the plan
+    began = time.perf_counter()
+    if args.mspdi:
+        from benchmarks.plangen import write_mspdi
+        from tandem.planning import interop
+
+        path = Path(workdir) / "plan.xml"
+        write_mspdi(path, tasks=args.tasks)
+        interop.import_plan(path, actor=pm, project=project)
+    else:
+        build_plan(project, args)
     baseline = planning.do_save_baseline(project, name="Agreed", actor=pm)
     planning.do_approve_baseline(baseline, actor=pm)
     built = time.perf_counter() - began
     tasks_n = Task.objects.filter(project=project).count()
     links_n = Dependency.objects.filter(project=project).count()
     milestones_n = Task.objects.filter(project=project, kind=TaskKind.MILESTONE).count()
+    summaries_n = Task.objects.filter(project=project, is_summary=True).count()
+    critical_n = Task.objects.filter(project=project, critical=True, is_summary=False).count()
+    leaves = list(Task.objects.filter(project=project, is_summary=False).order_by("id"))
 
     # ---------------------------------------------------------------- the change request
     request = services.do_propose_change(project, actor=pm, title="Bigger scope")
@@ -148,7 +175,7 @@ def run(workdir: str) -> None:
         kind="change_task",
         payload={"task_id": leaves[100].pk, "duration_minutes": 9600},
     )
-    some_link = Dependency.objects.filter(project=project).order_by("id")[len(pairs) // 3]
+    some_link = Dependency.objects.filter(project=project).order_by("id")[links_n // 3]
     services.do_add_edit(request, actor=pm, kind="remove_link", payload={"dependency_id": some_link.pk})
     services.do_add_edit(request, actor=pm, kind="remove_task", payload={"task_id": leaves[-5].pk})
     edits = list(request.edits.all())
@@ -168,8 +195,8 @@ def run(workdir: str) -> None:
 
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
     print(
-        f"plan: {tasks_n} tasks ({len(phases)} summary rows, {milestones_n} milestones), {links_n} links; "
-        f"built and scheduled in {built:.1f} s"
+        f"plan: {tasks_n} tasks ({summaries_n} summary rows, {milestones_n} milestones, "
+        f"{critical_n} critical tasks), {links_n} links; built and scheduled in {built:.1f} s"
     )
     print(f"change request: {len(edits)} edits")
     print(f"engine schedule of the plan (floor), best of {args.repeat}: {schedule_s * 1000:8.1f} ms")
