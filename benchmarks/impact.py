@@ -143,7 +143,7 @@ def run(workdir: str) -> None:
 
         path = Path(workdir) / "plan.xml"
         write_mspdi(path, tasks=args.tasks)
-        interop.import_plan(path, actor=pm, project=project)
+        project = interop.import_plan(path, actor=pm, code="BIG", name="Large plan", client=world.client)
     else:
         build_plan(project, args)
     baseline = planning.do_save_baseline(project, name="Agreed", actor=pm)
