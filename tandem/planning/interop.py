@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
-import defusedxml.ElementTree as SafeET
 import icalendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,6 +41,8 @@ MAX_IMPORT_BYTES = 16 * 1024 * 1024
 NS = "http://schemas.microsoft.com/project"
 _CONSTRAINT_CODES = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
 _LINK_CODES = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+#: Rows per INSERT of an import (the database may cap it lower: SQLite at 999 values a statement).
+IMPORT_BATCH = 1000
 
 
 class ImportRefused(ValueError):
@@ -133,23 +135,12 @@ class OutlineRow:
     summary: bool
 
 
-def outline_of(data: bytes) -> list[OutlineRow]:
-    """The file's tasks in file order with outline levels (the engine reader keeps leaves only)."""
-    root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    rows = []
-    for task in root.findall(f"{{{NS}}}Tasks/{{{NS}}}Task"):
-
-        def text(name: str, element: ET.Element = task) -> str:
-            child = element.find(f"{{{NS}}}{name}")
-            return (child.text or "").strip() if child is not None and child.text else ""
-
-        if text("IsNull") == "1" or text("Active") == "0":
-            continue
-        uid = int(float(text("UID") or 0))
-        rows.append(
-            OutlineRow(uid, text("Name"), int(float(text("OutlineLevel") or 1)), text("Summary") == "1")
-        )
-    return rows
+def outline_of(project: engine.MspdiProject) -> list[OutlineRow]:
+    """The file's tasks in file order with outline levels (the engine's network keeps leaves only)."""
+    return [
+        OutlineRow(int(uid), name, project.levels.get(uid, 1), uid in project.summaries)
+        for uid, name in project.names.items()
+    ]
 
 
 # ---------------------------------------------------------------- dry run
@@ -231,6 +222,50 @@ def _client_named(name: str, actor: User) -> Organization:
     return project_services.do_create_organization(name=name, kind=OrganizationKind.CLIENT, actor=actor)
 
 
+def _imported_task(
+    project: Project,
+    parent: Task | None,
+    position: int,
+    line: OutlineRow,
+    activity: engine.Activity | None,
+    calendar_rows: dict[engine.CalendarId, Calendar],
+    zone: ZoneInfo,
+) -> Task:
+    """The unsaved row of one task of the file (a summary row when the engine has no activity for it)."""
+    task = Task(
+        project=project,
+        parent=parent,
+        position=position,
+        name=(line.name or "—")[:200],
+        external_uid=line.uid,
+        visibility=Visibility.SHARED,
+    )
+    if activity is None:
+        task.kind = TaskKind.PHASE if line.level == 1 else TaskKind.WORK_PACKAGE
+        return task
+    task.kind = TaskKind.MILESTONE if activity.milestone else TaskKind.TASK
+    task.duration_minutes = activity.duration
+    task.constraint_type = activity.constraint.value
+    task.constraint_date = scheduling.to_aware(activity.constraint_date, zone)
+    task.deadline = scheduling.to_aware(activity.deadline, zone)
+    task.actual_start = scheduling.to_aware(activity.actual_start, zone)
+    task.actual_finish = scheduling.to_aware(activity.actual_finish, zone)
+    task.percent_complete = max(0, min(100, round(activity.percent_complete)))
+    task.status = (
+        TaskStatus.DONE
+        if task.percent_complete == 100 or activity.actual_finish
+        else TaskStatus.IN_PROGRESS
+        if activity.actual_start
+        else TaskStatus.NOT_STARTED
+    )
+    task.manual = activity.manual
+    task.start = scheduling.to_aware(activity.manual_start, zone)
+    task.finish = scheduling.to_aware(activity.manual_finish, zone)
+    if activity.calendar_id is not None and activity.calendar_id in calendar_rows:
+        task.calendar = calendar_rows[activity.calendar_id]
+    return task
+
+
 @transaction.atomic
 def import_plan(
     path: Path,
@@ -247,8 +282,8 @@ def import_plan(
 
     All or nothing: any error rolls the whole import back, a client organization created for it too.
     """
-    parsed, data = read_project_file(path)
-    outline = outline_of(data)
+    parsed, _data = read_project_file(path)
+    outline = outline_of(parsed)
     network = parsed.network
     if project is None:
         if client is None and client_name.strip():
@@ -301,55 +336,31 @@ def import_plan(
                     hours=_hours_text(e.working_times) if e.working_times else "",
                 )
             )
-    CalendarException.objects.bulk_create(exceptions, batch_size=500)
-    # Tasks in outline order, parents from the outline levels.
+    CalendarException.objects.bulk_create(exceptions, batch_size=IMPORT_BATCH)
+    # Tasks in outline order, parents from the outline levels. Rows are inserted one outline level
+    # at a time (a level's parents exist before it), in batches, never one query per row.
     activities = {a.id: a for a in network.activities}
     stack: list[tuple[int, Task]] = []
-    positions: dict[int | None, int] = {}
+    positions: dict[int, int] = {}
     created: dict[int, Task] = {}
+    levels: dict[int, list[Task]] = {}
     for line in outline:
         if line.level <= 0:
             continue  # the project summary task
         while stack and stack[-1][0] >= line.level:
             stack.pop()
         parent = stack[-1][1] if stack else None
-        key = parent.pk if parent else None
+        key = id(parent)  # the parent has no primary key yet
         positions[key] = positions.get(key, -1) + 1
-        activity = activities.get(line.uid)
-        task = Task(
-            project=project,
-            parent=parent,
-            position=positions[key],
-            name=(line.name or "—")[:200],
-            external_uid=line.uid,
-            visibility=Visibility.SHARED,
+        task = _imported_task(
+            project, parent, positions[key], line, activities.get(line.uid), calendar_rows, zone
         )
-        if activity is not None:
-            task.kind = TaskKind.MILESTONE if activity.milestone else TaskKind.TASK
-            task.duration_minutes = activity.duration
-            task.constraint_type = activity.constraint.value
-            task.constraint_date = scheduling.to_aware(activity.constraint_date, zone)
-            task.deadline = scheduling.to_aware(activity.deadline, zone)
-            task.actual_start = scheduling.to_aware(activity.actual_start, zone)
-            task.actual_finish = scheduling.to_aware(activity.actual_finish, zone)
-            task.percent_complete = max(0, min(100, round(activity.percent_complete)))
-            task.status = (
-                TaskStatus.DONE
-                if task.percent_complete == 100 or activity.actual_finish
-                else TaskStatus.IN_PROGRESS
-                if activity.actual_start
-                else TaskStatus.NOT_STARTED
-            )
-            task.manual = activity.manual
-            task.start = scheduling.to_aware(activity.manual_start, zone)
-            task.finish = scheduling.to_aware(activity.manual_finish, zone)
-            if activity.calendar_id is not None and activity.calendar_id in calendar_rows:
-                task.calendar = calendar_rows[activity.calendar_id]
-        else:
-            task.kind = TaskKind.PHASE if line.level == 1 else TaskKind.WORK_PACKAGE
-        task.save()
         created[line.uid] = task
+        levels.setdefault(len(stack), []).append(task)
         stack.append((line.level, task))
+    for depth in sorted(levels):
+        # bulk_create sets each row's parent_id from its parent, inserted with the level above.
+        Task.objects.bulk_create(levels[depth], batch_size=IMPORT_BATCH)
     links = []
     seen: set[tuple[int, int]] = set()
     for link in network.links:
@@ -374,7 +385,7 @@ def import_plan(
                 elapsed=link.lag_unit == engine.LagUnit.ELAPSED,
             )
         )
-    Dependency.objects.bulk_create(links, batch_size=500)
+    Dependency.objects.bulk_create(links, batch_size=IMPORT_BATCH)
     try:
         scheduling.reschedule(project)
     except ValidationError as exc:
