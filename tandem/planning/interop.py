@@ -26,7 +26,7 @@ from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User
 from tandem.core import audit, tabular
 from tandem.core.choices import Visibility
-from tandem.planning import mpxj_bridge, queries, scheduling
+from tandem.planning import mpxj_bridge, queries, scheduling, writing
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Calendar, CalendarException, CalendarFeed, Dependency, Task
 from tandem.planning.services import hash_feed_token
@@ -297,6 +297,7 @@ def import_plan(
         )
     else:
         permissions.require(actor, project, Action.EDIT_PLAN)
+        writing.lock_plan(project)
         Task.objects.filter(project=project).delete()
         Calendar.objects.filter(project=project).delete()
         if project.start_date != network.start.date():
