@@ -221,9 +221,13 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+# An API token's "last used" time is written at most this often (seconds): reads do not write.
+API_TOKEN_USE_INTERVAL = env_int("API_TOKEN_USE_INTERVAL", 300)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 
 SESSION_COOKIE_HTTPONLY = True
+# A session is written when it changes (sign-in, language, messages), never on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
