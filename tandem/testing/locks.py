@@ -25,7 +25,7 @@ def lock_held_elsewhere(table: str) -> Iterator[None]:
     connection.ensure_connection()
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
-        if connection.is_in_memory_db():
+        if str(settings["NAME"]) == ":memory:" or "mode=memory" in str(settings["NAME"]):
             raise RuntimeError("the SQLite test database is in memory: mark the test database_file")
         other = sqlite3.connect(settings["NAME"], isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
