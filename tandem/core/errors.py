@@ -40,7 +40,7 @@ def is_lock_timeout(exc: BaseException) -> bool:
             return True
         if isinstance(error, sqlite3.OperationalError) and str(error).startswith(SQLITE_LOCKED_MESSAGES):
             return True
-        error = error.__cause__ or error.__context__
+        error = error.__cause__  # Django raises its own error from the driver's
     return False
 
 

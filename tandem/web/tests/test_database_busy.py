@@ -104,6 +104,13 @@ def test_lock_errors_are_told_from_other_database_errors() -> None:
         assert is_lock_timeout(wrapped(error("waited")))
     assert is_lock_timeout(wrapped(psycopg.errors.SerializationFailure("could not serialize")))
     assert not is_lock_timeout(wrapped(psycopg.errors.UndefinedTable("no such table")))
+    try:  # a bug met while handling a lock error is a bug, not a busy database
+        try:
+            raise wrapped(sqlite3.OperationalError("database is locked"))
+        except OperationalError:
+            raise KeyError("x") from None
+    except KeyError as bug:
+        assert not is_lock_timeout(bug)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
