@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its counts include the session and authentication queries; off unless asked for.
+    "tandem.web.middleware.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -210,6 +212,8 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Benchmarks: answer every request with X-Query-Count and Server-Timing headers (see benchmarks/).
+QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
