@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 from harness import PM_EMAIL, Sample, summarise
 
-PLANGEN = Path(__file__).resolve().parent / "plangen.py"
 BIG = "BIG"
 
 
@@ -129,31 +127,6 @@ def _cell(row: Measure) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Setting up: the plan, the requirements, the engine's floor
-
-
-def generate_plan(tasks: int, out: Path) -> None:
-    """Write an MSPDI file of ``tasks`` tasks with ``benchmarks/plangen.py``."""
-    if not PLANGEN.exists():
-        raise harness.BenchmarkError(
-            f"{PLANGEN} is missing (it lands on main; `git merge main`), or pass --plan."
-        )
-    done = subprocess.run(
-        [sys.executable, str(PLANGEN), "--tasks", str(tasks), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not out.exists():
-        raise harness.BenchmarkError(f"plangen failed ({done.returncode}):\n{done.stderr[-3000:]}")
-
-
-def import_plan(env: dict[str, str], plan: Path, code: str) -> float:
-    """Import ``plan`` as the new project ``code`` with the CLI; returns the wall time in seconds."""
-    started = time.perf_counter()
-    harness.tandem(
-        env, "plan", "import", str(plan), "--code", code, "--client", "Bench Client", "--as", PM_EMAIL
-    )
-    return time.perf_counter() - started
 
 
 def add_requirements(code: str, count: int) -> None:
@@ -500,12 +473,14 @@ def run(
     step("database and demo")
     plan = args.plan or workdir / "plan.xml"
     if not args.plan:
-        generate_plan(args.tasks, plan)
+        harness.generate_plan(args.tasks, plan)
     step(f"plan generated ({plan.stat().st_size / 1e6:.1f} MB)")
     start_up = time.perf_counter()
     harness.tandem(env, "version")
     start_up = time.perf_counter() - start_up
-    import_times = [import_plan(env, plan, BIG if i == 0 else f"IMP{i}") for i in range(args.import_runs)]
+    import_times = [
+        harness.import_plan(env, plan, BIG if i == 0 else f"IMP{i}") for i in range(args.import_runs)
+    ]
     step("imported")
 
     harness.use_database_here(env)
@@ -531,10 +506,11 @@ def run(
         )
     )
     with (
-        harness.running_server(env, workdir) as base,
+        harness.running_server(env, workdir) as server,
         httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=600) as client,
         httpx.Client(cookies={cookie[0]: cookie[1]}, timeout=600) as web,
     ):
+        base = server.base
         step("server up")
         bench = Bench(base, client, web, runs=runs, budget=args.budget, measures=measures)
         for _ in range(4):  # both gunicorn workers import and warm their caches

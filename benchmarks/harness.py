@@ -131,6 +131,34 @@ def load_demo(env: dict[str, str]) -> None:
     tandem(env, "demo", "--quiet-logins")
 
 
+PLANGEN = Path(__file__).resolve().parent / "plangen.py"
+
+
+def generate_plan(tasks: int, out: Path) -> None:
+    """Write an MSPDI file of ``tasks`` tasks with ``benchmarks/plangen.py``."""
+    if not PLANGEN.exists():
+        raise BenchmarkError(f"{PLANGEN} is missing (it lands on main: `git merge main`); or pass --plan.")
+    done = subprocess.run(
+        [sys.executable, str(PLANGEN), "--tasks", str(tasks), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not out.exists():
+        raise BenchmarkError(f"plangen failed ({done.returncode}):\n{done.stderr[-3000:]}")
+
+
+#: The demo's client organization: an imported plan for it can have the demo's client people as members.
+DEMO_CLIENT = "湖畔零售 Lakeside Retail"
+
+
+def import_plan(env: dict[str, str], plan: Path, code: str, client: str = DEMO_CLIENT) -> float:
+    """Import ``plan`` as the new project ``code`` with the CLI, as the PM; returns the wall time (s)."""
+    started = time.perf_counter()
+    tandem(env, "plan", "import", str(plan), "--code", code, "--client", client, "--as", PM_EMAIL)
+    return time.perf_counter() - started
+
+
 # ---------------------------------------------------------------------------------------------
 # Who calls
 
@@ -177,6 +205,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``tandem serve``: its base URL and the process groups it leads (for CPU readings)."""
+
+    base: str
+    groups: tuple[int, ...]
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time used so far by every process of the server's groups."""
+        return sum(cpu_seconds_of_group(group) for group in self.groups)
+
+
+def cpu_seconds_of_group(group: int) -> float:
+    """User and system CPU seconds of the live processes of a process group (from /proc; 0 elsewhere)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name is in parentheses and may hold spaces: split after the last one.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def running_server(
     env: dict[str, str],
@@ -186,8 +238,8 @@ def running_server(
     workers: int = 2,
     threads: int = 4,
     with_worker: bool = True,
-) -> Iterator[str]:
-    """``tandem serve --no-worker`` on the loopback interface; yields its base URL, stops it after.
+) -> Iterator[Server]:
+    """``tandem serve --no-worker`` on the loopback interface, stopped on the way out.
 
     With ``with_worker`` a background-job worker (``db_worker``, without the clock, whose periodic
     jobs would only add noise) runs beside it, so jobs a request queues (a PDF, an import) finish.
@@ -219,7 +271,7 @@ def running_server(
                 )
             )
         _wait_until_up(base, children[0], workdir / "server.log")
-        yield base
+        yield Server(base, (children[0].pid,))
     finally:
         for child in children:
             _stop(child)
