@@ -530,6 +530,8 @@ def run(
     failed = [m for m in measures if m.failed]
     for m in failed:
         print(f"FAILED: {m.project} · {m.name}: {m.failed}", file=sys.stderr)
+    for line in harness.server_problems(workdir) if failed else []:
+        print(f"server: {line}", file=sys.stderr)
     return 1 if failed else 0
 
 

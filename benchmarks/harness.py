@@ -278,6 +278,16 @@ def running_server(
         log.close()
 
 
+def server_problems(workdir: Path, limit: int = 20) -> list[str]:
+    """The last error lines of the server's log (worker timeouts, tracebacks), to say why requests failed."""
+    log = workdir / "server.log"
+    if not log.exists():
+        return []
+    marks = ("[ERROR]", "[CRITICAL]", "WORKER TIMEOUT", "Traceback", "Error:", "Exception")
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if any(mark in line for mark in marks)][-limit:]
+
+
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -369,6 +369,8 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
             thread.join()
         wall = time.monotonic() - started
         generator_cpu, server_cpu = _own_cpu() - cpu_before, server.cpu_seconds() - server_before
+    for line in harness.server_problems(workdir) if tally.failures else []:
+        print(f"server: {line}", file=sys.stderr)
     if not tally.results:
         print("FAILED: no request completed", file=sys.stderr)
         return 1
