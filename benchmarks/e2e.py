@@ -399,7 +399,7 @@ def bulk_create(bench: Bench, count: int) -> None:
     )
     if probe.status_code in (404, 405):
         bench.measures.append(
-            Measure(BIG, f"Bulk create {count:,} tasks", note=f"not available (HTTP {probe.status_code})")
+            Measure("BULK*", f"Bulk create {count:,} tasks", note=f"not available (HTTP {probe.status_code})")
         )
         print(f"  bulk create: not available (HTTP {probe.status_code})", file=sys.stderr)
         return
@@ -524,7 +524,8 @@ def run(
         bulk_create(bench, bulk)
         step("measured")
 
-    print(report(measures, floor, database=database, tasks=args.tasks, runs=runs, requirements=requirements))
+    source = f"from {args.plan.name}" if args.plan else f"{args.tasks:,} generated"
+    print(report(measures, floor, database=database, source=source, runs=runs, requirements=requirements))
     if args.json:
         args.json.write_text(json.dumps([_as_json(m) for m in measures], indent=1))
     failed = [m for m in measures if m.failed]
@@ -547,7 +548,7 @@ def _stepper() -> Callable[[str], None]:
 
 
 def report(
-    measures: list[Measure], floor: Floor, *, database: str, tasks: int, runs: int, requirements: int
+    measures: list[Measure], floor: Floor, *, database: str, source: str, runs: int, requirements: int
 ) -> str:
     """The Markdown the README records."""
     rows = []
@@ -587,7 +588,7 @@ def report(
     ]
     return "\n".join(
         [
-            f"**{database}**, plan {BIG} of {floor.tasks:,} rows ({tasks:,} generated), "
+            f"**{database}**, plan {BIG} of {floor.tasks:,} rows ({source}), "
             f"{floor.links:,} links, "
             f"{requirements} requirements; {runs} timed runs per measure (p95 = nearest rank).",
             "",
