@@ -292,6 +292,7 @@ def writes(bench: Bench, code: str, floor: Floor | None) -> None:
     }
     before = starts_of(code)
     harness.close_django_connections()
+    moved: list[int] = []
 
     def patch(i: int) -> tuple[Sample, httpx.Response]:
         # Alternately longer and back, so every run moves the rest of the plan.
@@ -299,19 +300,14 @@ def writes(bench: Bench, code: str, floor: Floor | None) -> None:
         sample, response = bench.api("PATCH", f"/projects/{code}/tasks/{task_id}", json=body)
         if response.status_code == 200:
             version["value"] = response.json()["version"]
+        if i == 0:  # how far the first change reached once its answer came back (not timed)
+            moved.append(sum(1 for pk, start in starts_of(code).items() if before.get(pk) != start))
+            harness.close_django_connections()
         return sample, response
 
     row = bench.measure(code, "Change a task's duration (PATCH)", patch, floor=incremental)
-    after = starts_of(code)
-    harness.close_django_connections()
-    if row.samples:
-        runs = len(row.samples)
-        moved = sum(1 for pk, start in after.items() if before.get(pk) != start)
-        row.note = (row.note + "; " if row.note else "") + (
-            f"{moved} task starts differ after the {runs} runs"
-            if runs % 2
-            else "plan back as it was after an even number of runs"
-        )
+    if moved:
+        row.note = (row.note + "; " if row.note else "") + f"the first change moved {moved[0]:,} task starts"
 
     added: list[int] = []
 
