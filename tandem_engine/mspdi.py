@@ -48,20 +48,32 @@ MAX_MSPDI_BYTES = 64 * 1024 * 1024
 
 _NS = "{http://schemas.microsoft.com/project}"
 _CONSTRAINTS = {
-    0: ConstraintType.ASAP, 1: ConstraintType.ALAP, 2: ConstraintType.MSO, 3: ConstraintType.MFO,
-    4: ConstraintType.SNET, 5: ConstraintType.SNLT, 6: ConstraintType.FNET, 7: ConstraintType.FNLT,
+    0: ConstraintType.ASAP,
+    1: ConstraintType.ALAP,
+    2: ConstraintType.MSO,
+    3: ConstraintType.MFO,
+    4: ConstraintType.SNET,
+    5: ConstraintType.SNLT,
+    6: ConstraintType.FNET,
+    7: ConstraintType.FNLT,
 }
 _LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
 # MSPDI exception ``Type``: 1 daily, 2 yearly by month day, 3 yearly by position, 4 monthly by month
 # day, 5 monthly by position, 6 weekly, 7 every N days.
 _RECURRENCES = {
-    1: Recurrence.DAILY, 2: Recurrence.YEARLY_BY_DAY, 3: Recurrence.YEARLY_BY_POSITION,
-    4: Recurrence.MONTHLY_BY_DAY, 5: Recurrence.MONTHLY_BY_POSITION, 6: Recurrence.WEEKLY,
+    1: Recurrence.DAILY,
+    2: Recurrence.YEARLY_BY_DAY,
+    3: Recurrence.YEARLY_BY_POSITION,
+    4: Recurrence.MONTHLY_BY_DAY,
+    5: Recurrence.MONTHLY_BY_POSITION,
+    6: Recurrence.WEEKLY,
     7: Recurrence.DAILY,
 }
 # ``MonthItem``: 0 day, 1 weekday, 2 weekend day, 3-9 Sunday-Saturday; ours count from Monday = 0.
 _MONTH_ITEMS: dict[int, tuple[int, ...]] = {
-    0: (0, 1, 2, 3, 4, 5, 6), 1: (0, 1, 2, 3, 4), 2: (5, 6),
+    0: (0, 1, 2, 3, 4, 5, 6),
+    1: (0, 1, 2, 3, 4),
+    2: (5, 6),
     **{item: ((item - 3 + 6) % 7,) for item in range(3, 10)},
 }
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
@@ -287,19 +299,21 @@ class _Reader:
             weekdays = _MONTH_ITEMS.get(self.integer(element, "MonthItem"), ())
         position = self.integer(element, "MonthPosition")
         try:
-            return [RecurringException(
-                start=span.start,
-                recurrence=recurrence,
-                period=every if kind in (1, 4, 5, 6, 7) else 1,
-                weekdays=weekdays,
-                day=self.integer(element, "MonthDay", 1),
-                month=self.integer(element, "Month") + 1,  # MSPDI months count from 0
-                position=-1 if position >= 4 else position + 1,
-                end=span.end,
-                occurrences=occurrences if occurrences > 0 else None,
-                working_times=ranges,
-                name=name,
-            )]
+            return [
+                RecurringException(
+                    start=span.start,
+                    recurrence=recurrence,
+                    period=every if kind in (1, 4, 5, 6, 7) else 1,
+                    weekdays=weekdays,
+                    day=self.integer(element, "MonthDay", 1),
+                    month=self.integer(element, "Month") + 1,  # MSPDI months count from 0
+                    position=-1 if position >= 4 else position + 1,
+                    end=span.end,
+                    occurrences=occurrences if occurrences > 0 else None,
+                    working_times=ranges,
+                    name=name,
+                )
+            ]
         except ValueError as exc:
             raise MspdiError(f"calendar exception {name!r}: {exc}") from exc
 
@@ -398,8 +412,9 @@ class _Reader:
             milestone=self.integer(task, "Milestone") == 1,
             calendar_id=calendar_uid if calendar_uid in calendars else None,
             constraint=constraint,
-            constraint_date=self.moment(task, "ConstraintDate") if constraint not in (
-                ConstraintType.ASAP, ConstraintType.ALAP) else None,
+            constraint_date=self.moment(task, "ConstraintDate")
+            if constraint not in (ConstraintType.ASAP, ConstraintType.ALAP)
+            else None,
             deadline=self.moment(task, "Deadline"),
             actual_start=self.moment(task, "ActualStart"),
             actual_finish=self.moment(task, "ActualFinish"),
