@@ -22,7 +22,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -445,19 +444,12 @@ def main(argv: list[str] | None = None) -> int:
     requirements = args.requirements or (50 if args.quick else 500)
     bulk = args.bulk or (500 if args.quick else 5000)
 
-    workdir = Path(tempfile.mkdtemp(prefix="tandem-e2e-"))
-    print(f"Working in {workdir}", file=sys.stderr)
-    try:
-        with harness.fresh_database(args.database or None, workdir, keep=args.keep) as env:
-            return run(args, env, workdir, runs=runs, requirements=requirements, bulk=bulk)
-    except harness.BenchmarkError as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if not args.keep:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
+    return harness.run_isolated(
+        "e2e",
+        args.database,
+        keep=args.keep,
+        body=lambda env, workdir: run(args, env, workdir, runs=runs, requirements=requirements, bulk=bulk),
+    )
 
 
 def run(

@@ -17,13 +17,15 @@ import math
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,26 @@ def _postgres(admin_url: str, *statements: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement.encode())
+
+
+def run_isolated(
+    name: str, database_url: str, *, keep: bool, body: Callable[[dict[str, str], Path], int]
+) -> int:
+    """``body(env, workdir)`` on a fresh database in a new work directory, both removed afterwards.
+
+    A failed step (``BenchmarkError``) is one line on stderr and exit status 1.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix=f"tandem-{name}-"))
+    print(f"Working in {workdir}", file=sys.stderr)
+    try:
+        with fresh_database(database_url or None, workdir, keep=keep) as env:
+            return body(env, workdir)
+    except BenchmarkError as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def use_database_here(env: dict[str, str]) -> None:

@@ -30,9 +30,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -88,6 +86,22 @@ class Tally:
 # ---------------------------------------------------------------------------------------------
 # What a user does
 
+#: The reads of the mix: (kind, weight, path); ``{code}`` is the project, ``{task}`` a task it sees.
+READS = [
+    ("page: project home", 12, "/projects/{code}/"),
+    ("page: Gantt", 4, "/projects/{code}/plan/gantt/"),
+    ("page: Gantt data", 12, "/projects/{code}/plan/gantt/data/"),
+    ("page: task list", 10, "/projects/{code}/plan/list/"),
+    ("page: board", 5, "/projects/{code}/plan/board/"),
+    ("page: requirements", 4, "/projects/{code}/requirements/"),
+    ("page: risks", 3, "/projects/{code}/risks/"),
+    ("api: task list", 12, "/api/v1/projects/{code}/tasks"),
+    ("api: a task", 10, "/api/v1/projects/{code}/tasks/{task}"),
+    ("api: requirements", 5, "/api/v1/projects/{code}/requirements"),
+    ("api: changes", 4, "/api/v1/projects/{code}/changes"),
+    ("api: milestones", 3, "/api/v1/projects/{code}/milestones"),
+]
+
 
 @dataclass
 class User:
@@ -113,24 +127,19 @@ class User:
     def actions(self) -> list[tuple[str, int, Callable[[str], httpx.Response]]]:
         """(kind, weight, send) of every request this user may make: the mix."""
         mix: list[tuple[str, int, Callable[[str], httpx.Response]]] = [
-            ("page: project home", 12, lambda code: self.web.get(f"/projects/{code}/")),
-            ("page: Gantt", 4, lambda code: self.web.get(f"/projects/{code}/plan/gantt/")),
-            ("page: Gantt data", 12, lambda code: self.web.get(f"/projects/{code}/plan/gantt/data/")),
-            ("page: task list", 10, lambda code: self.web.get(f"/projects/{code}/plan/list/")),
-            ("page: board", 5, lambda code: self.web.get(f"/projects/{code}/plan/board/")),
-            ("page: requirements", 4, lambda code: self.web.get(f"/projects/{code}/requirements/")),
-            ("page: risks", 3, lambda code: self.web.get(f"/projects/{code}/risks/")),
-            ("api: task list", 12, lambda code: self.api.get(f"/projects/{code}/tasks")),
-            ("api: a task", 10, lambda code: self.api.get(f"/projects/{code}/tasks/{self.task(code)}")),
-            ("api: requirements", 5, lambda code: self.api.get(f"/projects/{code}/requirements")),
-            ("api: changes", 4, lambda code: self.api.get(f"/projects/{code}/changes")),
-            ("api: milestones", 3, lambda code: self.api.get(f"/projects/{code}/milestones")),
+            (kind, weight, lambda code, path=path: self.get(path, code)) for kind, weight, path in READS
         ]
         if any(self.person.comments.values()):
             mix.append(("write: comment", 3, self.comment))
         if any(self.person.edits_plan.values()):
             mix.append(("write: task edit", 3, self.edit_task))
         return mix
+
+    def get(self, path: str, code: str) -> httpx.Response:
+        """A page (with the session) or an API read (with the token); ``{task}`` is a task it sees."""
+        client = self.api if path.startswith("/api/v1/") else self.web
+        url = path.removeprefix("/api/v1").format(code=code, task=self.task(code) if "{task}" in path else 0)
+        return client.get(url)
 
     def task(self, code: str) -> int:
         return self.rng.choice(self.person.tasks[code])
@@ -311,17 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", action="store_true", help="keep the PostgreSQL database and the work directory"
     )
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="tandem-load-"))
-    print(f"Working in {workdir}", file=sys.stderr)
-    try:
-        with harness.fresh_database(args.database or None, workdir, keep=args.keep) as env:
-            return run(args, env, workdir)
-    except harness.BenchmarkError as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return harness.run_isolated(
+        "load", args.database, keep=args.keep, body=lambda env, workdir: run(args, env, workdir)
+    )
 
 
 def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
