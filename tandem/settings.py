@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its counts include the session and authentication queries; off unless asked for.
+    "tandem.web.middleware.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -224,6 +226,8 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 # An API token's "last used" time is written at most this often (seconds): reads do not write.
 API_TOKEN_USE_INTERVAL = env_int("API_TOKEN_USE_INTERVAL", 300)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Benchmarks: answer every request with X-Query-Count and Server-Timing headers (see benchmarks/).
+QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
 
 SESSION_COOKIE_HTTPONLY = True
 # A session is written when it changes (sign-in, language, messages), never on every request.
