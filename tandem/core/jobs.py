@@ -26,13 +26,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
-from django_tasks import task
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from tandem.core.choices import JobStatus
 from tandem.core.models import Job
@@ -184,7 +183,9 @@ def kind_of(name: str) -> JobKind:
     """The kind named ``name``; a ``ValidationError`` on ``kind`` when there is none."""
     kind = kinds().get(name)
     if kind is None:
-        raise ValidationError({"kind": _("Unknown kind of job; choose one of: %(kinds)s.") % {"kinds": ", ".join(kinds())}})
+        raise ValidationError(
+            {"kind": _("Unknown kind of job; choose one of: %(kinds)s.") % {"kinds": ", ".join(kinds())}}
+        )
     return kind
 
 
@@ -230,6 +231,16 @@ def access_job(user: Viewer, project: Project, pk: Any) -> Job:
         return jobs_of(user, project).get(pk=int(pk))
     except (Job.DoesNotExist, TypeError, ValueError) as missing:
         raise Http404(_("No such job.")) from missing
+
+
+def file_response(job: Job) -> HttpResponse:
+    """The finished job's file as a download (404 until the job is done); for the API and the pages alike."""
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404(_("The file is not ready."))
+    with job.file.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=job.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    return response
 
 
 @task()
@@ -311,4 +322,3 @@ def delete_expired(now: Any = None) -> int:
             job.file.delete(save=False)
         job.delete()
     return len(expired)
-
