@@ -33,7 +33,9 @@ class ReportPdf(JobKind):
         """The same PDF as the synchronous download, with progress per page."""
         report = queries.access_report(user, project, params["report"])
         return JobOutput(
-            rendering.render_pdf(report, progress=progress), rendering.filename(report, "pdf"), "application/pdf"
+            rendering.render_pdf(report, progress=progress),
+            rendering.filename(report, "pdf"),
+            "application/pdf",
         )
 
 
