@@ -19,40 +19,38 @@ PROGRESS_LOGGER = "weasyprint.progress"
 _PAGE = re.compile(r"Creating layout - Page (\d+)")
 
 
-class _PageCounter(logging.Handler):
-    """Advances ``progress`` on every page WeasyPrint lays out in this thread (workers may run several)."""
+_current = threading.local()
 
-    def __init__(self, progress: Progress) -> None:
-        super().__init__(logging.INFO)
-        self.progress = progress
-        self.thread = threading.get_ident()
+
+class _PageCounter(logging.Handler):
+    """Advances the progress of the PDF this thread is building (workers may build several at once)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self.thread:
+        progress: Progress | None = getattr(_current, "progress", None)
+        match = _PAGE.search(record.getMessage()) if progress is not None else None
+        if progress is None or match is None:
             return
-        match = _PAGE.search(record.getMessage())
-        if match:
-            page = int(match.group(1))
-            if page >= self.progress.total:  # the estimate was short: the bar keeps a little room
-                self.progress.total = page + 1
-            self.progress.advance(page - self.progress.done)
+        page = int(match.group(1))
+        if page >= progress.total:  # the estimate was short: the bar keeps a little room
+            progress.total = page + 1
+        progress.advance(page - progress.done)
+
+
+# Installed once: the page lines are routed to the job of the thread that logs them, and are not
+# passed on to the root logger (they would flood the worker's log with a line per page).
+_logger = logging.getLogger(PROGRESS_LOGGER)
+_logger.setLevel(logging.INFO)
+_logger.propagate = False
+_logger.addHandler(_PageCounter())
 
 
 @contextmanager
 def _counting_pages(progress: Progress | None) -> Iterator[None]:
-    if progress is None:
-        yield
-        return
-    logger = logging.getLogger(PROGRESS_LOGGER)
-    handler = _PageCounter(progress)
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    _current.progress = progress
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        _current.progress = None
 
 
 def write_pdf(html: str, *, progress: Progress | None = None, expected_pages: int = 1) -> bytes:
