@@ -99,12 +99,16 @@ class Progress:
         Job.objects.filter(pk=self.job_id).update(step=self.step, done=self.done, total=self.total)
 
 
+#: The largest id a parameter may name (the databases' 32-bit integer columns).
+MAX_ID = 2**31 - 1
+
+
 def whole_number(value: Any) -> int:
     """A positive id given as a JSON number (or a form's text)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(value)
     number = int(value)
-    if number < 1:
+    if not 1 <= number <= MAX_ID:
         raise ValueError(value)
     return number
 
@@ -228,7 +232,10 @@ def jobs_of(user: Viewer, project: Project) -> QuerySet[Job]:
 def access_job(user: Viewer, project: Project, pk: Any) -> Job:
     """The user's own job ``pk`` on ``project``; 404 for anybody else's, an expired one or a bad id."""
     try:
-        return jobs_of(user, project).get(pk=int(pk))
+        number = int(pk)
+        if not 1 <= number <= 2**63 - 1:  # beyond a 64-bit id the databases refuse the query itself
+            raise ValueError(pk)
+        return jobs_of(user, project).get(pk=number)
     except (Job.DoesNotExist, TypeError, ValueError) as missing:
         raise Http404(_("No such job.")) from missing
 

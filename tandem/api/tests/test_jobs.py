@@ -157,3 +157,14 @@ def test_a_report_the_client_may_not_read_is_not_found(
     )
     assert refused.status == 404
     assert not Job.objects.filter(requested_by=world.client_pm, kind="report_pdf").exists()
+
+
+def test_ids_out_of_range_are_refused_not_a_server_error(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, _ids = api_world
+    pm = Caller(world, "pm")
+    huge = pm.call("POST", f"{P}/jobs", {"kind": "report_pdf", "params": {"report": 2**70}})
+    assert huge.status == 422 and "params.report" in huge.text
+    assert pm.get(f"{P}/jobs/{2**70}").status in (404, 422)
+    assert pm.get(f"{P}/jobs/{2**62}/file").status == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from pypdf import PdfReader
 
 from tandem.core.choices import JobStatus, Visibility
 from tandem.core.models import Job
+from tandem.reports import services as report_services
 from tandem.testing.personas import VIEWERS, World
+from tandem.testing.plans import build_small_plan
 from tandem.testing.requirements import add_requirements
 
 MEMBERS = ("client_viewer", "client_pm", "sponsor", "member", "pm")
@@ -148,3 +151,33 @@ def test_the_progress_is_shown_in_chinese(world: World) -> None:
     )
     page = signed_in(world, "pm").get(reverse("web:job_detail", args=["ERP", job.pk])).content.decode()
     assert "正在排版页面" in page and "需求规格说明书（PDF）" in page and 'aria-valuenow="40"' in page
+
+
+def test_a_report_on_a_big_plan_offers_its_pdf_as_a_job(world: World, settings: Any) -> None:
+    build_small_plan(world)
+    report = report_services.generate_report(
+        world.project, period_start=dt.date(2026, 1, 5), period_end=dt.date(2026, 1, 9), actor=world.pm
+    )
+    page = reverse("web:report_detail", args=["ERP", report.pk])
+    client = signed_in(world, "pm")
+    assert reverse("web:report_pdf", args=["ERP", report.pk]) in client.get(page).content.decode()
+    settings.JOBS_REPORT_PDF_OVER = 0
+    body = client.get(page).content.decode()
+    assert 'data-background-job="report_pdf"' in body
+    assert f'<input type="hidden" name="report" value="{report.pk}">' in body
+
+
+def test_the_downloads_page_exports_the_plan_in_the_background(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    build_small_plan(world, secret_milestone=True)
+    client = signed_in(world, "client_viewer")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("web:jobs", args=["ERP"]), {"kind": "plan_export", "format": "csv"})
+    job = Job.objects.get(requested_by=world.client_viewer)
+    assert started["Location"] == reverse("web:job_detail", args=["ERP", job.pk])
+    download = client.get(reverse("web:job_file", args=["ERP", job.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="ERP-plan.csv"' in download["Content-Disposition"]
+    text = download.content.decode("utf-8-sig")
+    assert "Go-live" in text and "Subcontractor payout" not in text  # the client's scope
