@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test.utils import override_settings
 from pypdf import PdfReader
 
-from tandem.core.choices import JobStatus, Visibility
+from tandem.core.choices import Visibility
 from tandem.core.models import Job
 from tandem.reports import services as report_services
 from tandem.reports.models import StatusReport
 from tandem.testing.api import Caller, Case, matrix_test, world_fixture
+from tandem.testing.jobs import finished_plan_export
 from tandem.testing.personas import World
 from tandem.testing.requirements import add_requirements
 
@@ -65,16 +65,7 @@ def seed(world: World) -> dict[str, Any]:
     draft = report_services.generate_report(
         world.project, period_start=dt.date(2026, 1, 5), period_end=dt.date(2026, 1, 9), actor=world.pm
     )
-    pm_job = Job.objects.create(
-        project=world.project,
-        requested_by=world.pm,
-        kind="plan_export",
-        parameters={"format": "csv"},
-        status=JobStatus.DONE,
-        filename="ERP-plan.csv",
-        content_type="text/csv; charset=utf-8",
-    )
-    pm_job.file.save("ERP-plan.csv", ContentFile(b"Name\nKickoff\n"))
+    pm_job = finished_plan_export(world.project, world.pm)
     client_pm_job = Job.objects.create(
         project=world.project, requested_by=world.client_pm, kind="requirements_pdf"
     )

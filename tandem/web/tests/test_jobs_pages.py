@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -16,6 +15,7 @@ from pypdf import PdfReader
 from tandem.core.choices import JobStatus, Visibility
 from tandem.core.models import Job
 from tandem.reports import services as report_services
+from tandem.testing.jobs import finished_plan_export
 from tandem.testing.personas import VIEWERS, World
 from tandem.testing.plans import build_small_plan
 from tandem.testing.requirements import add_requirements
@@ -35,25 +35,8 @@ def signed_in(world: World, persona: str) -> Client:
     return client
 
 
-def pm_job(world: World) -> Job:
-    """A finished plan export of the PM's, with its file."""
-    job = Job.objects.create(
-        project=world.project,
-        requested_by=world.pm,
-        kind="plan_export",
-        status=JobStatus.DONE,
-        filename="ERP-plan.csv",
-        content_type="text/csv; charset=utf-8",
-        step="Done",
-        total=1,
-        done=1,
-    )
-    job.file.save("ERP-plan.csv", ContentFile(b"Name\nKickoff\n"))
-    return job
-
-
 def test_only_the_requester_sees_a_job_and_its_file(world: World) -> None:
-    job = pm_job(world)
+    job = finished_plan_export(world.project, world.pm)
     pages = {
         "list": reverse("web:jobs", args=["ERP"]),
         "detail": reverse("web:job_detail", args=["ERP", job.pk]),
