@@ -1,4 +1,5 @@
-"""Background jobs: the worker runs them, progress is recorded cheaply, a failure is shown, files expire."""
+"""Background jobs (core.jobs), shown on the specification PDF and the plan export: the worker runs them,
+progress is recorded cheaply, a failure is shown, files expire."""
 
 from __future__ import annotations
 
