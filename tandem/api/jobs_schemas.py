@@ -46,6 +46,11 @@ class JobOut(Schema):
         return gettext(job.step) if job.step else ""
 
     @staticmethod
+    def resolve_error(job: Job) -> str:
+        """The error in the caller's language (stored translated, or as a message id by the clock)."""
+        return gettext(job.error) if job.error else ""
+
+    @staticmethod
     def resolve_file_url(job: Job) -> str | None:
         """Where to download the file, once the job is done."""
         if job.status != "done":

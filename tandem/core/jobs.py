@@ -321,6 +321,24 @@ def _fail(job: Job, message: str) -> str:
     return "failed"
 
 
+def fail_stalled(now: Any = None) -> int:
+    """Mark as failed the jobs still queued or running ``JOBS_KEEP_HOURS`` after they were asked for.
+
+    A worker that died in the middle of a job leaves it running; its requester then reads that it
+    did not finish (and may start it again) instead of watching a bar that never moves.
+    """
+    moment = now or timezone.now()
+    return Job.objects.filter(
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        created_at__lt=moment - timedelta(hours=settings.JOBS_KEEP_HOURS),
+    ).update(
+        status=JobStatus.FAILED,
+        error=gettext_noop("The job did not finish. Start it again."),
+        finished_at=moment,
+        expires_at=moment + timedelta(hours=settings.JOBS_KEEP_HOURS),
+    )
+
+
 def delete_expired(now: Any = None) -> int:
     """Remove jobs past their expiry with their files; the number removed."""
     expired = list(Job.objects.filter(expires_at__lt=now or timezone.now()))

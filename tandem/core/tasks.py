@@ -1,4 +1,4 @@
-"""Periodic work of the core: removing background jobs whose files have expired."""
+"""Periodic work of the core: failing background jobs a dead worker left, removing expired ones."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from tandem.core import jobs
 from tandem.core.clock import periodic
 
 
-@periodic("core.delete_expired_jobs")
-def delete_expired_jobs(now: datetime) -> int:
-    """Remove the jobs (and their files) kept past ``JOBS_KEEP_HOURS``."""
+@periodic("core.tidy_jobs")
+def tidy_jobs(now: datetime) -> int:
+    """Fail the jobs left unfinished, and remove the jobs (and files) kept past ``JOBS_KEEP_HOURS``."""
+    jobs.fail_stalled(now)
     return jobs.delete_expired(now)

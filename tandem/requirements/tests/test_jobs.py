@@ -21,6 +21,7 @@ from tandem.core import jobs
 from tandem.core.choices import JobStatus, Visibility
 from tandem.core.models import Job
 from tandem.core.scoping import ClientLens
+from tandem.core.tasks import tidy_jobs
 from tandem.projects.models import Membership
 from tandem.testing.personas import World, build_world
 from tandem.testing.requirements import add_requirements
@@ -173,3 +174,17 @@ def test_bad_input_names_the_field(world: World, kind: str, params: dict[str, An
         jobs.do_start_job(world.pm, world.project, kind, params)
     assert field in refused.value.message_dict
     assert not Job.objects.exists()
+
+
+def test_a_job_a_dead_worker_left_is_failed_by_the_clock_then_removed(world: World, settings: Any) -> None:
+    job = Job.objects.create(project=world.project, requested_by=world.pm, kind="requirements_pdf")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    now = timezone.now()
+    tidy_jobs(now)
+    assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING  # still young: it may be working
+    later = now + timedelta(hours=settings.JOBS_KEEP_HOURS, minutes=1)
+    tidy_jobs(later)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "The job did not finish. Start it again."
+    tidy_jobs(later + timedelta(hours=settings.JOBS_KEEP_HOURS, minutes=1))
+    assert not Job.objects.filter(pk=job.pk).exists()
