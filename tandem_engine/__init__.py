@@ -16,7 +16,7 @@ from .calendar import (
     working_minutes_between,
 )
 from .china import UnpublishedHolidaysWarning, china_calendar, last_published_china_year
-from .cpm import ActivitySchedule, ScheduleResult, schedule
+from .cpm import ActivitySchedule, ScheduleColumns, ScheduleResult, no_cyclic_gc, schedule
 from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
 from .model import (
     STANDARD_DAY,
@@ -60,6 +60,7 @@ __all__ = [
     "PsplibInstance",
     "Recurrence",
     "RecurringException",
+    "ScheduleColumns",
     "ScheduleResult",
     "SummaryDates",
     "UnpublishedHolidaysWarning",
@@ -67,6 +68,7 @@ __all__ = [
     "china_calendar",
     "from_minutes",
     "last_published_china_year",
+    "no_cyclic_gc",
     "parse_working_ranges",
     "read_mspdi",
     "read_psplib",

@@ -55,8 +55,19 @@ class CompiledCalendar:
     """
 
     __slots__ = (
-        "_arrays", "_by_day", "_cum", "_cum_end", "_day_hi", "_day_lo", "_ends", "_open_rules", "_recurring",
-        "_recurring_hi", "_starts", "calendar", "continuous",
+        "_arrays",
+        "_by_day",
+        "_cum",
+        "_cum_end",
+        "_day_hi",
+        "_day_lo",
+        "_ends",
+        "_open_rules",
+        "_recurring",
+        "_recurring_hi",
+        "_starts",
+        "calendar",
+        "continuous",
     )
 
     def __init__(self, calendar: Calendar) -> None:

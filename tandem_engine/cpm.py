@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +42,14 @@ from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleErr
 from .fast import FastPlan, FastState, compile_plan, keys_to_minutes
 from .model import Activity, ActivityId, ConstraintType, LagUnit, LinkType, Network
 
-__all__ = ["ActivitySchedule", "ScheduleResult", "fast_path_refusal", "schedule"]
+__all__ = [
+    "ActivitySchedule",
+    "ScheduleColumns",
+    "ScheduleResult",
+    "fast_path_refusal",
+    "no_cyclic_gc",
+    "schedule",
+]
 
 # Link codes: bit 0 set = the predecessor's start drives (SS, SF); value <= 1 = the successor's start
 # is driven (FS, SS).
@@ -102,6 +109,25 @@ class ActivitySchedule:
     critical: bool
 
 
+class ScheduleColumns(NamedTuple):
+    """Every activity's results as aligned lists (one entry per activity, in ``ids`` order).
+
+    For callers that read the whole schedule: no :class:`ActivitySchedule` is built per activity,
+    and equal dates are the same ``datetime`` object.
+    """
+
+    ids: list[ActivityId]
+    start: list[datetime]
+    finish: list[datetime]
+    early_start: list[datetime]
+    early_finish: list[datetime]
+    late_start: list[datetime]
+    late_finish: list[datetime]
+    total_float: list[int]
+    free_float: list[int]
+    critical: list[bool]
+
+
 class _Core(Protocol):
     """What a :class:`ScheduleResult` reads from a schedule, whichever path computed it."""
 
@@ -120,6 +146,7 @@ class _Core(Protocol):
 
     def floats(self) -> tuple[Sequence[int], Sequence[int], Sequence[bool]]:
         """Total float, free float (as shown) and the critical flag of every activity, by input index."""
+
     def critical_path(self) -> tuple[ActivityId, ...]: ...
     def order(self) -> tuple[ActivityId, ...]: ...
     def reschedule(self, durations: Mapping[int, int]) -> _Core: ...
@@ -162,6 +189,37 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
     def __len__(self) -> int:
         return len(self._core.ids)
 
+    def columns(self) -> ScheduleColumns:
+        """The whole schedule as aligned lists, cheaper than reading every activity one by one.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
+        >>> net = Network((Activity("a", duration=480), Activity("b", duration=480)), (Link("a", "b"),),
+        ...               {"std": Calendar.standard("std")}, "std", datetime(2026, 11, 23, 8))
+        >>> columns = schedule(net).columns()
+        >>> columns.ids, columns.start[1], columns.critical
+        (['a', 'b'], datetime.datetime(2026, 11, 24, 8, 0), [True, True])
+        """
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _Rows(self._core)
+        dates = rows.dates
+        start, finish, early_start, early_finish, late_start, late_finish = (
+            [dates[m] for m in column] for column in rows.columns
+        )
+        return ScheduleColumns(
+            list(self._core.ids),
+            start,
+            finish,
+            early_start,
+            early_finish,
+            late_start,
+            late_finish,
+            list(rows.total),
+            list(rows.free),
+            list(rows.critical),
+        )
+
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
         rows = self._rows
@@ -198,7 +256,7 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             if minutes < 0:
                 raise NetworkError(f"activity {ids[i]!r} has a negative duration")
         changes = {i: int(minutes) for i, minutes in changes.items()}
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             core = self._core.reschedule(changes)
             if strict and core.conflicts:
                 raise ConstraintConflictError(core.conflicts)
@@ -281,7 +339,7 @@ def schedule(
     :mod:`tandem_engine.fast`, which gives the same result; :func:`fast_path_refusal` says why a
     plan does not.
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         plan = compile_plan(network, status_date)
         if isinstance(plan, FastPlan):
             return ScheduleResult(_FastCore(plan.schedule(plan.durations)))
@@ -298,7 +356,7 @@ def _schedule_generic(
     network: Network, *, status_date: datetime | None = None, strict: bool = False
 ) -> ScheduleResult:
     """Schedule ``network`` on the generic path (per-activity calendar operations)."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         state = _State(_Scheduler(network, status_date))
         state.full()
         core = _GenericCore(state)
@@ -319,7 +377,7 @@ class _GenericCore:
         flat = sched._to_minutes_bulk(
             [*state.start, *state.finish, *state.es, *state.ef, *state.ls, *state.lf]
         )
-        self.minutes = {name: flat[k * n:(k + 1) * n] for k, name in enumerate(_DATE_NAMES)}
+        self.minutes = {name: flat[k * n : (k + 1) * n] for k, name in enumerate(_DATE_NAMES)}
         self.conflicts = tuple(state.conflicts[i] for i in sorted(state.conflicts))
         self.project_start, self.project_finish = sched._to_minutes_bulk(
             [state.project_start, state.project_finish]
@@ -382,7 +440,7 @@ class _FastCore:
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while scheduling.
 
     A schedule allocates hundreds of thousands of small lists and tuples that form no reference
@@ -499,7 +557,7 @@ class _Scheduler:
             seen[node] = len(path)
             path.append(node)
             node = next(p for p, _, _, _ in self.preds[node] if p in remaining)
-        cycle = path[seen[node]:]
+        cycle = path[seen[node] :]
         cycle.reverse()  # predecessors were followed, so reverse to read along the links
         return [self.ids[i] for i in (*cycle, cycle[0])]
 
@@ -560,12 +618,13 @@ class _Scheduler:
     ) -> None:
         assert a.constraint_date is not None
         required[self.index[a.id]] = start
-        conflicts[self.index[a.id]] = (ConstraintConflict(
+        conflicts[self.index[a.id]] = ConstraintConflict(
             activity_id=a.id,
             constraint=a.constraint,
             constraint_date=a.constraint_date,
             required_date=from_minutes(self._to_minutes_bulk([start])[0]),
-        ))
+        )
+
 
 class _State:
     """The arrays of one schedule, in the scheduler's time domain, and the steps that fill them."""
@@ -738,13 +797,19 @@ class _State:
         self.required.pop(i, None)
         if a.manual and a.manual_start is not None:
             es[i] = to_time(a.manual_start)
-            ef[i] = to_time(a.manual_finish) if a.manual_finish is not None else sched._add_duration(
-                a, ops, es[i], d)
+            ef[i] = (
+                to_time(a.manual_finish)
+                if a.manual_finish is not None
+                else sched._add_duration(a, ops, es[i], d)
+            )
             return
         if a.actual_start is not None:
             es[i] = to_time(a.actual_start)
-            ef[i] = to_time(a.actual_finish) if a.actual_finish is not None else sched._add_duration(
-                a, ops, es[i], d)
+            ef[i] = (
+                to_time(a.actual_finish)
+                if a.actual_finish is not None
+                else sched._add_duration(a, ops, es[i], d)
+            )
             return
         preds = sched.preds[i]
         s_cand = self.floor if a.constraint is not _C.SNET or not preds else self.project_start
@@ -768,7 +833,8 @@ class _State:
                 start, forced_finish, driver = from_finish, f_cand, f_driver
         if a.constraint_date is not None and a.constraint is not _C.ASAP and a.constraint is not _C.ALAP:
             start, forced_finish = sched._apply_constraint(
-                a, ops, start, forced_finish, to_time(a.constraint_date), self.conflicts, self.required)
+                a, ops, start, forced_finish, to_time(a.constraint_date), self.conflicts, self.required
+            )
         self.driver[i] = driver
         es[i] = start
         ef[i] = forced_finish if forced_finish is not None else sched._add_duration(a, ops, start, d)

@@ -50,12 +50,19 @@ _NO_SUCCESSOR = 1 << 62
 _ALLOWED_CONSTRAINTS = frozenset((ConstraintType.ASAP, ConstraintType.ALAP))
 _NO_DATES = (None, None, None, None, False, False)
 _KIND = attrgetter(
-    "constraint_date", "deadline", "actual_start", "actual_finish", "manual", "elapsed",
-    "constraint", "calendar_id",
+    "constraint_date",
+    "deadline",
+    "actual_start",
+    "actual_finish",
+    "manual",
+    "elapsed",
+    "constraint",
+    "calendar_id",
 )
 
 
 # -- maps x -> (x & a) + b, on arrays -------------------------------------------------------------
+
 
 def _add(minutes: I64) -> tuple[I64, I64]:
     """The map "add ``minutes`` of work" for each element: ``(-2, 2m)``, ``(-2, 2m + 1)`` or the identity."""
@@ -278,8 +285,8 @@ class FastState:
         early = self.early
         task, twice = self.positive[lo:], 2 * self.d[lo:]
         es = plan.floor | task  # a task starts at the next start of work, a milestone where it is
-        early[2 * lo::2] = es
-        early[2 * lo + 1::2] = np.where(task, (es & -2) + twice, es)
+        early[2 * lo :: 2] = es
+        early[2 * lo + 1 :: 2] = np.where(task, (es & -2) + twice, es)
         f_from, f_to, f_a, f_b, bounds = plan.f_from, plan.f_to, self.f_a, self.f_b, plan.f_bounds
         maximum_at = np.maximum.at
         for level in range(max(first_level, 1), plan.levels):
@@ -298,8 +305,8 @@ class FastState:
         task, twice = self.positive[:hi], 2 * self.d[:hi]
         finish = self.project_finish
         lf = np.where(task, finish & -2, finish)  # a task's late finish is an end of work
-        late[0:2 * hi:2] = lf
-        late[1:2 * hi:2] = np.where(task, lf - twice + 1, lf)
+        late[0 : 2 * hi : 2] = lf
+        late[1 : 2 * hi : 2] = np.where(task, lf - twice + 1, lf)
         b_from, b_to, b_a, b_b, bounds = plan.b_from, plan.b_to, self.b_a, self.b_b, plan.b_bounds
         minimum_at = np.minimum.at
         for level in range(last_level, -1, -1):
@@ -417,8 +424,14 @@ class FastState:
         alap = self.plan.alap
         start = np.where(alap, ls, es) if alap.any() else es
         finish = np.where(alap, lf, ef) if alap.any() else ef
-        return {"start": start, "finish": finish, "early_start": es, "early_finish": ef,
-                "late_start": ls, "late_finish": lf}
+        return {
+            "start": start,
+            "finish": finish,
+            "early_start": es,
+            "early_finish": ef,
+            "late_start": ls,
+            "late_finish": lf,
+        }
 
     def drivers(self) -> I64:
         """Each activity's driving predecessor (input index, -1 for none), as the generic path records it.
@@ -481,7 +494,7 @@ def _kahn(n: int, src: I64, dst: I64) -> list[int] | None:
     while queue:
         i = queue.popleft()
         order.append(i)
-        for s in targets[ptr[i]:ptr[i + 1]]:
+        for s in targets[ptr[i] : ptr[i + 1]]:
             indegree[s] -= 1
             if indegree[s] == 0:
                 queue.append(s)
@@ -507,9 +520,21 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
     kinds = set(map(_KIND, acts))  # a handful of distinct tuples
     if {k[:-2] for k in kinds} != {_NO_DATES}:
         fields = Counter(
-            name for a in acts for name, value in zip(
-                ("constraint dates", "deadlines", "actual dates", "actual dates", "manual scheduling",
-                 "elapsed durations"), _KIND(a)[:-2], strict=True) if value
+            name
+            for a in acts
+            for name, value in zip(
+                (
+                    "constraint dates",
+                    "deadlines",
+                    "actual dates",
+                    "actual dates",
+                    "manual scheduling",
+                    "elapsed durations",
+                ),
+                _KIND(a)[:-2],
+                strict=True,
+            )
+            if value
         )
         return ", ".join(sorted(fields))
     constraints = {k[-2] for k in kinds}

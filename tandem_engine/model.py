@@ -148,7 +148,9 @@ class RecurringException:
         if self.occurrences is not None and self.occurrences < 1:
             raise ValueError(f"recurring exception {self.name!r}: occurrences must be at least 1")
         needs_weekdays = self.recurrence in (
-            Recurrence.WEEKLY, Recurrence.MONTHLY_BY_POSITION, Recurrence.YEARLY_BY_POSITION
+            Recurrence.WEEKLY,
+            Recurrence.MONTHLY_BY_POSITION,
+            Recurrence.YEARLY_BY_POSITION,
         )
         if needs_weekdays and (not self.weekdays or not set(self.weekdays) <= set(ALL_DAYS)):
             raise ValueError(f"recurring exception {self.name!r}: weekdays must be some of 0 (Monday) to 6")
@@ -225,8 +227,15 @@ class Calendar:
     """
 
     id: CalendarId
-    week: tuple[WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges, WorkingRanges,
-                WorkingRanges] = (STANDARD_DAY,) * 5 + ((), ())
+    week: tuple[
+        WorkingRanges,
+        WorkingRanges,
+        WorkingRanges,
+        WorkingRanges,
+        WorkingRanges,
+        WorkingRanges,
+        WorkingRanges,
+    ] = (STANDARD_DAY,) * 5 + ((), ())
     exceptions: tuple[CalendarException, ...] = ()
     name: str = ""
     recurring: tuple[RecurringException, ...] = ()

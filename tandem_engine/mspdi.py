@@ -48,20 +48,32 @@ MAX_MSPDI_BYTES = 64 * 1024 * 1024
 
 _NS = "{http://schemas.microsoft.com/project}"
 _CONSTRAINTS = {
-    0: ConstraintType.ASAP, 1: ConstraintType.ALAP, 2: ConstraintType.MSO, 3: ConstraintType.MFO,
-    4: ConstraintType.SNET, 5: ConstraintType.SNLT, 6: ConstraintType.FNET, 7: ConstraintType.FNLT,
+    0: ConstraintType.ASAP,
+    1: ConstraintType.ALAP,
+    2: ConstraintType.MSO,
+    3: ConstraintType.MFO,
+    4: ConstraintType.SNET,
+    5: ConstraintType.SNLT,
+    6: ConstraintType.FNET,
+    7: ConstraintType.FNLT,
 }
 _LINK_TYPES = {0: LinkType.FF, 1: LinkType.FS, 2: LinkType.SF, 3: LinkType.SS}
 # MSPDI exception ``Type``: 1 daily, 2 yearly by month day, 3 yearly by position, 4 monthly by month
 # day, 5 monthly by position, 6 weekly, 7 every N days.
 _RECURRENCES = {
-    1: Recurrence.DAILY, 2: Recurrence.YEARLY_BY_DAY, 3: Recurrence.YEARLY_BY_POSITION,
-    4: Recurrence.MONTHLY_BY_DAY, 5: Recurrence.MONTHLY_BY_POSITION, 6: Recurrence.WEEKLY,
+    1: Recurrence.DAILY,
+    2: Recurrence.YEARLY_BY_DAY,
+    3: Recurrence.YEARLY_BY_POSITION,
+    4: Recurrence.MONTHLY_BY_DAY,
+    5: Recurrence.MONTHLY_BY_POSITION,
+    6: Recurrence.WEEKLY,
     7: Recurrence.DAILY,
 }
 # ``MonthItem``: 0 day, 1 weekday, 2 weekend day, 3-9 Sunday-Saturday; ours count from Monday = 0.
 _MONTH_ITEMS: dict[int, tuple[int, ...]] = {
-    0: (0, 1, 2, 3, 4, 5, 6), 1: (0, 1, 2, 3, 4), 2: (5, 6),
+    0: (0, 1, 2, 3, 4, 5, 6),
+    1: (0, 1, 2, 3, 4),
+    2: (5, 6),
     **{item: ((item - 3 + 6) % 7,) for item in range(3, 10)},
 }
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
@@ -95,7 +107,8 @@ class MspdiProject:
 
     ``summaries`` maps each summary task UID to the UIDs of its leaf tasks; ``manual`` holds the
     UIDs of manually scheduled tasks; ``notes`` lists features met in the file that were read only
-    approximately (e.g. a recurring calendar exception pattern other than daily).
+    approximately (e.g. a recurring calendar exception pattern other than daily); ``levels`` holds
+    every task's outline level, in file order like ``names``.
     """
 
     network: Network
@@ -103,6 +116,7 @@ class MspdiProject:
     summaries: Mapping[ActivityId, tuple[ActivityId, ...]]
     manual: frozenset[ActivityId]
     notes: tuple[str, ...] = field(default=())
+    levels: Mapping[ActivityId, int] = field(default_factory=dict)
 
 
 def read_mspdi(source: str | Path | bytes, *, max_bytes: int = MAX_MSPDI_BYTES) -> MspdiProject:
@@ -287,19 +301,21 @@ class _Reader:
             weekdays = _MONTH_ITEMS.get(self.integer(element, "MonthItem"), ())
         position = self.integer(element, "MonthPosition")
         try:
-            return [RecurringException(
-                start=span.start,
-                recurrence=recurrence,
-                period=every if kind in (1, 4, 5, 6, 7) else 1,
-                weekdays=weekdays,
-                day=self.integer(element, "MonthDay", 1),
-                month=self.integer(element, "Month") + 1,  # MSPDI months count from 0
-                position=-1 if position >= 4 else position + 1,
-                end=span.end,
-                occurrences=occurrences if occurrences > 0 else None,
-                working_times=ranges,
-                name=name,
-            )]
+            return [
+                RecurringException(
+                    start=span.start,
+                    recurrence=recurrence,
+                    period=every if kind in (1, 4, 5, 6, 7) else 1,
+                    weekdays=weekdays,
+                    day=self.integer(element, "MonthDay", 1),
+                    month=self.integer(element, "Month") + 1,  # MSPDI months count from 0
+                    position=-1 if position >= 4 else position + 1,
+                    end=span.end,
+                    occurrences=occurrences if occurrences > 0 else None,
+                    working_times=ranges,
+                    name=name,
+                )
+            ]
         except ValueError as exc:
             raise MspdiError(f"calendar exception {name!r}: {exc}") from exc
 
@@ -335,6 +351,7 @@ class _Reader:
                 calendars[-1] = Calendar.standard(-1)
         start = self.moment(root, "StartDate") or datetime(2000, 1, 3, 8)  # noqa: DTZ001 - naive project time
         names: dict[ActivityId, str] = {}
+        levels: dict[ActivityId, int] = {}
         activities: list[Activity] = []
         manual: set[ActivityId] = set()
         # Outline structure: a task's parent is the nearest earlier task one level up.
@@ -353,6 +370,7 @@ class _Reader:
                 children_of.setdefault(stack[-1][1], []).append(uid)
             stack.append((level, uid))
             names[uid] = self.text(task, "Name") or ""
+            levels[uid] = level
             for link in self.children(task, "PredecessorLink"):
                 raw_links.append((self.integer(link, "PredecessorUID"), uid, link))
             if self.integer(task, "Summary") == 1 or level == 0 or (uid == 0 and level <= 0):
@@ -381,6 +399,7 @@ class _Reader:
             summaries={uid: tuple(v) for uid, v in leaves.items()},
             manual=frozenset(manual),
             notes=tuple(self.notes),
+            levels=levels,
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
@@ -398,8 +417,9 @@ class _Reader:
             milestone=self.integer(task, "Milestone") == 1,
             calendar_id=calendar_uid if calendar_uid in calendars else None,
             constraint=constraint,
-            constraint_date=self.moment(task, "ConstraintDate") if constraint not in (
-                ConstraintType.ASAP, ConstraintType.ALAP) else None,
+            constraint_date=self.moment(task, "ConstraintDate")
+            if constraint not in (ConstraintType.ASAP, ConstraintType.ALAP)
+            else None,
             deadline=self.moment(task, "Deadline"),
             actual_start=self.moment(task, "ActualStart"),
             actual_finish=self.moment(task, "ActualFinish"),

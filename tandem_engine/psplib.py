@@ -43,7 +43,7 @@ def read_psplib(path: str | Path) -> PsplibInstance:
         if len(fields) < 3:
             continue
         job, count = int(fields[0]), int(fields[2])
-        links.extend(Link(job, int(s)) for s in fields[3:3 + count])
+        links.extend(Link(job, int(s)) for s in fields[3 : 3 + count])
     durations: dict[int, int] = {}
     for line in _section(text, "REQUESTS/DURATIONS:", "*****").splitlines()[3:]:
         fields = line.split()
@@ -65,4 +65,4 @@ def _section(text: str, title: str, end: str) -> str:
     if start < 0:
         raise ValueError(f"missing section {title!r}")
     stop = text.find(end, start)
-    return text[start + len(title): stop if stop >= 0 else None]
+    return text[start + len(title) : stop if stop >= 0 else None]

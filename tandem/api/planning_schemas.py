@@ -12,6 +12,7 @@ from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, 
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 from tandem.planning.models import Baseline, Calendar, CalendarException, Dependency, Task
+from tandem.planning.services import BULK_LIMIT
 
 MAX_MINUTES = 10_000_000  # about 57 working years
 Minutes = Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]
@@ -94,6 +95,43 @@ class TaskPatchIn(_TaskFields):
 
     name: str | None = model_field(Task, "name", None)
     version: Version
+
+
+#: A name a bulk request gives a task it adds, so that later rows can name it before it has an id.
+Ref = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class TaskBulkIn(TaskIn):
+    """A task a bulk request adds: ``ref`` names it for later rows; ``parent_ref``, a parent added before."""
+
+    ref: Ref | None = None
+    parent_ref: Ref | None = None
+
+
+class TaskBulkPatchIn(TaskPatchIn):
+    """Changes to one task in a bulk request, based on the version the caller read."""
+
+    id: Id
+
+
+class LinkBulkIn(Schema):
+    """A link a bulk request adds; each end is an existing task's id or the ``ref`` of a task it adds."""
+
+    predecessor_id: Id | None = None
+    predecessor_ref: Ref | None = None
+    successor_id: Id | None = None
+    successor_ref: Ref | None = None
+    type: DependencyType = model_field(Dependency, "type", DependencyType.FS)
+    lag_minutes: Lag = model_field(Dependency, "lag_minutes", 0)
+    elapsed: StrictBool = model_field(Dependency, "elapsed", False)
+
+
+class PlanBulkIn(Schema):
+    """Tasks to add, tasks to change and links to add, in one transaction with one reschedule."""
+
+    create: list[TaskBulkIn] = Field(default_factory=list, max_length=BULK_LIMIT)
+    update: list[TaskBulkPatchIn] = Field(default_factory=list, max_length=BULK_LIMIT)
+    links: list[LinkBulkIn] = Field(default_factory=list, max_length=BULK_LIMIT)
 
 
 class TaskMoveIn(Schema):
@@ -265,6 +303,15 @@ class ProgressOut(Schema):
 
     overdue: list[FlaggedTaskOut]
     slipping: list[FlaggedTaskOut]
+
+
+class PlanBulkOut(Schema):
+    """What a bulk request did, rows as the caller sees them after the reschedule."""
+
+    created: list[TaskOut]
+    updated: list[TaskOut]
+    links: list[DependencyOut]
+    refs: dict[str, int]
 
 
 class FeedOut(Schema):

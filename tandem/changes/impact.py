@@ -11,13 +11,14 @@ Tasks the sandbox adds are keyed ``new-<edit id>`` until the approval creates th
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass
+from dataclasses import fields as dataclass_fields
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -29,7 +30,7 @@ from tandem.changes.models import ChangeSettings, SandboxEdit
 from tandem.core.choices import Visibility
 from tandem.planning import queries as planning_queries
 from tandem.planning import scheduling
-from tandem.planning.choices import DependencyType, TaskKind
+from tandem.planning.choices import ConstraintType, DependencyType, TaskKind
 from tandem.planning.models import BaselineTask, Calendar, CalendarException, Dependency, Task
 from tandem.projects import permissions
 from tandem.projects.models import Project
@@ -42,7 +43,6 @@ MAX_MINUTES = 10_000_000
 #: The working day the day rate prices (minutes).
 DAY_MINUTES = 480
 CENT = Decimal("0.01")
-
 # ---------------------------------------------------------------- fingerprints
 
 
@@ -265,22 +265,126 @@ def _clean_revision(project: Project, payload: Mapping[str, Any], actor: Any) ->
 # ---------------------------------------------------------------- the sandbox
 
 
+@dataclass(slots=True)
+class _Row:
+    """A task in the sandbox: the values the scheduler and the comparison read, not a model instance.
+
+    Reading a large plan as values costs a fraction of building ``Task`` instances. The planning
+    adapter's helpers (``number_outline``, ``leaves_of``, ``build_network``) read and set these
+    attributes by name, as on a task.
+    """
+
+    pk: int
+    parent_id: int | None
+    position: int
+    visibility: str
+    kind: str
+    name: str
+    duration_minutes: int
+    percent_complete: int
+    constraint_type: str
+    constraint_date: dt.datetime | None
+    deadline: dt.datetime | None
+    actual_start: dt.datetime | None
+    actual_finish: dt.datetime | None
+    manual: bool
+    calendar_id: int | None
+    held_until: dt.datetime | None
+    start: dt.datetime | None
+    finish: dt.datetime | None
+    critical: bool
+    outline_key: str
+    # Set by ``scheduling.number_outline``.
+    wbs: str = ""
+    shared_wbs: str = ""
+    is_summary: bool = False
+
+
+#: The task columns a ``_Row`` holds, in its order.
+ROW_COLUMNS = tuple(
+    "id" if f.name == "pk" else f.name for f in dataclass_fields(_Row) if f.default is MISSING
+)
+
+
+class _Link(NamedTuple):
+    """A link in the sandbox, with the attributes the scheduler reads."""
+
+    pk: int
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag_minutes: int
+    elapsed: bool
+
+
+LINK_COLUMNS = ("id", *_Link._fields[1:])
+
+
 class _Sandbox:
-    """The plan's rows copied in memory, with the edits applied in order."""
+    """The plan's rows loaded once, with the edits applied to them in order (the plan is never saved).
+
+    The tree (children by parent) and the links by task are indexed once, so an edit costs what it
+    touches, not the plan's size. What the current plan says (each row's finish, the critical leaf
+    tasks) is kept apart before any edit changes a row.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.zone = scheduling.zone_of(project)
-        rows = list(Task.objects.filter(project=project).order_by("id"))
-        self.original = {t.pk: t for t in rows}
-        self.tasks: dict[int, Task] = {t.pk: copy.copy(t) for t in rows}
-        self.links: dict[int, Dependency] = {
-            d.pk: copy.copy(d) for d in Dependency.objects.filter(project=project).order_by("id")
-        }
-        #: ``new-<edit id>`` → the negative id the copy gives the added task.
+        # Rows read for this sandbox alone: the edits change them in place, nothing saves them.
+        tasks = Task.objects.filter(project=project).order_by("id").values_list(*ROW_COLUMNS)
+        self.tasks: dict[int, _Row] = {values[0]: _Row(*values) for values in tasks}
+        links = Dependency.objects.filter(project=project).order_by("id").values_list(*LINK_COLUMNS)
+        self.links: dict[int, _Link] = {values[0]: _Link(*values) for values in links}
+        self.children: dict[int | None, set[int]] = {}
+        for task in self.tasks.values():
+            self.children.setdefault(task.parent_id, set()).add(task.pk)
+        self.links_of: dict[int, set[int]] = {}
+        self.pairs: set[tuple[int, int]] = set()
+        for link in self.links.values():
+            self._index_link(link)
+        #: Each row's finish in the current plan.
+        self.current_finish: dict[int, dt.datetime | None] = {pk: t.finish for pk, t in self.tasks.items()}
+        #: The current plan's critical leaf tasks (a summary row's flag only rolls up from its leaves).
+        self.was_critical = {pk for pk, t in self.tasks.items() if t.critical and not self.children.get(pk)}
+        #: The plan's rows the edits remove, as they were loaded.
+        self.removed: dict[int, _Row] = {}
+        #: ``new-<edit id>`` → the negative id the sandbox gives the added task.
         self.new_ids: dict[str, int] = {}
-        self.removed: set[int] = set()
         self._next_link = -1
+
+    def rows(self) -> list[Task]:
+        """The sandbox's tasks, for the planning adapter's helpers (which read a task's attributes only)."""
+        return cast(list[Task], list(self.tasks.values()))
+
+    def link_rows(self) -> list[Dependency]:
+        """The sandbox's links, for ``scheduling.build_network`` (which reads a link's attributes only)."""
+        return cast(list[Dependency], list(self.links.values()))
+
+    def _index_link(self, link: _Link) -> None:
+        self.links_of.setdefault(link.predecessor_id, set()).add(link.pk)
+        self.links_of.setdefault(link.successor_id, set()).add(link.pk)
+        self.pairs.add((link.predecessor_id, link.successor_id))
+
+    def _drop_link(self, link_id: int) -> None:
+        link = self.links.pop(link_id)
+        self.links_of[link.predecessor_id].discard(link_id)
+        self.links_of[link.successor_id].discard(link_id)
+        self.pairs.discard((link.predecessor_id, link.successor_id))
+
+    def _subtree(self, pk: int) -> list[int]:
+        """``pk`` and every row below it."""
+        out: list[int] = []
+        seen: set[int] = set()
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            stack.extend(self.children.get(current, ()))
+        return out
 
     def _resolve(self, ref: Any, position: int) -> int:
         if isinstance(ref, str) and ref.startswith(NEW_PREFIX):
@@ -292,53 +396,57 @@ class _Sandbox:
             raise _stale(position)
         return pk
 
-    def _leaves_below(self, pk: int) -> list[Task]:
-        children: dict[int | None, list[int]] = {}
-        for task in self.tasks.values():
-            children.setdefault(task.parent_id, []).append(task.pk)
-        out: list[Task] = []
-        stack = [pk]
-        while stack:
-            current = stack.pop()
-            below = children.get(current, [])
-            if not below:
-                out.append(self.tasks[current])
-            stack.extend(below)
-        return out
-
     def apply(self, edit: SandboxEdit, position: int, calendar: engine.Calendar) -> int:
-        """Apply one edit to the copy; the effort (working minutes) it adds by default."""
+        """Apply one edit to the sandbox; the effort (working minutes) it adds by default."""
         data = edit.payload
         if edit.kind == EditKind.ADD_TASK:
             pk = -edit.pk
             parent_id = data.get("parent_id")
             if parent_id is not None and parent_id not in self.tasks:
                 raise _stale(position)
-            task = Task(
+            task = _Row(
                 pk=pk,
-                project=self.project,
                 parent_id=parent_id,
                 position=10_000 + position,
+                visibility=data.get("visibility", Visibility.SHARED),
                 kind=data.get("kind", TaskKind.TASK),
                 name=data["name"],
                 duration_minutes=int(data.get("duration_minutes", 0)),
-                visibility=data.get("visibility", Visibility.SHARED),
+                percent_complete=0,
+                constraint_type=ConstraintType.ASAP,
+                constraint_date=None,
+                deadline=None,
+                actual_start=None,
+                actual_finish=None,
+                manual=False,
+                calendar_id=None,
+                held_until=None,
+                start=None,
+                finish=None,
+                critical=False,
+                outline_key="",
             )
             self.tasks[pk] = task
+            self.children.setdefault(parent_id, set()).add(pk)
             self.new_ids[new_ref(edit.pk)] = pk
             return 0 if task.kind == TaskKind.MILESTONE else task.duration_minutes
         if edit.kind == EditKind.REMOVE_TASK:
             pk = self._resolve(data["task_id"], position)
-            effort = -sum(t.duration_minutes for t in self._leaves_below(pk) if t.kind != TaskKind.MILESTONE)
-            doomed = {t.pk for t in self.tasks.values() if pk in _ancestors(t.pk, self.tasks)}
+            doomed = self._subtree(pk)
+            effort = -sum(
+                self.tasks[d].duration_minutes
+                for d in doomed
+                if not self.children.get(d) and self.tasks[d].kind != TaskKind.MILESTONE
+            )
+            self.children[self.tasks[pk].parent_id].discard(pk)
             for gone in doomed:
-                del self.tasks[gone]
-            self.removed |= {g for g in doomed if g > 0}
-            self.links = {
-                k: v
-                for k, v in self.links.items()
-                if v.predecessor_id not in doomed and v.successor_id not in doomed
-            }
+                for link_id in list(self.links_of.get(gone, ())):
+                    self._drop_link(link_id)
+                self.links_of.pop(gone, None)
+                self.children.pop(gone, None)
+                row = self.tasks.pop(gone)
+                if gone > 0:
+                    self.removed[gone] = row
             return effort
         if edit.kind == EditKind.CHANGE_TASK:
             pk = self._resolve(data["task_id"], position)
@@ -365,19 +473,20 @@ class _Sandbox:
         if edit.kind == EditKind.ADD_LINK:
             pred = self._resolve(data["predecessor"], position)
             succ = self._resolve(data["successor"], position)
-            if any(v.predecessor_id == pred and v.successor_id == succ for v in self.links.values()):
+            if (pred, succ) in self.pairs:
                 raise ValidationError(
                     {"edits": [_("Edit %(n)s: these two tasks are already linked.") % {"n": position}]}
                 )
-            link = Dependency(
+            link = _Link(
                 pk=self._next_link,
-                project=self.project,
                 predecessor_id=pred,
                 successor_id=succ,
                 type=data.get("type", DependencyType.FS),
                 lag_minutes=int(data.get("lag_minutes", 0)),
+                elapsed=False,
             )
             self.links[self._next_link] = link
+            self._index_link(link)
             self._next_link -= 1
             return 0
         if edit.kind == EditKind.REVISE_REQUIREMENT:
@@ -385,17 +494,8 @@ class _Sandbox:
         link_id = int(data["dependency_id"])
         if link_id not in self.links:
             raise _stale(position)
-        del self.links[link_id]
+        self._drop_link(link_id)
         return 0
-
-
-def _ancestors(pk: int, tasks: Mapping[int, Task]) -> list[int]:
-    out: list[int] = []
-    current: int | None = pk
-    while current is not None and current not in out and current in tasks:
-        out.append(current)
-        current = tasks[current].parent_id
-    return out
 
 
 def _stale(position: int) -> ValidationError:
@@ -424,7 +524,7 @@ def _cost_of(edit: SandboxEdit, effort: int, day_rate: Decimal | None) -> Decima
 def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any) -> dict[str, Any]:
     """Schedule the plan with ``edits`` applied (in memory) and compare it with the plan and the baseline."""
     sandbox = _Sandbox(project)
-    calendars = scheduling.engine_calendars(project, list(sandbox.original.values()))
+    calendars = scheduling.engine_calendars(project, sandbox.rows())  # before any edit
     project_cal = calendars[scheduling.PROJECT_CALENDAR_ID]
     settings_row = ChangeSettings.objects.filter(project=project).first()
     day_rate = settings_row.day_rate if settings_row else None
@@ -450,7 +550,7 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
                 "cost": None if cost is None else str(cost),
             }
         )
-    tasks = list(sandbox.tasks.values())
+    tasks = sandbox.rows()
     scheduling.number_outline(tasks)
     leaves = scheduling.leaves_of(tasks)
     new_finish: dict[int, dt.datetime | None] = {}
@@ -458,7 +558,7 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
     project_finish: dt.datetime | None = None
     conflicts: list[str] = []
     if tasks:
-        network = scheduling.build_network(project, tasks, list(sandbox.links.values()), calendars)
+        network = scheduling.build_network(project, tasks, sandbox.link_rows(), calendars)
         names = {t.pk: t.name for t in tasks}
         try:
             result = engine.schedule(network)
@@ -469,11 +569,11 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
                 {"edits": [_("The plan cannot be scheduled: %(error)s") % {"error": exc}]}
             ) from None
         project_finish = scheduling.to_aware(result.project_finish, sandbox.zone)
-        for task in tasks:
-            if task.pk in result:
-                row = result[task.pk]
-                new_finish[task.pk] = scheduling.to_aware(row.finish, sandbox.zone)
-                new_critical[task.pk] = bool(row.critical)
+        for pk in sandbox.tasks:
+            if pk in result:
+                row = result[pk]
+                new_finish[pk] = scheduling.to_aware(row.finish, sandbox.zone)
+                new_critical[pk] = bool(row.critical)
         for summary_id, leaf_ids in leaves.items():
             finishes = [new_finish[i] for i in leaf_ids if new_finish.get(i) is not None]
             new_finish[summary_id] = max(f for f in finishes if f is not None) if finishes else None
@@ -482,14 +582,15 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
             % {"task": names.get(int(c.activity_id), c.activity_id), "constraint": c.constraint.value}
             for c in result.conflicts
         ]
-    original = sandbox.original
-    current_finishes = [t.finish for t in original.values() if t.finish is not None]
+    current_finishes = [f for f in sandbox.current_finish.values() if f is not None]
     current_finish = max(current_finishes) if current_finishes else None
 
     baseline = planning_queries.agreed_baseline(actor, project)
     baseline_rows: dict[int, dt.datetime | None] = {}
     if baseline is not None:
-        baseline_rows = dict(BaselineTask.objects.filter(baseline=baseline).values_list("task_id", "finish"))
+        # Only milestones are compared; an edit never turns a task into one or back.
+        milestone_rows = BaselineTask.objects.filter(baseline=baseline, task__kind=TaskKind.MILESTONE)
+        baseline_rows = dict(milestone_rows.values_list("task_id", "finish"))
 
     def minutes(a: dt.datetime | None, b: dt.datetime | None) -> int | None:
         if a is None or b is None:
@@ -505,12 +606,10 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
 
     milestones: list[dict[str, Any]] = []
     every_milestone = {pk: t for pk, t in sandbox.tasks.items() if t.kind == TaskKind.MILESTONE}
-    every_milestone.update(
-        {pk: t for pk, t in original.items() if t.kind == TaskKind.MILESTONE and pk in sandbox.removed}
-    )
+    every_milestone.update({pk: t for pk, t in sandbox.removed.items() if t.kind == TaskKind.MILESTONE})
     for pk, task in sorted(every_milestone.items(), key=lambda item: (item[1].outline_key or "~", item[0])):
         baseline_finish = baseline_rows.get(pk) if pk > 0 else None
-        now = original[pk].finish if pk > 0 else None
+        now = sandbox.current_finish[pk] if pk > 0 else None
         after = new_finish.get(pk)
         reference = baseline_finish or now
         slip = minutes(reference, after)
@@ -531,18 +630,18 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
             }
         )
 
-    def entry(task: Task) -> dict[str, Any]:
+    def entry(task: _Row) -> dict[str, Any]:
         return {
             "task_id": task.pk if task.pk > 0 else None,
             "name": task.name,
             "shared": task.visibility == Visibility.SHARED,
         }
 
-    was_critical = {pk for pk, t in original.items() if t.critical and pk not in leaves_of_original(original)}
+    was_critical = sandbox.was_critical
     now_critical = {pk for pk, flag in new_critical.items() if flag}
     joins = [entry(sandbox.tasks[pk]) for pk in sorted(now_critical - was_critical, key=abs)]
     leaves_cp = [
-        entry(sandbox.tasks.get(pk) or original[pk]) | {"removed": pk in sandbox.removed}
+        entry(sandbox.tasks.get(pk) or sandbox.removed[pk]) | {"removed": pk in sandbox.removed}
         for pk in sorted(was_critical - now_critical)
     ]
     return {
@@ -569,11 +668,6 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
         "edits": edit_rows,
         "conflicts": conflicts,
     }
-
-
-def leaves_of_original(tasks: Mapping[int, Task]) -> set[int]:
-    """The summary rows of the current plan (their critical flag rolls up from leaves)."""
-    return set(scheduling.leaves_of(list(tasks.values())))
 
 
 def client_view(data: Mapping[str, Any]) -> dict[str, Any]:

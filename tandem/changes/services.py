@@ -46,7 +46,7 @@ from tandem.changes.models import (
 from tandem.core import audit, updates
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
-from tandem.planning import scheduling
+from tandem.planning import scheduling, writing
 from tandem.planning import services as planning_services
 from tandem.planning.models import Baseline, Dependency, Task
 from tandem.projects import permissions
@@ -649,64 +649,66 @@ def _apply(current: ChangeRequest, *, approver: User) -> None:
                 "it again."
             )
         )
-    zone = scheduling.zone_of(project)
-    created: dict[str, int] = {}
-    for edit in current.edits.all():
-        data = edit.payload
-        if edit.kind == EditKind.ADD_TASK:
-            fields = {
-                k: data[k]
-                for k in ("name", "kind", "duration_minutes", "visibility", "parent_id")
-                if k in data
-            }
-            task = planning_services.do_add_task(project, actor=editor, **fields)
-            created[impact_module.new_ref(edit.pk)] = task.pk
-        elif edit.kind == EditKind.REMOVE_TASK:
-            task = Task.objects.select_related("project").get(project=project, pk=data["task_id"])
-            planning_services.do_delete_task(task, version=task.version, actor=editor)
-        elif edit.kind == EditKind.CHANGE_TASK:
-            task = Task.objects.select_related("project").get(project=project, pk=data["task_id"])
-            if "duration_minutes" in data:
-                task = planning_services.do_update_task(
-                    task, version=task.version, actor=editor, duration_minutes=data["duration_minutes"]
+    # One transaction, one plan lock and one reschedule for all the edits (the baseline reads it).
+    with writing.one_reschedule(project):
+        zone = scheduling.zone_of(project)
+        created: dict[str, int] = {}
+        for edit in current.edits.all():
+            data = edit.payload
+            if edit.kind == EditKind.ADD_TASK:
+                fields = {
+                    k: data[k]
+                    for k in ("name", "kind", "duration_minutes", "visibility", "parent_id")
+                    if k in data
+                }
+                task = planning_services.do_add_task(project, actor=editor, **fields)
+                created[impact_module.new_ref(edit.pk)] = task.pk
+            elif edit.kind == EditKind.REMOVE_TASK:
+                task = Task.objects.select_related("project").get(project=project, pk=data["task_id"])
+                planning_services.do_delete_task(task, version=task.version, actor=editor)
+            elif edit.kind == EditKind.CHANGE_TASK:
+                task = Task.objects.select_related("project").get(project=project, pk=data["task_id"])
+                if "duration_minutes" in data:
+                    task = planning_services.do_update_task(
+                        task, version=task.version, actor=editor, duration_minutes=data["duration_minutes"]
+                    )
+                if "start" in data:
+                    start = scheduling.to_aware(
+                        dt.datetime.combine(dt.date.fromisoformat(data["start"]), dt.time(0, 0)), zone
+                    )
+                    planning_services.do_move_task(task, version=task.version, actor=editor, start=start)
+            elif edit.kind == EditKind.ADD_LINK:
+                planning_services.do_add_dependency(
+                    project,
+                    predecessor_id=_resolve(data["predecessor"], created),
+                    successor_id=_resolve(data["successor"], created),
+                    type=data.get("type", "FS"),
+                    lag_minutes=int(data.get("lag_minutes", 0)),
+                    actor=editor,
                 )
-            if "start" in data:
-                start = scheduling.to_aware(
-                    dt.datetime.combine(dt.date.fromisoformat(data["start"]), dt.time(0, 0)), zone
+            elif edit.kind == EditKind.REMOVE_LINK:
+                link = Dependency.objects.get(project=project, pk=data["dependency_id"])
+                link.project = project
+                planning_services.do_remove_dependency(link, actor=editor)
+            elif edit.kind == EditKind.REVISE_REQUIREMENT:
+                requirement = Requirement.objects.select_related("project").get(
+                    project=project, pk=data["requirement_id"]
                 )
-                planning_services.do_move_task(task, version=task.version, actor=editor, start=start)
-        elif edit.kind == EditKind.ADD_LINK:
-            planning_services.do_add_dependency(
-                project,
-                predecessor_id=_resolve(data["predecessor"], created),
-                successor_id=_resolve(data["successor"], created),
-                type=data.get("type", "FS"),
-                lag_minutes=int(data.get("lag_minutes", 0)),
-                actor=editor,
-            )
-        elif edit.kind == EditKind.REMOVE_LINK:
-            link = Dependency.objects.get(project=project, pk=data["dependency_id"])
-            link.project = project
-            planning_services.do_remove_dependency(link, actor=editor)
-        elif edit.kind == EditKind.REVISE_REQUIREMENT:
-            requirement = Requirement.objects.select_related("project").get(
-                project=project, pk=data["requirement_id"]
-            )
-            fields = {k: v for k, v in data.items() if k != "requirement_id"}
-            requirement_services.do_revise_requirement(
-                requirement,
-                actor=editor,
-                version=requirement.version,
-                reason=f"{current.code}: {current.title}",
-                change_ref=current.code,
-                **fields,
-            )
-    baseline = planning_services.do_save_baseline(
-        project,
-        name=f"{current.code} {current.title}"[:200],
-        actor=editor,
-        reason=_("Re-baseline of the approved change request %(code)s.") % {"code": current.code},
-    )
+                fields = {k: v for k, v in data.items() if k != "requirement_id"}
+                requirement_services.do_revise_requirement(
+                    requirement,
+                    actor=editor,
+                    version=requirement.version,
+                    reason=f"{current.code}: {current.title}",
+                    change_ref=current.code,
+                    **fields,
+                )
+        baseline = planning_services.do_save_baseline(
+            project,
+            name=f"{current.code} {current.title}"[:200],
+            actor=editor,
+            reason=_("Re-baseline of the approved change request %(code)s.") % {"code": current.code},
+        )
     # Approving the change includes its re-baseline: the approver's decision approves the new baseline.
     Baseline.objects.filter(pk=baseline.pk).update(approved_by=approver, approved_at=timezone.now())
     audit.record(

@@ -41,6 +41,36 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
     return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
 
 
+def entry(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    project: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    visibility: str = Visibility.SHARED,
+    label: str = "",
+) -> Activity:
+    """One activity record, not yet written (``record`` writes one, ``record_many`` many at once).
+
+    ``target_type`` defaults to the model's label (``projects.goal``); ``visibility`` should be
+    the target's visibility so that a client never reads about an internal record.
+    """
+    if target is not None and not target_type:
+        target_type = target._meta.label_lower
+    return Activity(
+        project=project,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        target_type=target_type,
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_label=(label or (str(target) if target is not None else ""))[:300],
+        changes=dict(changes or {}),
+        visibility=visibility,
+    )
+
+
 def record(
     *,
     actor: User | None,
@@ -52,20 +82,21 @@ def record(
     visibility: str = Visibility.SHARED,
     label: str = "",
 ) -> Activity:
-    """Append one activity record.
-
-    ``target_type`` defaults to the model's label (``projects.goal``); ``visibility`` should be
-    the target's visibility so that a client never reads about an internal record.
-    """
-    if target is not None and not target_type:
-        target_type = target._meta.label_lower
-    return Activity.objects.create(
-        project=project,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+    """Append one activity record (see ``entry``)."""
+    activity = entry(
+        actor=actor,
         verb=verb,
+        target=target,
         target_type=target_type,
-        target_id=str(target.pk) if target is not None and target.pk is not None else "",
-        target_label=(label or (str(target) if target is not None else ""))[:300],
-        changes=dict(changes or {}),
+        project=project,
+        changes=changes,
         visibility=visibility,
+        label=label,
     )
+    activity.save()
+    return activity
+
+
+def record_many(entries: Iterable[Activity]) -> None:
+    """Append many activity records with one insert per 500 (a bulk request audits every row)."""
+    Activity.objects.bulk_create(list(entries), batch_size=500)

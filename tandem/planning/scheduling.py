@@ -14,17 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import tandem_engine as engine
 from tandem.accounts.choices import Language
+from tandem.core.bulk import bulk_write_prepared
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
@@ -62,6 +67,212 @@ class Outcome:
     critical_path: tuple[int, ...] = ()
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the rows
+
+
+#: What ``reschedule`` reads of a task besides its computed fields.
+INPUT_FIELDS = (
+    "id",
+    "parent_id",
+    "position",
+    "visibility",
+    "kind",
+    "name",
+    "constraint_type",
+    "constraint_date",
+    "deadline",
+    "actual_start",
+    "actual_finish",
+    "manual",
+    "calendar_id",
+    "held_until",
+)
+
+
+@dataclass(slots=True)
+class PlanRow:
+    """A task as the scheduler reads and computes it: the plain values of its row, no model instance.
+
+    ``reschedule`` reads thousands of these per edit; building them costs a fraction of building
+    ``Task`` instances. The helpers below take a ``PlanRow`` or a ``Task`` alike.
+    """
+
+    pk: int
+    parent_id: int | None
+    position: int
+    visibility: str
+    kind: str
+    name: str
+    constraint_type: str
+    constraint_date: dt.datetime | None
+    deadline: dt.datetime | None
+    actual_start: dt.datetime | None
+    actual_finish: dt.datetime | None
+    manual: bool
+    calendar_id: int | None
+    held_until: dt.datetime | None
+    #: The computed columns as the database returned them (``COMPUTED_FIELDS`` order, unconverted).
+    stored: tuple[Any, ...] = ()
+    start: dt.datetime | None = None
+    finish: dt.datetime | None = None
+    early_start: dt.datetime | None = None
+    early_finish: dt.datetime | None = None
+    late_start: dt.datetime | None = None
+    late_finish: dt.datetime | None = None
+    total_float_minutes: int | None = None
+    free_float_minutes: int | None = None
+    critical: bool = False
+    is_summary: bool = False
+    wbs: str = ""
+    shared_wbs: str = ""
+    outline_key: str = ""
+    duration_minutes: int = 0
+    percent_complete: int = 0
+
+
+class LinkRow(NamedTuple):
+    """A link as the scheduler reads it."""
+
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag_minutes: int
+    elapsed: bool
+
+
+Row = Task | PlanRow
+R = TypeVar("R", Task, PlanRow)
+
+
+#: Conversions between stored and Python values, per database and field kind, kept across calls:
+#: a plan's dates and numbers repeat from one reschedule to the next. Bounded; cleared when full.
+_CONVERSIONS: dict[tuple[str, str, str], _Remembered] = {}
+_CONVERSIONS_MAX = 200_000
+
+
+class _Remembered(dict[Any, Any]):
+    """A conversion that keeps each distinct value's result (a lookup is a C-level dict access)."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        out = self[value] = self.convert(value)
+        return out
+
+
+def _memo(key: tuple[str, str, str], convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering each distinct value's result under ``key``."""
+    seen = _CONVERSIONS.get(key)
+    if seen is None or len(seen) > _CONVERSIONS_MAX:
+        seen = _CONVERSIONS[key] = _Remembered(convert)
+    return seen.__getitem__
+
+
+def _reader(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """The field's conversion from a raw database value to its Python value."""
+    column = field.get_col(field.model._meta.db_table)
+    steps = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]
+
+    def convert(value: Any) -> Any:
+        for step in steps:
+            value = step(value, column, connection)
+        return value
+
+    if not steps:
+        return lambda value: value
+    return _memo((connection.alias, "read", field.get_internal_type()), convert)
+
+
+def _writer(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """The field's conversion from a Python value to what the database stores (as ``save()`` does).
+
+    The computed dates are aware datetimes already, so they go straight to the backend's own
+    adapter: the field's checks before it (parsing text, warning about naive values) have nothing
+    to do, and skipping them halves the cost of a reschedule that moved thousands of rows.
+    """
+    if isinstance(field, models.DateTimeField):
+        return _memo(
+            (connection.alias, "write", field.get_internal_type()), connection.ops.adapt_datetimefield_value
+        )
+    return _memo(
+        (connection.alias, "write", field.get_internal_type()),
+        lambda value: field.get_db_prep_save(value, connection),
+    )
+
+
+def _task_field(name: str) -> models.Field[Any, Any]:
+    found = Task._meta.get_field(name.removesuffix("_id"))
+    assert isinstance(found, models.Field)
+    return found
+
+
+def load_rows(project: Project) -> list[PlanRow]:
+    """Every task of the project as a ``PlanRow``, in id order, with one query.
+
+    The computed columns are kept as the database stores them (``PlanRow.stored``), unconverted: a
+    reschedule compares them with the new values in the same form and writes only what differs. On
+    SQLite dates are read as their stored text, which the driver would otherwise parse one by one.
+    A computed date is converted only where it is an input: a manual task's start and finish.
+    """
+    connection = connections[router.db_for_read(Task)]
+    names = (*INPUT_FIELDS, *COMPUTED_FIELDS)
+    fields = [_task_field(n) for n in names]
+    text_dates = connection.vendor == "sqlite"
+    columns: list[Any] = [
+        Cast(n, output_field=models.TextField()) if text_dates and isinstance(f, models.DateTimeField) else n
+        for n, f in zip(names, fields, strict=True)
+    ]
+    query = Task.objects.filter(project=project).order_by("id").values_list(*columns)
+    sql, params = query.query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    readers = [_reader(f, connection) for f in fields]
+    n_inputs = len(INPUT_FIELDS)
+    at = {name: n_inputs + i for i, name in enumerate(COMPUTED_FIELDS)}
+    manual = INPUT_FIELDS.index("manual")
+    read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    out: list[PlanRow] = []
+    for values in raw:
+        inputs = [read(v) for read, v in zip(readers[:n_inputs], values, strict=False)]
+        stored = tuple(values[n_inputs:])
+        row = PlanRow(*inputs)
+        row.stored = stored
+        row.duration_minutes = values[at["duration_minutes"]]
+        row.percent_complete = values[at["percent_complete"]]
+        if inputs[manual]:
+            row.start = read_start(values[at["start"]])
+            row.finish = read_finish(values[at["finish"]])
+        out.append(row)
+    return out
+
+
+def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
+    """The latest stored finish of the rows (to know how many years of holidays the plan needs)."""
+    connection = connections[router.db_for_read(Task)]
+    finishes = [r.stored[COMPUTED_FIELDS.index("finish")] for r in rows]
+    latest = max((f for f in finishes if f is not None), default=None)
+    return _reader(_task_field("finish"), connection)(latest) if latest is not None else None
+
+
+def store_rows(rows: Sequence[PlanRow]) -> int:
+    """Write the computed columns of the rows whose values differ from what is stored; return how many."""
+    connection = connections[router.db_for_write(Task)]
+    columns = [
+        list(map(_writer(_task_field(name), connection), map(attrgetter(name), rows)))
+        for name in COMPUTED_FIELDS
+    ]
+    pks = [row.pk for row in rows]
+    changed = [
+        (*new, pk)
+        for new, pk, row in zip(zip(*columns, strict=True), pks, rows, strict=True)
+        if new != row.stored
+    ]
+    return bulk_write_prepared(Task, COMPUTED_FIELDS, changed)
 
 
 # ---------------------------------------------------------------- time
@@ -168,9 +379,13 @@ def build_calendar(
     )
 
 
-def _years(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> list[int]:
+def _years(
+    project: Project, tasks: Sequence[Row], zone: ZoneInfo, until: dt.datetime | None = None
+) -> list[int]:
     first = project.start_date.year if project.start_date else timezone.localdate().year
     last = max(first + 1, project.target_date.year if project.target_date else first)
+    if until is not None:
+        last = max(last, min(until.astimezone(zone).year + 1, first + 10))
     for task in tasks:
         for value in (task.finish, task.constraint_date, task.deadline, task.actual_finish, task.held_until):
             if value is not None:
@@ -179,11 +394,19 @@ def _years(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> list[int]
 
 
 def engine_calendars(
-    project: Project, tasks: Sequence[Task] = (), caught: list[str] | None = None
+    project: Project,
+    tasks: Sequence[Row] = (),
+    caught: list[str] | None = None,
+    *,
+    until: dt.datetime | None = None,
 ) -> dict[engine.CalendarId, engine.Calendar]:
-    """Every calendar of the project as engine calendars; the project calendar under ``"project"``."""
+    """Every calendar of the project as engine calendars; the project calendar under ``"project"``.
+
+    China's holidays cover the years from the project's start to the latest date of ``tasks`` (or
+    ``until``), ten years at most.
+    """
     zone = zone_of(project)
-    years = _years(project, tasks, zone)
+    years = _years(project, tasks, zone, until)
     ensure_project_calendar(project)
     rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
     sink: list[str] = caught if caught is not None else []
@@ -206,14 +429,14 @@ def project_engine_calendar(project: Project) -> engine.Calendar:
 # ---------------------------------------------------------------- the tree
 
 
-def _children_map(tasks: Sequence[Task]) -> dict[int | None, list[Task]]:
-    by_parent: dict[int | None, list[Task]] = {}
+def _children_map(tasks: Sequence[R]) -> dict[int | None, list[R]]:
+    by_parent: dict[int | None, list[R]] = {}
     for task in sorted(tasks, key=lambda t: (t.position, t.pk)):
         by_parent.setdefault(task.parent_id, []).append(task)
     return by_parent
 
 
-def number_outline(tasks: Sequence[Task]) -> None:
+def number_outline(tasks: Sequence[R]) -> None:
     """Set ``wbs``, ``shared_wbs``, ``outline_key`` and ``is_summary`` from the tree (in memory)."""
     by_parent = _children_map(tasks)
     shared_counter: dict[str, int] = {}
@@ -238,7 +461,7 @@ def number_outline(tasks: Sequence[Task]) -> None:
     walk(None, "", "", "")
 
 
-def leaves_of(tasks: Sequence[Task]) -> dict[int, list[int]]:
+def leaves_of(tasks: Sequence[R]) -> dict[int, list[int]]:
     """For every summary row, the ids of the leaf tasks below it."""
     by_parent = _children_map(tasks)
     out: dict[int, list[int]] = {}
@@ -261,7 +484,7 @@ def leaves_of(tasks: Sequence[Task]) -> dict[int, list[int]]:
 # ---------------------------------------------------------------- the network
 
 
-def _activity(task: Task, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
+def _activity(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
     """The engine's activity of a leaf row; ``hold`` (local time) is an extra "start no earlier than".
 
     A hold combines with the row's own constraint only for ASAP and SNET: the activity becomes SNET at
@@ -300,16 +523,18 @@ def _activity(task: Task, zone: ZoneInfo, hold: dt.datetime | None = None) -> en
     )
 
 
-def holds_of(tasks: Sequence[Task], zone: ZoneInfo) -> dict[int, dt.datetime]:
+def holds_of(tasks: Sequence[R], zone: ZoneInfo) -> dict[int, dt.datetime]:
     """Each row's effective hold in local time: the latest ``held_until`` of the row and its ancestors.
 
     A hold on a summary row holds every leaf under it.
     """
+    if all(t.held_until is None for t in tasks):
+        return {}
     by_id = {t.pk: t for t in tasks}
     out: dict[int, dt.datetime] = {}
     for task in tasks:
         latest: dt.datetime | None = None
-        node: Task | None = task
+        node: R | None = task
         seen: set[int] = set()
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
@@ -323,7 +548,7 @@ def holds_of(tasks: Sequence[Task], zone: ZoneInfo) -> dict[int, dt.datetime]:
     return out
 
 
-def project_start(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> dt.datetime:
+def project_start(project: Project, tasks: Sequence[Row], zone: ZoneInfo) -> dt.datetime:
     """Where the schedule starts: the project's start date, else its earliest actual start, else today."""
     if project.start_date is not None:
         return dt.datetime.combine(project.start_date, dt.time(0, 0))
@@ -335,8 +560,8 @@ def project_start(project: Project, tasks: Sequence[Task], zone: ZoneInfo) -> dt
 
 def build_network(
     project: Project,
-    tasks: Sequence[Task],
-    links: Sequence[Dependency],
+    tasks: Sequence[R],
+    links: Sequence[Dependency] | Sequence[LinkRow],
     calendars: Mapping[engine.CalendarId, engine.Calendar],
 ) -> engine.Network:
     """The engine's network for the leaf tasks, with links on summary rows expanded to their leaves."""
@@ -347,22 +572,17 @@ def build_network(
     names: dict[engine.ActivityId, str] = {t.pk: t.name for t in tasks}
     out: list[engine.Link] = []
     seen: set[tuple[int, int]] = set()
+    types = {t.value: t for t in engine.LinkType}
+    elapsed, working = engine.LagUnit.ELAPSED, engine.LagUnit.WORKING
     for link in links:
-        preds = leaves.get(link.predecessor_id) or [link.predecessor_id]
-        succs = leaves.get(link.successor_id) or [link.successor_id]
+        preds = leaves.get(link.predecessor_id) or (link.predecessor_id,)
+        succs = leaves.get(link.successor_id) or (link.successor_id,)
+        kind, lag, unit = types[link.type], float(link.lag_minutes), elapsed if link.elapsed else working
         for p in preds:
             for s in succs:
                 if p != s and (p, s) not in seen:
                     seen.add((p, s))
-                    out.append(
-                        engine.Link(
-                            p,
-                            s,
-                            engine.LinkType(link.type),
-                            float(link.lag_minutes),
-                            engine.LagUnit.ELAPSED if link.elapsed else engine.LagUnit.WORKING,
-                        )
-                    )
+                    out.append(engine.Link(p, s, kind, lag, unit))
     return engine.Network(
         activities=activities,
         links=tuple(out),
@@ -382,18 +602,30 @@ def cycle_message(cycle: Sequence[engine.ActivityId], names: Mapping[int, str]) 
 def reschedule(project: Project) -> Outcome:
     """Schedule the project from its rows and store the computed dates (call inside a transaction).
 
-    Raises ``ValidationError`` when the links form a cycle (naming its tasks).
+    The cost follows the plan's size once and the change's size after that: the rows are read as
+    plain tuples (``PlanRow``, not model instances), scheduled, and only the rows whose computed
+    columns changed are written, with one keyed bulk write (``tandem.core.bulk``). Raises
+    ``ValidationError`` when the links form a cycle (naming its tasks).
     """
+    with engine.no_cyclic_gc():
+        return _reschedule(project)
+
+
+def _reschedule(project: Project) -> Outcome:
+    """The body of ``reschedule``."""
     zone = zone_of(project)
-    tasks = list(Task.objects.filter(project=project).order_by("id"))
-    links = list(Dependency.objects.filter(project=project).order_by("id"))
+    tasks = load_rows(project)
+    links = list(
+        Dependency.objects.filter(project=project)
+        .order_by("id")
+        .values_list("predecessor_id", "successor_id", "type", "lag_minutes", "elapsed")
+    )
     outcome = Outcome()
-    before = {t.pk: _computed_values(t) for t in tasks}
-    calendars = engine_calendars(project, tasks, outcome.warnings)
+    calendars = engine_calendars(project, tasks, outcome.warnings, until=latest_finish(tasks))
     number_outline(tasks)
     if not tasks:
         return outcome
-    network = build_network(project, tasks, links, calendars)
+    network = build_network(project, tasks, [LinkRow(*link) for link in links], calendars)
     names = {t.pk: t.name for t in tasks}
     try:
         result = engine.schedule(network)
@@ -403,8 +635,9 @@ def reschedule(project: Project) -> Outcome:
         raise ValidationError(
             {"__all__": [_("The plan cannot be scheduled: %(error)s") % {"error": exc}]}
         ) from None
-    outcome.project_start = to_aware(result.project_start, zone)
-    outcome.project_finish = to_aware(result.project_finish, zone)
+    aware = _Aware(zone)
+    outcome.project_start = aware(result.project_start)
+    outcome.project_finish = aware(result.project_finish)
     outcome.critical_path = tuple(int(i) for i in result.critical_path)
     for conflict in result.conflicts:
         outcome.conflicts.append(
@@ -417,46 +650,75 @@ def reschedule(project: Project) -> Outcome:
             }
         )
     by_id = {t.pk: t for t in tasks}
-    for task in tasks:
-        if task.pk in result:
-            row = result[task.pk]
-            task.start = to_aware(row.start, zone)
-            task.finish = to_aware(row.finish, zone)
-            task.early_start = to_aware(row.early_start, zone)
-            task.early_finish = to_aware(row.early_finish, zone)
-            task.late_start = to_aware(row.late_start, zone)
-            task.late_finish = to_aware(row.late_finish, zone)
-            task.total_float_minutes = row.total_float
-            task.free_float_minutes = row.free_float
-            task.critical = row.critical
+    columns = result.columns()
+    (
+        ids,
+        starts,
+        finishes,
+        early_starts,
+        early_finishes,
+        late_starts,
+        late_finishes,
+        totals,
+        frees,
+        criticals,
+    ) = columns
+    index: dict[int, int] = {}
+    for k, pk in enumerate(ids):
+        task = by_id.get(int(pk))
+        if task is None:
+            continue
+        index[task.pk] = k
+        task.start = aware(starts[k])
+        task.finish = aware(finishes[k])
+        task.early_start = aware(early_starts[k])
+        task.early_finish = aware(early_finishes[k])
+        task.late_start = aware(late_starts[k])
+        task.late_finish = aware(late_finishes[k])
+        task.total_float_minutes = totals[k]
+        task.free_float_minutes = frees[k]
+        task.critical = criticals[k]
     project_cal = calendars[PROJECT_CALENDAR_ID]
     for summary_id, leaf_ids in leaves_of(tasks).items():
         summary = by_id[summary_id]
-        rows = [result[i] for i in leaf_ids if i in result]
+        rows = [index[i] for i in leaf_ids if i in index]
         if not rows:
             continue
-        start, finish = min(r.start for r in rows), max(r.finish for r in rows)
-        summary.start, summary.finish = to_aware(start, zone), to_aware(finish, zone)
-        summary.early_start = to_aware(min(r.early_start for r in rows), zone)
-        summary.early_finish = to_aware(max(r.early_finish for r in rows), zone)
-        summary.late_start = to_aware(min(r.late_start for r in rows), zone)
-        summary.late_finish = to_aware(max(r.late_finish for r in rows), zone)
-        summary.total_float_minutes = min(r.total_float for r in rows)
+        start, finish = min(starts[k] for k in rows), max(finishes[k] for k in rows)
+        summary.start, summary.finish = aware(start), aware(finish)
+        summary.early_start = aware(min(early_starts[k] for k in rows))
+        summary.early_finish = aware(max(early_finishes[k] for k in rows))
+        summary.late_start = aware(min(late_starts[k] for k in rows))
+        summary.late_finish = aware(max(late_finishes[k] for k in rows))
+        summary.total_float_minutes = min(totals[k] for k in rows)
         summary.free_float_minutes = None
-        summary.critical = any(r.critical for r in rows)
+        summary.critical = any(criticals[k] for k in rows)
         summary.duration_minutes = max(0, engine.working_minutes_between(project_cal, start, finish))
         weights = [(by_id[i].duration_minutes or 1, by_id[i].percent_complete) for i in leaf_ids]
         total = sum(w for w, _p in weights)
         summary.percent_complete = round(sum(w * p for w, p in weights) / total) if total else 0
-    # Write only the rows the schedule changed: an edit usually moves a few tasks, not the plan.
-    changed = [t for t in tasks if _computed_values(t) != before[t.pk]]
-    if changed:
-        Task.objects.bulk_update(changed, COMPUTED_FIELDS, batch_size=500)
+    # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
+    store_rows(tasks)
     return outcome
 
 
-def _computed_values(task: Task) -> tuple[Any, ...]:
-    return tuple(getattr(task, name) for name in COMPUTED_FIELDS)
+class _Aware:
+    """Naive local datetimes of one zone as aware ones, each distinct value converted once.
+
+    A plan has far fewer distinct dates than date fields (many tasks start on the same morning).
+    """
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.seen: dict[dt.datetime, dt.datetime] = {}
+
+    def __call__(self, value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return None
+        out = self.seen.get(value)
+        if out is None:
+            out = self.seen[value] = value.replace(tzinfo=self.zone)
+        return out
 
 
 def finish_after(

@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from types import EllipsisType
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.core import audit, versioning
+from tandem.core.bulk import bulk_write
 from tandem.core.choices import Visibility
-from tandem.planning import scheduling
+from tandem.planning import scheduling, writing
 from tandem.planning.choices import (
     DATED_CONSTRAINTS,
     CalendarBase,
@@ -96,16 +98,131 @@ def _is_client_side(actor: User, project: Project) -> bool:
     return not permissions.is_team(actor, project)
 
 
-def _visible_task(actor: User, project: Project, pk: Any, field: str) -> Task:
-    """A task of ``project`` the actor may see, or a ValidationError on ``field``."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Choose a task of this project.")]}) from None
-    task = Task.objects.visible_to(actor).filter(project=project, pk=pk).first()
-    if task is None:
-        raise ValidationError({field: [_("Choose a task of this project.")]})
-    return task
+class TaskRef(NamedTuple):
+    """What a plan edit needs to know of a task it names."""
+
+    pk: int
+    kind: str
+    visibility: str
+    name: str
+
+
+class PlanLookups:
+    """The rows a plan edit names, checked against what the actor may see.
+
+    A single edit asks one question per field it sets (one small query each). A bulk request calls
+    ``preload()`` first: the plan's visible tasks, tree, links, members, calendars and deliverables are
+    read once, every question after that is answered from memory, and the rows the request adds are
+    registered as it goes (``added_task``, ``added_link``), so a bulk request costs a fixed number of
+    queries whatever its size.
+    """
+
+    def __init__(self, project: Project, actor: User) -> None:
+        self.project = project
+        self.actor = actor
+        self.loaded = False
+        self._tasks: dict[int, TaskRef] = {}
+        self._parents: dict[int, int | None] = {}
+        self._links: set[tuple[int, int]] = set()
+        self._members: set[int] = set()
+        self._calendars: set[int] = set()
+        self._deliverables: set[int] = set()
+        self._positions: dict[int | None, int] = {}
+
+    def preload(self) -> PlanLookups:
+        """Read everything once (for a bulk request)."""
+        project, actor = self.project, self.actor
+        visible = Task.objects.visible_to(actor).filter(project=project)
+        self._tasks = {
+            row[0]: TaskRef(*row) for row in visible.values_list("id", "kind", "visibility", "name")
+        }
+        tree = Task.objects.filter(project=project).values_list("id", "parent_id", "position")
+        for pk, parent_id, position in tree:
+            self._parents[pk] = parent_id
+            self._positions[parent_id] = max(self._positions.get(parent_id, -1), position)
+        self._links = set(
+            Dependency.objects.filter(project=project).values_list("predecessor_id", "successor_id")
+        )
+        self._members = set(project.memberships.values_list("user_id", flat=True))
+        self._calendars = set(Calendar.objects.filter(project=project).values_list("id", flat=True))
+        self._deliverables = set(
+            Deliverable.objects.visible_to(actor).filter(project=project).values_list("id", flat=True)
+        )
+        self.loaded = True
+        return self
+
+    def task(self, pk: Any, field: str) -> TaskRef:
+        """A task of the project the actor may see, or a ValidationError on ``field``."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise ValidationError({field: [_("Choose a task of this project.")]}) from None
+        if self.loaded:
+            found = self._tasks.get(pk)
+        else:
+            row = (
+                Task.objects.visible_to(self.actor)
+                .filter(project=self.project, pk=pk)
+                .values_list("id", "kind", "visibility", "name")
+                .first()
+            )
+            found = TaskRef(*row) if row else None
+        if found is None:
+            raise ValidationError({field: [_("Choose a task of this project.")]})
+        return found
+
+    def sees(self, pk: int) -> bool:
+        """Whether the actor sees task ``pk`` (after ``preload``)."""
+        return pk in self._tasks
+
+    def parents(self) -> Mapping[int, int | None]:
+        """Every task's parent id."""
+        if self.loaded:
+            return self._parents
+        return dict(Task.objects.filter(project=self.project).values_list("id", "parent_id"))
+
+    def is_member(self, user_id: Any) -> bool:
+        if self.loaded:
+            return user_id in self._members
+        return self.project.memberships.filter(user_id=user_id).exists()
+
+    def has_calendar(self, calendar_id: Any) -> bool:
+        if self.loaded:
+            return calendar_id in self._calendars
+        return Calendar.objects.filter(project=self.project, pk=calendar_id).exists()
+
+    def has_deliverable(self, deliverable_id: Any) -> bool:
+        if self.loaded:
+            return deliverable_id in self._deliverables
+        visible = Deliverable.objects.visible_to(self.actor).filter(project=self.project, pk=deliverable_id)
+        return visible.exists()
+
+    def is_linked(self, predecessor_id: int, successor_id: int) -> bool:
+        if self.loaded:
+            return (predecessor_id, successor_id) in self._links
+        return Dependency.objects.filter(predecessor_id=predecessor_id, successor_id=successor_id).exists()
+
+    def next_position(self, parent_id: int | None) -> int:
+        """The position after the last child of ``parent_id`` (taken: the next call gives the one after)."""
+        if not self.loaded:
+            last = Task.objects.filter(project=self.project, parent_id=parent_id).aggregate(
+                m=models.Max("position")
+            )["m"]
+            return 0 if last is None else last + 1
+        position = self._positions.get(parent_id, -1) + 1
+        self._positions[parent_id] = position
+        return position
+
+    def added_task(self, task: Task) -> None:
+        """Register a task the request inserted."""
+        if self.loaded:
+            self._tasks[task.pk] = TaskRef(task.pk, task.kind, task.visibility, task.name)
+            self._parents[task.pk] = task.parent_id
+
+    def added_link(self, link: Dependency) -> None:
+        """Register a link the request inserted."""
+        if self.loaded:
+            self._links.add((link.predecessor_id, link.successor_id))
 
 
 def _clean_lag(value: Any) -> int:
@@ -119,7 +236,7 @@ def _clean_lag(value: Any) -> int:
     return lag
 
 
-def _record_visibility(*tasks: Task) -> str:
+def _record_visibility(*tasks: Task | TaskRef) -> str:
     return Visibility.SHARED if all(t.visibility == Visibility.SHARED for t in tasks) else Visibility.INTERNAL
 
 
@@ -131,49 +248,49 @@ def _ancestor_ids(task_id: int | None, parents: Mapping[int, int | None]) -> lis
     return out
 
 
-def _resolve_links(task: Task, data: Mapping[str, Any], actor: User) -> None:
+def _resolve_links(task: Task, data: Mapping[str, Any], lookups: PlanLookups) -> None:
     """Check and set the related rows named by ``*_id`` fields."""
-    project = task.project
     if "parent_id" in data:
         parent_id = data["parent_id"]
         if parent_id is None:
             task.parent = None
         else:
-            parent = _visible_task(actor, project, parent_id, "parent_id")
+            parent = lookups.task(parent_id, "parent_id")
             if parent.kind == TaskKind.MILESTONE:
                 raise ValidationError({"parent_id": [_("A milestone cannot contain other tasks.")]})
-            if task.pk is not None:
-                parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
-                if task.pk in _ancestor_ids(parent.pk, parents):
-                    raise ValidationError(
-                        {"parent_id": [_("A task cannot be moved under itself or its own subtasks.")]}
-                    )
-            task.parent = parent
+            if task.pk is not None and task.pk in _ancestor_ids(parent.pk, lookups.parents()):
+                raise ValidationError(
+                    {"parent_id": [_("A task cannot be moved under itself or its own subtasks.")]}
+                )
+            task.parent_id = parent.pk
     if "owner_id" in data:
         owner_id = data["owner_id"]
-        if owner_id is not None and not project.memberships.filter(user_id=owner_id).exists():
+        if owner_id is not None and not lookups.is_member(owner_id):
             raise ValidationError({"owner_id": [_("Choose a member of this project.")]})
         task.owner_id = owner_id
     if "calendar_id" in data:
         calendar_id = data["calendar_id"]
-        if calendar_id is not None and not Calendar.objects.filter(project=project, pk=calendar_id).exists():
+        if calendar_id is not None and not lookups.has_calendar(calendar_id):
             raise ValidationError({"calendar_id": [_("Choose a calendar of this project.")]})
         task.calendar_id = calendar_id
     if "deliverable_id" in data:
         deliverable_id = data["deliverable_id"]
-        if (
-            deliverable_id is not None
-            and not Deliverable.objects.visible_to(actor).filter(project=project, pk=deliverable_id).exists()
-        ):
+        if deliverable_id is not None and not lookups.has_deliverable(deliverable_id):
             raise ValidationError({"deliverable_id": [_("Choose a deliverable of this project.")]})
         task.deliverable_id = deliverable_id
 
 
-def _assign(task: Task, data: Mapping[str, Any], allowed: Sequence[str], actor: User) -> None:
+def _assign(
+    task: Task,
+    data: Mapping[str, Any],
+    allowed: Sequence[str],
+    actor: User,
+    lookups: PlanLookups | None = None,
+) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    _resolve_links(task, data, actor)
+    _resolve_links(task, data, lookups or PlanLookups(task.project, actor))
     zone = scheduling.zone_of(task.project)
     for name, value in data.items():
         if name.endswith("_id"):
@@ -227,36 +344,38 @@ def _validate(task: Task, actor: User) -> None:
         task.actual_start = task.start
     if _is_client_side(actor, task.project) and task.visibility != Visibility.SHARED:
         raise ValidationError({"visibility": [_("Tasks written by the client are always shared.")]})
-    task.full_clean(exclude=["wbs", "shared_wbs", "outline_key"], validate_constraints=False)
-
-
-def _reschedule(project: Project) -> scheduling.Outcome:
-    return scheduling.reschedule(project)
-
-
-def _next_position(project: Project, parent_id: int | None) -> int:
-    last = Task.objects.filter(project=project, parent_id=parent_id).aggregate(m=models.Max("position"))["m"]
-    return 0 if last is None else last + 1
+    # The related rows were checked against what the actor may see (``_resolve_links``).
+    task.full_clean(
+        exclude=["wbs", "shared_wbs", "outline_key", "project", "parent", "owner", "calendar", "deliverable"],
+        validate_constraints=False,
+    )
 
 
 # ---------------------------------------------------------------- tasks
+
+
+def _new_task(project: Project, actor: User, data: dict[str, Any], lookups: PlanLookups) -> Task:
+    """A new row of the plan from the caller's fields, checked (not saved)."""
+    task = Task(project=project)
+    if _is_client_side(actor, project):
+        data.setdefault("visibility", Visibility.SHARED)
+    _assign(task, data, TASK_FIELDS, actor, lookups)
+    if "position" not in data:
+        task.position = lookups.next_position(task.parent_id)
+    if task.manual and task.start and task.finish is None:
+        task.finish = scheduling.finish_after(project, task.start, task.duration_minutes)
+    _validate(task, actor)
+    return task
 
 
 @transaction.atomic
 def do_add_task(project: Project, *, actor: User, **data: Any) -> Task:
     """Add a task (or phase, work package, milestone) to the plan and reschedule."""
     permissions.require(actor, project, Action.EDIT_PLAN)
-    task = Task(project=project)
-    if _is_client_side(actor, project):
-        data.setdefault("visibility", Visibility.SHARED)
-    _assign(task, data, TASK_FIELDS, actor)
-    if "position" not in data:
-        task.position = _next_position(project, task.parent_id)
-    if task.manual and task.start and task.finish is None:
-        task.finish = scheduling.finish_after(project, task.start, task.duration_minutes)
-    _validate(task, actor)
+    writing.lock_plan(project)
+    task = _new_task(project, actor, data, PlanLookups(project, actor))
     task.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     task.refresh_from_db()
     audit.record(
         actor=actor,
@@ -272,7 +391,9 @@ def do_add_task(project: Project, *, actor: User, **data: Any) -> Task:
 
 
 @transaction.atomic
-def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any) -> Task:
+def do_update_task(
+    task: Task, *, version: int | None, actor: User, lookups: PlanLookups | None = None, **data: Any
+) -> Task:
     """Change a task, based on the version the caller read; its owner may report progress alone."""
     project = task.project
     if permissions.can(actor, project, Action.EDIT_PLAN):
@@ -281,12 +402,13 @@ def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any)
         allowed = PROGRESS_FIELDS
     else:
         raise PermissionDenied(_("Your role in this project does not allow this."))
+    writing.lock_plan(project)
     current = _locked_task(task)
     current.project = project
     _check_version(current, version)
     before = audit.field_values(current, AUDITED_FIELDS)
     was_manual = current.manual
-    _assign(current, data, allowed, actor)
+    _assign(current, data, allowed, actor, lookups)
     if (
         current.manual
         and current.start
@@ -297,7 +419,7 @@ def do_update_task(task: Task, *, version: int | None, actor: User, **data: Any)
     _validate(current, actor)
     current.version += 1
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     current.refresh_from_db()
     changes = audit.changed(before, audit.field_values(current, AUDITED_FIELDS))
     if changes:
@@ -327,6 +449,7 @@ def do_move_task(
     """Move a task in time (a Gantt drag: a start-no-earlier-than date, or new manual dates) or in the WBS."""
     permissions.require(actor, task.project, Action.EDIT_PLAN)
     project = task.project
+    writing.lock_plan(project)
     current = _locked_task(task)
     current.project = project
     _check_version(current, version)
@@ -342,7 +465,7 @@ def do_move_task(
             current.constraint_type = ConstraintType.SNET
             current.constraint_date = start
     if parent_id is not ...:
-        _resolve_links(current, {"parent_id": parent_id}, actor)
+        _resolve_links(current, {"parent_id": parent_id}, PlanLookups(project, actor))
     if parent_id is not ... or position is not None:
         siblings = list(
             Task.objects.select_for_update()
@@ -354,11 +477,11 @@ def do_move_task(
         siblings.insert(index, current)
         for rank, sibling in enumerate(siblings):
             sibling.position = rank
-        Task.objects.bulk_update([s for s in siblings if s.pk != current.pk], ["position"])
+        bulk_write(Task, [s for s in siblings if s.pk != current.pk], ["position"])
     _validate(current, actor)
     current.version += 1
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     current.refresh_from_db()
     changes = audit.changed(before, audit.field_values(current, (*AUDITED_FIELDS, "position")))
     if changes:
@@ -378,6 +501,7 @@ def do_delete_task(task: Task, *, version: int | None, actor: User) -> None:
     """Delete a task with its subtasks and links, and reschedule."""
     permissions.require(actor, task.project, Action.EDIT_PLAN)
     project = task.project
+    writing.lock_plan(project)
     current = _locked_task(task)
     _check_version(current, version)
     parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
@@ -397,10 +521,48 @@ def do_delete_task(task: Task, *, version: int | None, actor: User) -> None:
         changes={"name": [current.name, None], "subtasks": [len(below) - 1, None]},
     )
     current.delete()
-    _reschedule(project)
+    writing.plan_changed(project)
 
 
 # ---------------------------------------------------------------- dependencies
+
+
+def _new_link(
+    project: Project,
+    lookups: PlanLookups,
+    *,
+    predecessor_id: Any,
+    successor_id: Any,
+    type: str = DependencyType.FS,
+    lag_minutes: Any = 0,
+    elapsed: bool = False,
+) -> tuple[Dependency, TaskRef, TaskRef]:
+    """A new link between two tasks the actor sees, checked (not saved), and its two ends."""
+    predecessor = lookups.task(predecessor_id, "predecessor_id")
+    successor = lookups.task(successor_id, "successor_id")
+    if predecessor.pk == successor.pk:
+        raise ValidationError({"successor_id": [_("A task cannot depend on itself.")]})
+    if type not in DependencyType.values:
+        raise ValidationError({"type": [_("Choose one of FS, SS, FF, SF.")]})
+    parents = lookups.parents()
+    if predecessor.pk in _ancestor_ids(successor.pk, parents) or successor.pk in _ancestor_ids(
+        predecessor.pk, parents
+    ):
+        raise ValidationError(
+            {"successor_id": [_("A task cannot be linked to its own summary task or subtasks.")]}
+        )
+    if lookups.is_linked(predecessor.pk, successor.pk):
+        raise ValidationError({"successor_id": [_("These tasks are already linked.")]})
+    link = Dependency(
+        project=project,
+        predecessor_id=predecessor.pk,
+        successor_id=successor.pk,
+        type=type,
+        lag_minutes=_clean_lag(lag_minutes),
+        elapsed=bool(elapsed),
+    )
+    link.full_clean(exclude=["project", "predecessor", "successor"], validate_constraints=False)
+    return link, predecessor, successor
 
 
 @transaction.atomic
@@ -416,32 +578,19 @@ def do_add_dependency(
 ) -> Dependency:
     """Link two tasks; a link that would close a loop is refused, naming the tasks in the loop."""
     permissions.require(actor, project, Action.EDIT_PLAN)
-    predecessor = _visible_task(actor, project, predecessor_id, "predecessor_id")
-    successor = _visible_task(actor, project, successor_id, "successor_id")
-    if predecessor.pk == successor.pk:
-        raise ValidationError({"successor_id": [_("A task cannot depend on itself.")]})
-    if type not in DependencyType.values:
-        raise ValidationError({"type": [_("Choose one of FS, SS, FF, SF.")]})
-    parents = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
-    if predecessor.pk in _ancestor_ids(successor.pk, parents) or successor.pk in _ancestor_ids(
-        predecessor.pk, parents
-    ):
-        raise ValidationError(
-            {"successor_id": [_("A task cannot be linked to its own summary task or subtasks.")]}
-        )
-    if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
-        raise ValidationError({"successor_id": [_("These tasks are already linked.")]})
-    link = Dependency(
-        project=project,
-        predecessor=predecessor,
-        successor=successor,
+    writing.lock_plan(project)
+    lookups = PlanLookups(project, actor)
+    link, predecessor, successor = _new_link(
+        project,
+        lookups,
+        predecessor_id=predecessor_id,
+        successor_id=successor_id,
         type=type,
-        lag_minutes=_clean_lag(lag_minutes),
-        elapsed=bool(elapsed),
+        lag_minutes=lag_minutes,
+        elapsed=elapsed,
     )
-    link.full_clean(validate_constraints=False)
     link.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     audit.record(
         actor=actor,
         verb="linked",
@@ -459,6 +608,7 @@ def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Depen
     """Change a link's type, lag or elapsed flag in place, checked as a new link is, and reschedule."""
     project = link.project
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = (
         Dependency.objects.select_for_update().select_related("predecessor", "successor").get(pk=link.pk)
     )
@@ -479,7 +629,7 @@ def do_update_dependency(link: Dependency, *, actor: User, **data: Any) -> Depen
         setattr(current, name, value)
     current.full_clean(validate_constraints=False)
     current.save()
-    _reschedule(project)
+    writing.plan_changed(project)
     changes = audit.changed(before, audit.field_values(current, DEPENDENCY_FIELDS))
     if changes:
         audit.record(
@@ -499,6 +649,7 @@ def do_remove_dependency(link: Dependency, *, actor: User) -> None:
     """Remove a link and reschedule."""
     project = link.project
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = Dependency.objects.select_related("predecessor", "successor").get(pk=link.pk)
     audit.record(
         actor=actor,
@@ -509,7 +660,165 @@ def do_remove_dependency(link: Dependency, *, actor: User) -> None:
         visibility=_record_visibility(current.predecessor, current.successor),
     )
     current.delete()
-    _reschedule(project)
+    writing.plan_changed(project)
+
+
+# ---------------------------------------------------------------- many rows at once
+
+#: The most rows one bulk request may create, change or link (each list).
+BULK_LIMIT = 10_000
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk request did: the tasks it added and changed, the links it added, and each ``ref``'s id."""
+
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    links: list[int] = field(default_factory=list)
+    refs: dict[str, int] = field(default_factory=dict)
+
+
+def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
+    """The error with every field name under ``prefix`` (``create.3.name``)."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {f"{prefix}.{name}": messages for name, messages in error.message_dict.items()}
+        )
+    return ValidationError({prefix: error.messages})
+
+
+def _ref_or_id(item: dict[str, Any], name: str, refs: Mapping[str, int], where: str) -> Any:
+    """``{name}_id`` as given, or the id of the task ``{name}_ref`` names (added earlier in the request)."""
+    ref = item.pop(f"{name}_ref", None)
+    if ref is None:
+        return item.pop(f"{name}_id", None)
+    item.pop(f"{name}_id", None)
+    if ref not in refs:
+        raise ValidationError(
+            {f"{where}.{name}_ref": [_("Name a task added earlier in this request (its “ref”).")]}
+        )
+    return refs[ref]
+
+
+@transaction.atomic
+def do_bulk_plan(
+    project: Project,
+    *,
+    actor: User,
+    create: Sequence[Mapping[str, Any]] = (),
+    update: Sequence[Mapping[str, Any]] = (),
+    links: Sequence[Mapping[str, Any]] = (),
+) -> BulkOutcome:
+    """Add tasks, change tasks and link tasks in one transaction with one reschedule: all or nothing.
+
+    ``create`` items take the task fields plus an optional ``ref`` (a name later items use:
+    ``parent_ref``, ``predecessor_ref``, ``successor_ref``); ``update`` items an ``id`` and the
+    ``version`` read; ``links`` items the link fields. The rows an item names are checked as a single
+    edit checks them, from lookups read once; an error names its item (``create.3.name``).
+    """
+    permissions.require(actor, project, Action.EDIT_PLAN)
+    for name, items in (("create", create), ("update", update), ("links", links)):
+        if len(items) > BULK_LIMIT:
+            raise ValidationError({name: [_("Send at most %(n)s rows at once.") % {"n": f"{BULK_LIMIT:,}"}]})
+    outcome = BulkOutcome()
+    with writing.one_reschedule(project):
+        lookups = PlanLookups(project, actor).preload()
+        entries: list[Any] = []
+        pending: list[tuple[Task, str | None]] = []
+        pending_refs: set[str] = set()
+
+        def flush() -> None:
+            """Insert the tasks built so far (a later row names one of them as its parent)."""
+            Task.objects.bulk_create([task for task, _ref in pending], batch_size=500)
+            for task, ref in pending:
+                lookups.added_task(task)
+                outcome.created.append(task.pk)
+                if ref is not None:
+                    outcome.refs[ref] = task.pk
+                entries.append(
+                    audit.entry(
+                        actor=actor,
+                        verb="added",
+                        target=task,
+                        project=project,
+                        visibility=task.visibility,
+                        changes={
+                            k: [None, v]
+                            for k, v in audit.field_values(task, ("name", "kind", "duration_minutes")).items()
+                        },
+                    )
+                )
+            pending.clear()
+            pending_refs.clear()
+
+        for n, raw in enumerate(create):
+            item = dict(raw)
+            ref = item.pop("ref", None)
+            if ref is not None and (ref in outcome.refs or ref in pending_refs):
+                raise ValidationError({f"create.{n}.ref": [_("Each “ref” names one task of the request.")]})
+            try:
+                if "parent_ref" in item:
+                    if item["parent_ref"] in pending_refs:
+                        flush()
+                    item["parent_id"] = _ref_or_id(item, "parent", outcome.refs, f"create.{n}")
+                pending.append((_new_task(project, actor, item, lookups), ref))
+                if ref is not None:
+                    pending_refs.add(ref)
+            except ValidationError as exc:
+                raise _prefixed(exc, f"create.{n}") from None
+        flush()
+        new_links: list[Dependency] = []
+        for n, raw in enumerate(links):
+            item = dict(raw)
+            try:
+                predecessor_id = _ref_or_id(item, "predecessor", outcome.refs, f"links.{n}")
+                successor_id = _ref_or_id(item, "successor", outcome.refs, f"links.{n}")
+                link, predecessor, successor = _new_link(
+                    project, lookups, predecessor_id=predecessor_id, successor_id=successor_id, **item
+                )
+            except ValidationError as exc:
+                raise _prefixed(exc, f"links.{n}") from None
+            except TypeError:
+                raise ValidationError({f"links.{n}": [_("This field cannot be set here.")]}) from None
+            lookups.added_link(link)
+            new_links.append(link)
+            entries.append(
+                audit.entry(
+                    actor=actor,
+                    verb="linked",
+                    target=link,
+                    project=project,
+                    label=f"{predecessor.name} → {successor.name}",
+                    visibility=_record_visibility(predecessor, successor),
+                    changes={"type": [None, link.type], "lag_minutes": [None, link.lag_minutes]},
+                )
+            )
+        Dependency.objects.bulk_create(new_links, batch_size=500)
+        for link, activity in zip(new_links, entries[len(outcome.created) :], strict=True):
+            activity.target_id = str(link.pk)
+        outcome.links = [link.pk for link in new_links]
+        audit.record_many(entries)
+        if update:
+            tasks = (
+                Task.objects.filter(project=project)
+                .select_related("project")
+                .in_bulk([item.get("id") for item in update if isinstance(item.get("id"), int)])
+            )
+            for n, raw in enumerate(update):
+                item = dict(raw)
+                found = tasks.get(item.pop("id", None))
+                if found is None or not lookups.sees(found.pk):
+                    raise ValidationError({f"update.{n}.id": [_("Choose a task of this project.")]})
+                version = item.pop("version", None)
+                try:
+                    do_update_task(found, version=version, actor=actor, lookups=lookups, **item)
+                except ValidationError as exc:
+                    raise _prefixed(exc, f"update.{n}") from None
+                outcome.updated.append(found.pk)
+        if outcome.created or outcome.links or outcome.updated:
+            writing.plan_changed(project)
+    return outcome
 
 
 # ---------------------------------------------------------------- calendars
@@ -584,6 +893,7 @@ def do_set_calendar(
     ``working`` and ``hours`` (a holiday when not working; an extra working day otherwise).
     """
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     current = scheduling.ensure_project_calendar(project) if calendar is None else calendar
     current = Calendar.objects.select_for_update().get(pk=current.pk)
     before = audit.field_values(current, ("name", "base", "working_weekdays", "hours"))
@@ -601,7 +911,7 @@ def do_set_calendar(
         new = [f"{e.start}..{e.end}:{e.working}" for e in exceptions]
         if old != new:
             changes["exceptions"] = [len(old), len(new)]
-    _reschedule(project)
+    writing.plan_changed(project)
     if changes:
         audit.record(actor=actor, verb="changed calendar", target=current, project=project, changes=changes)
     return current
@@ -635,10 +945,11 @@ def do_add_calendar(project: Project, *, actor: User, **data: Any) -> Calendar:
 def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = "") -> Baseline:
     """Save the plan's current dates as a named baseline (who, when, why)."""
     permissions.require(actor, project, Action.EDIT_PLAN)
+    writing.lock_plan(project)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("This field is required.")]})
-    outcome = _reschedule(project)
+    outcome = writing.reschedule_now(project)
     baseline = Baseline(
         project=project,
         name=name,

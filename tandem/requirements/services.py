@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import audit, updates, versioning
+from tandem.core.bulk import bulk_write
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.updates import Cleaner
@@ -431,7 +432,7 @@ def do_reorder_requirements(project: Project, *, actor: User, order: Sequence[An
         if row.rank != rank:
             row.rank = rank
             changed.append(row)
-    Requirement.objects.bulk_update(changed, ["rank"])
+    bulk_write(Requirement, changed, ["rank"])
     if changed:
         shared = all(r.visibility == Visibility.SHARED for r in rows.values())
         audit.record(
@@ -454,7 +455,7 @@ def _distinct_slots(project: Project, rows: Sequence[Requirement]) -> list[int]:
     everyone = list(Requirement.objects.select_for_update().filter(project=project).order_by("rank", "id"))
     for i, row in enumerate(everyone):
         row.rank = i
-    Requirement.objects.bulk_update(everyone, ["rank"])
+    bulk_write(Requirement, everyone, ["rank"])
     new = {r.pk: r.rank for r in everyone}
     for row in rows:
         row.rank = new[row.pk]

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import audit, updates
+from tandem.core.bulk import bulk_write
 from tandem.core.choices import Side, Visibility
 from tandem.core.validation import full_clean
-from tandem.planning import scheduling
+from tandem.planning import scheduling, writing
 from tandem.planning import services as planning_services
 from tandem.planning.models import Task
 from tandem.projects import permissions as project_permissions
@@ -666,6 +667,7 @@ def refresh_decision_holds(
     """
     today = today or timezone.localdate()
     with transaction.atomic():
+        writing.lock_plan(project)
         wanted: dict[int, tuple[dt.datetime, list[str]]] = {}
         open_decisions = list(
             ClientDecision.objects.filter(project=project, status=DecisionStatus.OPEN)
@@ -701,8 +703,8 @@ def refresh_decision_holds(
                 changed.append(task)
         if not changed:
             return []
-        Task.objects.bulk_update(changed, ["held_until", "hold_reason"])
-        scheduling.reschedule(project)
+        bulk_write(Task, changed, ["held_until", "hold_reason"])
+        writing.plan_changed(project)
         for task in changed:
             audit.record(
                 actor=actor,

@@ -65,9 +65,7 @@ class SMTPServer:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this name
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(
-                ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), parsed)
-            )
+            self.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[ReceivedMail]:

@@ -39,10 +39,17 @@ def test_it_chains_finish_to_start_over_the_weekend() -> None:
 
 
 def test_it_computes_float_for_a_parallel_branch() -> None:
-    result = schedule(net(
-        [Activity("a", DAY), Activity("b", 3 * DAY), Activity("c", DAY), Activity("end", 0, milestone=True)],
-        [Link("a", "b"), Link("a", "c"), Link("b", "end"), Link("c", "end")],
-    ))
+    result = schedule(
+        net(
+            [
+                Activity("a", DAY),
+                Activity("b", 3 * DAY),
+                Activity("c", DAY),
+                Activity("end", 0, milestone=True),
+            ],
+            [Link("a", "b"), Link("a", "c"), Link("b", "end"), Link("c", "end")],
+        )
+    )
     assert result["c"].total_float == 2 * DAY
     assert result["c"].free_float == 2 * DAY
     assert not result["c"].critical
@@ -58,14 +65,16 @@ def test_it_keeps_a_finish_driven_by_a_start_to_finish_link() -> None:
 
 
 def test_it_applies_lags_in_working_elapsed_and_percent_units() -> None:
-    result = schedule(net(
-        [Activity("a", 2 * DAY), Activity("w", DAY), Activity("e", DAY), Activity("p", DAY)],
-        [
-            Link("a", "w", LinkType.FS, DAY),
-            Link("a", "e", LinkType.FS, 24 * 60, LagUnit.ELAPSED),
-            Link("a", "p", LinkType.SS, 50.0, LagUnit.PERCENT),
-        ],
-    ))
+    result = schedule(
+        net(
+            [Activity("a", 2 * DAY), Activity("w", DAY), Activity("e", DAY), Activity("p", DAY)],
+            [
+                Link("a", "w", LinkType.FS, DAY),
+                Link("a", "e", LinkType.FS, 24 * 60, LagUnit.ELAPSED),
+                Link("a", "p", LinkType.SS, 50.0, LagUnit.PERCENT),
+            ],
+        )
+    )
     assert result["w"].start == datetime(2026, 11, 26, 8, 0)
     # Tuesday 17:00 + 24 elapsed hours = Wednesday 17:00, so work starts on Thursday morning.
     assert result["e"].start == datetime(2026, 11, 26, 8, 0)
@@ -89,29 +98,45 @@ def test_it_reports_an_impossible_constraint_with_the_activity() -> None:
 
 
 def test_it_honours_must_start_on_and_start_no_earlier_than() -> None:
-    result = schedule(net(
-        [
-            Activity("mso", DAY, constraint=ConstraintType.MSO, constraint_date=datetime(2026, 11, 25, 8)),
-            Activity("snet", DAY, constraint=ConstraintType.SNET, constraint_date=datetime(2026, 11, 28, 8)),
-        ],
-        [],
-    ))
+    result = schedule(
+        net(
+            [
+                Activity(
+                    "mso", DAY, constraint=ConstraintType.MSO, constraint_date=datetime(2026, 11, 25, 8)
+                ),
+                Activity(
+                    "snet", DAY, constraint=ConstraintType.SNET, constraint_date=datetime(2026, 11, 28, 8)
+                ),
+            ],
+            [],
+        )
+    )
     assert result["mso"].start == datetime(2026, 11, 25, 8, 0)
     assert result["snet"].start == datetime(2026, 11, 30, 8, 0)  # Saturday moves to Monday
 
 
 def test_it_keeps_actuals_and_manual_dates() -> None:
-    result = schedule(net(
-        [
-            Activity(
-                "done", DAY, actual_start=datetime(2026, 11, 23, 9), actual_finish=datetime(2026, 11, 24, 10)
-            ),
-            Activity("manual", DAY, manual=True, manual_start=datetime(2026, 12, 1, 8),
-                     manual_finish=datetime(2026, 12, 1, 17)),
-            Activity("next", DAY),
-        ],
-        [Link("done", "next")],
-    ))
+    result = schedule(
+        net(
+            [
+                Activity(
+                    "done",
+                    DAY,
+                    actual_start=datetime(2026, 11, 23, 9),
+                    actual_finish=datetime(2026, 11, 24, 10),
+                ),
+                Activity(
+                    "manual",
+                    DAY,
+                    manual=True,
+                    manual_start=datetime(2026, 12, 1, 8),
+                    manual_finish=datetime(2026, 12, 1, 17),
+                ),
+                Activity("next", DAY),
+            ],
+            [Link("done", "next")],
+        )
+    )
     assert result["done"].finish == datetime(2026, 11, 24, 10, 0)
     assert result["manual"].start == datetime(2026, 12, 1, 8, 0)
     assert result["next"].start == datetime(2026, 11, 24, 10, 0)

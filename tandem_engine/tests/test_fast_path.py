@@ -66,12 +66,12 @@ def plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
     alap = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     order = draw(st.permutations(range(n)))  # the order the activities are listed in
     key = draw(st.sampled_from(["int", "gaps", "str"]))
-    ids: list[int | str] = [
-        i if key == "int" else 7 * i + 3 if key == "gaps" else f"t{i}" for i in range(n)
-    ]
+    ids: list[int | str] = [i if key == "int" else 7 * i + 3 if key == "gaps" else f"t{i}" for i in range(n)]
     activities = tuple(
         Activity(
-            ids[i], duration=durations[i], milestone=durations[i] == 0,
+            ids[i],
+            duration=durations[i],
+            milestone=durations[i] == 0,
             constraint=ConstraintType.ALAP if alap[i] and draw(st.booleans()) else ConstraintType.ASAP,
         )
         for i in order
@@ -200,7 +200,9 @@ def test_invalid_plans_are_reported_by_the_generic_path(
 def test_integer_ids_beyond_64_bits_and_mixed_ids_are_looked_up_one_by_one() -> None:
     big = 1 << 70
     network = plain(
-        Activity(big, duration=480), Activity("b", duration=480), Activity(-5, duration=60),
+        Activity(big, duration=480),
+        Activity("b", duration=480),
+        Activity(-5, duration=60),
         links=(Link(big, "b", LinkType.SS, 30.0), Link(-5, big)),
     )
     assert fast_path_refusal(network) is None
@@ -280,9 +282,11 @@ def test_work_running_past_sixty_years_is_still_scheduled() -> None:
     weekend_only = Calendar("weekends", week=((),) * 5 + (((480, 1020),),) * 2)
     after_weekends = replace(
         network,
-        calendars={"weekends": replace(weekend_only, exceptions=(
-            CalendarException(date(2026, 1, 1), date(2200, 12, 31)),
-        ))},
+        calendars={
+            "weekends": replace(
+                weekend_only, exceptions=(CalendarException(date(2026, 1, 1), date(2200, 12, 31)),)
+            )
+        },
         calendar_id="weekends",
     )
     with pytest.raises(CalendarError):
@@ -311,12 +315,23 @@ def generic_plans(draw: st.DrawFn) -> tuple[Network, datetime | None]:
         calendars[other.id] = other
         activities[k] = replace(activities[k], calendar_id=other.id)
     elif feature == "constraint":
-        kind = draw(st.sampled_from([ConstraintType.SNET, ConstraintType.FNET, ConstraintType.SNLT,
-                                     ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    ConstraintType.SNET,
+                    ConstraintType.FNET,
+                    ConstraintType.SNLT,
+                    ConstraintType.FNLT,
+                    ConstraintType.MSO,
+                    ConstraintType.MFO,
+                ]
+            )
+        )
         activities[k] = replace(activities[k], constraint=kind, constraint_date=when)
     elif feature == "undated":  # a constraint kind without its date: the generic path on keys
-        activities[k] = replace(activities[k], constraint=draw(st.sampled_from([ConstraintType.SNET,
-                                                                                  ConstraintType.FNET])))
+        activities[k] = replace(
+            activities[k], constraint=draw(st.sampled_from([ConstraintType.SNET, ConstraintType.FNET]))
+        )
     elif feature == "deadline":
         activities[k] = replace(activities[k], deadline=when)
     elif feature == "elapsed" and links:

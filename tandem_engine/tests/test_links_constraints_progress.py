@@ -50,7 +50,7 @@ def span(network: Network, activity: str, **options: datetime) -> tuple[datetime
         (LinkType.FS, -DAY, LagUnit.WORKING, (at(25, 8), at(25, 17))),  # a one-day lead
         (LinkType.FS, -2 * DAY - 60, LagUnit.WORKING, (at(23, 16), at(24, 16))),
         (LinkType.SS, DAY, LagUnit.WORKING, (at(24, 8), at(24, 17))),
-        (LinkType.SS, 90, LagUnit.WORKING, (at(23, 9) .replace(minute=30), at(24, 9).replace(minute=30))),
+        (LinkType.SS, 90, LagUnit.WORKING, (at(23, 9).replace(minute=30), at(24, 9).replace(minute=30))),
         (LinkType.FF, 0, LagUnit.WORKING, (at(25, 8), at(25, 17))),
         (LinkType.FF, DAY, LagUnit.WORKING, (at(26, 8), at(26, 17))),
         # Wednesday 17:00 less a day of work is Wednesday 08:00 (the same working instant as Tuesday

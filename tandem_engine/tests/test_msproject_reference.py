@@ -46,24 +46,34 @@ STALE_LATE = (
     "MS Project emulation does not reproduce them either (INVENTORY.csv): stale in the file"
 )
 UNMATCHED_TASKS: dict[tuple[str, int], str] = {
-    **{(f"{prefix}sample{suffix}", uid): SAMPLE_FINISH
-       for prefix, suffix in (("mpxj/", ".xml"), ("derived_mspdi/mpxj__", ".mspdi.xml"))
-       for uid in (3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 23)},
-    **{(file, 2): "'Second Task' is resource-driven: its finish (2003-03-18 08:00) comes from two "
-       "assignments, one on the Night Shift resource calendar; the engine has no resource assignments"
-       for file in ("mpxj/sample.xml", "derived_mspdi/mpxj__sample.mspdi.xml")},
+    **{
+        (f"{prefix}sample{suffix}", uid): SAMPLE_FINISH
+        for prefix, suffix in (("mpxj/", ".xml"), ("derived_mspdi/mpxj__", ".mspdi.xml"))
+        for uid in (3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 23)
+    },
+    **{
+        (file, 2): "'Second Task' is resource-driven: its finish (2003-03-18 08:00) comes from two "
+        "assignments, one on the Night Shift resource calendar; the engine has no resource assignments"
+        for file in ("mpxj/sample.xml", "derived_mspdi/mpxj__sample.mspdi.xml")
+    },
     ("derived_mspdi/mpxj__sample.mspdi.xml", 24): "'Assigned Task 2' runs on its resource's Night Shift "
     "calendar (starts 23:00) because of its assignment; the engine uses the task calendar only",
-    **{(f"{prefix}timephasedsegments{suffix}", uid): TIMEPHASED_LATE
-       for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))
-       for uid in range(2, 20)},
-    **{(f"{prefix}timephasedsegments{suffix}", 16): "MS Project's finish 2011-02-25 10:17:06 has seconds "
-       "(the engine works in whole minutes); and " + TIMEPHASED_LATE
-       for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))},
-    **{(f"{prefix}timephasedsegments{suffix}", 18): "'Task Seventeen' finishes a day later in MS Project "
-       "(2011-03-02): its assignment follows the Resource Five calendar, off on 2011-02-09; and "
-       + TIMEPHASED_LATE
-       for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))},
+    **{
+        (f"{prefix}timephasedsegments{suffix}", uid): TIMEPHASED_LATE
+        for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))
+        for uid in range(2, 20)
+    },
+    **{
+        (f"{prefix}timephasedsegments{suffix}", 16): "MS Project's finish 2011-02-25 10:17:06 has seconds "
+        "(the engine works in whole minutes); and " + TIMEPHASED_LATE
+        for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))
+    },
+    **{
+        (f"{prefix}timephasedsegments{suffix}", 18): "'Task Seventeen' finishes a day later in MS Project "
+        "(2011-03-02): its assignment follows the Resource Five calendar, off on 2011-02-09; and "
+        + TIMEPHASED_LATE
+        for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))
+    },
     **{("mpxj/mspdisplittask.xml", uid): SPLIT for uid in (1, 2)},
     **{("mpxj/mspdiduration.xml", uid): STALE_LATE for uid in (1, 2, 3, 4)},
 }
@@ -112,7 +122,7 @@ _SLACK_UNITS = {"m": 1, "h": 60, "d": 480, "w": 2400}  # the files' 8-hour day a
 
 def _slack_minutes(text: str) -> int:
     number = text.rstrip("mhdw")
-    return round(float(number) * _SLACK_UNITS[text[len(number):]])
+    return round(float(number) * _SLACK_UNITS[text[len(number) :]])
 
 
 @functools.cache

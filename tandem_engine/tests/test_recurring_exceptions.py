@@ -89,8 +89,12 @@ def test_a_dated_exception_wins_over_a_recurring_one() -> None:
 
 def test_a_recurring_exception_can_add_working_time() -> None:
     first_saturdays = RecurringException(
-        date(2026, 1, 1), Recurrence.MONTHLY_BY_POSITION, weekdays=(5,), position=1,
-        working_times=parse_working_ranges("09:00-13:00"), occurrences=12,
+        date(2026, 1, 1),
+        Recurrence.MONTHLY_BY_POSITION,
+        weekdays=(5,),
+        position=1,
+        working_times=parse_working_ranges("09:00-13:00"),
+        occurrences=12,
     )
     calendar = Calendar("c", recurring=(first_saturdays,))
     # Friday 2026-02-06 17:00 + 1 h: Saturday 2026-02-07 is the first Saturday of February.

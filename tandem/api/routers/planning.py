@@ -21,6 +21,8 @@ from tandem.api.planning_schemas import (
     DependencyOut,
     DependencyPatchIn,
     FeedOut,
+    PlanBulkIn,
+    PlanBulkOut,
     ProgressOut,
     TaskIn,
     TaskMoveIn,
@@ -75,6 +77,32 @@ def add_task(request: HttpRequest, code: str, payload: TaskIn) -> Status[Task]:
     project = project_queries.access_project(user, code)
     task = services.do_add_task(project, actor=user, **payload.model_dump(exclude_unset=True))
     return Status(201, _reread(user, project, task))
+
+
+@router.post("/projects/{code}/tasks/bulk", response=PlanBulkOut, summary="Add, change and link many tasks")
+def bulk_plan(request: HttpRequest, code: str, payload: PlanBulkIn) -> dict[str, Any]:
+    """Up to 10,000 new tasks, changed tasks and new links in one transaction and one reschedule.
+
+    All or nothing: the first bad row refuses the request (422 naming it, e.g. ``create.3.name``) and
+    nothing is stored. New tasks may carry a ``ref`` that later rows use (``parent_ref``,
+    ``predecessor_ref``, ``successor_ref``); ``refs`` in the answer maps each to the task's id.
+    """
+    user = actor(request)
+    project = project_queries.access_project(user, code)
+    outcome = services.do_bulk_plan(
+        project,
+        actor=user,
+        create=[item.model_dump(exclude_unset=True) for item in payload.create],
+        update=[item.model_dump(exclude_unset=True) for item in payload.update],
+        links=[item.model_dump() for item in payload.links],
+    )
+    rows = queries.plan_of(user, project).in_bulk([*outcome.created, *outcome.updated])
+    return {
+        "created": [rows[pk] for pk in outcome.created if pk in rows],
+        "updated": [rows[pk] for pk in outcome.updated if pk in rows],
+        "links": list(queries.dependencies_of(user, project).filter(pk__in=outcome.links)),
+        "refs": outcome.refs,
+    }
 
 
 @router.get("/projects/{code}/tasks/{task_id}", response=TaskOut, summary="A task")
