@@ -225,6 +225,13 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 # An API token's "last used" time is written at most this often (seconds): reads do not write.
 API_TOKEN_USE_INTERVAL = env_int("API_TOKEN_USE_INTERVAL", 300)
+
+# Background jobs with progress (docs/jobs.md): how long a result file is kept, and the sizes over
+# which the pages build a file in the background instead of inside the request.
+JOBS_KEEP_HOURS = env_int("JOBS_KEEP_HOURS", 24)
+JOBS_SPEC_PDF_OVER = env_int("JOBS_SPEC_PDF_OVER", 100)  # requirements in the specification
+JOBS_REPORT_PDF_OVER = env_int("JOBS_REPORT_PDF_OVER", 500)  # tasks in the report's project
+JOBS_PLAN_EXPORT_OVER = env_int("JOBS_PLAN_EXPORT_OVER", 1000)  # tasks in the plan
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 # Benchmarks: answer every request with X-Query-Count and Server-Timing headers (see benchmarks/).
 QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
