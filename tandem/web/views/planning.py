@@ -34,6 +34,8 @@ from tandem.web.views.base import ProjectScope, project_view, render_page
 from tandem_engine.calendar import working_days
 
 LIST_PAGE_SIZE = 25
+#: Rows the Gantt draws at a time: frappe-gantt draws every row it is given, so a large plan is paged.
+GANTT_PAGE_ROWS = 200
 #: Board columns, in the order work flows.
 BOARD_COLUMNS = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
 SORTS = {
@@ -152,84 +154,171 @@ def plan(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return redirect(reverse(name, args=[scope.project.code]) + scope.query_suffix)
 
 
+#: The Gantt's row columns, in the order of each row array (``gantt_data``).
+GANTT_FIELDS = (
+    "id",
+    "name",
+    "wbs",
+    "parent",
+    "kind",
+    "status",
+    "start",
+    "end",
+    "progress",
+    "flags",
+    "owner",
+    "baseline_start",
+    "baseline_end",
+    "risk_level",
+    "risks",
+    "version",
+)
+#: Bits of a Gantt row's ``flags``.
+CRITICAL, SUMMARY, OVERDUE, SLIPPING = 1, 2, 4, 8
+KINDS = tuple(TaskKind.values)
+STATUSES = tuple(TaskStatus.values)
+
+
 def gantt_data(scope: ProjectScope) -> dict[str, Any]:
-    """Rows, links and agreed-baseline bars of the Gantt, as the viewer may see them (constant queries)."""
+    """Rows, links and agreed-baseline bars of the Gantt, as the viewer may see them (constant queries).
+
+    Compact, because a plan has thousands of rows: each row is an array in ``fields`` order, dates
+    are whole days after ``origin``, kinds and statuses are indexes into ``kinds`` and ``statuses``,
+    owners and risk titles are indexes into ``owners`` and ``risks``, and ``flags`` packs critical (1),
+    summary (2), overdue (4) and slipping (8). Only what the chart shows is sent.
+    """
     project, viewer = scope.project, scope.viewer
-    tasks = list(queries.plan_of(viewer, project))
-    visible = {t.pk for t in tasks}
+    zone = scheduling.zone_of(project)
+    tasks = list(
+        queries.plan_of(viewer, project).values_list(
+            "pk",
+            "name",
+            "shown_wbs",
+            "shown_parent_id",
+            "kind",
+            "status",
+            "start",
+            "finish",
+            "percent_complete",
+            "critical",
+            "is_summary",
+            "owner__full_name",
+            "owner__email",
+            "version",
+        )
+    )
+    visible = {row[0] for row in tasks}
     baseline = queries.agreed_baseline(viewer, project)
     baseline_rows: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
     if baseline is not None:
         baseline_rows = {
-            row.task_uid: (row.start, row.finish)
-            for row in BaselineTask.objects.visible_to(viewer)
-            .filter(baseline=baseline, task_id__in=visible)
-            .only("task_uid", "start", "finish")
+            uid: (start, finish)
+            for uid, start, finish in BaselineTask.objects.visible_to(viewer)
+            .filter(baseline=baseline)
+            .values_list("task_uid", "start", "finish")
+            if uid in visible
         }
     overdue, slipping = _flags(scope)
     # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.
     task_risks = risk_queries.risks_by_task(viewer, project)
     editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)
-    parents_with_children = {getattr(t, "shown_parent_id", None) for t in tasks}
+    parents_with_children = {row[3] for row in tasks}
+
+    days: dict[dt.datetime, dt.date] = {}
+
+    def local_day(value: dt.datetime) -> dt.date:
+        day = days.get(value)
+        if day is None:
+            day = days[value] = value.astimezone(zone).date() if timezone.is_aware(value) else value.date()
+        return day
+
+    plan_days = [local_day(m) for row in tasks for m in (row[6], row[7]) if m is not None]
+    base_days = [local_day(m) for pair in baseline_rows.values() for m in pair if m is not None]
+    today = timezone.localtime(timezone.now(), zone).date()
+    origin = min(plan_days + base_days, default=today)
+
+    def day_number(value: dt.datetime | None) -> int | None:
+        return None if value is None else (local_day(value) - origin).days
+
+    owners: dict[str, int] = {"": 0}
+    risk_titles: dict[str, int] = {}
     rows = []
-    for task in tasks:
-        parent_id = getattr(task, "shown_parent_id", None)
-        base_start, base_finish = baseline_rows.get(task.pk, (None, None))
-        risks = task_risks.get(task.pk, [])
-        level = risk_queries.worst_level(risks)
+    for (
+        pk,
+        name,
+        wbs,
+        parent,
+        kind,
+        status,
+        start,
+        finish,
+        progress,
+        critical,
+        summary,
+        full,
+        email,
+        version,
+    ) in tasks:
+        base_start, base_finish = baseline_rows.get(pk, (None, None))
+        risks = task_risks.get(pk, [])
+        owner = full or email or ""
+        flags = (
+            (CRITICAL if critical else 0)
+            # For a client a row is a summary only through the rows it may see: a shared phase of
+            # internal work shows as a plain bar, not as an empty folder.
+            | (SUMMARY if pk in parents_with_children or (scope.team and summary) else 0)
+            | (OVERDUE if pk in overdue else 0)
+            | (SLIPPING if pk in slipping else 0)
+        )
         rows.append(
-            {
-                "id": str(task.pk),
-                "name": task.name,
-                "wbs": getattr(task, "shown_wbs", "") or "",
-                "parent": str(parent_id) if parent_id else None,
-                "kind": task.kind,
-                "kind_label": str(TaskKind(task.kind).label),
-                "status": task.status,
-                "status_label": str(TaskStatus(task.status).label),
-                "start": _day(task.start, scope),
-                "end": _day(task.finish or task.start, scope),
-                "progress": task.percent_complete,
-                "critical": task.critical,
-                # For a client a row is a summary only through the rows it may see: a shared phase of
-                # internal work shows as a plain bar, not as an empty folder.
-                "summary": task.pk in parents_with_children or (scope.team and task.is_summary),
-                "milestone": task.kind == TaskKind.MILESTONE,
-                "manual": task.manual,
-                "owner": (task.owner.full_name or task.owner.email) if task.owner else "",
-                "baseline_start": _day(base_start, scope),
-                "baseline_end": _day(base_finish, scope),
-                "overdue": task.pk in overdue,
-                "slipping": task.pk in slipping,
-                "risk_level": level,
-                "risk_level_label": str(RiskLevel(level).label) if level else "",
-                "risks": [r.title for r in risks],
-                "version": task.version,
-            }
+            [
+                pk,
+                name,
+                wbs or "",
+                parent,
+                KINDS.index(kind),
+                STATUSES.index(status),
+                day_number(start),
+                day_number(finish or start),
+                progress,
+                flags,
+                owners.setdefault(owner, len(owners)),
+                day_number(base_start),
+                day_number(base_finish),
+                risk_queries.worst_level(risks),
+                [risk_titles.setdefault(r.title, len(risk_titles)) for r in risks],
+                version,
+            ]
         )
     links = [
-        {"id": link.pk, "from": str(link.predecessor_id), "to": str(link.successor_id), "type": link.type}
-        for link in queries.dependencies_of(viewer, project)
+        [pred, succ]
+        for pred, succ in queries.dependencies_of(viewer, project).values_list(
+            "predecessor_id", "successor_id"
+        )
+        if pred in visible and succ in visible
     ]
     return {
-        "tasks": rows,
+        "fields": GANTT_FIELDS,
+        "origin": origin.isoformat(),
+        "rows": rows,
         "links": links,
+        "kinds": [[k, str(TaskKind(k).label)] for k in KINDS],
+        "statuses": [[s, str(TaskStatus(s).label)] for s in STATUSES],
+        "risk_levels": {level: str(RiskLevel(level).label) for level in RiskLevel.values},
+        "owners": list(owners),
+        "risks": list(risk_titles),
         "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)}
         if baseline
         else None,
-        "today": timezone.localtime(timezone.now(), scheduling.zone_of(project)).date().isoformat(),
-        "off_days": _off_days(scope, tasks),
+        "today": today.isoformat(),
+        "off_days": _off_days(scope, min(plan_days), max(plan_days)) if plan_days else [],
         "editable": editable,
     }
 
 
-def _off_days(scope: ProjectScope, tasks: list[Task]) -> list[str]:
+def _off_days(scope: ProjectScope, first: dt.date, last: dt.date) -> list[str]:
     """The project calendar's days off around the plan (weekends, public holidays; not make-up days)."""
-    moments = [_local(m, scope) for t in tasks for m in (t.start, t.finish) if m is not None]
-    days = [m.date() for m in moments if m is not None]
-    if not days:
-        return []
-    first, last = min(days) - dt.timedelta(days=120), max(days) + dt.timedelta(days=120)
+    first, last = first - dt.timedelta(days=120), last + dt.timedelta(days=120)
     calendar = scheduling.project_engine_calendar(scope.project)
     working = set(working_days(calendar, first, last))
     count = (last - first).days + 1
@@ -265,6 +354,8 @@ def _gantt_strings() -> dict[str, str]:
         "export_title": _("Plan"),
         "printed": _("Printed"),
         "days": _("days"),
+        # Translators: the Gantt's pager, e.g. "Rows 201–400 of 5000".
+        "rows": _("Rows %(first)s–%(last)s of %(total)s"),
     }
 
 
@@ -280,6 +371,7 @@ def gantt(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             scope,
             "gantt",
             gantt=data,
+            page_rows=GANTT_PAGE_ROWS,
             strings=_gantt_strings(),
             language="zh" if (request.LANGUAGE_CODE or "").startswith("zh") else "en",
             urls={
