@@ -15,6 +15,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -36,6 +38,10 @@ from tandem_engine.calendar import working_days
 LIST_PAGE_SIZE = 25
 #: Rows the Gantt draws at a time: frappe-gantt draws every row it is given, so a large plan is paged.
 GANTT_PAGE_ROWS = 200
+#: Cards a board column shows at first, and how many more each "Show more" adds.
+BOARD_COLUMN_SIZE = 50
+#: The most cards a column shows: beyond it the task list (filtered by status) is the place to look.
+BOARD_COLUMN_LIMIT = 1000
 #: Board columns, in the order work flows.
 BOARD_COLUMNS = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
 SORTS = {
@@ -62,11 +68,16 @@ def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _flags(scope: ProjectScope) -> tuple[set[int], set[int]]:
-    """Ids of the overdue and the slipping tasks the viewer may see (two queries, whatever the plan size)."""
-    overdue = set(queries.overdue_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
-    slipping = set(queries.slipping_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
-    return overdue, slipping
+def _flags(scope: ProjectScope, ids: list[int] | None = None) -> tuple[set[int], set[int]]:
+    """Ids of the overdue and the slipping tasks the viewer may see, among ``ids`` when given.
+
+    Two queries, whatever the plan size.
+    """
+    overdue = queries.overdue_tasks(scope.viewer, scope.project)
+    slipping = queries.slipping_tasks(scope.viewer, scope.project)
+    if ids is not None:
+        overdue, slipping = overdue.filter(pk__in=ids), slipping.filter(pk__in=ids)
+    return set(overdue.values_list("pk", flat=True)), set(slipping.values_list("pk", flat=True))
 
 
 def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None:
@@ -76,18 +87,6 @@ def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None
 def _day(value: dt.datetime | None, scope: ProjectScope) -> str | None:
     local = _local(value, scope)
     return local.date().isoformat() if local else None
-
-
-def _may_report(scope: ProjectScope, task: Task) -> bool:
-    """Whether the user may change this task's status (the plan's editors, or its owner)."""
-    if scope.preview:
-        return False
-    return can(scope.user, scope.project, Action.EDIT_PLAN) or task.owner_id == scope.user.pk
-
-
-def _done_key(task: Task) -> dt.datetime:
-    """When a task finished (or at least started), for ordering the done column."""
-    return task.actual_finish or task.finish or task.start or dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -390,28 +389,56 @@ def gantt_json(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return JsonResponse(gantt_data(scope))
 
 
+def _column_size(request: HttpRequest, status: str) -> int:
+    """How many cards a board column shows: ``?<status>=N`` after "Show more", else the first cards."""
+    try:
+        size = int(request.GET.get(status, BOARD_COLUMN_SIZE))
+    except ValueError:
+        return BOARD_COLUMN_SIZE
+    return min(max(size, BOARD_COLUMN_SIZE), BOARD_COLUMN_LIMIT)
+
+
 @project_view
 @require_GET
 def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """Kanban by status of the leaf tasks the viewer may see."""
-    tasks = list(queries.plan_of(scope.viewer, scope.project).filter(is_summary=False))
-    overdue, slipping = _flags(scope)
-    columns = []
+    """Kanban by status of the leaf tasks the viewer may see; each column shows its first cards.
+
+    A column reads only the cards it shows (one query each, owners joined), the counts come from one
+    grouped query and the flags only for the shown cards: the queries do not grow with the plan.
+    """
+    leaves = queries.plan_of(scope.viewer, scope.project).filter(is_summary=False)
+    totals = dict(leaves.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    editor = not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN)
+    shown: list[tuple[str, int, list[Task]]] = []
     for status in BOARD_COLUMNS:
-        cards: list[dict[str, Any]] = [
+        size = _column_size(request, status)
+        cards = leaves.filter(status=status)
+        if status == TaskStatus.DONE:
+            # The most recently finished work first: what a reader of a done column looks for.
+            finished = Coalesce("actual_finish", "finish", "start")
+            cards = cards.order_by(finished.desc(nulls_last=True), "outline_key", "id")
+        shown.append((status, size, list(cards[:size])))
+    ids = [t.pk for _status, _size, tasks in shown for t in tasks]
+    overdue, slipping = _flags(scope, ids)
+    columns = []
+    for status, size, tasks in shown:
+        total = totals.get(status, 0)
+        more = None
+        if total > size:
+            params = request.GET.copy()
+            params[status] = str(min(size + BOARD_COLUMN_SIZE, BOARD_COLUMN_LIMIT))
+            more = "?" + params.urlencode() if size < BOARD_COLUMN_LIMIT else None
+        cards = [
             {
                 "task": t,
                 "overdue": t.pk in overdue,
                 "slipping": t.pk in slipping,
-                "movable": _may_report(scope, t),
+                "movable": not scope.preview and (editor or t.owner_id == scope.user.pk),
             }
             for t in tasks
-            if t.status == status
         ]
-        if status == TaskStatus.DONE:
-            # The most recently finished work first: what a reader of a done column looks for.
-            cards.sort(key=lambda card: _done_key(card["task"]), reverse=True)
-        columns.append({"status": status, "label": TaskStatus(status).label, "cards": cards})
+        label = TaskStatus(status).label
+        columns.append({"status": status, "label": label, "cards": cards, "total": total, "more": more})
     return render_page(
         request,
         "web/planning/board.html",
@@ -419,7 +446,7 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             scope,
             "board",
             columns=columns,
-            total=len(tasks),
+            total=sum(totals.values()),
             strings={
                 "conflict": _("Someone else changed this task in the meantime. The board was reloaded."),
                 "failed": _("The change could not be saved."),
