@@ -170,9 +170,10 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=8000)
     parser.add_argument("--requirements", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data-dir", default="", help="Keep the database here (reused when BIG exists).")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tandem-bench-views-") as data_dir:
-        setup(data_dir)
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-views-") as scratch:
+        setup(args.data_dir or scratch)
         from django.db import connection
 
         started = time.perf_counter()
