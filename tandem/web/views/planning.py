@@ -416,15 +416,15 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     leaves = queries.plan_of(scope.viewer, scope.project).filter(is_summary=False)
     totals = dict(leaves.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     editor = not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN)
-    shown: list[tuple[str, int, list[Task]]] = []
+    shown: list[tuple[TaskStatus, int, list[Task]]] = []
     for status in BOARD_COLUMNS:
         size = _column_size(request, status)
-        cards = leaves.filter(status=status)
+        column = leaves.filter(status=status)
         if status == TaskStatus.DONE:
             # The most recently finished work first: what a reader of a done column looks for.
             finished = Coalesce("actual_finish", "finish", "start")
-            cards = cards.order_by(finished.desc(nulls_last=True), "outline_key", "id")
-        shown.append((status, size, list(cards[:size])))
+            column = column.order_by(finished.desc(nulls_last=True), "outline_key", "id")
+        shown.append((status, size, list(column[:size])))
     ids = [t.pk for _status, _size, tasks in shown for t in tasks]
     overdue, slipping = _flags(scope, ids)
     columns = []
