@@ -87,21 +87,16 @@ def test_the_api_and_the_page_read_the_same_queries_for_few_and_many_rows(backlo
 
 
 def test_the_page_shows_a_page_of_each_side_with_links_to_the_next(
-    backlog: Backlog, settings: object
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tandem.web.views import requirements as views
-
     grow(backlog, 4)
     page = Client()
     page.force_login(backlog.world.pm)
     path = reverse("web:requirements_traceability", args=["ERP"])
-    size, views.TRACE_PAGE_SIZE = views.TRACE_PAGE_SIZE, 3
-    try:
-        first = page.get(path).content.decode()
-        later = page.get(path + "?page=2&untraced=2").content.decode()
-        bad = page.get(path + "?page=lots&untraced=-4")
-    finally:
-        views.TRACE_PAGE_SIZE = size
+    monkeypatch.setattr("tandem.web.views.requirements.TRACE_PAGE_SIZE", 3)
+    first = page.get(path).content.decode()
+    later = page.get(path + "?page=2&untraced=2").content.decode()
+    bad = page.get(path + "?page=lots&untraced=-4")
     assert "Page 1 of 3" in first and 'href="?page=2"' in first and 'href="?untraced=2"' in first
     assert "Page 2 of 3" in later and 'href="?page=3&amp;untraced=2"' in later
     assert bad.status_code == 200 and "Page 1 of 3" in bad.content.decode()

@@ -1,4 +1,4 @@
-"""The Gantt data and the board read a fixed number of queries and only what they show, however large the plan."""
+"""The Gantt data and the board read a fixed number of queries and only what they show, whatever the plan."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, 
 
 
 def grow(plan: Plan, n: int, *, status: str = "") -> None:
-    """``n`` more tasks: owned by somebody, linked in a chain, with every status, some internal, some at risk."""
+    """``n`` more tasks: owned, linked in a chain, with every status, some internal, some at risk."""
     world, project = plan.world, plan.world.project
     previous = plan.build
     for i in range(n):
