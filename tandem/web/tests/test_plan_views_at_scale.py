@@ -6,9 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tandem.core.choices import Visibility
 from tandem.planning import services
@@ -17,6 +14,7 @@ from tandem.risks import services as risk_services
 from tandem.testing.personas import World
 from tandem.testing.plans import DAY, Plan
 from tandem.web.tests.test_planning_pages import build_plan, client_for, unpack_gantt, url
+from tandem.web.tests.test_query_counts import count_queries
 from tandem.web.views.planning import BOARD_COLUMN_SIZE
 
 STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
@@ -44,15 +42,6 @@ def grow(plan: Plan, n: int, *, status: str = "") -> None:
         previous = task
 
 
-def queries_of(c: Client, path: str) -> int:
-    """The queries of a request once process-wide caches are warm."""
-    c.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        response = c.get(path)
-    assert response.status_code == 200
-    return len(captured)
-
-
 @pytest.fixture
 def plan(world: World) -> Plan:
     return build_plan(world)
@@ -63,9 +52,9 @@ def plan(world: World) -> Plan:
 def test_it_reads_the_same_queries_for_a_small_and_a_grown_plan(plan: Plan, page: str, kind: str) -> None:
     c = client_for(plan.world, kind)
     grow(plan, 4)
-    few = queries_of(c, url(page))
+    few = count_queries(c, url(page))
     grow(plan, 16)
-    assert queries_of(c, url(page)) == few
+    assert count_queries(c, url(page)) == few
 
 
 def test_the_gantt_data_sends_each_owner_and_risk_title_once(plan: Plan) -> None:
