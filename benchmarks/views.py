@@ -111,7 +111,8 @@ def build(tasks: int, links: int, requirements: int, seed: int = 7) -> None:
         Dependency.objects.bulk_create(
             [Dependency(project=project, predecessor_id=a, successor_id=b) for a, b in pairs], batch_size=500
         )
-    scheduling.reschedule(project)
+    with transaction.atomic():
+        scheduling.reschedule(project)
     baseline = planning.do_save_baseline(project, name="Agreed plan", actor=pm)
     planning.do_approve_baseline(baseline, actor=client_pm)
     for n, task_id in enumerate(rng.sample(ids, 40)):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
 from tandem.planning import scheduling
@@ -84,7 +85,8 @@ def test_a_large_plan_is_drawn_a_page_of_rows_at_a_time(world: World, live_serve
         Task(project=world.project, name=f"Row {n}", duration_minutes=480, position=100 + n)
         for n in range(230)
     )
-    scheduling.reschedule(world.project)
+    with transaction.atomic():
+        scheduling.reschedule(world.project)
     total = Task.objects.filter(project=world.project).count()
     page = sign_in(browser, live_server.url, world.pm.email)
     page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
