@@ -199,9 +199,13 @@ class TraceRowOut(Schema):
 
 
 class TraceabilityOut(Schema):
-    """The traceability matrix with gaps on both sides."""
+    """One page of the traceability matrix with gaps on both sides, and the whole matrix's counts."""
 
     rows: list[TraceRowOut]
     untraced_tasks: list[RequirementTaskOut]
     confirmed: int
     covered: int
+    count: int = Field(..., description="How many requirement rows the whole matrix has.")
+    untraced_count: int = Field(..., description="How many tasks no requirement is traced to.")
+    limit: int
+    offset: int

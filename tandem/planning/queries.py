@@ -244,9 +244,11 @@ def slipping_tasks(user: Viewer, project: Project, baseline: Baseline | None = N
     qs = plan_of(user, project).exclude(status=TaskStatus.DONE)
     if baseline is None:
         return qs.filter(deadline__isnull=False, finish__gt=F("deadline"))
-    baseline_finish = BaselineTask.objects.filter(baseline=baseline, task_id=OuterRef("pk")).values("finish")[
-        :1
-    ]
+    # By ``task_uid`` (the task's id, kept when it is deleted): the unique (baseline, task_uid) index
+    # answers each row's lookup, where ``task_id`` made PostgreSQL scan the baseline for every task.
+    baseline_finish = BaselineTask.objects.filter(baseline=baseline, task_uid=OuterRef("pk")).values(
+        "finish"
+    )[:1]
     return qs.annotate(baseline_finish=Subquery(baseline_finish)).filter(
         Q(finish__gt=F("baseline_finish")) | Q(deadline__isnull=False, finish__gt=F("deadline"))
     )

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -233,41 +233,67 @@ class TraceRow:
 
 @dataclass
 class TraceMatrix:
-    """Requirements against tasks, with the coverage gaps on both sides."""
+    """Requirements against tasks (one window of each side), with the coverage gaps and the totals."""
 
     rows: list[TraceRow]
     untraced_tasks: list[Task]
     gaps: list[Requirement] = field(default_factory=list)
-
-    @property
-    def covered(self) -> int:
-        """How many confirmed (or later) requirements have at least one task."""
-        return sum(1 for r in self.rows if r.requirement.status in LOCKED and r.tasks)
-
-    @property
-    def confirmed(self) -> int:
-        """How many requirements are confirmed or later."""
-        return sum(1 for r in self.rows if r.requirement.status in LOCKED)
+    #: How many confirmed (or later) requirements there are, and how many of them have a task.
+    confirmed: int = 0
+    covered: int = 0
+    #: How many rows and untraced tasks the whole matrix has (``rows`` and ``untraced_tasks`` may be a page).
+    count: int = 0
+    untraced_count: int = 0
 
 
-def traceability(user: Viewer, project: Project) -> TraceMatrix:
-    """The traceability matrix: each live requirement with its tasks, and the gaps.
+def traceability(
+    user: Viewer,
+    project: Project,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    untraced_offset: int = 0,
+    untraced_limit: int | None = None,
+) -> TraceMatrix:
+    """The traceability matrix: live requirements with their tasks, and the gaps.
 
     Gaps are confirmed (or later) requirements without tasks, and work tasks (neither phases, work
-    packages, summaries nor milestones) traced to no requirement. A client's matrix counts shared
-    records only, so it never hints at internal ones. Three queries, whatever the size.
+    packages, summaries nor milestones) traced to no requirement. ``offset``/``limit`` window the
+    requirements, ``untraced_offset``/``untraced_limit`` the untraced tasks; the counts are always of
+    the whole matrix. A client's matrix counts shared records only, so it never hints at internal ones.
+    Seven queries, whatever the size.
     """
     tasks_qs = Task.objects.visible_to(user).filter(project=project).order_by("outline_key", "id")
-    requirements = list(
-        requirements_of(user, project)
-        .exclude(status__in=(RequirementStatus.REJECTED, RequirementStatus.WITHDRAWN))
-        .prefetch_related(Prefetch("tasks", queryset=tasks_qs, to_attr="visible_tasks"))
-    )
-    rows = [TraceRow(requirement=r, tasks=list(r.visible_tasks)) for r in requirements]
-    live_ids = [r.pk for r in requirements]
-    untraced = list(
-        tasks_qs.filter(kind=TaskKind.TASK, is_summary=False).exclude(
-            pk__in=TraceLink.objects.visible_to(user).filter(requirement_id__in=live_ids).values("task_id")
+    dead = (RequirementStatus.REJECTED, RequirementStatus.WITHDRAWN)
+    live = (
+        Requirement.objects.visible_to(user)
+        .filter(project=project)
+        .exclude(status__in=dead)
+        .annotate(
+            traced=Exists(
+                TraceLink.objects.filter(requirement=OuterRef("pk"), task__in=tasks_qs.values("pk"))
+            )
         )
     )
-    return TraceMatrix(rows=rows, untraced_tasks=untraced, gaps=[r.requirement for r in rows if r.gap])
+    totals = live.aggregate(
+        count=Count("pk"),
+        confirmed=Count("pk", filter=Q(status__in=LOCKED)),
+        covered=Count("pk", filter=Q(status__in=LOCKED, traced=True)),
+    )
+    window = requirements_of(user, project).exclude(status__in=dead)
+    window = window.prefetch_related(Prefetch("tasks", queryset=tasks_qs, to_attr="visible_tasks"))
+    stop = None if limit is None else offset + limit
+    requirements = list(window[offset:stop])
+    untraced = tasks_qs.filter(kind=TaskKind.TASK, is_summary=False).exclude(
+        pk__in=TraceLink.objects.visible_to(user).filter(requirement__in=live.values("pk")).values("task_id")
+    )
+    untraced_stop = None if untraced_limit is None else untraced_offset + untraced_limit
+    return TraceMatrix(
+        rows=[TraceRow(requirement=r, tasks=list(r.visible_tasks)) for r in requirements],
+        untraced_tasks=list(untraced[untraced_offset:untraced_stop]),
+        gaps=list(live.filter(status__in=LOCKED, traced=False).order_by("rank", "id")),
+        confirmed=totals["confirmed"],
+        covered=totals["covered"],
+        count=totals["count"],
+        untraced_count=untraced.count(),
+    )

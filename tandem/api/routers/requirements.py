@@ -10,7 +10,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tandem.api.auth import AUTH, actor
-from tandem.api.pagination import paged
+from tandem.api.pagination import LimitOffset, paged
 from tandem.api.requirements_schemas import (
     CandidateOut,
     FieldDiffOut,
@@ -237,11 +237,19 @@ def unlink_task(request: HttpRequest, code: str, ref: str, task_id: int) -> Stat
 
 
 @router.get("/projects/{code}/traceability", response=TraceabilityOut, summary="Traceability matrix")
-def traceability(request: HttpRequest, code: str) -> dict[str, Any]:
-    """Requirements against tasks, with the gaps: confirmed requirements or tasks without the other."""
+def traceability(request: HttpRequest, code: str, page: Query[LimitOffset.Input]) -> dict[str, Any]:
+    """Requirements against tasks, with the gaps: confirmed requirements or tasks without the other.
+
+    Paged like every list: ``limit`` rows from ``offset``, with ``count`` rows in all. The untraced
+    tasks are paged by the same window (``untraced_count`` in all); ``confirmed`` and ``covered``
+    count the whole matrix.
+    """
     user = actor(request)
     project = project_queries.access_project(user, code)
-    matrix = queries.traceability(user, project)
+    offset, limit = page.offset, page.limit
+    matrix = queries.traceability(
+        user, project, offset=offset, limit=limit, untraced_offset=offset, untraced_limit=limit
+    )
     return {
         "rows": [
             {
@@ -257,6 +265,10 @@ def traceability(request: HttpRequest, code: str) -> dict[str, Any]:
         "untraced_tasks": matrix.untraced_tasks,
         "confirmed": matrix.confirmed,
         "covered": matrix.covered,
+        "count": matrix.count,
+        "untraced_count": matrix.untraced_count,
+        "limit": limit,
+        "offset": offset,
     }
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
+from tandem.planning import scheduling
 from tandem.planning.choices import TaskStatus
 from tandem.planning.demo import load_demo_plan
 from tandem.planning.models import Dependency, Task
@@ -74,6 +76,35 @@ def test_dragging_a_gantt_bar_moves_the_task(world: World, live_server: Any, bro
     assert after.version == before.version + 1
     assert after.constraint_type == "SNET"
     assert after.start is not None and before.start is not None and after.start > before.start
+
+
+def test_a_large_plan_is_drawn_a_page_of_rows_at_a_time(world: World, live_server: Any, browser: Any) -> None:
+    plan = build_plan(world)
+    # 230 more one-day tasks in one go, then one reschedule: the plan has 237 rows.
+    Task.objects.bulk_create(
+        Task(project=world.project, name=f"Row {n}", duration_minutes=480, position=100 + n)
+        for n in range(230)
+    )
+    with transaction.atomic():
+        scheduling.reschedule(world.project)
+    total = Task.objects.filter(project=world.project).count()
+    page = sign_in(browser, live_server.url, world.pm.email)
+    page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    settled(page)
+    pager = page.locator("[data-gantt-pager]")
+    expect(pager).to_be_visible()
+    expect(pager.locator("[data-gantt-rows]")).to_have_text(f"Rows 1–200 of {total}")
+    expect(page.locator(".gantt-tree-row")).to_have_count(200)
+    expect(page.locator(".bar-wrapper")).to_have_count(200)
+    expect(pager.locator("[data-page=previous]")).to_be_disabled()
+    pager.locator("[data-page=next]").focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(pager.locator("[data-gantt-rows]")).to_have_text(f"Rows 201–{total} of {total}")
+    expect(page.locator(".gantt-tree-row")).to_have_count(total - 200)
+    expect(pager.locator("[data-page=next]")).to_be_disabled()
+    assert page.errors == []
+    assert page.locator(f'.bar-wrapper[data-id="{plan.build.pk}"]').count() == 0
 
 
 def test_drawing_a_link_and_exporting_the_gantt(world: World, live_server: Any, browser: Any) -> None:

@@ -15,6 +15,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,6 +36,12 @@ from tandem.web.views.base import ProjectScope, project_view, render_page
 from tandem_engine.calendar import working_days
 
 LIST_PAGE_SIZE = 25
+#: Rows the Gantt draws at a time: frappe-gantt draws every row it is given, so a large plan is paged.
+GANTT_PAGE_ROWS = 200
+#: Cards a board column shows at first, and how many more each "Show more" adds.
+BOARD_COLUMN_SIZE = 50
+#: The most cards a column shows: beyond it the task list (filtered by status) is the place to look.
+BOARD_COLUMN_LIMIT = 1000
 #: Board columns, in the order work flows.
 BOARD_COLUMNS = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
 SORTS = {
@@ -60,11 +68,16 @@ def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _flags(scope: ProjectScope) -> tuple[set[int], set[int]]:
-    """Ids of the overdue and the slipping tasks the viewer may see (two queries, whatever the plan size)."""
-    overdue = set(queries.overdue_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
-    slipping = set(queries.slipping_tasks(scope.viewer, scope.project).values_list("pk", flat=True))
-    return overdue, slipping
+def _flags(scope: ProjectScope, ids: list[int] | None = None) -> tuple[set[int], set[int]]:
+    """Ids of the overdue and the slipping tasks the viewer may see, among ``ids`` when given.
+
+    Two queries, whatever the plan size.
+    """
+    overdue = queries.overdue_tasks(scope.viewer, scope.project)
+    slipping = queries.slipping_tasks(scope.viewer, scope.project)
+    if ids is not None:
+        overdue, slipping = overdue.filter(pk__in=ids), slipping.filter(pk__in=ids)
+    return set(overdue.values_list("pk", flat=True)), set(slipping.values_list("pk", flat=True))
 
 
 def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None:
@@ -74,18 +87,6 @@ def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None
 def _day(value: dt.datetime | None, scope: ProjectScope) -> str | None:
     local = _local(value, scope)
     return local.date().isoformat() if local else None
-
-
-def _may_report(scope: ProjectScope, task: Task) -> bool:
-    """Whether the user may change this task's status (the plan's editors, or its owner)."""
-    if scope.preview:
-        return False
-    return can(scope.user, scope.project, Action.EDIT_PLAN) or task.owner_id == scope.user.pk
-
-
-def _done_key(task: Task) -> dt.datetime:
-    """When a task finished (or at least started), for ordering the done column."""
-    return task.actual_finish or task.finish or task.start or dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -152,84 +153,178 @@ def plan(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return redirect(reverse(name, args=[scope.project.code]) + scope.query_suffix)
 
 
+#: The Gantt's row columns, in the order of each row array (``gantt_data``).
+GANTT_FIELDS = (
+    "id",
+    "name",
+    "wbs",
+    "parent",
+    "kind",
+    "status",
+    "start",
+    "end",
+    "progress",
+    "flags",
+    "owner",
+    "baseline_start",
+    "baseline_end",
+    "risk_level",
+    "risks",
+    "version",
+)
+#: Bits of a Gantt row's ``flags``.
+CRITICAL, SUMMARY, OVERDUE, SLIPPING = 1, 2, 4, 8
+KINDS = tuple(TaskKind.values)
+STATUSES = tuple(TaskStatus.values)
+
+
 def gantt_data(scope: ProjectScope) -> dict[str, Any]:
-    """Rows, links and agreed-baseline bars of the Gantt, as the viewer may see them (constant queries)."""
+    """Rows, links and agreed-baseline bars of the Gantt, as the viewer may see them (constant queries).
+
+    Compact, because a plan has thousands of rows: each row is an array in ``fields`` order, dates
+    are whole days after ``origin``, kinds and statuses are indexes into ``kinds`` and ``statuses``,
+    owners and risk titles are indexes into ``owners`` and ``risks``, and ``flags`` packs critical (1),
+    summary (2), overdue (4) and slipping (8). Only what the chart shows is sent.
+    """
     project, viewer = scope.project, scope.viewer
-    tasks = list(queries.plan_of(viewer, project))
-    visible = {t.pk for t in tasks}
+    zone = scheduling.zone_of(project)
+    tasks = list(
+        queries.plan_of(viewer, project).values_list(
+            "pk",
+            "name",
+            "shown_wbs",
+            "shown_parent_id",
+            "kind",
+            "status",
+            _as_text("start"),
+            _as_text("finish"),
+            "percent_complete",
+            "critical",
+            "is_summary",
+            "owner__full_name",
+            "owner__email",
+            "version",
+        )
+    )
+    visible = {row[0] for row in tasks}
     baseline = queries.agreed_baseline(viewer, project)
-    baseline_rows: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
+    baseline_rows: dict[int, tuple[str | None, str | None]] = {}
     if baseline is not None:
         baseline_rows = {
-            row.task_uid: (row.start, row.finish)
-            for row in BaselineTask.objects.visible_to(viewer)
-            .filter(baseline=baseline, task_id__in=visible)
-            .only("task_uid", "start", "finish")
+            uid: (start, finish)
+            for uid, start, finish in BaselineTask.objects.visible_to(viewer)
+            .filter(baseline=baseline)
+            .values_list("task_uid", _as_text("start"), _as_text("finish"))
+            if uid in visible
         }
     overdue, slipping = _flags(scope)
     # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.
     task_risks = risk_queries.risks_by_task(viewer, project)
     editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)
-    parents_with_children = {getattr(t, "shown_parent_id", None) for t in tasks}
+    parents_with_children = {row[3] for row in tasks}
+
+    # Thousands of rows share a few hundred distinct moments: each is parsed and localised once.
+    plan_moments = {m for row in tasks for m in (row[6], row[7]) if m is not None}
+    moments = plan_moments | {m for pair in baseline_rows.values() for m in pair if m is not None}
+    days = {text: _local_day(text, zone) for text in moments}
+    plan_days = [days[m] for m in plan_moments]
+    today = timezone.localtime(timezone.now(), zone).date()
+    origin = min(days.values(), default=today)
+    number: dict[str | None, int | None] = {text: (day - origin).days for text, day in days.items()}
+    number[None] = None
+    owners: dict[str, int] = {"": 0}
+    risk_titles: dict[str, int] = {}
     rows = []
-    for task in tasks:
-        parent_id = getattr(task, "shown_parent_id", None)
-        base_start, base_finish = baseline_rows.get(task.pk, (None, None))
-        risks = task_risks.get(task.pk, [])
-        level = risk_queries.worst_level(risks)
+    for (
+        pk,
+        name,
+        wbs,
+        parent,
+        kind,
+        status,
+        start,
+        finish,
+        progress,
+        critical,
+        summary,
+        full,
+        email,
+        version,
+    ) in tasks:
+        base_start, base_finish = baseline_rows.get(pk, (None, None))
+        risks = task_risks.get(pk, ())
+        owner = full or email or ""
+        flags = (
+            (CRITICAL if critical else 0)
+            # For a client a row is a summary only through the rows it may see: a shared phase of
+            # internal work shows as a plain bar, not as an empty folder.
+            | (SUMMARY if pk in parents_with_children or (scope.team and summary) else 0)
+            | (OVERDUE if pk in overdue else 0)
+            | (SLIPPING if pk in slipping else 0)
+        )
         rows.append(
-            {
-                "id": str(task.pk),
-                "name": task.name,
-                "wbs": getattr(task, "shown_wbs", "") or "",
-                "parent": str(parent_id) if parent_id else None,
-                "kind": task.kind,
-                "kind_label": str(TaskKind(task.kind).label),
-                "status": task.status,
-                "status_label": str(TaskStatus(task.status).label),
-                "start": _day(task.start, scope),
-                "end": _day(task.finish or task.start, scope),
-                "progress": task.percent_complete,
-                "critical": task.critical,
-                # For a client a row is a summary only through the rows it may see: a shared phase of
-                # internal work shows as a plain bar, not as an empty folder.
-                "summary": task.pk in parents_with_children or (scope.team and task.is_summary),
-                "milestone": task.kind == TaskKind.MILESTONE,
-                "manual": task.manual,
-                "owner": (task.owner.full_name or task.owner.email) if task.owner else "",
-                "baseline_start": _day(base_start, scope),
-                "baseline_end": _day(base_finish, scope),
-                "overdue": task.pk in overdue,
-                "slipping": task.pk in slipping,
-                "risk_level": level,
-                "risk_level_label": str(RiskLevel(level).label) if level else "",
-                "risks": [r.title for r in risks],
-                "version": task.version,
-            }
+            [
+                pk,
+                name,
+                wbs or "",
+                parent,
+                KINDS.index(kind),
+                STATUSES.index(status),
+                number[start],
+                number[finish or start],
+                progress,
+                flags,
+                owners.setdefault(owner, len(owners)),
+                number[base_start],
+                number[base_finish],
+                risk_queries.worst_level(list(risks)) if risks else "",
+                [risk_titles.setdefault(r.title, len(risk_titles)) for r in risks] if risks else (),
+                version,
+            ]
         )
     links = [
-        {"id": link.pk, "from": str(link.predecessor_id), "to": str(link.successor_id), "type": link.type}
-        for link in queries.dependencies_of(viewer, project)
+        [pred, succ]
+        for pred, succ in queries.dependencies_of(viewer, project).values_list(
+            "predecessor_id", "successor_id"
+        )
+        if pred in visible and succ in visible
     ]
     return {
-        "tasks": rows,
+        "fields": GANTT_FIELDS,
+        "origin": origin.isoformat(),
+        "rows": rows,
         "links": links,
+        "kinds": [[k, str(TaskKind(k).label)] for k in KINDS],
+        "statuses": [[s, str(TaskStatus(s).label)] for s in STATUSES],
+        "risk_levels": {level: str(RiskLevel(level).label) for level in RiskLevel.values},
+        "owners": list(owners),
+        "risks": list(risk_titles),
         "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)}
         if baseline
         else None,
-        "today": timezone.localtime(timezone.now(), scheduling.zone_of(project)).date().isoformat(),
-        "off_days": _off_days(scope, tasks),
+        "today": today.isoformat(),
+        "off_days": _off_days(scope, min(plan_days), max(plan_days)) if plan_days else [],
         "editable": editable,
     }
 
 
-def _off_days(scope: ProjectScope, tasks: list[Task]) -> list[str]:
+def _local_day(text: str, zone: Any) -> dt.date:
+    """The project's local day of a moment read as text (SQLite keeps UTC without an offset)."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).date()
+
+
+def _as_text(field: str) -> Cast:
+    """A moment read as the database's text: parsing text once per distinct value beats Django's
+    per-row datetime conversion on plans of thousands of rows (``gantt_data``)."""
+    return Cast(field, output_field=CharField())
+
+
+def _off_days(scope: ProjectScope, first: dt.date, last: dt.date) -> list[str]:
     """The project calendar's days off around the plan (weekends, public holidays; not make-up days)."""
-    moments = [_local(m, scope) for t in tasks for m in (t.start, t.finish) if m is not None]
-    days = [m.date() for m in moments if m is not None]
-    if not days:
-        return []
-    first, last = min(days) - dt.timedelta(days=120), max(days) + dt.timedelta(days=120)
+    first, last = first - dt.timedelta(days=120), last + dt.timedelta(days=120)
     calendar = scheduling.project_engine_calendar(scope.project)
     working = set(working_days(calendar, first, last))
     count = (last - first).days + 1
@@ -265,6 +360,8 @@ def _gantt_strings() -> dict[str, str]:
         "export_title": _("Plan"),
         "printed": _("Printed"),
         "days": _("days"),
+        # Translators: the Gantt's pager, e.g. "Rows 201–400 of 5000".
+        "rows": _("Rows %(first)s–%(last)s of %(total)s"),
     }
 
 
@@ -280,6 +377,7 @@ def gantt(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             scope,
             "gantt",
             gantt=data,
+            page_rows=GANTT_PAGE_ROWS,
             strings=_gantt_strings(),
             language="zh" if (request.LANGUAGE_CODE or "").startswith("zh") else "en",
             urls={
@@ -298,28 +396,56 @@ def gantt_json(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return JsonResponse(gantt_data(scope))
 
 
+def _column_size(request: HttpRequest, status: str) -> int:
+    """How many cards a board column shows: ``?<status>=N`` after "Show more", else the first cards."""
+    try:
+        size = int(request.GET.get(status, BOARD_COLUMN_SIZE))
+    except ValueError:
+        return BOARD_COLUMN_SIZE
+    return min(max(size, BOARD_COLUMN_SIZE), BOARD_COLUMN_LIMIT)
+
+
 @project_view
 @require_GET
 def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """Kanban by status of the leaf tasks the viewer may see."""
-    tasks = list(queries.plan_of(scope.viewer, scope.project).filter(is_summary=False))
-    overdue, slipping = _flags(scope)
-    columns = []
+    """Kanban by status of the leaf tasks the viewer may see; each column shows its first cards.
+
+    A column reads only the cards it shows (one query each, owners joined), the counts come from one
+    grouped query and the flags only for the shown cards: the queries do not grow with the plan.
+    """
+    leaves = queries.plan_of(scope.viewer, scope.project).filter(is_summary=False)
+    totals = dict(leaves.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    editor = not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN)
+    shown: list[tuple[TaskStatus, int, list[Task]]] = []
     for status in BOARD_COLUMNS:
-        cards: list[dict[str, Any]] = [
+        size = _column_size(request, status)
+        column = leaves.filter(status=status)
+        if status == TaskStatus.DONE:
+            # The most recently finished work first: what a reader of a done column looks for.
+            finished = Coalesce("actual_finish", "finish", "start")
+            column = column.order_by(finished.desc(nulls_last=True), "outline_key", "id")
+        shown.append((status, size, list(column[:size])))
+    ids = [t.pk for _status, _size, tasks in shown for t in tasks]
+    overdue, slipping = _flags(scope, ids)
+    columns = []
+    for status, size, tasks in shown:
+        total = totals.get(status, 0)
+        more = None
+        if total > size:
+            params = request.GET.copy()
+            params[status] = str(min(size + BOARD_COLUMN_SIZE, BOARD_COLUMN_LIMIT))
+            more = "?" + params.urlencode() if size < BOARD_COLUMN_LIMIT else None
+        cards = [
             {
                 "task": t,
                 "overdue": t.pk in overdue,
                 "slipping": t.pk in slipping,
-                "movable": _may_report(scope, t),
+                "movable": not scope.preview and (editor or t.owner_id == scope.user.pk),
             }
             for t in tasks
-            if t.status == status
         ]
-        if status == TaskStatus.DONE:
-            # The most recently finished work first: what a reader of a done column looks for.
-            cards.sort(key=lambda card: _done_key(card["task"]), reverse=True)
-        columns.append({"status": status, "label": TaskStatus(status).label, "cards": cards})
+        label = TaskStatus(status).label
+        columns.append({"status": status, "label": label, "cards": cards, "total": total, "more": more})
     return render_page(
         request,
         "web/planning/board.html",
@@ -327,7 +453,7 @@ def board(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             scope,
             "board",
             columns=columns,
-            total=len(tasks),
+            total=sum(totals.values()),
             strings={
                 "conflict": _("Someone else changed this task in the meantime. The board was reloaded."),
                 "failed": _("The change could not be saved."),

@@ -38,6 +38,8 @@ from tandem.web.views.base import (
 )
 
 PAGE_SIZE = 25
+#: Rows of the traceability matrix (and of its untraced tasks) a page shows.
+TRACE_PAGE_SIZE = 50
 
 
 def _rights(scope: ProjectScope) -> dict[str, bool]:
@@ -460,9 +462,50 @@ def requirements_import(request: HttpRequest, scope: ProjectScope) -> HttpRespon
 
 @project_view
 def traceability(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """Requirements against tasks, with the coverage gaps on both sides."""
-    matrix = queries.traceability(scope.viewer, scope.project)
-    return render_page(request, "web/requirements/traceability.html", _context(scope, matrix=matrix))
+    """Requirements against tasks, with the coverage gaps on both sides: a page of each side at a time."""
+    rows_page = _page_number(request, "page")
+    untraced_page = _page_number(request, "untraced")
+    size = TRACE_PAGE_SIZE
+    matrix = queries.traceability(
+        scope.viewer,
+        scope.project,
+        offset=(rows_page - 1) * size,
+        limit=size,
+        untraced_offset=(untraced_page - 1) * size,
+        untraced_limit=size,
+    )
+    pages = {
+        "rows": _pager(request, "page", rows_page, matrix.count),
+        "untraced": _pager(request, "untraced", untraced_page, matrix.untraced_count),
+    }
+    return render_page(
+        request, "web/requirements/traceability.html", _context(scope, matrix=matrix, pages=pages)
+    )
+
+
+def _page_number(request: HttpRequest, name: str) -> int:
+    """The page ``?name=`` asks for (the first when it is no page number)."""
+    try:
+        return min(max(int(request.GET.get(name, 1)), 1), 1_000_000)
+    except ValueError:
+        return 1
+
+
+def _pager(request: HttpRequest, name: str, number: int, count: int) -> dict[str, Any]:
+    """Links to the previous and next pages of ``count`` rows shown ``TRACE_PAGE_SIZE`` at a time."""
+
+    def link(page: int) -> str:
+        params = request.GET.copy()
+        params[name] = str(page)
+        return "?" + params.urlencode()
+
+    last = max(1, -(-count // TRACE_PAGE_SIZE))
+    return {
+        "number": number,
+        "last": last,
+        "previous": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < last else None,
+    }
 
 
 @project_view

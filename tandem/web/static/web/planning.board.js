@@ -16,13 +16,16 @@
     statusEl.className = "alert board-status alert-" + kind;
   }
 
-  function recount() {
-    board.querySelectorAll(".board-column").forEach((column) => {
-      column.querySelector("[data-count]").textContent = column.querySelectorAll(".board-card").length;
-    });
+  // A column shows its first cards only; its count is the column's total, moved by one per drop.
+  function recount(from, to) {
+    for (const [list, delta] of [[from, -1], [to, 1]]) {
+      const count = list.closest(".board-column").querySelector("[data-count]");
+      count.textContent = String(Number(count.textContent) + delta);
+    }
   }
 
-  async function move(card, status) {
+  async function move(card, from, to) {
+    const status = to.dataset.status;
     const response = await fetch(url.replace("/0/", "/" + card.dataset.taskId + "/"), {
       method: "POST",
       credentials: "same-origin",
@@ -35,7 +38,7 @@
       card.dataset.version = payload.version;
       const bar = card.querySelector(".progress span");
       if (bar) bar.style.width = payload.progress + "%";
-      recount();
+      recount(from, to);
       return;
     }
     say(response.status === 409 ? T.conflict : payload.error || T.failed, "error");
@@ -50,7 +53,7 @@
       filter: ".board-empty",
       onEnd: (event) => {
         if (event.from === event.to) return;
-        move(event.item, event.to.dataset.status);
+        move(event.item, event.from, event.to);
       },
     });
   });

@@ -11,13 +11,14 @@
   const script = document.currentScript;
   const language = (script && script.dataset.language) || "en";
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
-  let data = read("gantt-data");
+  let data = unpack(read("gantt-data"));
   const T = read("gantt-strings");
   const urls = read("gantt-urls");
   const chartEl = document.querySelector("[data-gantt-chart]");
   const treeRows = document.querySelector("[data-gantt-tree-rows]");
   const treeHead = document.querySelector("[data-gantt-tree-head]");
   const statusEl = document.querySelector("[data-gantt-status]");
+  const pagerEl = document.querySelector("[data-gantt-pager]");
   if (!chartEl) return;
 
   const BAR = 22, PAD = 14, UPPER = 40, LOWER = 28, ROW = BAR + PAD, HEADER = UPPER + LOWER + 10;
@@ -33,6 +34,8 @@
   let offDays = new Set();
   let settled = Promise.resolve();
   let queued = 0;
+  let page = 0;
+  const PAGE_ROWS = Number((pagerEl && pagerEl.dataset.pageRows) || 200);
 
   // frappe-gantt writes a bar's name and the popup's text as HTML: everything we pass it is escaped.
   const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -69,6 +72,53 @@
       snap_at: "7d",
     },
   ];
+
+  // ------------------------------------------------------------------ data
+
+  // The server sends rows as arrays (`fields` names the columns), dates as days after `origin`, and
+  // kinds, statuses, owners and risk titles as indexes into its tables: unpack them into objects once.
+  function unpack(raw) {
+    const [y, m, d] = raw.origin.split("-").map(Number);
+    const dayOf = (n) => {
+      if (n === null || n === undefined) return null;
+      const date = new Date(y, m - 1, d + n);
+      return day(date);
+    };
+    const col = Object.fromEntries(raw.fields.map((name, i) => [name, i]));
+    const tasks = raw.rows.map((r) => {
+      const flags = r[col.flags], kind = raw.kinds[r[col.kind]], status = raw.statuses[r[col.status]];
+      const level = r[col.risk_level];
+      return {
+        id: String(r[col.id]),
+        name: r[col.name],
+        wbs: r[col.wbs],
+        parent: r[col.parent] === null ? null : String(r[col.parent]),
+        kind: kind[0], kind_label: kind[1],
+        status: status[0], status_label: status[1],
+        start: dayOf(r[col.start]),
+        end: dayOf(r[col.end]),
+        progress: r[col.progress],
+        critical: Boolean(flags & 1), summary: Boolean(flags & 2),
+        overdue: Boolean(flags & 4), slipping: Boolean(flags & 8),
+        milestone: kind[0] === "milestone",
+        owner: raw.owners[r[col.owner]],
+        baseline_start: dayOf(r[col.baseline_start]),
+        baseline_end: dayOf(r[col.baseline_end]),
+        risk_level: level,
+        risk_level_label: level ? raw.risk_levels[level] : "",
+        risks: r[col.risks].map((i) => raw.risks[i]),
+        version: r[col.version],
+      };
+    });
+    return {
+      tasks: tasks,
+      links: raw.links.map(([from, to]) => ({ from: String(from), to: String(to) })),
+      today: raw.today,
+      off_days: raw.off_days,
+      editable: raw.editable,
+      baseline: raw.baseline,
+    };
+  }
 
   // ------------------------------------------------------------------ tree
 
@@ -315,9 +365,28 @@
 
   const redraw = () => queue(() => render(true));
 
+  // A plan of thousands of rows is shown a page of rows at a time: frappe-gantt draws every bar,
+  // arrow and grid row it is given as SVG, so the page size keeps the chart smooth however large the
+  // plan. Links to rows of other pages are not drawn.
+  function paginate(rows) {
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_ROWS));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    if (pagerEl) {
+      pagerEl.hidden = pages < 2;
+      const first = page * PAGE_ROWS;
+      pagerEl.querySelector("[data-gantt-rows]").textContent = T.rows
+        .replace("%(first)s", String(first + 1))
+        .replace("%(last)s", String(Math.min(first + PAGE_ROWS, rows.length)))
+        .replace("%(total)s", String(rows.length));
+      pagerEl.querySelector("[data-page=previous]").disabled = page === 0;
+      pagerEl.querySelector("[data-page=next]").disabled = page >= pages - 1;
+    }
+    return rows.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS);
+  }
+
   function render(keepScroll) {
     offDays = new Set(data.off_days || []);
-    shown = visibleRows();
+    shown = paginate(visibleRows());
     renderTree();
     const container = chartEl.querySelector(".gantt-container");
     const scroll = keepScroll && container ? container.scrollLeft : null;
@@ -373,7 +442,7 @@
 
   async function load() {
     const response = await fetch(urls.data, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (response.ok) data = await response.json();
+    if (response.ok) data = unpack(await response.json());
     render(true);
   }
 
@@ -602,6 +671,14 @@
     png: () => exportPng().catch(() => say(T.failed, "error")),
     pdf: () => exportPdf().catch(() => say(T.failed, "error")),
   };
+  if (pagerEl) {
+    pagerEl.querySelectorAll("[data-page]").forEach((button) => {
+      button.addEventListener("click", () => {
+        page += button.dataset.page === "next" ? 1 : -1;
+        queue(() => render(true));
+      });
+    });
+  }
   document.querySelectorAll("[data-action]").forEach((button) => {
     button.addEventListener("click", () => actions[button.dataset.action](button));
   });
