@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tandem.web.middleware.UserLanguageMiddleware",
+    "tandem.web.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,11 +133,22 @@ else:
                 # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades
                 # that fail with "database is locked" under concurrent writes.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
         }
     }
+
+# How long a statement waits for a lock held by another transaction before it gives up; the
+# request is then answered 503 with Retry-After (seconds), never 500. SQLite: its busy timeout;
+# PostgreSQL: lock_timeout, set for every connection.
+DB_LOCK_TIMEOUT = env_int("DB_LOCK_TIMEOUT", 10)
+DB_LOCK_RETRY_AFTER = env_int("DB_LOCK_RETRY_AFTER", 5)
+_database = DATABASES["default"]
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database.setdefault("OPTIONS", {})["timeout"] = DB_LOCK_TIMEOUT
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c lock_timeout={DB_LOCK_TIMEOUT * 1000}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -211,11 +223,22 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+# An API token's "last used" time is written at most this often (seconds): reads do not write.
+API_TOKEN_USE_INTERVAL = env_int("API_TOKEN_USE_INTERVAL", 300)
+
+# Background jobs with progress (docs/jobs.md): how long a result file is kept, and the sizes over
+# which the pages build a file in the background instead of inside the request.
+JOBS_KEEP_HOURS = env_int("JOBS_KEEP_HOURS", 24)
+JOBS_SPEC_PDF_OVER = env_int("JOBS_SPEC_PDF_OVER", 100)  # requirements in the specification
+JOBS_REPORT_PDF_OVER = env_int("JOBS_REPORT_PDF_OVER", 500)  # tasks in the report's project
+JOBS_PLAN_EXPORT_OVER = env_int("JOBS_PLAN_EXPORT_OVER", 1000)  # tasks in the plan
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 # Benchmarks: answer every request with X-Query-Count and Server-Timing headers (see benchmarks/).
 QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
 
 SESSION_COOKIE_HTTPONLY = True
+# A session is written when it changes (sign-in, language, messages), never on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

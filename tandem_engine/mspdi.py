@@ -107,7 +107,8 @@ class MspdiProject:
 
     ``summaries`` maps each summary task UID to the UIDs of its leaf tasks; ``manual`` holds the
     UIDs of manually scheduled tasks; ``notes`` lists features met in the file that were read only
-    approximately (e.g. a recurring calendar exception pattern other than daily).
+    approximately (e.g. a recurring calendar exception pattern other than daily); ``levels`` holds
+    every task's outline level, in file order like ``names``.
     """
 
     network: Network
@@ -115,6 +116,7 @@ class MspdiProject:
     summaries: Mapping[ActivityId, tuple[ActivityId, ...]]
     manual: frozenset[ActivityId]
     notes: tuple[str, ...] = field(default=())
+    levels: Mapping[ActivityId, int] = field(default_factory=dict)
 
 
 def read_mspdi(source: str | Path | bytes, *, max_bytes: int = MAX_MSPDI_BYTES) -> MspdiProject:
@@ -349,6 +351,7 @@ class _Reader:
                 calendars[-1] = Calendar.standard(-1)
         start = self.moment(root, "StartDate") or datetime(2000, 1, 3, 8)  # noqa: DTZ001 - naive project time
         names: dict[ActivityId, str] = {}
+        levels: dict[ActivityId, int] = {}
         activities: list[Activity] = []
         manual: set[ActivityId] = set()
         # Outline structure: a task's parent is the nearest earlier task one level up.
@@ -367,6 +370,7 @@ class _Reader:
                 children_of.setdefault(stack[-1][1], []).append(uid)
             stack.append((level, uid))
             names[uid] = self.text(task, "Name") or ""
+            levels[uid] = level
             for link in self.children(task, "PredecessorLink"):
                 raw_links.append((self.integer(link, "PredecessorUID"), uid, link))
             if self.integer(task, "Summary") == 1 or level == 0 or (uid == 0 and level <= 0):
@@ -395,6 +399,7 @@ class _Reader:
             summaries={uid: tuple(v) for uid, v in leaves.items()},
             manual=frozenset(manual),
             notes=tuple(self.notes),
+            levels=levels,
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:

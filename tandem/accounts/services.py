@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import secrets
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import ApiToken, User, hash_token
 from tandem.core import audit
 from tandem.core.choices import Visibility
+from tandem.core.database import waiting_briefly_for_locks
+from tandem.core.errors import is_lock_timeout
 from tandem.core.validation import full_clean
 
 TOKEN_PREFIX = "tdm_"
+#: How long recording a token's use may wait for a lock before it is skipped.
+TOKEN_USE_LOCK_WAIT_MS = 100
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -56,11 +66,32 @@ def authenticate_token(raw: str) -> User | None:
     )
     if token is None:
         return None
-    now = timezone.now()
-    # Write the last-use time at most once a minute, so busy scripts don't write on every call.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or timezone.now() - token.last_used_at >= _token_use_interval():
+        # After the request's transaction, if there is one: a read never waits on this write.
+        transaction.on_commit(partial(note_token_use, token.pk))
     return token.user
+
+
+def _token_use_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.API_TOKEN_USE_INTERVAL)
+
+
+def note_token_use(token_id: int, now: dt.datetime | None = None) -> int:
+    """Record that a token was used, at most once per API_TOKEN_USE_INTERVAL; returns the rows written.
+
+    One conditional UPDATE, so concurrent calls with the same token write once between them. It
+    waits for a lock only briefly and never fails the call it serves: a busy database skips it.
+    """
+    now = now or timezone.now()
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - _token_use_interval())
+    try:
+        with waiting_briefly_for_locks(TOKEN_USE_LOCK_WAIT_MS):
+            return ApiToken.objects.filter(stale, pk=token_id).update(last_used_at=now)
+    except DatabaseError as exc:
+        if not is_lock_timeout(exc):
+            raise
+        logger.warning("The use of API token %s was not recorded, the database is busy: %s", token_id, exc)
+        return 0
 
 
 @transaction.atomic

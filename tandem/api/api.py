@@ -10,6 +10,7 @@ from tandem.api.routers import (
     charter,
     communication,
     integrations,
+    jobs,
     me,
     meetings,
     members,
@@ -48,3 +49,4 @@ for module in (
     api.add_router("", module.router)
 api.add_router("", integrations.router)
 api.add_router("", meetings.router)
+api.add_router("", jobs.router)

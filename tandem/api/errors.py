@@ -1,4 +1,4 @@
-"""Every API error answered as JSON: 400, 401, 403, 404, 409, 413, 422 naming the field at fault, and 500.
+"""Every API error answered as JSON: 400, 401, 403, 404, 409, 413, 422 naming the field at fault, 503, 500.
 
 The shapes of these answers are schemas here, so the OpenAPI document describes them too.
 """
@@ -10,14 +10,14 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from tandem.core.errors import ConflictError
+from tandem.core.errors import ConflictError, busy_message, is_lock_timeout, retry_after
 
 ALL = "__all__"
 #: Django's logger of failed requests: a 500 logged here reaches the operators (ADMINS, log files).
@@ -164,6 +164,17 @@ def install(api: NinjaAPI) -> None:
         if isinstance(exc, RequestDataTooBig):
             return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
         return api.create_response(request, {"detail": _("The request is malformed.")}, status=400)
+
+    @api.exception_handler(DatabaseError)
+    def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        # A lock not had in time (SQLite busy, PostgreSQL lock timeout, deadlock, serialization
+        # failure): the transaction was rolled back and the same request can simply be sent again.
+        if not is_lock_timeout(exc):
+            return server_error(request, exc)
+        request_logger.warning("Database busy, answered 503: %s %s (%s)", request.method, request.path, exc)
+        response = api.create_response(request, {"detail": busy_message()}, status=503)
+        response["Retry-After"] = retry_after()
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -18,3 +18,12 @@ class Side(models.TextChoices):
 
     TEAM = "team", _("Delivery team")
     CLIENT = "client", _("Client")
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job stands: waiting for a worker, running, finished with a file, or failed."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.choices import Visibility
+from tandem.core.choices import JobStatus, Visibility
 from tandem.core.scoping import ScopedManager, ScopedQuerySet
 from tandem.core.validation import text_errors
 
@@ -140,3 +140,53 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}:{self.key}:{self.day}"
+
+
+class Job(models.Model):
+    """Long work done for one person in the background: its progress, then its file or its error.
+
+    A job belongs to the person who asked for it; only they see it and its file, and only while they
+    belong to its project. The file is kept until ``expires_at``, then the clock removes job and file.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=40)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    #: Built through the client's eyes (a team member previewing the client view asked for it).
+    as_client = models.BooleanField(_("as the client sees it"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "project", "-created_at"])]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """How far along the job is, 0–100 (100 once done)."""
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.done * 100 // self.total)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job has stopped (with a file or an error)."""
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -25,6 +25,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -97,23 +98,37 @@ def write_xlsx(
 
     ``widths`` sets the first columns' widths (in characters); ``wrap`` wraps long text in the rows.
     """
-    book = openpyxl.Workbook()
-    sheet: Any = book.active
-    sheet.title = _SHEET_NAME_REFUSED.sub("-", clean_text(title))[:31] or "Sheet"
-    for row in safe_rows(headers, rows):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    # Write-only mode streams the rows into the file instead of keeping a cell object per value: a
+    # 5,000-row plan is written several times faster, the cells and their styles are the same.
+    book = openpyxl.Workbook(write_only=True)
+    sheet: Any = book.create_sheet(_SHEET_NAME_REFUSED.sub("-", clean_text(title))[:31] or "Sheet")
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    lines = safe_rows(headers, rows)
+    bold = Font(bold=True)
+    sheet.append([_styled_cell(sheet, value, font=bold) for value in next(lines)])
     if wrap:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        top = Alignment(wrap_text=True, vertical="top")
+        for line in lines:
+            sheet.append([_styled_cell(sheet, value, alignment=top) for value in line])
+    else:
+        for line in lines:
+            sheet.append(line)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _styled_cell(
+    sheet: Any, value: Any, *, font: Font | None = None, alignment: Alignment | None = None
+) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
 
 
 # ---------------------------------------------------------------- reading

@@ -8,15 +8,13 @@ shared rows only.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
-import defusedxml.ElementTree as SafeET
 import icalendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +26,7 @@ from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import Organization, User
 from tandem.core import audit, tabular
 from tandem.core.choices import Visibility
-from tandem.planning import mpxj_bridge, queries, scheduling
+from tandem.planning import mpxj_bridge, queries, scheduling, writing
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Calendar, CalendarException, CalendarFeed, Dependency, Task
 from tandem.planning.services import hash_feed_token
@@ -41,6 +39,8 @@ MAX_IMPORT_BYTES = 16 * 1024 * 1024
 NS = "http://schemas.microsoft.com/project"
 _CONSTRAINT_CODES = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
 _LINK_CODES = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+#: Rows per INSERT of an import (the database may cap it lower: SQLite at 999 values a statement).
+IMPORT_BATCH = 1000
 
 
 class ImportRefused(ValueError):
@@ -133,23 +133,12 @@ class OutlineRow:
     summary: bool
 
 
-def outline_of(data: bytes) -> list[OutlineRow]:
-    """The file's tasks in file order with outline levels (the engine reader keeps leaves only)."""
-    root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    rows = []
-    for task in root.findall(f"{{{NS}}}Tasks/{{{NS}}}Task"):
-
-        def text(name: str, element: ET.Element = task) -> str:
-            child = element.find(f"{{{NS}}}{name}")
-            return (child.text or "").strip() if child is not None and child.text else ""
-
-        if text("IsNull") == "1" or text("Active") == "0":
-            continue
-        uid = int(float(text("UID") or 0))
-        rows.append(
-            OutlineRow(uid, text("Name"), int(float(text("OutlineLevel") or 1)), text("Summary") == "1")
-        )
-    return rows
+def outline_of(project: engine.MspdiProject) -> list[OutlineRow]:
+    """The file's tasks in file order with outline levels (the engine's network keeps leaves only)."""
+    return [
+        OutlineRow(int(uid), name, project.levels.get(uid, 1), uid in project.summaries)
+        for uid, name in project.names.items()
+    ]
 
 
 # ---------------------------------------------------------------- dry run
@@ -231,6 +220,50 @@ def _client_named(name: str, actor: User) -> Organization:
     return project_services.do_create_organization(name=name, kind=OrganizationKind.CLIENT, actor=actor)
 
 
+def _imported_task(
+    project: Project,
+    parent: Task | None,
+    position: int,
+    line: OutlineRow,
+    activity: engine.Activity | None,
+    calendar_rows: dict[engine.CalendarId, Calendar],
+    zone: ZoneInfo,
+) -> Task:
+    """The unsaved row of one task of the file (a summary row when the engine has no activity for it)."""
+    task = Task(
+        project=project,
+        parent=parent,
+        position=position,
+        name=(line.name or "—")[:200],
+        external_uid=line.uid,
+        visibility=Visibility.SHARED,
+    )
+    if activity is None:
+        task.kind = TaskKind.PHASE if line.level == 1 else TaskKind.WORK_PACKAGE
+        return task
+    task.kind = TaskKind.MILESTONE if activity.milestone else TaskKind.TASK
+    task.duration_minutes = activity.duration
+    task.constraint_type = activity.constraint.value
+    task.constraint_date = scheduling.to_aware(activity.constraint_date, zone)
+    task.deadline = scheduling.to_aware(activity.deadline, zone)
+    task.actual_start = scheduling.to_aware(activity.actual_start, zone)
+    task.actual_finish = scheduling.to_aware(activity.actual_finish, zone)
+    task.percent_complete = max(0, min(100, round(activity.percent_complete)))
+    task.status = (
+        TaskStatus.DONE
+        if task.percent_complete == 100 or activity.actual_finish
+        else TaskStatus.IN_PROGRESS
+        if activity.actual_start
+        else TaskStatus.NOT_STARTED
+    )
+    task.manual = activity.manual
+    task.start = scheduling.to_aware(activity.manual_start, zone)
+    task.finish = scheduling.to_aware(activity.manual_finish, zone)
+    if activity.calendar_id is not None and activity.calendar_id in calendar_rows:
+        task.calendar = calendar_rows[activity.calendar_id]
+    return task
+
+
 @transaction.atomic
 def import_plan(
     path: Path,
@@ -247,8 +280,8 @@ def import_plan(
 
     All or nothing: any error rolls the whole import back, a client organization created for it too.
     """
-    parsed, data = read_project_file(path)
-    outline = outline_of(data)
+    parsed, _data = read_project_file(path)
+    outline = outline_of(parsed)
     network = parsed.network
     if project is None:
         if client is None and client_name.strip():
@@ -264,6 +297,7 @@ def import_plan(
         )
     else:
         permissions.require(actor, project, Action.EDIT_PLAN)
+        writing.lock_plan(project)
         Task.objects.filter(project=project).delete()
         Calendar.objects.filter(project=project).delete()
         if project.start_date != network.start.date():
@@ -301,55 +335,31 @@ def import_plan(
                     hours=_hours_text(e.working_times) if e.working_times else "",
                 )
             )
-    CalendarException.objects.bulk_create(exceptions, batch_size=500)
-    # Tasks in outline order, parents from the outline levels.
+    CalendarException.objects.bulk_create(exceptions, batch_size=IMPORT_BATCH)
+    # Tasks in outline order, parents from the outline levels. Rows are inserted one outline level
+    # at a time (a level's parents exist before it), in batches, never one query per row.
     activities = {a.id: a for a in network.activities}
     stack: list[tuple[int, Task]] = []
-    positions: dict[int | None, int] = {}
+    positions: dict[int, int] = {}
     created: dict[int, Task] = {}
+    levels: dict[int, list[Task]] = {}
     for line in outline:
         if line.level <= 0:
             continue  # the project summary task
         while stack and stack[-1][0] >= line.level:
             stack.pop()
         parent = stack[-1][1] if stack else None
-        key = parent.pk if parent else None
+        key = id(parent)  # the parent has no primary key yet
         positions[key] = positions.get(key, -1) + 1
-        activity = activities.get(line.uid)
-        task = Task(
-            project=project,
-            parent=parent,
-            position=positions[key],
-            name=(line.name or "—")[:200],
-            external_uid=line.uid,
-            visibility=Visibility.SHARED,
+        task = _imported_task(
+            project, parent, positions[key], line, activities.get(line.uid), calendar_rows, zone
         )
-        if activity is not None:
-            task.kind = TaskKind.MILESTONE if activity.milestone else TaskKind.TASK
-            task.duration_minutes = activity.duration
-            task.constraint_type = activity.constraint.value
-            task.constraint_date = scheduling.to_aware(activity.constraint_date, zone)
-            task.deadline = scheduling.to_aware(activity.deadline, zone)
-            task.actual_start = scheduling.to_aware(activity.actual_start, zone)
-            task.actual_finish = scheduling.to_aware(activity.actual_finish, zone)
-            task.percent_complete = max(0, min(100, round(activity.percent_complete)))
-            task.status = (
-                TaskStatus.DONE
-                if task.percent_complete == 100 or activity.actual_finish
-                else TaskStatus.IN_PROGRESS
-                if activity.actual_start
-                else TaskStatus.NOT_STARTED
-            )
-            task.manual = activity.manual
-            task.start = scheduling.to_aware(activity.manual_start, zone)
-            task.finish = scheduling.to_aware(activity.manual_finish, zone)
-            if activity.calendar_id is not None and activity.calendar_id in calendar_rows:
-                task.calendar = calendar_rows[activity.calendar_id]
-        else:
-            task.kind = TaskKind.PHASE if line.level == 1 else TaskKind.WORK_PACKAGE
-        task.save()
         created[line.uid] = task
+        levels.setdefault(len(stack), []).append(task)
         stack.append((line.level, task))
+    for depth in sorted(levels):
+        # bulk_create sets each row's parent_id from its parent, inserted with the level above.
+        Task.objects.bulk_create(levels[depth], batch_size=IMPORT_BATCH)
     links = []
     seen: set[tuple[int, int]] = set()
     for link in network.links:
@@ -374,7 +384,7 @@ def import_plan(
                 elapsed=link.lag_unit == engine.LagUnit.ELAPSED,
             )
         )
-    Dependency.objects.bulk_create(links, batch_size=500)
+    Dependency.objects.bulk_create(links, batch_size=IMPORT_BATCH)
     try:
         scheduling.reschedule(project)
     except ValidationError as exc:
@@ -390,152 +400,251 @@ def import_plan(
     return project
 
 
+# ---------------------------------------------------------------- reading the plan for an export
+
+#: The columns of a task an export reads (one row of values each, no model instances).
+_EXPORT_TASK_FIELDS = (
+    "pk",
+    "shown_parent_id",
+    "shown_wbs",
+    "name",
+    "kind",
+    "status",
+    "owner__full_name",
+    "duration_minutes",
+    "start",
+    "finish",
+    "deadline",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+    "manual",
+    "constraint_type",
+    "constraint_date",
+    "calendar_id",
+    "held_until",
+    "total_float_minutes",
+    "critical",
+    "is_summary",
+)
+
+
+@dataclass(frozen=True)
+class _PlanValues:
+    """The plan a user may see, read for an export: task rows as dicts in outline order, link tuples."""
+
+    tasks: list[dict[str, Any]]
+    #: (successor id, predecessor id, type, lag in minutes, elapsed), in id order.
+    links: list[tuple[int, int, str, int, bool]]
+
+
+def _plan_values(user: Any, project: Project) -> _PlanValues:
+    """Two queries whatever the size of the plan, through the same scope as every page (``plan_of``)."""
+    tasks = list(queries.plan_of(user, project).values(*_EXPORT_TASK_FIELDS))
+    links = list(
+        queries.dependencies_of(user, project).values_list(
+            "successor_id", "predecessor_id", "type", "lag_minutes", "elapsed"
+        )
+    )
+    return _PlanValues(tasks, links)
+
+
+def _local_texts(project: Project) -> Callable[[dt.datetime | None], str | None]:
+    """A converter of stored datetimes to the project's local time as ISO text, remembering each value
+    (a plan's dates repeat: many tasks start on the same morning)."""
+    zone = scheduling.zone_of(project)
+    seen: dict[dt.datetime, str] = {}
+
+    def local(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = seen.get(value)
+        if text is None:
+            moment = scheduling.to_local(value, zone)
+            assert moment is not None
+            text = seen[value] = moment.replace(microsecond=0).isoformat(timespec="seconds")
+        return text
+
+    return local
+
+
 # ---------------------------------------------------------------- MSPDI export
-
-
-def _sub(parent: ET.Element, tag: str, value: Any = None) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    if value is not None:
-        # Every text of the export passes here: a control character stored before it was refused
-        # would otherwise make the whole file malformed XML.
-        element.text = tabular.clean_text(str(value))
-    return element
 
 
 def _duration(minutes: int) -> str:
     return f"PT{minutes // 60}H{minutes % 60}M0S"
 
 
-def _local(value: dt.datetime | None, project: Project) -> str | None:
-    local = scheduling.to_local(value, scheduling.zone_of(project))
-    return None if local is None else local.replace(microsecond=0).isoformat(timespec="seconds")
+def _text(value: Any) -> str:
+    """Element text: characters no XML can hold replaced (a control character stored before it was
+    refused would otherwise make the whole file malformed), then ``&``, ``<`` and ``>`` escaped."""
+    return tabular.clean_text(str(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def q(tag: str) -> str:
-    """The MSPDI name of an element."""
-    return f"{{{NS}}}{tag}"
+def _el(tag: str, value: Any = None) -> str:
+    """An element with text, or an empty one (``<Tag />``) for ``None`` and empty text."""
+    text = "" if value is None else _text(value)
+    return f"<{tag}>{text}</{tag}>" if text else f"<{tag} />"
+
+
+def _num(tag: str, value: int) -> str:
+    """An element holding a number (no escaping needed)."""
+    return f"<{tag}>{value}</{tag}>"
+
+
+def _wrap(tag: str, inner: Sequence[str]) -> str:
+    """An element around ``inner`` (an empty element when there is nothing inside)."""
+    return f"<{tag}>{''.join(inner)}</{tag}>" if inner else f"<{tag} />"
+
+
+def _working_times(ranges: Sequence[tuple[int, int]]) -> str:
+    return _wrap(
+        "WorkingTimes",
+        [
+            f"<WorkingTime><FromTime>{a // 60:02d}:{a % 60:02d}:00</FromTime>"
+            f"<ToTime>{(b // 60) % 24:02d}:{b % 60:02d}:00</ToTime></WorkingTime>"
+            for a, b in ranges
+        ],
+    )
+
+
+def _calendar_xml(n: int, name: str, calendar: engine.Calendar) -> str:
+    parts = [_num("UID", n), _el("Name", name), _num("IsBaseCalendar", 1), _num("BaseCalendarUID", -1)]
+    days = []
+    for day_type in range(1, 8):  # 1 = Sunday
+        ranges = calendar.week[(day_type + 5) % 7]
+        days.append(
+            _wrap(
+                "WeekDay",
+                [_num("DayType", day_type), _num("DayWorking", 1 if ranges else 0)]
+                + ([_working_times(ranges)] if ranges else []),
+            )
+        )
+    parts.append(_wrap("WeekDays", days))
+    if calendar.exceptions:
+        exceptions = []
+        for e in calendar.exceptions:
+            inner = [
+                _num("EnteredByOccurrences", 0),
+                f"<TimePeriod><FromDate>{e.start.isoformat()}T00:00:00</FromDate>"
+                f"<ToDate>{e.end.isoformat()}T23:59:00</ToDate></TimePeriod>",
+                _num("Occurrences", 1),
+                _el("Name", e.name or ("Working" if e.working_times else "Holiday")),
+                _num("Type", 1),
+                _num("DayWorking", 1 if e.working_times else 0),
+            ]
+            if e.working_times:
+                inner.append(_working_times(e.working_times))
+            exceptions.append(_wrap("Exception", inner))
+        parts.append(_wrap("Exceptions", exceptions))
+    return _wrap("Calendar", parts)
+
+
+def _latest_moment(tasks: Sequence[dict[str, Any]]) -> Task:
+    """An unsaved row holding the latest date of the plan: all ``scheduling.engine_calendars`` reads
+    from the rows is how many years of holidays to lay out, and that follows the latest date alone."""
+    moments = [
+        t[name]
+        for t in tasks
+        for name in ("finish", "constraint_date", "deadline", "actual_finish", "held_until")
+        if t[name] is not None
+    ]
+    return Task(finish=max(moments) if moments else None)
 
 
 def export_mspdi(user: Any, project: Project) -> bytes:
-    """The plan the user may see as MSPDI XML that MS Project and MPXJ read."""
-    tasks = list(queries.plan_of(user, project))
-    links = list(queries.dependencies_of(user, project))
+    """The plan the user may see as MSPDI XML that MS Project and MPXJ read.
+
+    Written as text in one pass (no element tree): the bytes are those ElementTree wrote before, a
+    5,000-task plan in a fraction of the time.
+    """
+    plan = _plan_values(user, project)
+    tasks = plan.tasks
+    local = _local_texts(project)
     rows = list(Calendar.objects.visible_to(user).filter(project=project).prefetch_related("exceptions"))
     caught: list[str] = []
-    calendars = scheduling.engine_calendars(project, tasks, caught) if rows else {}
-    ET.register_namespace("", NS)
-    root = ET.Element(f"{{{NS}}}Project")
-    _sub(root, q("Name"), project.name)
-    _sub(root, q("Title"), project.name)
-    starts = [t.start for t in tasks if t.start]
+    calendars = scheduling.engine_calendars(project, [_latest_moment(tasks)], caught) if rows else {}
+    starts = [t["start"] for t in tasks if t["start"]]
     start = min(starts) if starts else None
-    _sub(root, q("ScheduleFromStart"), 1)
-    _sub(
-        root,
-        q("StartDate"),
-        _local(start, project) or f"{project.start_date or timezone.localdate()}T08:00:00",
-    )
-    _sub(root, q("CalendarUID"), 1)
-    _sub(root, q("MinutesPerDay"), 480)
-    _sub(root, q("MinutesPerWeek"), 2400)
-    _sub(root, q("DaysPerMonth"), 20)
-    cal_el = _sub(root, q("Calendars"))
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>\n",
+        f'<Project xmlns="{NS}">',
+        _el("Name", project.name),
+        _el("Title", project.name),
+        _num("ScheduleFromStart", 1),
+        _el("StartDate", local(start) or f"{project.start_date or timezone.localdate()}T08:00:00"),
+        _num("CalendarUID", 1),
+        _num("MinutesPerDay", 480),
+        _num("MinutesPerWeek", 2400),
+        _num("DaysPerMonth", 20),
+    ]
     uid_of: dict[int, int] = {}
     ordered = sorted(rows, key=lambda r: (not r.is_project_calendar, r.pk))
+    calendar_parts = []
     for n, row in enumerate(ordered, start=1):
         uid_of[row.pk] = n
         engine_cal = calendars[scheduling.PROJECT_CALENDAR_ID if row.is_project_calendar else row.pk]
-        c = _sub(cal_el, q("Calendar"))
-        _sub(c, q("UID"), n)
-        _sub(c, q("Name"), row.name)
-        _sub(c, q("IsBaseCalendar"), 1)
-        _sub(c, q("BaseCalendarUID"), -1)
-        days = _sub(c, q("WeekDays"))
-        for day_type in range(1, 8):  # 1 = Sunday
-            _week_day_ns(days, day_type, engine_cal.week[(day_type + 5) % 7])
-        if engine_cal.exceptions:
-            exc_el = _sub(c, q("Exceptions"))
-            for e in engine_cal.exceptions:
-                x = _sub(exc_el, q("Exception"))
-                _sub(x, q("EnteredByOccurrences"), 0)
-                period = _sub(x, q("TimePeriod"))
-                _sub(period, q("FromDate"), f"{e.start.isoformat()}T00:00:00")
-                _sub(period, q("ToDate"), f"{e.end.isoformat()}T23:59:00")
-                _sub(x, q("Occurrences"), 1)
-                _sub(x, q("Name"), e.name or ("Working" if e.working_times else "Holiday"))
-                _sub(x, q("Type"), 1)
-                _sub(x, q("DayWorking"), 1 if e.working_times else 0)
-                if e.working_times:
-                    times = _sub(x, q("WorkingTimes"))
-                    for a, b in e.working_times:
-                        wt = _sub(times, q("WorkingTime"))
-                        _sub(wt, q("FromTime"), f"{a // 60:02d}:{a % 60:02d}:00")
-                        _sub(wt, q("ToTime"), f"{(b // 60) % 24:02d}:{b % 60:02d}:00")
-    preds: dict[int, list[Dependency]] = {}
-    for link in links:
-        preds.setdefault(link.successor_id, []).append(link)
-    task_el = _sub(root, q("Tasks"))
+        calendar_parts.append(_calendar_xml(n, row.name, engine_cal))
+    out.append(_wrap("Calendars", calendar_parts))
+    preds: dict[int, list[str]] = {}
+    for successor_id, predecessor_id, link_type, lag_minutes, elapsed in plan.links:
+        preds.setdefault(successor_id, []).append(
+            f"<PredecessorLink><PredecessorUID>{predecessor_id}</PredecessorUID>"
+            f"<Type>{_LINK_CODES[link_type]}</Type><CrossProject>0</CrossProject>"
+            f"<LinkLag>{lag_minutes * 10}</LinkLag><LagFormat>{8 if elapsed else 7}</LagFormat>"
+            "</PredecessorLink>"
+        )
+    task_parts = []
     depth: dict[int, int] = {}
     for n, task in enumerate(tasks, start=1):
-        parent_id = queries.shown_parent_id(task)
+        pk, parent_id = task["pk"], task["shown_parent_id"]
         level = depth.get(parent_id, 0) + 1 if parent_id else 1
-        depth[task.pk] = level
-        t = _sub(task_el, q("Task"))
-        _sub(t, q("UID"), task.pk)
-        _sub(t, q("ID"), n)
-        _sub(t, q("Name"), task.name)
-        _sub(t, q("Type"), 1)
-        _sub(t, q("IsNull"), 0)
-        _sub(t, q("WBS"), queries.shown_wbs(task))
-        _sub(t, q("OutlineNumber"), queries.shown_wbs(task))
-        _sub(t, q("OutlineLevel"), level)
-        _sub(t, q("Start"), _local(task.start, project))
-        _sub(t, q("Finish"), _local(task.finish, project))
-        _sub(t, q("Duration"), _duration(task.duration_minutes))
-        _sub(t, q("DurationFormat"), 7)
-        _sub(t, q("Manual"), 1 if task.manual else 0)
-        if task.manual:
-            _sub(t, q("ManualStart"), _local(task.start, project))
-            _sub(t, q("ManualFinish"), _local(task.finish, project))
-            _sub(t, q("ManualDuration"), _duration(task.duration_minutes))
-        _sub(t, q("Milestone"), 1 if task.kind == TaskKind.MILESTONE else 0)
-        _sub(t, q("Summary"), 1 if task.is_summary else 0)
-        _sub(t, q("Critical"), 1 if task.critical else 0)
-        _sub(t, q("PercentComplete"), task.percent_complete)
-        if task.actual_start:
-            _sub(t, q("ActualStart"), _local(task.actual_start, project))
-        if task.actual_finish:
-            _sub(t, q("ActualFinish"), _local(task.actual_finish, project))
-        _sub(t, q("ConstraintType"), _CONSTRAINT_CODES.get(task.constraint_type, 0))
-        if task.constraint_date:
-            _sub(t, q("ConstraintDate"), _local(task.constraint_date, project))
-        if task.deadline:
-            _sub(t, q("Deadline"), _local(task.deadline, project))
-        _sub(t, q("CalendarUID"), uid_of.get(task.calendar_id, -1) if task.calendar_id else -1)
-        if task.total_float_minutes is not None:
-            _sub(t, q("TotalSlack"), task.total_float_minutes * 10)
-        for link in preds.get(task.pk, []):
-            pl = _sub(t, q("PredecessorLink"))
-            _sub(pl, q("PredecessorUID"), link.predecessor_id)
-            _sub(pl, q("Type"), _LINK_CODES[link.type])
-            _sub(pl, q("CrossProject"), 0)
-            _sub(pl, q("LinkLag"), link.lag_minutes * 10)
-            _sub(pl, q("LagFormat"), 8 if link.elapsed else 7)
-    buffer = io.BytesIO()
-    ET.ElementTree(root).write(buffer, encoding="UTF-8", xml_declaration=True)
-    return buffer.getvalue()
-
-
-def _week_day_ns(parent: ET.Element, day_type: int, ranges: Sequence[tuple[int, int]]) -> None:
-    day = _sub(parent, q("WeekDay"))
-    _sub(day, q("DayType"), day_type)
-    _sub(day, q("DayWorking"), 1 if ranges else 0)
-    if ranges:
-        times = _sub(day, q("WorkingTimes"))
-        for a, b in ranges:
-            wt = _sub(times, q("WorkingTime"))
-            _sub(wt, q("FromTime"), f"{a // 60:02d}:{a % 60:02d}:00")
-            _sub(wt, q("ToTime"), f"{(b // 60) % 24:02d}:{b % 60:02d}:00")
+        depth[pk] = level
+        wbs = _el("WBS", task["shown_wbs"])
+        duration = _duration(task["duration_minutes"])
+        parts = [
+            f"<Task><UID>{pk}</UID><ID>{n}</ID>",
+            _el("Name", task["name"]),
+            "<Type>1</Type><IsNull>0</IsNull>",
+            wbs,
+            _el("OutlineNumber", task["shown_wbs"]),
+            _num("OutlineLevel", level),
+            _el("Start", local(task["start"])),
+            _el("Finish", local(task["finish"])),
+            f"<Duration>{duration}</Duration><DurationFormat>7</DurationFormat>",
+            _num("Manual", 1 if task["manual"] else 0),
+        ]
+        if task["manual"]:
+            parts += [
+                _el("ManualStart", local(task["start"])),
+                _el("ManualFinish", local(task["finish"])),
+                f"<ManualDuration>{duration}</ManualDuration>",
+            ]
+        parts += [
+            _num("Milestone", 1 if task["kind"] == TaskKind.MILESTONE else 0),
+            _num("Summary", 1 if task["is_summary"] else 0),
+            _num("Critical", 1 if task["critical"] else 0),
+            _num("PercentComplete", task["percent_complete"]),
+        ]
+        if task["actual_start"]:
+            parts.append(_el("ActualStart", local(task["actual_start"])))
+        if task["actual_finish"]:
+            parts.append(_el("ActualFinish", local(task["actual_finish"])))
+        parts.append(_num("ConstraintType", _CONSTRAINT_CODES.get(task["constraint_type"], 0)))
+        if task["constraint_date"]:
+            parts.append(_el("ConstraintDate", local(task["constraint_date"])))
+        if task["deadline"]:
+            parts.append(_el("Deadline", local(task["deadline"])))
+        calendar_id = task["calendar_id"]
+        parts.append(_num("CalendarUID", uid_of.get(calendar_id, -1) if calendar_id else -1))
+        if task["total_float_minutes"] is not None:
+            parts.append(_num("TotalSlack", task["total_float_minutes"] * 10))
+        parts += preds.get(pk, ())
+        parts.append("</Task>")
+        task_parts.append("".join(parts))
+    out.append(_wrap("Tasks", task_parts))
+    out.append("</Project>")
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")
 
 
 # ---------------------------------------------------------------- CSV
@@ -564,35 +673,34 @@ CSV_COLUMNS = (
 
 def _plan_rows(user: Any, project: Project) -> list[list[Any]]:
     """The plan the user may see, one row per task in ``CSV_COLUMNS`` order, local times of the project."""
-    tasks = list(queries.plan_of(user, project))
-    wbs_of = {t.pk: queries.shown_wbs(t) for t in tasks}
+    plan = _plan_values(user, project)
+    local = _local_texts(project)
+    wbs_of = {t["pk"]: t["shown_wbs"] for t in plan.tasks}
     preds: dict[int, list[str]] = {}
-    for link in queries.dependencies_of(user, project):
-        lag = f"{link.lag_minutes:+d}m" if link.lag_minutes else ""
-        preds.setdefault(link.successor_id, []).append(
-            f"{wbs_of.get(link.predecessor_id, '?')}{link.type}{lag}"
-        )
+    for successor_id, predecessor_id, link_type, lag_minutes, _elapsed in plan.links:
+        lag = f"{lag_minutes:+d}m" if lag_minutes else ""
+        preds.setdefault(successor_id, []).append(f"{wbs_of.get(predecessor_id, '?')}{link_type}{lag}")
     return [
         [
-            wbs_of[t.pk],
-            t.name,
-            t.kind,
-            t.status,
-            t.owner.full_name if t.owner else "",
-            t.duration_minutes,
-            _local(t.start, project),
-            _local(t.finish, project),
-            _local(t.deadline, project),
-            t.percent_complete,
-            _local(t.actual_start, project),
-            _local(t.actual_finish, project),
-            t.constraint_type,
-            _local(t.constraint_date, project),
-            t.total_float_minutes,
-            int(t.critical),
-            ";".join(preds.get(t.pk, [])),
+            t["shown_wbs"],
+            t["name"],
+            t["kind"],
+            t["status"],
+            t["owner__full_name"] or "",
+            t["duration_minutes"],
+            local(t["start"]),
+            local(t["finish"]),
+            local(t["deadline"]),
+            t["percent_complete"],
+            local(t["actual_start"]),
+            local(t["actual_finish"]),
+            t["constraint_type"],
+            local(t["constraint_date"]),
+            t["total_float_minutes"],
+            int(t["critical"]),
+            ";".join(preds.get(t["pk"], [])),
         ]
-        for t in tasks
+        for t in plan.tasks
     ]
 
 

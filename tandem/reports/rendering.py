@@ -16,9 +16,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from tandem.changes.choices import ChangeStatus
+from tandem.core import pdf
+from tandem.core.jobs import Progress
 from tandem.reports.choices import Dimension, Rag
 from tandem.requirements.markup import render_markdown
 from tandem.risks.choices import IssueStatus, RiskLevel, RiskStrategy, Severity
@@ -209,16 +211,15 @@ def render_plain_text(report: StatusReport) -> str:
     return render_markdown_text(report) + "\n" + link + "\n"
 
 
-def render_pdf(report: StatusReport) -> bytes:
+def render_pdf(report: StatusReport, *, progress: Progress | None = None) -> bytes:
     """The report as a PDF (A4, CJK font), from the stored snapshot once sent."""
-    # WeasyPrint is heavy; loaded only when a PDF is asked for.
-    import weasyprint
-
     with override(report.language):
+        if progress is not None:
+            progress.begin(gettext_noop("Reading the report"), 1)
         html = render_to_string(
             "reports/pdf.html", {"report": report, "body": render_body(report), "language": report.language}
         )
-    return weasyprint.HTML(string=html).write_pdf() or b""
+        return pdf.write_pdf(html, progress=progress, expected_pages=4)
 
 
 def filename(report: StatusReport, extension: str) -> str:

@@ -13,8 +13,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from tandem.core import tabular
+from tandem.core import pdf, tabular
+from tandem.core.jobs import Progress
 from tandem.core.scoping import Viewer
 from tandem.projects.models import Project
 from tandem.requirements.models import Requirement, RequirementConfirmation, TraceLink
@@ -62,22 +64,23 @@ def _language(project: Project) -> str:
     return project.language or "en"
 
 
-def export_pdf(user: Viewer, project: Project) -> bytes:
-    """The specification as a PDF in the project's language."""
-    # WeasyPrint is heavy; loaded only when a PDF is asked for.
-    import weasyprint
-
+def export_pdf(user: Viewer, project: Project, *, progress: Progress | None = None) -> bytes:
+    """The specification as a PDF in the project's language (with ``progress``, as a background job)."""
     with translation.override(_language(project)):
+        if progress is not None:
+            progress.begin(gettext_noop("Reading requirements"), 1)
+        entries = specification(user, project)
         html = render_to_string(
             "requirements/specification.html",
             {
                 "project": project,
-                "entries": specification(user, project),
+                "entries": entries,
                 "generated_at": timezone.localtime(),
                 "language": _language(project),
             },
         )
-    return weasyprint.HTML(string=html).write_pdf() or b""
+        # About two requirements fit on a page of the specification.
+        return pdf.write_pdf(html, progress=progress, expected_pages=len(entries) // 2 + 1)
 
 
 def export_xlsx(user: Viewer, project: Project) -> bytes:

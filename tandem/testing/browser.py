@@ -53,7 +53,11 @@ def use_a_database_file_for_live_servers(
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
-    if any(item.get_closest_marker("browser") for item in session.items):
+    # Tests that lock the database from a second connection need the file too (marked database_file).
+    if any(
+        item.get_closest_marker("browser") or item.get_closest_marker("database_file")
+        for item in session.items
+    ):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
 
 

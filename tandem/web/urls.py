@@ -10,6 +10,7 @@ from tandem.web.views import (
     charter,
     communication,
     integrations,
+    jobs,
     meetings,
     members,
     notes,
@@ -246,6 +247,10 @@ urlpatterns = [
     path(project + "reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path(project + "reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
     path(project + "reports/<int:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+    # background jobs
+    path(project + "jobs/", jobs.job_list, name="jobs"),
+    path(project + "jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path(project + "jobs/<int:pk>/file", jobs.job_file, name="job_file"),
     path(project + "reports/<int:pk>/report.md", reports.report_markdown, name="report_markdown"),
     path(project + "reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
 ]

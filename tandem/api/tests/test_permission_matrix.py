@@ -300,6 +300,7 @@ OTHER_MATRICES = (
     "tandem.communication.tests.test_api_integrations",
     "tandem.reports.tests.test_api",
     "tandem.meetings.tests.test_api",
+    "tandem.api.tests.test_jobs",
 )
 
 

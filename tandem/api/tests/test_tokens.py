@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from tandem.accounts.models import ApiToken
 from tandem.testing.personas import World
@@ -23,9 +24,13 @@ def test_it_stores_only_the_hash_of_a_new_token(world: World) -> None:
     assert listed.json["items"][0]["prefix"] == raw[:12]
 
 
-def test_it_authenticates_with_the_token_and_records_its_use(world: World) -> None:
+def test_it_authenticates_with_the_token_and_records_its_use(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     raw = Caller(world, "client_pm").call("POST", "/me/tokens", {"name": "ci"}).json["token"]
-    me = Caller(None, token=raw).get("/me")
+    # The use is written after the request's transaction (here the test's, which never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        me = Caller(None, token=raw).get("/me")
     assert me.status == 200
     assert me.json["email"] == world.client_pm.email
     assert ApiToken.objects.get(prefix=raw[:12]).last_used_at is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 
 import pytest
 from django.core.management import call_command
@@ -71,19 +70,14 @@ def test_the_clock_waits_for_the_top_of_the_minute() -> None:
 
 def test_serve_runs_the_worker_and_clock_only_with_the_database_backend(settings) -> None:
     settings.TASKS = DATABASE_TASKS
-    worker, clock = serve.background_commands()
-    assert worker[:4] == [sys.executable, "-m", "tandem.cli", "db_worker"]
-    assert clock == [sys.executable, "-m", "tandem.cli", "clock"]
+    (worker_name, worker), (clock_name, clock) = serve.background_commands()
+    assert (worker_name, worker[:4]) == (
+        "background worker",
+        [sys.executable, "-m", "tandem.cli", "db_worker"],
+    )
+    assert (clock_name, clock) == ("clock", [sys.executable, "-m", "tandem.cli", "clock"])
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert serve.background_commands() == []
-
-
-def test_serve_stops_its_children_when_it_stops() -> None:
-    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    with serve.running([sleeper, sleeper]) as children:
-        time.sleep(0.2)
-        assert all(child.poll() is None for child in children)
-    assert all(child.returncode is not None for child in children)
 
 
 def test_the_tandem_script_knows_clock_and_serve_no_worker() -> None:

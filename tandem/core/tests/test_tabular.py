@@ -71,6 +71,21 @@ def test_it_writes_the_same_safe_cells_to_csv_and_excel() -> None:
     ]
 
 
+def test_it_writes_a_bold_frozen_header_widths_and_wrapped_rows_to_excel() -> None:
+    rows = [["a long text", 1, None, dt.date(2026, 1, 5)], ["b", 2.5, "x", None]]
+    data = tabular.write_xlsx(["name", "n", "note", "day"], rows, title="Plan", widths=(30, 8), wrap=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None and sheet.freeze_panes == "A2"
+    assert [sheet.column_dimensions[c].width for c in "AB"] == [30, 8]
+    assert all(c.font.b for c in sheet[1]) and not any(c.alignment.wrap_text for c in sheet[1])
+    body = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    assert len(body) == 8 and all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in body)
+    assert not any(c.font.b for c in body)
+    assert sheet["D2"].value == dt.datetime(2026, 1, 5) and sheet["B3"].value == 2.5
+    plain = openpyxl.load_workbook(io.BytesIO(tabular.write_xlsx(["name"], [["a"]], title="P"))).active
+    assert plain is not None and not plain["A2"].alignment.wrap_text and plain["A1"].font.b
+
+
 def test_it_reads_csv_in_utf8_or_gb18030_with_the_headers_separator() -> None:
     assert tabular.read_table("标题;优先级\n会员;必须\n\n".encode("gb18030"), "a.csv", max_rows=5) == [
         ["标题", "优先级"],

@@ -61,6 +61,13 @@ CASES = [
         {"version": 1, "start": "2026-01-12T08:00:00"},
     ),
     Case("tasks.delete", "DELETE", f"{P}/tasks/{{golive}}?version=1", only_pm("204")),
+    Case(
+        "tasks.bulk",
+        "POST",
+        f"{P}/tasks/bulk",
+        only_pm("200"),
+        {"create": [{"ref": "a", "name": "Cutover", "duration_minutes": 480}], "links": []},
+    ),
     Case("progress", "GET", f"{P}/progress", MEMBERS_READ),
     Case("dependencies.list", "GET", f"{P}/dependencies", MEMBERS_READ),
     Case(

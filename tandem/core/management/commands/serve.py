@@ -1,12 +1,14 @@
 """`tandem serve`: run Tandem's web app and API with gunicorn, static files served by WhiteNoise.
 
 With the embedded database task backend, serve also starts the background worker (``db_worker``)
-and the clock (``tandem clock``) as child processes of the same Python, and stops them when it
-stops. ``--no-worker`` leaves them out (run them yourself, or on other machines).
+and the clock (``tandem clock``) under a supervisor process (:mod:`tandem.core.supervision`) that
+restarts either one when it dies, logging it to stderr, and stops them when serve stops.
+``--no-worker`` leaves them out (run them yourself, or on other machines).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,36 +19,44 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from tandem.core import supervision
+
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
-def background_commands() -> list[list[str]]:
-    """The worker and the clock to run beside the web server (none unless tasks use the database)."""
+def background_commands() -> list[tuple[str, list[str]]]:
+    """The named worker and clock to run beside the web server (none unless tasks use the database)."""
     if settings.TASKS.get("default", {}).get("BACKEND") != DATABASE_BACKEND:
         return []
     tandem = [sys.executable, "-m", "tandem.cli"]
     return [
-        [*tandem, "db_worker", "--queue-name", "*", "--no-reload"],
-        [*tandem, "clock"],
+        ("background worker", [*tandem, "db_worker", "--queue-name", "*", "--no-reload"]),
+        ("clock", [*tandem, "clock"]),
     ]
 
 
 @contextmanager
-def running(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Start each command as a child process; terminate them (then kill the stubborn) on the way out."""
-    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
+def running(commands: list[tuple[str, list[str]]]) -> Iterator[subprocess.Popen[bytes] | None]:
+    """Run the named commands under a supervisor process; stop it (and so them) on the way out.
+
+    The supervisor gets a session of its own, so Ctrl+C in the terminal reaches gunicorn only and
+    the background children are stopped in order, by SIGTERM from here, once the web server is down.
+    """
+    if not commands:
+        yield None
+        return
+    supervisor = subprocess.Popen(  # noqa: S603 - our own module and commands
+        [sys.executable, "-m", "tandem.core.supervision", json.dumps(commands)], start_new_session=True
+    )
     try:
-        yield children
+        yield supervisor
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        supervisor.terminate()
+        try:
+            supervisor.wait(timeout=supervision.STOP_TIMEOUT + 5)
+        except subprocess.TimeoutExpired:
+            supervisor.kill()
+            supervisor.wait()
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -89,7 +99,9 @@ class Command(BaseCommand):
             f"Tandem is serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops it)"
         )
         if commands:
-            self.stdout.write("Background jobs: a database worker and the clock run beside it.")
+            self.stdout.write(
+                "Background jobs: a database worker and the clock run beside it, restarted if they die."
+            )
         with running(commands):
             _Server(
                 {
