@@ -111,5 +111,8 @@ class Command(BaseCommand):
                     "worker_class": "gthread",
                     "accesslog": "-",
                     "timeout": 60,
+                    # Keep an idle connection open longer than a reader pauses between clicks, so a
+                    # browser's next request does not race the server closing it (gunicorn's 2 s).
+                    "keepalive": 15,
                 }
             ).run()
