@@ -234,21 +234,43 @@ def load_rows(project: Project) -> list[PlanRow]:
     readers = [_reader(f, connection) for f in fields]
     n_inputs = len(INPUT_FIELDS)
     at = {name: n_inputs + i for i, name in enumerate(COMPUTED_FIELDS)}
-    manual = INPUT_FIELDS.index("manual")
     read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    # Column by column: each conversion is mapped over a whole column, not called row by row.
+    raw_columns = list(zip(*raw, strict=True)) if raw else [() for _name in names]
+    inputs = zip(
+        *(map(read, column) for read, column in zip(readers[:n_inputs], raw_columns, strict=False)),
+        strict=True,
+    )
+    stored = zip(*raw_columns[n_inputs:], strict=True)
+    durations, percents = raw_columns[at["duration_minutes"]], raw_columns[at["percent_complete"]]
     out: list[PlanRow] = []
-    for values in raw:
-        inputs = [read(v) for read, v in zip(readers[:n_inputs], values, strict=False)]
-        stored = tuple(values[n_inputs:])
-        row = PlanRow(*inputs)
-        row.stored = stored
-        row.duration_minutes = values[at["duration_minutes"]]
-        row.percent_complete = values[at["percent_complete"]]
-        if inputs[manual]:
-            row.start = read_start(values[at["start"]])
-            row.finish = read_finish(values[at["finish"]])
+    for values, row_stored, duration, percent, raw_row in zip(
+        inputs, stored, durations, percents, raw, strict=True
+    ):
+        row = PlanRow(*values)
+        row.stored = row_stored
+        row.duration_minutes = duration
+        row.percent_complete = percent
+        if row.manual:
+            row.start = read_start(raw_row[at["start"]])
+            row.finish = read_finish(raw_row[at["finish"]])
         out.append(row)
     return out
+
+
+def load_links(project: Project) -> list[LinkRow]:
+    """Every link of the project as a ``LinkRow``, in id order: one query, read as the driver returns it
+    (the ids, type and lag need no conversion; ``elapsed`` is made a bool here)."""
+    connection = connections[router.db_for_read(Dependency)]
+    query = (
+        Dependency.objects.filter(project=project)
+        .order_by("id")
+        .values_list("predecessor_id", "successor_id", "type", "lag_minutes", "elapsed")
+    )
+    sql, params = query.query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [LinkRow(p, s, t, lag, bool(elapsed)) for p, s, t, lag, elapsed in cursor.fetchall()]
 
 
 def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
@@ -615,17 +637,13 @@ def _reschedule(project: Project) -> Outcome:
     """The body of ``reschedule``."""
     zone = zone_of(project)
     tasks = load_rows(project)
-    links = list(
-        Dependency.objects.filter(project=project)
-        .order_by("id")
-        .values_list("predecessor_id", "successor_id", "type", "lag_minutes", "elapsed")
-    )
+    links = load_links(project)
     outcome = Outcome()
     calendars = engine_calendars(project, tasks, outcome.warnings, until=latest_finish(tasks))
     number_outline(tasks)
     if not tasks:
         return outcome
-    network = build_network(project, tasks, [LinkRow(*link) for link in links], calendars)
+    network = build_network(project, tasks, links, calendars)
     names = {t.pk: t.name for t in tasks}
     try:
         result = engine.schedule(network)
@@ -663,18 +681,19 @@ def _reschedule(project: Project) -> Outcome:
         frees,
         criticals,
     ) = columns
+    # The same dates as the rows store them (aware); the summaries below roll up the engine's own.
+    dates = [
+        aware.column(c) for c in (starts, finishes, early_starts, early_finishes, late_starts, late_finishes)
+    ]
     index: dict[int, int] = {}
     for k, pk in enumerate(ids):
         task = by_id.get(int(pk))
         if task is None:
             continue
         index[task.pk] = k
-        task.start = aware(starts[k])
-        task.finish = aware(finishes[k])
-        task.early_start = aware(early_starts[k])
-        task.early_finish = aware(early_finishes[k])
-        task.late_start = aware(late_starts[k])
-        task.late_finish = aware(late_finishes[k])
+        task.start, task.finish, task.early_start, task.early_finish, task.late_start, task.late_finish = (
+            column[k] for column in dates
+        )
         task.total_float_minutes = totals[k]
         task.free_float_minutes = frees[k]
         task.critical = criticals[k]
@@ -702,23 +721,27 @@ def _reschedule(project: Project) -> Outcome:
     return outcome
 
 
-class _Aware:
+class _Aware(dict[dt.datetime, dt.datetime]):
     """Naive local datetimes of one zone as aware ones, each distinct value converted once.
 
-    A plan has far fewer distinct dates than date fields (many tasks start on the same morning).
+    A plan has far fewer distinct dates than date fields (many tasks start on the same morning);
+    ``column`` converts a whole column with C-level lookups.
     """
 
     def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
         self.zone = zone
-        self.seen: dict[dt.datetime, dt.datetime] = {}
+
+    def __missing__(self, value: dt.datetime) -> dt.datetime:
+        out = self[value] = value.replace(tzinfo=self.zone)
+        return out
 
     def __call__(self, value: dt.datetime | None) -> dt.datetime | None:
-        if value is None:
-            return None
-        out = self.seen.get(value)
-        if out is None:
-            out = self.seen[value] = value.replace(tzinfo=self.zone)
-        return out
+        return None if value is None else self[value]
+
+    def column(self, values: Sequence[dt.datetime]) -> list[dt.datetime]:
+        """Every value of an engine column (never None) as an aware datetime."""
+        return list(map(self.__getitem__, values))
 
 
 def finish_after(
