@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.apps import apps
@@ -80,11 +81,13 @@ def is_commentable(target: models.Model) -> bool:
     return bool(kind_of(target))
 
 
-def visible_targets(user: Viewer, prefix: str = "") -> models.Q:
+def visible_targets(user: Viewer, prefix: str = "", *, only: Collection[int] | None = None) -> models.Q:
     """A filter on ``<prefix>target_type``/``target_id``: records of any commentable kind the user sees.
 
     A record can turn internal after people commented on it; this keeps what was said about it from
     the client everywhere (lists, notifications), whatever the comment's own visibility says.
+    ``only`` (content type ids) leaves out the kinds the caller knows its rows do not name: each kind
+    costs a scoped subquery to build and to run.
     """
     condition = models.Q(pk__in=[])
     kinds: list[Any] = [apps.get_model(label) for label in COMMENTABLE.values()]
@@ -92,6 +95,8 @@ def visible_targets(user: Viewer, prefix: str = "") -> models.Q:
     content_types = ContentType.objects.get_for_models(*kinds)
     for model in kinds:
         content_type = content_types[model]
+        if only is not None and content_type.pk not in only:
+            continue
         condition |= models.Q(
             **{
                 f"{prefix}target_type": content_type,

@@ -57,6 +57,31 @@ def test_a_record_turned_internal_takes_its_comments_and_notifications_from_the_
     assert list(queries.comments_of(world.member, note)) == [comment]
 
 
+def test_the_unread_badge_counts_what_the_list_shows_and_scopes_only_the_kinds_it_needs(world: World) -> None:
+    with CaptureQueriesContext(connection) as nothing:
+        assert queries.unread_count(world.client_pm) == 0
+    assert len(nothing) == 1  # no unread notification: no scope is built at all
+    note, goal = world.records["note_shared"], world.records["goal_shared"]
+    services.do_add_comment(note, actor=world.pm, body="On the note @cindy@northwind.test")
+    services.do_add_comment(goal, actor=world.pm, body="On the goal @cindy@northwind.test")
+    listed = queries.notifications_of(world.client_pm, unread=True).count()
+    assert listed == 2
+    with CaptureQueriesContext(connection) as counted:
+        assert queries.unread_count(world.client_pm) == listed
+    # The count's one query scopes the two kinds its notifications name, not every commentable kind.
+    scoped = counted.captured_queries[-1]["sql"]
+    everything = str(queries.notifications_of(world.client_pm, unread=True).query)
+    assert scoped.count("target_type_id") < everything.count("target_type_id")
+    project_services.do_update_note(
+        note, actor=world.pm, version=note.version, visibility=Visibility.INTERNAL
+    )
+    assert (
+        queries.unread_count(world.client_pm)
+        == 1
+        == queries.notifications_of(world.client_pm, unread=True).count()
+    )
+
+
 def test_visibility_follows_the_target_and_the_side(world: World) -> None:
     internal_note = world.records["note_internal"]
     forced = services.do_add_comment(internal_note, actor=world.pm, body="x", visibility="shared")
