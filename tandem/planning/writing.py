@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from tandem.planning import scheduling
 from tandem.projects.models import Project
@@ -35,6 +35,8 @@ def lock_plan(project: Project) -> None:
     pending = _pending.get()
     if pending is not None and project.pk in pending:
         return  # the block that deferred the reschedule already holds it
+    if not connections[router.db_for_write(Project)].features.has_select_for_update:
+        return  # SQLite: the IMMEDIATE transaction already holds the database's one write lock
     list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk"))
 
 
