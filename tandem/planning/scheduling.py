@@ -826,7 +826,7 @@ def _reschedule(project: Project) -> Outcome:
         leaves = leaves_of(tasks)
     if not tasks:
         return outcome
-    last = memo.network if same_tree and links == memo.links else None
+    last = memo.network if links == memo.links and _same_expansion(links, leaves, memo.leaves) else None
     reused = last.links if last else None
     network = build_network(project, tasks, links, calendars, leaves=leaves, memo=memo, expanded_links=reused)
     names = {t.pk: t.name for t in tasks}
@@ -984,6 +984,20 @@ def store_changes(tasks: Sequence[PlanRow], computed: Mapping[int, tuple[Any, ..
     return bulk_write_prepared(Task, COMPUTED_FIELDS[:_SCHEDULED], dates_only) + bulk_write_prepared(
         Task, COMPUTED_FIELDS, everything
     )
+
+
+def _same_expansion(
+    links: Sequence[LinkRow], leaves: Mapping[int, list[int]], before: Mapping[int, list[int]]
+) -> bool:
+    """Whether the links expand to the same leaf links under both trees: every summary a link
+    touches, now or before, has the same leaves (a task added under a phase no link names changes
+    nothing)."""
+    if leaves is before:
+        return True
+    touched = {
+        i for link in links for i in (link.predecessor_id, link.successor_id) if i in leaves or i in before
+    }
+    return all(leaves.get(i) == before.get(i) for i in touched)
 
 
 def _copy_outline(tasks: Sequence[PlanRow], before: Mapping[int, PlanRow]) -> None:
