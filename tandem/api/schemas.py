@@ -452,6 +452,7 @@ class KpiOut(_ItemOut):
     target: Decimal | None
     warning_threshold: Decimal | None
     alarm_threshold: Decimal | None
+    source: str = Field(description='"manual" (values entered by hand) or the live source measuring it')
 
 
 class KpiIn(Schema):

@@ -10,3 +10,8 @@ class PlanningConfig(AppConfig):
     name = "tandem.planning"
     label = "planning"
     verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from tandem.planning.kpi_sources import register_sources
+
+        register_sources()

@@ -124,6 +124,15 @@ class CharterSectionKey(models.TextChoices):
     QUALITY_STANDARDS = "quality_standards", _("Quality standards")
 
 
+class KpiStatus(models.TextChoices):
+    """How a KPI's latest value stands against its target and thresholds."""
+
+    ON_TARGET = "on_target", _("On target")
+    WARNING = "warning", _("Warning")
+    ALARM = "alarm", _("Alarm")
+    UNKNOWN = "unknown", _("Not measured")
+
+
 class KpiDirection(models.TextChoices):
     """Whether a KPI is better when higher or when lower."""
 

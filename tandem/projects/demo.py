@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from tandem.accounts.choices import Language, OrganizationKind
 from tandem.accounts.models import Organization, User
 from tandem.core.choices import Side, Visibility
+from tandem.projects import kpis as kpi_values
 from tandem.projects import services
 from tandem.projects.choices import DecisionPreset, Level, ProjectStatus, Role
 from tandem.projects.models import Project
@@ -283,8 +285,9 @@ def load_demo() -> Project:
             3.5,
         ),
     ]
+    made: dict[str, Any] = {}
     for name, definition, unit, direction, kpi_target, warn, alarm in kpis:
-        services.do_add_charter_item(
+        made[name] = services.do_add_charter_item(
             project,
             kind="kpis",
             actor=pm,
@@ -298,6 +301,16 @@ def load_demo() -> Project:
                 "alarm_threshold": alarm,
             },
         )
+    # Twelve Fridays of values, entered by the PM, from the first week of the project.
+    weekly = {
+        "需求确认率 Requirements confirmed": (40, 52, 61, 66, 72, 77, 81, 84, 86, 88, 89, 91),
+        "进度偏差 Schedule variance": (0, 0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 6),
+    }
+    for name, values in weekly.items():
+        for week, value in enumerate(values):
+            kpi_values.do_record_measurement(
+                made[name], value=value, measured_on=dt.date(2026, 9, 4) + dt.timedelta(weeks=week), actor=pm
+            )
     services.do_add_charter_item(
         project,
         kind="kpis",

@@ -245,12 +245,46 @@ class Kpi(CharterItem):
         _("alarm at"), max_digits=14, decimal_places=4, null=True, blank=True
     )
 
+    #: Where the KPI's values come from: "manual" (entered with a date and a note) or the key of a
+    #: live source (``tandem.projects.kpis.SOURCES``) measured every day. Not part of the charter's
+    #: agreed content: how a value is collected is not what the client confirms.
+    source = models.CharField(_("measured by"), max_length=60, default="manual")
+
     class Meta(CharterItem.Meta):
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
 
     def __str__(self) -> str:
         return self.name
+
+
+class KpiMeasurement(TimeStampedModel):
+    """One value of a KPI on a date: entered by hand or taken from its live source.
+
+    A KPI has at most one value per date (a new one replaces it). Visible to whoever may see the KPI.
+    """
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=60, default="manual")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_project_path: ClassVar[str] = "kpi__project"
+    scope_visibility_paths: ClassVar[tuple[str, ...]] = ("kpi__visibility",)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("KPI measurement")
+        verbose_name_plural = _("KPI measurements")
+        ordering = ["kpi", "measured_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "measured_on"], name="one_kpi_value_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.measured_on}: {self.value}"
 
 
 class Stakeholder(CharterItem):

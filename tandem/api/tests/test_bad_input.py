@@ -306,6 +306,45 @@ CASES += [
     for field, bad in bad_values.items()
 ]
 CASES.append(("profile name over the model's 150", "PATCH", "/me", {"full_name": "x" * 151}, "full_name"))
+KPI_VALUES = "/projects/ERP/charter/kpis/{kpi_shared}/measurements"
+CASES += [
+    (
+        "a KPI value that is not a number",
+        "POST",
+        KPI_VALUES,
+        {"measured_on": "2026-03-02", "value": "abc"},
+        "value",
+    ),
+    (
+        "a KPI value past the column",
+        "POST",
+        KPI_VALUES,
+        {"measured_on": "2026-03-02", "value": "1e12"},
+        "value",
+    ),
+    (
+        "a KPI value that is infinite",
+        "POST",
+        KPI_VALUES,
+        {"measured_on": "2026-03-02", "value": "Infinity"},
+        "value",
+    ),
+    ("a KPI value without its date", "POST", KPI_VALUES, {"value": "5"}, "measured_on"),
+    (
+        "a KPI value on no real date",
+        "POST",
+        KPI_VALUES,
+        {"measured_on": "2026-02-30", "value": "5"},
+        "measured_on",
+    ),
+    (
+        "a KPI bound to an unknown source",
+        "PUT",
+        "/projects/ERP/charter/kpis/{kpi_shared}/source",
+        {"source": "weather"},
+        "source",
+    ),
+]
 
 
 def _fill(value: Any, ids: dict[str, Any]) -> Any:

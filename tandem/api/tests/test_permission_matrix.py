@@ -6,6 +6,7 @@ member, pm. The world is built once for the module; each call runs in its own sa
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from tandem.accounts import services as account_services
 from tandem.api.api import api
 from tandem.core.choices import Visibility
-from tandem.projects import queries, services
+from tandem.projects import kpis, queries, services
 from tandem.projects.choices import Role
 from tandem.testing.api import ANY_USER, MEMBERS_READ, TEAM_READS, Case, fill, only_pm
 from tandem.testing.personas import VIEWERS, World, make_user
@@ -214,6 +215,38 @@ CASES: list[Case] = [
         {"version": 1, "title": "Edited"},
     ),
     Case("notes.delete", "DELETE", "/projects/ERP/notes/{note_shared}", only_pm("204")),
+    # KPI values
+    Case("kpis.sources", "GET", "/kpi-sources", ANY_USER),
+    Case("kpis.readings", "GET", "/projects/ERP/kpis", MEMBERS_READ),
+    Case("kpis.values-shared", "GET", "/projects/ERP/charter/kpis/{kpi_shared}/measurements", MEMBERS_READ),
+    Case("kpis.values-internal", "GET", "/projects/ERP/charter/kpis/{kpi_internal}/measurements", TEAM_READS),
+    Case(
+        "kpis.enter-shared",
+        "POST",
+        "/projects/ERP/charter/kpis/{kpi_shared}/measurements",
+        only_pm("201"),
+        {"measured_on": "2026-03-02", "value": "97.5", "note": "after the outage"},
+    ),
+    Case(
+        "kpis.enter-internal",
+        "POST",
+        "/projects/ERP/charter/kpis/{kpi_internal}/measurements",
+        "401 404 404 404 404 404 403 201",
+        {"measured_on": "2026-03-02", "value": "12"},
+    ),
+    Case(
+        "kpis.remove-value",
+        "DELETE",
+        "/projects/ERP/charter/kpis/{kpi_shared}/measurements/{kpi_measurement}",
+        only_pm("204"),
+    ),
+    Case(
+        "kpis.source",
+        "PUT",
+        "/projects/ERP/charter/kpis/{kpi_shared}/source",
+        only_pm("200"),
+        {"source": "schedule.percent_complete"},
+    ),
     # activity
     Case("activity.project", "GET", "/projects/ERP/activity", MEMBERS_READ),
     Case("activity.mine", "GET", "/activity", ANY_USER),
@@ -241,6 +274,9 @@ def ids(shared_world: World) -> dict[str, Any]:
         "invitation_token": fresh,
         "reviewer_membership": world.project.memberships.get(user=world.reviewer).pk,
         "revision": queries.charter_of(world.project).revision,
+        "kpi_measurement": kpis.do_record_measurement(
+            world.records["kpi_shared"], value="97", measured_on=dt.date(2026, 3, 1), actor=world.pm
+        ).pk,
     }
     assert world.records["note_shared"].visibility == Visibility.SHARED
     return out

@@ -8,11 +8,12 @@ from typing import Any
 from django import template
 from django.apps import apps
 from django.http import QueryDict
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tandem.core.choices import Visibility
-from tandem.projects.choices import CharterSectionKey, DecisionKind, ProjectStatus, Raci, Role
+from tandem.projects.choices import CharterSectionKey, DecisionKind, KpiStatus, ProjectStatus, Raci, Role
 
 register = template.Library()
 
@@ -135,6 +136,30 @@ def raci_label(letter: str) -> Any:
 def status_label(status: str) -> Any:
     """A project status's name."""
     return ProjectStatus(status).label if status in ProjectStatus.values else status
+
+
+@register.simple_tag
+def kpi_status(status: str) -> str:
+    """A KPI status as a badge (on target, warning, alarm, not measured)."""
+    label = KpiStatus(status).label if status in KpiStatus.values else status
+    return format_html('<span class="badge kpi-{}">{}</span>', status, label)
+
+
+@register.simple_tag
+def sparkline(values: Any) -> str:
+    """A tiny SVG line of a KPI's trend (its values oldest first); empty for fewer than two."""
+    numbers = [float(v.value) for v in values]
+    if len(numbers) < 2:
+        return ""
+    low, high = min(numbers), max(numbers)
+    span = (high - low) or 1.0
+    step = 80 / (len(numbers) - 1)
+    points = " ".join(f"{2 + i * step:.1f},{18 - (n - low) / span * 16:.1f}" for i, n in enumerate(numbers))
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 84 20" role="img" aria-label="{}"><polyline points="{}"/></svg>',
+        _("Trend"),
+        points,
+    )
 
 
 @register.inclusion_tag("web/components/visibility.html")

@@ -7,6 +7,7 @@ the project's decision rights do not allow the action. Client members never rece
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +17,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tandem.projects import services
+from tandem.projects import kpis, services
 from tandem.projects.choices import Role
-from tandem.projects.models import Invitation, Membership
+from tandem.projects.models import Invitation, KpiMeasurement, Membership
 from tandem.testing.personas import VIEWERS, World
 
 CLIENTS = ("client_viewer", "client_pm", "sponsor")
@@ -136,6 +137,12 @@ GET_CASES = [
         "internal deliverable RACI form",
         url("raci_edit", "ERP", rec("deliverable_internal")),
         project_page("pm", hidden_from=CLIENTS),
+    ),
+    Case("shared KPI page", url("kpi_detail", "ERP", rec("kpi_shared")), project_page(*MEMBERS)),
+    Case(
+        "internal KPI page",
+        url("kpi_detail", "ERP", rec("kpi_internal")),
+        project_page("member", "pm", hidden_from=CLIENTS),
     ),
     Case("members and invitations", url("members", "ERP"), project_page(*MEMBERS)),
     Case("decision rights", url("decisions", "ERP"), project_page(*MEMBERS)),
@@ -277,7 +284,35 @@ POST_CASES = [
         },
     ),
     Case("delete a note", url("note_delete", "ERP", rec("note_shared")), submitted("pm"), data=lambda w: {}),
+    Case(
+        "enter a KPI value",
+        url("kpi_detail", "ERP", rec("kpi_shared")),
+        submitted("pm"),
+        data=lambda w: {"action": "value", "measured_on": "2026-03-02", "value": "97.5", "note": ""},
+    ),
+    Case(
+        "bind a KPI to a live source",
+        url("kpi_detail", "ERP", rec("kpi_shared")),
+        submitted("pm"),
+        data=lambda w: {"action": "source", "source": "schedule.percent_complete"},
+    ),
+    Case(
+        "remove a KPI value",
+        url("kpi_detail", "ERP", rec("kpi_shared")),
+        submitted("pm"),
+        data=lambda w: {"action": "remove", "value_id": _kpi_value(w)},
+    ),
 ]
+
+
+def _kpi_value(world: World) -> int:
+    """A value of the shared KPI (made once; each request's changes are rolled back)."""
+    row = KpiMeasurement.objects.filter(kpi=world.records["kpi_shared"]).first()
+    if row is None:
+        row = kpis.do_record_measurement(
+            world.records["kpi_shared"], value="90", measured_on=dt.date(2026, 3, 1), actor=world.pm
+        )
+    return row.pk
 
 
 def request_as(world: World, case: Case, viewer: str) -> tuple[int, str]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import User
-from tandem.projects import queries, services
+from tandem.projects import kpis, queries, services
 from tandem.projects.choices import DecisionKind, ProjectStatus, Role
 from tandem.projects.models import Project
 from tandem.projects.permissions import can_create_projects
@@ -105,10 +105,14 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
         cells = deliverable.visible_raci  # type: ignore[attr-defined]
         letters = {cell.stakeholder_id: cell.letter for cell in cells}
         matrix.append((deliverable, [letters.get(s.pk, "") for s in stakeholders]))
+    kpi_rows = list(queries.kpis_of(viewer, project))
+    found = kpis.readings(kpi_rows)
+    for kpi in kpi_rows:
+        kpi.reading = found[kpi.pk]  # type: ignore[attr-defined]
     return {
         "sections": queries.sections_of(viewer, project),
         "goals": list(queries.goals_of(viewer, project)),
-        "kpis": list(queries.kpis_of(viewer, project)),
+        "kpis": kpi_rows,
         "stakeholders": stakeholders,
         "deliverables": deliverables,
         "raci_matrix": matrix,
