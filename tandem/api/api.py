@@ -19,6 +19,7 @@ from tandem.api.routers import (
     projects,
     reports,
     requirements,
+    resources,
     risks,
 )
 
@@ -43,6 +44,7 @@ for module in (
     changes,
     requirements,
     risks,
+    resources,
     communication,
     reports,
 ):
