@@ -39,7 +39,7 @@ def _signed_in(user: Viewer) -> bool:
 
 def _memberships(user: Viewer, organization: Organization) -> QuerySet[Membership]:
     """The user's memberships in projects the organization is on."""
-    return Membership.objects.filter(user_id=user.pk).filter(
+    return Membership.objects.filter(user_id=int(user.pk or 0)).filter(
         Q(project__client_id=organization.pk) | Q(project__vendor_id=organization.pk)
     )
 
@@ -59,7 +59,8 @@ def is_team_for(user: Viewer, organization: Organization) -> bool:
         return False
 
     def compute() -> bool:
-        own_vendor = organization.kind == OrganizationKind.VENDOR and user.organization_id == organization.pk
+        mine = getattr(user, "organization_id", None) == organization.pk
+        own_vendor = organization.kind == OrganizationKind.VENDOR and mine
         return own_vendor or _memberships(user, organization).filter(side=Side.TEAM).exists()
 
     return _cached(user, organization, "team", compute)

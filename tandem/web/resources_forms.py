@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ class ResourceFilterForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("Any role")), *((r, r) for r in roles)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Any role")), *((r, r) for r in roles)]
 
 
 class ResourceForm(forms.Form):
@@ -48,7 +48,10 @@ class ResourceForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, costs: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(organization=organization, is_active=True).order_by("full_name")
-        self.fields["user"].choices = [("", "—"), *((str(p.pk), str(p)) for p in people)]
+        cast(forms.ChoiceField, self.fields["user"]).choices = [
+            ("", "—"),
+            *((str(p.pk), str(p)) for p in people),
+        ]
         if not costs:
             del self.fields["cost_per_use"]
 
@@ -85,7 +88,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, resources: list[Resource], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = [
+        cast(forms.ChoiceField, self.fields["resource"]).choices = [
             (str(r.pk), f"{r.name} · {r.organization.name}" + (f" · {r.role}" if r.role else ""))
             for r in resources
         ]

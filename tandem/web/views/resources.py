@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +11,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from tandem.accounts.models import Organization
+from tandem.accounts.models import Organization, User
 from tandem.resources import permissions, queries, services
 from tandem.resources.models import Resource, ResourceException
 from tandem.web.resources_forms import LeaveForm, RateForm, ResourceFilterForm, ResourceForm
 from tandem.web.views.base import render_page, require_allowed, submit_form
 
 PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (the views are behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _context(request: HttpRequest, organization: Organization, **extra: Any) -> dict[str, Any]:
@@ -80,7 +85,7 @@ def resource_create(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.method == "POST":
         resource, status = submit_form(
             form,
-            lambda: services.do_add_resource(organization, actor=request.user, **form.data_for_service()),
+            lambda: services.do_add_resource(organization, actor=_actor(request), **form.data_for_service()),
             {"user": "user_id"},
         )
         if resource is not None:
@@ -115,7 +120,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         def save() -> Resource:
             data = form.data_for_service()
             return services.do_update_resource(
-                resource, version=form.cleaned_data["version"], actor=user, **data
+                resource, version=form.cleaned_data["version"], actor=_actor(request), **data
             )
 
         saved, status = submit_form(
@@ -151,7 +156,7 @@ def resource_leave_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_allowed(permissions.can_edit_pool(request.user, resource.organization))
     form = LeaveForm(request.POST)
     done, _status = submit_form(
-        form, lambda: services.do_add_leave(resource, actor=request.user, **form.cleaned_data)
+        form, lambda: services.do_add_leave(resource, actor=_actor(request), **form.cleaned_data)
     )
     if done is not None:
         messages.success(request, _("The leave was recorded."))
@@ -170,7 +175,7 @@ def resource_leave_remove(request: HttpRequest, pk: int, leave_pk: int) -> HttpR
     leave = ResourceException.objects.filter(resource=resource, pk=leave_pk).first()
     if leave is None:
         raise Http404(_("No such leave."))
-    services.do_remove_leave(leave, actor=request.user)
+    services.do_remove_leave(leave, actor=_actor(request))
     messages.success(request, _("The leave was removed."))
     return redirect("web:resource_edit", pk=resource.pk)
 
@@ -183,7 +188,7 @@ def resource_rate_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_allowed(permissions.can_edit_costs(request.user, resource.organization))
     form = RateForm(request.POST)
     done, _status = submit_form(
-        form, lambda: services.do_add_rate(resource, actor=request.user, **form.cleaned_data)
+        form, lambda: services.do_add_rate(resource, actor=_actor(request), **form.cleaned_data)
     )
     if done is not None:
         messages.success(request, _("The rate was added."))
