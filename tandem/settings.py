@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tandem.requirements",
     "tandem.changes",
     "tandem.risks",
+    "tandem.resources",
     "tandem.communication",
     "tandem.meetings",
     "tandem.reports",

@@ -20,6 +20,7 @@ from tandem.api.routers import (
     projects,
     reports,
     requirements,
+    resources,
     risks,
 )
 
@@ -45,6 +46,7 @@ for module in (
     changes,
     requirements,
     risks,
+    resources,
     communication,
     reports,
 ):

@@ -20,6 +20,7 @@ from tandem.web.views import (
     projects,
     reports,
     requirements,
+    resources,
     risks,
 )
 
@@ -166,6 +167,16 @@ urlpatterns = [
     path(project + "changes/<str:ref>/decide/", changes.change_decide, name="change_decide"),
     # registers: risks, issues, conflicts, client decisions
     path("risks/heat-map/", risks.portfolio_heat_map, name="portfolio_heat_map"),
+    path("organizations/<int:org_id>/resources/", resources.resource_list, name="resources"),
+    path("organizations/<int:org_id>/resources/new/", resources.resource_create, name="resource_create"),
+    path("resources/<int:pk>/", resources.resource_edit, name="resource_edit"),
+    path("resources/<int:pk>/leave/", resources.resource_leave_add, name="resource_leave_add"),
+    path(
+        "resources/<int:pk>/leave/<int:leave_pk>/remove/",
+        resources.resource_leave_remove,
+        name="resource_leave_remove",
+    ),
+    path("resources/<int:pk>/rates/", resources.resource_rate_add, name="resource_rate_add"),
     path(project + "risks/", risks.risk_list, name="risks"),
     path(project + "risks/overview/", risks.risk_overview, name="risk_overview"),
     path(project + "risks/new/", risks.risk_create, name="risk_create"),

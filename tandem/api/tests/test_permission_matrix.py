@@ -332,6 +332,7 @@ OTHER_MATRICES = (
     "tandem.changes.tests.test_api",
     "tandem.requirements.tests.test_api",
     "tandem.risks.tests.test_api",
+    "tandem.resources.tests.test_api",
     "tandem.communication.tests.test_api",
     "tandem.communication.tests.test_api_integrations",
     "tandem.reports.tests.test_api",

@@ -30,6 +30,7 @@ from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import BaselineTask, Task
 from tandem.projects.permissions import Action, can
+from tandem.resources import queries as resource_queries
 from tandem.risks import queries as risk_queries
 from tandem.risks.choices import RiskLevel
 from tandem.web.views.base import ProjectScope, project_view, render_page
@@ -536,9 +537,17 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         page = Paginator(qs.order_by(*order), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         status = 400
+    tasks = list(page.object_list) if page else []
+    # One query for the page's assigned names, whatever the number of rows.
+    assigned = resource_queries.names_by_task(scope.viewer, scope.project, [t.pk for t in tasks])
     rows = [
-        {"task": t, "overdue": t.pk in overdue, "slipping": t.pk in slipping}
-        for t in (page.object_list if page else [])
+        {
+            "task": t,
+            "overdue": t.pk in overdue,
+            "slipping": t.pk in slipping,
+            "assigned": assigned.get(t.pk, []),
+        }
+        for t in tasks
     ]
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,0 +1,139 @@
+"""The read side of the resource pool: each helper fetches *and* authorises (404 for the unseen)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import DecimalField, F, Q, QuerySet, Value
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import Organization
+from tandem.resources import permissions
+from tandem.resources.models import Assignment, Rate, Resource
+
+if TYPE_CHECKING:
+    from tandem.core.scoping import Viewer
+    from tandem.projects.models import Project
+
+
+def _int(pk: Any, message: str) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(message) from None
+
+
+def access_organization(user: Viewer, pk: Any) -> Organization:
+    """An organization whose pool the user may read; otherwise ``Http404``."""
+    organization = Organization.objects.filter(pk=_int(pk, _("No such organization."))).first()
+    if organization is None or not permissions.can_view_pool(user, organization):
+        raise Http404(_("No such organization."))
+    return organization
+
+
+def resources_of(
+    user: Viewer,
+    organization: Organization,
+    *,
+    search: str = "",
+    role: str = "",
+    kind: str = "",
+    active: bool | None = None,
+) -> QuerySet[Resource]:
+    """The organization's resources the user may read (all or none), filtered, by name."""
+    if not permissions.can_view_pool(user, organization):
+        return Resource.objects.none()
+    rows = _with_costs(user, organization, Resource.objects.filter(organization=organization))
+    if search:
+        rows = rows.filter(Q(name__icontains=search) | Q(role__icontains=search))
+    if role:
+        rows = rows.filter(role=role)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if active is not None:
+        rows = rows.filter(active=active)
+    return rows.prefetch_related("exceptions").order_by("name", "id")
+
+
+def _with_costs(user: Viewer, organization: Organization, rows: QuerySet[Resource]) -> QuerySet[Resource]:
+    """``rows`` with ``shown_cost_per_use``: the cost for the delivery team, None (never read) for others."""
+    if permissions.is_team_for(user, organization):
+        shown: Any = F("cost_per_use")
+    else:
+        shown = Value(None, output_field=DecimalField(max_digits=14, decimal_places=2))
+    return rows.select_related("user", "organization").annotate(shown_cost_per_use=shown)
+
+
+def roles_of(organization: Organization) -> list[str]:
+    """The distinct roles in the organization's pool, for the role filter."""
+    rows = Resource.objects.filter(organization=organization).exclude(role="")
+    return list(rows.values_list("role", flat=True).distinct().order_by("role"))
+
+
+def access_resource(user: Viewer, pk: Any) -> Resource:
+    """A resource whose pool the user may read; otherwise ``Http404``."""
+    found = (
+        Resource.objects.select_related("organization").filter(pk=_int(pk, _("No such resource."))).first()
+    )
+    if found is None or not permissions.can_view_pool(user, found.organization):
+        raise Http404(_("No such resource."))
+    return _with_costs(user, found.organization, Resource.objects.filter(pk=found.pk)).prefetch_related(
+        "exceptions"
+    )[0]
+
+
+def rates_of(user: Viewer, resource: Resource) -> QuerySet[Rate]:
+    """The resource's rate history, newest first; ``Http404`` for anyone but the delivery team."""
+    if not permissions.is_team_for(user, resource.organization):
+        raise Http404(_("No such resource."))
+    return Rate.objects.filter(resource=resource).order_by("-effective_from", "-id")
+
+
+def assignable_resources(project: Project) -> QuerySet[Resource]:
+    """The active resources of the project's organizations (its client and its vendor)."""
+    return (
+        Resource.objects.filter(organization_id__in=[project.client_id, project.vendor_id], active=True)
+        .select_related("organization")
+        .order_by("name", "id")
+    )
+
+
+def assignments_of(
+    user: Viewer, project: Project, *, task_id: int | None = None, resource_id: int | None = None
+) -> QuerySet[Assignment]:
+    """The project's assignments the user may see (a client: those of shared tasks), in plan order."""
+    rows = (
+        Assignment.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("task", "resource")
+        .order_by("task__outline_key", "task_id", "resource__name", "id")
+    )
+    if task_id is not None:
+        rows = rows.filter(task_id=task_id)
+    if resource_id is not None:
+        rows = rows.filter(resource_id=resource_id)
+    return rows
+
+
+def access_assignment(user: Viewer, project: Project, pk: Any) -> Assignment:
+    """An assignment of ``project`` the user may see; otherwise ``Http404``."""
+    found = assignments_of(user, project).filter(pk=_int(pk, _("No such assignment."))).first()
+    if found is None:
+        raise Http404(_("No such assignment."))
+    return found
+
+
+def names_by_task(
+    user: Viewer, project: Project, task_ids: Iterable[int] | None = None
+) -> dict[int, list[str]]:
+    """The names of the resources assigned to each task the user may see, in one query."""
+    rows = Assignment.objects.visible_to(user).filter(project=project)
+    if task_ids is not None:
+        rows = rows.filter(task_id__in=list(task_ids))
+    names: dict[int, list[str]] = defaultdict(list)
+    for task_id, name in rows.order_by("task_id", "resource__name").values_list("task_id", "resource__name"):
+        names[task_id].append(name)
+    return dict(names)
