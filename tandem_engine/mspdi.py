@@ -7,7 +7,8 @@ What is read: calendars (week days, base calendars, dated exceptions, recurring 
 MS Project pattern: daily, weekly, monthly and yearly by day or by position; alternative work
 weeks), tasks (duration and its elapsed formats, milestone, calendar, the eight constraints,
 deadline, actual dates, percent complete, manual scheduling), and links with their lag
-(``LinkLag`` is in tenths of a minute; ``LagFormat`` tells elapsed and percent lags apart).
+(``LinkLag`` is in tenths of a minute, or the percentage itself for a percent lag;
+``LagFormat`` tells elapsed and percent lags apart).
 Summary tasks are not activities: links on them are expanded to their leaf tasks, and their dates
 are rolled up from the children by :func:`rollup_summaries`.
 """
@@ -446,7 +447,9 @@ class _Reader:
         lag_format = self.integer(element, "LagFormat", 7)
         lag_format = lag_format - 32 if lag_format >= 32 else lag_format
         if lag_format in _PERCENT_FORMATS:
-            unit, lag = LagUnit.PERCENT, lag_tenths / 10.0
+            # A percent lag's ``LinkLag`` is the percentage itself (50 = 50 % of the predecessor's
+            # duration), not tenths of a minute: MS Project writes it so, and MPXJ reads it so.
+            unit, lag = LagUnit.PERCENT, lag_tenths
         elif lag_format in _ELAPSED_FORMATS:
             unit, lag = LagUnit.ELAPSED, lag_tenths / 10.0
         else:
