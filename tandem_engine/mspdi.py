@@ -26,6 +26,19 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from .cpm import ScheduleResult
+from .resources import (
+    Accrual,
+    Assignment,
+    Rate,
+    RateEntry,
+    RateUnit,
+    Resource,
+    ResourcePlan,
+    ResourceType,
+    TaskResourcing,
+    TaskType,
+    WorkContour,
+)
 from .model import (
     Activity,
     ActivityId,
@@ -78,6 +91,11 @@ _MONTH_ITEMS: dict[int, tuple[int, ...]] = {
     **{item: ((item - 3 + 6) % 7,) for item in range(3, 10)},
 }
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
+_TASK_TYPES = {0: TaskType.FIXED_UNITS, 1: TaskType.FIXED_DURATION, 2: TaskType.FIXED_WORK}
+_ACCRUALS = {1: Accrual.START, 2: Accrual.END, 3: Accrual.PRORATED}
+_CONTOURS = dict(enumerate(WorkContour))  # MSPDI 0 flat, 1 back loaded, ... 8 contoured
+_RATE_UNITS = {1: RateUnit.MINUTE, 2: RateUnit.HOUR, 3: RateUnit.DAY, 4: RateUnit.WEEK, 5: RateUnit.MONTH}
+_UNASSIGNED = -65535  # MS Project's resource UID for an assignment without a resource
 _PERCENT_FORMATS = {19, 20}
 _DURATION = re.compile(
     r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
@@ -109,7 +127,9 @@ class MspdiProject:
     ``summaries`` maps each summary task UID to the UIDs of its leaf tasks; ``manual`` holds the
     UIDs of manually scheduled tasks; ``notes`` lists features met in the file that were read only
     approximately (e.g. a recurring calendar exception pattern other than daily); ``levels`` holds
-    every task's outline level, in file order like ``names``.
+    every task's outline level, in file order like ``names``; ``resourcing`` holds the resources,
+    assignments and task settings that :func:`~tandem_engine.apply_assignments` and
+    :func:`~tandem_engine.cost_schedule` take.
     """
 
     network: Network
@@ -118,6 +138,7 @@ class MspdiProject:
     manual: frozenset[ActivityId]
     notes: tuple[str, ...] = field(default=())
     levels: Mapping[ActivityId, int] = field(default_factory=dict)
+    resourcing: ResourcePlan = field(default_factory=ResourcePlan)
 
 
 def read_mspdi(source: str | Path | bytes, *, max_bytes: int = MAX_MSPDI_BYTES) -> MspdiProject:
@@ -394,6 +415,7 @@ class _Reader:
             status_date=self.moment(root, "StatusDate"),
             names=names,
         )
+        task_elements = [t for t in self.children(root, "Tasks/Task") if self.integer(t, "UID") in names]
         return MspdiProject(
             network=network,
             names=names,
@@ -401,6 +423,7 @@ class _Reader:
             manual=frozenset(manual),
             notes=tuple(self.notes),
             levels=levels,
+            resourcing=self.resourcing(task_elements, calendars),
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
@@ -429,6 +452,113 @@ class _Reader:
             manual_start=self.manual_date(task, "Start") if is_manual else None,
             manual_finish=self.manual_date(task, "Finish") if is_manual else None,
             elapsed=fmt in _ELAPSED_FORMATS,
+        )
+
+    # -- resources and assignments ----------------------------------------------------------------
+
+    def number(self, element: Element, name: str, default: float = 0.0) -> float:
+        value = self.text(element, name)
+        return default if value is None or value == "" else float(value)
+
+    def rate_entry(self, element: Element, material: bool, effective_from: datetime | None) -> RateEntry:
+        # MSPDI stores time rates per hour whatever their display format, costs in cents.
+        if material:
+            standard = Rate(self.number(element, "StandardRate"), RateUnit.UNIT)
+        else:
+            standard = Rate(self.number(element, "StandardRate"), RateUnit.HOUR)
+        return RateEntry(
+            effective_from=effective_from,
+            standard=standard,
+            overtime=Rate(self.number(element, "OvertimeRate"), RateUnit.HOUR),
+            cost_per_use=self.number(element, "CostPerUse") / 100.0,
+        )
+
+    def resource(self, element: Element, calendars: Mapping[CalendarId, Calendar]) -> Resource:
+        uid = self.integer(element, "UID")
+        kind = self.integer(element, "Type", 1)
+        if kind == 2 or self.integer(element, "IsCostResource") == 1:
+            resource_type = ResourceType.COST
+        elif kind == 0:
+            resource_type = ResourceType.MATERIAL
+        else:
+            resource_type = ResourceType.WORK
+        material = resource_type is ResourceType.MATERIAL
+        tables: dict[int, list[RateEntry]] = {}
+        for rate in self.children(element, "Rates/Rate"):
+            index = self.integer(rate, "RateTable")
+            start = self.moment(rate, "RatesFrom")
+            if start is not None and start.year < 1985:  # MS Project's "NA": in force from the beginning
+                start = None
+            tables.setdefault(index, []).append(self.rate_entry(rate, material, start))
+        if tables:
+            rates = tuple(
+                tuple(sorted(tables.get(i, [RateEntry()]), key=lambda e: e.effective_from or datetime.min))
+                for i in range(max(tables) + 1)
+            )
+        else:
+            rates = ((self.rate_entry(element, material, None),),)
+        calendar_uid = self.integer(element, "CalendarUID", -1)
+        return Resource(
+            id=uid,
+            name=self.text(element, "Name") or "",
+            type=resource_type,
+            calendar_id=calendar_uid if calendar_uid in calendars else None,
+            max_units=self.number(element, "MaxUnits", 1.0),
+            rates=rates,
+            material_label=self.text(element, "MaterialLabel") or "",
+            accrue_at=_ACCRUALS.get(self.integer(element, "AccrueAt", 3), Accrual.PRORATED),
+        )
+
+    def assignment(self, element: Element, resources: Mapping[int, Resource]) -> Assignment | None:
+        resource_uid = self.integer(element, "ResourceUID", _UNASSIGNED)
+        resource = resources.get(resource_uid)
+        if resource is None:
+            return None  # unassigned work (MS Project's placeholder) is no one's work
+        work_text = self.text(element, "Work")
+        overtime_text = self.text(element, "OvertimeWork")
+        units = self.number(element, "Units", 1.0)
+        return Assignment(
+            task_id=self.integer(element, "TaskUID"),
+            resource_id=resource_uid,
+            units=units,
+            work=float(parse_duration_minutes(work_text)) if work_text else None,
+            overtime_work=float(parse_duration_minutes(overtime_text)) if overtime_text else 0.0,
+            cost=self.number(element, "Cost") / 100.0 if resource.type is ResourceType.COST else 0.0,
+            rate_table=self.integer(element, "CostRateTable"),
+            delay=round(self.number(element, "Delay") / 10.0),
+            contour=_CONTOURS.get(self.integer(element, "WorkContour"), WorkContour.FLAT),
+        )
+
+    def resourcing(self, tasks: list[Element], calendars: Mapping[CalendarId, Calendar]) -> ResourcePlan:
+        root = self.root
+        resources: dict[int, Resource] = {}
+        for element in self.children(root, "Resources/Resource"):
+            if self.integer(element, "IsNull") == 1:
+                continue
+            resource = self.resource(element, calendars)
+            resources[self.integer(element, "UID")] = resource
+        assignments = [
+            a
+            for a in (self.assignment(e, resources) for e in self.children(root, "Assignments/Assignment"))
+            if a is not None
+        ]
+        settings: dict[ActivityId, TaskResourcing] = {}
+        for task in tasks:
+            settings[self.integer(task, "UID")] = TaskResourcing(
+                task_type=_TASK_TYPES.get(self.integer(task, "Type"), TaskType.FIXED_UNITS),
+                effort_driven=self.integer(task, "EffortDriven") == 1,
+                fixed_cost=self.number(task, "FixedCost") / 100.0,
+                fixed_cost_accrual=_ACCRUALS.get(self.integer(task, "FixedCostAccrual", 3), Accrual.PRORATED),
+                ignore_resource_calendars=self.integer(task, "IgnoreResourceCalendar") == 1,
+            )
+        return ResourcePlan(
+            resources=resources,
+            assignments=tuple(assignments),
+            tasks=settings,
+            minutes_per_day=self.integer(root, "MinutesPerDay", 480) or 480,
+            minutes_per_week=self.integer(root, "MinutesPerWeek", 2400) or 2400,
+            days_per_month=self.integer(root, "DaysPerMonth", 20) or 20,
+            currency=self.text(root, "CurrencyCode") or "",
         )
 
     def manual_date(self, task: Element, name: str) -> datetime | None:
