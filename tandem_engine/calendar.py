@@ -64,10 +64,10 @@ class CompiledCalendar:
         "_ends",
         "_open_rules",
         "_parts",
-        "_union",
         "_recurring",
         "_recurring_hi",
         "_starts",
+        "_union",
         "calendar",
         "continuous",
     )
@@ -309,9 +309,7 @@ def _combine(days: list[WorkingRanges], *, union: bool) -> WorkingRanges:
         return tuple(merged)
     common: WorkingRanges = days[0] if days else ()
     for ranges in days[1:]:
-        common = tuple(
-            (max(a, c), min(b, d)) for a, b in common for c, d in ranges if max(a, c) < min(b, d)
-        )
+        common = tuple((max(a, c), min(b, d)) for a, b in common for c, d in ranges if max(a, c) < min(b, d))
     return common
 
 

@@ -26,19 +26,6 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from .cpm import ScheduleResult
-from .resources import (
-    Accrual,
-    Assignment,
-    Rate,
-    RateEntry,
-    RateUnit,
-    Resource,
-    ResourcePlan,
-    ResourceType,
-    TaskResourcing,
-    TaskType,
-    WorkContour,
-)
 from .model import (
     Activity,
     ActivityId,
@@ -53,6 +40,20 @@ from .model import (
     Recurrence,
     RecurringException,
     WorkingRanges,
+)
+from .resources import (
+    Accrual,
+    Assignment,
+    Rate,
+    RateEntry,
+    RateUnit,
+    Resource,
+    ResourceId,
+    ResourcePlan,
+    ResourceType,
+    TaskResourcing,
+    TaskType,
+    WorkContour,
 )
 
 __all__ = ["MAX_MSPDI_BYTES", "MspdiError", "MspdiProject", "SummaryDates", "read_mspdi", "rollup_summaries"]
@@ -492,8 +493,7 @@ class _Reader:
             tables.setdefault(index, []).append(self.rate_entry(rate, material, start))
         if tables:
             rates = tuple(
-                tuple(sorted(tables.get(i, [RateEntry()]), key=lambda e: e.effective_from or datetime.min))
-                for i in range(max(tables) + 1)
+                tuple(sorted(tables.get(i, [RateEntry()]), key=_effective)) for i in range(max(tables) + 1)
             )
         else:
             rates = ((self.rate_entry(element, material, None),),)
@@ -509,7 +509,7 @@ class _Reader:
             accrue_at=_ACCRUALS.get(self.integer(element, "AccrueAt", 3), Accrual.PRORATED),
         )
 
-    def assignment(self, element: Element, resources: Mapping[int, Resource]) -> Assignment | None:
+    def assignment(self, element: Element, resources: Mapping[ResourceId, Resource]) -> Assignment | None:
         resource_uid = self.integer(element, "ResourceUID", _UNASSIGNED)
         resource = resources.get(resource_uid)
         if resource is None:
@@ -531,7 +531,7 @@ class _Reader:
 
     def resourcing(self, tasks: list[Element], calendars: Mapping[CalendarId, Calendar]) -> ResourcePlan:
         root = self.root
-        resources: dict[int, Resource] = {}
+        resources: dict[ResourceId, Resource] = {}
         for element in self.children(root, "Resources/Resource"):
             if self.integer(element, "IsNull") == 1:
                 continue
@@ -607,3 +607,8 @@ def _leaves(uid: int, children_of: Mapping[int, list[int]], summary_uids: set[in
 def _minute_of_day(text: str) -> int:
     hours, minutes, *_ = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def _effective(entry: RateEntry) -> datetime:
+    """Sort key of a rate table entry: its effective date, the entry without one first."""
+    return entry.effective_from or datetime(1, 1, 1)  # noqa: DTZ001 - naive project time

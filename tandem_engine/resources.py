@@ -42,6 +42,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import pairwise
 
 from .calendar import CompiledCalendar, compile_calendar, to_minutes
 from .cpm import ScheduleResult
@@ -281,7 +282,9 @@ def _work_assignments(plan: ResourcePlan, assignments: list[Assignment]) -> list
     return [
         a
         for a in assignments
-        if a.units > 0 and (r := plan.resources.get(a.resource_id)) is not None and r.type is ResourceType.WORK
+        if a.units > 0
+        and (r := plan.resources.get(a.resource_id)) is not None
+        and r.type is ResourceType.WORK
     ]
 
 
@@ -289,12 +292,16 @@ def _assignment_calendar(
     network: Network, plan: ResourcePlan, activity: Activity, assignment: Assignment | None
 ) -> Calendar:
     """The calendar an assignment works on (the task's own when it ignores resource calendars)."""
-    task_calendar = network.calendars[activity.calendar_id if activity.calendar_id is not None else network.calendar_id]
+    task_calendar = network.calendars[
+        activity.calendar_id if activity.calendar_id is not None else network.calendar_id
+    ]
     if assignment is None or plan.task(activity.id).ignore_resource_calendars:
         return task_calendar
     resource = plan.resources[assignment.resource_id]
-    cid = resource.calendar_id if resource.calendar_id in network.calendars else network.calendar_id
-    resource_calendar = network.calendars[cid]
+    cid = resource.calendar_id
+    resource_calendar = network.calendars[
+        cid if cid is not None and cid in network.calendars else network.calendar_id
+    ]
     if activity.calendar_id is None or resource_calendar == task_calendar:
         return resource_calendar
     return Calendar.intersection(
@@ -344,7 +351,9 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
                 calendars[calendar.id] = calendar
             updated = replace(updated, calendar_id=calendar.id)
         if settings.task_type is TaskType.FIXED_WORK and not activity.milestone:
-            spans = [round(a.work / a.units) for a in work if a.work is not None and a.contour is WorkContour.FLAT]
+            spans = [
+                round(a.work / a.units) for a in work if a.work is not None and a.contour is WorkContour.FLAT
+            ]
             if spans and len(work) == len(spans):
                 updated = replace(updated, duration=max(spans))
         changed |= updated is not activity
@@ -369,9 +378,7 @@ def _pieces(
         yield round(a), round(b), percent / 100.0
 
 
-def _rate_spans(
-    calendar: CompiledCalendar, table: tuple[RateEntry, ...]
-) -> list[tuple[float, RateEntry]]:
+def _rate_spans(calendar: CompiledCalendar, table: tuple[RateEntry, ...]) -> list[tuple[float, RateEntry]]:
     """Each entry of a rate table with the working minute it takes effect at (sorted)."""
     spans = [
         (float("-inf") if e.effective_from is None else float(calendar.wm(to_minutes(e.effective_from))), e)
@@ -407,12 +414,12 @@ def _labour(
         if b2 <= a:
             continue
         cuts = [a, *(x for x in bounds if a < x < b2), b2]
-        for lo, hi in zip(cuts, cuts[1:], strict=False):
+        for lo, hi in pairwise(cuts):
             minutes = (hi - lo) * units * share
             entry = _entry_at(spans, lo)
-            per_minute = (1 - overtime_share) * plan.per_minute(entry.standard) + overtime_share * plan.per_minute(
-                entry.overtime
-            )
+            per_minute = (1 - overtime_share) * plan.per_minute(
+                entry.standard
+            ) + overtime_share * plan.per_minute(entry.overtime)
             work += minutes
             cost += minutes * per_minute
     return work, cost
@@ -471,9 +478,13 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
             resource = plan.resources.get(assignment.resource_id)
             if resource is None:
                 continue  # MS Project's placeholder for "no resource": nothing to count
-            rows.append(_assignment_cost(network, plan, activity, resource, assignment, start, finish, progress))
+            rows.append(
+                _assignment_cost(network, plan, activity, resource, assignment, start, finish, progress)
+            )
         work = sum(r.work for r in rows if plan.resources[r.resource_id].type is ResourceType.WORK)
-        actual_work = sum(r.actual_work for r in rows if plan.resources[r.resource_id].type is ResourceType.WORK)
+        actual_work = sum(
+            r.actual_work for r in rows if plan.resources[r.resource_id].type is ResourceType.WORK
+        )
         out[activity_id] = TaskCost(
             work=work,
             cost=sum(r.cost for r in rows) + settings.fixed_cost,
@@ -496,7 +507,11 @@ def _assignment_cost(
     finish: int,
     progress: float,
 ) -> AssignmentCost:
-    table = resource.rates[assignment.rate_table] if assignment.rate_table < len(resource.rates) else resource.rates[0]
+    table = (
+        resource.rates[assignment.rate_table]
+        if assignment.rate_table < len(resource.rates)
+        else resource.rates[0]
+    )
     calendar = compile_calendar(_assignment_calendar(network, plan, activity, assignment))
     first = calendar.add(start, assignment.delay) if assignment.delay else start
     spans = _rate_spans(calendar, table)
@@ -534,7 +549,8 @@ def _assignment_cost(
     if work == 0 and work_total > 0:  # a zero-length span with entered work: charge at the start rate
         work = work_total
         labour = work_total * (
-            (1 - overtime_share) * plan.per_minute(entry.standard) + overtime_share * plan.per_minute(entry.overtime)
+            (1 - overtime_share) * plan.per_minute(entry.standard)
+            + overtime_share * plan.per_minute(entry.overtime)
         )
     per_use = entry.cost_per_use * assignment.units
     if pieces and progress < 1.0:
