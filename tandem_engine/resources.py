@@ -402,10 +402,14 @@ def _labour(
     table: tuple[RateEntry, ...],
     pieces: list[tuple[int, int, float]],
     units: float,
-    overtime_share: float,
+    overtime_ratio: float,
     until: float,
 ) -> tuple[float, float]:
-    """Work and its cost over the pieces up to the working minute ``until``, rate by rate."""
+    """Work and its cost over the pieces up to the working minute ``until``, rate by rate.
+
+    Regular work is ``units`` x share x working minutes at the standard rate in force; overtime
+    rides along, ``overtime_ratio`` minutes per regular minute, at the overtime rate in force.
+    """
     spans = _rate_spans(calendar, table)
     bounds = [b for b, _ in spans[1:]]
     work = cost = 0.0
@@ -415,13 +419,12 @@ def _labour(
             continue
         cuts = [a, *(x for x in bounds if a < x < b2), b2]
         for lo, hi in pairwise(cuts):
-            minutes = (hi - lo) * units * share
+            regular = (hi - lo) * units * share
             entry = _entry_at(spans, lo)
-            per_minute = (1 - overtime_share) * plan.per_minute(
-                entry.standard
-            ) + overtime_share * plan.per_minute(entry.overtime)
-            work += minutes
-            cost += minutes * per_minute
+            work += regular * (1 + overtime_ratio)
+            cost += regular * (
+                plan.per_minute(entry.standard) + overtime_ratio * plan.per_minute(entry.overtime)
+            )
     return work, cost
 
 
@@ -513,7 +516,7 @@ def _assignment_cost(
         else resource.rates[0]
     )
     calendar = compile_calendar(_assignment_calendar(network, plan, activity, assignment))
-    first = calendar.add(start, assignment.delay) if assignment.delay else start
+    first = calendar.next_start(calendar.add(start, assignment.delay)) if assignment.delay else start
     spans = _rate_spans(calendar, table)
     entry = _entry_at(spans, calendar.wm(first))
     if resource.type is ResourceType.COST:
@@ -535,28 +538,27 @@ def _assignment_cost(
     shape = CONTOUR_SHAPES.get(assignment.contour, (100,))
     pieces = list(_pieces(calendar, first, max(first, finish), shape))
     units = assignment.units
+    overtime = max(0.0, assignment.overtime_work)
+    regular, _ = _labour(plan, calendar, table, pieces, units, 0.0, float("inf"))
     entered = assignment.work is not None and (
         assignment.contour is WorkContour.CONTOURED or plan.task(activity.id).task_type is TaskType.FIXED_WORK
     )
-    computed, _ = _labour(plan, calendar, table, pieces, units, 0.0, float("inf"))
-    if entered and assignment.work is not None and computed > 0:
-        units *= assignment.work / computed  # the entered work, spread like the contour
-    elif entered and assignment.work is not None:
-        computed = assignment.work
-    work_total = computed if not entered or assignment.work is None else assignment.work
-    overtime_share = min(1.0, assignment.overtime_work / work_total) if work_total > 0 else 0.0
-    work, labour = _labour(plan, calendar, table, pieces, units, overtime_share, float("inf"))
-    if work == 0 and work_total > 0:  # a zero-length span with entered work: charge at the start rate
-        work = work_total
-        labour = work_total * (
-            (1 - overtime_share) * plan.per_minute(entry.standard)
-            + overtime_share * plan.per_minute(entry.overtime)
-        )
+    if entered and assignment.work is not None:
+        target = max(0.0, assignment.work - overtime)  # the entered work includes its overtime
+        if regular > 0:
+            units *= target / regular  # spread like the contour over the same span
+        regular = target
+    ratio = overtime / regular if regular > 0 else 0.0
+    if pieces and pieces[-1][1] > pieces[0][0]:
+        work, labour = _labour(plan, calendar, table, pieces, units, ratio, float("inf"))
+    else:  # no span (a milestone): whatever work there is, at the rates in force at its start
+        work = regular + overtime
+        labour = regular * plan.per_minute(entry.standard) + overtime * plan.per_minute(entry.overtime)
     per_use = entry.cost_per_use * assignment.units
-    if pieces and progress < 1.0:
+    if pieces and pieces[-1][1] > pieces[0][0] and progress < 1.0:
         w0, w1 = pieces[0][0], pieces[-1][1]
         actual_work, actual_labour = _labour(
-            plan, calendar, table, pieces, units, overtime_share, w0 + (w1 - w0) * progress
+            plan, calendar, table, pieces, units, ratio, w0 + (w1 - w0) * progress
         )
     else:
         actual_work, actual_labour = work * progress, labour * progress
@@ -567,7 +569,7 @@ def _assignment_cost(
         labour + per_use,
         actual_work,
         actual_labour + (per_use if progress > 0 else 0.0),
-        overtime_work=assignment.overtime_work,
+        overtime_work=overtime,
     )
 
 
