@@ -37,6 +37,8 @@ KEYS = [
     "late_finish",
     "total_slack_minutes",
     "critical",
+    "work_minutes",
+    "cost",
 ]
 
 
@@ -71,6 +73,20 @@ def test_the_dry_run_prints_ms_projects_dates_and_writes_nothing(
             assert got[field] == row[field] + ":00", (row["uid"], field)
         assert isinstance(got["total_slack_minutes"], int) and isinstance(got["critical"], bool)
     assert Task.objects.count() == 0 and Project.objects.count() == 0
+
+
+@needs_data
+def test_the_dry_run_prints_work_and_cost_computed_from_the_assignments(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = json.loads(_run(capsys, "import", str(DATA / "mpxj" / "sample.xml"), "--dry-run", "--json"))
+    tasks = {t["uid"]: t for t in result["tasks"]}
+    # 'Second Task': 200 h at 50 % of a 10.00/h resource (30.00 per use) and 300 h at 75 % of a
+    # 5.00/h one (15.00 per use) on its night-shift calendar; 'First Task' is its summary.
+    assert (tasks[2]["work_minutes"], tasks[2]["cost"]) == (30000.0, 2015.0 + 1511.25)
+    assert (tasks[1]["work_minutes"], tasks[1]["cost"]) == (30000.0, 3526.25)
+    assert (tasks[9]["work_minutes"], tasks[9]["cost"]) == (0.0, 0.0)
+    assert tasks[2]["finish"] == "2003-03-18T08:00:00"
 
 
 @pytest.mark.parametrize(
