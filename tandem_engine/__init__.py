@@ -46,6 +46,7 @@ from .resources import (
     Rate,
     RateEntry,
     RateUnit,
+    Reassignment,
     Resource,
     ResourceId,
     ResourcePlan,
@@ -56,6 +57,7 @@ from .resources import (
     WorkContour,
     apply_assignments,
     cost_schedule,
+    reassign,
     rollup_work_cost,
 )
 
@@ -87,6 +89,7 @@ __all__ = [
     "Rate",
     "RateEntry",
     "RateUnit",
+    "Reassignment",
     "Recurrence",
     "RecurringException",
     "Resource",
@@ -111,6 +114,7 @@ __all__ = [
     "parse_working_ranges",
     "read_mspdi",
     "read_psplib",
+    "reassign",
     "rollup_summaries",
     "rollup_work_cost",
     "schedule",

@@ -56,6 +56,7 @@ __all__ = [
     "Rate",
     "RateEntry",
     "RateUnit",
+    "Reassignment",
     "Resource",
     "ResourceId",
     "ResourcePlan",
@@ -66,6 +67,7 @@ __all__ = [
     "WorkContour",
     "apply_assignments",
     "cost_schedule",
+    "reassign",
     "rollup_work_cost",
 ]
 
@@ -361,6 +363,56 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
     if not changed:
         return network
     return replace(network, activities=tuple(activities), calendars=calendars)
+
+
+@dataclass(frozen=True, slots=True)
+class Reassignment:
+    """A task's duration (working minutes) and each assignment's units and work after a change."""
+
+    duration: int
+    units: Mapping[ResourceId, float]
+    work: Mapping[ResourceId, float]
+
+
+def reassign(
+    task_type: TaskType,
+    effort_driven: bool,
+    duration: int,
+    before: Mapping[ResourceId, float],
+    after: Mapping[ResourceId, float],
+) -> Reassignment:
+    """Apply MS Project's rules when a task's work resources change from ``before`` to ``after``.
+
+    ``before`` and ``after`` map resources to their units (``after`` may add, drop or change
+    some); ``duration`` is the task's duration before the change, in working minutes. The total
+    work before is ``duration`` x the units before.
+
+    - Not effort-driven (fixed units or fixed duration): the duration stays and each resource
+      works its units x the duration, so adding someone adds work.
+    - Effort-driven fixed units, and fixed work (always effort-driven): the total work stays and is
+      shared in proportion to the units; the duration becomes work / total units.
+    - Effort-driven fixed duration: the duration and the total work stay; each resource's share of
+      the work follows its units, and its units shrink to fit the duration.
+
+    Assignments are taken to work on the task's calendar (MS Project's rule too: a resource
+    calendar changes the dates, not these amounts).
+
+    >>> r = reassign(TaskType.FIXED_UNITS, True, 4800, {"ann": 1.0}, {"ann": 1.0, "bob": 1.0})
+    >>> r.duration, dict(r.work)
+    (2400, {'ann': 2400.0, 'bob': 2400.0})
+    """
+    units_after = {k: u for k, u in after.items() if u > 0}
+    total_units = sum(units_after.values())
+    total_work = duration * sum(u for u in before.values() if u > 0)
+    if not units_after:
+        return Reassignment(duration, {}, {})
+    if (not effort_driven and task_type is not TaskType.FIXED_WORK) or not total_work:
+        return Reassignment(duration, units_after, {k: u * duration for k, u in units_after.items()})
+    shares = {k: total_work * u / total_units for k, u in units_after.items()}
+    if task_type is TaskType.FIXED_DURATION:
+        units = {k: (w / duration if duration else units_after[k]) for k, w in shares.items()}
+        return Reassignment(duration, units, shares)
+    return Reassignment(round(total_work / total_units), units_after, shares)
 
 
 # -- work and cost ----------------------------------------------------------------------------------

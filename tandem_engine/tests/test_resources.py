@@ -21,6 +21,7 @@ from tandem_engine import (
     Rate,
     RateEntry,
     RateUnit,
+    Reassignment,
     Resource,
     ResourcePlan,
     ResourceType,
@@ -31,6 +32,7 @@ from tandem_engine import (
     apply_assignments,
     cost_schedule,
     parse_working_ranges,
+    reassign,
     rollup_work_cost,
     schedule,
 )
@@ -273,3 +275,38 @@ def test_a_plan_without_assignments_is_scheduled_unchanged() -> None:
         Assignment("t", "cement", units=3), resources=(Resource("cement", type=ResourceType.MATERIAL),)
     )
     assert apply_assignments(net, only_material) is net
+
+
+# -- effort-driven rules ----------------------------------------------------------------------------
+
+
+def test_adding_a_resource_to_an_effort_driven_fixed_units_task_shortens_it() -> None:
+    r = reassign(TaskType.FIXED_UNITS, True, 4800, {"ann": 1.0}, {"ann": 1.0, "bob": 1.0})
+    assert (r.duration, dict(r.units), dict(r.work)) == (
+        2400,
+        {"ann": 1.0, "bob": 1.0},
+        {"ann": 2400.0, "bob": 2400.0},
+    )
+
+
+def test_adding_a_resource_to_a_task_that_is_not_effort_driven_adds_work() -> None:
+    r = reassign(TaskType.FIXED_UNITS, False, 4800, {"ann": 1.0}, {"ann": 1.0, "bob": 0.5})
+    assert (r.duration, dict(r.work)) == (4800, {"ann": 4800.0, "bob": 2400.0})
+
+
+def test_a_fixed_work_task_shares_its_work_by_units() -> None:
+    r = reassign(TaskType.FIXED_WORK, False, 4800, {"ann": 1.0}, {"ann": 1.0, "bob": 3.0})
+    assert (r.duration, dict(r.work)) == (1200, {"ann": 1200.0, "bob": 3600.0})
+
+
+def test_an_effort_driven_fixed_duration_task_lowers_the_units_instead() -> None:
+    r = reassign(TaskType.FIXED_DURATION, True, 4800, {"ann": 1.0}, {"ann": 1.0, "bob": 1.0})
+    assert (r.duration, dict(r.units), dict(r.work)) == (
+        4800,
+        {"ann": 0.5, "bob": 0.5},
+        {"ann": 2400.0, "bob": 2400.0},
+    )
+
+
+def test_removing_every_resource_leaves_the_duration() -> None:
+    assert reassign(TaskType.FIXED_UNITS, True, 4800, {"ann": 1.0}, {}) == Reassignment(4800, {}, {})
