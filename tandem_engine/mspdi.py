@@ -10,7 +10,10 @@ deadline, actual dates, percent complete, manual scheduling), and links with the
 (``LinkLag`` is in tenths of a minute, or the percentage itself for a percent lag;
 ``LagFormat`` tells elapsed and percent lags apart).
 Summary tasks are not activities: links on them are expanded to their leaf tasks, and their dates
-are rolled up from the children by :func:`rollup_summaries`.
+are rolled up from the children by :func:`rollup_summaries`. Resources (work, material, cost; rate
+tables with effective dates), assignments and each task's type, effort-driven flag, fixed cost and
+"ignore resource calendars" go to :attr:`MspdiProject.resourcing`; the stored work and cost totals
+are not read (the engine computes them, see ``docs/engine.md``).
 """
 
 from __future__ import annotations
