@@ -630,20 +630,39 @@ def rollup_work_cost(
     summaries: Mapping[ActivityId, tuple[ActivityId, ...]],
     plan: ResourcePlan | None = None,
 ) -> dict[ActivityId, TaskCost]:
-    """Each summary task's totals: the sums of its leaf tasks, plus its own fixed cost.
+    """Each summary task's totals: the sums of its leaf tasks, plus the fixed costs of itself and
+    of the summary tasks inside it.
 
-    ``summaries`` maps a summary task to its leaf tasks (as :class:`~tandem_engine.MspdiProject`
-    holds them); the project's totals are those of its root summary, or the sum of every task.
+    ``summaries`` maps a summary task to its leaf tasks, parents before children (as
+    :class:`~tandem_engine.MspdiProject` holds them); the project's totals are those of its root
+    summary. A summary lies inside another when its leaves are among the other's (when both have
+    the same leaves, the later one is inside).
     """
+    order = {uid: k for k, uid in enumerate(summaries)}
+    leaf_sets = {uid: frozenset(leaves) for uid, leaves in summaries.items()}
+    holding: dict[ActivityId, list[ActivityId]] = {}  # leaf -> the summaries that hold it
+    for uid, leaves in summaries.items():
+        for leaf in leaves:
+            holding.setdefault(leaf, []).append(uid)
+    fixed = {uid: (plan.task(uid).fixed_cost if plan is not None else 0.0) for uid in summaries}
+    inner_fixed: dict[ActivityId, float] = dict.fromkeys(summaries, 0.0)
+    for inner, leaves in summaries.items():
+        if not fixed[inner] or not leaves:
+            continue
+        for outer in holding.get(leaves[0], ()):
+            inside = leaf_sets[inner] < leaf_sets[outer] or (
+                leaf_sets[inner] == leaf_sets[outer] and order[inner] > order[outer]
+            )
+            if inside:
+                inner_fixed[outer] += fixed[inner]
     rolled: dict[ActivityId, TaskCost] = {}
     for uid, leaves in summaries.items():
         rows = [costs[leaf] for leaf in leaves if leaf in costs]
-        settings = plan.task(uid) if plan is not None else _DEFAULT_TASK
         rolled[uid] = TaskCost(
             work=sum(r.work for r in rows),
-            cost=sum(r.cost for r in rows) + settings.fixed_cost,
+            cost=sum(r.cost for r in rows) + fixed[uid] + inner_fixed[uid],
             actual_work=sum(r.actual_work for r in rows),
             actual_cost=sum(r.actual_cost for r in rows),
-            fixed_cost=settings.fixed_cost,
+            fixed_cost=fixed[uid],
         )
     return rolled

@@ -260,12 +260,15 @@ def test_the_fixed_cost_becomes_actual_by_its_accrual(
 # -- roll-up and the fast path --------------------------------------------------------------------
 
 
-def test_summaries_add_up_their_leaves_and_their_own_fixed_cost() -> None:
+def test_summaries_add_up_their_leaves_and_the_fixed_costs_inside_them() -> None:
     leaves = {"a": TaskCost(60.0, 10.0, 30.0, 5.0), "b": TaskCost(120.0, 20.0, 0.0, 0.0)}
-    plan = ResourcePlan(tasks={"phase": TaskResourcing(fixed_cost=7.0)})
-    rolled = rollup_work_cost(leaves, {"phase": ("a", "b"), "project": ("a", "b")}, plan)
-    assert (rolled["phase"].work, rolled["phase"].cost, rolled["phase"].actual_work) == (180.0, 37.0, 30.0)
-    assert rolled["project"].cost == 30.0
+    plan = ResourcePlan(
+        tasks={"phase": TaskResourcing(fixed_cost=7.0), "project": TaskResourcing(fixed_cost=1.0)}
+    )
+    rolled = rollup_work_cost(leaves, {"project": ("a", "b"), "phase": ("a",), "wrapper": ("a",)}, plan)
+    assert (rolled["phase"].work, rolled["phase"].cost, rolled["phase"].actual_work) == (60.0, 17.0, 30.0)
+    assert rolled["wrapper"].cost == 10.0  # it comes after 'phase', with the same leaves: inside it
+    assert (rolled["project"].work, rolled["project"].cost) == (180.0, 30.0 + 7.0 + 1.0)
 
 
 def test_a_plan_without_assignments_is_scheduled_unchanged() -> None:
