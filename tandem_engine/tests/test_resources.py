@@ -8,7 +8,7 @@ it says otherwise.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -17,6 +17,7 @@ from tandem_engine import (
     Activity,
     Assignment,
     Calendar,
+    CalendarException,
     Network,
     Rate,
     RateEntry,
@@ -30,6 +31,7 @@ from tandem_engine import (
     TaskType,
     WorkContour,
     apply_assignments,
+    china_calendar,
     cost_schedule,
     parse_working_ranges,
     reassign,
@@ -313,3 +315,25 @@ def test_an_effort_driven_fixed_duration_task_lowers_the_units_instead() -> None
 
 def test_removing_every_resource_leaves_the_duration() -> None:
     assert reassign(TaskType.FIXED_UNITS, True, 4800, {"ann": 1.0}, {}) == Reassignment(4800, {}, {})
+
+
+def test_a_resources_leave_on_the_china_calendar_moves_the_task() -> None:
+    china = china_calendar([2025])
+    leave = replace(
+        china,
+        id="ann-cal",
+        exceptions=(*china.exceptions, CalendarException(date(2025, 10, 9), date(2025, 10, 9))),
+    )
+    net = Network(
+        activities=(Activity("t", duration=3 * 480),),
+        links=(),
+        calendars={"std": STD, "ann-cal": leave},
+        calendar_id="std",
+        start=datetime(2025, 9, 30, 8, 0),
+    )
+    plan = plan_of(Assignment("t", "ann"), resources=(ann(calendar="ann-cal"),))
+    cost, shaped = costed(plan, net)
+    # Tuesday 30 September; National Day 1-8 October; Ann's leave on the 9th; Friday the 10th and
+    # Saturday the 11th, a make-up working day (调休).
+    assert schedule(shaped)["t"].finish == datetime(2025, 10, 11, 17, 0)
+    assert cost.work == 3 * 480
