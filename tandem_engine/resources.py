@@ -30,8 +30,7 @@ Two steps, each a pure function:
 ...     resources={"ann": Resource("ann", rates=((RateEntry(standard=Rate(50.0)),),))},
 ...     assignments=(Assignment("build", "ann", units=0.5),),
 ... )
->>> net = apply_assignments(net, plan)
->>> costs = cost_schedule(net, plan, schedule(net))
+>>> costs = cost_schedule(net, plan, schedule(apply_assignments(net, plan)))
 >>> costs["build"].work, costs["build"].cost     # 20 h at 50.00/h
 (1200.0, 1000.0)
 """
@@ -346,7 +345,9 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
             if len(parts) == 1:
                 calendar = parts[0]
             else:
-                calendar = Calendar.union(f"task {activity.id}: resources", tuple(parts))
+                # Named by its parts, so tasks sharing a team share one compiled calendar.
+                name = " | ".join(str(part.id) for part in parts)
+                calendar = Calendar.union(f"any of {name}", tuple(parts), name=name)
             calendars.setdefault(calendar.id, calendar)
             if calendars[calendar.id] != calendar:  # an id taken by another calendar
                 calendar = replace(calendar, id=f"task {activity.id}: {calendar.id}")
@@ -450,8 +451,7 @@ def _entry_at(spans: list[tuple[float, RateEntry]], wm: float) -> RateEntry:
 
 def _labour(
     plan: ResourcePlan,
-    calendar: CompiledCalendar,
-    table: tuple[RateEntry, ...],
+    spans: list[tuple[float, RateEntry]],
     pieces: list[tuple[int, int, float]],
     units: float,
     overtime_ratio: float,
@@ -462,7 +462,6 @@ def _labour(
     Regular work is ``units`` x share x working minutes at the standard rate in force; overtime
     rides along, ``overtime_ratio`` minutes per regular minute, at the overtime rate in force.
     """
-    spans = _rate_spans(calendar, table)
     bounds = [b for b, _ in spans[1:]]
     work = cost = 0.0
     for a, b, share in pieces:
@@ -499,8 +498,8 @@ def _accrued(amount: float, accrual: Accrual, progress: float) -> float:
 def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) -> dict[ActivityId, TaskCost]:
     """Every scheduled task's work and cost (and its assignments'), computed from the plan's inputs.
 
-    ``network`` is the one that was scheduled (normally the output of :func:`apply_assignments`)
-    and ``result`` its schedule. For each assignment:
+    ``network`` is the plan as given — its tasks' own calendars, before :func:`apply_assignments`
+    — and ``result`` the schedule of ``apply_assignments(network, plan)``. For each assignment:
 
     - a **work resource** works ``units`` x the working minutes of its calendar from the task's
       start plus the delay to the task's finish, shaped by its contour (a predefined contour
@@ -519,6 +518,7 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
     """
     grouped = plan.by_task()
     by_id = {a.id: a for a in network.activities}
+    ctx = _Costing(network, plan)
     out: dict[ActivityId, TaskCost] = {}
     for activity_id in result:
         activity = by_id.get(activity_id)
@@ -533,9 +533,7 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
             resource = plan.resources.get(assignment.resource_id)
             if resource is None:
                 continue  # MS Project's placeholder for "no resource": nothing to count
-            rows.append(
-                _assignment_cost(network, plan, activity, resource, assignment, start, finish, progress)
-            )
+            rows.append(_assignment_cost(ctx, activity, resource, assignment, start, finish, progress))
         work = sum(r.work for r in rows if plan.resources[r.resource_id].type is ResourceType.WORK)
         actual_work = sum(
             r.actual_work for r in rows if plan.resources[r.resource_id].type is ResourceType.WORK
@@ -552,9 +550,40 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
     return out
 
 
+class _Costing:
+    """What :func:`cost_schedule` looks up again and again: compiled assignment calendars, rate spans."""
+
+    def __init__(self, network: Network, plan: ResourcePlan) -> None:
+        self.network = network
+        self.plan = plan
+        self._calendars: dict[tuple[object, ...], CompiledCalendar] = {}
+        self._spans: dict[tuple[object, ...], list[tuple[float, RateEntry]]] = {}
+
+    def calendar(self, activity: Activity, assignment: Assignment) -> CompiledCalendar:
+        key = (
+            activity.calendar_id,
+            assignment.resource_id,
+            self.plan.task(activity.id).ignore_resource_calendars,
+        )
+        found = self._calendars.get(key)
+        if found is None:
+            found = compile_calendar(_assignment_calendar(self.network, self.plan, activity, assignment))
+            self._calendars[key] = found
+        return found
+
+    def spans(
+        self, calendar: CompiledCalendar, resource: Resource, table: int
+    ) -> list[tuple[float, RateEntry]]:
+        key = (id(calendar), resource.id, table)
+        found = self._spans.get(key)
+        if found is None:
+            rates = resource.rates[table] if table < len(resource.rates) else resource.rates[0]
+            found = self._spans[key] = _rate_spans(calendar, rates)
+        return found
+
+
 def _assignment_cost(
-    network: Network,
-    plan: ResourcePlan,
+    ctx: _Costing,
     activity: Activity,
     resource: Resource,
     assignment: Assignment,
@@ -562,14 +591,10 @@ def _assignment_cost(
     finish: int,
     progress: float,
 ) -> AssignmentCost:
-    table = (
-        resource.rates[assignment.rate_table]
-        if assignment.rate_table < len(resource.rates)
-        else resource.rates[0]
-    )
-    calendar = compile_calendar(_assignment_calendar(network, plan, activity, assignment))
+    plan = ctx.plan
+    calendar = ctx.calendar(activity, assignment)
     first = calendar.next_start(calendar.add(start, assignment.delay)) if assignment.delay else start
-    spans = _rate_spans(calendar, table)
+    spans = ctx.spans(calendar, resource, assignment.rate_table)
     entry = _entry_at(spans, calendar.wm(first))
     if resource.type is ResourceType.COST:
         amount = assignment.cost
@@ -591,7 +616,7 @@ def _assignment_cost(
     pieces = list(_pieces(calendar, first, max(first, finish), shape))
     units = assignment.units
     overtime = max(0.0, assignment.overtime_work)
-    regular, _ = _labour(plan, calendar, table, pieces, units, 0.0, float("inf"))
+    regular, _ = _labour(plan, spans, pieces, units, 0.0, float("inf"))
     entered = assignment.work is not None and (
         assignment.contour is WorkContour.CONTOURED or plan.task(activity.id).task_type is TaskType.FIXED_WORK
     )
@@ -602,16 +627,14 @@ def _assignment_cost(
         regular = target
     ratio = overtime / regular if regular > 0 else 0.0
     if pieces and pieces[-1][1] > pieces[0][0]:
-        work, labour = _labour(plan, calendar, table, pieces, units, ratio, float("inf"))
+        work, labour = _labour(plan, spans, pieces, units, ratio, float("inf"))
     else:  # no span (a milestone): whatever work there is, at the rates in force at its start
         work = regular + overtime
         labour = regular * plan.per_minute(entry.standard) + overtime * plan.per_minute(entry.overtime)
     per_use = entry.cost_per_use * assignment.units
     if pieces and pieces[-1][1] > pieces[0][0] and progress < 1.0:
         w0, w1 = pieces[0][0], pieces[-1][1]
-        actual_work, actual_labour = _labour(
-            plan, calendar, table, pieces, units, ratio, w0 + (w1 - w0) * progress
-        )
+        actual_work, actual_labour = _labour(plan, spans, pieces, units, ratio, w0 + (w1 - w0) * progress)
     else:
         actual_work, actual_labour = work * progress, labour * progress
     return AssignmentCost(

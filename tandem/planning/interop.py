@@ -166,7 +166,7 @@ def dry_run(path: Path) -> dict[str, Any]:
     except engine.NetworkError as exc:
         raise ImportRefused(_("The file cannot be scheduled: %(error)s") % {"error": exc}) from None
     rolled = engine.rollup_summaries(project, result)
-    costs = engine.cost_schedule(network, project.resourcing, result)
+    costs = engine.cost_schedule(project.network, project.resourcing, result)
     costs.update(engine.rollup_work_cost(costs, project.summaries, project.resourcing))
     calendar = network.calendars[network.calendar_id]
     tasks: list[dict[str, Any]] = []

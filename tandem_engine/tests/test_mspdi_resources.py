@@ -109,7 +109,7 @@ def test_it_computes_the_task_from_inputs_not_from_its_stored_totals() -> None:
     project = read_mspdi(DOCUMENT)
     network = apply_assignments(project.network, project.resourcing)
     result = schedule(network)
-    cost = cost_schedule(network, project.resourcing, result)[1]
+    cost = cost_schedule(project.network, project.resourcing, result)[1]
     # Five days on Ann's calendar (her only calendar: off on Wednesday) run Monday to next Monday.
     # She starts a day late (delay), at 50 %: Tuesday at 50/h, Thursday, Friday, Monday at 60/h, so
     # 16 h of regular work; her 2 h of overtime ride along (1/8 of each hour) at 75/h, then 90/h.

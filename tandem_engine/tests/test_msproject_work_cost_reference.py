@@ -63,7 +63,9 @@ def _cases() -> list[object]:
 def _costed(file: str) -> dict[object, TaskCost]:
     project = read_mspdi(DATA / file)
     network = apply_assignments(project.network, project.resourcing)
-    costs: dict[object, TaskCost] = dict(cost_schedule(network, project.resourcing, schedule(network)))
+    costs: dict[object, TaskCost] = dict(
+        cost_schedule(project.network, project.resourcing, schedule(network))
+    )
     costs.update(rollup_work_cost(costs, project.summaries, project.resourcing))
     return costs
 

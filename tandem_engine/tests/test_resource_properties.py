@@ -30,7 +30,7 @@ def planned(draw: st.DrawFn) -> tuple[Network, ResourcePlan]:
 
 def _costs(network: Network, plan: ResourcePlan) -> dict[object, object]:
     shaped = apply_assignments(network, plan)
-    return dict(cost_schedule(shaped, plan, schedule(shaped)))
+    return dict(cost_schedule(network, plan, schedule(shaped)))
 
 
 @settings(max_examples=60, deadline=None)
@@ -38,7 +38,7 @@ def _costs(network: Network, plan: ResourcePlan) -> dict[object, object]:
 def test_a_task_costs_its_assignments_plus_its_fixed_cost(case: tuple[Network, ResourcePlan]) -> None:
     network, plan = case
     shaped = apply_assignments(network, plan)
-    costs = cost_schedule(shaped, plan, schedule(shaped))
+    costs = cost_schedule(network, plan, schedule(shaped))
     for task_id, cost in costs.items():
         assert cost.cost == pytest.approx(
             sum(a.cost for a in cost.assignments) + plan.task(task_id).fixed_cost
@@ -60,7 +60,7 @@ def test_flat_work_on_the_task_calendar_is_units_times_duration(case: tuple[Netw
         assignments=tuple(replace(a, contour=WorkContour.FLAT, overtime_work=0.0) for a in plan.assignments),
     )
     shaped = apply_assignments(network, flat)
-    costs = cost_schedule(shaped, flat, schedule(shaped))
+    costs = cost_schedule(network, flat, schedule(shaped))
     durations = {a.id: a.duration for a in network.activities}
     for task_id, cost in costs.items():
         for a, row in zip(

@@ -67,7 +67,7 @@ def network(duration: int = 2400, **activity: object) -> Network:
 def costed(plan: ResourcePlan, net: Network | None = None) -> tuple[TaskCost, Network]:
     shaped = apply_assignments(net or network(), plan)
     result = schedule(shaped)
-    return cost_schedule(shaped, plan, result)["t"], shaped
+    return cost_schedule(net or network(), plan, result)["t"], shaped
 
 
 def plan_of(*assignments: Assignment, resources: tuple[Resource, ...] = (), **task: object) -> ResourcePlan:
