@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -28,6 +28,7 @@ from xml.etree.ElementTree import Element
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from .calendar import working_minutes_between
 from .cpm import ScheduleResult
 from .model import (
     Activity,
@@ -406,6 +407,11 @@ class _Reader:
             if activity.manual:
                 manual.add(uid)
             activities.append(activity)
+        splits = self.split_gaps(activities, calendars, project_calendar)
+        if splits:
+            activities = [
+                replace(a, duration=a.duration + splits[a.id]) if a.id in splits else a for a in activities
+            ]
         leaves = {uid: _leaves(uid, children_of, summary_uids) for uid in summary_uids}
         links: list[Link] = []
         for pred, succ, element in raw_links:
@@ -427,7 +433,7 @@ class _Reader:
             manual=frozenset(manual),
             notes=tuple(self.notes),
             levels=levels,
-            resourcing=self.resourcing(task_elements, calendars),
+            resourcing=self.resourcing(task_elements, calendars, splits),
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
@@ -532,7 +538,56 @@ class _Reader:
             contour=_CONTOURS.get(self.integer(element, "WorkContour"), WorkContour.FLAT),
         )
 
-    def resourcing(self, tasks: list[Element], calendars: Mapping[CalendarId, Calendar]) -> ResourcePlan:
+    def split_gaps(
+        self,
+        activities: list[Activity],
+        calendars: Mapping[CalendarId, Calendar],
+        project_calendar: CalendarId,
+    ) -> dict[ActivityId, int]:
+        """Working minutes of the gaps inside split tasks, from their assignments' timephased work.
+
+        MS Project keeps a split only as timephased work: periods of zero work between periods of
+        work, in every assignment of the task. The gap is counted on the task's calendar.
+        """
+        zero_spans: dict[int, list[set[tuple[str, str]]]] = {}
+        for element in self.children(self.root, "Assignments/Assignment"):
+            periods = [
+                (self.text(td, "Start") or "", self.text(td, "Finish") or "", self.text(td, "Value"))
+                for td in self.children(element, "TimephasedData")
+                if self.integer(td, "Type") in (1, 2)  # remaining and actual work
+            ]
+            working = [
+                k for k, (_, _, value) in enumerate(periods) if value and parse_duration_minutes(value) > 0
+            ]
+            if len(working) < 2:
+                continue
+            gaps = {
+                (start, finish)
+                for start, finish, value in periods[working[0] : working[-1]]
+                if value is not None and parse_duration_minutes(value) == 0
+            }
+            zero_spans.setdefault(self.integer(element, "TaskUID"), []).append(gaps)
+        by_id = {a.id: a for a in activities}
+        out: dict[ActivityId, int] = {}
+        for uid, per_assignment in zero_spans.items():
+            activity = by_id.get(uid)
+            common = set.intersection(*per_assignment)
+            if activity is None or not common:
+                continue
+            calendar = calendars[
+                activity.calendar_id if activity.calendar_id is not None else project_calendar
+            ]
+            gap = sum(
+                working_minutes_between(calendar, datetime.fromisoformat(a), datetime.fromisoformat(b))
+                for a, b in common
+            )
+            if gap > 0:
+                out[uid] = gap
+        return out
+
+    def resourcing(
+        self, tasks: list[Element], calendars: Mapping[CalendarId, Calendar], splits: Mapping[ActivityId, int]
+    ) -> ResourcePlan:
         root = self.root
         resources: dict[ResourceId, Resource] = {}
         for element in self.children(root, "Resources/Resource"):
@@ -553,6 +608,7 @@ class _Reader:
                 fixed_cost=self.number(task, "FixedCost") / 100.0,
                 fixed_cost_accrual=_ACCRUALS.get(self.integer(task, "FixedCostAccrual", 3), Accrual.PRORATED),
                 ignore_resource_calendars=self.integer(task, "IgnoreResourceCalendar") == 1,
+                split_minutes=splits.get(self.integer(task, "UID"), 0),
             )
         return ResourcePlan(
             resources=resources,

@@ -198,13 +198,18 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class TaskResourcing:
-    """A task's resourcing settings: its type, effort-driven flag and fixed cost."""
+    """A task's resourcing settings: its type, effort-driven flag and fixed cost.
+
+    ``split_minutes`` is the working time of the gaps inside a split task: its ``Activity.duration``
+    includes them (the time it takes on the calendar), its work does not.
+    """
 
     task_type: TaskType = TaskType.FIXED_UNITS
     effort_driven: bool = False
     fixed_cost: float = 0.0
     fixed_cost_accrual: Accrual = Accrual.PRORATED
     ignore_resource_calendars: bool = False
+    split_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -358,7 +363,7 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
                 round(a.work / a.units) for a in work if a.work is not None and a.contour is WorkContour.FLAT
             ]
             if spans and len(work) == len(spans):
-                updated = replace(updated, duration=max(spans))
+                updated = replace(updated, duration=max(spans) + settings.split_minutes)
         changed |= updated is not activity
         activities.append(updated)
     if not changed:
@@ -617,6 +622,11 @@ def _assignment_cost(
     units = assignment.units
     overtime = max(0.0, assignment.overtime_work)
     regular, _ = _labour(plan, spans, pieces, units, 0.0, float("inf"))
+    split = plan.task(activity.id).split_minutes
+    span = pieces[-1][1] - pieces[0][0] if pieces else 0
+    if split and span > split:
+        units *= (span - split) / span  # no work in the gaps of a split task
+        regular *= (span - split) / span
     entered = assignment.work is not None and (
         assignment.contour is WorkContour.CONTOURED or plan.task(activity.id).task_type is TaskType.FIXED_WORK
     )

@@ -121,3 +121,34 @@ def test_it_computes_the_task_from_inputs_not_from_its_stored_totals() -> None:
     assert ann.cost == pytest.approx(regular + overtime + 20 * 0.5)
     assert cost.work == pytest.approx(ann.work)
     assert cost.cost == pytest.approx(ann.cost + (12 * 3.5 + 5) + 800 + 123.45)
+
+
+def _period(start: str, finish: str, hours: int | None) -> str:
+    value = f"<Value>PT{hours}H0M0S</Value>" if hours is not None else ""
+    span = f"<Start>{start}</Start><Finish>{finish}</Finish>"
+    return f"<TimephasedData><Type>1</Type>{span}{value}</TimephasedData>"
+
+
+def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it() -> None:
+    # Three days of work, then Thursday 26 November off (zero work), then the last two days.
+    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-26", 0), ("2026-11-27", 8)]
+    periods = "".join(_period(f"{d}T08:00:00", f"{d}T17:00:00", h) for d, h in days)
+    periods += _period("2026-11-28T08:00:00", "2026-11-30T08:00:00", None) + _period(
+        "2026-11-30T08:00:00", "2026-11-30T17:00:00", 8
+    )
+    document = f"""<Project xmlns='http://schemas.microsoft.com/project'>
+      <StartDate>2026-11-23T08:00:00</StartDate><CalendarUID>1</CalendarUID>
+      <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar></Calendar></Calendars>
+      <Tasks><Task><UID>1</UID><Name>Pour</Name><OutlineLevel>1</OutlineLevel><Duration>PT40H0M0S</Duration></Task></Tasks>
+      <Resources><Resource><UID>1</UID><Name>Ann</Name><Type>1</Type><StandardRate>10</StandardRate></Resource></Resources>
+      <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+        {periods}</Assignment></Assignments>
+    </Project>""".encode()
+    project = read_mspdi(document)
+    assert project.network.activities[0].duration == 48 * 60
+    assert project.resourcing.task(1).split_minutes == 480
+    network = apply_assignments(project.network, project.resourcing)
+    result = schedule(network)
+    assert result[1].finish == datetime(2026, 11, 30, 17, 0)
+    cost = cost_schedule(project.network, project.resourcing, result)[1]
+    assert (cost.work, cost.cost) == (pytest.approx(2400.0), pytest.approx(400.0))

@@ -31,10 +31,6 @@ TIMEPHASED_LATE = (
     "does not model (MPXJ's MS Project emulation does not reproduce them either, INVENTORY.csv); the "
     "early dates match, 'Task Seventeen' included (its resource calendar's day off)"
 )
-SPLIT = (
-    "split task: MS Project stores a gap of non-work inside the task (timephased segments), which "
-    "pushes the finish out; the engine schedules each task as one contiguous piece of work"
-)
 STALE_LATE = (
     "the late dates saved in the file end on 2009-04-21, two working days before the project finish "
     "(2009-04-24 08:00, set by an elapsed-month task); no link or constraint explains them and MPXJ's "
@@ -51,7 +47,6 @@ UNMATCHED_TASKS: dict[tuple[str, int], str] = {
         "(the engine works in whole minutes); and " + TIMEPHASED_LATE
         for prefix, suffix in (("mpxj/mspdi", ".xml"), ("derived_mspdi/mpxj__mpp14", ".mspdi.xml"))
     },
-    **{("mpxj/mspdisplittask.xml", uid): SPLIT for uid in (1, 2)},
     **{("mpxj/mspdiduration.xml", uid): STALE_LATE for uid in (1, 2, 3, 4)},
 }
 
