@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+import tandem_engine as engine
 from tandem.accounts.models import Organization
 from tandem.planning import interop, mpxj_bridge, services
 from tandem.planning.models import Dependency, Task
@@ -292,3 +293,25 @@ def test_the_excel_export_quotes_formulas_as_the_csv_does(plan: Plan) -> None:
     services.do_update_task(plan.design, version=1, actor=plan.world.pm, name="@SUM(A1:A2)")
     sheet = openpyxl.load_workbook(io.BytesIO(interop.export_xlsx(plan.world.pm, plan.world.project))).active
     assert sheet is not None and sheet["B3"].value == "'@SUM(A1:A2)" and sheet["F3"].value == 960
+
+
+@needs_java
+def test_a_percent_lag_keeps_its_size_through_mpxj(tmp_path: Path) -> None:
+    # .mpp files reach the engine as the MSPDI that MPXJ writes: a 50 % lag must stay 50 %.
+    source = tmp_path / "lag.xml"
+    source.write_bytes(
+        b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+      <Project xmlns="http://schemas.microsoft.com/project"><Name>lag</Name>
+      <StartDate>2026-11-23T08:00:00</StartDate><CalendarUID>1</CalendarUID>
+      <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar></Calendar></Calendars>
+      <Tasks>
+        <Task><UID>1</UID><ID>1</ID><Name>Design</Name><OutlineLevel>1</OutlineLevel><Duration>PT80H0M0S</Duration></Task>
+        <Task><UID>2</UID><ID>2</ID><Name>Build</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+          <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>3</Type><LinkLag>50</LinkLag>
+          <LagFormat>19</LagFormat></PredecessorLink></Task>
+      </Tasks></Project>"""
+    )
+    converted = tmp_path / "converted.xml"
+    mpxj_bridge.run("convert", str(source), str(converted))
+    (link,) = interop.parse_mspdi(converted.read_bytes()).network.links
+    assert (link.lag, link.lag_unit) == (50.0, engine.LagUnit.PERCENT)
