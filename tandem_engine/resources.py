@@ -525,14 +525,14 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
     by_id = {a.id: a for a in network.activities}
     ctx = _Costing(network, plan)
     out: dict[ActivityId, TaskCost] = {}
-    for activity_id in result:
+    columns = result.columns()  # every activity's dates at once, no per-activity objects
+    for activity_id, start_at, finish_at in zip(columns.ids, columns.start, columns.finish, strict=True):
         activity = by_id.get(activity_id)
         if activity is None:
             continue
-        row = result[activity_id]
         settings = plan.task(activity_id)
         progress = _progress(activity)
-        start, finish = to_minutes(row.start), to_minutes(row.finish)
+        start, finish = to_minutes(start_at), to_minutes(finish_at)
         rows: list[AssignmentCost] = []
         for assignment in grouped.get(activity_id, []):
             resource = plan.resources.get(assignment.resource_id)
