@@ -426,6 +426,10 @@ class _Reader:
             names=names,
         )
         task_elements = [t for t in self.children(root, "Tasks/Task") if self.integer(t, "UID") in names]
+        try:
+            resourcing = self.resourcing(task_elements, calendars, splits)
+        except ValueError as exc:  # a negative rate, units or work: the file is not usable as it is
+            raise MspdiError(f"resources: {exc}") from exc
         return MspdiProject(
             network=network,
             names=names,
@@ -433,7 +437,7 @@ class _Reader:
             manual=frozenset(manual),
             notes=tuple(self.notes),
             levels=levels,
-            resourcing=self.resourcing(task_elements, calendars, splits),
+            resourcing=resourcing,
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
@@ -496,6 +500,8 @@ class _Reader:
         tables: dict[int, list[RateEntry]] = {}
         for rate in self.children(element, "Rates/Rate"):
             index = self.integer(rate, "RateTable")
+            if not 0 <= index < 5:
+                continue  # MS Project has tables A-E only (MPXJ skips others too)
             start = self.moment(rate, "RatesFrom")
             if start is not None and start.year < 1985:  # MS Project's "NA": in force from the beginning
                 start = None

@@ -73,6 +73,9 @@ __all__ = [
 ResourceId = int | str
 """A resource's key: the caller's primary key or the MS Project UID."""
 
+MAX_RATE_TABLES = 5
+"""MS Project's cost rate tables A to E."""
+
 
 class ResourceType(enum.StrEnum):
     """MS Project's three kinds of resource."""
@@ -144,6 +147,10 @@ class Rate:
     amount: float
     per: RateUnit = RateUnit.HOUR
 
+    def __post_init__(self) -> None:
+        if not self.amount >= 0:
+            raise ValueError(f"rate: the amount must be zero or more, not {self.amount!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class RateEntry:
@@ -153,6 +160,10 @@ class RateEntry:
     standard: Rate = Rate(0.0)
     overtime: Rate = Rate(0.0)
     cost_per_use: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.cost_per_use >= 0:
+            raise ValueError(f"cost_per_use must be zero or more, not {self.cost_per_use!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +184,25 @@ class Resource:
     material_label: str = ""
     accrue_at: Accrual = Accrual.PRORATED
 
+    def __post_init__(self) -> None:
+        if not self.max_units >= 0:
+            raise ValueError(f"resource {self.id!r}: max_units must be zero or more")
+        if not 1 <= len(self.rates) <= MAX_RATE_TABLES or not all(self.rates):
+            raise ValueError(f"resource {self.id!r}: rates must hold 1 to {MAX_RATE_TABLES} non-empty tables")
+
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """A resource assigned to a task.
 
     ``units`` is a fraction for a work resource (``0.5`` = 50 %) and a quantity for a material.
-    ``work`` (minutes) is an input only where MS Project keeps it fixed — a fixed-work task, or a
-    hand-edited contour; elsewhere it is computed. ``overtime_work`` (minutes, part of the work) is
-    entered. ``cost`` is the amount of a cost resource. ``delay`` (working minutes) postpones the
-    assignment's start after the task's.
+    ``work`` (minutes, overtime included) is an input only where MS Project keeps it fixed — a
+    fixed-work task, or a hand-edited contour; elsewhere it is computed. ``overtime_work``
+    (minutes) is entered and comes on top of the regular work. ``cost`` is the amount of a cost
+    resource. ``delay`` (working minutes) postpones the assignment's start after the task's.
+    ``rate_table`` picks the resource's cost rate table (0-4 = A-E).
+
+    Raises ``ValueError`` naming the field for negative amounts or a rate table outside 0-4.
     """
 
     task_id: ActivityId
@@ -194,6 +214,21 @@ class Assignment:
     rate_table: int = 0
     delay: int = 0
     contour: WorkContour = WorkContour.FLAT
+
+    def __post_init__(self) -> None:
+        for name in ("units", "overtime_work", "cost", "delay"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(
+                    f"assignment of {self.resource_id!r} to {self.task_id!r}: {name} must be zero or more"
+                )
+        if self.work is not None and not self.work >= 0:
+            raise ValueError(
+                f"assignment of {self.resource_id!r} to {self.task_id!r}: work must be zero or more"
+            )
+        if not 0 <= self.rate_table < MAX_RATE_TABLES:
+            raise ValueError(
+                f"assignment of {self.resource_id!r} to {self.task_id!r}: rate_table must be 0 to 4"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +245,10 @@ class TaskResourcing:
     fixed_cost_accrual: Accrual = Accrual.PRORATED
     ignore_resource_calendars: bool = False
     split_minutes: int = 0
+
+    def __post_init__(self) -> None:
+        if self.split_minutes < 0:
+            raise ValueError(f"split_minutes must be zero or more, not {self.split_minutes!r}")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 
 from tandem_engine import (
     Accrual,
+    MspdiError,
     Rate,
     RateEntry,
     RateUnit,
@@ -152,3 +153,10 @@ def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it() -> None:
     assert result[1].finish == datetime(2026, 11, 30, 17, 0)
     cost = cost_schedule(project.network, project.resourcing, result)[1]
     assert (cost.work, cost.cost) == (pytest.approx(2400.0), pytest.approx(400.0))
+
+
+def test_a_negative_rate_in_the_file_is_an_mspdi_error() -> None:
+    with pytest.raises(MspdiError, match="amount"):
+        read_mspdi(
+            DOCUMENT.replace(b"<StandardRate>3.5</StandardRate>", b"<StandardRate>-3.5</StandardRate>")
+        )

@@ -337,3 +337,24 @@ def test_a_resources_leave_on_the_china_calendar_moves_the_task() -> None:
     # Saturday the 11th, a make-up working day (调休).
     assert schedule(shaped)["t"].finish == datetime(2025, 10, 11, 17, 0)
     assert cost.work == 3 * 480
+
+
+# -- bad input ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: Assignment("t", "ann", units=-0.5), "units"),
+        (lambda: Assignment("t", "ann", work=-1.0), "work"),
+        (lambda: Assignment("t", "ann", overtime_work=-60.0), "overtime_work"),
+        (lambda: Assignment("t", "ann", rate_table=5), "rate_table"),
+        (lambda: Rate(-10.0), "amount"),
+        (lambda: RateEntry(cost_per_use=-1.0), "cost_per_use"),
+        (lambda: Resource("ann", rates=()), "rates"),
+        (lambda: Resource("ann", max_units=-1.0), "max_units"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(make: object, field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        make()  # type: ignore[operator]
