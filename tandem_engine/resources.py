@@ -293,6 +293,7 @@ class ResourcePlan:
 
 
 _DEFAULT_TASK = TaskResourcing()
+_ROUND_THE_CLOCK = Calendar.continuous("round the clock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +337,13 @@ def _work_assignments(plan: ResourcePlan, assignments: list[Assignment]) -> list
 def _assignment_calendar(
     network: Network, plan: ResourcePlan, activity: Activity, assignment: Assignment | None
 ) -> Calendar:
-    """The calendar an assignment works on (the task's own when it ignores resource calendars)."""
+    """The calendar an assignment works on (the task's own when it ignores resource calendars).
+
+    An elapsed-duration task runs round the clock, and so do its assignments (MS Project: one
+    elapsed day at 100 % is 24 h of work).
+    """
+    if activity.elapsed:
+        return _ROUND_THE_CLOCK
     task_calendar = network.calendars[
         activity.calendar_id if activity.calendar_id is not None else network.calendar_id
     ]
@@ -375,7 +382,7 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
     changed = False
     for activity in network.activities:
         work = _work_assignments(plan, grouped.get(activity.id, []))
-        if not work or activity.manual:
+        if not work or activity.manual or activity.elapsed:
             activities.append(activity)
             continue
         settings = plan.task(activity.id)

@@ -358,3 +358,10 @@ def test_a_resources_leave_on_the_china_calendar_moves_the_task() -> None:
 def test_bad_input_is_refused_naming_the_field(make: object, field: str) -> None:
     with pytest.raises(ValueError, match=field):
         make()  # type: ignore[operator]
+
+
+def test_an_elapsed_task_works_round_the_clock() -> None:
+    plan = plan_of(Assignment("t", "ann", units=0.5), resources=(ann(calendar="no-wed"),))
+    cost, shaped = costed(plan, network(duration=1440, elapsed=True))  # one elapsed day
+    assert schedule(shaped)["t"].finish == datetime(2026, 11, 24, 8, 0)
+    assert cost.work == 720.0
