@@ -18,7 +18,7 @@ from .calendar import (
     working_minutes_between,
 )
 from .china import UnpublishedHolidaysWarning, china_calendar, last_published_china_year
-from .cpm import ActivitySchedule, ScheduleColumns, ScheduleResult, no_cyclic_gc, schedule
+from .cpm import ActivitySchedule, ScheduleColumns, ScheduleMinutes, ScheduleResult, no_cyclic_gc, schedule
 from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
 from .model import (
     STANDARD_DAY,
@@ -97,6 +97,7 @@ __all__ = [
     "ResourcePlan",
     "ResourceType",
     "ScheduleColumns",
+    "ScheduleMinutes",
     "ScheduleResult",
     "SummaryDates",
     "TaskCost",

@@ -128,6 +128,21 @@ class ScheduleColumns(NamedTuple):
     critical: list[bool]
 
 
+class ScheduleMinutes(NamedTuple):
+    """:class:`ScheduleColumns` with every date as minutes since the engine's epoch (``to_minutes``)."""
+
+    ids: list[ActivityId]
+    start: list[int]
+    finish: list[int]
+    early_start: list[int]
+    early_finish: list[int]
+    late_start: list[int]
+    late_finish: list[int]
+    total_float: list[int]
+    free_float: list[int]
+    critical: list[bool]
+
+
 class _Core(Protocol):
     """What a :class:`ScheduleResult` reads from a schedule, whichever path computed it."""
 
@@ -208,6 +223,37 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             [dates[m] for m in column] for column in rows.columns
         )
         return ScheduleColumns(
+            list(self._core.ids),
+            start,
+            finish,
+            early_start,
+            early_finish,
+            late_start,
+            late_finish,
+            list(rows.total),
+            list(rows.free),
+            list(rows.critical),
+        )
+
+    def minute_columns(self) -> ScheduleMinutes:
+        """The whole schedule as aligned lists of integers: dates as :func:`to_minutes` values.
+
+        For callers that convert every date into a form of their own (a database's, say): equal
+        minutes convert once, and no ``datetime`` is built for them here.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, from_minutes, schedule
+        >>> net = Network((Activity("a", duration=480), Activity("b", duration=480)), (Link("a", "b"),),
+        ...               {"std": Calendar.standard("std")}, "std", datetime(2026, 11, 23, 8))
+        >>> minutes = schedule(net).minute_columns()
+        >>> from_minutes(minutes.start[1]), minutes.total_float
+        (datetime.datetime(2026, 11, 24, 8, 0), [0, 0])
+        """
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _Rows(self._core)
+        start, finish, early_start, early_finish, late_start, late_finish = (list(c) for c in rows.columns)
+        return ScheduleMinutes(
             list(self._core.ids),
             start,
             finish,

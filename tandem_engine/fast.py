@@ -372,6 +372,7 @@ class FastState:
         init = np.stack((start, np.where(task, (start & -2) + twice, start)), axis=1).ravel()
         f_from, f_to, f_a, f_b, bounds = plan.f_from, plan.f_to, self.f_a, self.f_b, plan.f_bounds
         nodes = plan.node_bounds
+        tracked, give_up = 0, max(64, plan.levels // 8)
         while level <= last:
             lo, hi = 2 * nodes[level], 2 * nodes[level + 1]
             early[lo:hi] = init[lo:hi]
@@ -384,6 +385,12 @@ class FastState:
             moved = np.flatnonzero(early[lo:hi] != old[lo:hi])
             if moved.size:
                 last = max(last, int(reach_up[(lo + moved) >> 1].max()))
+                tracked += 1
+                if tracked > give_up and level + 1 < plan.levels:
+                    # The change keeps moving level after level: a plain pass over the rest costs
+                    # less than tracking it (at worst one forward pass more than needed).
+                    self.forward(level + 1)
+                    return
             level += 1
         self.project_finish = int(early[1::2].max())
 

@@ -1,9 +1,11 @@
 """The adapter between the plan's rows and ``tandem_engine``.
 
-``reschedule(project)`` bulk-loads the project's tasks, links and calendars, builds the engine's
-frozen dataclasses, runs the critical path method and writes the computed fields back with one
-``bulk_update``. Summary rows (tasks with children) are not scheduled themselves: links on them
-apply to their leaf tasks, and their dates roll up from those leaves, as in MS Project.
+``reschedule(project)`` reads the project's tasks, links and calendars as plain rows, builds the
+engine's network, runs the critical path method and writes back the computed columns of the rows
+they changed, with one keyed bulk write. Summary rows (tasks with children) are not scheduled
+themselves: links on them apply to their leaf tasks, and their dates roll up from those leaves, as
+in MS Project. A process keeps each plan's last reschedule (``PlanMemo``) and reuses what an edit
+leaves alone; see ``docs/architecture.md``, "Writing a plan".
 
 The engine works in naive local time; the rows hold aware datetimes. The project's time zone
 converts between the two.
@@ -11,9 +13,12 @@ converts between the two.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -29,7 +34,7 @@ from django.utils.translation import gettext as _
 
 import tandem_engine as engine
 from tandem.accounts.choices import Language
-from tandem.core.bulk import bulk_write_prepared
+from tandem.core.bulk import bulk_write_prepared, fetch_rows
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
@@ -146,6 +151,65 @@ Row = Task | PlanRow
 R = TypeVar("R", Task, PlanRow)
 
 
+@dataclass(eq=False)
+class PlanMemo:
+    """What the last reschedule of a plan in this process read and computed, to reuse what an edit
+    leaves alone.
+
+    Nothing in it is trusted: every reschedule reads the plan's rows, links and calendars from the
+    database, and reuses a part only where what it was made from reads exactly the same. A row
+    whose inputs are unchanged keeps its ``PlanRow`` (no conversion) and its engine activity; an
+    unchanged tree keeps its numbering and leaves; unchanged links keep their expansion to leaf
+    tasks; and when the network differs from the last one only in some durations, the engine
+    reschedules incrementally from the last result (``ScheduleResult.with_durations``), which gives
+    the same dates as a schedule from scratch. The writes still compare the new values with what
+    the rows store, so a transaction rolled back after a reschedule costs nothing but reuse.
+    """
+
+    zone: ZoneInfo
+    #: Per task id: the raw values its ``PlanRow`` was made from (see ``_input_key``), and that row.
+    keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    rows: dict[int, PlanRow] = field(default_factory=dict)
+    #: The keys read by the reschedule in progress (become ``keys`` when it succeeds).
+    fresh_keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    #: (id, parent, position, visibility) of every row, in id order: what the numbering depends on.
+    tree: list[tuple[Any, ...]] = field(default_factory=list)
+    leaves: dict[int, list[int]] = field(default_factory=dict)
+    links: list[LinkRow] = field(default_factory=list)
+    calendars: Mapping[engine.CalendarId, engine.Calendar] = field(default_factory=dict)
+    #: Per leaf task id: the row and hold its activity was made from, and the activity.
+    activities: dict[int, tuple[PlanRow, dt.datetime | None, engine.Activity]] = field(default_factory=dict)
+    network: engine.Network | None = None
+    result: engine.ScheduleResult | None = None
+
+
+#: The memo of each plan's last successful reschedule in this process, by (database, project id);
+#: the least recently used is dropped beyond ``_MEMOS_MAX``. A reschedule takes its plan's memo out
+#: while it runs (a failure leaves none behind) and puts the new one back when it succeeds.
+_MEMOS: OrderedDict[tuple[str, int], PlanMemo] = OrderedDict()
+_MEMOS_MAX = 8
+_MEMOS_LOCK = threading.Lock()
+
+
+def _take_memo(key: tuple[str, int], zone: ZoneInfo) -> PlanMemo:
+    with _MEMOS_LOCK:
+        memo = _MEMOS.pop(key, None)
+    return memo if memo is not None and memo.zone == zone else PlanMemo(zone=zone)
+
+
+def _keep_memo(key: tuple[str, int], memo: PlanMemo) -> None:
+    with _MEMOS_LOCK:
+        _MEMOS[key] = memo
+        while len(_MEMOS) > _MEMOS_MAX:
+            _MEMOS.popitem(last=False)
+
+
+def forget_memos() -> None:
+    """Drop every plan's memo in this process (tests that compare a memo-less reschedule use it)."""
+    with _MEMOS_LOCK:
+        _MEMOS.clear()
+
+
 #: Conversions between stored and Python values, per database and field kind, kept across calls:
 #: a plan's dates and numbers repeat from one reschedule to the next. Bounded; cleared when full.
 _CONVERSIONS: dict[tuple[str, str, str], _Remembered] = {}
@@ -210,13 +274,17 @@ def _task_field(name: str) -> models.Field[Any, Any]:
     return found
 
 
-def load_rows(project: Project) -> list[PlanRow]:
+def load_rows(project: Project, memo: PlanMemo | None = None) -> list[PlanRow]:
     """Every task of the project as a ``PlanRow``, in id order, with one query.
 
     The computed columns are kept as the database stores them (``PlanRow.stored``), unconverted: a
     reschedule compares them with the new values in the same form and writes only what differs. On
     SQLite dates are read as their stored text, which the driver would otherwise parse one by one.
     A computed date is converted only where it is an input: a manual task's start and finish.
+
+    With the ``memo`` of the plan's last reschedule, a row whose inputs read exactly as they did
+    then is that reschedule's ``PlanRow`` again (its ``stored`` refreshed); only the other rows are
+    converted.
     """
     connection = connections[router.db_for_read(Task)]
     names = (*INPUT_FIELDS, *COMPUTED_FIELDS)
@@ -228,13 +296,13 @@ def load_rows(project: Project) -> list[PlanRow]:
     ]
     query = Task.objects.filter(project=project).order_by("id").values_list(*columns)
     sql, params = query.query.get_compiler(connection=connection).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        raw = cursor.fetchall()
+    raw = fetch_rows(connection, sql, params)
     readers = [_reader(f, connection) for f in fields]
     n_inputs = len(INPUT_FIELDS)
     at = {name: n_inputs + i for i, name in enumerate(COMPUTED_FIELDS)}
     read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    if memo is not None:
+        return _load_rows_again(raw, memo, readers, n_inputs, at)
     # Column by column: each conversion is mapped over a whole column, not called row by row.
     raw_columns = list(zip(*raw, strict=True)) if raw else [() for _name in names]
     inputs = zip(
@@ -255,6 +323,49 @@ def load_rows(project: Project) -> list[PlanRow]:
             row.start = read_start(raw_row[at["start"]])
             row.finish = read_finish(raw_row[at["finish"]])
         out.append(row)
+    return out
+
+
+def _input_key(raw_row: tuple[Any, ...], n_inputs: int, at: Mapping[str, int]) -> tuple[Any, ...]:
+    """What of a raw row feeds the schedule: its input columns, duration and progress, and the
+    start and finish of a manual row (a computed date is an input only there)."""
+    key = (*raw_row[:n_inputs], raw_row[at["duration_minutes"]], raw_row[at["percent_complete"]])
+    if raw_row[_MANUAL]:
+        key += (raw_row[at["start"]], raw_row[at["finish"]])
+    return key
+
+
+_MANUAL = INPUT_FIELDS.index("manual")
+
+
+def _load_rows_again(
+    raw: Sequence[tuple[Any, ...]],
+    memo: PlanMemo,
+    readers: Sequence[Callable[[Any], Any]],
+    n_inputs: int,
+    at: Mapping[str, int],
+) -> list[PlanRow]:
+    """``load_rows`` with the memo of the last reschedule: unchanged rows are taken from it."""
+    out: list[PlanRow] = []
+    keys = memo.keys
+    rows = memo.rows
+    fresh: dict[int, tuple[Any, ...]] = {}
+    read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    for raw_row in raw:
+        pk = raw_row[0]
+        key = _input_key(raw_row, n_inputs, at)
+        fresh[pk] = key
+        row = rows.get(pk)
+        if row is None or keys.get(pk) != key:
+            row = PlanRow(*(read(value) for read, value in zip(readers[:n_inputs], raw_row, strict=False)))
+            row.duration_minutes = raw_row[at["duration_minutes"]]
+            row.percent_complete = raw_row[at["percent_complete"]]
+            if row.manual:
+                row.start = read_start(raw_row[at["start"]])
+                row.finish = read_finish(raw_row[at["finish"]])
+        row.stored = raw_row[n_inputs:]
+        out.append(row)
+    memo.fresh_keys = fresh
     return out
 
 
@@ -279,22 +390,6 @@ def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
     finishes = [r.stored[COMPUTED_FIELDS.index("finish")] for r in rows]
     latest = max((f for f in finishes if f is not None), default=None)
     return _reader(_task_field("finish"), connection)(latest) if latest is not None else None
-
-
-def store_rows(rows: Sequence[PlanRow]) -> int:
-    """Write the computed columns of the rows whose values differ from what is stored; return how many."""
-    connection = connections[router.db_for_write(Task)]
-    columns = [
-        list(map(_writer(_task_field(name), connection), map(attrgetter(name), rows)))
-        for name in COMPUTED_FIELDS
-    ]
-    pks = [row.pk for row in rows]
-    changed = [
-        (*new, pk)
-        for new, pk, row in zip(zip(*columns, strict=True), pks, rows, strict=True)
-        if new != row.stored
-    ]
-    return bulk_write_prepared(Task, COMPUTED_FIELDS, changed)
 
 
 # ---------------------------------------------------------------- time
@@ -408,10 +503,12 @@ def _years(
     last = max(first + 1, project.target_date.year if project.target_date else first)
     if until is not None:
         last = max(last, min(until.astimezone(zone).year + 1, first + 10))
-    for task in tasks:
-        for value in (task.finish, task.constraint_date, task.deadline, task.actual_finish, task.held_until):
-            if value is not None:
-                last = max(last, min(value.astimezone(zone).year + 1, first + 10))
+    # ``until`` stands for the rows' finishes when given (the latest one the rows store).
+    names = ("constraint_date", "deadline", "actual_finish", "held_until")
+    for name in names if until is not None else ("finish", *names):
+        latest = max((v for v in map(attrgetter(name), tasks) if v is not None), default=None)
+        if latest is not None:
+            last = max(last, min(latest.astimezone(zone).year + 1, first + 10))
     return list(range(first, last + 1))
 
 
@@ -585,13 +682,66 @@ def build_network(
     tasks: Sequence[R],
     links: Sequence[Dependency] | Sequence[LinkRow],
     calendars: Mapping[engine.CalendarId, engine.Calendar],
+    *,
+    leaves: Mapping[int, list[int]] | None = None,
+    memo: PlanMemo | None = None,
+    expanded_links: tuple[engine.Link, ...] | None = None,
 ) -> engine.Network:
-    """The engine's network for the leaf tasks, with links on summary rows expanded to their leaves."""
+    """The engine's network for the leaf tasks, with links on summary rows expanded to their leaves.
+
+    ``leaves`` (from ``leaves_of``) and ``expanded_links`` (the links of an earlier network of the
+    same tree and links) spare recomputing them; with a ``memo``, a leaf whose row and hold are
+    those of the memo's activity keeps that activity, and the memo is given the new ones.
+    """
     zone = zone_of(project)
-    leaves = leaves_of(tasks)
+    if leaves is None:
+        leaves = leaves_of(tasks)
     holds = holds_of(tasks, zone)
-    activities = tuple(_activity(t, zone, holds.get(t.pk)) for t in tasks if t.pk not in leaves)
+    if memo is None:
+        activities = tuple(_activity(t, zone, holds.get(t.pk)) for t in tasks if t.pk not in leaves)
+    else:
+        activities = _activities_again(tasks, leaves, holds, zone, memo)  # type: ignore[arg-type]
     names: dict[engine.ActivityId, str] = {t.pk: t.name for t in tasks}
+    return engine.Network(
+        activities=activities,
+        links=expanded_links if expanded_links is not None else _expand_links(links, leaves),
+        calendars=calendars,
+        calendar_id=PROJECT_CALENDAR_ID,
+        start=project_start(project, tasks, zone),
+        names=names,
+    )
+
+
+def _activities_again(
+    tasks: Sequence[PlanRow],
+    leaves: Mapping[int, list[int]],
+    holds: Mapping[int, dt.datetime],
+    zone: ZoneInfo,
+    memo: PlanMemo,
+) -> tuple[engine.Activity, ...]:
+    """The leaf tasks' activities, reusing the memo's where the row and its hold are the same."""
+    cached = memo.activities
+    made: dict[int, tuple[PlanRow, dt.datetime | None, engine.Activity]] = {}
+    out: list[engine.Activity] = []
+    for task in tasks:
+        if task.pk in leaves:
+            continue
+        hold = holds.get(task.pk)
+        before = cached.get(task.pk)
+        if before is not None and before[0] is task and before[1] == hold:
+            activity = before[2]
+        else:
+            activity = _activity(task, zone, hold)
+        made[task.pk] = (task, hold, activity)
+        out.append(activity)
+    memo.activities = made
+    return tuple(out)
+
+
+def _expand_links(
+    links: Sequence[Dependency] | Sequence[LinkRow], leaves: Mapping[int, list[int]]
+) -> tuple[engine.Link, ...]:
+    """The engine's links: a link on a summary row applies to each of its leaf tasks."""
     out: list[engine.Link] = []
     seen: set[tuple[int, int]] = set()
     types = {t.value: t for t in engine.LinkType}
@@ -605,14 +755,32 @@ def build_network(
                 if p != s and (p, s) not in seen:
                     seen.add((p, s))
                     out.append(engine.Link(p, s, kind, lag, unit))
-    return engine.Network(
-        activities=activities,
-        links=tuple(out),
-        calendars=calendars,
-        calendar_id=PROJECT_CALENDAR_ID,
-        start=project_start(project, tasks, zone),
-        names=names,
-    )
+    return tuple(out)
+
+
+def _duration_changes(before: engine.Network, after: engine.Network) -> dict[engine.ActivityId, int] | None:
+    """The durations that differ between two networks alike in everything else; None if more differs.
+
+    Both networks share their links and calendars objects (the caller reused them); activities the
+    caller reused are the same objects, so only the others are compared field by field.
+    """
+    if (
+        before.links is not after.links
+        or before.calendars is not after.calendars
+        or before.start != after.start
+        or before.calendar_id != after.calendar_id
+        or len(before.activities) != len(after.activities)
+    ):
+        return None
+    changes: dict[engine.ActivityId, int] = {}
+    for old, new in zip(before.activities, after.activities, strict=True):
+        if old is new:
+            continue
+        if old.id != new.id or dataclasses.replace(old, duration=new.duration) != new:
+            return None
+        if old.duration != new.duration:
+            changes[new.id] = new.duration
+    return changes
 
 
 def cycle_message(cycle: Sequence[engine.ActivityId], names: Mapping[int, str]) -> str:
@@ -636,26 +804,44 @@ def reschedule(project: Project) -> Outcome:
 def _reschedule(project: Project) -> Outcome:
     """The body of ``reschedule``."""
     zone = zone_of(project)
-    tasks = load_rows(project)
+    memo_key = (router.db_for_write(Task), project.pk)
+    memo = _take_memo(memo_key, zone)
+    tasks = load_rows(project, memo)
     links = load_links(project)
     outcome = Outcome()
-    calendars = engine_calendars(project, tasks, outcome.warnings, until=latest_finish(tasks))
-    number_outline(tasks)
+    calendars: Mapping[engine.CalendarId, engine.Calendar] = engine_calendars(
+        project, tasks, outcome.warnings, until=latest_finish(tasks)
+    )
+    if calendars == memo.calendars:
+        calendars = memo.calendars  # the same objects: the engine's compiled tables and the memo's checks
+    tree = [(t.pk, t.parent_id, t.position, t.visibility) for t in tasks]
+    same_tree = bool(memo.tree) and tree == memo.tree
+    if same_tree:
+        leaves = memo.leaves
+        _copy_outline(tasks, memo.rows)
+    else:
+        number_outline(tasks)
+        leaves = leaves_of(tasks)
     if not tasks:
         return outcome
-    network = build_network(project, tasks, links, calendars)
+    last = memo.network if links == memo.links and _same_expansion(links, leaves, memo.leaves) else None
+    reused = last.links if last else None
+    network = build_network(project, tasks, links, calendars, leaves=leaves, memo=memo, expanded_links=reused)
     names = {t.pk: t.name for t in tasks}
     try:
-        result = engine.schedule(network)
+        changes = _duration_changes(last, network) if last is not None and memo.result is not None else None
+        if changes is not None and memo.result is not None:
+            result = memo.result.with_durations(changes) if changes else memo.result
+        else:
+            result = engine.schedule(network)
     except engine.NetworkCycleError as exc:
         raise ValidationError({"predecessor_id": [cycle_message(exc.cycle, names)]}) from None
     except (engine.NetworkError, engine.CalendarError) as exc:
         raise ValidationError(
             {"__all__": [_("The plan cannot be scheduled: %(error)s") % {"error": exc}]}
         ) from None
-    aware = _Aware(zone)
-    outcome.project_start = aware(result.project_start)
-    outcome.project_finish = aware(result.project_finish)
+    outcome.project_start = to_aware(result.project_start, zone)
+    outcome.project_finish = to_aware(result.project_finish, zone)
     outcome.critical_path = tuple(int(i) for i in result.critical_path)
     for conflict in result.conflicts:
         outcome.conflicts.append(
@@ -668,80 +854,162 @@ def _reschedule(project: Project) -> Outcome:
             }
         )
     by_id = {t.pk: t for t in tasks}
-    columns = result.columns()
-    (
-        ids,
-        starts,
-        finishes,
-        early_starts,
-        early_finishes,
-        late_starts,
-        late_finishes,
-        totals,
-        frees,
-        criticals,
-    ) = columns
-    # The same dates as the rows store them (aware); the summaries below roll up the engine's own.
-    dates = [
-        aware.column(c) for c in (starts, finishes, early_starts, early_finishes, late_starts, late_finishes)
-    ]
+    computed = _computed_values(tasks, by_id, result, leaves, calendars[PROJECT_CALENDAR_ID], zone)
+    # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
+    store_changes(tasks, computed)
+    memo.keys, memo.fresh_keys = memo.fresh_keys, {}
+    memo.rows = by_id
+    memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
+    memo.network, memo.result = network, result
+    _keep_memo(memo_key, memo)
+    return outcome
+
+
+#: How many of ``COMPUTED_FIELDS`` the schedule's dates and floats are (the rest follow the tree).
+_SCHEDULED = 9
+
+
+def _computed_values(
+    tasks: Sequence[PlanRow],
+    by_id: Mapping[int, PlanRow],
+    result: engine.ScheduleResult,
+    leaves: Mapping[int, list[int]],
+    project_calendar: engine.Calendar,
+    zone: ZoneInfo,
+) -> dict[int, tuple[Any, ...]]:
+    """Every row's ``COMPUTED_FIELDS`` as the database stores them, from the engine's minutes.
+
+    Dates go from the engine's minutes to the stored form in one remembered step per distinct
+    minute (no ``datetime`` per row); summaries roll up their leaves' minutes. Summaries get their
+    duration and progress set on the row too (they are inputs of nothing else).
+    """
+    connection = connections[router.db_for_write(Task)]
+    out_date = _minute_writer(connection, zone)
+    minutes = result.minute_columns()
+    ids, totals, frees, criticals = minutes.ids, minutes.total_float, minutes.free_float, minutes.critical
+    date_columns = minutes[1:7]
+    stored_dates = [list(map(out_date, column)) for column in date_columns]
+    out: dict[int, tuple[Any, ...]] = {}
     index: dict[int, int] = {}
-    for k, pk in enumerate(ids):
+    for k, (pk, start, finish, es, ef, ls, lf) in enumerate(zip(ids, *stored_dates, strict=True)):
         task = by_id.get(int(pk))
         if task is None:
             continue
         index[task.pk] = k
-        task.start, task.finish, task.early_start, task.early_finish, task.late_start, task.late_finish = (
-            column[k] for column in dates
+        out[task.pk] = (
+            *(start, finish, es, ef, ls, lf),
+            totals[k],
+            frees[k],
+            criticals[k],
+            task.is_summary,
+            task.wbs,
+            task.shared_wbs,
+            task.outline_key,
+            task.duration_minutes,
+            task.percent_complete,
         )
-        task.total_float_minutes = totals[k]
-        task.free_float_minutes = frees[k]
-        task.critical = criticals[k]
-    project_cal = calendars[PROJECT_CALENDAR_ID]
-    for summary_id, leaf_ids in leaves_of(tasks).items():
+    starts, finishes, early_starts, early_finishes, late_starts, late_finishes = date_columns
+    for summary_id, leaf_ids in leaves.items():
         summary = by_id[summary_id]
         rows = [index[i] for i in leaf_ids if i in index]
         if not rows:
             continue
         start, finish = min(starts[k] for k in rows), max(finishes[k] for k in rows)
-        summary.start, summary.finish = aware(start), aware(finish)
-        summary.early_start = aware(min(early_starts[k] for k in rows))
-        summary.early_finish = aware(max(early_finishes[k] for k in rows))
-        summary.late_start = aware(min(late_starts[k] for k in rows))
-        summary.late_finish = aware(max(late_finishes[k] for k in rows))
-        summary.total_float_minutes = min(totals[k] for k in rows)
-        summary.free_float_minutes = None
-        summary.critical = any(criticals[k] for k in rows)
-        summary.duration_minutes = max(0, engine.working_minutes_between(project_cal, start, finish))
+        summary.duration_minutes = max(
+            0,
+            engine.working_minutes_between(
+                project_calendar, engine.from_minutes(start), engine.from_minutes(finish)
+            ),
+        )
         weights = [(by_id[i].duration_minutes or 1, by_id[i].percent_complete) for i in leaf_ids]
         total = sum(w for w, _p in weights)
         summary.percent_complete = round(sum(w * p for w, p in weights) / total) if total else 0
-    # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
-    store_rows(tasks)
-    return outcome
+        out[summary_id] = (
+            out_date(start),
+            out_date(finish),
+            out_date(min(early_starts[k] for k in rows)),
+            out_date(max(early_finishes[k] for k in rows)),
+            out_date(min(late_starts[k] for k in rows)),
+            out_date(max(late_finishes[k] for k in rows)),
+            min(totals[k] for k in rows),
+            None,
+            any(criticals[k] for k in rows),
+            summary.is_summary,
+            summary.wbs,
+            summary.shared_wbs,
+            summary.outline_key,
+            summary.duration_minutes,
+            summary.percent_complete,
+        )
+    return out
 
 
-class _Aware(dict[dt.datetime, dt.datetime]):
-    """Naive local datetimes of one zone as aware ones, each distinct value converted once.
+def _minute_writer(connection: BaseDatabaseWrapper, zone: ZoneInfo) -> Callable[[int], Any]:
+    """An engine minute (naive local time of ``zone``) as the database stores the moment."""
+    adapt = connection.ops.adapt_datetimefield_value
 
-    A plan has far fewer distinct dates than date fields (many tasks start on the same morning);
-    ``column`` converts a whole column with C-level lookups.
+    def convert(minute: int) -> Any:
+        # In UTC: a fixed offset formats and compares faster than the zone's rules (same instant).
+        return adapt(engine.from_minutes(minute).replace(tzinfo=zone).astimezone(dt.UTC))
+
+    return _memo((connection.alias, "minute", str(zone.key)), convert)
+
+
+def store_changes(tasks: Sequence[PlanRow], computed: Mapping[int, tuple[Any, ...]]) -> int:
+    """Write the computed columns of the rows whose new values differ from what they store.
+
+    ``computed`` holds each row's ``COMPUTED_FIELDS`` in stored form; a row it lacks keeps what its
+    ``PlanRow`` holds (converted here). A row whose numbering, duration and progress are unchanged
+    gets only its dates and floats written (fewer columns, and the outline index is left alone).
+    Returns how many rows were written.
     """
+    connection = connections[router.db_for_write(Task)]
+    writers = [_writer(_task_field(name), connection) for name in COMPUTED_FIELDS]
+    dates_only: list[tuple[Any, ...]] = []
+    everything: list[tuple[Any, ...]] = []
+    for task in tasks:
+        new = computed.get(task.pk)
+        if new is None:
+            new = tuple(
+                write(getattr(task, name)) for write, name in zip(writers, COMPUTED_FIELDS, strict=True)
+            )
+        old = task.stored
+        if new == old:
+            continue
+        if new[_SCHEDULED:] == old[_SCHEDULED:]:
+            dates_only.append((*new[:_SCHEDULED], task.pk))
+        else:
+            everything.append((*new, task.pk))
+    return bulk_write_prepared(Task, COMPUTED_FIELDS[:_SCHEDULED], dates_only) + bulk_write_prepared(
+        Task, COMPUTED_FIELDS, everything
+    )
 
-    def __init__(self, zone: ZoneInfo) -> None:
-        super().__init__()
-        self.zone = zone
 
-    def __missing__(self, value: dt.datetime) -> dt.datetime:
-        out = self[value] = value.replace(tzinfo=self.zone)
-        return out
+def _same_expansion(
+    links: Sequence[LinkRow], leaves: Mapping[int, list[int]], before: Mapping[int, list[int]]
+) -> bool:
+    """Whether the links expand to the same leaf links under both trees: every summary a link
+    touches, now or before, has the same leaves (a task added under a phase no link names changes
+    nothing)."""
+    if leaves is before:
+        return True
+    touched = {
+        i for link in links for i in (link.predecessor_id, link.successor_id) if i in leaves or i in before
+    }
+    return all(leaves.get(i) == before.get(i) for i in touched)
 
-    def __call__(self, value: dt.datetime | None) -> dt.datetime | None:
-        return None if value is None else self[value]
 
-    def column(self, values: Sequence[dt.datetime]) -> list[dt.datetime]:
-        """Every value of an engine column (never None) as an aware datetime."""
-        return list(map(self.__getitem__, values))
+def _copy_outline(tasks: Sequence[PlanRow], before: Mapping[int, PlanRow]) -> None:
+    """Give rows read anew the numbering of their previous selves (the tree has not changed)."""
+    for task in tasks:
+        old = before[task.pk]
+        if old is not task:
+            task.wbs, task.shared_wbs, task.outline_key, task.is_summary = (
+                old.wbs,
+                old.shared_wbs,
+                old.outline_key,
+                old.is_summary,
+            )
 
 
 def finish_after(

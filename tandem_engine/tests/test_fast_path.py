@@ -377,3 +377,25 @@ def test_every_reschedule_of_a_small_chain_equals_a_schedule_from_scratch() -> N
                 after = result.with_durations({changed: new})
                 edited = tuple(replace(a, duration=new) if a.id == changed else a for a in network.activities)
                 assert_same(after, _schedule_generic(replace(network, activities=edited)))
+
+
+@pytest.mark.parametrize("where", [0, 37, 150, 299])
+def test_a_reschedule_that_moves_a_deep_plan_level_after_level_equals_a_schedule_from_scratch(
+    where: int,
+) -> None:
+    """A change early in a 300-level plan moves every level after it; past a number of moving levels
+    the reschedule stops tracking what moved and finishes with a plain pass: same dates either way."""
+    n = 300
+    activities = tuple(Activity(f"t{i}", duration=480 if i % 7 else 0) for i in range(n))
+    links = tuple(
+        Link(f"t{i}", f"t{i + 1}", LinkType.SS if i % 11 == 0 else LinkType.FS, 60 if i % 5 == 0 else 0)
+        for i in range(n - 1)
+    )
+    side = (Activity("side", duration=960), Link("t3", "side"), Link("side", f"t{n // 2}"))
+    network = plain(*activities, side[0], links=(*links, side[1], side[2]))
+    result = schedule(network)
+    target = f"t{where}"
+    new = 2400 if result[target].finish > result[target].start else 480
+    after = result.with_durations({target: new})
+    edited = tuple(replace(a, duration=new) if a.id == target else a for a in network.activities)
+    assert_same(after, _schedule_generic(replace(network, activities=edited)))

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tandem.core.bulk import bulk_write
+from tandem.core.bulk import bulk_write, bulk_write_prepared
 from tandem.core.models import Activity
 from tandem.planning import scheduling, services, writing
 from tandem.planning.models import Dependency, Task
@@ -288,3 +288,39 @@ def test_fifty_simultaneous_edits_of_different_tasks_never_deadlock_or_lose_an_u
     # The plan is consistent: Go-live follows the longest of the edited tasks, as a fresh schedule says.
     longest = max(Task.objects.get(pk=t.pk).finish for t in tasks)
     assert Task.objects.get(pk=plan.golive.pk).start == longest
+
+
+def test_the_keyed_write_stores_any_text_moment_and_null_exactly(world: World) -> None:
+    """On PostgreSQL the values travel as array literals: quoting must survive every character."""
+    names = [
+        "plain",
+        'a "quoted" name',
+        "back\\slash\\",
+        "{braces},commas",
+        "NULL",
+        "",
+        "中文 名称",
+        "line\nbreak",
+    ]
+    tasks = [
+        services.do_add_task(world.project, actor=world.pm, name=f"t{i}", duration_minutes=DAY) for i in names
+    ]
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    rows = [
+        (
+            name,
+            dt.datetime(2026, 3, 2, 13, 30, i, 250 * i, tzinfo=shanghai),
+            i % 2 == 0,
+            -5 * i,
+            None,
+            task.pk,
+        )
+        for i, (name, task) in enumerate(zip(names, tasks, strict=True))
+    ]
+    fields = ("name", "early_start", "critical", "total_float_minutes", "free_float_minutes")
+    assert bulk_write_prepared(Task, fields, rows) == len(rows)
+    stored = {
+        t.pk: (t.name, t.early_start, t.critical, t.total_float_minutes, t.free_float_minutes)
+        for t in Task.objects.filter(pk__in=[t.pk for t in tasks])
+    }
+    assert [stored[row[-1]] for row in rows] == [row[:-1] for row in rows]
