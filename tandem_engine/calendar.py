@@ -63,17 +63,24 @@ class CompiledCalendar:
         "_day_lo",
         "_ends",
         "_open_rules",
+        "_parts",
         "_recurring",
         "_recurring_hi",
         "_starts",
+        "_union",
         "calendar",
         "continuous",
     )
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
-        self.continuous = all(day == ((0, 1440),) for day in calendar.week) and not (
-            calendar.exceptions or calendar.recurring
+        # A union or an intersection reads each day from its parts, compiled (and cached) on their own.
+        self._union = bool(calendar.union_of)
+        self._parts = tuple(compile_calendar(part) for part in calendar.union_of or calendar.intersection_of)
+        self.continuous = (
+            all(day == ((0, 1440),) for day in calendar.week)
+            and not (calendar.exceptions or calendar.recurring)
+            and not self._parts
         )
         self._by_day: dict[int, WorkingRanges] = {}
         # Recurring exceptions: bounded ones are expanded now; open-ended ones up to a horizon that
@@ -99,6 +106,8 @@ class CompiledCalendar:
     # -- span management -------------------------------------------------------------------------
 
     def _day_ranges(self, day: int) -> WorkingRanges:
+        if self._parts:
+            return _combine([part._day_ranges(day) for part in self._parts], union=self._union)
         ranges = self._by_day.get(day)
         if ranges is not None:
             return ranges
@@ -110,6 +119,8 @@ class CompiledCalendar:
 
     def _expand_open_rules(self, day_hi: int) -> None:
         """Expand the open-ended recurring exceptions up to (at least) the day ``day_hi``."""
+        for part in self._parts:
+            part._expand_open_rules(day_hi)
         if not self._open_rules or day_hi <= self._recurring_hi:
             return
         horizon = day_hi + 10 * _CHUNK_DAYS
@@ -284,6 +295,22 @@ class CompiledCalendar:
     def between(self, start: int, finish: int) -> int:
         """Working minutes from ``start`` to ``finish`` (negative when ``finish`` is earlier)."""
         return self.wm(finish) - self.wm(start)
+
+
+def _combine(days: list[WorkingRanges], *, union: bool) -> WorkingRanges:
+    """The union or the intersection of one day's working ranges from several calendars."""
+    if union:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(r for ranges in days for r in ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return tuple(merged)
+    common: WorkingRanges = days[0] if days else ()
+    for ranges in days[1:]:
+        common = tuple((max(a, c), min(b, d)) for a, b in common for c, d in ranges if max(a, c) < min(b, d))
+    return common
 
 
 def _last_at_or_before(

@@ -223,7 +223,8 @@ class Calendar:
     """A working-time calendar: working ranges per weekday (Monday first) and exceptions.
 
     A day follows, in this order of precedence: a dated exception (the last one listed that covers
-    it), a recurring exception (the last one listed), the week.
+    it), a recurring exception (the last one listed), the week. A calendar built with
+    :meth:`union` or :meth:`intersection` follows its parts instead.
     """
 
     id: CalendarId
@@ -239,6 +240,26 @@ class Calendar:
     exceptions: tuple[CalendarException, ...] = ()
     name: str = ""
     recurring: tuple[RecurringException, ...] = ()
+    union_of: tuple[Calendar, ...] = ()
+    intersection_of: tuple[Calendar, ...] = ()
+
+    @classmethod
+    def union(cls, id: CalendarId, calendars: tuple[Calendar, ...], name: str = "") -> Calendar:
+        """A calendar that works whenever any of ``calendars`` works (its own week is ignored).
+
+        MS Project schedules a task with assignments on this: the task works while any of its
+        assigned resources works.
+        """
+        return cls(id=id, week=((),) * 7, name=name, union_of=tuple(calendars))
+
+    @classmethod
+    def intersection(cls, id: CalendarId, calendars: tuple[Calendar, ...], name: str = "") -> Calendar:
+        """A calendar that works only when every one of ``calendars`` works (its own week is ignored).
+
+        An assignment on a task that has its own calendar works when both the task's calendar and
+        the resource's calendar work.
+        """
+        return cls(id=id, week=((),) * 7, name=name, intersection_of=tuple(calendars))
 
     @classmethod
     def standard(cls, id: CalendarId = "standard", name: str = "Standard") -> Calendar:

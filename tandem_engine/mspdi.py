@@ -7,16 +7,20 @@ What is read: calendars (week days, base calendars, dated exceptions, recurring 
 MS Project pattern: daily, weekly, monthly and yearly by day or by position; alternative work
 weeks), tasks (duration and its elapsed formats, milestone, calendar, the eight constraints,
 deadline, actual dates, percent complete, manual scheduling), and links with their lag
-(``LinkLag`` is in tenths of a minute; ``LagFormat`` tells elapsed and percent lags apart).
+(``LinkLag`` is in tenths of a minute, or the percentage itself for a percent lag;
+``LagFormat`` tells elapsed and percent lags apart).
 Summary tasks are not activities: links on them are expanded to their leaf tasks, and their dates
-are rolled up from the children by :func:`rollup_summaries`.
+are rolled up from the children by :func:`rollup_summaries`. Resources (work, material, cost; rate
+tables with effective dates), assignments and each task's type, effort-driven flag, fixed cost and
+"ignore resource calendars" go to :attr:`MspdiProject.resourcing`; the stored work and cost totals
+are not read (the engine computes them, see ``docs/engine.md``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -24,6 +28,7 @@ from xml.etree.ElementTree import Element
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from .calendar import working_minutes_between
 from .cpm import ScheduleResult
 from .model import (
     Activity,
@@ -39,6 +44,20 @@ from .model import (
     Recurrence,
     RecurringException,
     WorkingRanges,
+)
+from .resources import (
+    Accrual,
+    Assignment,
+    Rate,
+    RateEntry,
+    RateUnit,
+    Resource,
+    ResourceId,
+    ResourcePlan,
+    ResourceType,
+    TaskResourcing,
+    TaskType,
+    WorkContour,
 )
 
 __all__ = ["MAX_MSPDI_BYTES", "MspdiError", "MspdiProject", "SummaryDates", "read_mspdi", "rollup_summaries"]
@@ -77,6 +96,11 @@ _MONTH_ITEMS: dict[int, tuple[int, ...]] = {
     **{item: ((item - 3 + 6) % 7,) for item in range(3, 10)},
 }
 _ELAPSED_FORMATS = {4, 6, 8, 10, 12, 20}
+_TASK_TYPES = {0: TaskType.FIXED_UNITS, 1: TaskType.FIXED_DURATION, 2: TaskType.FIXED_WORK}
+_ACCRUALS = {1: Accrual.START, 2: Accrual.END, 3: Accrual.PRORATED}
+_CONTOURS = dict(enumerate(WorkContour))  # MSPDI 0 flat, 1 back loaded, ... 8 contoured
+_RATE_UNITS = {1: RateUnit.MINUTE, 2: RateUnit.HOUR, 3: RateUnit.DAY, 4: RateUnit.WEEK, 5: RateUnit.MONTH}
+_UNASSIGNED = -65535  # MS Project's resource UID for an assignment without a resource
 _PERCENT_FORMATS = {19, 20}
 _DURATION = re.compile(
     r"^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
@@ -108,7 +132,9 @@ class MspdiProject:
     ``summaries`` maps each summary task UID to the UIDs of its leaf tasks; ``manual`` holds the
     UIDs of manually scheduled tasks; ``notes`` lists features met in the file that were read only
     approximately (e.g. a recurring calendar exception pattern other than daily); ``levels`` holds
-    every task's outline level, in file order like ``names``.
+    every task's outline level, in file order like ``names``; ``resourcing`` holds the resources,
+    assignments and task settings that :func:`~tandem_engine.apply_assignments` and
+    :func:`~tandem_engine.cost_schedule` take.
     """
 
     network: Network
@@ -117,6 +143,7 @@ class MspdiProject:
     manual: frozenset[ActivityId]
     notes: tuple[str, ...] = field(default=())
     levels: Mapping[ActivityId, int] = field(default_factory=dict)
+    resourcing: ResourcePlan = field(default_factory=ResourcePlan)
 
 
 def read_mspdi(source: str | Path | bytes, *, max_bytes: int = MAX_MSPDI_BYTES) -> MspdiProject:
@@ -380,6 +407,11 @@ class _Reader:
             if activity.manual:
                 manual.add(uid)
             activities.append(activity)
+        splits = self.split_gaps(activities, calendars, project_calendar)
+        if splits:
+            activities = [
+                replace(a, duration=a.duration + splits[a.id]) if a.id in splits else a for a in activities
+            ]
         leaves = {uid: _leaves(uid, children_of, summary_uids) for uid in summary_uids}
         links: list[Link] = []
         for pred, succ, element in raw_links:
@@ -393,6 +425,11 @@ class _Reader:
             status_date=self.moment(root, "StatusDate"),
             names=names,
         )
+        task_elements = [t for t in self.children(root, "Tasks/Task") if self.integer(t, "UID") in names]
+        try:
+            resourcing = self.resourcing(task_elements, calendars, splits)
+        except ValueError as exc:  # a negative rate, units or work: the file is not usable as it is
+            raise MspdiError(f"resources: {exc}") from exc
         return MspdiProject(
             network=network,
             names=names,
@@ -400,6 +437,7 @@ class _Reader:
             manual=frozenset(manual),
             notes=tuple(self.notes),
             levels=levels,
+            resourcing=resourcing,
         )
 
     def activity(self, task: Element, uid: int, calendars: Mapping[CalendarId, Calendar]) -> Activity:
@@ -430,6 +468,164 @@ class _Reader:
             elapsed=fmt in _ELAPSED_FORMATS,
         )
 
+    # -- resources and assignments ----------------------------------------------------------------
+
+    def number(self, element: Element, name: str, default: float = 0.0) -> float:
+        value = self.text(element, name)
+        return default if value is None or value == "" else float(value)
+
+    def rate_entry(self, element: Element, material: bool, effective_from: datetime | None) -> RateEntry:
+        # MSPDI stores time rates per hour whatever their display format, costs in cents.
+        if material:
+            standard = Rate(self.number(element, "StandardRate"), RateUnit.UNIT)
+        else:
+            standard = Rate(self.number(element, "StandardRate"), RateUnit.HOUR)
+        return RateEntry(
+            effective_from=effective_from,
+            standard=standard,
+            overtime=Rate(self.number(element, "OvertimeRate"), RateUnit.HOUR),
+            cost_per_use=self.number(element, "CostPerUse") / 100.0,
+        )
+
+    def resource(self, element: Element, calendars: Mapping[CalendarId, Calendar]) -> Resource:
+        uid = self.integer(element, "UID")
+        kind = self.integer(element, "Type", 1)
+        if kind == 2 or self.integer(element, "IsCostResource") == 1:
+            resource_type = ResourceType.COST
+        elif kind == 0:
+            resource_type = ResourceType.MATERIAL
+        else:
+            resource_type = ResourceType.WORK
+        material = resource_type is ResourceType.MATERIAL
+        tables: dict[int, list[RateEntry]] = {}
+        for rate in self.children(element, "Rates/Rate"):
+            index = self.integer(rate, "RateTable")
+            if not 0 <= index < 5:
+                continue  # MS Project has tables A-E only (MPXJ skips others too)
+            start = self.moment(rate, "RatesFrom")
+            if start is not None and start.year < 1985:  # MS Project's "NA": in force from the beginning
+                start = None
+            tables.setdefault(index, []).append(self.rate_entry(rate, material, start))
+        if tables:
+            rates = tuple(
+                tuple(sorted(tables.get(i, [RateEntry()]), key=_effective)) for i in range(max(tables) + 1)
+            )
+        else:
+            rates = ((self.rate_entry(element, material, None),),)
+        calendar_uid = self.integer(element, "CalendarUID", -1)
+        return Resource(
+            id=uid,
+            name=self.text(element, "Name") or "",
+            type=resource_type,
+            calendar_id=calendar_uid if calendar_uid in calendars else None,
+            max_units=self.number(element, "MaxUnits", 1.0),
+            rates=rates,
+            material_label=self.text(element, "MaterialLabel") or "",
+            accrue_at=_ACCRUALS.get(self.integer(element, "AccrueAt", 3), Accrual.PRORATED),
+        )
+
+    def assignment(self, element: Element, resources: Mapping[ResourceId, Resource]) -> Assignment | None:
+        resource_uid = self.integer(element, "ResourceUID", _UNASSIGNED)
+        resource = resources.get(resource_uid)
+        if resource is None:
+            return None  # unassigned work (MS Project's placeholder) is no one's work
+        work_text = self.text(element, "Work")
+        overtime_text = self.text(element, "OvertimeWork")
+        units = self.number(element, "Units", 1.0)
+        return Assignment(
+            task_id=self.integer(element, "TaskUID"),
+            resource_id=resource_uid,
+            units=units,
+            work=float(parse_duration_minutes(work_text)) if work_text else None,
+            overtime_work=float(parse_duration_minutes(overtime_text)) if overtime_text else 0.0,
+            cost=self.number(element, "Cost") / 100.0 if resource.type is ResourceType.COST else 0.0,
+            rate_table=self.integer(element, "CostRateTable"),
+            delay=round(self.number(element, "Delay") / 10.0),
+            contour=_CONTOURS.get(self.integer(element, "WorkContour"), WorkContour.FLAT),
+        )
+
+    def split_gaps(
+        self,
+        activities: list[Activity],
+        calendars: Mapping[CalendarId, Calendar],
+        project_calendar: CalendarId,
+    ) -> dict[ActivityId, int]:
+        """Working minutes of the gaps inside split tasks, from their assignments' timephased work.
+
+        MS Project keeps a split only as timephased work: periods of zero work between periods of
+        work, in every assignment of the task. The gap is counted on the task's calendar.
+        """
+        zero_spans: dict[int, list[set[tuple[str, str]]]] = {}
+        for element in self.children(self.root, "Assignments/Assignment"):
+            periods = [
+                (self.text(td, "Start") or "", self.text(td, "Finish") or "", self.text(td, "Value"))
+                for td in self.children(element, "TimephasedData")
+                if self.integer(td, "Type") in (1, 2)  # remaining and actual work
+            ]
+            working = [
+                k for k, (_, _, value) in enumerate(periods) if value and parse_duration_minutes(value) > 0
+            ]
+            if len(working) < 2:
+                continue
+            gaps = {
+                (start, finish)
+                for start, finish, value in periods[working[0] : working[-1]]
+                if value is not None and parse_duration_minutes(value) == 0
+            }
+            zero_spans.setdefault(self.integer(element, "TaskUID"), []).append(gaps)
+        by_id = {a.id: a for a in activities}
+        out: dict[ActivityId, int] = {}
+        for uid, per_assignment in zero_spans.items():
+            activity = by_id.get(uid)
+            common = set.intersection(*per_assignment)
+            if activity is None or not common:
+                continue
+            calendar = calendars[
+                activity.calendar_id if activity.calendar_id is not None else project_calendar
+            ]
+            gap = sum(
+                working_minutes_between(calendar, datetime.fromisoformat(a), datetime.fromisoformat(b))
+                for a, b in common
+            )
+            if gap > 0:
+                out[uid] = gap
+        return out
+
+    def resourcing(
+        self, tasks: list[Element], calendars: Mapping[CalendarId, Calendar], splits: Mapping[ActivityId, int]
+    ) -> ResourcePlan:
+        root = self.root
+        resources: dict[ResourceId, Resource] = {}
+        for element in self.children(root, "Resources/Resource"):
+            if self.integer(element, "IsNull") == 1:
+                continue
+            resource = self.resource(element, calendars)
+            resources[self.integer(element, "UID")] = resource
+        assignments = [
+            a
+            for a in (self.assignment(e, resources) for e in self.children(root, "Assignments/Assignment"))
+            if a is not None
+        ]
+        settings: dict[ActivityId, TaskResourcing] = {}
+        for task in tasks:
+            settings[self.integer(task, "UID")] = TaskResourcing(
+                task_type=_TASK_TYPES.get(self.integer(task, "Type"), TaskType.FIXED_UNITS),
+                effort_driven=self.integer(task, "EffortDriven") == 1,
+                fixed_cost=self.number(task, "FixedCost") / 100.0,
+                fixed_cost_accrual=_ACCRUALS.get(self.integer(task, "FixedCostAccrual", 3), Accrual.PRORATED),
+                ignore_resource_calendars=self.integer(task, "IgnoreResourceCalendar") == 1,
+                split_minutes=splits.get(self.integer(task, "UID"), 0),
+            )
+        return ResourcePlan(
+            resources=resources,
+            assignments=tuple(assignments),
+            tasks=settings,
+            minutes_per_day=self.integer(root, "MinutesPerDay", 480) or 480,
+            minutes_per_week=self.integer(root, "MinutesPerWeek", 2400) or 2400,
+            days_per_month=self.integer(root, "DaysPerMonth", 20) or 20,
+            currency=self.text(root, "CurrencyCode") or "",
+        )
+
     def manual_date(self, task: Element, name: str) -> datetime | None:
         return self.moment(task, f"Manual{name}") or self.moment(task, name)
 
@@ -446,7 +642,9 @@ class _Reader:
         lag_format = self.integer(element, "LagFormat", 7)
         lag_format = lag_format - 32 if lag_format >= 32 else lag_format
         if lag_format in _PERCENT_FORMATS:
-            unit, lag = LagUnit.PERCENT, lag_tenths / 10.0
+            # A percent lag's ``LinkLag`` is the percentage itself (50 = 50 % of the predecessor's
+            # duration), not tenths of a minute: MS Project writes it so, and MPXJ reads it so.
+            unit, lag = LagUnit.PERCENT, lag_tenths
         elif lag_format in _ELAPSED_FORMATS:
             unit, lag = LagUnit.ELAPSED, lag_tenths / 10.0
         else:
@@ -474,3 +672,8 @@ def _leaves(uid: int, children_of: Mapping[int, list[int]], summary_uids: set[in
 def _minute_of_day(text: str) -> int:
     hours, minutes, *_ = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def _effective(entry: RateEntry) -> datetime:
+    """Sort key of a rate table entry: its effective date, the entry without one first."""
+    return entry.effective_from or datetime(1, 1, 1)  # noqa: DTZ001 - naive project time

@@ -151,11 +151,13 @@ def _iso(value: dt.datetime) -> str:
 def dry_run(path: Path) -> dict[str, Any]:
     """Schedule a file with Tandem's engine, ignoring the dates stored in it; nothing is written.
 
-    Honours the file's calendars, constraints, actual dates and manually scheduled tasks. Returns
-    ``{"tasks": [...]}`` in file order, summary tasks rolled up from their leaves.
+    Honours the file's calendars, constraints, actual dates, manually scheduled tasks and resource
+    assignments (resource calendars), and computes each task's work (minutes) and cost (in the
+    file's currency) from its resources, assignments and fixed cost. Returns ``{"tasks": [...]}``
+    in file order, summary tasks rolled up from their leaves.
     """
     project, _data = read_project_file(path)
-    network = project.network
+    network = engine.apply_assignments(project.network, project.resourcing)
     try:
         result = engine.schedule(network)
     except engine.NetworkCycleError as exc:
@@ -164,6 +166,8 @@ def dry_run(path: Path) -> dict[str, Any]:
     except engine.NetworkError as exc:
         raise ImportRefused(_("The file cannot be scheduled: %(error)s") % {"error": exc}) from None
     rolled = engine.rollup_summaries(project, result)
+    costs = engine.cost_schedule(project.network, project.resourcing, result)
+    costs.update(engine.rollup_work_cost(costs, project.summaries, project.resourcing))
     calendar = network.calendars[network.calendar_id]
     tasks: list[dict[str, Any]] = []
     for uid, name in project.names.items():
@@ -200,6 +204,8 @@ def dry_run(path: Path) -> dict[str, Any]:
                 "late_finish": _iso(dates[5]),
                 "total_slack_minutes": slack,
                 "critical": bool(critical),
+                "work_minutes": round(costs[uid].work, 2) if uid in costs else 0.0,
+                "cost": round(costs[uid].cost, 2) if uid in costs else 0.0,
             }
         )
     return {"tasks": tasks}

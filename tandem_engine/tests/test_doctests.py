@@ -18,7 +18,7 @@ MODULES = sorted(
 )
 
 #: The modules whose public functions show a worked example; each must keep at least one.
-WITH_EXAMPLES = {"calendar", "china", "cpm", "evm", "model", "mspdi"}
+WITH_EXAMPLES = {"calendar", "china", "cpm", "evm", "model", "mspdi", "resources"}
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+import tandem_engine as engine
 from tandem.accounts.models import Organization
 from tandem.planning import interop, mpxj_bridge, services
 from tandem.planning.models import Dependency, Task
@@ -37,6 +38,8 @@ KEYS = [
     "late_finish",
     "total_slack_minutes",
     "critical",
+    "work_minutes",
+    "cost",
 ]
 
 
@@ -71,6 +74,20 @@ def test_the_dry_run_prints_ms_projects_dates_and_writes_nothing(
             assert got[field] == row[field] + ":00", (row["uid"], field)
         assert isinstance(got["total_slack_minutes"], int) and isinstance(got["critical"], bool)
     assert Task.objects.count() == 0 and Project.objects.count() == 0
+
+
+@needs_data
+def test_the_dry_run_prints_work_and_cost_computed_from_the_assignments(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = json.loads(_run(capsys, "import", str(DATA / "mpxj" / "sample.xml"), "--dry-run", "--json"))
+    tasks = {t["uid"]: t for t in result["tasks"]}
+    # 'Second Task': 200 h at 50 % of a 10.00/h resource (30.00 per use) and 300 h at 75 % of a
+    # 5.00/h one (15.00 per use) on its night-shift calendar; 'First Task' is its summary.
+    assert (tasks[2]["work_minutes"], tasks[2]["cost"]) == (30000.0, 2015.0 + 1511.25)
+    assert (tasks[1]["work_minutes"], tasks[1]["cost"]) == (30000.0, 3526.25)
+    assert (tasks[9]["work_minutes"], tasks[9]["cost"]) == (0.0, 0.0)
+    assert tasks[2]["finish"] == "2003-03-18T08:00:00"
 
 
 @pytest.mark.parametrize(
@@ -276,3 +293,25 @@ def test_the_excel_export_quotes_formulas_as_the_csv_does(plan: Plan) -> None:
     services.do_update_task(plan.design, version=1, actor=plan.world.pm, name="@SUM(A1:A2)")
     sheet = openpyxl.load_workbook(io.BytesIO(interop.export_xlsx(plan.world.pm, plan.world.project))).active
     assert sheet is not None and sheet["B3"].value == "'@SUM(A1:A2)" and sheet["F3"].value == 960
+
+
+@needs_java
+def test_a_percent_lag_keeps_its_size_through_mpxj(tmp_path: Path) -> None:
+    # .mpp files reach the engine as the MSPDI that MPXJ writes: a 50 % lag must stay 50 %.
+    source = tmp_path / "lag.xml"
+    source.write_bytes(
+        b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+      <Project xmlns="http://schemas.microsoft.com/project"><Name>lag</Name>
+      <StartDate>2026-11-23T08:00:00</StartDate><CalendarUID>1</CalendarUID>
+      <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar></Calendar></Calendars>
+      <Tasks>
+        <Task><UID>1</UID><ID>1</ID><Name>Design</Name><OutlineLevel>1</OutlineLevel><Duration>PT80H0M0S</Duration></Task>
+        <Task><UID>2</UID><ID>2</ID><Name>Build</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+          <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>3</Type><LinkLag>50</LinkLag>
+          <LagFormat>19</LagFormat></PredecessorLink></Task>
+      </Tasks></Project>"""
+    )
+    converted = tmp_path / "converted.xml"
+    mpxj_bridge.run("convert", str(source), str(converted))
+    (link,) = interop.parse_mspdi(converted.read_bytes()).network.links
+    assert (link.lag, link.lag_unit) == (50.0, engine.LagUnit.PERCENT)
