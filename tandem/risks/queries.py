@@ -348,7 +348,9 @@ def decision_delay_impact(
     """
     project = decision.project
     today = today or timezone.localdate()
-    tasks = list(Task.objects.filter(project=project).order_by("id"))
+    # The plan as the scheduler reads it (plain rows, not model instances): a page shows this for
+    # up to three overdue decisions, and the cost follows the plan's size.
+    tasks = scheduling.load_rows(project)
     blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
     if not tasks or not blocked_ids:
         return DelayImpact(decision, today, today, [], [])
@@ -369,11 +371,11 @@ def decision_delay_impact(
             for held_task in other.blocked_tasks.all():
                 if held_task.pk in blocked_ids:
                     others[held_task.pk] = max(others.get(held_task.pk, until), until)
-    for task in tasks:
-        if task.pk in blocked_ids:
-            task.held_until = others.get(task.pk)
-    links = list(Dependency.objects.filter(project=project).order_by("id"))
-    calendars = scheduling.engine_calendars(project, tasks, [])
+    for row in tasks:
+        if row.pk in blocked_ids:
+            row.held_until = others.get(row.pk)
+    links = scheduling.load_links(project)
+    calendars = scheduling.engine_calendars(project, tasks, [], until=scheduling.latest_finish(tasks))
     network = scheduling.build_network(project, tasks, links, calendars)
     leaves = scheduling.leaves_of(tasks)
     held: set[int] = set()
@@ -389,7 +391,12 @@ def decision_delay_impact(
     day_minutes = (
         engine.working_minutes_between(calendar, start_later, start_later + dt.timedelta(days=1)) or 480
     )
-    visible = set(Task.objects.visible_to(user).filter(project=project).values_list("id", flat=True))
+    milestone_ids = [t.pk for t in tasks if t.kind == TaskKind.MILESTONE]
+    # Only the rows reported, and only those the user may see, as tasks.
+    shown = {
+        t.pk: t
+        for t in Task.objects.visible_to(user).filter(project=project, pk__in=[*blocked_ids, *milestone_ids])
+    }
     zone = scheduling.zone_of(project)
 
     def slip(task: Task, ids: list[int]) -> Slip | None:
@@ -407,16 +414,13 @@ def decision_delay_impact(
             round(minutes / day_minutes, 2),
         )
 
-    by_id = {t.pk: t for t in tasks}
     blocked = [
         s
         for pk in sorted(blocked_ids)
-        if pk in visible and (s := slip(by_id[pk], leaves.get(pk) or [pk])) is not None
+        if pk in shown and (s := slip(shown[pk], leaves.get(pk) or [pk])) is not None
     ]
     milestones = [
-        s
-        for t in tasks
-        if t.kind == TaskKind.MILESTONE and t.pk in visible and (s := slip(t, [t.pk])) is not None
+        s for pk in milestone_ids if pk in shown and (s := slip(shown[pk], [pk])) is not None
     ]
     return DelayImpact(decision, today, tomorrow, blocked, milestones)
 
