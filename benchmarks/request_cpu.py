@@ -210,9 +210,7 @@ def _edit_task(web: Client, api: Client, person: Person, rng: random.Random) -> 
     task = read.json()
     minutes = max(60, task["duration_minutes"] + rng.choice((-60, 60)))
     body = {"duration_minutes": minutes, "version": task["version"]}
-    return _checked(read) + _checked(
-        api.request("PATCH", url, json.dumps(body).encode())
-    )
+    return _checked(read) + _checked(api.request("PATCH", url, json.dumps(body).encode()))
 
 
 def _checked(answer: Answer) -> int:

@@ -21,7 +21,9 @@ class ProjectsConfig(AppConfig):
         from tandem.projects.models import Membership
 
         post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships")
-        post_delete.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships-d")
+        post_delete.connect(
+            _forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships-d"
+        )
 
 
 def _forget_memberships(**kwargs: object) -> None:

@@ -419,9 +419,7 @@ def decision_delay_impact(
         for pk in sorted(blocked_ids)
         if pk in shown and (s := slip(shown[pk], leaves.get(pk) or [pk])) is not None
     ]
-    milestones = [
-        s for pk in milestone_ids if pk in shown and (s := slip(shown[pk], [pk])) is not None
-    ]
+    milestones = [s for pk in milestone_ids if pk in shown and (s := slip(shown[pk], [pk])) is not None]
     return DelayImpact(decision, today, tomorrow, blocked, milestones)
 
 
