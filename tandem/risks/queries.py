@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 import tandem_engine as engine
 from tandem.core.choices import Visibility
+from tandem.core.scoping import remembered_memberships
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
@@ -280,7 +281,11 @@ def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     """Open decisions across the user's projects that the user may take, soonest due first."""
     if not getattr(user, "is_authenticated", False):
         return ClientDecision.objects.none()
-    roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
+    remembered = remembered_memberships(user)
+    if remembered is not None:
+        roles = {project_id: m.role for project_id, m in remembered.items()}
+    else:
+        roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
     kinds: dict[int, list[str]] = {}
     for right in DecisionRight.objects.filter(project_id__in=roles):
         if roles[right.project_id] in (right.roles or []):
