@@ -108,7 +108,7 @@ def comment_counts_of(user: Viewer, *groups: Iterable[models.Model]) -> list[dic
     counts: list[dict[int, int]] = [{} for _group in found]
     if not wanted:
         return counts
-    by_type: dict[tuple[int, int], int] = {
+    by_type: dict[tuple[int | None, int], int] = {
         (row["target_type_id"], row["target_id"]): row["n"]
         for row in Comment.objects.visible_to(user)
         .filter(wanted)
@@ -116,9 +116,9 @@ def comment_counts_of(user: Viewer, *groups: Iterable[models.Model]) -> list[dic
         .annotate(n=models.Count("id"))
         .order_by()
     }
-    for index, (group, type_id) in enumerate(zip(found, types, strict=True)):
+    for index, (group, kind_id) in enumerate(zip(found, types, strict=True)):
         for record in group:
-            n = by_type.get((type_id, record.pk))  # type: ignore[arg-type]
+            n = by_type.get((kind_id, record.pk))
             if n:
                 counts[index][record.pk] = n
     return counts
