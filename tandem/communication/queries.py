@@ -89,20 +89,39 @@ def comment_counts(user: Viewer, records: Iterable[models.Model]) -> dict[int, i
 
     The records are ones the user already sees (a list page's rows); a client counts shared comments only.
     """
-    found = [record for record in records if record is not None]
-    if not found:
-        return {}
-    counted = (
-        Comment.objects.visible_to(user)
-        .filter(
-            target_type=ContentType.objects.get_for_model(type(found[0])),
-            target_id__in=[record.pk for record in found],
-        )
-        .values("target_id")
+    return comment_counts_of(user, records)[0]
+
+
+def comment_counts_of(user: Viewer, *groups: Iterable[models.Model]) -> list[dict[int, int]]:
+    """``comment_counts`` of several lists of records (each list of one kind) with one query: one dict
+    per list, in the order given (a page showing goals, KPIs and stakeholders counts them together)."""
+    found = [[record for record in group if record is not None] for group in groups]
+    wanted = models.Q()
+    types: list[int | None] = []
+    for group in found:
+        if not group:
+            types.append(None)
+            continue
+        type_id = ContentType.objects.get_for_model(type(group[0])).pk
+        types.append(type_id)
+        wanted |= models.Q(target_type_id=type_id, target_id__in=[record.pk for record in group])
+    counts: list[dict[int, int]] = [{} for _group in found]
+    if not wanted:
+        return counts
+    by_type: dict[tuple[int | None, int], int] = {
+        (row["target_type_id"], row["target_id"]): row["n"]
+        for row in Comment.objects.visible_to(user)
+        .filter(wanted)
+        .values("target_type_id", "target_id")
         .annotate(n=models.Count("id"))
         .order_by()
-    )
-    return {row["target_id"]: row["n"] for row in counted}
+    }
+    for index, (group, kind_id) in enumerate(zip(found, types, strict=True)):
+        for record in group:
+            n = by_type.get((kind_id, record.pk))
+            if n:
+                counts[index][record.pk] = n
+    return counts
 
 
 # ---------------------------------------------------------------- integrations

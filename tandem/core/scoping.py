@@ -5,10 +5,20 @@ of that project; a member on the client side sees it only when it is shared — 
 whose sharing depends on a parent (a link between tasks, a meeting's agenda item), only when every
 record named by its ``scope_visibility_paths`` is shared. The rule lives here once and serves web
 pages, the API, exports and feeds alike.
+
+Within a web or API request (``remembering_memberships``, entered by a middleware) each user's
+memberships are read once, with one small query, and every scope of that request names the project
+ids as literals (``project_id IN (3, 7)``) instead of repeating the membership subquery: a page runs
+a dozen scoped queries, and building and compiling the subquery was a large share of its CPU. Any
+change to a membership during the request forgets what was read. Outside a request (jobs, commands,
+tests calling queries directly) nothing is remembered and the scope stays a subquery.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeAlias, TypeVar
 
 from django.apps import apps
@@ -68,6 +78,50 @@ def shared_q(model: type[models.Model], prefix: str = "") -> Q:
     return condition
 
 
+#: The memberships read in the current request, by user id (None outside a request).
+_remembered: ContextVar[dict[int, dict[int, Any]] | None] = ContextVar("tandem_memberships", default=None)
+
+#: Above this many projects a user's scope stays a subquery rather than a long literal list.
+LITERAL_IDS_MAX = 500
+
+
+@contextmanager
+def remembering_memberships() -> Iterator[None]:
+    """Within the block (one request), read each user's memberships once and reuse them."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def forget_memberships() -> None:
+    """Drop the memberships remembered in this request (a membership was added, changed or removed)."""
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.clear()
+
+
+def remembered_memberships(user: Viewer) -> dict[int, Any] | None:
+    """The user's memberships by project id, read once per request; None outside a request."""
+    remembered = _remembered.get()
+    if remembered is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    found = remembered.get(user.pk)
+    if found is None:
+        rows = _membership_model()._default_manager.filter(user_id=user.pk).order_by()
+        found = remembered[user.pk] = {m.project_id: m for m in rows}
+    return found
+
+
+def _scope_ids(user: Viewer, side: str | None = None) -> list[int] | models.QuerySet[Any, dict[str, Any]]:
+    """The ids of the user's projects (on one side): literals within a request, else a subquery."""
+    memberships = remembered_memberships(user)
+    if memberships is None or len(memberships) > LITERAL_IDS_MAX:
+        return project_ids_for(user, side)
+    return sorted(pk for pk, m in memberships.items() if side is None or m.side == side)
+
+
 def project_ids_for(user: Viewer, side: str | None = None) -> models.QuerySet[Any, dict[str, Any]]:
     """Subquery of the ids of projects ``user`` belongs to (optionally on one side only)."""
     memberships: models.QuerySet[Any] = _membership_model()._default_manager.all()
@@ -99,12 +153,19 @@ class ScopedQuerySet(models.QuerySet[_M, _M]):
         lookup = self._project_lookup()
         shared = shared_q(self.model)
         if not shared:
-            return self.filter(**{lookup: project_ids_for(user)})
+            return self.filter(**{lookup: _scope_ids(user)})
         if sees_as_client(user):
             # A team member previewing the client's view reads with client-side semantics.
-            return self.filter(Q(**{lookup: project_ids_for(user)}) & shared)
-        team = Q(**{lookup: project_ids_for(user, Side.TEAM)})
-        client = Q(**{lookup: project_ids_for(user, Side.CLIENT)}) & shared
+            return self.filter(Q(**{lookup: _scope_ids(user)}) & shared)
+        team_ids, client_ids = _scope_ids(user, Side.TEAM), _scope_ids(user, Side.CLIENT)
+        team = Q(**{lookup: team_ids})
+        client = Q(**{lookup: client_ids}) & shared
+        if isinstance(team_ids, list) and isinstance(client_ids, list):
+            # Known ids: leave out a side the user has no project on (an empty IN matches nothing).
+            if not client_ids:
+                return self.filter(team)
+            if not team_ids:
+                return self.filter(client)
         return self.filter(team | client)
 
     def shared(self) -> Self:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ from django.utils.translation import pgettext_lazy
 
 from tandem.meetings.choices import AdherenceStatus, Frequency, MonthlyRule
 from tandem.planning import scheduling
-from tandem.planning.models import DEFAULT_HOURS, Calendar
+from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException
 from tandem_engine.calendar import working_days
 
 if TYPE_CHECKING:
@@ -69,19 +70,17 @@ class WorkingCalendar:
             self._exceptions = list(row.exceptions.all())
         self._row = row
         self._years: dict[int, frozenset[dt.date]] = {}
+        self._values = _CalendarValues(
+            row.base,
+            tuple(row.working_weekdays or ()),
+            row.hours,
+            tuple((e.start, e.end, e.working, e.hours) for e in self._exceptions),  # type: ignore[attr-defined]
+        )
 
     def _year(self, year: int) -> frozenset[dt.date]:
         days = self._years.get(year)
         if days is None:
-            engine_calendar = scheduling.build_calendar(
-                self._row,
-                self._exceptions,  # type: ignore[arg-type]
-                [year - 1, year, year + 1],
-                [],
-                calendar_id=scheduling.PROJECT_CALENDAR_ID,
-            )
-            days = frozenset(working_days(engine_calendar, dt.date(year, 1, 1), dt.date(year, 12, 31)))
-            self._years[year] = days
+            days = self._years[year] = _working_days_of(self._values, year)
         return days
 
     def is_working(self, day: dt.date) -> bool:
@@ -133,6 +132,38 @@ def prime_calendars(projects: Iterable[Project]) -> None:
         project.__dict__["_meetings_working_calendar"] = WorkingCalendar(
             project, rows.get(project.pk), loaded=True
         )
+
+
+@dataclass(frozen=True)
+class _CalendarValues:
+    """What decides a calendar's working days: its base, weekdays, hours and exceptions."""
+
+    base: str
+    weekdays: tuple[int, ...]
+    hours: str
+    exceptions: tuple[tuple[dt.date, dt.date, bool, str], ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _working_days_of(values: _CalendarValues, year: int) -> frozenset[dt.date]:
+    """The working days of one year of a calendar, kept by the calendar's values: every request of a
+    project's pages needs the same year, and computing it day by day was most of a page's meeting
+    panel. Keyed by the values, not the row, so a changed calendar is a new key (nothing to forget)."""
+    row = Calendar(
+        name="",
+        base=values.base,
+        working_weekdays=list(values.weekdays),
+        hours=values.hours,
+        is_project_calendar=True,
+    )
+    exceptions = [
+        CalendarException(start=start, end=end, working=working, hours=hours)
+        for start, end, working, hours in values.exceptions
+    ]
+    engine_calendar = scheduling.build_calendar(
+        row, exceptions, [year - 1, year, year + 1], [], calendar_id=scheduling.PROJECT_CALENDAR_ID
+    )
+    return frozenset(working_days(engine_calendar, dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
 def working_calendar(project: Project) -> WorkingCalendar:

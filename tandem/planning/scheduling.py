@@ -526,8 +526,10 @@ def engine_calendars(
     """
     zone = zone_of(project)
     years = _years(project, tasks, zone, until)
-    ensure_project_calendar(project)
     rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
+    if not any(row.is_project_calendar for row in rows):
+        ensure_project_calendar(project)
+        rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
     sink: list[str] = caught if caught is not None else []
     out: dict[engine.CalendarId, engine.Calendar] = {}
     for row in rows:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.scoping import forget_memberships
+
 
 class ProjectsConfig(AppConfig):
     """Projects, memberships, decision rights, invitations and the charter."""
@@ -10,3 +12,19 @@ class ProjectsConfig(AppConfig):
     name = "tandem.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        """A membership saved or deleted (by a service, a cascade or the admin) is forgotten by the
+        request that remembered the memberships (``core.scoping.remembering_memberships``)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from tandem.projects.models import Membership
+
+        post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships")
+        post_delete.connect(
+            _forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships-d"
+        )
+
+
+def _forget_memberships(**kwargs: object) -> None:
+    forget_memberships()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.core.choices import Side
-from tandem.core.scoping import sees_as_client
+from tandem.core.scoping import forget_memberships, remembered_memberships, sees_as_client
 from tandem.projects.choices import DecisionKind, DecisionPreset, Role
 
 if TYPE_CHECKING:
@@ -113,13 +113,18 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 
 
 def membership_of(user: Viewer, project: Project) -> Membership | None:
-    """The user's membership in ``project`` (cached on the project object for the request)."""
+    """The user's membership in ``project`` (cached on the project object; within a request, taken
+    from the memberships the request's scopes read)."""
     user_id = user.pk
     if not user.is_authenticated or user_id is None:
         return None
     cache: dict[int, Membership | None] = project.__dict__.setdefault("_membership_cache", {})
     if user_id not in cache:
-        cache[user_id] = project.memberships.filter(user_id=user_id).first()
+        remembered = remembered_memberships(user)
+        if remembered is not None:
+            cache[user_id] = remembered.get(project.pk)
+        else:
+            cache[user_id] = project.memberships.filter(user_id=user_id).first()
     return cache[user_id]
 
 
@@ -191,3 +196,4 @@ def forget_cached_rights(project: Project) -> None:
     """Drop the per-object caches after memberships or decision rights change."""
     project.__dict__.pop("_membership_cache", None)
     project.__dict__.pop("_decision_cache", None)
+    forget_memberships()

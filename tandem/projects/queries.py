@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
 from tandem.core.models import Activity
-from tandem.projects.charter import charter_content, diff_content, visible_content
+from tandem.projects.charter import diff_content
 from tandem.projects.choices import CLIENT_ROLES, CharterSectionKey
 from tandem.projects.models import (
     Charter,
@@ -206,19 +206,22 @@ def charter_revision(project: Project, number: int) -> CharterRevision:
 
 
 def changes_since_confirmation(project: Project) -> tuple[CharterConfirmation | None, list[dict[str, Any]]]:
-    """The latest confirmation and what changed in the charter since, as the user may see it."""
+    """The latest confirmation and what changed in the charter since, as the user may see it.
+
+    Revisions hold the shared charter only (that is what the client confirms), and every edit of the
+    charter freezes the shared charter as a new revision when it changed (``services._bump_charter``):
+    the latest revision is the shared charter as it stands, so the comparison reads two stored
+    revisions instead of the whole charter on every view of the project home.
+    """
     confirmation = latest_confirmation(project)
     if confirmation is None:
         return None, []
-    # Revisions hold the shared charter only: that is what the client confirms.
-    old = (
-        CharterRevision.objects.filter(charter__project=project, number=confirmation.revision)
-        .values_list("content", flat=True)
-        .first()
-        or {}
-    )
-    new = visible_content(charter_content(project), include_internal=False)
-    return confirmation, diff_content(old, new)
+    revisions = CharterRevision.objects.filter(charter__project=project)
+    latest = revisions.order_by("-number").values_list("number", "content").first()
+    if latest is None or latest[0] == confirmation.revision:
+        return confirmation, []
+    old = revisions.filter(number=confirmation.revision).values_list("content", flat=True).first() or {}
+    return confirmation, diff_content(old, latest[1])
 
 
 def organizations_for(user: Viewer) -> QuerySet[Organization]:

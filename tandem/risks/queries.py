@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 import tandem_engine as engine
 from tandem.core.choices import Visibility
+from tandem.core.scoping import remembered_memberships
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
@@ -280,7 +281,11 @@ def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     """Open decisions across the user's projects that the user may take, soonest due first."""
     if not getattr(user, "is_authenticated", False):
         return ClientDecision.objects.none()
-    roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
+    remembered = remembered_memberships(user)
+    if remembered is not None:
+        roles = {project_id: m.role for project_id, m in remembered.items()}
+    else:
+        roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
     kinds: dict[int, list[str]] = {}
     for right in DecisionRight.objects.filter(project_id__in=roles):
         if roles[right.project_id] in (right.roles or []):
@@ -348,7 +353,9 @@ def decision_delay_impact(
     """
     project = decision.project
     today = today or timezone.localdate()
-    tasks = list(Task.objects.filter(project=project).order_by("id"))
+    # The plan as the scheduler reads it (plain rows, not model instances): a page shows this for
+    # up to three overdue decisions, and the cost follows the plan's size.
+    tasks = scheduling.load_rows(project)
     blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
     if not tasks or not blocked_ids:
         return DelayImpact(decision, today, today, [], [])
@@ -369,11 +376,11 @@ def decision_delay_impact(
             for held_task in other.blocked_tasks.all():
                 if held_task.pk in blocked_ids:
                     others[held_task.pk] = max(others.get(held_task.pk, until), until)
-    for task in tasks:
-        if task.pk in blocked_ids:
-            task.held_until = others.get(task.pk)
-    links = list(Dependency.objects.filter(project=project).order_by("id"))
-    calendars = scheduling.engine_calendars(project, tasks, [])
+    for row in tasks:
+        if row.pk in blocked_ids:
+            row.held_until = others.get(row.pk)
+    links = scheduling.load_links(project)
+    calendars = scheduling.engine_calendars(project, tasks, [], until=scheduling.latest_finish(tasks))
     network = scheduling.build_network(project, tasks, links, calendars)
     leaves = scheduling.leaves_of(tasks)
     held: set[int] = set()
@@ -389,7 +396,12 @@ def decision_delay_impact(
     day_minutes = (
         engine.working_minutes_between(calendar, start_later, start_later + dt.timedelta(days=1)) or 480
     )
-    visible = set(Task.objects.visible_to(user).filter(project=project).values_list("id", flat=True))
+    milestone_ids = [t.pk for t in tasks if t.kind == TaskKind.MILESTONE]
+    # Only the rows reported, and only those the user may see, as tasks.
+    shown = {
+        t.pk: t
+        for t in Task.objects.visible_to(user).filter(project=project, pk__in=[*blocked_ids, *milestone_ids])
+    }
     zone = scheduling.zone_of(project)
 
     def slip(task: Task, ids: list[int]) -> Slip | None:
@@ -407,17 +419,12 @@ def decision_delay_impact(
             round(minutes / day_minutes, 2),
         )
 
-    by_id = {t.pk: t for t in tasks}
     blocked = [
         s
         for pk in sorted(blocked_ids)
-        if pk in visible and (s := slip(by_id[pk], leaves.get(pk) or [pk])) is not None
+        if pk in shown and (s := slip(shown[pk], leaves.get(pk) or [pk])) is not None
     ]
-    milestones = [
-        s
-        for t in tasks
-        if t.kind == TaskKind.MILESTONE and t.pk in visible and (s := slip(t, [t.pk])) is not None
-    ]
+    milestones = [s for pk in milestone_ids if pk in shown and (s := slip(shown[pk], [pk])) is not None]
     return DelayImpact(decision, today, tomorrow, blocked, milestones)
 
 

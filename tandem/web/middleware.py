@@ -1,5 +1,5 @@
-"""Web middleware: the signed-in user's language wins over the browser's; a lock timeout is a 503;
-opt-in query counts for benchmarks."""
+"""Web middleware: the signed-in user's language wins over the browser's; memberships read once per
+request; a lock timeout is a 503; opt-in query counts for benchmarks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from tandem.core.errors import busy_message, is_lock_timeout, retry_after
+from tandem.core.scoping import remembering_memberships
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,20 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class RememberMembershipsMiddleware:
+    """Read each user's memberships once per request and let every visibility scope reuse them.
+
+    See ``tandem.core.scoping``: the scopes then name project ids instead of a membership subquery.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with remembering_memberships():
+            return self.get_response(request)
 
 
 class DatabaseBusyMiddleware:

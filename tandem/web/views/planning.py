@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.core.errors import ConflictError
 from tandem.planning import queries, scheduling, services
 from tandem.planning.choices import TaskKind, TaskStatus
-from tandem.planning.models import BaselineTask, Task
+from tandem.planning.models import Baseline, BaselineTask, Task
 from tandem.projects.permissions import Action, can
 from tandem.resources import queries as resource_queries
 from tandem.risks import queries as risk_queries
@@ -69,13 +69,15 @@ def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _flags(scope: ProjectScope, ids: list[int] | None = None) -> tuple[set[int], set[int]]:
+def _flags(
+    scope: ProjectScope, ids: list[int] | None = None, *, baseline: Baseline | None = None
+) -> tuple[set[int], set[int]]:
     """Ids of the overdue and the slipping tasks the viewer may see, among ``ids`` when given.
 
-    Two queries, whatever the plan size.
+    Two queries, whatever the plan size (three when the caller has not read the agreed baseline).
     """
     overdue = queries.overdue_tasks(scope.viewer, scope.project)
-    slipping = queries.slipping_tasks(scope.viewer, scope.project)
+    slipping = queries.slipping_tasks(scope.viewer, scope.project, baseline)
     if ids is not None:
         overdue, slipping = overdue.filter(pk__in=ids), slipping.filter(pk__in=ids)
     return set(overdue.values_list("pk", flat=True)), set(slipping.values_list("pk", flat=True))
@@ -218,7 +220,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
             .values_list("task_uid", _as_text("start"), _as_text("finish"))
             if uid in visible
         }
-    overdue, slipping = _flags(scope)
+    overdue, slipping = _flags(scope, baseline=baseline)
     # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.
     task_risks = risk_queries.risks_by_task(viewer, project)
     editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import User
+from tandem.communication.queries import comment_counts_of
 from tandem.projects import kpis, queries, services
 from tandem.projects.choices import DecisionKind, ProjectStatus, Role
 from tandem.projects.models import Project
@@ -105,17 +106,23 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
         cells = deliverable.visible_raci  # type: ignore[attr-defined]
         letters = {cell.stakeholder_id: cell.letter for cell in cells}
         matrix.append((deliverable, [letters.get(s.pk, "") for s in stakeholders]))
-    kpi_rows = list(queries.kpis_of(viewer, project))
+    goals, kpi_rows = list(queries.goals_of(viewer, project)), list(queries.kpis_of(viewer, project))
+    # The comment links of the four lists, counted with one query.
+    counts = comment_counts_of(viewer, goals, kpi_rows, stakeholders, deliverables)
     found = kpis.readings(kpi_rows)
     for kpi in kpi_rows:
         kpi.reading = found[kpi.pk]  # type: ignore[attr-defined]
     return {
         "sections": queries.sections_of(viewer, project),
-        "goals": list(queries.goals_of(viewer, project)),
+        "goals": goals,
         "kpis": kpi_rows,
         "stakeholders": stakeholders,
         "deliverables": deliverables,
         "raci_matrix": matrix,
+        "goal_comments": counts[0],
+        "kpi_comments": counts[1],
+        "stakeholder_comments": counts[2],
+        "deliverable_comments": counts[3],
     }
 
 
