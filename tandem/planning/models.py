@@ -145,6 +145,11 @@ class Task(ShareableModel):
     #: as an extra "start no earlier than" (see ``scheduling.build_network``). Set by the registers only.
     held_until = models.DateTimeField(_("held until"), null=True, blank=True, editable=False)
     hold_reason = models.CharField(_("why it is held"), max_length=300, blank=True, editable=False)
+    #: Computed from the task's assignments by the engine (``scheduling.reschedule``): the work of its
+    #: work resources, and its planned cost in hundredths of the project's currency. The cost follows
+    #: from internal rates: it is the delivery team's figure, never shown to a client.
+    work_minutes = models.PositiveIntegerField(_("work (minutes)"), default=0, editable=False)
+    cost_cents = models.BigIntegerField(_("planned cost (hundredths)"), default=0, editable=False)
     deliverable = models.ForeignKey(
         "projects.Deliverable",
         on_delete=models.SET_NULL,

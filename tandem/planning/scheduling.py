@@ -38,6 +38,7 @@ from tandem.core.bulk import bulk_write_prepared, fetch_rows
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
+from tandem.planning.resourcing import plan_for
 from tandem.projects.models import Project
 from tandem_engine.model import WorkingRanges
 
@@ -58,6 +59,8 @@ COMPUTED_FIELDS = (
     "outline_key",
     "duration_minutes",
     "percent_complete",
+    "work_minutes",
+    "cost_cents",
 )
 PROJECT_CALENDAR_ID = "project"
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -830,12 +833,20 @@ def _reschedule(project: Project) -> Outcome:
     reused = last.links if last else None
     network = build_network(project, tasks, links, calendars, leaves=leaves, memo=memo, expanded_links=reused)
     names = {t.pk: t.name for t in tasks}
+    resourcing = plan_for(project)
     try:
-        changes = _duration_changes(last, network) if last is not None and memo.result is not None else None
-        if changes is not None and memo.result is not None:
-            result = memo.result.with_durations(changes) if changes else memo.result
+        if resourcing is not None:
+            # Assignments shape the network (resource calendars, work-driven durations): scheduled
+            # from scratch every time, and not kept for an incremental reschedule.
+            result = engine.schedule(engine.apply_assignments(network, resourcing))
         else:
-            result = engine.schedule(network)
+            changes = (
+                _duration_changes(last, network) if last is not None and memo.result is not None else None
+            )
+            if changes is not None and memo.result is not None:
+                result = memo.result.with_durations(changes) if changes else memo.result
+            else:
+                result = engine.schedule(network)
     except engine.NetworkCycleError as exc:
         raise ValidationError({"predecessor_id": [cycle_message(exc.cycle, names)]}) from None
     except (engine.NetworkError, engine.CalendarError) as exc:
@@ -856,13 +867,14 @@ def _reschedule(project: Project) -> Outcome:
             }
         )
     by_id = {t.pk: t for t in tasks}
-    computed = _computed_values(tasks, by_id, result, leaves, calendars[PROJECT_CALENDAR_ID], zone)
+    work_cost = _work_and_cost(network, resourcing, result, leaves, tasks) if resourcing is not None else {}
+    computed = _computed_values(tasks, by_id, result, leaves, calendars[PROJECT_CALENDAR_ID], zone, work_cost)
     # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
     store_changes(tasks, computed)
     memo.keys, memo.fresh_keys = memo.fresh_keys, {}
     memo.rows = by_id
     memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
-    memo.network, memo.result = network, result
+    memo.network, memo.result = network, (result if resourcing is None else None)
     _keep_memo(memo_key, memo)
     return outcome
 
@@ -878,6 +890,7 @@ def _computed_values(
     leaves: Mapping[int, list[int]],
     project_calendar: engine.Calendar,
     zone: ZoneInfo,
+    work_cost: Mapping[int, tuple[int, int]] | None = None,
 ) -> dict[int, tuple[Any, ...]]:
     """Every row's ``COMPUTED_FIELDS`` as the database stores them, from the engine's minutes.
 
@@ -885,6 +898,7 @@ def _computed_values(
     minute (no ``datetime`` per row); summaries roll up their leaves' minutes. Summaries get their
     duration and progress set on the row too (they are inputs of nothing else).
     """
+    work_cost = work_cost or {}
     connection = connections[router.db_for_write(Task)]
     out_date = _minute_writer(connection, zone)
     minutes = result.minute_columns()
@@ -909,6 +923,7 @@ def _computed_values(
             task.outline_key,
             task.duration_minutes,
             task.percent_complete,
+            *work_cost.get(task.pk, _NO_WORK),
         )
     starts, finishes, early_starts, early_finishes, late_starts, late_finishes = date_columns
     for summary_id, leaf_ids in leaves.items():
@@ -942,8 +957,30 @@ def _computed_values(
             summary.outline_key,
             summary.duration_minutes,
             summary.percent_complete,
+            *work_cost.get(summary_id, _NO_WORK),
         )
     return out
+
+
+_NO_WORK = (0, 0)
+
+
+def _work_and_cost(
+    network: engine.Network,
+    resourcing: engine.ResourcePlan,
+    result: engine.ScheduleResult,
+    leaves: Mapping[int, list[int]],
+    tasks: Sequence[PlanRow],
+) -> dict[int, tuple[int, int]]:
+    """Each task's (work in minutes, planned cost in hundredths) from its assignments, summaries
+    rolled up from their leaves (``engine.cost_schedule`` and ``engine.rollup_work_cost``)."""
+    costs = engine.cost_schedule(network, resourcing, result)
+    depth = {t.pk: t.outline_key.count(".") for t in tasks}
+    summaries: dict[engine.ActivityId, tuple[engine.ActivityId, ...]] = {
+        pk: tuple(leaves[pk]) for pk in sorted(leaves, key=lambda pk: (depth.get(pk, 0), pk))
+    }
+    totals = {**costs, **engine.rollup_work_cost(costs, summaries, resourcing)}
+    return {int(pk): (max(0, round(total.work)), round(total.cost * 100)) for pk, total in totals.items()}
 
 
 def _minute_writer(connection: BaseDatabaseWrapper, zone: ZoneInfo) -> Callable[[int], Any]:

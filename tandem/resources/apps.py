@@ -10,3 +10,9 @@ class ResourcesConfig(AppConfig):
     name = "tandem.resources"
     label = "resources"
     verbose_name = _("Resources")
+
+    def ready(self) -> None:
+        from tandem.planning.resourcing import register_provider
+        from tandem.resources.engine_plan import plan_for
+
+        register_provider(plan_for)

@@ -21,6 +21,7 @@ from tandem.accounts.models import Organization, User
 from tandem.core import audit, updates
 from tandem.core.choices import Visibility
 from tandem.core.validation import full_clean
+from tandem.planning import writing
 from tandem.planning.models import Task
 from tandem.projects.models import Project
 from tandem.resources import permissions
@@ -188,6 +189,10 @@ def do_add_rate(
         changes=audit.field_values(rate, ("effective_from", "standard_rate", "overtime_rate", "currency")),
         visibility=Visibility.INTERNAL,
     )
+    # The planned cost of every plan the resource works on follows from its rates.
+    for project in Project.objects.filter(assignments__resource=resource).distinct().order_by("id"):
+        writing.lock_plan(project)
+        writing.plan_changed(project)
     return rate
 
 
@@ -238,11 +243,12 @@ def do_assign(
 ) -> Assignment:
     """Assign a resource to a task of the project (whoever edits the plan)."""
     permissions.require_assign(actor, project)
+    writing.lock_plan(project)
     task = _task_of(actor, project, task_id)
     resource = _resource_for(project, resource_id)
     if Assignment.objects.filter(task=task, resource=resource).exists():
         raise ValidationError({"resource_id": [_("This resource is already assigned to the task.")]})
-    return updates.create_audited(
+    assignment = updates.create_audited(
         Assignment,
         {"units": units, "work_minutes": work_minutes},
         fields=ASSIGNMENT_FIELDS,
@@ -252,6 +258,8 @@ def do_assign(
         visibility=task.visibility,
         audited=("units", "work_minutes"),
     )
+    writing.plan_changed(project)  # the task's work and cost follow from its assignments
+    return assignment
 
 
 @transaction.atomic
@@ -260,7 +268,8 @@ def do_update_assignment(
 ) -> Assignment:
     """Change an assignment's units or work based on the version read."""
     permissions.require_assign(actor, assignment.project)
-    return updates.update_versioned(
+    writing.lock_plan(assignment.project)
+    done = updates.update_versioned(
         assignment,
         data,
         fields=ASSIGNMENT_FIELDS,
@@ -268,13 +277,19 @@ def do_update_assignment(
         actor=actor,
         prepare=_assignment_rules,
         visibility=lambda row: row.task.visibility,
-    ).instance
+    )
+    if done.changes:
+        writing.plan_changed(assignment.project)
+    return done.instance
 
 
 @transaction.atomic
 def do_unassign(assignment: Assignment, *, version: int | None, actor: User) -> None:
     """Remove an assignment based on the version read."""
-    permissions.require_assign(actor, assignment.project)
+    project = assignment.project
+    permissions.require_assign(actor, project)
+    writing.lock_plan(project)
     updates.delete_versioned(
         assignment, version=version, actor=actor, visibility=lambda row: row.task.visibility
     )
+    writing.plan_changed(project)
