@@ -21,8 +21,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -98,6 +96,8 @@ def write_xlsx(
     as text (never as a formula or a link). ``widths`` sets the first columns' widths (in
     characters); ``wrap`` wraps long text in the rows.
     """
+    import xlsxwriter  # loaded when a workbook is written (0.1 s), as openpyxl when one is read
+
     out = io.BytesIO()
     # XlsxWriter writes each cell's XML once, straight from the value: three times less work than
     # openpyxl's write-only mode for a 5,000-row plan. In-memory mode keeps the file off the disk; the
@@ -287,6 +287,8 @@ def check_archive(data: bytes, field: str = "file") -> None:
 
 def _xlsx_lines(data: bytes, max_columns: int, field: str) -> Iterator[list[Any]]:
     """The rows of a workbook's active sheet (else its first), read-only, after ``check_archive``."""
+    import openpyxl  # loaded when a workbook is read (0.3 s)
+
     check_archive(data, field)
     unreadable = _refusal(field, _("The file is not a readable Excel workbook."))
     try:
