@@ -9,7 +9,8 @@ process's CPU time (``time.process_time``; the machine is shared), WeasyPrint's 
 - the same content with one CSS or HTML construct changed: the confirmation record as a table (as
   it was until 2026-12-03) instead of lines, no ``page-break-inside: avoid``, the priority/status
   tags inline instead of inline-block, list markers inside, no page-number footer (``@page``
-  margin box), DejaVu Sans instead of the CJK font stack;
+  margin box), the h3 headings left out of the PDF's outline, DejaVu Sans instead of the
+  CJK font stack;
 - WeasyPrint's options ``optimize_images``, ``full_fonts``, ``presentational_hints``,
   ``uncompressed_pdf``;
 - the document cut into K chunks of whole requirements, rendered in K processes at once and
@@ -76,6 +77,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "no page-break-inside": _css("page-break-inside: avoid;", ""),
     "tags inline": _css("display: inline-block; border", "border"),
     "list markers inside": _css("</style>", "ol, ul { list-style-position: inside; padding: 0 }</style>"),
+    "h3 not in the outline": _css("</style>", "h3 { bookmark-level: none }</style>"),
     "no footer": lambda html: re.sub(r"@bottom-right \{[^}]*\}", "", html),
     "DejaVu Sans": _css('"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif', '"DejaVu Sans"'),
 }
