@@ -5,8 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
-from holidays.countries.china import China, ChinaStaticHolidays
-
 from .model import STANDARD_DAY, Calendar, CalendarException, CalendarId, WorkingRanges
 
 __all__ = ["UnpublishedHolidaysWarning", "china_calendar", "last_published_china_year"]
@@ -21,6 +19,10 @@ class UnpublishedHolidaysWarning(UserWarning):
 
 def last_published_china_year() -> int:
     """The last year whose official holiday arrangement (with make-up working days) ``holidays`` ships."""
+    # Imported when a Chinese calendar is asked for: ``holidays`` loads every country's module on
+    # the first import of any (0.4 s), which every command and worker would otherwise pay at start.
+    from holidays.countries.china import ChinaStaticHolidays
+
     return max(ChinaStaticHolidays.special_public_holidays)
 
 
@@ -47,6 +49,8 @@ def china_calendar(
     Method: ``holidays.China`` (public category) for days off; its ``weekend_workdays`` for the
     make-up working days.
     """
+    from holidays.countries.china import China
+
     wanted = sorted(set(years))
     last = last_published_china_year()
     for year in wanted:

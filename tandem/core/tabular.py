@@ -21,13 +21,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from tandem.core.validation import ILLEGAL_TEXT
 
@@ -96,39 +92,79 @@ def write_xlsx(
 ) -> bytes:
     """An Excel workbook of one sheet: a bold, frozen header row, then the rows, every cell made safe.
 
-    ``widths`` sets the first columns' widths (in characters); ``wrap`` wraps long text in the rows.
+    Numbers are written as numbers, dates and times as Excel dates shown as ISO text, anything else
+    as text (never as a formula or a link). ``widths`` sets the first columns' widths (in
+    characters); ``wrap`` wraps long text in the rows.
     """
-    # Write-only mode streams the rows into the file instead of keeping a cell object per value: a
-    # 5,000-row plan is written several times faster, the cells and their styles are the same.
-    book = openpyxl.Workbook(write_only=True)
-    sheet: Any = book.create_sheet(_SHEET_NAME_REFUSED.sub("-", clean_text(title))[:31] or "Sheet")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    lines = safe_rows(headers, rows)
-    bold = Font(bold=True)
-    sheet.append([_styled_cell(sheet, value, font=bold) for value in next(lines)])
-    if wrap:
-        top = Alignment(wrap_text=True, vertical="top")
-        for line in lines:
-            sheet.append([_styled_cell(sheet, value, alignment=top) for value in line])
-    else:
-        for line in lines:
-            sheet.append(line)
+    import xlsxwriter  # loaded when a workbook is written (0.1 s), as openpyxl when one is read
+
     out = io.BytesIO()
-    book.save(out)
+    # XlsxWriter writes each row's XML as soon as the row is complete (constant-memory mode, through
+    # a temporary file), from the values themselves: openpyxl's write-only mode made a cell object
+    # per value, and XlsxWriter's in-memory mode keeps one per value until the end, which in a
+    # server's large heap costs as much in garbage collection as it saves. The text it turns into
+    # numbers, formulas or links by default stays text here.
+    # As a context manager the workbook is closed, and its temporary files removed, on an error too.
+    with xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    ) as book:
+        sheet = book.add_worksheet(_sheet_name(title))
+        sheet.freeze_panes(1, 0)
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width)
+        lines = safe_rows(headers, rows)
+        _write_line(sheet, 0, next(lines), _CellFormats(book, {"bold": True}))
+        formats = _CellFormats(book, {"text_wrap": True, "valign": "top"} if wrap else {})
+        for number, line in enumerate(lines, start=1):
+            _write_line(sheet, number, line, formats)
     return out.getvalue()
 
 
-def _styled_cell(
-    sheet: Any, value: Any, *, font: Font | None = None, alignment: Alignment | None = None
-) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
+def _sheet_name(title: str) -> str:
+    """A sheet's name Excel accepts: none of ``[]:*?/\\``, no apostrophe at either end, 31 characters."""
+    name = _SHEET_NAME_REFUSED.sub("-", clean_text(title))[:31].strip("'")
+    return name or "Sheet"
+
+
+class _CellFormats:
+    """The cell formats of one kind of row (header or body): its style, and with it each date format."""
+
+    def __init__(self, book: Any, style: dict[str, Any]) -> None:
+        self.plain = book.add_format(style) if style else None
+        # The number formats openpyxl gave typed cells, so a workbook reads back as it did.
+        self.date = book.add_format({**style, "num_format": "yyyy-mm-dd"})
+        self.datetime = book.add_format({**style, "num_format": "yyyy-mm-dd h:mm:ss"})
+        self.time = book.add_format({**style, "num_format": "h:mm:ss"})
+
+
+def _write_line(sheet: Any, row: int, values: Sequence[Any], formats: _CellFormats) -> None:
+    """One row of safe cells: text as text, numbers as numbers, dates with a date format."""
+    plain = formats.plain
+    for col, value in enumerate(values):
+        if isinstance(value, str):
+            if value:
+                sheet.write_string(row, col, value, plain)
+            elif plain is not None:
+                sheet.write_blank(row, col, None, plain)
+        elif value is None:
+            if plain is not None:
+                sheet.write_blank(row, col, None, plain)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, plain)
+        elif isinstance(value, (int, float, Decimal)):
+            sheet.write_number(row, col, value, plain)
+        elif isinstance(value, dt.datetime):
+            sheet.write_datetime(row, col, value, formats.datetime)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, col, value, formats.date)
+        else:
+            sheet.write_datetime(row, col, value, formats.time)
 
 
 # ---------------------------------------------------------------- reading
@@ -253,6 +289,8 @@ def check_archive(data: bytes, field: str = "file") -> None:
 
 def _xlsx_lines(data: bytes, max_columns: int, field: str) -> Iterator[list[Any]]:
     """The rows of a workbook's active sheet (else its first), read-only, after ``check_archive``."""
+    import openpyxl  # loaded when a workbook is read (0.3 s)
+
     check_archive(data, field)
     unreadable = _refusal(field, _("The file is not a readable Excel workbook."))
     try:

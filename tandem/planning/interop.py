@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import icalendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -728,6 +727,8 @@ def export_xlsx(user: Any, project: Project) -> bytes:
 
 def calendar_feed(feed: CalendarFeed, *, host: str = "tandem") -> str:
     """The feed's iCalendar text: milestones and deadlines the feed's owner may see."""
+    import icalendar  # loaded by the feed's requests only (0.1 s)
+
     user, project = feed.user, feed.project
     tasks = queries.plan_of(user, project).filter(kind=TaskKind.MILESTONE) | queries.plan_of(
         user, project

@@ -64,11 +64,9 @@ def _language(project: Project) -> str:
     return project.language or "en"
 
 
-def export_pdf(user: Viewer, project: Project, *, progress: Progress | None = None) -> bytes:
-    """The specification as a PDF in the project's language (with ``progress``, as a background job)."""
+def specification_html(user: Viewer, project: Project) -> tuple[str, int]:
+    """The specification as HTML in the project's language, and the number of requirements it holds."""
     with translation.override(_language(project)):
-        if progress is not None:
-            progress.begin(gettext_noop("Reading requirements"), 1)
         entries = specification(user, project)
         html = render_to_string(
             "requirements/specification.html",
@@ -79,8 +77,16 @@ def export_pdf(user: Viewer, project: Project, *, progress: Progress | None = No
                 "language": _language(project),
             },
         )
-        # About two requirements fit on a page of the specification.
-        return pdf.write_pdf(html, progress=progress, expected_pages=len(entries) // 2 + 1)
+    return html, len(entries)
+
+
+def export_pdf(user: Viewer, project: Project, *, progress: Progress | None = None) -> bytes:
+    """The specification as a PDF in the project's language (with ``progress``, as a background job)."""
+    if progress is not None:
+        progress.begin(gettext_noop("Reading requirements"), 1)
+    html, count = specification_html(user, project)
+    # About two requirements fit on a page of the specification.
+    return pdf.write_pdf(html, progress=progress, expected_pages=count // 2 + 1)
 
 
 def export_xlsx(user: Viewer, project: Project) -> bytes:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -76,7 +77,8 @@ def test_it_writes_a_bold_frozen_header_widths_and_wrapped_rows_to_excel() -> No
     data = tabular.write_xlsx(["name", "n", "note", "day"], rows, title="Plan", widths=(30, 8), wrap=True)
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None and sheet.freeze_panes == "A2"
-    assert [sheet.column_dimensions[c].width for c in "AB"] == [30, 8]
+    # The stored width holds Excel's cell padding (30 characters shown are stored as 30.71).
+    assert [int(sheet.column_dimensions[c].width) for c in "AB"] == [30, 8]
     assert all(c.font.b for c in sheet[1]) and not any(c.alignment.wrap_text for c in sheet[1])
     body = [c for row in sheet.iter_rows(min_row=2) for c in row]
     assert len(body) == 8 and all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in body)
@@ -84,6 +86,18 @@ def test_it_writes_a_bold_frozen_header_widths_and_wrapped_rows_to_excel() -> No
     assert sheet["D2"].value == dt.datetime(2026, 1, 5) and sheet["B3"].value == 2.5
     plain = openpyxl.load_workbook(io.BytesIO(tabular.write_xlsx(["name"], [["a"]], title="P"))).active
     assert plain is not None and not plain["A2"].alignment.wrap_text and plain["A1"].font.b
+
+
+def test_it_names_the_sheet_as_excel_allows_and_keeps_typed_cells() -> None:
+    rows = [[Decimal("12.50"), dt.time(8, 30), dt.datetime(2026, 1, 5, 8, 0), True, ""]]
+    data = tabular.write_xlsx(["a", "b", "c", "d", "e"], rows, title="'Q1' [risks]")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    # Excel refuses a sheet name that starts or ends with an apostrophe or holds brackets.
+    assert sheet is not None and sheet.title == "Q1' -risks-"
+    assert [c.value for c in sheet[2]][:4] == [12.5, dt.time(8, 30), dt.datetime(2026, 1, 5, 8, 0), True]
+    assert sheet["E2"].value is None
+    empty = openpyxl.load_workbook(io.BytesIO(tabular.write_xlsx(["a"], [], title="''")))
+    assert empty.sheetnames == ["Sheet"]
 
 
 def test_it_reads_csv_in_utf8_or_gb18030_with_the_headers_separator() -> None:

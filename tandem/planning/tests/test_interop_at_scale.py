@@ -127,7 +127,7 @@ def test_the_csv_and_excel_exports_hold_the_same_rows(world: World, tmp_path: Pa
     assert sheet is not None
     cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     assert cells == rows
-    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b and sheet.column_dimensions["B"].width == 48
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b and int(sheet.column_dimensions["B"].width) == 48
     tasks = list(Task.objects.filter(project=project).order_by("outline_key", "id"))
     assert [r[0] for r in rows[1:]] == [t.wbs for t in tasks]
     wbs = {t.pk: t.wbs for t in tasks}
