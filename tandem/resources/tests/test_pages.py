@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tandem.planning.models import Task
 from tandem.testing.personas import World
 
 from .conftest import SECRET_COST, SECRET_OVERTIME, SECRET_RATE, Pool
@@ -57,6 +58,8 @@ def _pages(world: World, pool: Pool) -> list[str]:
         reverse("web:resources", kwargs={"org_id": world.vendor.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.rita.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.bob.pk}),
+        reverse("web:plan_task_edit", args=[world.project.code, pool.plan.design.pk]),
+        reverse("web:plan_task_edit", args=[world.project.code, pool.plan.build.pk]),
         "/api/v1/projects/ERP/assignments",
         f"/api/v1/organizations/{world.client.pk}/resources",
         f"/api/v1/resources/{pool.rita.pk}",
@@ -68,6 +71,8 @@ def _pages(world: World, pool: Pool) -> list[str]:
 @pytest.mark.parametrize("who", ["client_viewer", "client_pm", "sponsor", "reviewer"])
 def test_it_never_shows_a_client_a_rate_or_a_cost(world: World, pool: Pool, who: str) -> None:
     """Every page, export and answer of a project with rates, opened by a client: no rate value anywhere."""
+    # The client's PM owns Build, so opens its task page (with the assignments) to report progress.
+    Task.objects.filter(pk=pool.plan.build.pk).update(owner=world.client_pm)
     browser = _client(world, who)
     for url in _pages(world, pool):
         response = browser.get(url)
