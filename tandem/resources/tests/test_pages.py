@@ -134,3 +134,17 @@ def test_it_refuses_the_pool_to_an_outsider(world: World, pool: Pool) -> None:
     """Another client's person cannot open the pool (404)."""
     url = reverse("web:resources", kwargs={"org_id": world.client.pk})
     assert _client(world, "other_client").get(url).status_code == 404
+
+
+def test_the_members_page_links_to_the_pools_each_reader_may_open(world: World, pool: Pool) -> None:
+    """The team reads both sides' pools; a client its own organization's only."""
+    members = reverse("web:members", kwargs={"code": "ERP"})
+    client_pool = reverse("web:resources", kwargs={"org_id": world.client.pk})
+    vendor_pool = reverse("web:resources", kwargs={"org_id": world.vendor.pk})
+    body = _client(world, "pm").get(members).content.decode()
+    assert client_pool in body and vendor_pool in body
+    body = _client(world, "client_viewer").get(members).content.decode()
+    assert client_pool in body and vendor_pool not in body
+    # Previewing the client's view shows what a client sees.
+    body = _client(world, "pm").get(members, {"view": "client"}).content.decode()
+    assert vendor_pool not in body
