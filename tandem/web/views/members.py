@@ -32,7 +32,7 @@ def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
 
 
 def _pools(scope: ProjectScope) -> dict[str, Any]:
-    """The organizations whose resource pool the page links to, by side (while previewing: what a client sees)."""
+    """The organizations whose pool the page links to, by side (previewing: what a client sees)."""
     project = scope.project
     sides = {"client_pool": project.client}
     if not scope.preview:
