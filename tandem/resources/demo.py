@@ -165,6 +165,7 @@ def load_demo_resources(project: Project, *, today: dt.date | None = None) -> in
     resources: dict[str, Resource] = {}
     for spec in POOLS:
         organization = project.vendor if spec.vendor else project.client
+        assert organization is not None, "the demo project has a client and a vendor"
         if Resource.objects.filter(organization=organization).exists():
             resources.update({r.name: r for r in Resource.objects.filter(organization=organization)})
         else:

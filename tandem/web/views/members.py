@@ -21,6 +21,8 @@ from tandem.web.views.base import ProjectScope, apply_errors, project_view, rend
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from tandem.accounts.models import Organization
+
 
 def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
     """The roles the user may invite or assign (everything for the PM, client roles for the client's)."""
@@ -34,7 +36,7 @@ def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
 def _pools(scope: ProjectScope) -> dict[str, Any]:
     """The organizations whose pool the page links to, by side (previewing: what a client sees)."""
     project = scope.project
-    sides = {"client_pool": project.client}
+    sides: dict[str, Organization | None] = {"client_pool": project.client}
     if not scope.preview:
         sides["team_pool"] = project.vendor
     return {key: org for key, org in sides.items() if org is not None and can_view_pool(scope.user, org)}
