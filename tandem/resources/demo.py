@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.accounts.models import Organization, User
 from tandem.planning.models import Task
 from tandem.projects.choices import Role
+from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
 from tandem.resources import services
 from tandem.resources.choices import ResourceKind
@@ -115,13 +116,6 @@ UNITS = (100, 50, 75, 100)
 FALLBACK = "王芳 Wang Fang"
 
 
-def _logins(project: Project) -> dict[str, User]:
-    people: dict[str, User] = {}
-    for membership in project.memberships.select_related("user").order_by("id"):
-        people.setdefault(membership.role, membership.user)
-    return people
-
-
 def _add_pool(
     spec: DemoPool, organization: Organization, *, pm: User, logins: dict[str, User], today: dt.date
 ) -> dict[str, Resource]:
@@ -160,7 +154,7 @@ def load_demo_resources(project: Project, *, today: dt.date | None = None) -> in
     if Assignment.objects.filter(project=project).exists():
         return Assignment.objects.filter(project=project).count()
     today = today or timezone.localdate()
-    logins = _logins(project)
+    logins = demo_people(project)
     pm = logins[Role.PROJECT_MANAGER]
     resources: dict[str, Resource] = {}
     for spec in POOLS:
