@@ -21,6 +21,7 @@ from tandem.changes.models import ChangeRequest, ChangeSettings
 from tandem.planning.demo import DAY
 from tandem.planning.models import Task
 from tandem.projects.choices import DecisionKind, Role
+from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
 from tandem.projects.permissions import decision_roles
 
@@ -29,13 +30,6 @@ REJECTED = "微信小程序下单 WeChat mini-program ordering"
 AWAITING = "延长 UAT 执行 Extend UAT execution"
 DRAFT = "门店盘点 App Store stock-take app"
 DEMO_DAY_RATE = Decimal("3500")
-
-
-def _people(project: Project) -> dict[str, User]:
-    people: dict[str, User] = {}
-    for membership in project.memberships.select_related("user").order_by("id"):
-        people.setdefault(membership.role, membership.user)
-    return people
 
 
 def _task(project: Project, name: str) -> Task:
@@ -58,7 +52,7 @@ def _submit(request: ChangeRequest, pm: User) -> ChangeRequest:
 @transaction.atomic
 def load_demo_changes(project: Project, *, today: dt.date | None = None) -> int:
     """Create the four demo change requests that do not exist yet; the number of requests of the project."""
-    people = _people(project)
+    people = demo_people(project)
     pm = people[Role.PROJECT_MANAGER]
     client_pm = people.get(Role.CLIENT_PM) or pm
     proposer = people.get(Role.REVIEWER) or client_pm

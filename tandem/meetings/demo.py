@@ -16,7 +16,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.models import User
 from tandem.core.choices import Visibility
 from tandem.meetings import cadence, services
 from tandem.meetings.choices import (
@@ -30,6 +29,7 @@ from tandem.meetings.choices import (
 from tandem.meetings.models import CommunicationItem, Meeting
 from tandem.planning import scheduling
 from tandem.projects.choices import Role
+from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
 
 BOTH_SIDES = [Role.PROJECT_MANAGER, Role.LEAD, Role.SPONSOR, Role.CLIENT_PM]
@@ -43,13 +43,6 @@ KICKOFF_MINUTES = """\
   working day of each month.
 - 客户方指定了主数据负责人。The client named an owner for master data.
 """
-
-
-def _people(project: Project) -> dict[str, User]:
-    people: dict[str, User] = {}
-    for membership in project.memberships.select_related("user").order_by("id"):
-        people.setdefault(membership.role, membership.user)
-    return people
 
 
 def _at(project: Project, day: dt.date, time: dt.time) -> dt.datetime:
@@ -68,7 +61,7 @@ def load_demo_meetings(project: Project, *, today: dt.date | None = None) -> int
     if CommunicationItem.objects.filter(project=project).exists():
         return Meeting.objects.filter(project=project).count()
     today = today or timezone.localdate()
-    people = _people(project)
+    people = demo_people(project)
     pm = people.get(Role.PROJECT_MANAGER)
     if pm is None:
         return 0

@@ -19,6 +19,7 @@ from tandem.planning import services
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Baseline, Task
 from tandem.projects.choices import DecisionKind, Role
+from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
 from tandem.projects.permissions import decision_roles
 
@@ -241,13 +242,6 @@ SLIPPING_TASK = "接口开发 Interface development"
 SLIP_DAYS = 8
 
 
-def _owners(project: Project) -> dict[str, User]:
-    owners: dict[str, User] = {}
-    for membership in project.memberships.select_related("user").order_by("id"):
-        owners.setdefault(membership.role, membership.user)
-    return owners
-
-
 def _approver(project: Project) -> User:
     roles = decision_roles(project, DecisionKind.APPROVE_BASELINE)
     membership = project.memberships.select_related("user").filter(role__in=roles).order_by("id").first()
@@ -269,7 +263,7 @@ def load_demo_plan(project: Project, *, today: dt.date | None = None) -> int:
     """
     if demo_plan_exists(project):
         return Task.objects.filter(project=project).count()
-    owners = _owners(project)
+    owners = demo_people(project)
     pm = owners[Role.PROJECT_MANAGER]
 
     def owner_id(role: str) -> int | None:

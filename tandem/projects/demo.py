@@ -113,6 +113,14 @@ PEOPLE = [
 ]
 
 
+def demo_people(project: Project) -> dict[str, User]:
+    """The first member of each role of ``project``, by role: who acts in each app's demo records."""
+    people: dict[str, User] = {}
+    for membership in project.memberships.select_related("user").order_by("id"):
+        people.setdefault(membership.role, membership.user)
+    return people
+
+
 def demo_exists() -> bool:
     """Whether the demo project has been loaded."""
     return Project.objects.filter(code=DEMO_CODE).exists()

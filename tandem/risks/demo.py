@@ -14,11 +14,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.models import User
 from tandem.core.choices import Visibility
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Task
 from tandem.projects.choices import DecisionKind, Role
+from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
 from tandem.risks import services
 from tandem.risks.models import Risk
@@ -49,20 +49,13 @@ RISKS: tuple[tuple[str, str, int, int, str, str, bool, tuple[int, int] | None], 
 )
 
 
-def _people(project: Project) -> dict[str, User]:
-    people: dict[str, User] = {}
-    for membership in project.memberships.select_related("user").order_by("id"):
-        people.setdefault(membership.role, membership.user)
-    return people
-
-
 @transaction.atomic
 def load_demo_risks(project: Project, *, today: dt.date | None = None) -> int:
     """Fill the registers of ``project`` once; return the number of risks."""
     if Risk.objects.filter(project=project).exists():
         return Risk.objects.filter(project=project).count()
     today = today or timezone.localdate()
-    people = _people(project)
+    people = demo_people(project)
     pm = people[Role.PROJECT_MANAGER]
     team = [people[r] for r in (Role.PROJECT_MANAGER, Role.LEAD, Role.MEMBER) if r in people]
     client_pm = people.get(Role.CLIENT_PM) or people.get(Role.SPONSOR)

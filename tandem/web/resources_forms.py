@@ -79,16 +79,30 @@ class RateForm(forms.Form):
     currency = model_field(Rate, "currency", required=False, initial="")
 
 
+class AssignmentUnitsForm(forms.Form):
+    """The units of one assignment of the task being edited (a form per row, prefixed ``assignment-<id>``)."""
+
+    units = model_field(Assignment, "units")
+    version = VersionField()
+
+    @classmethod
+    def for_assignment(cls, assignment: Assignment, data: Any = None) -> AssignmentUnitsForm:
+        """The row's form of ``assignment``, bound to ``data`` when given, else showing its values."""
+        initial = {"units": assignment.units, "version": assignment.version}
+        return cls(data, prefix=f"assignment-{assignment.pk}", initial=initial)
+
+
 class AssignmentForm(forms.Form):
-    """A resource assigned to the task being edited."""
+    """A resource assigned to the task being edited (fields named ``assign-*``); work follows the units."""
+
+    prefix = "assign"
 
     resource = forms.ChoiceField(label=_("Resource"))
     units = model_field(Assignment, "units")
-    work_minutes = model_field(Assignment, "work_minutes")
 
     def __init__(self, *args: Any, resources: list[Resource], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["resource"]).choices = [
+        cast(forms.ChoiceField, self.fields["resource"]).choices = [("", _("— choose —"))] + [
             (str(r.pk), f"{r.name} · {r.organization.name}" + (f" · {r.role}" if r.role else ""))
             for r in resources
         ]

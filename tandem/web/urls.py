@@ -100,6 +100,21 @@ urlpatterns = [
     path(project + "plan/tasks/<int:pk>/delete/", planning_forms.task_delete, name="plan_task_delete"),
     path(project + "plan/tasks/<int:pk>/links/", planning_forms.link_create, name="plan_task_link_add"),
     path(
+        project + "plan/tasks/<int:pk>/assignments/",
+        planning_forms.assignment_create,
+        name="plan_task_assignment_add",
+    ),
+    path(
+        project + "plan/tasks/<int:pk>/assignments/<int:assignment_pk>/",
+        planning_forms.assignment_edit,
+        name="plan_task_assignment_edit",
+    ),
+    path(
+        project + "plan/tasks/<int:pk>/assignments/<int:assignment_pk>/remove/",
+        planning_forms.assignment_remove,
+        name="plan_task_assignment_remove",
+    ),
+    path(
         project + "plan/tasks/<int:pk>/links/<int:link_pk>/",
         planning_forms.link_edit,
         name="plan_task_link_edit",

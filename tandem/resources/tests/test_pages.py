@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tandem.planning.models import Task
 from tandem.testing.personas import World
 
 from .conftest import SECRET_COST, SECRET_OVERTIME, SECRET_RATE, Pool
@@ -57,6 +58,8 @@ def _pages(world: World, pool: Pool) -> list[str]:
         reverse("web:resources", kwargs={"org_id": world.vendor.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.rita.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.bob.pk}),
+        reverse("web:plan_task_edit", args=[world.project.code, pool.plan.design.pk]),
+        reverse("web:plan_task_edit", args=[world.project.code, pool.plan.build.pk]),
         "/api/v1/projects/ERP/assignments",
         f"/api/v1/organizations/{world.client.pk}/resources",
         f"/api/v1/resources/{pool.rita.pk}",
@@ -68,6 +71,8 @@ def _pages(world: World, pool: Pool) -> list[str]:
 @pytest.mark.parametrize("who", ["client_viewer", "client_pm", "sponsor", "reviewer"])
 def test_it_never_shows_a_client_a_rate_or_a_cost(world: World, pool: Pool, who: str) -> None:
     """Every page, export and answer of a project with rates, opened by a client: no rate value anywhere."""
+    # The client's PM owns Build, so opens its task page (with the assignments) to report progress.
+    Task.objects.filter(pk=pool.plan.build.pk).update(owner=world.client_pm)
     browser = _client(world, who)
     for url in _pages(world, pool):
         response = browser.get(url)
@@ -129,3 +134,17 @@ def test_it_refuses_the_pool_to_an_outsider(world: World, pool: Pool) -> None:
     """Another client's person cannot open the pool (404)."""
     url = reverse("web:resources", kwargs={"org_id": world.client.pk})
     assert _client(world, "other_client").get(url).status_code == 404
+
+
+def test_the_members_page_links_to_the_pools_each_reader_may_open(world: World, pool: Pool) -> None:
+    """The team reads both sides' pools; a client its own organization's only."""
+    members = reverse("web:members", kwargs={"code": "ERP"})
+    client_pool = reverse("web:resources", kwargs={"org_id": world.client.pk})
+    vendor_pool = reverse("web:resources", kwargs={"org_id": world.vendor.pk})
+    body = _client(world, "pm").get(members).content.decode()
+    assert client_pool in body and vendor_pool in body
+    body = _client(world, "client_viewer").get(members).content.decode()
+    assert client_pool in body and vendor_pool not in body
+    # Previewing the client's view shows what a client sees.
+    body = _client(world, "pm").get(members, {"view": "client"}).content.decode()
+    assert vendor_pool not in body

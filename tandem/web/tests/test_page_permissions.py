@@ -20,6 +20,8 @@ from django.urls import reverse
 from tandem.projects import kpis, services
 from tandem.projects.choices import Role
 from tandem.projects.models import Invitation, KpiMeasurement, Membership
+from tandem.resources.models import Assignment
+from tandem.resources.tests.conftest import make_pool
 from tandem.testing.personas import VIEWERS, World
 
 CLIENTS = ("client_viewer", "client_pm", "sponsor")
@@ -303,6 +305,46 @@ POST_CASES = [
         data=lambda w: {"action": "remove", "value_id": _kpi_value(w)},
     ),
 ]
+
+
+def _pool(world: World) -> None:
+    """ERP's small plan with a pool on both sides; Bob assigned to Design (made once per test)."""
+    if "assignment" not in world.records:
+        pool = make_pool(world)
+        world.records["design"] = pool.plan.design
+        world.records["uat_env"] = pool.uat_env
+        world.records["assignment"] = Assignment.objects.get(task=pool.plan.design, resource=pool.bob)
+
+
+def _assignment_form(world: World) -> dict[str, Any]:
+    prefix = f"assignment-{world.records['assignment'].pk}"
+    return {f"{prefix}-units": "50", f"{prefix}-version": version_of("assignment")(world)}
+
+
+ASSIGNMENT_CASES = [
+    Case(
+        "assign a resource to a task",
+        url("plan_task_assignment_add", "ERP", rec("design")),
+        submitted("pm"),
+        data=lambda w: {"assign-resource": w.records["uat_env"].pk, "assign-units": "50"},
+        setup=_pool,
+    ),
+    Case(
+        "change an assignment's units",
+        url("plan_task_assignment_edit", "ERP", rec("design"), rec("assignment")),
+        submitted("pm"),
+        data=_assignment_form,
+        setup=_pool,
+    ),
+    Case(
+        "remove an assignment",
+        url("plan_task_assignment_remove", "ERP", rec("design"), rec("assignment")),
+        submitted("pm"),
+        data=lambda w: {"version": version_of("assignment")(w)},
+        setup=_pool,
+    ),
+]
+POST_CASES += ASSIGNMENT_CASES
 
 
 def _kpi_value(world: World) -> int:

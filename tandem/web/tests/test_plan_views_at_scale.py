@@ -10,6 +10,9 @@ import pytest
 from tandem.core.choices import Visibility
 from tandem.planning import services
 from tandem.planning.choices import TaskStatus
+from tandem.planning.models import Task
+from tandem.resources import services as resource_services
+from tandem.resources.models import Resource
 from tandem.risks import services as risk_services
 from tandem.testing.personas import World
 from tandem.testing.plans import DAY, Plan
@@ -120,3 +123,40 @@ def test_the_client_counts_only_shared_cards(crowded: Plan) -> None:
     column: dict[str, Any] = next(c for c in page.context["columns"] if c["status"] == TaskStatus.BLOCKED)
     # One grown task in five is internal.
     assert column["total"] == (BOARD_COLUMN_SIZE + 5) - len(range(0, BOARD_COLUMN_SIZE + 5, 5))
+
+
+def _assign_everyone(plan: Plan) -> None:
+    """Two people of the vendor's pool on every task not yet assigned (not the summaries)."""
+    world = plan.world
+    people = []
+    for name in ("Ana Analyst", "Dev Developer"):
+        found = Resource.objects.filter(organization=world.vendor, name=name).first()
+        people.append(found or resource_services.do_add_resource(world.vendor, actor=world.pm, name=name))
+    for task in Task.objects.filter(project=world.project, is_summary=False, assignments__isnull=True):
+        for person in people:
+            resource_services.do_assign(world.project, actor=world.pm, task_id=task.pk, resource_id=person.pk)
+
+
+@pytest.mark.parametrize("kind", ["pm", "client_viewer"])
+def test_the_gantt_data_reads_the_same_queries_with_assignments(plan: Plan, kind: str) -> None:
+    """Assigned names cost one query for the whole plan, whatever the number of rows or assignments."""
+    c = client_for(plan.world, kind)
+    grow(plan, 4)
+    _assign_everyone(plan)
+    few = count_queries(c, url("plan_gantt_data"))
+    grow(plan, 16)
+    _assign_everyone(plan)
+    assert count_queries(c, url("plan_gantt_data")) == few
+
+
+def test_the_gantt_data_names_the_assigned_resources_as_the_viewer_may_see(plan: Plan) -> None:
+    _assign_everyone(plan)
+    raw = json.loads(client_for(plan.world, "pm").get(url("plan_gantt_data")).content)
+    assert raw["resources"] == ["Ana Analyst", "Dev Developer"]
+    rows = {t["id"]: t for t in unpack_gantt(raw)["tasks"]}
+    assert rows[str(plan.design.pk)]["assigned"] == ["Ana Analyst", "Dev Developer"]
+    assert rows[str(plan.secret.pk)]["assigned"] == ["Ana Analyst", "Dev Developer"]
+    client = unpack_gantt(
+        json.loads(client_for(plan.world, "client_viewer").get(url("plan_gantt_data")).content)
+    )
+    assert str(plan.secret.pk) not in {t["id"] for t in client["tasks"]}

@@ -114,6 +114,7 @@ def unpack_gantt(raw: dict[str, Any]) -> dict[str, Any]:
                 "slipping": bool(r["flags"] & 8),
                 "owner": raw["owners"][r["owner"]],
                 "risks": [raw["risks"][i] for i in r["risks"]],
+                "assigned": [raw["resources"][i] for i in r["assigned"]],
                 **{name: day(r[name]) for name in ("start", "end", "baseline_start", "baseline_end")},
             }
         )

@@ -14,11 +14,14 @@ from django.views.decorators.http import require_POST
 from tandem.projects import queries, services
 from tandem.projects.choices import CLIENT_ROLES, DecisionKind, DecisionPreset, Role
 from tandem.projects.models import Invitation
+from tandem.resources.permissions import can_view_pool
 from tandem.web.forms import DecisionRightForm, InviteForm, PresetForm, RoleForm
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from tandem.accounts.models import Organization
 
 
 def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
@@ -28,6 +31,15 @@ def _manageable_roles(scope: ProjectScope) -> list[tuple[str, StrOrPromise]]:
     if scope.can_invite:
         return [(value, label) for value, label in Role.choices if value in CLIENT_ROLES]
     return []
+
+
+def _pools(scope: ProjectScope) -> dict[str, Any]:
+    """The organizations whose pool the page links to, by side (previewing: what a client sees)."""
+    project = scope.project
+    sides: dict[str, Organization | None] = {"client_pool": project.client}
+    if not scope.preview:
+        sides["team_pool"] = project.vendor
+    return {key: org for key, org in sides.items() if org is not None and can_view_pool(scope.user, org)}
 
 
 def _members_page(
@@ -62,6 +74,7 @@ def _members_page(
         "invitations": [(i, i.role in role_values) for i in invitations],
         "invite_form": invite_form or (InviteForm(roles=roles) if roles else None),
         "errors": errors or [],
+        **_pools(scope),
     }
     return render_page(request, "web/project/members.html", context, status=status)
 

@@ -174,6 +174,7 @@ GANTT_FIELDS = (
     "risk_level",
     "risks",
     "version",
+    "assigned",
 )
 #: Bits of a Gantt row's ``flags``.
 CRITICAL, SUMMARY, OVERDUE, SLIPPING = 1, 2, 4, 8
@@ -186,7 +187,8 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
 
     Compact, because a plan has thousands of rows: each row is an array in ``fields`` order, dates
     are whole days after ``origin``, kinds and statuses are indexes into ``kinds`` and ``statuses``,
-    owners and risk titles are indexes into ``owners`` and ``risks``, and ``flags`` packs critical (1),
+    owners, risk titles and assigned resources are indexes into ``owners``, ``risks`` and ``resources``
+    (one query for every row's names), and ``flags`` packs critical (1),
     summary (2), overdue (4) and slipping (8). Only what the chart shows is sent.
     """
     project, viewer = scope.project, scope.viewer
@@ -223,6 +225,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
     overdue, slipping = _flags(scope, baseline=baseline)
     # Open, monitored or occurred risks the viewer may see, linked to tasks the viewer may see.
     task_risks = risk_queries.risks_by_task(viewer, project)
+    assigned = resource_queries.names_by_task(viewer, project)
     editable = not scope.preview and can(scope.user, project, Action.EDIT_PLAN)
     parents_with_children = {row[3] for row in tasks}
 
@@ -237,6 +240,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
     number[None] = None
     owners: dict[str, int] = {"": 0}
     risk_titles: dict[str, int] = {}
+    resource_names: dict[str, int] = {}
     rows = []
     for (
         pk,
@@ -283,6 +287,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
                 risk_queries.worst_level(list(risks)) if risks else "",
                 [risk_titles.setdefault(r.title, len(risk_titles)) for r in risks] if risks else (),
                 version,
+                [resource_names.setdefault(n, len(resource_names)) for n in assigned.get(pk, ())],
             ]
         )
     links = [
@@ -302,6 +307,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
         "risk_levels": {level: str(RiskLevel(level).label) for level in RiskLevel.values},
         "owners": list(owners),
         "risks": list(risk_titles),
+        "resources": list(resource_names),
         "baseline": {"name": baseline.name, "approved": _day(baseline.approved_at, scope)}
         if baseline
         else None,
@@ -359,6 +365,7 @@ def _gantt_strings() -> dict[str, str]:
         "finish": _("Finish"),
         "progress": _("Progress"),
         "owner": _("Owner"),
+        "assigned": _("Assigned"),
         "status": _("Status"),
         "export_title": _("Plan"),
         "printed": _("Printed"),

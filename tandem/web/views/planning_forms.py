@@ -1,4 +1,4 @@
-"""The plan's forms: add, edit and delete a task, its predecessor links, and the baselines.
+"""The plan's forms: add, edit and delete a task, its predecessor links, its assignments, and the baselines.
 
 Reads go through ``tandem.planning.queries`` with the scope's viewer (404 for what the viewer may not
 see); writes call the same ``do_*`` services as the API, which decide (403 for what the role may not do).
@@ -23,6 +23,9 @@ from tandem.planning.models import Dependency, Task
 from tandem.projects import queries as project_queries
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
+from tandem.resources import queries as resource_queries
+from tandem.resources import services as resource_services
+from tandem.resources.models import Assignment
 from tandem.web.planning_forms import (
     DAY_FIELDS,
     ID_FIELDS,
@@ -33,6 +36,7 @@ from tandem.web.planning_forms import (
     TaskForm,
     to_days,
 )
+from tandem.web.resources_forms import AssignmentForm, AssignmentUnitsForm
 from tandem.web.views.base import (
     ProjectScope,
     attempt,
@@ -50,6 +54,9 @@ FORM_FIELD_OF = {
     "predecessor_id": "predecessor",
     "successor_id": "predecessor",
     "lag_minutes": "lag_days",
+    "resource_id": "resource",
+    "task_id": "resource",
+    "work_minutes": "units",
 }
 
 
@@ -187,7 +194,7 @@ def task_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         if status == 200:
             messages.success(request, _("“%(name)s” was saved.") % {"name": task.name})
             return redirect(_edit_url(scope, task))
-    context = _context(scope, form=form, task=task, editor=editor)
+    context = _context(scope, form=form, task=task, editor=editor, **_assignments_context(scope, task))
     if editor:
         context.update(_links_context(scope, task))
     return render_page(request, "web/planning/forms/task_form.html", context, status=status)
@@ -250,13 +257,21 @@ def _refused_link(
     request: HttpRequest, scope: ProjectScope, task: Task, links: dict[str, Any]
 ) -> HttpResponse:
     """The task page again (400) with its links' forms as posted, so the errors show where they were typed."""
+    return _refused(request, scope, task, {**links, **_assignments_context(scope, task)})
+
+
+def _refused(
+    request: HttpRequest, scope: ProjectScope, task: Task, sections: dict[str, Any], status: int = 400
+) -> HttpResponse:
+    """The task page of a plan editor again (400 or 409) with one section's forms as posted."""
     zone = scheduling.zone_of(scope.project)
     task_form = TaskForm(initial=TaskForm.initial_for(task, zone), **_form_kwargs(scope, task))
+    sections = {**_links_context(scope, task), **sections}
     return render_page(
         request,
         "web/planning/forms/task_form.html",
-        _context(scope, form=task_form, task=task, editor=True, **links),
-        status=400,
+        _context(scope, form=task_form, task=task, editor=True, **sections),
+        status=status,
     )
 
 
@@ -297,6 +312,120 @@ def link_remove(request: HttpRequest, scope: ProjectScope, pk: int, link_pk: int
     services.do_remove_dependency(link, actor=scope.user)
     messages.success(request, _("The link was removed."))
     return redirect(_edit_url(scope, task) + "#links")
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def _assignments_context(
+    scope: ProjectScope,
+    task: Task,
+    add_form: AssignmentForm | None = None,
+    edited: AssignmentUnitsForm | None = None,
+) -> dict[str, Any]:
+    """The task's assignments (names only for a reader), and for a plan editor the forms to change them."""
+    assignments = list(resource_queries.assignments_of(scope.viewer, scope.project, task_id=task.pk))
+    context: dict[str, Any] = {"assignments": assignments, "can_assign": False}
+    if task.is_summary or not _can_edit_plan(scope):
+        return context
+    for assignment in assignments:
+        assignment.work_days = to_days(assignment.work_minutes)  # type: ignore[attr-defined]
+        posted = edited is not None and edited.prefix == f"assignment-{assignment.pk}"
+        assignment.units_form = (  # type: ignore[attr-defined]
+            edited if posted else AssignmentUnitsForm.for_assignment(assignment)
+        )
+    taken = {a.resource_id for a in assignments}
+    choices = [r for r in resource_queries.assignable_resources(scope.project) if r.pk not in taken]
+    context.update(can_assign=True, assignment_form=add_form or AssignmentForm(resources=choices))
+    return context
+
+
+def _work(task: Task, units: int) -> int:
+    """The work of an assignment: the task's duration at the assignment's units."""
+    return task.duration_minutes * units // 100
+
+
+def _assignments_url(scope: ProjectScope, task: Task) -> str:
+    return _edit_url(scope, task) + "#assignments"
+
+
+@project_view
+@require_POST
+def assignment_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Assign a resource of the project's organizations to a task (plan editors)."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    _require_plan_editor(scope)
+    form = AssignmentForm(request.POST, resources=list(resource_queries.assignable_resources(scope.project)))
+
+    def assign() -> Assignment:
+        units = form.cleaned_data["units"]
+        return resource_services.do_assign(
+            scope.project,
+            actor=scope.user,
+            task_id=task.pk,
+            resource_id=form.cleaned_data["resource"],
+            units=units,
+            work_minutes=_work(task, units),
+        )
+
+    assignment, status = submit_form(form, assign, FORM_FIELD_OF)
+    if status == 200:
+        messages.success(request, _("%(name)s was assigned.") % {"name": assignment.resource.name})
+        return redirect(_assignments_url(scope, task))
+    return _refused(request, scope, task, _assignments_context(scope, task, add_form=form), status)
+
+
+def _task_and_assignment(scope: ProjectScope, pk: int, assignment_pk: int) -> tuple[Task, Assignment]:
+    """A task and one of its assignments as the viewer sees them (404 otherwise), for a plan editor."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    assignment = resource_queries.access_assignment(scope.viewer, scope.project, assignment_pk)
+    if assignment.task_id != task.pk:
+        raise Http404(_("No such assignment."))
+    _require_plan_editor(scope)
+    return task, assignment
+
+
+@project_view
+@require_POST
+def assignment_edit(request: HttpRequest, scope: ProjectScope, pk: int, assignment_pk: int) -> HttpResponse:
+    """Change an assignment's units in place based on the version read; its work follows."""
+    task, assignment = _task_and_assignment(scope, pk, assignment_pk)
+    form = AssignmentUnitsForm.for_assignment(assignment, request.POST)
+
+    def update() -> Assignment:
+        units = form.cleaned_data["units"]
+        return resource_services.do_update_assignment(
+            assignment,
+            version=form.cleaned_data["version"],
+            actor=scope.user,
+            units=units,
+            work_minutes=_work(task, units),
+        )
+
+    _saved, status = submit_form(form, update, FORM_FIELD_OF)
+    if status == 200:
+        messages.success(
+            request, _("The units of %(name)s were changed.") % {"name": assignment.resource.name}
+        )
+        return redirect(_assignments_url(scope, task))
+    return _refused(request, scope, task, _assignments_context(scope, task, edited=form), status)
+
+
+@project_view
+@require_POST
+def assignment_remove(request: HttpRequest, scope: ProjectScope, pk: int, assignment_pk: int) -> HttpResponse:
+    """Remove an assignment from a task based on the version read."""
+    task, assignment = _task_and_assignment(scope, pk, assignment_pk)
+    try:
+        version: int | None = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    run_action(
+        request,
+        lambda: resource_services.do_unassign(assignment, version=version, actor=scope.user),
+        _("%(name)s is no longer assigned.") % {"name": assignment.resource.name},
+    )
+    return redirect(_assignments_url(scope, task))
 
 
 # ---------------------------------------------------------------- baselines

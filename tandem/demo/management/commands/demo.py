@@ -15,6 +15,7 @@ from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_log
 from tandem.projects.models import Project
 from tandem.reports.demo import load_demo_reports
 from tandem.requirements.demo import load_demo_requirements
+from tandem.resources.demo import load_demo_resources
 from tandem.risks.demo import load_demo_risks
 
 
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             project = load_demo()
         self.stdout.write("Building the demo plan (tasks, links, baseline, progress)…")
         load_demo_plan(project)
+        self.stdout.write(
+            "Filling both resource pools (people, environments, rates, leave) and assigning tasks…"
+        )
+        load_demo_resources(project)
         self.stdout.write("Adding requirements, change requests, risks, issues and client decisions…")
         load_demo_requirements(project)
         load_demo_changes(project)

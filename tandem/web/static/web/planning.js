@@ -108,6 +108,7 @@
         risk_level_label: level ? raw.risk_levels[level] : "",
         risks: r[col.risks].map((i) => raw.risks[i]),
         version: r[col.version],
+        assigned: (r[col.assigned] || []).map((i) => raw.resources[i]),
       };
     });
     return {
@@ -225,7 +226,8 @@
     }
     return shown.map((t) => ({
       id: t.id,
-      name: escape(t.name),
+      // The assigned names follow the bar's label, as in MS Project.
+      name: escape(t.assigned.length ? t.name + " · " + t.assigned.join(", ") : t.name),
       start: t.start,
       end: t.end || t.start,
       progress: t.milestone ? 0 : t.progress,
@@ -244,6 +246,7 @@
     if (t.baseline_end) lines.push(T.baseline + ": " + t.baseline_start + " → " + t.baseline_end);
     if (!t.milestone) lines.push(T.progress + ": " + t.progress + "%");
     if (t.owner) lines.push(T.owner + ": " + t.owner);
+    if (t.assigned.length) lines.push(T.assigned + ": " + t.assigned.join(", "));
     const flags = [t.critical && T.critical, t.slipping && T.slipping, t.overdue && T.overdue].filter(Boolean);
     if (flags.length) lines.push(flags.join(" · "));
     if (t.risks && t.risks.length) lines.push(T.risks + " (" + t.risk_level_label + "): " + t.risks.join(" · "));
