@@ -215,24 +215,22 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         >>> columns.ids, columns.start[1], columns.critical
         (['a', 'b'], datetime.datetime(2026, 11, 24, 8, 0), [True, True])
         """
-        rows = self._rows
-        if rows is None:
-            rows = self._rows = _Rows(self._core)
-        dates = rows.dates
+        minutes = self.minute_columns()
+        dates = self._rows.dates if self._rows is not None else _Dates()
         start, finish, early_start, early_finish, late_start, late_finish = (
-            [dates[m] for m in column] for column in rows.columns
+            list(map(dates.__getitem__, column)) for column in minutes[1:7]
         )
         return ScheduleColumns(
-            list(self._core.ids),
+            minutes.ids,
             start,
             finish,
             early_start,
             early_finish,
             late_start,
             late_finish,
-            list(rows.total),
-            list(rows.free),
-            list(rows.critical),
+            minutes.total_float,
+            minutes.free_float,
+            minutes.critical,
         )
 
     def minute_columns(self) -> ScheduleMinutes:
@@ -252,19 +250,9 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
         rows = self._rows
         if rows is None:
             rows = self._rows = _Rows(self._core)
-        start, finish, early_start, early_finish, late_start, late_finish = (list(c) for c in rows.columns)
-        return ScheduleMinutes(
-            list(self._core.ids),
-            start,
-            finish,
-            early_start,
-            early_finish,
-            late_start,
-            late_finish,
-            list(rows.total),
-            list(rows.free),
-            list(rows.critical),
-        )
+        s, f, es, ef, ls, lf = (list(column) for column in rows.columns)
+        total, free, critical = list(rows.total), list(rows.free), list(rows.critical)
+        return ScheduleMinutes(list(self._core.ids), s, f, es, ef, ls, lf, total, free, critical)
 
     def total_float(self, activity_id: ActivityId) -> int:
         """Total float of one activity in working minutes, without building its dates."""
