@@ -24,7 +24,7 @@ expression: 6 ms instead of 88 ms for the dates of 5,000 tasks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -52,10 +52,18 @@ def bulk_write(model: type[models.Model], objs: Iterable[models.Model], fields: 
 
 
 def bulk_write_prepared(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    epoch_fields: Collection[str] = (),
 ) -> int:
     """Store rows of ``(value, …, pk)``, the values already as the database stores them
-    (``get_db_prep_save``) in the order of ``fields``, the primary key last; return the row count."""
+    (``get_db_prep_save``) in the order of ``fields``, the primary key last; return the row count.
+
+    On PostgreSQL, the values of ``epoch_fields`` (timestamp columns) may be given as whole seconds
+    since 1970 instead: they travel as integers and ``to_timestamp`` turns them into moments.
+    """
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -66,14 +74,28 @@ def bulk_write_prepared(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     if connection.vendor == "postgresql":
+        epochs = [field.name in epoch_fields for field in columns]
         arrays: list[Any] = [
-            _array_literal(values, kind) if (kind := _literal_kind(field)) else list(values)
-            for values, field in zip(zip(*rows, strict=True), [*columns, pk], strict=True)
+            _array_literal(values, "integer" if epoch else kind)
+            if (kind := _literal_kind(field)) or epoch
+            else list(values)
+            for values, field, epoch in zip(
+                zip(*rows, strict=True), [*columns, pk], [*epochs, False], strict=True
+            )
         ]
-        types = [*(field.db_type(connection) for field in columns), pk.db_type(connection)]
+        types = [
+            *(
+                "bigint" if epoch else field.db_type(connection)
+                for field, epoch in zip(columns, epochs, strict=True)
+            ),
+            pk.db_type(connection),
+        ]
         aliases = [*(f"c{i}" for i in range(len(columns))), "pk"]
         unnest = ", ".join(f"%s::{kind}[]" for kind in types)
-        assignments = ", ".join(f"{quote(str(field.column))} = v.c{i}" for i, field in enumerate(columns))
+        assignments = ", ".join(
+            f"{quote(str(field.column))} = " + (f"to_timestamp(v.c{i})" if epoch else f"v.c{i}")
+            for i, (field, epoch) in enumerate(zip(columns, epochs, strict=True))
+        )
         # Only quoted names of Tandem's own model go into the text; every value is a parameter.
         source = f"unnest({unnest}) AS v({', '.join(aliases)})"
         sql = f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.{quote(pk.column)} = v.pk"  # noqa: S608

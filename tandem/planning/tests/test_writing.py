@@ -324,3 +324,16 @@ def test_the_keyed_write_stores_any_text_moment_and_null_exactly(world: World) -
         for t in Task.objects.filter(pk__in=[t.pk for t in tasks])
     }
     assert [stored[row[-1]] for row in rows] == [row[:-1] for row in rows]
+
+
+def test_on_postgresql_dates_may_travel_as_seconds_since_1970(world: World) -> None:
+    """The reschedule's dates go to PostgreSQL as integers that ``to_timestamp`` turns into moments."""
+    if connection.vendor != "postgresql":
+        pytest.skip("epoch seconds are PostgreSQL's path; SQLite stores the dates' text")
+    task = services.do_add_task(world.project, actor=world.pm, name="Epoch", duration_minutes=DAY)
+    moment = dt.datetime(2026, 3, 2, 13, 30, tzinfo=dt.UTC)
+    rows = [(int(moment.timestamp()), None, -5, task.pk)]
+    fields = ("early_start", "late_finish", "total_float_minutes")
+    assert bulk_write_prepared(Task, fields, rows, epoch_fields=("early_start", "late_finish")) == 1
+    stored = Task.objects.get(pk=task.pk)
+    assert (stored.early_start, stored.late_finish, stored.total_float_minutes) == (moment, None, -5)
