@@ -4,10 +4,12 @@ choosing the KPI's source."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -91,30 +93,23 @@ def _require_editor(scope: ProjectScope) -> None:
 def kpi_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """The KPI's page; POST ``action`` = ``value`` (enter one), ``source`` or ``remove``."""
     kpi = queries.access_item(scope.viewer, scope.project, Kpi, pk)
-    value_form = KpiValueForm(initial={"measured_on": timezone.localdate()})
-    source_form = KpiSourceForm(initial={"source": kpi.source})
+    value_form: forms.Form = KpiValueForm(initial={"measured_on": timezone.localdate()})
+    source_form: forms.Form = KpiSourceForm(initial={"source": kpi.source})
     status = 200
     if request.method == "POST":
         _require_editor(scope)
         action = request.POST.get("action")
-        if action == "value":
-            value_form = KpiValueForm(request.POST)
-            done, status = submit_form(
-                value_form,
-                lambda: kpis.do_record_measurement(kpi, actor=scope.user, **value_form.cleaned_data),
-            )
+        handlers: dict[str, tuple[forms.Form, Callable[..., Any], str]] = {
+            "value": (KpiValueForm(request.POST), kpis.do_record_measurement, _("The value was saved.")),
+            "source": (KpiSourceForm(request.POST), kpis.do_set_kpi_source, _("The KPI's source was saved.")),
+        }
+        if action in handlers:
+            form, service, saved = handlers[action]
+            done, status = submit_form(form, lambda: service(kpi, actor=scope.user, **form.cleaned_data))
             if done is not None:
-                messages.success(request, _("The value was saved."))
+                messages.success(request, saved)
                 return redirect("web:kpi_detail", scope.project.code, kpi.pk)
-        elif action == "source":
-            source_form = KpiSourceForm(request.POST)
-            done, status = submit_form(
-                source_form,
-                lambda: kpis.do_set_kpi_source(kpi, actor=scope.user, **source_form.cleaned_data),
-            )
-            if done is not None:
-                messages.success(request, _("The KPI's source was saved."))
-                return redirect("web:kpi_detail", scope.project.code, kpi.pk)
+            value_form, source_form = (form, source_form) if action == "value" else (value_form, form)
         elif action == "remove":
             row = kpis.measurements_of(scope.viewer, kpi).filter(pk=request.POST.get("value_id") or 0).first()
             if row is None:
