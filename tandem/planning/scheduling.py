@@ -437,10 +437,7 @@ def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
 
 def zone_of(project: Project) -> ZoneInfo:
     """The project's time zone (the server's when the project names an unknown one)."""
-    try:
-        return ZoneInfo(project.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo(str(timezone.get_current_timezone()))
+    return project.zone
 
 
 def to_local(value: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:

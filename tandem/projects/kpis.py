@@ -22,7 +22,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,16 +118,22 @@ class Reading:
 
 
 def readings(kpis: Iterable[Kpi], points: int = TREND_POINTS) -> dict[int, Reading]:
-    """Each KPI's reading, with one query for all of them (the caller has scoped the KPIs)."""
+    """Each KPI's reading, with one query for all of them (the caller has scoped the KPIs).
+
+    Only each KPI's latest ``points`` values leave the database (a window function ranks them), so
+    years of daily values cost a page no more than a week of them.
+    """
     kpis = list(kpis)
     by_kpi: dict[int, list[KpiMeasurement]] = {k.pk: [] for k in kpis}
-    rows = KpiMeasurement.objects.filter(kpi__in=[k.pk for k in kpis]).order_by(
-        "kpi_id", "-measured_on", "-id"
+    newest_first = [F("measured_on").desc(), F("id").desc()]
+    rows = (
+        KpiMeasurement.objects.filter(kpi__in=[k.pk for k in kpis])
+        .annotate(rank=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=newest_first))
+        .filter(rank__lte=points)
+        .order_by("kpi_id", *newest_first)
     )
     for row in rows:
-        kept = by_kpi[row.kpi_id]
-        if len(kept) < points:
-            kept.append(row)
+        by_kpi[row.kpi_id].append(row)
     out: dict[int, Reading] = {}
     for kpi in kpis:
         trend = list(reversed(by_kpi[kpi.pk]))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.choices import Language
@@ -93,6 +95,14 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The project's time zone (the server's when the project names an unknown one)."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (KeyError, ValueError):
+            return ZoneInfo(str(timezone.get_current_timezone()))
 
 
 class Membership(TimeStampedModel):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from tandem.core import clock
@@ -17,14 +15,6 @@ from tandem.projects.choices import ProjectStatus
 from tandem.projects.models import Project
 
 logger = logging.getLogger(__name__)
-
-
-def zone_for(project: Project) -> zoneinfo.ZoneInfo:
-    """The project's time zone (the server's when it names an unknown one)."""
-    try:
-        return zoneinfo.ZoneInfo(project.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return zoneinfo.ZoneInfo(str(timezone.get_current_timezone()))
 
 
 @task()
@@ -53,7 +43,7 @@ def measure_kpis(now: dt.datetime, *, today: dt.date | None = None) -> int:
         if today is not None:
             day = today
         else:
-            local = now.astimezone(zone_for(project))
+            local = now.astimezone(project.zone)
             if local.hour < MEASURE_HOUR:
                 continue
             day = local.date()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from tandem.api.auth import AUTH, actor
@@ -151,7 +152,7 @@ def delete_measurement(request: HttpRequest, code: str, item_id: int, measuremen
     kpi = _kpi(request, code, item_id)
     row = kpis.measurements_of(actor(request), kpi).filter(pk=measurement_id).first()
     if row is None:
-        raise Http404("No such value.")
+        raise Http404(_("No such value."))
     kpis.do_delete_measurement(row, actor=actor(request))
     return Status(204, None)
 

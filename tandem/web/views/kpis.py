@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from tandem.projects import kpis, queries
 from tandem.projects.models import Kpi, KpiMeasurement
 from tandem.web.kpi_forms import KpiSourceForm, KpiValueForm
-from tandem.web.views.base import ProjectScope, project_view, render_page, submit_form
+from tandem.web.views.base import ProjectScope, project_view, render_page, require_allowed, submit_form
 
 VALUES_PAGE_SIZE = 25
 #: Values drawn on the chart (the latest, about a year of weekly values).
@@ -84,11 +83,6 @@ def chart_of(kpi: Kpi, values: list[KpiMeasurement]) -> Chart | None:
     )
 
 
-def _require_editor(scope: ProjectScope) -> None:
-    if not scope.can_edit_charter:
-        raise PermissionDenied(_("Your role in this project does not allow this."))
-
-
 @project_view
 def kpi_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """The KPI's page; POST ``action`` = ``value`` (enter one), ``source`` or ``remove``."""
@@ -97,7 +91,7 @@ def kpi_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
     source_form: forms.Form = KpiSourceForm(initial={"source": kpi.source})
     status = 200
     if request.method == "POST":
-        _require_editor(scope)
+        require_allowed(scope.can_edit_charter)
         action = request.POST.get("action")
         handlers: dict[str, tuple[forms.Form, Callable[..., Any], str]] = {
             "value": (KpiValueForm(request.POST), kpis.do_record_measurement, _("The value was saved.")),

@@ -154,15 +154,14 @@ def resource_leave_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record leave for a resource."""
     resource = queries.access_resource(request.user, pk)
     require_allowed(permissions.can_edit_pool(request.user, resource.organization))
-    form = LeaveForm(request.POST)
-    done, _status = submit_form(
-        form, lambda: services.do_add_leave(resource, actor=_actor(request), **form.cleaned_data)
+    return _add_to(
+        request,
+        resource,
+        LeaveForm(request.POST),
+        services.do_add_leave,
+        _("The leave was recorded."),
+        _("The leave was not recorded: %(errors)s"),
     )
-    if done is not None:
-        messages.success(request, _("The leave was recorded."))
-    else:
-        messages.error(request, _("The leave was not recorded: %(errors)s") % {"errors": _errors(form)})
-    return redirect("web:resource_edit", pk=resource.pk)
 
 
 @login_required
@@ -186,14 +185,25 @@ def resource_rate_add(request: HttpRequest, pk: int) -> HttpResponse:
     resource = queries.access_resource(request.user, pk)
     queries.rates_of(request.user, resource)  # 404 for whoever may not know rates exist
     require_allowed(permissions.can_edit_costs(request.user, resource.organization))
-    form = RateForm(request.POST)
-    done, _status = submit_form(
-        form, lambda: services.do_add_rate(resource, actor=_actor(request), **form.cleaned_data)
+    return _add_to(
+        request,
+        resource,
+        RateForm(request.POST),
+        services.do_add_rate,
+        _("The rate was added."),
+        _("The rate was not added: %(errors)s"),
     )
+
+
+def _add_to(
+    request: HttpRequest, resource: Resource, form: Any, service: Any, saved: str, refused: str
+) -> HttpResponse:
+    """Add leave or a rate to the resource through ``service``; say how it went on its page."""
+    done, _status = submit_form(form, lambda: service(resource, actor=_actor(request), **form.cleaned_data))
     if done is not None:
-        messages.success(request, _("The rate was added."))
+        messages.success(request, saved)
     else:
-        messages.error(request, _("The rate was not added: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, refused % {"errors": _errors(form)})
     return redirect("web:resource_edit", pk=resource.pk)
 
 
