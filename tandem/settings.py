@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tandem.changes",
     "tandem.risks",
     "tandem.resources",
+    "tandem.costs",
     "tandem.communication",
     "tandem.meetings",
     "tandem.reports",

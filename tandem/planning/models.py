@@ -150,6 +150,8 @@ class Task(ShareableModel):
     #: from internal rates: it is the delivery team's figure, never shown to a client.
     work_minutes = models.PositiveIntegerField(_("work (minutes)"), default=0, editable=False)
     cost_cents = models.BigIntegerField(_("planned cost (hundredths)"), default=0, editable=False)
+    #: The task's approved actual work, from approved time when the project chooses so (``costs``).
+    actual_work_minutes = models.PositiveIntegerField(_("actual work (minutes)"), default=0, editable=False)
     deliverable = models.ForeignKey(
         "projects.Deliverable",
         on_delete=models.SET_NULL,
@@ -324,6 +326,10 @@ class BaselineTask(models.Model):
     start = models.DateTimeField(_("baseline start"), null=True)
     finish = models.DateTimeField(_("baseline finish"), null=True)
     duration_minutes = models.PositiveIntegerField(_("baseline duration"), default=0)
+    #: The task's work and planned cost (hundredths, internal) when the baseline was saved: the
+    #: planned value of earned value follows from them.
+    work_minutes = models.PositiveIntegerField(_("baseline work (minutes)"), default=0)
+    cost_cents = models.BigIntegerField(_("baseline cost (hundredths)"), default=0)
 
     scope_project_path: ClassVar[str] = "baseline__project"
 

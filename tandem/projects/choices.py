@@ -50,6 +50,7 @@ class DecisionKind(models.TextChoices):
     ACCEPT_DELIVERABLE = "accept_deliverable", _("Accept deliverable")
     CLOSE_RISK = "close_risk", _("Close risk")
     APPROVE_STATUS_REPORT = "approve_status_report", _("Approve status report")
+    APPROVE_TIMESHEETS = "approve_timesheets", _("Approve timesheets")
 
 
 class DecisionPreset(models.TextChoices):
@@ -73,6 +74,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         DK.ACCEPT_DELIVERABLE: [R.CLIENT_PM, R.SPONSOR],
         DK.CLOSE_RISK: [R.PROJECT_MANAGER],
         DK.APPROVE_STATUS_REPORT: [R.PROJECT_MANAGER],
+        DK.APPROVE_TIMESHEETS: [R.CLIENT_PM],
     },
     DecisionPreset.JOINT: {
         DK.CONFIRM_CHARTER: [R.SPONSOR, R.CLIENT_PM],
@@ -83,6 +85,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         DK.ACCEPT_DELIVERABLE: [R.CLIENT_PM, R.SPONSOR],
         DK.CLOSE_RISK: [R.PROJECT_MANAGER, R.CLIENT_PM],
         DK.APPROVE_STATUS_REPORT: [R.PROJECT_MANAGER],
+        DK.APPROVE_TIMESHEETS: [R.CLIENT_PM],
     },
     DecisionPreset.CLIENT_AS_PM: {
         DK.CONFIRM_CHARTER: [R.SPONSOR],
@@ -93,6 +96,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         DK.ACCEPT_DELIVERABLE: [R.CLIENT_PM, R.SPONSOR],
         DK.CLOSE_RISK: [R.CLIENT_PM],
         DK.APPROVE_STATUS_REPORT: [R.CLIENT_PM],
+        DK.APPROVE_TIMESHEETS: [R.CLIENT_PM, R.SPONSOR],
     },
 }
 

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CostsConfig(AppConfig):
+    """Time tracking, expenses, budgets and earned value: what a project has cost and will cost."""
+
+    name = "tandem.costs"
+    label = "costs"
+    verbose_name = _("Time and cost")
