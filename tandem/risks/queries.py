@@ -387,10 +387,13 @@ def decision_delay_impact(
     for pk in blocked_ids:
         held.update(leaves.get(pk) or [pk])
     calendar = calendars[scheduling.PROJECT_CALENDAR_ID]
-    next_days = working_days(calendar, today + dt.timedelta(days=1), today + dt.timedelta(days=60))
-    tomorrow = next_days[0] if next_days else today + dt.timedelta(days=1)
-    start_now = dt.datetime.combine(today, dt.time(0, 0))
-    start_later = dt.datetime.combine(tomorrow, dt.time(0, 0))
+    # The decision could come on the first working day from today on (today itself on a working
+    # day; Monday on a weekend), or one working day later: the slip is what that one day costs.
+    days = working_days(calendar, today, today + dt.timedelta(days=60))
+    first = days[0] if days else today
+    second = days[1] if len(days) > 1 else first + dt.timedelta(days=1)
+    start_now = dt.datetime.combine(first, dt.time(0, 0))
+    start_later = dt.datetime.combine(second, dt.time(0, 0))
     now = engine.schedule(_hold(network, held, start_now))
     later = engine.schedule(_hold(network, held, start_later))
     day_minutes = (
@@ -425,7 +428,7 @@ def decision_delay_impact(
         if pk in shown and (s := slip(shown[pk], leaves.get(pk) or [pk])) is not None
     ]
     milestones = [s for pk in milestone_ids if pk in shown and (s := slip(shown[pk], [pk])) is not None]
-    return DelayImpact(decision, today, tomorrow, blocked, milestones)
+    return DelayImpact(decision, first, second, blocked, milestones)
 
 
 # ---------------------------------------------------------------- risks on the plan

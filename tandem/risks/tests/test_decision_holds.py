@@ -159,3 +159,12 @@ def test_delay_impact_ignores_the_decisions_own_hold(plan: Plan) -> None:
     impact = queries.decision_delay_impact(world.pm, decision)  # type: ignore[arg-type]
     assert impact.blocked and impact.blocked[0].slip_days == 1.0
     assert impact.milestone_slip_days == 1.0
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 4), dt.date(2026, 12, 5), dt.date(2026, 12, 6)])
+def test_a_day_of_delay_costs_a_working_day_whatever_day_it_is(plan: Plan, today: dt.date) -> None:
+    """On a Saturday or Sunday the decision can come on Monday at the earliest: one day later is Tuesday."""
+    decision = _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    impact = queries.decision_delay_impact(plan.world.pm, decision, today=today)  # type: ignore[arg-type]
+    assert impact.blocked and impact.blocked[0].slip_days == 1.0
+    assert impact.milestone_slip_days == 1.0
