@@ -81,3 +81,23 @@ def test_it_holds_every_string_the_source_marks_for_translation(
     assert (None, "Overview & charter") in extracted
     assert (None, "The note was added.") in extracted
     assert (None, "Accept the invitation") in extracted
+
+
+def test_it_defines_every_message_once() -> None:
+    """Branches merged with a union of their catalogue lines must not leave a message defined twice
+    (``msgfmt`` refuses such a catalogue, and only the first definition would be used)."""
+    seen: set[tuple[str | None, str]] = set()
+    twice: list[str] = []
+    context: str | None = None
+    text = CATALOGUE.read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        context = None
+        for line in block.splitlines():
+            if line.startswith("msgctxt "):
+                context = line[len("msgctxt ") :]
+            elif line.startswith("msgid ") and line != 'msgid ""':
+                key = (context, line[len("msgid ") :])
+                if key in seen:
+                    twice.append(line)
+                seen.add(key)
+    assert twice == []
