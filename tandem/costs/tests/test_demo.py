@@ -161,6 +161,10 @@ def test_expenses_budget_and_earned_value(demo: tuple[Project, int, int], db: No
     assert statuses["submitted"] == 1 and statuses["draft"] == 1
     assert statuses["approved"] == len(expenses) - 2
     assert [e.visibility for e in expenses].count("shared") == 1
+    client = project.memberships.get(role="client_viewer").user
+    assert list(Expense.objects.visible_to(client).filter(project=project)) == [
+        e for e in expenses if e.visibility == "shared"
+    ]
     assert all(e.day <= TODAY for e in expenses)
 
     lines = list(BudgetLine.objects.filter(project=project).select_related("phase"))
@@ -180,6 +184,15 @@ def test_expenses_budget_and_earned_value(demo: tuple[Project, int, int], db: No
     spent = actual_cost(project, until=TODAY)
     assert bac > 0 and spent > 0
     assert 0.88 <= earned / spent <= 0.98
+    # On schedule by the agreed baseline: planned value runs linearly over each row's dates.
+    zone = scheduling.zone_of(project)
+    end = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    planned = 0.0
+    for row in rows:
+        if row.start is not None and row.finish is not None and row.start < end:
+            span = (row.finish - row.start).total_seconds()
+            planned += row.cost_cents * (1 if row.finish <= end else (end - row.start).total_seconds() / span)
+    assert 0.95 <= earned / planned <= 1.05
     # Both baselines hold work and cost now; the contract baseline priced the slipping task's
     # shorter duration.
     assert not BaselineTask.objects.filter(
