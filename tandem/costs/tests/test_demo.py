@@ -205,3 +205,12 @@ def test_expenses_budget_and_earned_value(demo: tuple[Project, int, int], db: No
         )
     )
     assert spent == time + sum(cents(e.amount) for e in expenses if e.status == "approved")
+
+
+def test_every_row_passes_the_models_validation(demo: tuple[Project, int, int], db: None) -> None:
+    project, _count, _queries = demo
+    for model in (Timesheet, TimeEntry, Expense, BudgetLine, CostSettings):
+        rows = list(model.objects.filter(project=project))
+        assert rows, model
+        for row in rows:
+            row.full_clean()
