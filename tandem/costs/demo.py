@@ -209,7 +209,9 @@ def load_demo_costs(project: Project, *, today: dt.date | None = None) -> int:
     target = Decimal(earned) / 100 / TARGET_CPI
     time_cost = _tune_hours(days, pricer, (target - fixed) * TIME_SHARE)
     instalment = max(LEAST_INSTALMENT, (target - fixed - time_cost).quantize(Decimal("1E2")))
-    entries = _write_timesheets(project, days, pricer, today, approver=pm, lead=people.get(Role.LEAD))
+    entries = _write_timesheets(
+        project, days, pricer, today, loggers=loggers, approver=pm, lead=people.get(Role.LEAD)
+    )
     _count_actual_work(entries)
     expenses = _write_expenses(project, tasks, people, today, instalment)
     _write_budget(project, tasks, agreed, expenses, actor=pm)
@@ -411,18 +413,21 @@ def _write_timesheets(
     pricer: Pricer,
     today: dt.date,
     *,
+    loggers: Sequence[User],
     approver: User,
     lead: User | None,
 ) -> list[TimeEntry]:
-    """One timesheet per logger and week (approved, submitted, one rejected, this week open), then entries."""
+    """One timesheet per logger and week of the project (approved, submitted, one rejected, this week
+    open), then the entries."""
     zone = scheduling.zone_of(project)
     this_week = week_start(today)
-    loggers = list({d.user.pk: d.user for d in days}.values())
     # The member's last week comes back: the whole week was logged on one task a day.
     rejected_user = loggers[-1] if loggers and loggers[-1].pk != approver.pk else None
     sheets: dict[tuple[int, int], Timesheet] = {}
     for weeks_ago in reversed(range(WEEKS)):
         week = this_week - dt.timedelta(weeks=weeks_ago)
+        if project.start_date and week + dt.timedelta(days=6) < project.start_date:
+            continue
         friday = _at(week + dt.timedelta(days=4), 18, zone)
         for user in loggers:
             sheet = Timesheet(project=project, user=user, week=week, status=SheetStatus.OPEN)
