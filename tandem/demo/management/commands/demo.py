@@ -1,5 +1,5 @@
 """`tandem demo`: load the bilingual demo project once (people, charter, plan, requirements, changes,
-risks) and print its logins."""
+risks, meetings, time and cost, reports) and print its logins."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from tandem.changes.demo import load_demo_changes
+from tandem.costs.demo import load_demo_costs
 from tandem.meetings.demo import load_demo_meetings
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         load_demo_risks(project)
         self.stdout.write("Adding the communication plan, meetings and the weekly status reports sent…")
         load_demo_meetings(project)
+        # After everything that changes the plan: the changes' and meetings' new tasks get people,
+        # and the time is tuned against the final agreed baseline.
+        self.stdout.write("Logging twelve weeks of time, the expenses and the budget…")
+        load_demo_costs(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
