@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
-from tandem.resources import permissions
+from tandem.projects.models import Project
+from tandem.resources import permissions, workload
 from tandem.resources.models import Assignment, Rate, Resource
+from tandem.resources.workload import WeekTask, Workload
 
 if TYPE_CHECKING:
     from tandem.core.scoping import Viewer
-    from tandem.projects.models import Project
 
 
 def _int(pk: Any, message: str) -> int:
@@ -137,3 +140,56 @@ def names_by_task(
     for task_id, name in rows.order_by("task_id", "resource__name").values_list("task_id", "resource__name"):
         names[task_id].append(name)
     return dict(names)
+
+
+def pool_workload(
+    user: Viewer,
+    organization: Organization,
+    *,
+    start: object = None,
+    weeks: object = None,
+    group: object = "person",
+    project_code: str = "",
+    role: str = "",
+) -> Workload:
+    """The workload heatmap of a pool the user may read, optionally of one project's people.
+
+    Bad input raises a ValidationError naming ``start``, ``weeks``, ``group`` or ``project``.
+    """
+    monday, count, chosen = workload.parse_window(start, weeks, group)
+    project = None
+    if project_code:
+        project = (
+            Project.objects.visible_to(user)
+            .filter(code=project_code)
+            .filter(Q(client_id=organization.pk) | Q(vendor_id=organization.pk))
+            .first()
+        )
+        if project is None:
+            raise ValidationError({"project": [_("No such project of this organization.")]})
+    return workload.workload_of(
+        [organization.pk], start=monday, weeks=count, group=chosen, project=project, role=role
+    )
+
+
+def project_workload(
+    user: Viewer, project: Project, *, start: object = None, weeks: object = None, group: object = "person"
+) -> tuple[Workload, list[Organization]]:
+    """The workload of the project's people from both sides: the pools (client, vendor) the user may read."""
+    monday, count, chosen = workload.parse_window(start, weeks, group)
+    pools = [o for o in (project.vendor, project.client) if permissions.can_view_pool(user, o)]
+    found = workload.workload_of(
+        [o.pk for o in pools], start=monday, weeks=count, group=chosen, project=project
+    )
+    return found, pools
+
+
+def resource_week(user: Viewer, pk: Any, week: object) -> tuple[Resource, dt.date, list[WeekTask]]:
+    """A resource the user may read, the Monday of ``week`` and the tasks it works on then (scoped)."""
+    resource = access_resource(user, pk)
+    try:
+        day = week if isinstance(week, dt.date) else dt.date.fromisoformat(str(week))
+    except ValueError:
+        raise ValidationError({"week": [_("Give the week as a date: YYYY-MM-DD.")]}) from None
+    monday = workload.monday_of(day)
+    return resource, monday, workload.week_tasks(user, resource, monday)
