@@ -193,3 +193,9 @@ def resource_week(user: Viewer, pk: Any, week: object) -> tuple[Resource, dt.dat
         raise ValidationError({"week": [_("Give the week as a date: YYYY-MM-DD.")]}) from None
     monday = workload.monday_of(day)
     return resource, monday, workload.week_tasks(user, resource, monday)
+
+
+def projects_of_pool(user: Viewer, organization: Organization) -> list[tuple[str, str]]:
+    """(code, name) of the user's projects that the organization is on, for the workload's project filter."""
+    rows = Project.objects.visible_to(user).filter(Q(client_id=organization.pk) | Q(vendor_id=organization.pk))
+    return list(rows.order_by("code").values_list("code", "name"))

@@ -1,0 +1,191 @@
+"""The workload heatmap pages: a pool's people (or roles) by week, a project's people from both sides,
+and a resource's tasks in one week (the drill-down, a page of its own and an HTMX panel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tandem.resources import queries
+from tandem.resources.workload import Workload, WorkloadRow
+from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.workload_forms import WorkloadFilterForm
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One heatmap cell as the page shows it: the load, its colour band and where it leads."""
+
+    percent: int | None
+    css: str
+    over: bool
+    work_hours: str
+    capacity_hours: str
+    url: str
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.1f}".removesuffix(".0")
+
+
+def _band(percent: int | None, over: bool, work: int) -> str:
+    """The colour band of a load: the bands' text and background pairs meet WCAG AA (see workload.css)."""
+    if over:
+        return "load-over"
+    if percent is None or work == 0:
+        return "load-none"
+    if percent <= 50:
+        return "load-low"
+    if percent <= 80:
+        return "load-mid"
+    return "load-high"
+
+
+def _rows(found: Workload, page_rows: list[WorkloadRow]) -> list[tuple[WorkloadRow, list[Cell]]]:
+    out = []
+    for row in page_rows:
+        cells = []
+        for monday, (capacity, work, percent, over) in zip(found.weeks, row.cells, strict=True):
+            link = (
+                reverse("web:resource_week", args=[row.resource_id, monday.isoformat()])
+                if row.resource_id is not None and work
+                else ""
+            )
+            cells.append(
+                Cell(percent, _band(percent, over, work), over, _hours(work), _hours(capacity), link)
+            )
+        out.append((row, cells))
+    return out
+
+
+def _pager(request: HttpRequest, found: Workload) -> dict[str, str]:
+    """Query strings of the previous and next windows and of this week (the other filters kept)."""
+    count = len(found.weeks)
+
+    def moved(start: dt.date | None) -> str:
+        query = request.GET.copy()
+        query.pop("page", None)
+        if start is None:
+            query.pop("start", None)
+        else:
+            query["start"] = start.isoformat()
+        return query.urlencode()
+
+    return {
+        "previous": moved(found.start - dt.timedelta(weeks=count)),
+        "next": moved(found.start + dt.timedelta(weeks=count)),
+        "today": moved(None),
+    }
+
+
+def _page_context(request: HttpRequest, found: Workload | None) -> dict[str, Any]:
+    if found is None:
+        return {"page": None, "rows": []}
+    page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "workload": found,
+        "page": page,
+        "rows": _rows(found, list(page.object_list)),
+        "pager": _pager(request, found),
+        "query": query.urlencode(),
+    }
+
+
+@login_required
+def pool_workload(request: HttpRequest, org_id: int) -> HttpResponse:
+    """An organization's pool by week: load per person or role, over-allocation marked, a drill-down."""
+    user = request.user
+    organization = queries.access_organization(user, org_id)
+    form = WorkloadFilterForm(
+        request.GET or None,
+        projects=queries.projects_of_pool(user, organization),
+        roles=queries.roles_of(organization),
+    )
+    found, status = None, 200
+    if not request.GET or form.is_valid():
+        window = form.window() if request.GET else {}
+        try:
+            found = queries.pool_workload(
+                user,
+                organization,
+                project_code=form.cleaned_data.get("project", "") if request.GET else "",
+                role=form.cleaned_data.get("role", "") if request.GET else "",
+                **window,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+    else:
+        status = 400
+    return render_page(
+        request,
+        "web/workload/pool.html",
+        {"organization": organization, "form": form, **_page_context(request, found)},
+        fragment="web/workload/_heatmap.html",
+        status=status,
+    )
+
+
+@project_view
+def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The project's people from both sides (the pools the reader may read), by week."""
+    form = WorkloadFilterForm(request.GET or None)
+    found, pools, status = None, [], 200
+    if not request.GET or form.is_valid():
+        try:
+            found, pools = queries.project_workload(
+                scope.viewer, scope.project, **(form.window() if request.GET else {})
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+    else:
+        status = 400
+    return render_page(
+        request,
+        "web/workload/project.html",
+        {
+            "scope": scope,
+            "project": scope.project,
+            "tab": "workload",
+            "form": form,
+            "pools": pools,
+            **_page_context(request, found),
+        },
+        fragment="web/workload/_heatmap.html",
+        status=status,
+    )
+
+
+@login_required
+def resource_week(request: HttpRequest, pk: int, week: str) -> HttpResponse:
+    """A resource's tasks in one week, as the reader may see them (the heatmap's drill-down)."""
+    try:
+        resource, monday, tasks = queries.resource_week(request.user, pk, week)
+    except ValidationError:
+        raise Http404(_("No such week.")) from None
+    return render_page(
+        request,
+        "web/workload/week.html",
+        {
+            "resource": resource,
+            "organization": resource.organization,
+            "monday": monday,
+            "sunday": monday + dt.timedelta(days=6),
+            "tasks": [(t, _hours(t.work_minutes)) for t in tasks],
+            "total_hours": _hours(sum(t.work_minutes for t in tasks)),
+        },
+        fragment="web/workload/_week.html",
+    )
