@@ -1,0 +1,111 @@
+"""The workload pages: the heatmap with its marked over-allocation, the week pager and filters, the
+drill-down as each reader may see it, bad filters as form errors, constant queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.resources import services
+from tandem.resources.models import Resource
+from tandem.testing.personas import World
+from tandem.testing.plans import DAY
+
+from .conftest import Pool
+
+pytestmark = pytest.mark.django_db
+
+START = "2026-01-05"
+
+
+def _client(world: World, who: str) -> Client:
+    browser = Client()
+    browser.force_login(world.people[who])
+    return browser
+
+
+def test_it_marks_over_allocation_with_text_not_colour_alone(world: World, pool: Pool) -> None:
+    services.do_update_resource(pool.bob, version=pool.bob.version, actor=world.pm, max_units=25)
+    url = reverse("web:workload", args=[world.vendor.pk])
+    body = _client(world, "pm").get(url, {"start": START, "weeks": "4"}).content.decode()
+    assert "Bob Member" in body
+    assert 'class="load-over"' in body
+    assert "▲ 240 %" in body and "over-allocated" in body
+    # The cell leads to the week's tasks without script.
+    assert reverse("web:resource_week", args=[pool.bob.pk, START]) in body
+    # The pager moves by the window's length.
+    assert "start=2026-02-02" in body and "start=2025-12-08" in body
+
+
+def test_it_groups_by_role_and_filters_by_project(world: World, pool: Pool) -> None:
+    url = reverse("web:workload", args=[world.client.pk])
+    browser = _client(world, "client_pm")
+    roles = browser.get(url, {"start": START, "group": "role"}).content.decode()
+    assert "Reviewer" in roles and "Rita Reviewer" not in roles
+    project = browser.get(url, {"start": START, "project": "ERP"}).content.decode()
+    assert "Rita Reviewer" in project and "UAT environment" not in project
+
+
+def test_bad_filters_are_form_errors(world: World, pool: Pool) -> None:
+    url = reverse("web:workload", args=[world.client.pk])
+    response = _client(world, "pm").get(url, {"weeks": "500"})
+    assert response.status_code == 400
+    assert "Correct the filters" in response.content.decode()
+
+
+def test_the_project_page_shows_both_sides_to_the_team_and_its_own_side_to_the_client(
+    world: World, pool: Pool
+) -> None:
+    url = reverse("web:project_workload", args=["ERP"])
+    team = _client(world, "pm").get(url, {"start": START}).content.decode()
+    assert "Bob Member" in team and "Rita Reviewer" in team
+    client = _client(world, "client_pm").get(url, {"start": START}).content.decode()
+    assert "Rita Reviewer" in client and "Bob Member" not in client
+
+
+def test_the_drill_down_hides_internal_tasks_from_the_client(world: World, pool: Pool) -> None:
+    services.do_assign(
+        world.project,
+        actor=world.pm,
+        task_id=pool.plan.secret.pk,
+        resource_id=pool.rita.pk,
+        units=100,
+        work_minutes=DAY,
+    )
+    url = reverse("web:resource_week", args=[pool.rita.pk, "2026-01-08"])
+    team = _client(world, "pm").get(url).content.decode()
+    assert "Build" in team and "Margin review" in team
+    for who in ("client_pm", "reviewer", "client_viewer"):
+        body = _client(world, who).get(url).content.decode()
+        assert "Build" in body and "Margin review" not in body
+    assert _client(world, "pm").get(reverse("web:resource_week", args=[pool.rita.pk, "soon"])).status_code == 404
+
+
+def test_it_links_the_workload_from_the_pool_page(world: World, pool: Pool) -> None:
+    body = _client(world, "pm").get(reverse("web:resources", args=[world.client.pk])).content.decode()
+    assert reverse("web:workload", args=[world.client.pk]) in body
+
+
+def test_the_heatmap_page_reads_a_fixed_number_of_queries(world: World, pool: Pool) -> None:
+    url = reverse("web:workload", args=[world.vendor.pk])
+    browser = _client(world, "pm")
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(url, {"start": START}).status_code == 200
+        return len(queries)
+
+    before = counted()
+    for n in range(12):
+        resource = Resource.objects.create(organization=world.vendor, name=f"Dev {n}", role="Developer")
+        services.do_assign(
+            world.project,
+            actor=world.pm,
+            task_id=pool.plan.build.pk,
+            resource_id=resource.pk,
+            work_minutes=DAY,
+        )
+    assert counted() == before
