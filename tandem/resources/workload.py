@@ -269,12 +269,17 @@ def split_over_weeks(
     finishes_wm: np.ndarray[Any, np.dtype[np.int64]],
     work: np.ndarray[Any, np.dtype[np.float64]],
     bounds_wm: np.ndarray[Any, np.dtype[np.int64]],
+    start_weeks: np.ndarray[Any, np.dtype[np.int64]],
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Each assignment's work per week, flat over its task's working time (one row per assignment).
 
     ``starts_wm``/``finishes_wm`` are the task's start and finish and ``bounds_wm`` the week boundaries,
     all as working minutes of the task's calendar. A task without working time (a milestone, or a
-    start and finish in the same non-working stretch) puts its work in the week of its start.
+    start and finish in the same non-working stretch) puts its work in the week of its start,
+    ``start_weeks`` (the week's index in the window; outside it, nowhere).
+
+    Method: the overlap of [start, finish] with each week in working minutes, over the task's
+    working minutes — an (assignments × weeks) numpy pass, no loop over days.
     """
     low = np.maximum(starts_wm[:, None], bounds_wm[None, :-1])
     high = np.minimum(finishes_wm[:, None], bounds_wm[None, 1:])
@@ -283,9 +288,9 @@ def split_over_weeks(
     out = np.zeros_like(overlap)
     spread = span > 0
     out[spread] = overlap[spread] * (work[spread] / span[spread])[:, None]
-    # No working time: the whole work lands in the week whose working minutes hold the start.
+    # No working time: the whole work lands in the week of the start.
     for index in np.flatnonzero(~spread):
-        week = int(np.searchsorted(bounds_wm, starts_wm[index], side="right")) - 1
+        week = int(start_weeks[index])
         if 0 <= week < len(bounds_wm) - 1:
             out[index, week] = work[index]
     return out
@@ -308,8 +313,13 @@ def _split(
         starts = [_local_minutes(rows[i][2], _zone(rows[i][6], zones)) for i in indices]
         finishes = [_local_minutes(rows[i][3], _zone(rows[i][6], zones)) for i in indices]
         work = np.fromiter((rows[i][8] for i in indices), dtype=np.float64, count=len(indices))
+        start_weeks = (np.asarray(starts, dtype=np.int64) - bounds[0]) // (7 * 1440)
         out[indices] = split_over_weeks(
-            calendars.wm(key, starts), calendars.wm(key, finishes), work, calendars.bounds(key, bounds)
+            calendars.wm(key, starts),
+            calendars.wm(key, finishes),
+            work,
+            calendars.bounds(key, bounds),
+            start_weeks,
         )
     return out
 
