@@ -30,7 +30,7 @@ class Cell:
     css: str
     over: bool
     work_hours: str
-    capacity_hours: str
+    detail: str
     url: str
 
 
@@ -53,17 +53,17 @@ def _band(percent: int | None, over: bool, work: int) -> str:
 
 def _rows(found: Workload, page_rows: list[WorkloadRow]) -> list[tuple[WorkloadRow, list[Cell]]]:
     out = []
+    # Translated once, not per cell: a page holds up to 50 × 104 cells.
+    detail = _("%(work)s h of %(capacity)s h")
     for row in page_rows:
         cells = []
+        # One reverse per row: the week is the last part of the drill-down's path.
+        pattern = "" if row.resource_id is None else reverse("web:resource_week", args=[row.resource_id, "WEEK"])
         for monday, (capacity, work, percent, over) in zip(found.weeks, row.cells, strict=True):
-            link = (
-                reverse("web:resource_week", args=[row.resource_id, monday.isoformat()])
-                if row.resource_id is not None and work
-                else ""
-            )
-            cells.append(
-                Cell(percent, _band(percent, over, work), over, _hours(work), _hours(capacity), link)
-            )
+            link = pattern.replace("/WEEK/", f"/{monday.isoformat()}/") if pattern and work else ""
+            hours = _hours(work)
+            text = detail % {"work": hours, "capacity": _hours(capacity)}
+            cells.append(Cell(percent, _band(percent, over, work), over, hours, text, link))
         out.append((row, cells))
     return out
 
