@@ -1,6 +1,6 @@
 """Workload heatmap benchmark: a pool of 200 people over 52 weeks, against a day-by-day reference.
 
-Run: ``.venv/bin/python benchmarks/workload.py [--people 200] [--tasks 4000] [--assignments 6000] [--weeks 52]``
+Run: ``.venv/bin/python benchmarks/workload.py [--people 200] [--tasks 4000] [--assignments 6000]``
 
 1. Creates a throwaway SQLite database in a temporary directory (migrated from scratch; nothing else
    is touched), the test personas, and four more projects of the vendor (two on the mainland China
@@ -140,7 +140,9 @@ def floor(organization_id: int, start: dt.date, weeks: int) -> int:
     window = workload._Window(start, weeks)
     ids = Resource.objects.filter(organization_id=organization_id, active=True).values("pk")
     people = list(Resource.objects.filter(pk__in=ids).values_list("pk", "name", "role", "max_units"))
-    leave = list(ResourceException.objects.filter(resource_id__in=ids).values_list("resource_id", "start", "end"))
+    leave = list(
+        ResourceException.objects.filter(resource_id__in=ids).values_list("resource_id", "start", "end")
+    )
     rows = list(
         Assignment.objects.filter(workload._overlapping(window), resource_id__in=ids).values_list(
             *workload._ASSIGNMENT_FIELDS
@@ -229,7 +231,9 @@ def main() -> None:
 
 
 def run(workdir: str) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--tasks", type=int, default=4000)
     parser.add_argument("--assignments", type=int, default=6000)
@@ -279,9 +283,7 @@ def run(workdir: str) -> None:
     for url in (api_url, page_url):
         get(url)
     t_floor, _count = best_of(args.repeat, lambda: floor(org, start, args.weeks))
-    t_fast, found = best_of(
-        args.repeat, lambda: workload.workload_of([org], start=start, weeks=args.weeks)
-    )
+    t_fast, found = best_of(args.repeat, lambda: workload.workload_of([org], start=start, weeks=args.weeks))
     with CaptureQueriesContext(connection) as captured:
         workload.workload_of([org], start=start, weeks=args.weeks)
     queries = len(captured.captured_queries)
@@ -301,7 +303,9 @@ def run(workdir: str) -> None:
     print(f"API answer                   {t_api * 1000:8.1f} ms  ({len(answer.content) / 1024:.0f} KiB)")
     print(f"page (first 50 people)       {t_page * 1000:8.1f} ms")
     print(f"naive day-by-day reference   {t_naive * 1000:8.1f} ms  (one run)")
-    print(f"workload_of vs reference     {t_naive / t_fast:8.1f}×; vs floor {t_fast / t_floor:.1f}× the floor")
+    print(
+        f"workload_of vs reference     {t_naive / t_fast:8.1f}×; vs floor {t_fast / t_floor:.1f}× the floor"
+    )
     print(f"largest difference from the reference: {worst:.2f} minutes (rounding only: ≤ 0.5 expected)")
     assert worst <= 0.5 + 1e-6, worst
 

@@ -177,7 +177,9 @@ def project_workload(
 ) -> tuple[Workload, list[Organization]]:
     """The workload of the project's people from both sides: the pools (client, vendor) the user may read."""
     monday, count, chosen = workload.parse_window(start, weeks, group)
-    pools = [o for o in (project.vendor, project.client) if permissions.can_view_pool(user, o)]
+    pools = [
+        o for o in (project.vendor, project.client) if o is not None and permissions.can_view_pool(user, o)
+    ]
     found = workload.workload_of(
         [o.pk for o in pools], start=monday, weeks=count, group=chosen, project=project
     )
@@ -197,5 +199,7 @@ def resource_week(user: Viewer, pk: Any, week: object) -> tuple[Resource, dt.dat
 
 def projects_of_pool(user: Viewer, organization: Organization) -> list[tuple[str, str]]:
     """(code, name) of the user's projects that the organization is on, for the workload's project filter."""
-    rows = Project.objects.visible_to(user).filter(Q(client_id=organization.pk) | Q(vendor_id=organization.pk))
+    rows = Project.objects.visible_to(user).filter(
+        Q(client_id=organization.pk) | Q(vendor_id=organization.pk)
+    )
     return list(rows.order_by("code").values_list("code", "name"))

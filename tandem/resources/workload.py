@@ -111,9 +111,7 @@ class WorkloadRow:
     @property
     def cells(self) -> list[tuple[int, int, int | None, bool]]:
         """Per week: (capacity, work, load %, over), for templates."""
-        return list(
-            zip(self.capacity_minutes, self.work_minutes, self.load_percent, self.over, strict=True)
-        )
+        return list(zip(self.capacity_minutes, self.work_minutes, self.load_percent, self.over, strict=True))
 
 
 @dataclass
@@ -173,7 +171,9 @@ class _Calendars:
             tuple((e.start, e.end, e.working, e.hours) for e in exceptions),
         )
         if key not in self._compiled:
-            calendar = scheduling.build_calendar(row, exceptions, self.years, [], calendar_id=len(self._compiled))
+            calendar = scheduling.build_calendar(
+                row, exceptions, self.years, [], calendar_id=len(self._compiled)
+            )
             self._compiled[key] = compile_calendar(calendar)
         return key
 
@@ -285,7 +285,7 @@ def split_over_weeks(
     high = np.minimum(finishes_wm[:, None], bounds_wm[None, 1:])
     overlap = np.clip(high - low, 0, None).astype(np.float64)
     span = (finishes_wm - starts_wm).astype(np.float64)
-    out = np.zeros_like(overlap)
+    out: np.ndarray[Any, np.dtype[np.float64]] = np.zeros_like(overlap)
     spread = span > 0
     out[spread] = overlap[spread] * (work[spread] / span[spread])[:, None]
     # No working time: the whole work lands in the week of the start.
@@ -385,15 +385,15 @@ def workload_of(
     if role:
         resources = resources.filter(role=role)
     if project is not None:
-        resources = resources.filter(
-            pk__in=Assignment.objects.filter(project=project).values("resource_id")
-        )
+        resources = resources.filter(pk__in=Assignment.objects.filter(project=project).values("resource_id"))
     people = list(
         resources.order_by("name", "id").values_list(
             "pk", "name", "role", "max_units", "calendar_base", "organization_id", "kind"
         )
     )
-    result = Workload(start=window.start, weeks=[window.start + dt.timedelta(weeks=w) for w in range(weeks)], group=group)
+    result = Workload(
+        start=window.start, weeks=[window.start + dt.timedelta(weeks=w) for w in range(weeks)], group=group
+    )
     if not people:
         return result
     index = {pk: i for i, (pk, *_rest) in enumerate(people)}
@@ -483,7 +483,7 @@ def week_tasks(user: Any, resource: Resource, week: dt.date) -> list[WeekTask]:
         .order_by("task__project__code", "task__outline_key", "task_id")
         .values_list(*_ASSIGNMENT_FIELDS, "task__name", "task__project__code")
     )
-    rows: list[_AssignmentRow] = [row[:9] for row in found]  # type: ignore[misc]
+    rows: list[_AssignmentRow] = [row[:9] for row in found]
     calendars = _Calendars(window.years(_years_of(rows)))
     shares = _split(rows, window, calendars)
     out = []

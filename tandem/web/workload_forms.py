@@ -26,7 +26,11 @@ class WorkloadFilterForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), required=False)
 
     def __init__(
-        self, *args: Any, projects: list[tuple[str, str]] | None = None, roles: list[str] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        projects: list[tuple[str, str]] | None = None,
+        roles: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if projects is None:
@@ -39,7 +43,10 @@ class WorkloadFilterForm(forms.Form):
         if roles is None:
             del self.fields["role"]
         else:
-            cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Any role")), *((r, r) for r in roles)]
+            cast(forms.ChoiceField, self.fields["role"]).choices = [
+                ("", _("Any role")),
+                *((r, r) for r in roles),
+            ]
 
     def window(self) -> dict[str, Any]:
         """The cleaned filters as the query's keyword arguments."""

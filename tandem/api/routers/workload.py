@@ -28,9 +28,7 @@ def pool_workload(request: HttpRequest, org_id: int, filters: Query[WorkloadFilt
         project_code=filters.project,
         role=filters.role,
     )
-    rows = [
-        {**asdict(row), "load_percent": row.load_percent, "over": row.over} for row in found.rows
-    ]
+    rows = [{**asdict(row), "load_percent": row.load_percent, "over": row.over} for row in found.rows]
     return WorkloadOut(start=found.start, group=found.group, weeks=found.weeks, rows=rows)  # type: ignore[arg-type]
 
 

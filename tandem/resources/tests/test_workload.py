@@ -147,7 +147,12 @@ def test_bad_input_names_its_field() -> None:
 def test_the_drill_down_shows_what_the_reader_may_see(pool: Pool, world: World) -> None:
     # Rita works on the internal task too: the client reads only Build.
     services.do_assign(
-        world.project, actor=world.pm, task_id=pool.plan.secret.pk, resource_id=pool.rita.pk, units=100, work_minutes=480
+        world.project,
+        actor=world.pm,
+        task_id=pool.plan.secret.pk,
+        resource_id=pool.rita.pk,
+        units=100,
+        work_minutes=480,
     )
     _, monday, team = queries.resource_week(world.pm, pool.rita.pk, "2026-01-08")
     assert monday == WEEK

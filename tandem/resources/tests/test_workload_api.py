@@ -22,7 +22,9 @@ CLIENT_POOL_422 = "401 404 404 422 422 422 422 422"
 CASES = [
     Case("workload.client", "GET", f"/organizations/{{client}}/workload?{W}", MEMBERS_READ),
     Case("workload.client-roles", "GET", f"/organizations/{{client}}/workload?{W}&group=role", MEMBERS_READ),
-    Case("workload.client-project", "GET", f"/organizations/{{client}}/workload?{W}&project=ERP", MEMBERS_READ),
+    Case(
+        "workload.client-project", "GET", f"/organizations/{{client}}/workload?{W}&project=ERP", MEMBERS_READ
+    ),
     Case("workload.vendor", "GET", f"/organizations/{{vendor}}/workload?{W}", TEAM_READS),
     Case("workload.bad-weeks", "GET", "/organizations/{client}/workload?weeks=0", CLIENT_POOL_422),
     Case("workload.week-client", "GET", "/resources/{rita}/workload/2026-01-05", MEMBERS_READ),

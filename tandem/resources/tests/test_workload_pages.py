@@ -81,7 +81,9 @@ def test_the_drill_down_hides_internal_tasks_from_the_client(world: World, pool:
     for who in ("client_pm", "reviewer", "client_viewer"):
         body = _client(world, who).get(url).content.decode()
         assert "Build" in body and "Margin review" not in body
-    assert _client(world, "pm").get(reverse("web:resource_week", args=[pool.rita.pk, "soon"])).status_code == 404
+    assert (
+        _client(world, "pm").get(reverse("web:resource_week", args=[pool.rita.pk, "soon"])).status_code == 404
+    )
 
 
 def test_it_links_the_workload_from_the_pool_page(world: World, pool: Pool) -> None:

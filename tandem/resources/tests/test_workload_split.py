@@ -35,7 +35,12 @@ def _day_ranges(calendar: engine.Calendar, day: dt.date) -> Sequence[tuple[int, 
 
 
 def naive_split(
-    calendar: engine.Calendar, start: dt.datetime, finish: dt.datetime, work: float, monday: dt.date, weeks: int
+    calendar: engine.Calendar,
+    start: dt.datetime,
+    finish: dt.datetime,
+    work: float,
+    monday: dt.date,
+    weeks: int,
 ) -> list[float]:
     """Walk the task day by day, counting its working minutes per week, then share the work."""
     per_week = [0] * weeks

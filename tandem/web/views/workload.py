@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tandem.accounts.models import Organization
 from tandem.resources import queries
 from tandem.resources.workload import Workload, WorkloadRow
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
@@ -58,7 +59,9 @@ def _rows(found: Workload, page_rows: list[WorkloadRow]) -> list[tuple[WorkloadR
     for row in page_rows:
         cells = []
         # One reverse per row: the week is the last part of the drill-down's path.
-        pattern = "" if row.resource_id is None else reverse("web:resource_week", args=[row.resource_id, "WEEK"])
+        pattern = (
+            "" if row.resource_id is None else reverse("web:resource_week", args=[row.resource_id, "WEEK"])
+        )
         for monday, (capacity, work, percent, over) in zip(found.weeks, row.cells, strict=True):
             link = pattern.replace("/WEEK/", f"/{monday.isoformat()}/") if pattern and work else ""
             hours = _hours(work)
@@ -142,7 +145,9 @@ def pool_workload(request: HttpRequest, org_id: int) -> HttpResponse:
 def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The project's people from both sides (the pools the reader may read), by week."""
     form = WorkloadFilterForm(request.GET or None)
-    found, pools, status = None, [], 200
+    found: Workload | None = None
+    pools: list[Organization] = []
+    status = 200
     if not request.GET or form.is_valid():
         try:
             found, pools = queries.project_workload(
