@@ -151,6 +151,7 @@ def pool_workload(
     group: object = "person",
     project_code: str = "",
     role: str = "",
+    people_slice: slice | None = None,
 ) -> Workload:
     """The workload heatmap of a pool the user may read, optionally of one project's people.
 
@@ -168,7 +169,13 @@ def pool_workload(
         if project is None:
             raise ValidationError({"project": [_("No such project of this organization.")]})
     return workload.workload_of(
-        [organization.pk], start=monday, weeks=count, group=chosen, project=project, role=role
+        [organization.pk],
+        start=monday,
+        weeks=count,
+        group=chosen,
+        project=project,
+        role=role,
+        people_slice=people_slice,
     )
 
 

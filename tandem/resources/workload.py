@@ -122,6 +122,8 @@ class Workload:
     weeks: list[dt.date]
     group: str
     rows: list[WorkloadRow] = field(default_factory=list)
+    #: How many rows there are in all (more than ``rows`` when only a slice of people was computed).
+    total: int = 0
 
 
 # ---------------------------------------------------------------- calendars
@@ -369,12 +371,14 @@ def workload_of(
     group: str = "person",
     project: Project | None = None,
     role: str = "",
+    people_slice: slice | None = None,
 ) -> Workload:
     """The pool's workload over ``weeks`` weeks from the Monday ``start``, per person or per role.
 
     ``organization_ids`` are pools the caller checked the reader may view (``can_view_pool``). With
     ``project``, the rows are the resources assigned in it; their work counts every assignment (the
-    load of a person is the sum of their projects). Minutes only: no rate or cost is read.
+    load of a person is the sum of their projects). ``people_slice`` computes only those people (in
+    name order; a page of the heatmap), per person only. Minutes only: no rate or cost is read.
 
     Queries: resources, leave, assignments, calendars, calendar exceptions — five, whatever the size.
     """
@@ -386,18 +390,22 @@ def workload_of(
         resources = resources.filter(role=role)
     if project is not None:
         resources = resources.filter(pk__in=Assignment.objects.filter(project=project).values("resource_id"))
+    ordered = resources.order_by("name", "id")
+    sliced = people_slice is not None and group == "person"
+    if people_slice is not None and sliced:
+        ordered = ordered[people_slice]
     people = list(
-        resources.order_by("name", "id").values_list(
-            "pk", "name", "role", "max_units", "calendar_base", "organization_id", "kind"
-        )
+        ordered.values_list("pk", "name", "role", "max_units", "calendar_base", "organization_id", "kind")
     )
     result = Workload(
         start=window.start, weeks=[window.start + dt.timedelta(weeks=w) for w in range(weeks)], group=group
     )
+    # A slice counts all the people once more (one query) so a page knows how many pages there are.
+    result.total = resources.count() if sliced else len(people)
     if not people:
         return result
     index = {pk: i for i, (pk, *_rest) in enumerate(people)}
-    ids = resources.values("pk")
+    ids = [pk for pk, *_rest in people]
     leave: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for resource_id, first, last in ResourceException.objects.filter(
         resource_id__in=ids, end__gte=window.start, start__lt=window.end
@@ -437,6 +445,7 @@ def workload_of(
                     work_minutes=_ints(work[members].sum(axis=0)),
                 )
             )
+        result.total = len(result.rows)
         return result
     for i, (pk, name, role_name, _units, _base, organization_id, kind) in enumerate(people):
         result.rows.append(

@@ -111,3 +111,18 @@ def test_the_heatmap_page_reads_a_fixed_number_of_queries(world: World, pool: Po
             work_minutes=DAY,
         )
     assert counted() == before
+
+
+def test_it_pages_the_people_and_computes_only_the_page(world: World, pool: Pool) -> None:
+    Resource.objects.bulk_create(
+        Resource(organization=world.vendor, name=f"Dev {n:02d}", role="Developer") for n in range(55)
+    )
+    url = reverse("web:workload", args=[world.vendor.pk])
+    browser = _client(world, "pm")
+    first = browser.get(url, {"start": START}).content.decode()
+    assert "Bob Member" in first and "Dev 48" in first and "Dev 49" not in first
+    second = browser.get(url, {"start": START, "page": "2"}).content.decode()
+    assert "Dev 49" in second and "Dev 54" in second and "Bob Member" not in second
+    assert "Page 2 of 2" in second
+    beyond = browser.get(url, {"start": START, "page": "9"}).content.decode()
+    assert "Dev 54" in beyond

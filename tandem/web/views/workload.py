@@ -4,12 +4,13 @@ and a resource's tasks in one week (the drill-down, a page of its own and an HTM
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,16 +92,38 @@ def _pager(request: HttpRequest, found: Workload) -> dict[str, str]:
     }
 
 
-def _page_context(request: HttpRequest, found: Workload | None) -> dict[str, Any]:
-    if found is None:
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
+def _computed(request: HttpRequest, compute: Callable[[slice], Workload]) -> tuple[Workload, Page[Any]]:
+    """The heatmap of the requested page: per person, only that page's people are computed."""
+    number = _page_number(request)
+    found = compute(slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE))
+    if found.group != "person":
+        return found, Paginator(found.rows, PAGE_SIZE).get_page(number)
+    page = Paginator(range(found.total), PAGE_SIZE).get_page(number)
+    if page.number != number:  # past the last page: show the last one
+        found = compute(slice((page.number - 1) * PAGE_SIZE, page.number * PAGE_SIZE))
+    return found, page
+
+
+def _page_context(
+    request: HttpRequest, found: Workload | None, page: Page[Any] | None, *, sliced: bool = False
+) -> dict[str, Any]:
+    """The template's context; ``sliced``: ``found`` holds only the page's people already."""
+    if found is None or page is None:
         return {"page": None, "rows": []}
-    page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = found.rows if sliced and found.group == "person" else list(page.object_list)
     query: QueryDict = request.GET.copy()
     query.pop("page", None)
     return {
         "workload": found,
         "page": page,
-        "rows": _rows(found, list(page.object_list)),
+        "rows": _rows(found, shown),
         "pager": _pager(request, found),
         "query": query.urlencode(),
     }
@@ -116,16 +139,21 @@ def pool_workload(request: HttpRequest, org_id: int) -> HttpResponse:
         projects=queries.projects_of_pool(user, organization),
         roles=queries.roles_of(organization),
     )
-    found, status = None, 200
+    found: Workload | None = None
+    page: Page[Any] | None = None
+    status = 200
     if not request.GET or form.is_valid():
         window = form.window() if request.GET else {}
+        filters = {
+            "project_code": form.cleaned_data.get("project", "") if request.GET else "",
+            "role": form.cleaned_data.get("role", "") if request.GET else "",
+        }
         try:
-            found = queries.pool_workload(
-                user,
-                organization,
-                project_code=form.cleaned_data.get("project", "") if request.GET else "",
-                role=form.cleaned_data.get("role", "") if request.GET else "",
-                **window,
+            found, page = _computed(
+                request,
+                lambda part: queries.pool_workload(
+                    user, organization, people_slice=part, **filters, **window
+                ),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -135,7 +163,7 @@ def pool_workload(request: HttpRequest, org_id: int) -> HttpResponse:
     return render_page(
         request,
         "web/workload/pool.html",
-        {"organization": organization, "form": form, **_page_context(request, found)},
+        {"organization": organization, "form": form, **_page_context(request, found, page, sliced=True)},
         fragment="web/workload/_heatmap.html",
         status=status,
     )
@@ -146,13 +174,14 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The project's people from both sides (the pools the reader may read), by week."""
     form = WorkloadFilterForm(request.GET or None)
     found: Workload | None = None
+    page: Page[Any] | None = None
     pools: list[Organization] = []
     status = 200
     if not request.GET or form.is_valid():
+        window = form.window() if request.GET else {}
         try:
-            found, pools = queries.project_workload(
-                scope.viewer, scope.project, **(form.window() if request.GET else {})
-            )
+            found, pools = queries.project_workload(scope.viewer, scope.project, **window)
+            page = Paginator(found.rows, PAGE_SIZE).get_page(_page_number(request))
         except ValidationError as exc:
             apply_errors(form, exc)
             status = 400
@@ -167,7 +196,7 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             "tab": "workload",
             "form": form,
             "pools": pools,
-            **_page_context(request, found),
+            **_page_context(request, found, page),
         },
         fragment="web/workload/_heatmap.html",
         status=status,
