@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
+from tandem.core.scoping import ClientLens, sees_as_client
 from tandem.projects.models import Project
 from tandem.resources import permissions, workload
 from tandem.resources.models import Assignment, Rate, Resource
@@ -184,24 +185,36 @@ def project_workload(
 ) -> tuple[Workload, list[Organization]]:
     """The workload of the project's people from both sides: the pools (client, vendor) the user may read."""
     monday, count, chosen = workload.parse_window(start, weeks, group)
-    pools = [
-        o for o in (project.vendor, project.client) if o is not None and permissions.can_view_pool(user, o)
-    ]
+    if sees_as_client(user):
+        # The client's view: its own side, as a client member of the project reads it.
+        pools = [project.client]
+    else:
+        pools = [
+            o
+            for o in (project.vendor, project.client)
+            if o is not None and permissions.can_view_pool(user, o)
+        ]
     found = workload.workload_of(
         [o.pk for o in pools], start=monday, weeks=count, group=chosen, project=project
     )
     return found, pools
 
 
-def resource_week(user: Viewer, pk: Any, week: object) -> tuple[Resource, dt.date, list[WeekTask]]:
-    """A resource the user may read, the Monday of ``week`` and the tasks it works on then (scoped)."""
+def resource_week(
+    user: Viewer, pk: Any, week: object, *, preview: bool = False
+) -> tuple[Resource, dt.date, list[WeekTask]]:
+    """A resource the user may read, the Monday of ``week`` and the tasks it works on then (scoped).
+
+    ``preview``: a team member reads the tasks as the client would (shared tasks only).
+    """
     resource = access_resource(user, pk)
+    reader: Viewer = ClientLens(user) if preview and not sees_as_client(user) else user  # type: ignore[arg-type]
     try:
         day = week if isinstance(week, dt.date) else dt.date.fromisoformat(str(week))
     except ValueError:
         raise ValidationError({"week": [_("Give the week as a date: YYYY-MM-DD.")]}) from None
     monday = workload.monday_of(day)
-    return resource, monday, workload.week_tasks(user, resource, monday)
+    return resource, monday, workload.week_tasks(reader, resource, monday)
 
 
 def projects_of_pool(user: Viewer, organization: Organization) -> list[tuple[str, str]]:

@@ -126,3 +126,23 @@ def test_it_pages_the_people_and_computes_only_the_page(world: World, pool: Pool
     assert "Page 2 of 2" in second
     beyond = browser.get(url, {"start": START, "page": "9"}).content.decode()
     assert "Dev 54" in beyond
+
+
+def test_the_client_preview_shows_what_the_client_sees(world: World, pool: Pool) -> None:
+    services.do_assign(
+        world.project,
+        actor=world.pm,
+        task_id=pool.plan.secret.pk,
+        resource_id=pool.rita.pk,
+        units=100,
+        work_minutes=DAY,
+    )
+    browser = _client(world, "pm")
+    url = reverse("web:project_workload", args=["ERP"])
+    body = browser.get(url, {"start": START, "view": "client"}).content.decode()
+    assert "Rita Reviewer" in body and "Bob Member" not in body
+    week = reverse("web:resource_week", args=[pool.rita.pk, START])
+    assert f"{week}?view=client" in body
+    preview = browser.get(week, {"view": "client"}).content.decode()
+    assert "Build" in preview and "Margin review" not in preview
+    assert "Margin review" in browser.get(week).content.decode()

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import Organization
 from tandem.resources import queries
 from tandem.resources.workload import Workload, WorkloadRow
-from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
+from tandem.web.views.base import (
+    PREVIEW_PARAM,
+    PREVIEW_VALUE,
+    ProjectScope,
+    apply_errors,
+    project_view,
+    render_page,
+)
 from tandem.web.workload_forms import WorkloadFilterForm
 
 PAGE_SIZE = 50
@@ -53,7 +60,9 @@ def _band(percent: int | None, over: bool, work: int) -> str:
     return "load-high"
 
 
-def _rows(found: Workload, page_rows: list[WorkloadRow]) -> list[tuple[WorkloadRow, list[Cell]]]:
+def _rows(
+    found: Workload, page_rows: list[WorkloadRow], suffix: str = ""
+) -> list[tuple[WorkloadRow, list[Cell]]]:
     out = []
     # Translated once, not per cell: a page holds up to 50 × 104 cells.
     detail = _("%(work)s h of %(capacity)s h")
@@ -64,7 +73,7 @@ def _rows(found: Workload, page_rows: list[WorkloadRow]) -> list[tuple[WorkloadR
             "" if row.resource_id is None else reverse("web:resource_week", args=[row.resource_id, "WEEK"])
         )
         for monday, (capacity, work, percent, over) in zip(found.weeks, row.cells, strict=True):
-            link = pattern.replace("/WEEK/", f"/{monday.isoformat()}/") if pattern and work else ""
+            link = pattern.replace("/WEEK/", f"/{monday.isoformat()}/") + suffix if pattern and work else ""
             hours = _hours(work)
             text = detail % {"work": hours, "capacity": _hours(capacity)}
             cells.append(Cell(percent, _band(percent, over, work), over, hours, text, link))
@@ -112,7 +121,12 @@ def _computed(request: HttpRequest, compute: Callable[[slice], Workload]) -> tup
 
 
 def _page_context(
-    request: HttpRequest, found: Workload | None, page: Page[Any] | None, *, sliced: bool = False
+    request: HttpRequest,
+    found: Workload | None,
+    page: Page[Any] | None,
+    *,
+    sliced: bool = False,
+    suffix: str = "",
 ) -> dict[str, Any]:
     """The template's context; ``sliced``: ``found`` holds only the page's people already."""
     if found is None or page is None:
@@ -123,7 +137,7 @@ def _page_context(
     return {
         "workload": found,
         "page": page,
-        "rows": _rows(found, shown),
+        "rows": _rows(found, shown, suffix),
         "pager": _pager(request, found),
         "query": query.urlencode(),
     }
@@ -196,7 +210,7 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             "tab": "workload",
             "form": form,
             "pools": pools,
-            **_page_context(request, found, page),
+            **_page_context(request, found, page, suffix=scope.query_suffix),
         },
         fragment="web/workload/_heatmap.html",
         status=status,
@@ -207,7 +221,9 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def resource_week(request: HttpRequest, pk: int, week: str) -> HttpResponse:
     """A resource's tasks in one week, as the reader may see them (the heatmap's drill-down)."""
     try:
-        resource, monday, tasks = queries.resource_week(request.user, pk, week)
+        resource, monday, tasks = queries.resource_week(
+            request.user, pk, week, preview=request.GET.get(PREVIEW_PARAM) == PREVIEW_VALUE
+        )
     except ValidationError:
         raise Http404(_("No such week.")) from None
     return render_page(
