@@ -3,7 +3,11 @@ drill-down as each reader may see it, bad filters as form errors, constant queri
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -146,3 +150,30 @@ def test_the_client_preview_shows_what_the_client_sees(world: World, pool: Pool)
     preview = browser.get(week, {"view": "client"}).content.decode()
     assert "Build" in preview and "Margin review" not in preview
     assert "Margin review" in browser.get(week).content.decode()
+
+
+def test_the_heatmap_speaks_chinese(world: World, pool: Pool) -> None:
+    world.client_pm.language = "zh-hans"
+    world.client_pm.save(update_fields=["language"])
+    services.do_update_resource(pool.rita, version=pool.rita.version, actor=world.pm, max_units=10)
+    browser = _client(world, "client_pm")
+    body = browser.get(reverse("web:workload", args=[world.client.pk]), {"start": START}).content.decode()
+    assert "Northwind Retail 的工作负荷" in body and "过度分配" in body and "更晚的周" in body
+    week = browser.get(reverse("web:resource_week", args=[pool.rita.pk, START])).content.decode()
+    assert "工作（小时）" in week and "您可见的合计" in week
+
+
+def test_the_colour_bands_meet_wcag_aa() -> None:
+    """Every band's text colour on its background has a contrast ratio of 4.5:1 or more."""
+    css = (Path(settings.BASE_DIR) / "tandem" / "web" / "static" / "web" / "workload.css").read_text()
+    bands = re.findall(r"\.load-\w+ \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6});", css)
+    assert len(bands) == 5
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for background, text in bands:
+        light, dark = sorted((luminance(background), luminance(text)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (background, text)
