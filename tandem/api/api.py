@@ -22,6 +22,7 @@ from tandem.api.routers import (
     requirements,
     resources,
     risks,
+    workload,
 )
 
 api = TandemAPI(
@@ -47,6 +48,7 @@ for module in (
     requirements,
     risks,
     resources,
+    workload,
     communication,
     reports,
 ):

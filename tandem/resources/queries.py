@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
-from tandem.resources import permissions
+from tandem.core.scoping import ClientLens, sees_as_client
+from tandem.projects.models import Project
+from tandem.resources import permissions, workload
 from tandem.resources.models import Assignment, Rate, Resource
+from tandem.resources.workload import WeekTask, Workload
 
 if TYPE_CHECKING:
     from tandem.core.scoping import Viewer
-    from tandem.projects.models import Project
 
 
 def _int(pk: Any, message: str) -> int:
@@ -137,3 +141,85 @@ def names_by_task(
     for task_id, name in rows.order_by("task_id", "resource__name").values_list("task_id", "resource__name"):
         names[task_id].append(name)
     return dict(names)
+
+
+def pool_workload(
+    user: Viewer,
+    organization: Organization,
+    *,
+    start: object = None,
+    weeks: object = None,
+    group: object = "person",
+    project_code: str = "",
+    role: str = "",
+    people_slice: slice | None = None,
+) -> Workload:
+    """The workload heatmap of a pool the user may read, optionally of one project's people.
+
+    Bad input raises a ValidationError naming ``start``, ``weeks``, ``group`` or ``project``.
+    """
+    monday, count, chosen = workload.parse_window(start, weeks, group)
+    project = None
+    if project_code:
+        project = (
+            Project.objects.visible_to(user)
+            .filter(code=project_code)
+            .filter(Q(client_id=organization.pk) | Q(vendor_id=organization.pk))
+            .first()
+        )
+        if project is None:
+            raise ValidationError({"project": [_("No such project of this organization.")]})
+    return workload.workload_of(
+        [organization.pk],
+        start=monday,
+        weeks=count,
+        group=chosen,
+        project=project,
+        role=role,
+        people_slice=people_slice,
+    )
+
+
+def project_workload(
+    user: Viewer, project: Project, *, start: object = None, weeks: object = None, group: object = "person"
+) -> tuple[Workload, list[Organization]]:
+    """The workload of the project's people from both sides: the pools (client, vendor) the user may read."""
+    monday, count, chosen = workload.parse_window(start, weeks, group)
+    if sees_as_client(user):
+        # The client's view: its own side, as a client member of the project reads it.
+        pools = [project.client]
+    else:
+        pools = [
+            o
+            for o in (project.vendor, project.client)
+            if o is not None and permissions.can_view_pool(user, o)
+        ]
+    found = workload.workload_of(
+        [o.pk for o in pools], start=monday, weeks=count, group=chosen, project=project
+    )
+    return found, pools
+
+
+def resource_week(
+    user: Viewer, pk: Any, week: object, *, preview: bool = False
+) -> tuple[Resource, dt.date, list[WeekTask]]:
+    """A resource the user may read, the Monday of ``week`` and the tasks it works on then (scoped).
+
+    ``preview``: a team member reads the tasks as the client would (shared tasks only).
+    """
+    resource = access_resource(user, pk)
+    reader: Viewer = ClientLens(user) if preview and not sees_as_client(user) else user  # type: ignore[arg-type]
+    try:
+        day = week if isinstance(week, dt.date) else dt.date.fromisoformat(str(week))
+    except ValueError:
+        raise ValidationError({"week": [_("Give the week as a date: YYYY-MM-DD.")]}) from None
+    monday = workload.monday_of(day)
+    return resource, monday, workload.week_tasks(reader, resource, monday)
+
+
+def projects_of_pool(user: Viewer, organization: Organization) -> list[tuple[str, str]]:
+    """(code, name) of the user's projects that the organization is on, for the workload's project filter."""
+    rows = Project.objects.visible_to(user).filter(
+        Q(client_id=organization.pk) | Q(vendor_id=organization.pk)
+    )
+    return list(rows.order_by("code").values_list("code", "name"))

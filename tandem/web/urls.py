@@ -22,6 +22,7 @@ from tandem.web.views import (
     requirements,
     resources,
     risks,
+    workload,
 )
 
 app_name = "web"
@@ -192,6 +193,9 @@ urlpatterns = [
         name="resource_leave_remove",
     ),
     path("resources/<int:pk>/rates/", resources.resource_rate_add, name="resource_rate_add"),
+    path("organizations/<int:org_id>/workload/", workload.pool_workload, name="workload"),
+    path("resources/<int:pk>/workload/<str:week>/", workload.resource_week, name="resource_week"),
+    path(project + "workload/", workload.project_workload, name="project_workload"),
     path(project + "risks/", risks.risk_list, name="risks"),
     path(project + "risks/overview/", risks.risk_overview, name="risk_overview"),
     path(project + "risks/new/", risks.risk_create, name="risk_create"),

@@ -37,6 +37,7 @@ PROJECT_PAGES = [
     "communication_plan",
     "meetings",
     "reports",
+    "project_workload",
 ]
 
 
@@ -58,6 +59,10 @@ def _pages(world: World, pool: Pool) -> list[str]:
         reverse("web:resources", kwargs={"org_id": world.vendor.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.rita.pk}),
         reverse("web:resource_edit", kwargs={"pk": pool.bob.pk}),
+        reverse("web:workload", kwargs={"org_id": world.client.pk}) + "?start=2026-01-05",
+        reverse("web:resource_week", args=[pool.rita.pk, "2026-01-05"]),
+        f"/api/v1/organizations/{world.client.pk}/workload?start=2026-01-05",
+        f"/api/v1/resources/{pool.rita.pk}/workload/2026-01-05",
         reverse("web:plan_task_edit", args=[world.project.code, pool.plan.design.pk]),
         reverse("web:plan_task_edit", args=[world.project.code, pool.plan.build.pk]),
         "/api/v1/projects/ERP/assignments",

@@ -20,7 +20,7 @@ from django.urls import reverse
 from tandem.projects import kpis, services
 from tandem.projects.choices import Role
 from tandem.projects.models import Invitation, KpiMeasurement, Membership
-from tandem.resources.models import Assignment
+from tandem.resources.models import Assignment, Resource
 from tandem.resources.tests.conftest import make_pool
 from tandem.testing.personas import VIEWERS, World
 
@@ -345,6 +345,56 @@ ASSIGNMENT_CASES = [
     ),
 ]
 POST_CASES += ASSIGNMENT_CASES
+
+
+def _workload_pool(world: World) -> None:
+    """The pool of both sides (as for the assignments) with Rita and Bob at hand."""
+    _pool(world)
+    world.records.setdefault("rita", Resource.objects.get(name="Rita Reviewer"))
+    world.records.setdefault("bob", Resource.objects.get(name="Bob Member"))
+
+
+def pool_page(*allowed: str) -> dict[str, int]:
+    """Expected statuses for a pool's page: its own people and the delivery team read it; others 404."""
+    return {"anonymous": 302, **{v: 200 if v in allowed else 404 for v in SIGNED_IN}}
+
+
+WORKLOAD_CASES = [
+    Case(
+        "client pool workload",
+        url("workload", lambda w: w.client.pk),
+        pool_page(*MEMBERS),
+        setup=_workload_pool,
+    ),
+    Case(
+        "client pool workload (HTMX heatmap)",
+        lambda w: reverse("web:workload", args=[w.client.pk]) + "?start=2026-01-05&group=role",
+        pool_page(*MEMBERS),
+        htmx=True,
+        setup=_workload_pool,
+    ),
+    Case(
+        "vendor pool workload",
+        url("workload", lambda w: w.vendor.pk),
+        pool_page("member", "pm"),
+        setup=_workload_pool,
+    ),
+    Case("project workload", url("project_workload", "ERP"), project_page(*MEMBERS), setup=_workload_pool),
+    Case(
+        "a client resource's week",
+        url("resource_week", rec("rita"), "2026-01-05"),
+        pool_page(*MEMBERS),
+        setup=_workload_pool,
+    ),
+    Case(
+        "a vendor resource's week (HTMX panel)",
+        url("resource_week", rec("bob"), "2026-01-05"),
+        pool_page("member", "pm"),
+        htmx=True,
+        setup=_workload_pool,
+    ),
+]
+GET_CASES += WORKLOAD_CASES
 
 
 def _kpi_value(world: World) -> int:
