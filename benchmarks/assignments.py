@@ -109,7 +109,7 @@ def mpxj_schedule(
                 to_time = LocalTime.MIDNIGHT if end == 1440 else LocalTime.of(end // 60, end % 60)
                 hours.add(LocalTimeRange(LocalTime.of(begin // 60, begin % 60), to_time))
         calendars[calendar_id] = target
-    people: dict[int | str, Resource] = {}
+    people: dict[Any, Any] = {}
     for resource_id, resource in plan.resources.items():
         person = project.addResource()
         person.setName(str(resource_id))
