@@ -6,8 +6,8 @@ CPM (1959) generalised to the four link types, lags and per-activity calendars.
 
 Dates follow MS Project: a start sits at the start of a working period (08:00), a finish at the end
 of one (17:00 rather than 08:00 the next morning), a finish driven by a finish-type link keeps the
-date the link gave, a milestone may sit at the end of a period, lags run on the successor's calendar,
-and every late finish is capped at the project finish.
+date the link gave, a milestone may sit at the end of a period, lags run on the successor's calendar
+(its ``lag_calendar_id`` when it has one), and every late finish is capped at the project finish.
 
 Time is integer minutes. When every activity uses one calendar and no elapsed units occur (the
 usual plan), the passes run on *keys*: ``2 * worked-minutes + 1`` for "just before work resumes"
