@@ -107,7 +107,7 @@ class CompiledCalendar:
 
     def _day_ranges(self, day: int) -> WorkingRanges:
         if self._parts:
-            return _combine([part._day_ranges(day) for part in self._parts], union=self._union)
+            return _combined(tuple([part._day_ranges(day) for part in self._parts]), self._union)
         ranges = self._by_day.get(day)
         if ranges is not None:
             return ranges
@@ -167,19 +167,23 @@ class CompiledCalendar:
         self._starts += starts
         self._ends += ends
         self._cum += cum
+        # Only the new intervals' ends: rebuilding the whole list made a long span quadratic.
+        self._cum_end += [c + e - s for c, s, e in zip(cum, starts, ends, strict=True)]
+        self._arrays = None
         self._day_hi += _CHUNK_DAYS
-        self._refresh()
 
     def _extend_down(self) -> None:
         starts, ends, cum = self._build(self._day_lo - _CHUNK_DAYS, self._day_lo, 0)
         top = self._cum[0] if self._cum else 0
         added = sum(e - s for s, e in zip(starts, ends, strict=True))
         shift = top - added
+        shifted = [c + shift for c in cum]
         self._starts = starts + self._starts
         self._ends = ends + self._ends
-        self._cum = [c + shift for c in cum] + self._cum
+        self._cum = shifted + self._cum
+        self._cum_end = [c + e - s for c, s, e in zip(shifted, starts, ends, strict=True)] + self._cum_end
+        self._arrays = None
         self._day_lo -= _CHUNK_DAYS
-        self._refresh()
 
     def tables(self, low_wm: int, high_wm: int) -> tuple[NDArray[np.int64], ...]:
         """numpy copies of (worked-before, worked-after, start) per interval, covering the given counts."""
@@ -295,6 +299,12 @@ class CompiledCalendar:
     def between(self, start: int, finish: int) -> int:
         """Working minutes from ``start`` to ``finish`` (negative when ``finish`` is earlier)."""
         return self.wm(finish) - self.wm(start)
+
+
+@functools.lru_cache(maxsize=4096)
+def _combined(days: tuple[WorkingRanges, ...], union: bool) -> WorkingRanges:
+    """:func:`_combine`, remembered: a union or intersection sees the same few days again and again."""
+    return _combine(list(days), union=union)
 
 
 def _combine(days: list[WorkingRanges], *, union: bool) -> WorkingRanges:

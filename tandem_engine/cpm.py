@@ -6,8 +6,8 @@ CPM (1959) generalised to the four link types, lags and per-activity calendars.
 
 Dates follow MS Project: a start sits at the start of a working period (08:00), a finish at the end
 of one (17:00 rather than 08:00 the next morning), a finish driven by a finish-type link keeps the
-date the link gave, a milestone may sit at the end of a period, lags run on the successor's calendar,
-and every late finish is capped at the project finish.
+date the link gave, a milestone may sit at the end of a period, lags run on the successor's calendar
+(its ``lag_calendar_id`` when it has one), and every late finish is capped at the project finish.
 
 Time is integer minutes. When every activity uses one calendar and no elapsed units occur (the
 usual plan), the passes run on *keys*: ``2 * worked-minutes + 1`` for "just before work resumes"
@@ -517,8 +517,23 @@ class _Scheduler:
                     raise NetworkError(f"activity {a.id!r} uses unknown calendar {cid!r}")
                 cal = compiled[cid] = compile_calendar(network.calendars[cid])
             cal_of.append(cal)
+        lag_cal_of = cal_of
+        if any(a.lag_calendar_id is not None for a in acts):
+            lag_cal_of = list(cal_of)
+            for k, a in enumerate(acts):
+                lid = a.lag_calendar_id
+                if lid is None:
+                    continue
+                cal = compiled.get(lid)
+                if cal is None:
+                    if lid not in network.calendars:
+                        raise NetworkError(f"activity {a.id!r} counts its lags on unknown calendar {lid!r}")
+                    cal = compiled[lid] = compile_calendar(network.calendars[lid])
+                lag_cal_of[k] = cal
         self.project_cal = compile_calendar(network.calendars[network.calendar_id])
         self.cal_of = cal_of
+        # The calendar each activity's incoming lags are counted on (its own unless it says otherwise).
+        self.lag_cal_of = lag_cal_of
         preds: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         succs: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         any_elapsed = any(a.elapsed for a in acts)
@@ -541,7 +556,7 @@ class _Scheduler:
             succs[p].append((s, code, unit, lag))
         self.preds = preds
         self.succs = succs
-        distinct = {id(c) for c in cal_of} | {id(self.project_cal)}
+        distinct = {id(c) for c in cal_of} | {id(c) for c in lag_cal_of} | {id(self.project_cal)}
         self.key_mode = not any_elapsed and len(distinct) == 1
         self.n = n
         self.status_date = status_date
@@ -849,10 +864,11 @@ class _State:
         s_cand = self.floor if a.constraint is not _C.SNET or not preds else self.project_start
         f_cand = -(1 << 62)
         s_driver = f_driver = -1
+        lag_ops: _Ops = ops if sched.key_mode else sched.lag_cal_of[i]
         for p, code, unit, lag in preds:
             t = es[p] if code & 1 else ef[p]
             if lag:
-                t = sched._lag(ops, t, unit, lag, p, acts)
+                t = sched._lag(lag_ops, t, unit, lag, p, acts)
             if code <= _SS:
                 if t > s_cand:
                     s_cand, s_driver = t, p
@@ -899,7 +915,7 @@ class _State:
             else:
                 t = lf[s]
             if lag:
-                t = sched._lag(s_ops, t, unit, -lag, i, acts)
+                t = sched._lag(s_ops if key_mode else sched.lag_cal_of[s], t, unit, -lag, i, acts)
             if code & 1:
                 t = sched._add_duration(a, ops, t, d)
             if t < late:

@@ -58,6 +58,7 @@ _KIND = attrgetter(
     "elapsed",
     "constraint",
     "calendar_id",
+    "lag_calendar_id",
 )
 
 
@@ -525,7 +526,7 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
         return "unknown project calendar"
     calendar = compile_calendar(network.calendars[network.calendar_id])
     kinds = set(map(_KIND, acts))  # a handful of distinct tuples
-    if {k[:-2] for k in kinds} != {_NO_DATES}:
+    if {k[:-3] for k in kinds} != {_NO_DATES}:
         fields = Counter(
             name
             for a in acts
@@ -538,16 +539,16 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
                     "manual scheduling",
                     "elapsed durations",
                 ),
-                _KIND(a)[:-2],
+                _KIND(a)[:-3],
                 strict=True,
             )
             if value
         )
         return ", ".join(sorted(fields))
-    constraints = {k[-2] for k in kinds}
+    constraints = {k[-3] for k in kinds}
     if not constraints <= _ALLOWED_CONSTRAINTS:
         return "constraints"
-    for cid in {k[-1] for k in kinds} - {None}:
+    for cid in ({k[-2] for k in kinds} | {k[-1] for k in kinds}) - {None}:
         if cid not in network.calendars:
             return "unknown calendar"
         if compile_calendar(network.calendars[cid]) is not calendar:

@@ -55,7 +55,10 @@ class Activity:
 
     ``duration`` is in working minutes of the activity's calendar (elapsed minutes when ``elapsed``).
     A manually scheduled activity keeps ``manual_start``/``manual_finish``; an activity with an
-    ``actual_start`` keeps it, and one with an ``actual_finish`` is complete.
+    ``actual_start`` keeps it, and one with an ``actual_finish`` is complete. ``lag_calendar_id`` is
+    the calendar the lags of links into the activity are counted on, when it is not the activity's
+    own: MS Project counts them on the task's calendar (else the project's), never on its resources'
+    calendars, which :func:`~tandem_engine.apply_assignments` gives the activity.
     """
 
     id: ActivityId
@@ -72,6 +75,7 @@ class Activity:
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     elapsed: bool = False
+    lag_calendar_id: CalendarId | None = None
 
 
 @dataclass(frozen=True, slots=True)

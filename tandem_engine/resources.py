@@ -403,7 +403,10 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
             if calendars[calendar.id] != calendar:  # an id taken by another calendar
                 calendar = replace(calendar, id=f"task {activity.id}: {calendar.id}")
                 calendars[calendar.id] = calendar
-            updated = replace(updated, calendar_id=calendar.id)
+            if calendar.id != (activity.calendar_id or network.calendar_id):
+                # Lags into the task stay on its own calendar (else the project's), as in MS Project.
+                lag_calendar = activity.lag_calendar_id or activity.calendar_id or network.calendar_id
+                updated = replace(updated, calendar_id=calendar.id, lag_calendar_id=lag_calendar)
         if settings.task_type is TaskType.FIXED_WORK and not activity.milestone:
             spans = [
                 round(a.work / a.units) for a in work if a.work is not None and a.contour is WorkContour.FLAT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -80,3 +81,24 @@ def test_it_round_trips_add_and_subtract(offset: int, minutes: int, calendar: Ca
     later = add_working_minutes(calendar, anchor, minutes)
     assert working_minutes_between(calendar, anchor, later) == minutes
     assert subtract_working_minutes(calendar, later, minutes) == anchor
+
+
+def test_a_span_grown_year_by_year_equals_one_reached_at_once() -> None:
+    # The compiled span grows a year at a time in either direction; the working minutes it counts
+    # must not depend on the order in which dates were asked for (a union of calendars too).
+    from tandem_engine.calendar import CompiledCalendar, to_minutes
+
+    nights = Calendar("nights", week=(parse_working_ranges("22:00-00:00"),) * 5 + ((), ()))
+    four = Calendar("four", week=(STANDARD.week[0],) * 4 + ((), (), ()))
+    holiday = CalendarException(date(2090, 5, 1), date(2090, 5, 3))
+    union = Calendar.union("any", (STANDARD, nights, replace(four, exceptions=(holiday,))))
+    moments = [to_minutes(FRIDAY + timedelta(days=d, hours=d % 17)) for d in range(-40_000, 40_000, 997)]
+    stepwise, at_once = CompiledCalendar(union), CompiledCalendar(union)
+    for minute in moments:  # from the past to the future, a year or so at a time
+        stepwise.wm(minute)
+    at_once.wm(moments[-1])  # the far future first, then the far past
+    at_once.wm(moments[0])
+    assert [stepwise.between(moments[0], m) for m in moments] == [
+        at_once.between(moments[0], m) for m in moments
+    ]
+    assert [stepwise.add(m, 600) for m in moments] == [at_once.add(m, 600) for m in moments]

@@ -18,6 +18,8 @@ from tandem_engine import (
     Assignment,
     Calendar,
     CalendarException,
+    Link,
+    LinkType,
     Network,
     Rate,
     RateEntry,
@@ -38,6 +40,7 @@ from tandem_engine import (
     rollup_work_cost,
     schedule,
 )
+from tandem_engine.cpm import fast_path_refusal
 
 MONDAY = datetime(2026, 11, 23, 8, 0)
 STD = Calendar.standard("std")
@@ -128,6 +131,71 @@ def test_a_task_calendar_and_a_resource_calendar_both_have_to_work() -> None:
     shaped = apply_assignments(network(calendar_id="mornings"), plan)
     # Mornings only: 40 h at 4 h a day is ten working days.
     assert schedule(shaped)["t"].finish == datetime(2026, 12, 4, 12, 0)
+
+
+def _after_one_day(lag: int, **task: object) -> Network:
+    """A one-day task "p" (no resources) linked FS + ``lag`` to a two-hour task "t"."""
+    return Network(
+        activities=(Activity("p", duration=480), Activity("t", duration=120, **task)),  # type: ignore[arg-type]
+        links=(Link("p", "t", LinkType.FS, lag=lag),),
+        calendars={"std": STD, "nights": NIGHTS, "mornings": MORNINGS},
+        calendar_id="std",
+        start=MONDAY,
+    )
+
+
+def test_a_lag_runs_on_the_project_calendar_not_on_the_resource_calendar() -> None:
+    # MS Project counts lags on the successor's task calendar, else the project's, never on its
+    # resources' (Microsoft KB 159773 "Project lag uses base calendar instead of resource calendar";
+    # MPXJ's MicrosoftScheduler does the same). On Nat's nights, one day of lag would be four nights.
+    nat = Resource("nat", "Nat", calendar_id="nights")
+    plan = ResourcePlan(resources={"nat": nat}, assignments=(Assignment("t", "nat"),))
+    shaped = apply_assignments(_after_one_day(480), plan)
+    assert {a.id: a.lag_calendar_id for a in shaped.activities} == {"p": None, "t": "std"}
+    result = schedule(shaped)
+    # p ends Monday 17:00; one working day of the Standard calendar later is Tuesday 17:00; Nat
+    # starts that night at 22:00 and works two hours.
+    assert (result["t"].start, result["t"].finish) == (
+        datetime(2026, 11, 24, 22, 0),
+        datetime(2026, 11, 25, 0, 0),
+    )
+    # The backward pass takes the lag off on the same calendar: p has no float.
+    assert result["p"].late_finish == datetime(2026, 11, 23, 17, 0)
+    assert result["p"].total_float == 0
+    assert result["t"].total_float == 0
+    # A lead too: FS - 1 day from Monday 17:00 is Monday 08:00 on the Standard calendar; Nat's
+    # first night is Monday's.
+    led = schedule(apply_assignments(_after_one_day(-480), plan))
+    assert led["t"].start == datetime(2026, 11, 23, 22, 0)
+
+
+def test_a_lag_into_a_task_with_its_own_calendar_runs_on_that_calendar() -> None:
+    nat = Resource("nat", "Nat", calendar_id="std")
+    plan = ResourcePlan(resources={"nat": nat}, assignments=(Assignment("t", "nat"),))
+    shaped = apply_assignments(_after_one_day(480, calendar_id="mornings"), plan)
+    assert {a.id: a.lag_calendar_id for a in shaped.activities}["t"] == "mornings"
+    # Two mornings of lag after Monday 17:00 (Tuesday's and Wednesday's) end Wednesday 12:00; t
+    # works mornings only: Thursday 08:00.
+    assert schedule(shaped)["t"].start == datetime(2026, 11, 26, 8, 0)
+
+
+def test_a_resource_on_the_project_calendar_changes_nothing() -> None:
+    plan = ResourcePlan(resources={"ann": ann()}, assignments=(Assignment("t", "ann"),))
+    net = _after_one_day(480)
+    shaped = apply_assignments(net, plan)
+    assert shaped.activities == net.activities
+    assert fast_path_refusal(shaped) is None
+
+
+def test_a_lag_calendar_other_than_the_project_calendar_takes_the_generic_path() -> None:
+    net = _after_one_day(480)
+    moved = replace(
+        net, activities=(net.activities[0], replace(net.activities[1], lag_calendar_id="mornings"))
+    )
+    assert fast_path_refusal(moved) == "activity calendars"
+    # Two mornings of lag after Monday 17:00 end Wednesday 12:00; t, on the Standard calendar,
+    # starts after lunch.
+    assert schedule(moved)["t"].start == datetime(2026, 11, 25, 13, 0)
 
 
 def test_a_task_works_while_any_of_its_resources_works() -> None:
