@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -72,3 +73,20 @@ def stored_name(expense: Expense, extension: str) -> str:
 def content_type_of(head: bytes) -> str:
     """The content type to serve a stored receipt with (an unknown one as a download of bytes)."""
     return sniff(head) or "application/octet-stream"
+
+
+def receipt_response(expense: Expense) -> HttpResponse:
+    """The expense's receipt as a download (404 when it has none); never a public media address."""
+    if not expense.receipt:
+        raise Http404(_("This expense has no receipt."))
+    try:
+        with expense.receipt.open("rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        raise Http404(_("This expense has no receipt.")) from None
+    content_type = content_type_of(data[:16])
+    extension = RECEIPT_TYPES.get(content_type, "")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="receipt-{expense.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

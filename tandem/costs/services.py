@@ -224,8 +224,12 @@ def do_reject_expense(expense: Expense, *, version: int | None, actor: User, rea
 
 
 @transaction.atomic
-def do_attach_receipt(expense: Expense, *, actor: User, upload: UploadedFile | None) -> Expense:
-    """Attach (or replace) the receipt of a draft or rejected expense: a PDF or an image up to 10 MB."""
+def do_attach_receipt(
+    expense: Expense, *, actor: User, upload: UploadedFile | None, version: int | None = None
+) -> Expense:
+    """Attach (or replace) the receipt of a draft or rejected expense: a PDF or an image up to 10 MB.
+
+    ``version``: the one the caller read (default: the expense's as passed in)."""
     permissions.require_change_expense(actor, expense)
     if upload is None:
         raise ValidationError({"file": [_("Choose the receipt's file.")]})
@@ -234,7 +238,7 @@ def do_attach_receipt(expense: Expense, *, actor: User, upload: UploadedFile | N
         expense,
         {},
         fields=(),
-        version=None,
+        version=expense.version if version is None else version,
         actor=actor,
         refuse=_refuse_locked_row,
         check=_editable,

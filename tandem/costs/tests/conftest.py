@@ -13,14 +13,16 @@ labour 3,000.00.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.test.utils import override_settings
 
 from tandem.core.choices import Visibility
 from tandem.costs import services
-from tandem.costs.choices import CostCategory, ExpenseCategory, ExpenseStatus, SheetStatus
+from tandem.costs.choices import CostCategory, ExpenseCategory, SheetStatus
 from tandem.costs.models import BudgetLine, Expense, TimeEntry, Timesheet
 from tandem.costs.pricing import Pricer
 from tandem.resources import services as resource_services
@@ -152,7 +154,8 @@ def costs(world: World) -> Costs:
     return make_costs(world)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: pytest.FixtureRequest, tmp_path: object) -> None:
-    """Receipts go to a temporary folder."""
-    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+@pytest.fixture(scope="session", autouse=True)
+def _media(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Receipts go to a temporary folder (one for the session: module worlds store receipts too)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
