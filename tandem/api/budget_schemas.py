@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from tandem.api.model_fields import model_field
 from tandem.api.schemas import Id, IsoDate, PersonOut, StrictBool, StrictInt, Version
 from tandem.core.choices import Visibility
-from tandem.costs.budget import Figures, LineFigures
+from tandem.costs.budget import Figures, LineFigures, alert_label, phase_name
 from tandem.costs.choices import CostCategory, ExpenseCategory, ExpenseStatus
 from tandem.costs.models import BudgetAlert, BudgetLine, Expense
 
@@ -169,8 +169,21 @@ class LineSummaryOut(FiguresOut):
     reached: int
 
     @staticmethod
-    def of_line(figures: LineFigures) -> dict[str, Any]:
-        return {**FiguresOut.of(figures), "line": figures.line, "reached": figures.reached}
+    def of_line(figures: LineFigures, *, team: bool) -> dict[str, Any]:
+        line = figures.line
+        return {
+            **FiguresOut.of(figures),
+            "line": {
+                "id": line.pk,
+                "phase_id": line.phase_id,
+                "phase_name": phase_name(line, team=team),
+                "category": line.category,
+                "amount": line.amount,
+                "note": line.note,
+                "version": line.version,
+            },
+            "reached": figures.reached,
+        }
 
 
 class AlertOut(Schema):
@@ -184,11 +197,11 @@ class AlertOut(Schema):
     created_at: dt.datetime
 
     @staticmethod
-    def of(alert: BudgetAlert) -> dict[str, Any]:
+    def of(alert: BudgetAlert, *, team: bool) -> dict[str, Any]:
         return {
             "id": alert.pk,
             "line_id": alert.line_id,
-            "label": str(alert),
+            "label": alert_label(alert, team=team),
             "threshold": alert.threshold,
             "spent": money(alert.spent_cents),
             "created_at": alert.created_at,

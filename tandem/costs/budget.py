@@ -27,10 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from tandem.communication import tasks as communication_tasks
 from tandem.communication.models import Notification, NotificationVerb
-from tandem.core.choices import Side
+from tandem.core.choices import Side, Visibility
 from tandem.costs.actuals import COUNTED_SHEET_STATES, actual_cost_by_day, cents
 from tandem.costs.choices import CostCategory, ExpenseStatus
 from tandem.costs.models import BudgetAlert, BudgetLine, CostSettings, Expense, TimeEntry, week_start
@@ -244,6 +245,29 @@ def summarize(project: Project) -> Summary:
         thresholds=thresholds,
         burn=_burn(actual_cost_by_day(project)),  # 6, 7
     )
+
+
+def phase_name(line: BudgetLine, *, team: bool) -> str | None:
+    """The line's phase as the reader may know it (None: the whole project); a client reads an
+    internal phase's line without its name."""
+    if line.phase is None:
+        return None
+    if not team and line.phase.visibility != Visibility.SHARED:
+        return str(_("An internal phase"))
+    return line.phase.name
+
+
+def alert_label(alert: BudgetAlert, *, team: bool) -> str:
+    """What an alert says, as the reader may know it (a client: no internal phase's name)."""
+    line = alert.line
+    if (
+        not team
+        and line is not None
+        and line.phase is not None
+        and line.phase.visibility != Visibility.SHARED
+    ):
+        return str(_("A budget line: %(threshold)s %% used") % {"threshold": alert.threshold})
+    return str(alert)
 
 
 # ---------------------------------------------------------------- thresholds

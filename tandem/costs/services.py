@@ -103,10 +103,15 @@ def _refuse_locked_row(row: Expense) -> None:
 
 
 @transaction.atomic
-def do_add_expense(project: Project, *, actor: User, **data: Any) -> Expense:
-    """File an expense as a draft (the team's PMs, leads and members)."""
+def do_add_expense(
+    project: Project, *, actor: User, receipt: UploadedFile | None = None, **data: Any
+) -> Expense:
+    """File an expense as a draft (the team's PMs, leads and members), with its receipt if given:
+    both or neither are saved."""
     permissions.require_file_expenses(actor, project)
-    return updates.create_audited(
+    if receipt is not None:
+        check_receipt(receipt)
+    expense = updates.create_audited(
         Expense,
         data,
         fields=EXPENSE_FIELDS,
@@ -116,6 +121,9 @@ def do_add_expense(project: Project, *, actor: User, **data: Any) -> Expense:
         audited=("description", "category", "day", "amount", "status"),
         **_expense_rules(actor, project),
     )
+    if receipt is not None:
+        expense = do_attach_receipt(expense, actor=actor, upload=receipt)
+    return expense
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from tandem.api.budget_schemas import (
 from tandem.api.pagination import paged
 from tandem.api.routers.common import caller_and_project, payload_data
 from tandem.api.schemas import VersionIn
-from tandem.costs import budget, exports, queries, receipts, services
+from tandem.costs import budget, exports, permissions, queries, receipts, services
 from tandem.costs.models import BudgetLine, Expense
 
 router = Router(tags=["budget"], auth=AUTH)
@@ -162,15 +162,16 @@ def budget_body(user: Any, code: str) -> dict[str, Any]:
     """The budget summary as ``BudgetOut`` shapes it."""
     project = queries.access_project(user, code)
     summary = budget.summarize(project)
+    team = permissions.reads_internal(user, project)
     return {
         "currency": project.currency,
-        "lines": [LineSummaryOut.of_line(f) for f in summary.lines],
+        "lines": [LineSummaryOut.of_line(f, team=team) for f in summary.lines],
         "totals": FiguresOut.of(summary.totals),
         "project_budget": money(summary.project_budget_cents),
         "whole_budget": money(summary.whole_cents),
         "whole_percent": summary.whole_percent,
         "thresholds": summary.thresholds,
-        "alerts": [AlertOut.of(a) for a in queries.alerts_of(project)],
+        "alerts": [AlertOut.of(a, team=team) for a in queries.alerts_of(project)[:50]],
         "burn": [{"week": p.week, "actual": money(p.actual_cents)} for p in summary.burn],
     }
 
