@@ -111,7 +111,9 @@ class BudgetLineOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_phase_name(obj: BudgetLine) -> str | None:
+    def resolve_phase_name(obj: BudgetLine | dict[str, Any]) -> str | None:
+        if isinstance(obj, dict):  # a line of the summary, named as its reader may know it
+            return obj["phase_name"]  # type: ignore[no-any-return]
         return obj.phase.name if obj.phase is not None else None
 
 
