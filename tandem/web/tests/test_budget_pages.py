@@ -28,7 +28,8 @@ ENTRY_COST = "800.00"
 
 
 @pytest.fixture
-def costs(world: World) -> Costs:
+def costs(world: World, settings: Any, tmp_path: Any) -> Costs:
+    settings.MEDIA_ROOT = tmp_path  # receipts
     return make_costs(world)
 
 
