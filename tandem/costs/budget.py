@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -234,14 +235,14 @@ def summarize(project: Project) -> Summary:
     actual_total = sum(amount for (phase, _category), amount in actual.items() if phase is None)
     totals = Figures(budget_total, planned_total, actual_total)
     project_budget = cents(project.budget) if project.budget is not None else None
-    whole = project_budget if project_budget else budget_total
+    whole_cents = project_budget if project_budget else budget_total
     return Summary(
         project=project,
         lines=figures,
         totals=totals,
         project_budget_cents=project_budget,
-        whole_cents=whole,
-        whole_reached=max(reached(actual_total, whole, thresholds), default=0),
+        whole_cents=whole_cents,
+        whole_reached=max(reached(actual_total, whole_cents, thresholds), default=0),
         thresholds=thresholds,
         burn=_burn(actual_cost_by_day(project)),  # 6, 7
     )
@@ -313,7 +314,7 @@ def _notify(project: Project, alert: BudgetAlert, *, whole: bool) -> None:
             )
         )
     for notification_id in ids:
-        transaction.on_commit(lambda pk=notification_id: communication_tasks.email_notification.enqueue(pk))
+        transaction.on_commit(partial(communication_tasks.email_notification.enqueue, notification_id))
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ by its name) and how a stored receipt is named and served."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -44,7 +44,7 @@ def sniff(head: bytes) -> str:
     return ""
 
 
-def check_receipt(upload: UploadedFile) -> str:
+def check_receipt(upload: UploadedFile[Any]) -> str:
     """The extension to store an accepted receipt under; a ValidationError on ``file`` otherwise.
 
     The declared content type must be an accepted one and agree with the file's first bytes, so a

@@ -104,7 +104,7 @@ def _refuse_locked_row(row: Expense) -> None:
 
 @transaction.atomic
 def do_add_expense(
-    project: Project, *, actor: User, receipt: UploadedFile | None = None, **data: Any
+    project: Project, *, actor: User, receipt: UploadedFile[Any] | None = None, **data: Any
 ) -> Expense:
     """File an expense as a draft (the team's PMs, leads and members), with its receipt if given:
     both or neither are saved."""
@@ -233,7 +233,7 @@ def do_reject_expense(expense: Expense, *, version: int | None, actor: User, rea
 
 @transaction.atomic
 def do_attach_receipt(
-    expense: Expense, *, actor: User, upload: UploadedFile | None, version: int | None = None
+    expense: Expense, *, actor: User, upload: UploadedFile[Any] | None, version: int | None = None
 ) -> Expense:
     """Attach (or replace) the receipt of a draft or rejected expense: a PDF or an image up to 10 MB.
 
@@ -258,11 +258,11 @@ def do_attach_receipt(
     return Expense.objects.get(pk=expense.pk)
 
 
-def _store_receipt(row: Expense, diff: dict[str, Any], upload: UploadedFile, extension: str) -> None:
-    old = row.receipt.name if row.receipt else ""
+def _store_receipt(row: Expense, diff: dict[str, Any], upload: UploadedFile[Any], extension: str) -> None:
+    old = (row.receipt.name or "") if row.receipt else ""
     upload.seek(0)
     row.receipt.save(stored_name(row, extension), upload, save=False)
-    diff["receipt"] = [old.rsplit("/", 1)[-1] or None, row.receipt.name.rsplit("/", 1)[-1]]
+    diff["receipt"] = [old.rsplit("/", 1)[-1] or None, (row.receipt.name or "").rsplit("/", 1)[-1]]
     if old and old != row.receipt.name:
         storage = row.receipt.storage
         transaction.on_commit(lambda: storage.delete(old))

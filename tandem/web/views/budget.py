@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.costs import budget, exports, permissions, queries, receipts, services
+from tandem.costs.budget import Figures
 from tandem.costs.choices import ExpenseStatus
 from tandem.costs.models import Expense
 from tandem.planning.choices import TaskKind
@@ -103,7 +104,7 @@ class Amounts:
     remaining: Decimal | None
 
     @classmethod
-    def of(cls, figures: budget.Figures) -> Amounts:
+    def of(cls, figures: Figures) -> Amounts:
         return cls(
             money(figures.budget_cents),
             money(figures.planned_cents),
@@ -178,11 +179,11 @@ def budget_page(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             )
             return redirect("web:budget", project.code)
         elif action == "thresholds":
-            thresholds_form = form = ThresholdsForm(request.POST)
+            thresholds_form = chosen = ThresholdsForm(request.POST)
             done, status = submit_form(
-                form,
+                chosen,
                 lambda: services.do_set_thresholds(
-                    project, actor=user, thresholds=form.cleaned_data["thresholds"]
+                    project, actor=user, thresholds=chosen.cleaned_data["thresholds"]
                 ),
             )
             saved = _("The thresholds were saved.")
