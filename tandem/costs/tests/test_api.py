@@ -264,3 +264,16 @@ def _phase(world: World, n: int) -> int:
         world.project, actor=world.pm, name=f"Work {n}", parent_id=phase.pk, duration_minutes=480
     )
     return int(phase.pk)
+
+
+def test_it_filters_by_status_category_and_dates(api_world: tuple[World, dict[str, Any]], db: None) -> None:
+    world, _ids = api_world
+    pm = Caller(world, "pm")
+
+    def described(query: str) -> set[str]:
+        return {e["description"] for e in pm.get(f"{P}/expenses?{query}").json["items"]}
+
+    assert described("status=approved") == {"Test devices", "Train to the client"}
+    assert described("category=travel&status=approved") == {"Train to the client"}
+    assert described("from=2026-01-10&to=2026-01-31") == {"Train to the client"}
+    assert described("to=2026-01-06") == {"Test devices"}
