@@ -6,6 +6,7 @@ from tandem.api import errors
 from tandem.api.openapi import TandemAPI
 from tandem.api.parsers import JsonObjectParser
 from tandem.api.routers import (
+    budget,
     changes,
     charter,
     communication,
@@ -56,3 +57,4 @@ for module in (
 api.add_router("", integrations.router)
 api.add_router("", meetings.router)
 api.add_router("", jobs.router)
+api.add_router("", budget.router)

@@ -76,6 +76,9 @@ def do_set_email_mode(user: User, *, email: str, actor: User) -> NotificationSet
 def record_url(notification: Notification) -> str:
     """An absolute link to the discussion of the notification's record."""
     kind = targets.kind_of(ContentType.objects.get_for_id(notification.target_type_id))
+    page = targets.notified_page(kind)
+    if page:
+        return settings.SITE_URL + reverse(page, args=[notification.project.code])
     path = reverse("web:comments", args=[notification.project.code, f"{kind}:{notification.target_id}"])
     anchor = f"#comment-{notification.comment_id}" if notification.comment_id else ""
     return settings.SITE_URL + path + anchor
@@ -98,7 +101,7 @@ def _item(notification: Notification) -> Item:
     target = comment.target if comment is not None else notification.target
     return Item(
         project=f"{notification.project.code} · {notification.project.name}",
-        who=(notification.actor.full_name or notification.actor.email) if notification.actor else "—",
+        who=(notification.actor.full_name or notification.actor.email) if notification.actor else "Tandem",
         what=str(notification.get_verb_display()),
         record=str(target) if target is not None else "",
         excerpt=(comment.body[:500] if comment is not None else ""),

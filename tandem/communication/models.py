@@ -83,6 +83,7 @@ class NotificationVerb(models.TextChoices):
     REPORT_AWAITING = "report_awaiting", _("asks you to approve a status report")
     REPORT_READY = "report_ready", _("prepared a status report draft for you")
     MEETING_INVITED = "meeting_invited", _("invited you to a meeting")
+    BUDGET_THRESHOLD = "budget_threshold", _("warns about a budget threshold")
 
 
 class Notification(models.Model):

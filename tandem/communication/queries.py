@@ -58,7 +58,7 @@ def notifications_of(
     found = (
         Notification.objects.visible_to(user)
         .filter(recipient=user)
-        .filter(targets.visible_targets(user, only=kinds))
+        .filter(targets.visible_targets(user, only=kinds, notified=True))
         .filter(
             models.Q(comment__isnull=True)
             | models.Q(comment__in=Comment.objects.visible_to(user).values("pk"))

@@ -33,6 +33,14 @@ COMMENTABLE: dict[str, str] = {
 }
 
 
+#: Records that notifications name but that take no comments: short type → (model label, the name of
+#: the project page that shows them, reversed with the project's code). Higher apps' models are named
+#: by label, as above, so that this app imports none of them.
+NOTIFIED: dict[str, tuple[str, str]] = {
+    "budget_alert": ("costs.BudgetAlert", "web:budget"),
+}
+
+
 def model_of(kind: str) -> type[models.Model]:
     """The model behind a short type; ``ValidationError`` on ``target`` for any other."""
     label = COMMENTABLE.get(kind)
@@ -50,7 +58,16 @@ def kind_of(instance_or_type: models.Model | ContentType) -> str:
     for kind, model_label in COMMENTABLE.items():
         if model_label.lower() == label:
             return kind
+    for kind, (model_label, _page) in NOTIFIED.items():
+        if model_label.lower() == label:
+            return kind
     return ""
+
+
+def notified_page(kind: str) -> str:
+    """The URL name of the project page showing a notified record of ``kind`` ("" for a commentable one)."""
+    found = NOTIFIED.get(kind)
+    return found[1] if found else ""
 
 
 def parse(spec: str) -> tuple[str, int]:
@@ -78,19 +95,25 @@ def access_target(user: Viewer, project: Any, spec: str) -> models.Model:
 
 def is_commentable(target: models.Model) -> bool:
     """Whether comments may be added to this record."""
-    return bool(kind_of(target))
+    return kind_of(target) in COMMENTABLE
 
 
-def visible_targets(user: Viewer, prefix: str = "", *, only: Collection[int] | None = None) -> models.Q:
+def visible_targets(
+    user: Viewer, prefix: str = "", *, only: Collection[int] | None = None, notified: bool = False
+) -> models.Q:
     """A filter on ``<prefix>target_type``/``target_id``: records of any commentable kind the user sees.
 
     A record can turn internal after people commented on it; this keeps what was said about it from
     the client everywhere (lists, notifications), whatever the comment's own visibility says.
     ``only`` (content type ids) leaves out the kinds the caller knows its rows do not name: each kind
-    costs a scoped subquery to build and to run.
+    costs a scoped subquery to build and to run. ``notified`` adds the records notifications name
+    without taking comments (``NOTIFIED``).
     """
     condition = models.Q(pk__in=[])
-    kinds: list[Any] = [apps.get_model(label) for label in COMMENTABLE.values()]
+    labels = list(COMMENTABLE.values())
+    if notified:
+        labels += [label for label, _page in NOTIFIED.values()]
+    kinds: list[Any] = [apps.get_model(label) for label in labels]
     # One query for every kind's content type when the cache is cold, then none.
     content_types = ContentType.objects.get_for_models(*kinds)
     for model in kinds:

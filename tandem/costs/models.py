@@ -283,6 +283,11 @@ class Expense(ShareableModel):
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     rejected_reason = models.TextField(_("why it was rejected"), blank=True)
+    #: A note for the delivery team only (never shown to a client, even on a shared expense).
+    internal_note = models.CharField(_("internal note"), max_length=500, blank=True)
+
+    #: Fields only the delivery team reads.
+    INTERNAL_FIELDS: ClassVar[tuple[str, ...]] = ("internal_note",)
 
     objects = ScopedManager()
 
@@ -336,7 +341,13 @@ class BudgetLine(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.phase_id} {self.category}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The line's phase (or the whole project) and category, as people read it."""
+        phase = self.phase.name if self.phase is not None else _("Whole project")
+        return f"{phase} · {self.get_category_display()}"
 
 
 class BudgetAlert(TimeStampedModel):
@@ -371,4 +382,9 @@ class BudgetAlert(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.line_id} {self.threshold}"
+        if self.line is None:
+            return _("Budget: %(threshold)s %% used") % {"threshold": self.threshold}
+        return _("Budget of %(line)s: %(threshold)s %% used") % {
+            "line": self.line.label,
+            "threshold": self.threshold,
+        }

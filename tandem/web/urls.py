@@ -6,6 +6,7 @@ from django.urls import path
 
 from tandem.web.views import (
     accounts,
+    budget,
     changes,
     charter,
     communication,
@@ -57,6 +58,12 @@ urlpatterns = [
     path(project + "charter/<str:kind>/<int:pk>/", charter.item_edit, name="item_edit"),
     path(project + "charter/<str:kind>/<int:pk>/delete/", charter.item_delete, name="item_delete"),
     path(project + "kpis/<int:pk>/", kpis.kpi_detail, name="kpi_detail"),
+    path(project + "budget/", budget.budget_page, name="budget"),
+    path(project + "expenses/", budget.expense_list, name="expenses"),
+    path(project + "expenses/export/", budget.expense_export, name="expense_export"),
+    path(project + "expenses/<int:pk>/", budget.expense_detail, name="expense_detail"),
+    path(project + "expenses/<int:pk>/action/", budget.expense_action, name="expense_action"),
+    path(project + "expenses/<int:pk>/receipt/", budget.expense_receipt, name="expense_receipt"),
     path(project + "members/", members.members, name="members"),
     path(project + "members/<int:pk>/role/", members.member_role, name="member_role"),
     path(project + "members/<int:pk>/remove/", members.member_remove, name="member_remove"),

@@ -339,6 +339,7 @@ OTHER_MATRICES = (
     "tandem.reports.tests.test_api",
     "tandem.meetings.tests.test_api",
     "tandem.api.tests.test_jobs",
+    "tandem.costs.tests.test_api",
 )
 
 

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
 from tandem.communication import queries
-from tandem.communication.targets import kind_of
+from tandem.communication.targets import kind_of, notified_page
 
 register = template.Library()
 
@@ -81,6 +81,9 @@ def notification_url(notification: Any) -> str:
     """Where a notification leads: the comment in its discussion, or the record's own page."""
     kind = kind_of(notification.target_type)
     code = notification.project.code
+    page = notified_page(kind)
+    if page:
+        return reverse(page, args=[code])
     if notification.comment_id is None and kind in NOTIFICATION_PAGES:
         return reverse(NOTIFICATION_PAGES[kind], args=[code, notification.target_id])
     path = reverse("web:comments", args=[code, f"{kind}:{notification.target_id}"])

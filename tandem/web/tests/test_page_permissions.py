@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from tandem.costs import services as cost_services
+from tandem.costs.tests.conftest import make_costs
 from tandem.projects import kpis, services
 from tandem.projects.choices import Role
 from tandem.projects.models import Invitation, KpiMeasurement, Membership
@@ -407,6 +410,133 @@ def _kpi_value(world: World) -> int:
     return row.pk
 
 
+def _costs(world: World) -> None:
+    """ERP's expenses and budget (tandem.costs.tests.conftest), and a receipt on the member's draft."""
+    if "expense_draft" in world.records:
+        return
+    costs = make_costs(world)
+    world.records["expense_shared"] = costs.material
+    world.records["expense_internal"] = costs.travel
+    world.records["expense_submitted"] = costs.submitted
+    world.records["budget_line"] = costs.whole_travel
+    draft = cost_services.do_add_expense(
+        world.project,
+        actor=world.member,
+        category="travel",
+        day=dt.date(2026, 3, 2),
+        amount="9",
+        description="Bus",
+    )
+    world.records["expense_draft"] = cost_services.do_attach_receipt(
+        draft, actor=world.member, upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    )
+
+
+def _expense_form(world: World) -> dict[str, Any]:
+    return {
+        "description": "Parking",
+        "category": "travel",
+        "day": "2026-03-03",
+        "amount": "12.00",
+        "task": "",
+        "visibility": "internal",
+        "version": "0",
+    }
+
+
+COST_GET_CASES = [
+    Case("budget", url("budget", "ERP"), project_page(*MEMBERS), setup=_costs),
+    Case(
+        "budget (client preview)",
+        lambda w: reverse("web:budget", args=["ERP"]) + "?view=client",
+        project_page(*MEMBERS),
+        setup=_costs,
+    ),
+    Case("expenses", url("expenses", "ERP"), project_page(*MEMBERS), setup=_costs),
+    Case(
+        "expenses (HTMX results)",
+        lambda w: reverse("web:expenses", args=["ERP"]) + "?status=approved",
+        project_page(*MEMBERS),
+        htmx=True,
+        setup=_costs,
+    ),
+    Case(
+        "expense export",
+        lambda w: reverse("web:expense_export", args=["ERP"]) + "?format=csv",
+        project_page(*MEMBERS),
+        setup=_costs,
+    ),
+    Case(
+        "shared expense",
+        url("expense_detail", "ERP", rec("expense_shared")),
+        project_page(*MEMBERS),
+        setup=_costs,
+    ),
+    Case(
+        "internal expense",
+        url("expense_detail", "ERP", rec("expense_internal")),
+        project_page("member", "pm", hidden_from=CLIENTS),
+        setup=_costs,
+    ),
+    Case(
+        "internal expense's receipt",
+        url("expense_receipt", "ERP", rec("expense_draft")),
+        project_page("member", "pm", hidden_from=CLIENTS),
+        setup=_costs,
+    ),
+]
+GET_CASES += COST_GET_CASES
+
+COST_POST_CASES = [
+    Case(
+        "add a budget line",
+        url("budget", "ERP"),
+        submitted("pm"),
+        data=lambda w: {"action": "add_line", "phase": "", "category": "other", "amount": "100"},
+        setup=_costs,
+    ),
+    Case(
+        "set the budget thresholds",
+        url("budget", "ERP"),
+        submitted("pm"),
+        data=lambda w: {"action": "thresholds", "thresholds": "50, 100"},
+        setup=_costs,
+    ),
+    Case(
+        "remove a budget line",
+        url("budget", "ERP"),
+        submitted("pm"),
+        data=lambda w: {"action": "remove_line", "line_id": w.records["budget_line"].pk, "version": 1},
+        setup=_costs,
+    ),
+    Case(
+        "file an expense", url("expenses", "ERP"), submitted("member", "pm"), data=_expense_form, setup=_costs
+    ),
+    Case(
+        "change an internal draft expense",
+        url("expense_detail", "ERP", rec("expense_draft")),
+        {**submitted("member", "pm"), **{c: 404 for c in CLIENTS}},
+        data=lambda w: {**_expense_form(w), "version": version_of("expense_draft")(w)},
+        setup=_costs,
+    ),
+    Case(
+        "submit an internal draft expense",
+        url("expense_action", "ERP", rec("expense_draft")),
+        {**submitted("member", "pm"), **{c: 404 for c in CLIENTS}},
+        data=lambda w: {"action": "submit", "version": version_of("expense_draft")(w)},
+        setup=_costs,
+    ),
+    Case(
+        "approve a submitted expense",
+        url("expense_action", "ERP", rec("expense_submitted")),
+        {**submitted("pm"), **{c: 404 for c in CLIENTS}},
+        data=lambda w: {"action": "approve", "version": version_of("expense_submitted")(w)},
+        setup=_costs,
+    ),
+]
+POST_CASES += COST_POST_CASES
+
+
 def request_as(world: World, case: Case, viewer: str) -> tuple[int, str]:
     """Make the request as ``viewer``; a POST's changes are rolled back so each viewer starts afresh."""
     client = Client()
@@ -433,6 +563,12 @@ def check(world: World, case: Case) -> None:
             leaks += [(viewer, text) for text in INTERNAL_TEXTS if text in body]
     assert actual == case.expected
     assert leaks == [], f"internal text sent to a client: {leaks}"
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Receipts stored by the cases go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.parametrize("case", GET_CASES, ids=lambda c: c.name)

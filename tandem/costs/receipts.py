@@ -1,0 +1,92 @@
+"""Receipts of expenses: what is accepted (a PDF or an image up to 10 MB, told by its first bytes, not
+by its name) and how a stored receipt is named and served."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from tandem.costs.models import Expense
+
+#: The largest receipt accepted, in bytes.
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+#: Accepted content types → the extension a stored receipt gets.
+RECEIPT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+#: How the first bytes of each accepted type begin.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff(head: bytes) -> str:
+    """The content type the first bytes of a file show ("" when none of the accepted ones)."""
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
+def check_receipt(upload: UploadedFile[Any]) -> str:
+    """The extension to store an accepted receipt under; a ValidationError on ``file`` otherwise.
+
+    The declared content type must be an accepted one and agree with the file's first bytes, so a
+    script renamed ``receipt.pdf`` is refused whatever the browser says.
+    """
+    if upload.size is None or upload.size > MAX_RECEIPT_BYTES:
+        raise ValidationError(
+            {"file": [_("A receipt may be at most %(size)s.") % {"size": filesizeformat(MAX_RECEIPT_BYTES)}]}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    declared = (upload.content_type or "").split(";")[0].strip().lower()
+    upload.seek(0)
+    found = sniff(upload.read(16))
+    upload.seek(0)
+    if declared not in RECEIPT_TYPES or found != declared:
+        raise ValidationError({"file": [_("A receipt is a PDF or an image (PNG, JPEG, GIF or WebP).")]})
+    return RECEIPT_TYPES[found]
+
+
+def stored_name(expense: Expense, extension: str) -> str:
+    """The name a receipt is stored under (the storage adds the month's folder and a suffix if taken)."""
+    return f"expense-{expense.pk}{extension}"
+
+
+def content_type_of(head: bytes) -> str:
+    """The content type to serve a stored receipt with (an unknown one as a download of bytes)."""
+    return sniff(head) or "application/octet-stream"
+
+
+def receipt_response(expense: Expense) -> HttpResponse:
+    """The expense's receipt as a download (404 when it has none); never a public media address."""
+    if not expense.receipt:
+        raise Http404(_("This expense has no receipt."))
+    try:
+        with expense.receipt.open("rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        raise Http404(_("This expense has no receipt.")) from None
+    content_type = content_type_of(data[:16])
+    extension = RECEIPT_TYPES.get(content_type, "")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="receipt-{expense.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
