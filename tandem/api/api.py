@@ -9,6 +9,7 @@ from tandem.api.routers import (
     changes,
     charter,
     communication,
+    evm,
     integrations,
     jobs,
     kpis,
@@ -51,6 +52,7 @@ for module in (
     workload,
     communication,
     reports,
+    evm,
 ):
     api.add_router("", module.router)
 api.add_router("", integrations.router)

@@ -41,8 +41,7 @@ from django.utils.translation import gettext as _
 import tandem_engine as engine
 from tandem.changes.choices import ChangeStatus
 from tandem.changes.models import ChangeRequest
-from tandem.core.choices import Visibility
-from tandem.core.scoping import Viewer, sees_as_client
+from tandem.core.scoping import Viewer
 from tandem.costs.actuals import actual_cost_by_day, actual_cost_by_task
 from tandem.planning import scheduling
 from tandem.planning.models import DEFAULT_HOURS, Baseline, BaselineTask, Calendar, Task
@@ -381,8 +380,8 @@ def earned_value(
     """The project's earned value at the end of ``as_of`` (today in the project's zone when None).
 
     ``viewer`` limits the phases and the S-curve's change markers to what they may see (the money
-    figures are the whole project's: a client reads them). ``with_curve=False`` skips the S-curve
-    and the markers (KPI sources and reports need the figures only).
+    figures are the whole project's: a client reads them). ``with_curve=False`` skips the S-curve,
+    its markers and SPI(t), which needs the curve (KPI sources and reports need the figures only).
     """
     zone = scheduling.zone_of(project)
     if as_of is None:
@@ -405,7 +404,6 @@ def earned_value(
             "finish",
             "cost_cents",
             "task__percent_complete",
-            "task__visibility",
         )
     )
     summaries = _summaries(r[2] for r in rows if r[2])
@@ -430,7 +428,7 @@ def earned_value(
     bac_by_top: dict[int, int] = defaultdict(int)
     ev_by_top: dict[int, int] = defaultdict(int)
     top_of_row = {r[2]: r[0] for r in rows if r[2] and "." not in r[2]}
-    for uid, task_id, wbs, _name, _kind, _vis, start, finish, cost, percent, _tv in leaves:
+    for uid, task_id, wbs, _name, _kind, _vis, start, finish, cost, percent in leaves:
         top = top_of_row.get(wbs.split(".")[0], uid) if wbs else uid
         earned = round(cost * (percent or 0) / 100) if task_id is not None else 0
         bac += cost
@@ -452,38 +450,43 @@ def earned_value(
     for booked_on, spent in spent_by_task.items():
         if booked_on is not None and booked_on in top_of:
             ac_by_top[top_of[booked_on]] += spent
-    client = viewer is not None and sees_as_client(viewer)
-    phases = []
-    for uid, task_id, wbs, name, _kind, visibility, *_rest, task_visibility in rows:
-        if not wbs or "." in wbs or wbs not in summaries:
-            continue
-        shown = task_visibility if task_id is not None else visibility
-        if client and shown != Visibility.SHARED:
-            continue
-        phase_pv = round(planned_value(items_by_top[uid], calendar, moment))
-        phases.append(
-            Phase(
-                task_id,
-                name,
-                wbs,
-                Figures(bac_by_top[uid], phase_pv, ev_by_top[uid], ac_by_top[uid], added_by_top[uid]),
-            )
+    tops = [r for r in rows if r[2] and "." not in r[2] and r[2] in summaries]
+    if viewer is not None and tops:
+        seen = set(
+            BaselineTask.objects.visible_to(viewer)
+            .filter(baseline=baseline, task_uid__in=[r[0] for r in tops])
+            .values_list("task_uid", flat=True)
         )
+        tops = [r for r in tops if r[0] in seen]
+    phases = [
+        Phase(
+            task_id,
+            name,
+            wbs,
+            Figures(
+                bac_by_top[uid],
+                round(planned_value(items_by_top[uid], calendar, moment)),
+                ev_by_top[uid],
+                ac_by_top[uid],
+                added_by_top[uid],
+            ),
+        )
+        for uid, task_id, wbs, name, *_rest in tops
+    ]
 
     starts = [r[6] for r in leaves if r[6] is not None]
     spi_t = None
     curve: list[CurvePoint] = []
     markers: list[Marker] = []
-    if starts and latest is not None:
+    if with_curve and starts and latest is not None:
         first_day = min(starts).astimezone(zone).date()
         last_day = max(latest.astimezone(zone).date(), as_of)
         weeks = _week_ends(first_day, last_day)
         cumulative = s_curve(items, calendar, [_end_of(day) for day in weeks])
         if bac and as_of >= first_day:
             spi_t = earned_schedule(cumulative, ev, _weeks_elapsed(calendar, first_day, as_of)).spi_t
-        if with_curve:
-            curve = _curve(weeks, [round(v) for v in cumulative], spent_by_day, as_of, ev, pv)
-            markers = _markers(project, viewer, first_day, last_day)
+        curve = _curve(weeks, [round(v) for v in cumulative], spent_by_day, as_of, ev, pv)
+        markers = _markers(project, viewer, first_day, last_day)
     return Result(
         project,
         as_of,
