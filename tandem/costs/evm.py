@@ -22,8 +22,8 @@ number of queries, whatever the plan's size:
   its AC is the cost booked on its tasks (time and expenses on the phase row or under it).
 
 Money is kept in hundredths (ints) and given out as ``Decimal`` amounts; indices are floats.
-The colour thresholds of CPI and SPI (``GREEN_AT``, ``AMBER_AT``) are defined here once; the page,
-the API, the KPI sources and the status reports' cost rule all read them.
+The colour thresholds of CPI and SPI live in ``tandem.costs.thresholds`` (re-exported here); the
+page, the API, the KPI sources and the status reports' cost rule all read them.
 """
 
 from __future__ import annotations
@@ -43,39 +43,24 @@ from tandem.changes.choices import ChangeStatus
 from tandem.changes.models import ChangeRequest
 from tandem.core.scoping import Viewer
 from tandem.costs.actuals import actual_cost_by_day, actual_cost_by_task
+from tandem.costs.thresholds import AMBER as AMBER
+from tandem.costs.thresholds import AMBER_AT as AMBER_AT
+from tandem.costs.thresholds import GREEN as GREEN
+from tandem.costs.thresholds import GREEN_AT as GREEN_AT
+from tandem.costs.thresholds import RED as RED
+from tandem.costs.thresholds import index_colour as index_colour
+from tandem.costs.thresholds import rag_of
 from tandem.planning import scheduling
 from tandem.planning.models import DEFAULT_HOURS, Baseline, BaselineTask, Calendar, Task
 from tandem.projects.models import Project
 from tandem_engine.evm import BudgetItem, EacMethod, EarnedValue, earned_schedule, planned_value, s_curve
 
-#: The index (CPI or SPI) at or above which a project is green, and at or above which it is amber;
-#: below ``AMBER_AT`` it is red.
-GREEN_AT = 0.95
-AMBER_AT = 0.90
-GREEN, AMBER, RED = "green", "amber", "red"
 #: The estimate at completion's method (the engine's usual, CPI-based one: BAC / CPI).
 EAC_METHOD = EacMethod.TYPICAL
 #: The most weekly points an S-curve carries (ten years).
 MAX_WEEKS = 520
 #: Symbols put before amounts in the verdict; other currencies are written with their code.
 SYMBOLS = {"CNY": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
-
-
-def index_colour(value: float | None) -> str | None:
-    """Green, amber or red for a CPI or SPI (None when it cannot be measured)."""
-    if value is None:
-        return None
-    if value >= GREEN_AT - 1e-9:
-        return GREEN
-    return AMBER if value >= AMBER_AT - 1e-9 else RED
-
-
-def rag_of(cpi: float | None, spi: float | None) -> str | None:
-    """The worse colour of CPI and SPI (None when neither can be measured)."""
-    colours = [c for c in (index_colour(cpi), index_colour(spi)) if c is not None]
-    if not colours:
-        return None
-    return RED if RED in colours else AMBER if AMBER in colours else GREEN
 
 
 def money(value_cents: float | int | None) -> Decimal | None:
