@@ -53,4 +53,4 @@ def register_sources() -> None:
             "schedule.spi", _("Schedule performance index (SPI = EV / PV)"), "", schedule_performance_index
         )
     )
-    register(Source("cost.budget_used", _("Budget used (% of the budget spent)"), "%", budget_used))
+    register(Source("cost.budget_used", _("Budget used (percent of the budget spent)"), "%", budget_used))

@@ -77,7 +77,7 @@ def _formulas() -> list[tuple[str, str, str]]:
     return [
         ("bac", _("Budget at completion"), _("BAC = Σ baseline cost of the tasks")),
         ("pv", _("Planned value"), _("PV = baseline cost planned by the status date")),
-        ("ev", _("Earned value"), _("EV = Σ baseline cost × % complete")),
+        ("ev", _("Earned value"), _("EV = Σ baseline cost × percent complete")),
         ("ac", _("Actual cost"), _("AC = approved time and expenses")),
         ("sv", _("Schedule variance"), "SV = EV − PV"),
         ("cv", _("Cost variance"), "CV = EV − AC"),
