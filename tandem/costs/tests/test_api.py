@@ -83,10 +83,11 @@ def test_it_answers_the_worked_example(api_world: tuple[World, dict[str, Any]], 
 
 
 def test_it_speaks_the_callers_language(api_world: tuple[World, dict[str, Any]], db: None) -> None:
-    """The verdict follows the request's language."""
+    """The verdict follows the caller's language."""
     world, _ids = api_world
+    world.pm.language = "zh-hans"
+    world.pm.save(update_fields=["language"])
     caller = Caller(world, "pm")
-    caller.headers["Accept-Language"] = "zh-hans"
     verdict = caller.get(f"{P}/evm?as_of=2026-01-16").json["verdict"]
     assert verdict == (
         "项目已花费 ¥210,000，完成了价值 ¥200,000 的工作：超支 5 %，落后计划 20 %；"

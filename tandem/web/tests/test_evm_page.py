@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tandem.planning import services as planning
-from tandem.planning.models import Task
 from tandem.resources import services as resources
 from tandem.testing.earned_value import RATE, build_worked_example, log_time
 from tandem.testing.personas import World
@@ -40,17 +39,13 @@ def test_the_pm_reads_the_figures_with_their_formulas_the_verdict_and_the_curve(
 
 
 def test_a_client_reads_the_figures_but_no_rate_or_internal_phase(world: World, client: Client) -> None:
-    example = build_worked_example(world)
+    build_worked_example(world)
     for persona in ("client_viewer", "client_pm", "sponsor"):
         client.force_login(world.people[persona])
         page = client.get(PAGE, {"as_of": "2026-01-16"}).content.decode()
         assert "¥525,000" in page and "0.952" in page
         assert "Phase 1" in page and "Phase 2" not in page and "Vendor work" not in page
         assert RATE not in page and "3,125" not in page
-        assert (
-            f"{Task.objects.get(pk=example.build.pk).cost_cents / 100:,.0f}" not in page.split("S-curve")[0]
-            or True
-        )
 
 
 def test_a_team_member_previewing_as_client_sees_the_clients_page(world: World, client: Client) -> None:
@@ -62,8 +57,10 @@ def test_a_team_member_previewing_as_client_sees_the_clients_page(world: World, 
 
 def test_it_reads_in_chinese(world: World, client: Client) -> None:
     build_worked_example(world)
+    world.client_pm.language = "zh-hans"
+    world.client_pm.save(update_fields=["language"])
     client.force_login(world.client_pm)
-    page = client.get(PAGE, {"as_of": "2026-01-16"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = client.get(PAGE, {"as_of": "2026-01-16"}).content.decode()
     assert "挣值" in page and "超支 5 %" in page and "落后计划 20 %" in page
 
 
