@@ -11,6 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from tandem.changes import services as change_services
+from tandem.changes.choices import ChangeStatus
+from tandem.changes.models import ChangeRequest
+from tandem.core.choices import Visibility
 from tandem.costs import evm
 from tandem.costs.choices import ExpenseStatus
 from tandem.costs.models import Expense
@@ -217,3 +221,24 @@ def test_a_read_costs_the_same_queries_with_ten_times_the_tasks(world: World) ->
     )
     assert counted() == before
     assert before <= 14
+
+
+def test_approved_changes_mark_the_s_curve_for_those_who_may_see_them(world: World) -> None:
+    build_worked_example(world)
+    decided = dt.datetime(2026, 1, 14, 10, tzinfo=dt.UTC)
+    shared = change_services.do_propose_change(world.project, actor=world.pm, title="More stores")
+    internal = change_services.do_propose_change(
+        world.project, actor=world.pm, title="Vendor swap", visibility=Visibility.INTERNAL
+    )
+    rejected = change_services.do_propose_change(world.project, actor=world.pm, title="Nope")
+    ChangeRequest.objects.filter(pk__in=[shared.pk, internal.pk]).update(
+        status=ChangeStatus.APPROVED, decided_at=decided
+    )
+    ChangeRequest.objects.filter(pk=rejected.pk).update(status=ChangeStatus.REJECTED, decided_at=decided)
+
+    def changes(viewer: object) -> list[str]:
+        result = evm.earned_value(world.project, AS_OF, viewer=viewer)  # type: ignore[arg-type]
+        return [m.label for m in result.markers if m.kind == "change"]
+
+    assert changes(world.pm) == [f"{shared.code} More stores", f"{internal.code} Vendor swap"]
+    assert changes(world.client_pm) == [f"{shared.code} More stores"]
