@@ -146,7 +146,7 @@ def run(workdir: str) -> None:
         if wbs not in summaries and cost and s and f
     ]
     calendar = evm._calendar(project, max(f for _s, f in rows if f))
-    weeks = evm._week_ends(first, max(last, as_of))
+    weeks = [first - dt.timedelta(days=1), *evm._week_ends(first, max(last, as_of))]
     moments = [evm._end_of(day) for day in weeks]
 
     # ---------------------------------------------------------------- timings

@@ -157,7 +157,8 @@ class Phase:
 
 @dataclass(frozen=True)
 class CurvePoint:
-    """One week's end on the S-curve: cumulative PV, AC (None after as_of) and EV (at as_of only)."""
+    """A point of the S-curve (the eve of the start, then each week's end, and as_of): cumulative
+    PV, AC (None after as_of) and EV (at as_of only)."""
 
     day: dt.date
     pv: int
@@ -466,10 +467,11 @@ def earned_value(
     if with_curve and starts and latest is not None:
         first_day = min(starts).astimezone(zone).date()
         last_day = max(latest.astimezone(zone).date(), as_of)
-        weeks = _week_ends(first_day, last_day)
+        # The curve starts from nothing on the eve of the baseline's start, then ends each week.
+        weeks = [first_day - dt.timedelta(days=1), *_week_ends(first_day, last_day)]
         cumulative = s_curve(items, calendar, [_end_of(day) for day in weeks])
         if bac and as_of >= first_day:
-            spi_t = earned_schedule(cumulative, ev, _weeks_elapsed(calendar, first_day, as_of)).spi_t
+            spi_t = earned_schedule(cumulative[1:], ev, _weeks_elapsed(calendar, first_day, as_of)).spi_t
         curve = _curve(weeks, [round(v) for v in cumulative], spent_by_day, as_of, ev, pv)
         markers = _markers(project, viewer, first_day, last_day)
     return Result(

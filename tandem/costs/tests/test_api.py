@@ -70,15 +70,16 @@ def test_it_answers_the_worked_example(api_world: tuple[World, dict[str, Any]], 
     ]
     points = body["s_curve"]["points"]
     assert [p["date"] for p in points] == [
+        "2026-01-04",
         "2026-01-11",
         "2026-01-16",
         "2026-01-18",
         "2026-01-25",
         "2026-02-01",
     ]
-    assert [p["pv"] for p in points] == [125000.0, 250000.0, 250000.0, 375000.0, 500000.0]
-    assert [p["ev"] for p in points] == [None, 200000.0, None, None, None]
-    assert [p["ac"] for p in points] == [125000.0, 210000.0, None, None, None]
+    assert [p["pv"] for p in points] == [0.0, 125000.0, 250000.0, 250000.0, 375000.0, 500000.0]
+    assert [p["ev"] for p in points] == [None, None, 200000.0, None, None, None]
+    assert [p["ac"] for p in points] == [0.0, 125000.0, 210000.0, None, None, None]
     assert body["s_curve"]["ev_history"] is False
 
 

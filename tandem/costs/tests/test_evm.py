@@ -135,7 +135,8 @@ def test_the_s_curve_runs_weekly_and_marks_the_approved_baseline(world: World) -
     build_worked_example(world)
     world.project.baselines.update(approved_at=dt.datetime(2026, 1, 7, 10, tzinfo=dt.UTC))
     result = evm.earned_value(world.project, dt.date(2026, 2, 20))
-    assert result.curve[0].day == dt.date(2026, 1, 11) and result.curve[-1].day == dt.date(2026, 2, 22)
+    assert result.curve[0].day == dt.date(2026, 1, 4) and result.curve[0].pv == 0
+    assert result.curve[1].day == dt.date(2026, 1, 11) and result.curve[-1].day == dt.date(2026, 2, 22)
     assert all(b.pv >= a.pv for a, b in zip(result.curve, result.curve[1:], strict=False))
     assert [p.ev for p in result.curve if p.ev is not None] == [200_000_00]
     assert [(m.day, m.kind, m.label) for m in result.markers] == [
