@@ -26,6 +26,7 @@ from tandem.resources import services as resources
 from tandem.testing.api import Caller
 from tandem.testing.earned_value import AS_OF, TEN_DAYS, build_worked_example, log_time
 from tandem.testing.personas import World
+from tandem.testing.plans import build_small_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +244,11 @@ def test_approved_changes_mark_the_s_curve_for_those_who_may_see_them(world: Wor
 
     assert changes(world.pm) == [f"{shared.code} More stores", f"{internal.code} Vendor swap"]
     assert changes(world.client_pm) == [f"{shared.code} More stores"]
+
+
+def test_a_baseline_without_cost_says_what_is_missing(world: World) -> None:
+    build_small_plan(world, baseline="Dates only")  # no resources: no cost to spread
+    result = evm.earned_value(world.project, AS_OF)
+    assert result.figures is not None and result.figures.bac == 0
+    assert result.figures.spi is None and result.figures.percent_complete is None
+    assert "The baseline has no cost" in result.verdict
