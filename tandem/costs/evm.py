@@ -49,7 +49,7 @@ from tandem.costs.thresholds import GREEN as GREEN
 from tandem.costs.thresholds import GREEN_AT as GREEN_AT
 from tandem.costs.thresholds import RED as RED
 from tandem.costs.thresholds import index_colour as index_colour
-from tandem.costs.thresholds import rag_of
+from tandem.costs.thresholds import rag_of as rag_of
 from tandem.planning import scheduling
 from tandem.planning.models import DEFAULT_HOURS, Baseline, BaselineTask, Calendar, Task
 from tandem.projects.models import Project
