@@ -27,6 +27,7 @@ infinity: "not measurable yet" is what a report should say then.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 from collections.abc import Sequence
@@ -243,5 +244,35 @@ def planned_value(items: Sequence[BudgetItem], calendar: Calendar, at: datetime)
 
 
 def s_curve(items: Sequence[BudgetItem], calendar: Calendar, moments: Sequence[datetime]) -> list[float]:
-    """The cumulative PV at each of ``moments`` (e.g. the end of every week): the baseline's S-curve."""
-    return [planned_value(items, calendar, moment) for moment in moments]
+    """The cumulative PV at each of ``moments`` (e.g. the end of every week): the baseline's S-curve.
+
+    Each value equals ``planned_value(items, calendar, moment)``. Method: the items are sorted by
+    finish once, with a running sum of their budgets; at each moment the finished items count whole
+    (one binary search) and only those under way are spread over their working time, so a weekly
+    curve of a 5,000-task baseline costs about as much as a few ``planned_value`` calls, not one per
+    week.
+    """
+    compiled = compile_calendar(calendar)
+    spans = sorted(
+        ((to_minutes(item.start), to_minutes(item.finish), item.budget) for item in items),
+        key=lambda span: span[1],
+    )
+    finishes = [finish for _start, finish, _budget in spans]
+    finished_sums = list(itertools.accumulate((budget for _s, _f, budget in spans), initial=0.0))
+    curve: list[float] = []
+    for moment in moments:
+        at = to_minutes(moment)
+        # An item finished by ``at`` (a zero-length one at ``at`` included) counts whole.
+        done = bisect.bisect_right(finishes, at)
+        total = finished_sums[done]
+        for start, finish, budget in spans[done:]:
+            if start >= at:
+                continue
+            length = compiled.between(start, finish)
+            if length <= 0:
+                total += budget
+                continue
+            worked = compiled.between(start, at)
+            total += budget * min(max(worked, 0), length) / length
+        curve.append(total)
+    return curve

@@ -10,6 +10,7 @@ from tandem.api.routers import (
     changes,
     charter,
     communication,
+    evm,
     integrations,
     jobs,
     kpis,
@@ -52,6 +53,7 @@ for module in (
     workload,
     communication,
     reports,
+    evm,
 ):
     api.add_router("", module.router)
 api.add_router("", integrations.router)

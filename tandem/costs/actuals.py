@@ -46,3 +46,22 @@ def actual_cost_by_day(project: Project, *, until: datetime.date | None = None) 
 def actual_cost(project: Project, *, until: datetime.date | None = None) -> int:
     """The project's actual cost in hundredths up to ``until`` (inclusive; all when None)."""
     return sum(actual_cost_by_day(project, until=until).values())
+
+
+def actual_cost_by_task(project: Project, *, until: datetime.date | None = None) -> dict[int | None, int]:
+    """Actual cost per task in hundredths (expenses on no task under None), two grouped queries."""
+    out: dict[int | None, int] = defaultdict(int)
+    time = TimeEntry.objects.filter(project=project, timesheet__status__in=COUNTED_SHEET_STATES)
+    expenses = Expense.objects.filter(project=project, status=ExpenseStatus.APPROVED)
+    if until is not None:
+        time = time.filter(day__lte=until)
+        expenses = expenses.filter(day__lte=until)
+    for task_id, total in (
+        time.values_list("task_id").annotate(total=Sum("cost_cents")).values_list("task_id", "total")
+    ):
+        out[task_id] += int(total or 0)
+    for task_id, total in (
+        expenses.values_list("task_id").annotate(total=Sum("amount")).values_list("task_id", "total")
+    ):
+        out[task_id] += cents(total)
+    return dict(out)

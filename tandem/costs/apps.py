@@ -10,3 +10,8 @@ class CostsConfig(AppConfig):
     name = "tandem.costs"
     label = "costs"
     verbose_name = _("Time and cost")
+
+    def ready(self) -> None:
+        from tandem.costs.kpi_sources import register_sources
+
+        register_sources()

@@ -960,7 +960,19 @@ def do_save_baseline(project: Project, *, name: str, actor: User, reason: str = 
     baseline.full_clean(exclude=["project", "created_by", "approved_by"])
     baseline.save()
     # Each row keeps its own copy of what it shows, so deleting the task later leaves it intact.
-    copied = ("wbs", "shared_wbs", "name", "kind", "visibility", "start", "finish", "duration_minutes")
+    # Work and cost are copied too: earned value spreads the baseline's cost as its planned value.
+    copied = (
+        "wbs",
+        "shared_wbs",
+        "name",
+        "kind",
+        "visibility",
+        "start",
+        "finish",
+        "duration_minutes",
+        "work_minutes",
+        "cost_cents",
+    )
     rows = [
         BaselineTask(baseline=baseline, task_id=pk, task_uid=pk, **dict(zip(copied, values, strict=True)))
         for pk, *values in Task.objects.filter(project=project).values_list("id", *copied)

@@ -30,3 +30,4 @@ class Dimension(models.TextChoices):
     SCOPE = "scope", _("Scope")
     RISKS = "risks", _("Risks")
     ISSUES = "issues", _("Issues")
+    COST = "cost", _("Cost")

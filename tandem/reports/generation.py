@@ -21,12 +21,13 @@ from django.utils.translation import override
 from tandem.changes import queries as change_queries
 from tandem.changes.choices import ChangeStatus
 from tandem.core.scoping import ClientLens
+from tandem.costs import evm
 from tandem.planning import queries as plan_queries
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskStatus
 from tandem.projects.models import Project
 from tandem.reports import rag
-from tandem.reports.rendering import rag_label, reason_text
+from tandem.reports.rendering import cost_verdict, rag_label, reason_text
 from tandem.risks import queries as risk_queries
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, DecisionStatus, IssueStatus, RiskLevel, Severity
 
@@ -271,6 +272,39 @@ def budget_facts(project: Project, changes: dict[str, Any]) -> dict[str, Any] | 
     }
 
 
+def cost_facts(project: Project, *, today: dt.date) -> dict[str, Any]:
+    """Earned value at ``today``: the money figures and indices, no rate and no task's cost.
+
+    The client's report carries them too: a client reads the project's earned value figures (the
+    issue's "the client reads the money figures"), never what a person or a task costs. Amounts are
+    decimal strings in the project's currency; null when they cannot be measured.
+    """
+    result = evm.earned_value(project, today, with_curve=False)
+    f = result.figures
+
+    def amount(cents: int | None) -> str | None:
+        value = evm.money(cents)
+        return None if value is None else str(value)
+
+    def index(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    return {
+        "as_of": today.isoformat(),
+        "baseline": result.baseline.name if result.baseline else None,
+        "currency": result.currency,
+        "bac": amount(f.bac) if f else None,
+        "pv": amount(f.pv) if f else None,
+        "ev": amount(f.ev) if f else None,
+        "ac": amount(result.ac),
+        "eac": amount(f.eac) if f else None,
+        "vac": amount(f.vac) if f else None,
+        "cpi": index(f.cpi) if f else None,
+        "spi": index(f.spi) if f else None,
+        "eac_method": result.eac_method,
+    }
+
+
 def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
     """The four dimensions rated from the facts."""
     schedule = facts["schedule"]
@@ -285,7 +319,7 @@ def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
         if not m.get("deleted")  # a deleted milestone can no longer slip or be missed
     ]
     changes, risks, issues = facts["changes"], facts["risks"], facts["issues"]
-    return {
+    out = {
         "schedule": rag.rate_schedule(
             finish_slip_days=schedule["finish_slip_days"],
             milestones=slips,
@@ -310,6 +344,12 @@ def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
             high_overdue=issues["high_overdue"],
         ),
     }
+    cost = facts.get("cost")
+    if cost is not None:  # reports generated before earned value have no cost facts
+        out["cost"] = rag.rate_cost(
+            cpi=cost["cpi"], spi=cost["spi"], has_baseline=cost["baseline"] is not None
+        )
+    return out
 
 
 def collect_facts(
@@ -338,6 +378,7 @@ def collect_facts(
         "issues": issue_facts(lens, project, start=period_start, end=period_end, today=today),
         "decisions": decision_facts(lens, project, today=today),
         "budget": budget_facts(project, changes),
+        "cost": cost_facts(project, today=today),
     }
     rated = ratings(facts, today=today)
     facts["rag"] = {
@@ -360,6 +401,8 @@ def default_narrative(facts: dict[str, Any], language: str) -> dict[str, str]:
             for rating in facts["rag"]["dimensions"].values():
                 if rating["colour"] == overall:
                     lines += [f"- {reason_text(r)}" for r in rating["reasons"]]
+        if facts.get("cost"):
+            lines += ["", _("Cost: %(verdict)s") % {"verdict": cost_verdict(facts["cost"])}]
         work = facts["work"]
         achievements = (
             _("Tasks completed in this period: %(count)s.") % {"count": len(work["completed"])}

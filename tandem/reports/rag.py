@@ -15,6 +15,9 @@ the worst dimension. The thresholds (working days; counts of records the client 
   critical risks have none; amber when any open risk is high or critical; green otherwise.
 * **Issues** — red when a high or critical issue is overdue, or 3 or more issues are overdue; amber
   when any issue is overdue or an open issue is high or critical; green otherwise.
+* **Cost** (earned value) — the worse of CPI and SPI: green at or above 0.95, amber at or above 0.90,
+  red below (``tandem.costs.thresholds``); green with a note while there is no baseline or nothing
+  can be measured yet.
 
 An author may set the overall rating to a *worse* colour than computed, with a reason; never better.
 """
@@ -24,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from tandem.costs.thresholds import index_colour
 
 GREEN, AMBER, RED = "green", "amber", "red"
 ORDER = {GREEN: 0, AMBER: 1, RED: 2}
@@ -160,6 +165,31 @@ def rate_issues(*, open_count: int, overdue: int, high: int, high_overdue: int) 
         reasons.append(Reason("issues_overdue", {"count": overdue}))
     if not reasons:
         reasons.append(Reason("issues_open", {"count": open_count}))
+    return Rating(colour, reasons)
+
+
+def rate_cost(*, cpi: float | None, spi: float | None, has_baseline: bool = True) -> Rating:
+    """Cost: the earned value indices, each graded by the shared thresholds; the worse one counts."""
+    if not has_baseline:
+        return Rating(GREEN, [Reason("cost_no_baseline")])
+    if cpi is None and spi is None:
+        return Rating(GREEN, [Reason("cost_not_measurable")])
+    colour = GREEN
+    reasons: list[Reason] = []
+    cpi_colour, spi_colour = index_colour(cpi), index_colour(spi)
+    if cpi_colour not in (None, GREEN):
+        colour = worst(colour, cpi_colour or GREEN)
+        reasons.append(Reason("cost_over", {"cpi": f"{cpi:.2f}"}))
+    if spi_colour not in (None, GREEN):
+        colour = worst(colour, spi_colour or GREEN)
+        reasons.append(Reason("cost_behind", {"spi": f"{spi:.2f}"}))
+    if not reasons:
+        reasons.append(
+            Reason(
+                "cost_on_track",
+                {"cpi": "—" if cpi is None else f"{cpi:.2f}", "spi": "—" if spi is None else f"{spi:.2f}"},
+            )
+        )
     return Rating(colour, reasons)
 
 

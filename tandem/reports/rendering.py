@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop, override
 from tandem.changes.choices import ChangeStatus
 from tandem.core import pdf
 from tandem.core.jobs import Progress
+from tandem.costs.evm import verdict
 from tandem.reports.choices import Dimension, Rag
 from tandem.requirements.markup import render_markdown
 from tandem.risks.choices import IssueStatus, RiskLevel, RiskStrategy, Severity
@@ -56,9 +57,39 @@ def reason_text(reason: dict[str, Any]) -> str:
         "issues_high": lambda: _("%(count)s open issues are high or critical.") % p,
         "issues_overdue": lambda: _("%(count)s issues are past their due date.") % p,
         "issues_open": lambda: _("%(count)s open issues, none overdue or severe.") % p,
+        "cost_no_baseline": lambda: _("No baseline has been saved yet, so earned value cannot be measured."),
+        "cost_not_measurable": lambda: _(
+            "Nothing is planned or spent yet, so earned value cannot be measured."
+        ),
+        "cost_over": lambda: (
+            _("The cost performance index is %(cpi)s: the work done cost more than planned.") % p
+        ),
+        "cost_behind": lambda: (
+            _("The schedule performance index is %(spi)s: less work is done than planned.") % p
+        ),
+        "cost_on_track": lambda: (
+            _("Cost and schedule performance are on track (CPI %(cpi)s, SPI %(spi)s).") % p
+        ),
     }
     text = texts.get(code)
     return str(text()) if text else code
+
+
+def cost_verdict(cost: dict[str, Any]) -> str:
+    """The earned value verdict of a report's cost facts (amounts as decimal strings), in the active
+    language."""
+
+    def hundredths(value: str | None) -> int | None:
+        return None if value is None else int(Decimal(value) * 100)
+
+    return verdict(
+        hundredths(cost.get("bac")),
+        hundredths(cost.get("pv")),
+        hundredths(cost.get("ev")),
+        hundredths(cost.get("ac")) or 0,
+        hundredths(cost.get("eac")),
+        cost.get("currency", ""),
+    )
 
 
 def _money(value: str | None) -> str:
@@ -166,10 +197,17 @@ def context(report: StatusReport) -> dict[str, Any]:
     money = (
         {key: _money(budget.get(key)) for key in ("budget", "approved_changes", "total")} if budget else None
     )
+    cost = facts.get("cost")
+    cost_shown = None
+    if cost:
+        from_facts = {key: _money(cost.get(key)) for key in ("bac", "pv", "ev", "ac", "eac", "vac")}
+        indices = {key: "—" if cost.get(key) is None else f"{cost[key]:.3f}" for key in ("cpi", "spi")}
+        cost_shown = from_facts | indices | {"verdict": cost_verdict(cost), "currency": cost["currency"]}
     return {
         "report": report,
         "facts": facts,
         "money": money,
+        "cost": cost_shown,
         "rag": report.shown_rag,
         "rag_label": rag_label(report.shown_rag),
         "computed_label": rag_label(report.rag),

@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tandem_engine import Calendar
@@ -156,3 +156,24 @@ def test_the_s_curve_rises_to_the_budget(raw: list[tuple[int, int, int]]) -> Non
     assert curve[0] == 0
     assert all(later >= earlier - 1e-9 for earlier, later in itertools.pairwise(curve))
     assert curve[-1] == pytest.approx(sum(item.budget for item in items))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10_000), st.integers(0, 20_000), st.integers(0, 20_000)),
+        min_size=0,
+        max_size=25,
+    )
+)
+def test_the_s_curve_is_the_planned_value_at_each_moment(raw: list[tuple[int, int, int]]) -> None:
+    """The sweep of ``s_curve`` gives what ``planned_value`` gives at every moment, milestones included."""
+    items = [
+        BudgetItem(budget, MONDAY + timedelta(minutes=min(a, b)), MONDAY + timedelta(minutes=max(a, b)))
+        for budget, a, b in raw
+    ]
+    moments = [MONDAY + timedelta(minutes=m) for m in (-60, 0, 1, 480, 600, 1440, 2000, 9999, 20_000, 30_000)]
+    moments += [item.start for item in items] + [item.finish for item in items]
+    curve = s_curve(items, STANDARD, moments)
+    for moment, value in zip(moments, curve, strict=True):
+        assert value == pytest.approx(planned_value(items, STANDARD, moment), abs=1e-6)

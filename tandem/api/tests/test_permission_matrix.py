@@ -334,6 +334,7 @@ OTHER_MATRICES = (
     "tandem.risks.tests.test_api",
     "tandem.resources.tests.test_api",
     "tandem.resources.tests.test_workload_api",
+    "tandem.costs.tests.test_evm_api",
     "tandem.communication.tests.test_api",
     "tandem.communication.tests.test_api_integrations",
     "tandem.reports.tests.test_api",

@@ -25,6 +25,7 @@ from tandem.projects.choices import Role
 from tandem.projects.models import Invitation, KpiMeasurement, Membership
 from tandem.resources.models import Assignment, Resource
 from tandem.resources.tests.conftest import make_pool
+from tandem.testing.earned_value import build_worked_example
 from tandem.testing.personas import VIEWERS, World
 
 CLIENTS = ("client_viewer", "client_pm", "sponsor")
@@ -398,6 +399,23 @@ WORKLOAD_CASES = [
     ),
 ]
 GET_CASES += WORKLOAD_CASES
+
+
+def _worked_example(world: World) -> None:
+    """The worked example of earned value in ERP (made once per test)."""
+    if "evm_build" not in world.records:
+        world.records["evm_build"] = build_worked_example(world).build
+
+
+GET_CASES += [
+    Case("earned value (no baseline)", url("evm", "ERP"), project_page(*MEMBERS)),
+    Case(
+        "earned value",
+        lambda w: reverse("web:evm", args=["ERP"]) + "?as_of=2026-01-16",
+        project_page(*MEMBERS),
+        setup=_worked_example,
+    ),
+]
 
 
 def _kpi_value(world: World) -> int:
