@@ -215,7 +215,8 @@ def budget_page(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context = {
         "scope": scope,
         "project": project,
-        "tab": "budget",
+        "tab": "cost",
+        "subtab": "budget",
         "summary": summary,
         "rows": rows,
         "totals": summary.totals,
@@ -295,7 +296,8 @@ def expense_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context = {
         "scope": scope,
         "project": project,
-        "tab": "expenses",
+        "tab": "cost",
+        "subtab": "expenses",
         "filter_form": filter_form,
         "page": page,
         "query": query.urlencode(),
@@ -359,7 +361,8 @@ def expense_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
     context = {
         "scope": scope,
         "project": scope.project,
-        "tab": "expenses",
+        "tab": "cost",
+        "subtab": "expenses",
         "expense": expense,
         "form": form,
         "team": scope.team,

@@ -124,7 +124,8 @@ def earned_value(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context: dict[str, Any] = {
         "scope": scope,
         "project": scope.project,
-        "tab": "costs",
+        "tab": "cost",
+        "subtab": "evm",
         "form": form,
         "result": result,
         "figures": figures,

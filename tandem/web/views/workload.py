@@ -207,7 +207,8 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "workload",
+            "tab": "cost",
+            "subtab": "workload",
             "form": form,
             "pools": pools,
             **_page_context(request, found, page, suffix=scope.query_suffix),
