@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 import tandem_engine as engine
 from tandem.projects.models import Project
@@ -29,11 +30,25 @@ def plan_for(project: Project) -> engine.ResourcePlan | None:
 
     Three queries whatever the plan's size: assignments, their resources, their rates.
     """
-    rows = list(
-        Assignment.objects.filter(project=project)
+    return plan_with(project)
+
+
+#: An assignment that is not saved yet: (task id, resource id, units in percent or quantity).
+Proposed = tuple[int, int, int]
+
+
+def plan_with(project: Project, proposed: Sequence[Proposed] = ()) -> engine.ResourcePlan | None:
+    """The project's resource plan with ``proposed`` assignments added (a change request's sandbox).
+
+    Tasks are the engine's activity ids, so a sandbox may name the tasks it adds with ids of its own.
+    None when there is no assignment at all; three queries whatever the plan's size.
+    """
+    rows = [
+        *Assignment.objects.filter(project=project)
         .order_by("id")
-        .values_list("task_id", "resource_id", "units")
-    )
+        .values_list("task_id", "resource_id", "units"),
+        *proposed,
+    ]
     if not rows:
         return None
     used = {resource_id for _task, resource_id, _units in rows}
@@ -84,3 +99,15 @@ def _rate_table(entries: list[tuple[dt.date, float, float]], per_use: float) -> 
             )
         )
     return tuple(table)
+
+
+def is_priced(plan: engine.ResourcePlan | None) -> bool:
+    """Whether any resource of ``plan`` costs something (a rate, a cost per use)."""
+    if plan is None:
+        return False
+    return any(
+        entry.standard.amount > 0 or entry.overtime.amount > 0 or entry.cost_per_use > 0
+        for resource in plan.resources.values()
+        for table in resource.rates
+        for entry in table
+    )
