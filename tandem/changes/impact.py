@@ -72,11 +72,11 @@ def plan_fingerprint(project: Project) -> str:
         digest.update(f"e{row}".encode())
     # The planned cost follows the assignments and the rates of the resources they name.
     assignments = Assignment.objects.filter(project=project).order_by("id")
-    for row in assignments.values_list("id", "version", "resource_id", "resource__cost_per_use"):
-        digest.update(f"a{row}".encode())
+    for assignment_row in assignments.values_list("id", "version", "resource_id", "resource__cost_per_use"):
+        digest.update(f"a{assignment_row}".encode())
     rates = Rate.objects.filter(resource__assignments__project=project).distinct().order_by("id")
-    for row in rates.values_list("id", "effective_from", "standard_rate", "overtime_rate"):
-        digest.update(f"r{row}".encode())
+    for rate_row in rates.values_list("id", "effective_from", "standard_rate", "overtime_rate"):
+        digest.update(f"r{rate_row}".encode())
     return digest.hexdigest()
 
 

@@ -69,7 +69,7 @@ def plan_with(project: Project, proposed: Sequence[Proposed] = ()) -> engine.Res
             name=name,
             type=_TYPES[ResourceKind(kind)],
             max_units=max_units / 100,
-            rates=(_rate_table(history.get(pk, []), float(per_use)),),
+            rates=(_rate_table(history.get(pk, []), float(per_use), _unit_of(ResourceKind(kind))),),
         )
         for pk, name, kind, max_units, per_use in resources
     }
@@ -84,7 +84,14 @@ def plan_with(project: Project, proposed: Sequence[Proposed] = ()) -> engine.Res
     return engine.ResourcePlan(resources=out_resources, assignments=assignments, currency=project.currency)
 
 
-def _rate_table(entries: list[tuple[dt.date, float, float]], per_use: float) -> tuple[engine.RateEntry, ...]:
+def _unit_of(kind: ResourceKind) -> engine.RateUnit:
+    """A work resource's rates are per hour; a material's standard rate is its price per unit."""
+    return engine.RateUnit.UNIT if kind == ResourceKind.MATERIAL else engine.RateUnit.HOUR
+
+
+def _rate_table(
+    entries: list[tuple[dt.date, float, float]], per_use: float, unit: engine.RateUnit = engine.RateUnit.HOUR
+) -> tuple[engine.RateEntry, ...]:
     """A resource's rate history as one cost rate table: the first rate applies from the start."""
     if not entries:
         return (engine.RateEntry(cost_per_use=per_use),)
@@ -93,8 +100,8 @@ def _rate_table(entries: list[tuple[dt.date, float, float]], per_use: float) -> 
         table.append(
             engine.RateEntry(
                 effective_from=None if k == 0 else dt.datetime.combine(starts, dt.time(0, 0)),
-                standard=engine.Rate(standard),
-                overtime=engine.Rate(overtime),
+                standard=engine.Rate(standard, unit),
+                overtime=engine.Rate(overtime, unit),
                 cost_per_use=per_use,
             )
         )
