@@ -251,3 +251,29 @@ def test_the_queries_of_a_priced_impact_do_not_grow_with_the_plan(plan: Plan) ->
     assert data["cost_delta"] == "1650.00"
     # The plain impact's eight, plus the resources and the rates of the assignments.
     assert len(large) == len(small) == 10, [q["sql"] for q in large.captured_queries]
+
+
+def test_the_change_page_shows_the_team_the_plan_s_cost_and_the_client_the_delta(plan: Plan) -> None:
+    from django.test import Client
+
+    bob, _licences = priced(plan)
+    world = plan.world
+    request = reports_with(plan, [{"resource": bob.pk}])
+    services.do_compute_impact(request, actor=world.pm)
+    request = services.do_submit_change(fresh(request), actor=world.pm, version=fresh(request).version)
+    url = f"/projects/{world.project.code}/changes/{request.code}/"
+
+    def page(viewer: str, suffix: str = "") -> str:
+        client = Client()
+        client.force_login(world.people[viewer])
+        response = client.get(url + suffix)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    team = page("pm")
+    assert 'data-testid="cost-before-after"' in team and "1,650" in team and "3,300" in team
+    assert 'data-testid="impact-cost-changes"' in team and "from assignments and rates" in team
+    for body in (page("sponsor"), page("client_pm"), page("pm", "?view=client")):
+        assert 'data-testid="cost-delta"' in body and "1,650" in body  # the delta is Reports' 1,650
+        assert "cost-before-after" not in body and "impact-cost-changes" not in body
+        assert "3,300" not in body and "3300" not in body

@@ -71,6 +71,14 @@ def _readable(data: dict[str, Any] | None, scope: ProjectScope) -> dict[str, Any
     out["slipped"] = [m for m in out["milestones"] if m.get("slipped")]
     out["added_effort_days"] = round(Decimal(data.get("added_effort_minutes") or 0) / 480, 2)
     out["added_cost_value"] = Decimal(str(data.get("added_cost") or 0))
+    # Priced from assignments and rates (the client's copy holds the delta only); else the day rate.
+    for key in ("cost_before", "cost_after", "cost_delta"):
+        if data.get(key) is not None:
+            out[f"{key}_value"] = Decimal(str(data[key]))
+    out["cost_changes"] = [
+        row | {"before_value": Decimal(row["cost_before"]), "after_value": Decimal(row["cost_after"])}
+        for row in data.get("cost_changes", [])
+    ]
     return out
 
 
