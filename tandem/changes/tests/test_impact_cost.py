@@ -277,3 +277,20 @@ def test_the_change_page_shows_the_team_the_plan_s_cost_and_the_client_the_delta
         assert 'data-testid="cost-delta"' in body and "1,650" in body  # the delta is Reports' 1,650
         assert "cost-before-after" not in body and "impact-cost-changes" not in body
         assert "3,300" not in body and "3300" not in body
+
+
+def test_the_api_answers_422_naming_the_assignments_and_takes_good_ones(plan: Plan) -> None:
+    bob, _licences = priced(plan)
+    world = plan.world
+    pm = Caller(world, "pm")
+    code = pm.call("POST", f"/projects/{world.project.code}/changes", {"title": "Reports"}).json["code"]
+    edits = f"/projects/{world.project.code}/changes/{code}/edits"
+    task = {"name": "Reports", "duration_minutes": DAY}
+    bad = pm.call("POST", edits, {"kind": "add_task", "payload": task | {"assignments": [{"resource": "x"}]}})
+    assert bad.status == 422 and {d["field"] for d in bad.json["detail"]} == {"assignments"}
+    good = pm.call(
+        "POST", edits, {"kind": "add_task", "payload": task | {"assignments": [{"resource": bob.pk}]}}
+    )
+    assert good.status == 201, good.text
+    found = pm.call("POST", f"/projects/{world.project.code}/changes/{code}/impact")
+    assert found.status == 201 and found.json["data"]["cost_delta"] == "850.00"
