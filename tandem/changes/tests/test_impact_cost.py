@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tandem.changes import impact, queries, services
@@ -254,8 +255,6 @@ def test_the_queries_of_a_priced_impact_do_not_grow_with_the_plan(plan: Plan) ->
 
 
 def test_the_change_page_shows_the_team_the_plan_s_cost_and_the_client_the_delta(plan: Plan) -> None:
-    from django.test import Client
-
     bob, _licences = priced(plan)
     world = plan.world
     request = reports_with(plan, [{"resource": bob.pk}])

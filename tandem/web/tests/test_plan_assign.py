@@ -20,7 +20,7 @@ from tandem.resources.models import Assignment
 from tandem.resources.tests.conftest import SECRET_COST, SECRET_RATE, Pool, make_pool
 from tandem.testing.api import Caller
 from tandem.testing.personas import World
-from tandem.testing.plans import DAY
+from tandem.testing.plans import DAY, build_small_plan
 from tandem.web.tests.test_query_counts import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +91,6 @@ def test_bad_input_shows_form_errors_and_saves_nothing(pool: Pool, world: World)
 
 
 def test_a_summary_row_offers_no_assignment(world: World) -> None:
-    from tandem.testing.plans import build_small_plan
-
     plan = build_small_plan(world, phase=True)
     assert plan.phase is not None
     dialog = reverse("web:plan_task_assign", args=["ERP", plan.phase.pk])
