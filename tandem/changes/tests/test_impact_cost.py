@@ -293,3 +293,23 @@ def test_the_api_answers_422_naming_the_assignments_and_takes_good_ones(plan: Pl
     assert good.status == 201, good.text
     found = pm.call("POST", f"/projects/{world.project.code}/changes/{code}/impact")
     assert found.status == 201 and found.json["data"]["cost_delta"] == "850.00"
+
+
+def test_the_change_page_proposes_who_works_on_a_new_task(plan: Plan) -> None:
+    bob, _licences = priced(plan)
+    world = plan.world
+    request = services.do_propose_change(world.project, actor=world.pm, title="Reports")
+    client = Client()
+    client.force_login(world.pm)
+    base = f"/projects/{world.project.code}/changes/{request.code}/"
+    assert 'name="assign_resource"' in client.get(base).content.decode()
+    form = {"kind": "add_task", "name": "Reports", "task_kind": "task", "duration_days": "1"}
+    refused = client.post(base + "edits/", form | {"assign_resource": "999999"})
+    assert refused.status_code == 400 and not fresh(request).edits.exists()
+    added = client.post(base + "edits/", form | {"assign_resource": str(bob.pk), "assign_units": "50"})
+    assert added.status_code == 302
+    edit = fresh(request).edits.get()
+    assert edit.payload["assignments"] == [{"resource": bob.pk, "units": 50, "work_minutes": 0}]
+    data = services.do_compute_impact(fresh(request), actor=world.pm).data
+    # Half a day of Bob (400) and his cost per use at half his units (25), as the engine counts it.
+    assert data["cost_delta"] == "425.00"
