@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,18 +19,19 @@ from django.utils.translation import gettext as _
 
 from tandem.planning import queries
 from tandem.planning.models import Task
+from tandem.resources import permissions as resource_permissions
 from tandem.resources import queries as resource_queries
 from tandem.resources import services as resource_services
 from tandem.resources.models import Assignment
 from tandem.web.planning_forms import to_days
 from tandem.web.resources_forms import AssignmentForm
 from tandem.web.views.base import ProjectScope, project_view, render_page, submit_form
-from tandem.web.views.planning_forms import (
-    FORM_FIELD_OF,
-    _can_edit_plan,
-    _require_plan_editor,
-    work_at_units,
-)
+from tandem.web.views.planning_forms import FORM_FIELD_OF, work_at_units
+
+
+def _may_assign(scope: ProjectScope) -> bool:
+    """Whoever edits the plan assigns (never in the client preview, which is read-only)."""
+    return not scope.preview and resource_permissions.can_assign(scope.user, scope.project)
 
 
 def _back(request: HttpRequest, scope: ProjectScope) -> str:
@@ -54,7 +56,7 @@ def _context(scope: ProjectScope, task: Task, back: str, form: AssignmentForm | 
         "project": scope.project,
         "tab": "plan",
         "plan_view": "list",
-        "can_edit_plan": _can_edit_plan(scope),
+        "can_edit_plan": _may_assign(scope),
         "task": task,
         "assignments": assignments,
         "back": back,
@@ -67,7 +69,8 @@ def _context(scope: ProjectScope, task: Task, back: str, form: AssignmentForm | 
 def task_assign(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """The compact assignment dialog of one task (GET) and the assignment it makes (POST)."""
     task = queries.access_task(scope.viewer, scope.project, pk)
-    _require_plan_editor(scope)
+    if not _may_assign(scope):
+        raise PermissionDenied(_("Your role in this project does not allow this."))
     back = _back(request, scope)
     status = 200
     form = None
