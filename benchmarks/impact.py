@@ -110,6 +110,11 @@ def run(workdir: str) -> None:
         action="store_true",
         help="import the plan benchmarks/plangen.py generates instead (--tasks rows; as the issue measured)",
     )
+    parser.add_argument(
+        "--rates",
+        action="store_true",
+        help="four developers with rates, one assigned to every leaf task; the change is priced by rates",
+    )
     parser.add_argument("--dump", type=Path, help="write the impact's JSON there (to compare two versions)")
     args = parser.parse_args()
 
@@ -146,6 +151,31 @@ def run(workdir: str) -> None:
         project = interop.import_plan(path, actor=pm, code="BIG", name="Large plan", client=world.client)
     else:
         build_plan(project, args)
+    dev = None
+    if args.rates:
+        import datetime as dt
+
+        from tandem.resources import services as resource_services
+        from tandem.resources.models import Assignment
+
+        devs = []
+        for n in range(4):
+            person = resource_services.do_add_resource(
+                world.vendor, actor=pm, name=f"Dev {n}", cost_per_use=10
+            )
+            resource_services.do_add_rate(
+                person, actor=pm, effective_from=dt.date(2020, 1, 1), standard_rate=80 + 10 * n
+            )
+            devs.append(person)
+        dev = devs[0]
+        leaf_ids = (
+            Task.objects.filter(project=project, is_summary=False).order_by("id").values_list("pk", flat=True)
+        )
+        Assignment.objects.bulk_create(
+            Assignment(project=project, task_id=pk, resource=devs[k % 4], units=100)
+            for k, pk in enumerate(leaf_ids)
+        )
+        scheduling.reschedule(project)
     baseline = planning.do_save_baseline(project, name="Agreed", actor=pm)
     planning.do_approve_baseline(baseline, actor=pm)
     built = time.perf_counter() - began
@@ -159,8 +189,12 @@ def run(workdir: str) -> None:
     # ---------------------------------------------------------------- the change request
     request = services.do_propose_change(project, actor=pm, title="Bigger scope")
     middle = leaves[len(leaves) // 2]
+    extra: dict[str, object] = {"assignments": [{"resource": dev.pk, "units": 100}]} if dev else {}
     added = services.do_add_edit(
-        request, actor=pm, kind="add_task", payload={"name": "Extra reports", "duration_minutes": 4800}
+        request,
+        actor=pm,
+        kind="add_task",
+        payload={"name": "Extra reports", "duration_minutes": 4800, **extra},
     )
     ref = impact.new_ref(added.pk)
     services.do_add_edit(
@@ -208,6 +242,11 @@ def run(workdir: str) -> None:
         f"finish: current {data['current_finish']}, new {data['new_finish']}, "
         f"{len(data['milestones'])} milestones compared, engine {result.project_finish:%Y-%m-%d %H:%M}"
     )
+    if "cost_delta" in data:
+        print(
+            f"cost ({data['currency']}): before {data['cost_before']}, after {data['cost_after']}, "
+            f"delta {data['cost_delta']}; {len(data['cost_changes'])} tasks change cost"
+        )
     if args.dump:
         args.dump.write_text(json.dumps(data, indent=1, sort_keys=True))
     if args.profile:

@@ -56,6 +56,16 @@ class TaskOut(Schema):
     total_float_minutes: int | None
     free_float_minutes: int | None
     critical: bool
+    work_minutes: int | None = Field(
+        None,
+        alias="shown_work_minutes",
+        description="Planned work from assignments (team only; null for a client).",
+    )
+    cost_cents: int | None = Field(
+        None,
+        alias="shown_cost_cents",
+        description="Planned cost in hundredths of the project's currency (team only; null for a client).",
+    )
     version: int
 
 

@@ -37,12 +37,17 @@ from tandem.projects.models import Project
 from tandem.requirements import queries as requirement_queries
 from tandem.requirements import services as requirement_services
 from tandem.requirements.choices import Priority
+from tandem.resources import engine_plan
+from tandem.resources import services as resource_services
+from tandem.resources.models import Assignment, Rate
 
 NEW_PREFIX = "new-"
 MAX_MINUTES = 10_000_000
 #: The working day the day rate prices (minutes).
 DAY_MINUTES = 480
 CENT = Decimal("0.01")
+#: The most tasks an impact lists under "cost_changes" (the totals always count every task).
+MAX_COST_CHANGES = 200
 # ---------------------------------------------------------------- fingerprints
 
 
@@ -65,6 +70,13 @@ def plan_fingerprint(project: Project) -> str:
     exceptions = CalendarException.objects.filter(calendar__project=project).order_by("id")
     for row in exceptions.values_list("id", "start", "end", "working", "hours"):
         digest.update(f"e{row}".encode())
+    # The planned cost follows the assignments and the rates of the resources they name.
+    assignments = Assignment.objects.filter(project=project).order_by("id")
+    for assignment_row in assignments.values_list("id", "version", "resource_id", "resource__cost_per_use"):
+        digest.update(f"a{assignment_row}".encode())
+    rates = Rate.objects.filter(resource__assignments__project=project).distinct().order_by("id")
+    for rate_row in rates.values_list("id", "effective_from", "standard_rate", "overtime_rate"):
+        digest.update(f"r{rate_row}".encode())
     return digest.hexdigest()
 
 
@@ -136,7 +148,7 @@ def clean_payload(
         raise ValidationError({"payload": [_("Give the edit's details as an object.")]})
     added = {new_ref(e.pk): e.payload for e in earlier if e.kind == EditKind.ADD_TASK}
     allowed = {
-        EditKind.ADD_TASK: {"name", "duration_minutes", "kind", "visibility", "parent_id"},
+        EditKind.ADD_TASK: {"name", "duration_minutes", "kind", "visibility", "parent_id", "assignments"},
         EditKind.REMOVE_TASK: {"task_id"},
         EditKind.CHANGE_TASK: {"task_id", "duration_minutes", "start"},
         EditKind.ADD_LINK: {"predecessor", "successor", "type", "lag_minutes"},
@@ -183,6 +195,11 @@ def clean_payload(
                 raise ValidationError({"parent_id": [_("A milestone cannot contain other tasks.")]})
             out["parent_id"] = parent.pk
             shared = parent.visibility == Visibility.SHARED
+        proposed = resource_services.clean_proposed_assignments(
+            project, payload.get("assignments"), actor=actor
+        )
+        if proposed:
+            out["assignments"] = proposed
         shared = shared and visibility == Visibility.SHARED
     elif kind in (EditKind.REMOVE_TASK, EditKind.CHANGE_TASK):
         task = _existing_task(actor, project, payload.get("task_id"), "task_id")
@@ -294,6 +311,7 @@ class _Row:
     finish: dt.datetime | None
     critical: bool
     outline_key: str
+    cost_cents: int
     # Set by ``scheduling.number_outline``.
     wbs: str = ""
     shared_wbs: str = ""
@@ -347,6 +365,10 @@ class _Sandbox:
         self.current_finish: dict[int, dt.datetime | None] = {pk: t.finish for pk, t in self.tasks.items()}
         #: The current plan's critical leaf tasks (a summary row's flag only rolls up from its leaves).
         self.was_critical = {pk for pk, t in self.tasks.items() if t.critical and not self.children.get(pk)}
+        #: The current plan's planned cost (hundredths): its leaf tasks' costs as the plan stored them.
+        self.current_cost = {pk: t.cost_cents for pk, t in self.tasks.items() if not self.children.get(pk)}
+        #: The assignments the edits propose: (sandbox task id, resource id, units).
+        self.proposed: list[engine_plan.Proposed] = []
         #: The plan's rows the edits remove, as they were loaded.
         self.removed: dict[int, _Row] = {}
         #: ``new-<edit id>`` → the negative id the sandbox gives the added task.
@@ -425,8 +447,10 @@ class _Sandbox:
                 finish=None,
                 critical=False,
                 outline_key="",
+                cost_cents=0,
             )
             self.tasks[pk] = task
+            self.proposed.extend((pk, row["resource"], row["units"]) for row in data.get("assignments", ()))
             self.children.setdefault(parent_id, set()).add(pk)
             self.new_ids[new_ref(edit.pk)] = pk
             return 0 if task.kind == TaskKind.MILESTONE else task.duration_minutes
@@ -532,15 +556,22 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
     total_effort = 0
     total_cost = Decimal(0)
     cost_complete = True
-    for position, edit in enumerate(edits, start=1):
-        default_effort = sandbox.apply(edit, position, project_cal)
+    default_efforts = [sandbox.apply(edit, position, project_cal) for position, edit in enumerate(edits, 1)]
+    # The plan's resources, rates and assignments (the edits' proposals included), in three queries.
+    resourcing = engine_plan.plan_with(project, [p for p in sandbox.proposed if p[0] in sandbox.tasks])
+    # With rates the engine prices the edited plan (below); the day rate only estimates a plan without.
+    priced = engine_plan.is_priced(resourcing)
+    for edit, default_effort in zip(edits, default_efforts, strict=True):
         effort = edit.effort_minutes if edit.effort_minutes is not None else default_effort
-        cost = _cost_of(edit, effort, day_rate)
-        total_effort += effort
-        if cost is None:
-            cost_complete = False
+        if priced:
+            cost = None if edit.cost is None else Decimal(edit.cost)
         else:
+            cost = _cost_of(edit, effort, day_rate)
+        total_effort += effort
+        if cost is not None:
             total_cost += cost
+        elif not priced:
+            cost_complete = False
         edit_rows.append(
             {
                 "id": edit.pk,
@@ -557,11 +588,15 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
     new_critical: dict[int, bool] = {}
     project_finish: dt.datetime | None = None
     conflicts: list[str] = []
+    new_cost: dict[int, int] = {}
     if tasks:
         network = scheduling.build_network(project, tasks, sandbox.link_rows(), calendars)
         names = {t.pk: t.name for t in tasks}
         try:
-            result = engine.schedule(network)
+            # As the plan's own reschedule does: assignments shape the network it schedules.
+            result = engine.schedule(
+                network if resourcing is None else engine.apply_assignments(network, resourcing)
+            )
         except engine.NetworkCycleError as exc:
             raise ValidationError({"edits": [scheduling.cycle_message(exc.cycle, names)]}) from None
         except (engine.NetworkError, engine.CalendarError) as exc:
@@ -577,6 +612,11 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
         for summary_id, leaf_ids in leaves.items():
             finishes = [new_finish[i] for i in leaf_ids if new_finish.get(i) is not None]
             new_finish[summary_id] = max(f for f in finishes if f is not None) if finishes else None
+        if priced:
+            assert resourcing is not None
+            costs = engine.cost_schedule(network, resourcing, result)
+            # Rounded per task as the plan stores each task's cost, so the totals compare exactly.
+            new_cost = {int(pk): round(total.cost * 100) for pk, total in costs.items()}
         conflicts = [
             _("“%(task)s”: %(constraint)s cannot be met.")
             % {"task": names.get(int(c.activity_id), c.activity_id), "constraint": c.constraint.value}
@@ -644,6 +684,10 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
         entry(sandbox.tasks.get(pk) or sandbox.removed[pk]) | {"removed": pk in sandbox.removed}
         for pk in sorted(was_critical - now_critical)
     ]
+    rollup = _cost_rollup(sandbox, new_cost) if priced else {}
+    if rollup:
+        # Priced by the rates: the plan's cost change, plus the costs the analyst gave outside the plan.
+        total_cost += Decimal(rollup["cost_delta"])
     return {
         "currency": project.currency,
         "baseline": None
@@ -667,6 +711,46 @@ def compute_impact(project: Project, edits: Sequence[SandboxEdit], *, actor: Any
         "cost_complete": cost_complete,
         "edits": edit_rows,
         "conflicts": conflicts,
+    } | rollup
+
+
+def _amount(hundredths: int) -> str:
+    """An amount in hundredths as the impact's JSON writes money ("1234.50")."""
+    return str((Decimal(hundredths) / 100).quantize(CENT))
+
+
+def _cost_rollup(sandbox: _Sandbox, new_cost: Mapping[int, int]) -> dict[str, Any]:
+    """The plan's planned cost before and after the edits, and the tasks whose cost changes (team only).
+
+    Before: the leaf tasks' costs as the plan stored them at its last reschedule; after: the
+    engine's ``cost_schedule`` of the edited plan (work x the rate in force + cost per use + material).
+    A project without rates has none of these keys (its impact is priced by the day rate).
+    """
+    before = sum(sandbox.current_cost.values())
+    after = sum(new_cost.values())
+    changes: list[dict[str, Any]] = []
+    for pk in sorted(set(sandbox.current_cost) | set(new_cost), key=lambda pk: (pk < 0, abs(pk))):
+        was, now = sandbox.current_cost.get(pk, 0), new_cost.get(pk, 0)
+        if was == now:
+            continue
+        task = sandbox.tasks.get(pk) or sandbox.removed[pk]
+        changes.append(
+            {
+                "task_id": pk if pk > 0 else None,
+                "name": task.name,
+                "shared": task.visibility == Visibility.SHARED,
+                "added": pk < 0,
+                "removed": pk in sandbox.removed,
+                "cost_before": _amount(was),
+                "cost_after": _amount(now),
+            }
+        )
+    return {
+        "cost_source": "rates",
+        "cost_before": _amount(before),
+        "cost_after": _amount(after),
+        "cost_delta": _amount(after - before),
+        "cost_changes": changes[:MAX_COST_CHANGES],
     }
 
 
@@ -681,4 +765,7 @@ def client_view(data: Mapping[str, Any]) -> dict[str, Any]:
         if row.get("shared")
     ]
     out["conflicts"] = []
+    # The client decides on the change's cost, never on the plan's internal totals or a task's price.
+    for key in ("cost_before", "cost_after", "cost_changes"):
+        out.pop(key, None)
     return out

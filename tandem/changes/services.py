@@ -55,6 +55,7 @@ from tandem.projects.models import Deliverable, Membership, Project
 from tandem.projects.permissions import Action
 from tandem.requirements import services as requirement_services
 from tandem.requirements.models import Requirement
+from tandem.resources import services as resource_services
 
 #: Fields of a request its proposer or a plan editor may set.
 REQUEST_FIELDS = (
@@ -663,6 +664,15 @@ def _apply(current: ChangeRequest, *, approver: User) -> None:
                 }
                 task = planning_services.do_add_task(project, actor=editor, **fields)
                 created[impact_module.new_ref(edit.pk)] = task.pk
+                for proposed in data.get("assignments", ()):
+                    resource_services.do_assign(
+                        project,
+                        actor=editor,
+                        task_id=task.pk,
+                        resource_id=proposed["resource"],
+                        units=proposed["units"],
+                        work_minutes=proposed["work_minutes"],
+                    )
             elif edit.kind == EditKind.REMOVE_TASK:
                 task = Task.objects.select_related("project").get(project=project, pk=data["task_id"])
                 planning_services.do_delete_task(task, version=task.version, actor=editor)

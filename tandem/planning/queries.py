@@ -10,7 +10,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,18 +64,29 @@ def plan_of(
 ) -> QuerySet[Task]:
     """The rows of the plan the user may see, in outline order, with ``shown_parent_id`` and ``shown_wbs``.
 
+    ``shown_work_minutes`` and ``shown_cost_cents`` carry the task's work and planned cost for the
+    team, None for a client.
+
     For a client, a shared row whose parent is internal shows as a top-level row.
     """
     base = Task.objects.visible_to(user).filter(project=project).select_related("owner")
     qs: QuerySet[Any]
     if _team_view(user, project):
-        qs = base.annotate(shown_parent_id=F("parent_id"), shown_wbs=F("wbs"))
+        qs = base.annotate(
+            shown_parent_id=F("parent_id"),
+            shown_wbs=F("wbs"),
+            shown_work_minutes=F("work_minutes"),
+            shown_cost_cents=F("cost_cents"),
+        )
     else:
+        # A task's work and planned cost are internal: a client (or the client preview) reads None.
         qs = base.annotate(
             shown_parent_id=Case(
                 When(parent__visibility=Visibility.SHARED, then=F("parent_id")), default=Value(None)
             ),
             shown_wbs=F("shared_wbs"),
+            shown_work_minutes=Value(None, output_field=IntegerField()),
+            shown_cost_cents=Value(None, output_field=BigIntegerField()),
         )
     if kind:
         qs = qs.filter(kind=kind)

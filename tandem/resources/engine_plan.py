@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 import tandem_engine as engine
 from tandem.projects.models import Project
@@ -29,11 +30,25 @@ def plan_for(project: Project) -> engine.ResourcePlan | None:
 
     Three queries whatever the plan's size: assignments, their resources, their rates.
     """
-    rows = list(
-        Assignment.objects.filter(project=project)
+    return plan_with(project)
+
+
+#: An assignment that is not saved yet: (task id, resource id, units in percent or quantity).
+Proposed = tuple[int, int, int]
+
+
+def plan_with(project: Project, proposed: Sequence[Proposed] = ()) -> engine.ResourcePlan | None:
+    """The project's resource plan with ``proposed`` assignments added (a change request's sandbox).
+
+    Tasks are the engine's activity ids, so a sandbox may name the tasks it adds with ids of its own.
+    None when there is no assignment at all; three queries whatever the plan's size.
+    """
+    rows = [
+        *Assignment.objects.filter(project=project)
         .order_by("id")
-        .values_list("task_id", "resource_id", "units")
-    )
+        .values_list("task_id", "resource_id", "units"),
+        *proposed,
+    ]
     if not rows:
         return None
     used = {resource_id for _task, resource_id, _units in rows}
@@ -54,7 +69,7 @@ def plan_for(project: Project) -> engine.ResourcePlan | None:
             name=name,
             type=_TYPES[ResourceKind(kind)],
             max_units=max_units / 100,
-            rates=(_rate_table(history.get(pk, []), float(per_use)),),
+            rates=(_rate_table(history.get(pk, []), float(per_use), _unit_of(ResourceKind(kind))),),
         )
         for pk, name, kind, max_units, per_use in resources
     }
@@ -69,7 +84,14 @@ def plan_for(project: Project) -> engine.ResourcePlan | None:
     return engine.ResourcePlan(resources=out_resources, assignments=assignments, currency=project.currency)
 
 
-def _rate_table(entries: list[tuple[dt.date, float, float]], per_use: float) -> tuple[engine.RateEntry, ...]:
+def _unit_of(kind: ResourceKind) -> engine.RateUnit:
+    """A work resource's rates are per hour; a material's standard rate is its price per unit."""
+    return engine.RateUnit.UNIT if kind == ResourceKind.MATERIAL else engine.RateUnit.HOUR
+
+
+def _rate_table(
+    entries: list[tuple[dt.date, float, float]], per_use: float, unit: engine.RateUnit = engine.RateUnit.HOUR
+) -> tuple[engine.RateEntry, ...]:
     """A resource's rate history as one cost rate table: the first rate applies from the start."""
     if not entries:
         return (engine.RateEntry(cost_per_use=per_use),)
@@ -78,9 +100,21 @@ def _rate_table(entries: list[tuple[dt.date, float, float]], per_use: float) -> 
         table.append(
             engine.RateEntry(
                 effective_from=None if k == 0 else dt.datetime.combine(starts, dt.time(0, 0)),
-                standard=engine.Rate(standard),
-                overtime=engine.Rate(overtime),
+                standard=engine.Rate(standard, unit),
+                overtime=engine.Rate(overtime, unit),
                 cost_per_use=per_use,
             )
         )
     return tuple(table)
+
+
+def is_priced(plan: engine.ResourcePlan | None) -> bool:
+    """Whether any resource of ``plan`` costs something (a rate, a cost per use)."""
+    if plan is None:
+        return False
+    return any(
+        entry.standard.amount > 0 or entry.overtime.amount > 0 or entry.cost_per_use > 0
+        for resource in plan.resources.values()
+        for table in resource.rates
+        for entry in table
+    )

@@ -237,6 +237,63 @@ def _resource_for(project: Project, resource_id: Any) -> Resource:
     return resource
 
 
+#: The most assignments a change request's added task may propose.
+MAX_PROPOSED = 20
+
+
+def clean_proposed_assignments(project: Project, value: Any, *, actor: Viewer) -> list[dict[str, int]]:
+    """Assignments a change request proposes for a task it adds, checked as ``do_assign`` checks one.
+
+    ``value`` is a list of ``{"resource": id, "units": 100, "work_minutes": 0}``; errors name the
+    ``assignments`` field and the row. Only someone who may assign (a plan editor) proposes them.
+    """
+    if value in (None, ""):
+        return []
+    if not permissions.can_assign(actor, project):
+        raise ValidationError({"assignments": [_("Only the plan's editors assign resources.")]})
+    if not isinstance(value, list) or len(value) > MAX_PROPOSED:
+        raise ValidationError(
+            {"assignments": [_("Give at most %(n)s assignments as a list.") % {"n": MAX_PROPOSED}]}
+        )
+    out: list[dict[str, int]] = []
+    seen: set[int] = set()
+    for number, row in enumerate(value, start=1):
+        try:
+            out.append(_proposed(project, row, seen))
+        except ValidationError as exc:
+            messages = "; ".join(exc.messages)
+            raise ValidationError(
+                {"assignments": [_("Assignment %(n)s: %(error)s") % {"n": number, "error": messages}]}
+            ) from None
+    return out
+
+
+def _proposed(project: Project, row: Any, seen: set[int]) -> dict[str, int]:
+    """One proposed assignment, validated like a saved one (its task does not exist yet)."""
+    if not isinstance(row, Mapping):
+        raise ValidationError(_("Give the resource, units and work as an object."))
+    unknown = sorted(set(row) - {"resource", "units", "work_minutes"})
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})
+    resource = _resource_for(project, row.get("resource"))
+    if resource.pk in seen:
+        raise ValidationError(_("This resource is already assigned to the task."))
+    seen.add(resource.pk)
+    numbers: dict[str, int] = {}
+    for name, default in (("units", 100), ("work_minutes", 0)):
+        raw = row.get(name, default)
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValidationError(_("Enter a whole number."))
+        try:
+            numbers[name] = int(raw)
+        except ValueError:
+            raise ValidationError(_("Enter a whole number.")) from None
+    assignment = Assignment(project=project, resource=resource, **numbers)
+    full_clean(assignment, exclude=["task"])
+    _assignment_rules(assignment, numbers)
+    return {"resource": resource.pk, **numbers}
+
+
 @transaction.atomic
 def do_assign(
     project: Project, *, actor: User, task_id: Any, resource_id: Any, units: int = 100, work_minutes: int = 0

@@ -11,6 +11,7 @@ from tandem.changes.choices import EditKind, Outcome
 from tandem.changes.models import ChangeRequest, Decision, SandboxEdit
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
+from tandem.resources.models import Assignment
 from tandem.web.model_fields import DATE_WIDGET, model_field
 
 
@@ -55,6 +56,14 @@ class EditForm(forms.Form):
     type = model_field(Dependency, "type", label=_("Link type"), required=False)
     dependency_id = forms.TypedChoiceField(label=_("Link"), coerce=int, required=False, empty_value=None)
     visibility = model_field(SandboxEdit, "visibility", required=False)
+    assign_resource = forms.TypedChoiceField(
+        label=_("Assign a resource"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a new task: who works on it; the plan's rates then price it."),
+    )
+    assign_units = model_field(Assignment, "units", required=False)
     effort_days = forms.DecimalField(
         label=_("Added effort (working days)"),
         decimal_places=2,
@@ -75,10 +84,15 @@ class EditForm(forms.Form):
         tasks: list[tuple[int, str]],
         refs: list[tuple[str, str]],
         links: list[tuple[int, str]],
+        resources: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", "—")]
+        if resources:
+            self.fields["assign_resource"].choices = blank + resources  # type: ignore[attr-defined]
+        else:
+            del self.fields["assign_resource"], self.fields["assign_units"]
         self.fields["task_id"].choices = blank + tasks  # type: ignore[attr-defined]
         self.fields["predecessor"].choices = blank + refs  # type: ignore[attr-defined]
         self.fields["successor"].choices = blank + refs  # type: ignore[attr-defined]
@@ -97,6 +111,11 @@ class EditForm(forms.Form):
             }
             if data.get("visibility"):
                 out["visibility"] = data["visibility"]
+            if data.get("assign_resource") is not None:
+                units = data.get("assign_units")
+                out["assignments"] = [
+                    {"resource": data["assign_resource"], "units": 100 if units is None else units}
+                ]
             return out
         if kind == EditKind.REMOVE_TASK:
             return {"task_id": data.get("task_id")}
@@ -116,7 +135,11 @@ class EditForm(forms.Form):
         return {"dependency_id": data.get("dependency_id")}
 
     #: Service field names shown on another form field.
-    FIELD_NAMES = {"duration_minutes": "duration_days", "effort_minutes": "effort_days"}
+    FIELD_NAMES = {
+        "duration_minutes": "duration_days",
+        "effort_minutes": "effort_days",
+        "assignments": "assign_resource",
+    }
 
 
 class DecisionForm(forms.Form):

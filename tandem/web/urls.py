@@ -17,6 +17,7 @@ from tandem.web.views import (
     meetings,
     members,
     notes,
+    plan_assign,
     planning,
     planning_forms,
     projects,
@@ -109,6 +110,7 @@ urlpatterns = [
     path(project + "plan/tasks/<int:pk>/", planning_forms.task_edit, name="plan_task_edit"),
     path(project + "plan/tasks/<int:pk>/delete/", planning_forms.task_delete, name="plan_task_delete"),
     path(project + "plan/tasks/<int:pk>/links/", planning_forms.link_create, name="plan_task_link_add"),
+    path(project + "plan/tasks/<int:pk>/assign/", plan_assign.task_assign, name="plan_task_assign"),
     path(
         project + "plan/tasks/<int:pk>/assignments/",
         planning_forms.assignment_create,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Visibility
 from tandem.projects.choices import CharterSectionKey, DecisionKind, KpiStatus, ProjectStatus, Raci, Role
+from tandem.web.planning_forms import to_days
 
 register = template.Library()
 
@@ -208,3 +209,19 @@ def amount(value: Any) -> str:
     if number == number.to_integral_value():
         return f"{number:,.0f}"
     return f"{number:,.2f}"
+
+
+@register.filter
+def hundredths(value: Any) -> Decimal | None:
+    """An amount stored in hundredths (a task's ``cost_cents``) as the amount itself; None stays None."""
+    if value is None or value == "":
+        return None
+    return Decimal(int(value)) / 100
+
+
+@register.filter
+def work_days(minutes: Any) -> Decimal | None:
+    """Working minutes as working days (eight hours), to two decimals; None stays None."""
+    if minutes is None or minutes == "":
+        return None
+    return to_days(int(minutes))

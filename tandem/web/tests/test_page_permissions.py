@@ -350,6 +350,20 @@ ASSIGNMENT_CASES = [
 ]
 POST_CASES += ASSIGNMENT_CASES
 
+#: The compact assignment dialog the task list and the Gantt link each row to.
+GET_CASES += [
+    Case("assignment dialog", url("plan_task_assign", "ERP", rec("design")), project_page("pm"), setup=_pool),
+]
+POST_CASES += [
+    Case(
+        "assign from the task list or the Gantt",
+        url("plan_task_assign", "ERP", rec("design")),
+        submitted("pm"),
+        data=lambda w: {"assign-resource": w.records["uat_env"].pk, "assign-units": "50"},
+        setup=_pool,
+    ),
+]
+
 
 def _workload_pool(world: World) -> None:
     """The pool of both sides (as for the assignments) with Rita and Bob at hand."""

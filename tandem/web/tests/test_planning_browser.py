@@ -20,6 +20,8 @@ from tandem.planning import scheduling
 from tandem.planning.choices import TaskStatus
 from tandem.planning.demo import load_demo_plan
 from tandem.planning.models import Dependency, Task
+from tandem.resources import services as resource_services
+from tandem.resources.models import Assignment
 from tandem.testing.browser import BROWSER_MARKS
 from tandem.testing.browser import sign_in as browser_sign_in
 from tandem.testing.personas import PASSWORD, World
@@ -205,3 +207,28 @@ def test_photograph_the_demo_plan(db: None, live_server: Any, browser: Any) -> N
             page.goto(f"{live_server.url}/projects/{project.code}/plan/timeline/")
             page.screenshot(path=str(target / "milestones-en.png"), full_page=True)
         page.context.close()
+
+
+def test_a_gantt_row_opens_the_assignment_dialog_and_comes_back(
+    world: World, live_server: Any, browser: Any
+) -> None:
+    plan = build_plan(world)
+    dev = resource_services.do_add_resource(world.vendor, actor=world.pm, name="Dana Developer")
+    page = sign_in(browser, live_server.url, world.pm.email)
+    page.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    settled(page)
+    row = page.locator(".gantt-tree-row", has=page.locator(".label:text-is('Build')"))
+    row.locator(".row-assign").click()
+    page.select_option("#id_assign-resource", str(dev.pk))
+    page.fill("#id_assign-units", "50")
+    page.click("button[type=submit]:text-is('Assign')")
+    page.wait_for_url(re.compile(r"/projects/ERP/plan/gantt/"))
+    settled(page)
+    assert Assignment.objects.filter(task=plan.build, resource=dev, units=50).exists()
+    expect(page.locator(".gantt-tree-row .row-assign").first).to_be_visible()
+    assert page.errors == []
+
+    client = sign_in(browser, live_server.url, world.sponsor.email)
+    client.goto(f"{live_server.url}/projects/ERP/plan/gantt/")
+    settled(client)
+    expect(client.locator(".row-assign")).to_have_count(0)

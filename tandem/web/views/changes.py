@@ -21,6 +21,8 @@ from tandem.planning import queries as planning_queries
 from tandem.planning import scheduling
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
+from tandem.resources import permissions as resource_permissions
+from tandem.resources import queries as resource_queries
 from tandem.web.changes_forms import ChangeForm, DecisionForm, EditForm, VersionForm
 from tandem.web.views.base import (
     ProjectScope,
@@ -71,6 +73,14 @@ def _readable(data: dict[str, Any] | None, scope: ProjectScope) -> dict[str, Any
     out["slipped"] = [m for m in out["milestones"] if m.get("slipped")]
     out["added_effort_days"] = round(Decimal(data.get("added_effort_minutes") or 0) / 480, 2)
     out["added_cost_value"] = Decimal(str(data.get("added_cost") or 0))
+    # Priced from assignments and rates (the client's copy holds the delta only); else the day rate.
+    for key in ("cost_before", "cost_after", "cost_delta"):
+        if data.get(key) is not None:
+            out[f"{key}_value"] = Decimal(str(data[key]))
+    out["cost_changes"] = [
+        row | {"before_value": Decimal(row["cost_before"]), "after_value": Decimal(row["cost_after"])}
+        for row in data.get("cost_changes", [])
+    ]
     return out
 
 
@@ -176,7 +186,22 @@ def _edit_form(scope: ProjectScope, change: ChangeRequest, data: Any = None) -> 
         (d.pk, f"{d.predecessor.name} → {d.successor.name} ({d.type})")
         for d in planning_queries.dependencies_of(scope.viewer, scope.project)
     ]
-    return EditForm(data, tasks=tasks, refs=[(str(pk), name) for pk, name in tasks] + added, links=links)
+    # Proposing who works on a new task is assigning: plan editors of either side, as on the task page.
+    resources = (
+        [
+            (r.pk, f"{r.name} · {r.organization.name}")
+            for r in resource_queries.assignable_resources(scope.project)
+        ]
+        if resource_permissions.can_assign(scope.user, scope.project) and not scope.preview
+        else []
+    )
+    return EditForm(
+        data,
+        tasks=tasks,
+        refs=[(str(pk), name) for pk, name in tasks] + added,
+        links=links,
+        resources=resources,
+    )
 
 
 def _detail_context(scope: ProjectScope, change: ChangeRequest, **extra: Any) -> dict[str, Any]:

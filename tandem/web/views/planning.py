@@ -366,6 +366,8 @@ def _gantt_strings() -> dict[str, str]:
         "progress": _("Progress"),
         "owner": _("Owner"),
         "assigned": _("Assigned"),
+        # Translators: a Gantt row's link to assign a resource to the task, e.g. "Assign: Design".
+        "assign": _("Assign: %(task)s"),
         "status": _("Status"),
         "export_title": _("Plan"),
         "printed": _("Printed"),
@@ -394,6 +396,12 @@ def gantt(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
                 "data": reverse("web:plan_gantt_data", args=[scope.project.code]) + scope.query_suffix,
                 "dates": reverse("web:plan_task_dates", args=[scope.project.code, 0]),
                 "link": reverse("web:plan_link_add", args=[scope.project.code]),
+                # A row's "assign" link opens the task's assignment dialog (plan editors only).
+                **(
+                    {"assign": reverse("web:plan_task_assign", args=[scope.project.code, 0])}
+                    if data["editable"]
+                    else {}
+                ),
             },
         ),
     )
@@ -570,6 +578,7 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             page=page,
             rows=rows,
             query=query.urlencode(),
+            back=request.get_full_path(),
             filtered=any(request.GET.get(k) for k in ("q", "status", "kind", "flag")),
         ),
         fragment="web/planning/_list_results.html",

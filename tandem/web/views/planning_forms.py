@@ -340,7 +340,7 @@ def _assignments_context(
     return context
 
 
-def _work(task: Task, units: int) -> int:
+def work_at_units(task: Task, units: int) -> int:
     """The work of an assignment: the task's duration at the assignment's units."""
     return task.duration_minutes * units // 100
 
@@ -365,7 +365,7 @@ def assignment_create(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
             task_id=task.pk,
             resource_id=form.cleaned_data["resource"],
             units=units,
-            work_minutes=_work(task, units),
+            work_minutes=work_at_units(task, units),
         )
 
     assignment, status = submit_form(form, assign, FORM_FIELD_OF)
@@ -399,7 +399,7 @@ def assignment_edit(request: HttpRequest, scope: ProjectScope, pk: int, assignme
             version=form.cleaned_data["version"],
             actor=scope.user,
             units=units,
-            work_minutes=_work(task, units),
+            work_minutes=work_at_units(task, units),
         )
 
     _saved, status = submit_form(form, update, FORM_FIELD_OF)

@@ -192,6 +192,17 @@
         name.appendChild(marker);
       }
       row.append(wbs, name);
+      if (data.editable && urls.assign && !t.summary) {
+        // A plain link to the task's assignment dialog, which brings the editor back here.
+        const assign = document.createElement("a");
+        assign.className = "row-assign";
+        assign.href = urls.assign.replace("/0/", "/" + t.id + "/")
+          + "?back=" + encodeURIComponent(location.pathname + location.search);
+        assign.textContent = "+";
+        assign.title = T.assign.replace("%(task)s", t.name);
+        assign.setAttribute("aria-label", assign.title);
+        row.appendChild(assign);
+      }
       treeRows.appendChild(row);
     }
   }
