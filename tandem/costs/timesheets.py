@@ -40,7 +40,7 @@ from tandem.costs.models import (
     week_start,
 )
 from tandem.costs.pricing import Pricer
-from tandem.costs.settings import forget_settings, settings_for
+from tandem.costs.settings import forget_settings, settings_for, settings_for_update
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Task
 from tandem.projects.models import Project
@@ -679,7 +679,7 @@ def do_reject_timesheet(
 def do_update_cost_settings(project: Project, *, actor: User, **data: Any) -> CostSettings:
     """Change how the project tracks time: client approval, actuals from time, the locked period (the PM)."""
     permissions.require_edit_cost_settings(actor, project)
-    settings = CostSettings.objects.select_for_update().get(pk=settings_for(project).pk)
+    settings = settings_for_update(project)
     before = audit.field_values(settings, SETTINGS_FIELDS)
     updates.assign(settings, data, fields=SETTINGS_FIELDS)
     full_clean(settings, exclude=["project"])
