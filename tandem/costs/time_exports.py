@@ -48,7 +48,7 @@ def _rows(user: Viewer, project: Project, cost: bool, **filters: Any) -> Iterato
             str(e.timesheet.get_status_display()),
         ]
         if cost:
-            row.append(Decimal(e.shown_cost_cents or 0) / 100)
+            row.append(Decimal(getattr(e, "shown_cost_cents", 0) or 0) / 100)
         yield row
 
 

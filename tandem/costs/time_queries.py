@@ -137,7 +137,7 @@ def access_sheet(user: Viewer, pk: Any) -> Timesheet:
 
 def sheet_of_week(project: Project, user: Viewer, week: dt.date) -> Timesheet | None:
     """The user's own sheet of ``week`` in the project, if they logged or submitted any time then."""
-    return Timesheet.objects.filter(project=project, user_id=user.pk, week=week_start(week)).first()
+    return Timesheet.objects.filter(project=project, user_id=int(user.pk or 0), week=week_start(week)).first()
 
 
 def approvals_for(user: Viewer, project: Project) -> dict[str, QuerySet[Timesheet]]:
@@ -166,4 +166,4 @@ def running_timer(user: Viewer) -> RunningTimer | None:
     """The user's running timer with its project and task, if one runs."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return RunningTimer.objects.select_related("project", "task").filter(user_id=user.pk).first()
+    return RunningTimer.objects.select_related("project", "task").filter(user_id=int(user.pk or 0)).first()

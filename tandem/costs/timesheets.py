@@ -128,8 +128,8 @@ def _check_day_total(user: User, day: dt.date, minutes: int, *, excluding: Itera
         raise ValidationError({"minutes": [_too_long(day)]})
 
 
-def _check_note(note: Any) -> str:
-    note = "" if note is None else str(note)
+def _check_note(value: Any) -> str:
+    note: str = "" if value is None else str(value)
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": [_("A note has at most %(n)s characters.") % {"n": NOTE_MAX}]})
     char = illegal_character(note)

@@ -118,7 +118,7 @@ class WeekGridForm(forms.Form):
         ]
 
 
-class TimerStartForm(forms.ModelForm):
+class TimerStartForm(forms.ModelForm[RunningTimer]):
     """Start the timer on a task of the project."""
 
     task = forms.ModelChoiceField(queryset=Task.objects.none(), label=gettext_lazy("Task"))
@@ -129,7 +129,7 @@ class TimerStartForm(forms.ModelForm):
 
     def __init__(self, *args: Any, tasks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = tasks
+        self.fields["task"].queryset = tasks  # type: ignore[attr-defined]
         self.order_fields(["task", "note", "billable"])
 
 
@@ -146,7 +146,7 @@ class SheetStepForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-class CostSettingsForm(forms.ModelForm):
+class CostSettingsForm(forms.ModelForm[CostSettings]):
     """How the project tracks time (the PM)."""
 
     class Meta:

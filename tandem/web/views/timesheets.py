@@ -265,7 +265,9 @@ def time_approvals(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
                 "side": side,
                 "param": param,
                 "page": page,
-                "sheets": [(s, summaries.get(s.pk, []), format_hours(s.total_minutes)) for s in sheets],
+                "sheets": [
+                    (s, summaries.get(s.pk, []), format_hours(getattr(s, "total_minutes", 0))) for s in sheets
+                ],
             }
         )
     query = request.GET.copy()
