@@ -61,7 +61,7 @@ def test_a_member_times_fills_and_submits_a_week_and_the_pm_approves_it(
     alice = sign_in(browser, base, world.pm.email, pages=pages)
     alice.goto(f"{base}/projects/ERP/time/approvals/")
     row = alice.locator("tr[data-sheet]", has_text="Bob Member")
-    assert "Build: 2:30 h" in row.inner_text() and row.locator("[data-total]").inner_text() == "2:31"
+    assert "Build: 2.5 h" in row.inner_text() and row.locator("[data-total]").inner_text() == "2:31"
     row.locator("text=Approve").click()
     alice.wait_for_selector("text=The week was approved.")
     assert "No week is waiting for approval." in alice.locator("main").inner_text()
