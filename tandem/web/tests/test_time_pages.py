@@ -148,6 +148,10 @@ def test_the_header_timer_starts_runs_on_every_page_and_stops(world, plan):
     entry = TimeEntry.objects.get()
     assert (entry.task_id, entry.note) == (plan.design.pk, "Call") and 42 <= entry.minutes <= 43
     assert not RunningTimer.objects.exists()
+    member.post(start, {"timer-task": plan.build.pk})
+    assert 'aria-label="Discard the timer"' in member.get(reverse("web:project_list")).content.decode()
+    member.post(reverse("web:timer_discard"), {"next": "/"})
+    assert not RunningTimer.objects.exists() and TimeEntry.objects.count() == 1
 
 
 def test_the_pm_locks_a_period_in_the_cost_settings(world, plan):
