@@ -10,11 +10,13 @@ from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tandem.core.choices import Visibility
 from tandem.costs import time_permissions as permissions
 from tandem.costs.choices import SheetStatus
 from tandem.costs.models import RunningTimer, TimeEntry, Timesheet, week_start
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Task
+from tandem.projects import permissions as project_permissions
 
 if TYPE_CHECKING:
     from tandem.core.scoping import Viewer
@@ -62,6 +64,9 @@ def entries_of(
     if condition is None:
         return TimeEntry.objects.none()
     rows = TimeEntry.objects.visible_to(user).filter(project=project).filter(condition)
+    if not project_permissions.is_team(user, project):
+        # A client reads time on shared tasks only: an internal task's name stays internal.
+        rows = rows.filter(task__visibility=Visibility.SHARED)
     if week is not None:
         start = week_start(week)
         rows = rows.filter(day__gte=start, day__lt=start + dt.timedelta(days=7))
@@ -93,6 +98,13 @@ def access_entry(user: Viewer, pk: Any) -> TimeEntry:
     return entry
 
 
+def _shown_entries(user: Viewer, project: Project) -> Q | None:
+    """Which entries of a sheet the reader's totals count (a client: those on shared tasks)."""
+    if project_permissions.is_team(user, project):
+        return None
+    return Q(entries__task__visibility=Visibility.SHARED)
+
+
 def sheets_of(
     user: Viewer,
     project: Project,
@@ -114,7 +126,7 @@ def sheets_of(
         rows = rows.filter(user_id=user_id)
     return (
         rows.select_related("user", "approved_by", "client_approved_by", "project")
-        .annotate(total_minutes=Sum("entries__minutes", default=0))
+        .annotate(total_minutes=Sum("entries__minutes", default=0, filter=_shown_entries(user, project)))
         .order_by("-week", "user__full_name", "id")
     )
 

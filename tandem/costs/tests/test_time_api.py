@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tandem.costs import timesheets as services
 from tandem.costs.models import CostSettings, RunningTimer, TimeEntry
+from tandem.planning.models import Task
 from tandem.resources.models import Rate, Resource
 from tandem.testing.api import Caller, Case, matrix_test, world_fixture
 from tandem.testing.personas import World
@@ -222,3 +223,22 @@ def test_it_lists_in_a_constant_number_of_queries(api_world: tuple[World, dict[s
                 world.project, actor=world.people[person], task_id=ids["build"], day=day, minutes=30
             )
     assert [counted(path) for path in paths] == before
+
+
+def test_the_client_reads_no_time_on_internal_tasks(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    """Time on an internal task stays internal: neither its name, nor its entries, nor in the totals."""
+    world, ids = api_world
+    week = MONDAY + dt.timedelta(days=21)
+    secret = Task.objects.get(project=world.project, name="Margin review")
+    services.do_log_time(world.project, actor=world.member, task_id=ids["design"], day=week, minutes=60)
+    services.do_log_time(world.project, actor=world.member, task_id=secret.pk, day=week, minutes=45)
+    sheet = services.do_submit_week(world.project, actor=world.member, week=week)
+    client = Caller(world, "client_pm")
+    for path in (f"{P}/time-entries?week={week}", f"/timesheets/{sheet.pk}", f"{P}/time-entries/export"):
+        assert "Margin review" not in client.get(path).text, path
+    (row,) = client.get(f"{P}/timesheets?week={week}").json["items"]
+    assert row["total_minutes"] == 60
+    (team_row,) = Caller(world, "pm").get(f"{P}/timesheets?week={week}").json["items"]
+    assert team_row["total_minutes"] == 105
