@@ -67,12 +67,15 @@ class WeekGridForm(forms.Form):
             row = initial_rows.get(task.pk, {})
             for day in days:
                 key = cell_key(task.pk, day)
+                label = f"{task.name} · {day.isoformat()}"
                 self.fields[key] = forms.CharField(
                     required=False,
                     max_length=8,
-                    label=f"{task.name} · {day.isoformat()}",
+                    label=label,
                     disabled=disabled,
-                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 4, "class": "hours"}),
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "decimal", "size": 4, "class": "hours", "aria-label": label}
+                    ),
                 )
                 self.initial[key] = format_hours(row.get("minutes", {}).get(day, 0))
             self.fields[f"billable_{task.pk}"] = forms.BooleanField(
