@@ -24,6 +24,7 @@ from tandem.api.routers import (
     requirements,
     resources,
     risks,
+    timesheets,
     workload,
 )
 
@@ -60,3 +61,4 @@ api.add_router("", integrations.router)
 api.add_router("", meetings.router)
 api.add_router("", jobs.router)
 api.add_router("", budget.router)
+api.add_router("", timesheets.router)

@@ -25,6 +25,7 @@ from tandem.web.views import (
     requirements,
     resources,
     risks,
+    timesheets,
     workload,
 )
 
@@ -207,6 +208,22 @@ urlpatterns = [
     path("organizations/<int:org_id>/workload/", workload.pool_workload, name="workload"),
     path("resources/<int:pk>/workload/<str:week>/", workload.resource_week, name="resource_week"),
     path(project + "workload/", workload.project_workload, name="project_workload"),
+    # time tracking
+    path(project + "time/", timesheets.timesheet, name="timesheet"),
+    path(project + "time/submit/", timesheets.timesheet_submit, name="timesheet_submit"),
+    path(project + "time/timer/start/", timesheets.timer_start, name="timer_start"),
+    path("time/timer/stop/", timesheets.timer_stop, name="timer_stop"),
+    path("time/timer/discard/", timesheets.timer_discard, name="timer_discard"),
+    path(project + "time/approvals/", timesheets.time_approvals, name="time_approvals"),
+    path(project + "time/sheets/<int:pk>/approve/", timesheets.timesheet_approve, name="timesheet_approve"),
+    path(
+        project + "time/sheets/<int:pk>/client-approve/",
+        timesheets.timesheet_client_approve,
+        name="timesheet_client_approve",
+    ),
+    path(project + "time/sheets/<int:pk>/reject/", timesheets.timesheet_reject, name="timesheet_reject"),
+    path(project + "time/settings/", timesheets.cost_settings, name="cost_settings"),
+    path(project + "time/export/", timesheets.time_export, name="time_export"),
     path(project + "risks/", risks.risk_list, name="risks"),
     path(project + "risks/overview/", risks.risk_overview, name="risk_overview"),
     path(project + "risks/new/", risks.risk_create, name="risk_create"),

@@ -341,6 +341,7 @@ OTHER_MATRICES = (
     "tandem.meetings.tests.test_api",
     "tandem.api.tests.test_jobs",
     "tandem.costs.tests.test_api",
+    "tandem.costs.tests.test_time_api",
 )
 
 

@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tandem.costs import services as cost_services
+from tandem.costs import timesheets as time_services
+from tandem.costs.models import CostSettings
 from tandem.costs.tests.conftest import make_costs
 from tandem.projects import kpis, services
 from tandem.projects.choices import Role
@@ -27,6 +29,7 @@ from tandem.resources.models import Assignment, Resource
 from tandem.resources.tests.conftest import make_pool
 from tandem.testing.earned_value import build_worked_example
 from tandem.testing.personas import VIEWERS, World
+from tandem.testing.plans import build_small_plan
 
 CLIENTS = ("client_viewer", "client_pm", "sponsor")
 MEMBERS = ("client_viewer", "client_pm", "sponsor", "member", "pm")
@@ -363,6 +366,109 @@ POST_CASES += [
         setup=_pool,
     ),
 ]
+
+TIME_WEEK = dt.date(2026, 3, 2)
+
+
+def _time(world: World, *, client_approves: bool = False) -> None:
+    """ERP's small plan; Bob's week of 2026-03-02 submitted (and approved by the team when the client
+    approves time too)."""
+    if "sheet" in world.records:
+        return
+    plan = build_small_plan(world)
+    world.records["design"] = plan.design
+    if client_approves:
+        CostSettings.objects.create(project=world.project, client_approves_time=True)
+    project, member = world.project, world.member
+    time_services.do_log_time(project, actor=member, task_id=plan.design.pk, day=TIME_WEEK, minutes=60)
+    sheet = time_services.do_submit_week(project, actor=member, week=TIME_WEEK)
+    if client_approves:
+        sheet = time_services.do_approve_timesheet(sheet, version=sheet.version, actor=world.pm)
+    world.records["sheet"] = sheet
+
+
+def _sheet_step(ok_for: str) -> dict[str, int]:
+    """A step on Bob's week: ``ok_for`` redirects; Bob is refused; whoever may not read it gets 404."""
+    expected = {v: 404 for v in VIEWERS}
+    expected.update({"anonymous": 302, "member": 403, "pm": 403, ok_for: 302})
+    return expected
+
+
+def _everyone(status: int) -> dict[str, int]:
+    return {v: status for v in VIEWERS}
+
+
+TIME_GET_CASES = [
+    Case("my week of time", url("timesheet", "ERP"), project_page("member", "pm"), setup=_time),
+    Case("weeks to approve", url("time_approvals", "ERP"), project_page("pm"), setup=_time),
+    Case(
+        "weeks to approve (client approval on)",
+        url("time_approvals", "ERP"),
+        project_page("client_pm", "pm"),
+        setup=lambda w: _time(w, client_approves=True),
+    ),
+    Case("cost settings", url("cost_settings", "ERP"), project_page("pm")),
+    Case("time export", url("time_export", "ERP"), project_page("member", "pm"), setup=_time),
+]
+GET_CASES += TIME_GET_CASES
+
+TIME_POST_CASES = [
+    Case(
+        "save my week of time",
+        url("timesheet", "ERP"),
+        submitted("member", "pm"),
+        data=lambda w: {
+            "rows": str(w.records["design"].pk),
+            "week": "2026-03-09",
+            f"m_{w.records['design'].pk}_20260310": "1.5",
+        },
+        setup=_time,
+    ),
+    Case(
+        "submit my week",
+        url("timesheet_submit", "ERP"),
+        submitted("member", "pm"),
+        data=lambda w: {"week": "2026-03-02"},
+        setup=_time,
+    ),
+    Case(
+        "start the timer",
+        url("timer_start", "ERP"),
+        submitted("member", "pm"),
+        data=lambda w: {"timer-task": w.records["design"].pk},
+        setup=_time,
+    ),
+    Case("stop the timer", url("timer_stop"), _everyone(302), data=lambda w: {}),
+    Case("discard the timer", url("timer_discard"), _everyone(302), data=lambda w: {}),
+    Case(
+        "approve a week",
+        url("timesheet_approve", "ERP", rec("sheet")),
+        _sheet_step("pm"),
+        data=lambda w: {"version": w.records["sheet"].version},
+        setup=_time,
+    ),
+    Case(
+        "reject a week",
+        url("timesheet_reject", "ERP", rec("sheet")),
+        _sheet_step("pm"),
+        data=lambda w: {"version": w.records["sheet"].version, "reason": "Wrong task"},
+        setup=_time,
+    ),
+    Case(
+        "approve a week for the client",
+        url("timesheet_client_approve", "ERP", rec("sheet")),
+        {**_sheet_step("client_pm"), "pm": 403},
+        data=lambda w: {"version": w.records["sheet"].version},
+        setup=lambda w: _time(w, client_approves=True),
+    ),
+    Case(
+        "change the cost settings",
+        url("cost_settings", "ERP"),
+        submitted("pm"),
+        data=lambda w: {"locked_until": "2026-01-31", "actuals_from_time": "on"},
+    ),
+]
+POST_CASES += TIME_POST_CASES
 
 
 def _workload_pool(world: World) -> None:

@@ -1,0 +1,28 @@
+"""A project's cost settings: read with their defaults when none are stored (reads never write), and
+stored the first time the PM changes them."""
+
+from __future__ import annotations
+
+from tandem.costs.models import CostSettings
+from tandem.projects.models import Project
+
+
+def settings_for(project: Project) -> CostSettings:
+    """The project's cost settings, or unsaved defaults when none are stored (cached on the project)."""
+    cached: CostSettings | None = project.__dict__.get("_cost_settings")
+    if cached is None:
+        cached = CostSettings.objects.filter(project=project).first() or CostSettings(project=project)
+        project.__dict__["_cost_settings"] = cached
+    return cached
+
+
+def settings_for_update(project: Project) -> CostSettings:
+    """The project's stored cost settings (created with the defaults when missing), locked for a change."""
+    CostSettings.objects.get_or_create(project=project)
+    forget_settings(project)
+    return CostSettings.objects.select_for_update().get(project=project)
+
+
+def forget_settings(project: Project) -> None:
+    """Drop the cached settings after they changed."""
+    project.__dict__.pop("_cost_settings", None)
