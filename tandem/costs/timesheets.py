@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit, updates, versioning
 from tandem.core.choices import Visibility
 from tandem.core.validation import full_clean, illegal_character, illegal_character_message
+from tandem.costs import budget
 from tandem.costs import time_permissions as permissions
 from tandem.costs.actuals import COUNTED_SHEET_STATES
 from tandem.costs.choices import EDITABLE_SHEET_STATES, SheetStatus
@@ -617,6 +618,8 @@ def do_approve_timesheet(sheet: Timesheet, *, version: int | None, actor: User) 
     done = _move(sheet, to, version=version, actor=actor, check=check, prepare=prepare)
     if settings.actuals_from_time:
         recompute_actual_work(_task_ids(done))
+    # The week now counts as actual cost: a budget threshold may have been crossed.
+    transaction.on_commit(lambda: budget.check_thresholds(project))
     return done
 
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from tandem.communication import queries as communication_queries
 from tandem.communication.models import Notification, NotificationVerb
-from tandem.costs import budget, services, tasks
-from tandem.costs.models import BudgetAlert
+from tandem.costs import budget, services, tasks, timesheets
+from tandem.costs.choices import SheetStatus
+from tandem.costs.models import BudgetAlert, Timesheet
 from tandem.projects.models import Project
 from tandem.testing.personas import World
 
-from .conftest import Costs, approved_expense
+from .conftest import Costs, approved_expense, log_time
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,27 @@ def test_an_expense_approval_checks_once_it_commits(
     # Travel: 900.00 of 1,000.00 crosses 80 %.
     assert BudgetAlert.objects.count() == before + 1
     assert BudgetAlert.objects.filter(line=costs.whole_travel, threshold=80).exists()
+
+
+def test_a_timesheet_approval_checks_once_it_commits(
+    costs: Costs, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    budget.check_thresholds(world.project)
+    assert not BudgetAlert.objects.filter(line=costs.phase_labour, threshold=100).exists()
+    # Two more hours on Design: 1,200.00 + 200.00 of the phase's 1,500.00 labour stays under 100 %...
+    week = dt.date(2026, 2, 2)
+    log_time(world, costs.bob, SheetStatus.SUBMITTED, week, [(costs.plan.design, 0, 120)])
+    sheet = Timesheet.objects.get(week=week, user=world.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        timesheets.do_approve_timesheet(sheet, version=sheet.version, actor=world.pm)
+    assert not BudgetAlert.objects.filter(line=costs.phase_labour, threshold=100).exists()
+    # ...and two more cross 100 % the moment their week is approved.
+    week = dt.date(2026, 2, 9)
+    log_time(world, costs.bob, SheetStatus.SUBMITTED, week, [(costs.plan.design, 0, 120)])
+    sheet = Timesheet.objects.get(week=week, user=world.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        timesheets.do_approve_timesheet(sheet, version=sheet.version, actor=world.pm)
+    assert BudgetAlert.objects.filter(line=costs.phase_labour, threshold=100).exists()
 
 
 def test_the_daily_job_checks_each_project_once_a_day(costs: Costs, world: World) -> None:
