@@ -262,6 +262,9 @@ class ResourcePlan:
     resources: Mapping[ResourceId, Resource] = field(default_factory=dict)
     assignments: tuple[Assignment, ...] = ()
     tasks: Mapping[ActivityId, TaskResourcing] = field(default_factory=dict)
+    #: Calendars of resources that are not among the network's (a person's own calendar with
+    #: leave): :func:`apply_assignments` adds them to the network it returns.
+    calendars: Mapping[CalendarId, Calendar] = field(default_factory=dict)
     minutes_per_day: int = 480
     minutes_per_week: int = 2400
     days_per_month: int = 20
@@ -378,6 +381,9 @@ def apply_assignments(network: Network, plan: ResourcePlan) -> Network:
     if not grouped:
         return network
     calendars: dict[CalendarId, Calendar] = dict(network.calendars)
+    if plan.calendars:
+        calendars.update((cid, c) for cid, c in plan.calendars.items() if cid not in network.calendars)
+        network = replace(network, calendars=dict(calendars))
     activities: list[Activity] = []
     changed = False
     for activity in network.activities:
@@ -572,6 +578,9 @@ def cost_schedule(network: Network, plan: ResourcePlan, result: ScheduleResult) 
     """
     grouped = plan.by_task()
     by_id = {a.id: a for a in network.activities}
+    if plan.calendars:  # resources' own calendars, as apply_assignments adds them
+        extra = {cid: c for cid, c in plan.calendars.items() if cid not in network.calendars}
+        network = replace(network, calendars={**network.calendars, **extra})
     ctx = _Costing(network, plan)
     out: dict[ActivityId, TaskCost] = {}
     columns = result.columns()  # every activity's dates at once, no per-activity objects

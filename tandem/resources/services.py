@@ -106,7 +106,8 @@ def do_update_resource(resource: Resource, *, version: int | None, actor: User, 
     organization = resource.organization
     permissions.require_edit_pool(actor, organization)
     _refuse_costs(actor, organization, data)
-    return updates.update_versioned(
+    before = (resource.calendar_base, resource.kind)
+    updated = updates.update_versioned(
         resource,
         data,
         fields=RESOURCE_FIELDS,
@@ -116,6 +117,9 @@ def do_update_resource(resource: Resource, *, version: int | None, actor: User, 
         visibility=Visibility.INTERNAL,
         **_resource_rules(organization),
     ).instance
+    if (updated.calendar_base, updated.kind) != before:
+        _plans_changed(updated)  # its tasks now work on another calendar
+    return updated
 
 
 @transaction.atomic
@@ -134,6 +138,7 @@ def do_add_leave(
         changes={"start": [None, start.isoformat()], "end": [None, end.isoformat()]},
         visibility=Visibility.INTERNAL,
     )
+    _plans_changed(resource)  # the resource's tasks do not work on its days off
     return leave
 
 
@@ -143,6 +148,7 @@ def do_remove_leave(leave: ResourceException, *, actor: User) -> None:
     permissions.require_edit_pool(actor, leave.resource.organization)
     audit.record(actor=actor, verb="removed", target=leave, visibility=Visibility.INTERNAL)
     leave.delete()
+    _plans_changed(leave.resource)
 
 
 def default_currency(organization: Organization) -> str:
@@ -190,10 +196,15 @@ def do_add_rate(
         visibility=Visibility.INTERNAL,
     )
     # The planned cost of every plan the resource works on follows from its rates.
+    _plans_changed(resource)
+    return rate
+
+
+def _plans_changed(resource: Resource) -> None:
+    """Reschedule every plan the resource works on (its rates, calendar or leave changed)."""
     for project in Project.objects.filter(assignments__resource=resource).distinct().order_by("id"):
         writing.lock_plan(project)
         writing.plan_changed(project)
-    return rate
 
 
 def _assignment_rules(assignment: Assignment, _values: Mapping[str, Any]) -> None:

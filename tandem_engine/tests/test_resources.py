@@ -117,6 +117,23 @@ def test_a_task_runs_on_its_resource_calendar() -> None:
     assert costed(plan)[0].work == 2400.0
 
 
+def test_a_resource_calendar_can_come_with_the_plan() -> None:
+    """A person's own calendar (the project's with two days of leave) is not among the network's."""
+    leave = replace(
+        STD,
+        id="ann's",
+        exceptions=(CalendarException(date(2026, 11, 25), date(2026, 11, 26), (), "Leave"),),
+    )
+    plan = replace(
+        plan_of(Assignment("t", "ann"), resources=(ann(calendar="ann's"),)), calendars={"ann's": leave}
+    )
+    shaped = apply_assignments(network(), plan)
+    assert "ann's" in shaped.calendars and "ann's" not in network().calendars
+    assert schedule(shaped)["t"].finish == datetime(2026, 12, 1, 17, 0)  # two days later
+    cost, _ = costed(plan)
+    assert (cost.work, cost.cost) == (2400.0, 2000.0)  # the leave is not worked, nor paid
+
+
 def test_a_task_that_ignores_resource_calendars_keeps_its_own() -> None:
     plan = plan_of(
         Assignment("t", "ann"), resources=(ann(calendar="no-wed"),), ignore_resource_calendars=True

@@ -250,8 +250,8 @@ def test_the_queries_of_a_priced_impact_do_not_grow_with_the_plan(plan: Plan) ->
     with CaptureQueriesContext(connection) as large:
         data = impact.compute_impact(world.project, edits, actor=world.pm)
     assert data["cost_delta"] == "1650.00"
-    # The plain impact's eight, plus the resources and the rates of the assignments.
-    assert len(large) == len(small) == 10, [q["sql"] for q in large.captured_queries]
+    # The plain impact's eight, plus the resources, their rates and their leave.
+    assert len(large) == len(small) == 11, [q["sql"] for q in large.captured_queries]
 
 
 def test_the_change_page_shows_the_team_the_plan_s_cost_and_the_client_the_delta(plan: Plan) -> None:

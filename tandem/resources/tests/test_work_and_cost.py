@@ -82,3 +82,42 @@ def test_a_reschedule_without_memo_finds_the_work_and_cost_already_right(pool: P
         Task.objects.filter(project=world.project).order_by("id").values_list("work_minutes", "cost_cents")
     )
     assert after == before
+
+
+def test_a_task_waits_for_its_person_s_leave_and_a_base_of_their_own(world: World) -> None:
+    plan = build_small_plan(world)  # Design: Monday 5 and Tuesday 6 January 2026
+    pm = world.pm
+    dev = services.do_add_resource(world.vendor, actor=pm, name="Dev")
+    services.do_add_rate(dev, actor=pm, effective_from=dt.date(2025, 1, 1), standard_rate=100)
+    services.do_assign(world.project, actor=pm, task_id=plan.design.pk, resource_id=dev.pk, units=100)
+    zone = scheduling.zone_of(world.project)
+
+    def design_days() -> tuple[dt.date, dt.date]:
+        row = Task.objects.get(pk=plan.design.pk)
+        assert row.start is not None and row.finish is not None
+        return row.start.astimezone(zone).date(), row.finish.astimezone(zone).date()
+
+    assert design_days() == (dt.date(2026, 1, 5), dt.date(2026, 1, 6))
+    leave = services.do_add_leave(dev, actor=pm, start=dt.date(2026, 1, 6), end=dt.date(2026, 1, 7))
+    # Dev is off on Tuesday and Wednesday: the second day of work is Thursday; the cost is unchanged.
+    assert design_days() == (dt.date(2026, 1, 5), dt.date(2026, 1, 8))
+    assert _work_cost(plan.design) == (960, 1600_00)
+    services.do_remove_leave(leave, actor=pm)
+    assert design_days() == (dt.date(2026, 1, 5), dt.date(2026, 1, 6))
+    # A base of the person's own: on the Mainland China calendar, Monday 6 April 2026 is a public
+    # holiday (Tomb-Sweeping Day), on the standard week an ordinary working day.
+    planning.do_update_task(
+        Task.objects.get(pk=plan.design.pk),
+        version=Task.objects.get(pk=plan.design.pk).version,
+        actor=pm,
+        constraint_type="SNET",
+        constraint_date=dt.datetime(2026, 4, 3, 8, 0, tzinfo=zone),
+    )
+    assert scheduling.ensure_project_calendar(world.project).base == "standard"
+    assert design_days() == (dt.date(2026, 4, 3), dt.date(2026, 4, 6))
+    dev.refresh_from_db()
+    services.do_update_resource(dev, version=dev.version, actor=pm, calendar_base="china")
+    assert design_days() == (dt.date(2026, 4, 3), dt.date(2026, 4, 7))
+    dev.refresh_from_db()
+    services.do_update_resource(dev, version=dev.version, actor=pm, calendar_base="")
+    assert design_days() == (dt.date(2026, 4, 3), dt.date(2026, 4, 6))
