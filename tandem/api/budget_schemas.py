@@ -83,7 +83,7 @@ class ExpensePatchIn(_ExpenseFields):
     version: Version
 
 
-class RejectIn(Schema):
+class ExpenseRejectIn(Schema):
     """A rejection and why."""
 
     version: Version

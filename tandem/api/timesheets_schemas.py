@@ -97,7 +97,7 @@ class TimesheetActionIn(Schema):
     version: Version
 
 
-class RejectIn(Schema):
+class TimesheetRejectIn(Schema):
     """A rejection: the version read and why."""
 
     version: Version

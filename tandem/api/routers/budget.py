@@ -21,9 +21,9 @@ from tandem.api.budget_schemas import (
     ExpenseIn,
     ExpenseOut,
     ExpensePatchIn,
+    ExpenseRejectIn,
     FiguresOut,
     LineSummaryOut,
-    RejectIn,
     ThresholdsIn,
     money,
 )
@@ -121,7 +121,7 @@ def approve_expense(request: HttpRequest, expense_id: int, payload: VersionIn) -
 
 
 @router.post("/expenses/{expense_id}/reject", response=ExpenseOut, summary="Reject an expense")
-def reject_expense(request: HttpRequest, expense_id: int, payload: RejectIn) -> Expense:
+def reject_expense(request: HttpRequest, expense_id: int, payload: ExpenseRejectIn) -> Expense:
     """Send a submitted expense back with the reason (the team's PMs and leads)."""
     user = actor(request)
     expense = queries.access_expense(user, expense_id)

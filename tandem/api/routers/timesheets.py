@@ -19,7 +19,6 @@ from tandem.api.schemas import IsoDate
 from tandem.api.timesheets_schemas import (
     CostSettingsOut,
     CostSettingsPatchIn,
-    RejectIn,
     SubmitWeekIn,
     TimeEntryIn,
     TimeEntryOut,
@@ -29,6 +28,7 @@ from tandem.api.timesheets_schemas import (
     TimesheetActionIn,
     TimesheetDetailOut,
     TimesheetOut,
+    TimesheetRejectIn,
 )
 from tandem.costs import time_exports, time_queries, timesheets
 from tandem.costs import time_permissions as permissions
@@ -187,7 +187,7 @@ def client_approve_sheet(request: HttpRequest, sheet_id: int, payload: Timesheet
 
 
 @router.post("/timesheets/{sheet_id}/reject", response=TimesheetOut, summary="Reject a week")
-def reject_sheet(request: HttpRequest, sheet_id: int, payload: RejectIn) -> Timesheet:
+def reject_sheet(request: HttpRequest, sheet_id: int, payload: TimesheetRejectIn) -> Timesheet:
     """Send a week back with the reason."""
     return _step(
         request, sheet_id, timesheets.do_reject_timesheet, version=payload.version, reason=payload.reason

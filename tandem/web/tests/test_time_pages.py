@@ -167,7 +167,7 @@ def test_the_pm_locks_a_period_in_the_cost_settings(world, plan):
 def test_a_client_never_reads_a_cost_on_a_page_or_in_an_export(world, plan):
     CostSettings.objects.create(project=world.project, client_approves_time=True)
     person = Resource.objects.create(organization=world.vendor, name="Bob", user=world.member)
-    Rate.objects.create(resource=person, effective_from=dt.date(2026, 1, 1), standard_rate=Decimal("777.77"))
+    Rate.objects.create(resource=person, effective_from=dt.date(2026, 1, 1), standard_rate=Decimal("987.65"))
     services.do_log_time(world.project, actor=world.member, task_id=plan.design.pk, day=MONDAY, minutes=60)
     sheet = services.do_submit_week(world.project, actor=world.member, week=MONDAY)
     services.do_approve_timesheet(sheet, version=sheet.version, actor=world.pm)
@@ -176,8 +176,10 @@ def test_a_client_never_reads_a_cost_on_a_page_or_in_an_export(world, plan):
     assert approvals.status_code == 200 and "Design: 1 h" in approvals.content.decode()
     export = client.get(reverse("web:time_export", args=["ERP"]) + "?format=csv")
     assert export.status_code == 200
-    for body in (approvals.content.decode(), export.content.decode("utf-8-sig")):
-        assert "777" not in body and "Cost" not in body
+    # The page's own content (the project's tabs name the Cost section, which holds no figure).
+    page = approvals.content.decode().split('<main id="main"', 1)[1]
+    for body in (page, export.content.decode("utf-8-sig")):
+        assert "987.65" not in body and "98765" not in body and "Cost" not in body
     pm_export = signed_in(world.pm).get(reverse("web:time_export", args=["ERP"]) + "?format=csv")
     assert "Cost" in pm_export.content.decode("utf-8-sig").splitlines()[0]
     # Previewing the client's view, the PM reads no time page at all.
