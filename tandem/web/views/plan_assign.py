@@ -21,12 +21,10 @@ from tandem.planning import queries
 from tandem.planning.models import Task
 from tandem.resources import permissions as resource_permissions
 from tandem.resources import queries as resource_queries
-from tandem.resources import services as resource_services
-from tandem.resources.models import Assignment
 from tandem.web.planning_forms import to_days
 from tandem.web.resources_forms import AssignmentForm
-from tandem.web.views.base import ProjectScope, project_view, render_page, submit_form
-from tandem.web.views.planning_forms import FORM_FIELD_OF, work_at_units
+from tandem.web.views.base import ProjectScope, project_view, render_page
+from tandem.web.views.planning_forms import submit_assignment
 
 
 def _may_assign(scope: ProjectScope) -> bool:
@@ -78,20 +76,8 @@ def task_assign(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         form = AssignmentForm(
             request.POST, resources=list(resource_queries.assignable_resources(scope.project))
         )
-
-        def assign() -> Assignment:
-            units = form.cleaned_data["units"]
-            return resource_services.do_assign(
-                scope.project,
-                actor=scope.user,
-                task_id=task.pk,
-                resource_id=form.cleaned_data["resource"],
-                units=units,
-                work_minutes=work_at_units(task, units),
-            )
-
-        assignment, status = submit_form(form, assign, FORM_FIELD_OF)
-        if status == 200:
+        assignment, status = submit_assignment(scope, task, form)
+        if assignment is not None and status == 200:
             messages.success(
                 request,
                 _("%(name)s was assigned to “%(task)s”.")

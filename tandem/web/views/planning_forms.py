@@ -345,17 +345,12 @@ def work_at_units(task: Task, units: int) -> int:
     return task.duration_minutes * units // 100
 
 
-def _assignments_url(scope: ProjectScope, task: Task) -> str:
-    return _edit_url(scope, task) + "#assignments"
+def submit_assignment(scope: ProjectScope, task: Task, form: AssignmentForm) -> tuple[Assignment | None, int]:
+    """Assign the form's resource to ``task`` at the form's units (work follows the task's duration).
 
-
-@project_view
-@require_POST
-def assignment_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
-    """Assign a resource of the project's organizations to a task (plan editors)."""
-    task = queries.access_task(scope.viewer, scope.project, pk)
-    _require_plan_editor(scope)
-    form = AssignmentForm(request.POST, resources=list(resource_queries.assignable_resources(scope.project)))
+    The task page and the compact dialog of the task list and the Gantt share it: the saved
+    assignment and 200, or None and the status of the refusal with the errors on the form.
+    """
 
     def assign() -> Assignment:
         units = form.cleaned_data["units"]
@@ -368,8 +363,22 @@ def assignment_create(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
             work_minutes=work_at_units(task, units),
         )
 
-    assignment, status = submit_form(form, assign, FORM_FIELD_OF)
-    if status == 200:
+    return submit_form(form, assign, FORM_FIELD_OF)
+
+
+def _assignments_url(scope: ProjectScope, task: Task) -> str:
+    return _edit_url(scope, task) + "#assignments"
+
+
+@project_view
+@require_POST
+def assignment_create(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """Assign a resource of the project's organizations to a task (plan editors)."""
+    task = queries.access_task(scope.viewer, scope.project, pk)
+    _require_plan_editor(scope)
+    form = AssignmentForm(request.POST, resources=list(resource_queries.assignable_resources(scope.project)))
+    assignment, status = submit_assignment(scope, task, form)
+    if assignment is not None and status == 200:
         messages.success(request, _("%(name)s was assigned.") % {"name": assignment.resource.name})
         return redirect(_assignments_url(scope, task))
     return _refused(request, scope, task, _assignments_context(scope, task, add_form=form), status)
