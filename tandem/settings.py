@@ -158,6 +158,12 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = f"{_options.get('options', '')} -c lock_timeout={DB_LOCK_TIMEOUT * 1000}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A budget line for the whole project (no phase) and an alert for the whole budget (no line) are
+# unique with their empty column counted as a value (``nulls_distinct=False``): PostgreSQL enforces
+# it; SQLite cannot, and the services check before they write (one writer at a time on SQLite).
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
