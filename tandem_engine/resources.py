@@ -38,6 +38,7 @@ Two steps, each a pure function:
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -272,16 +273,9 @@ class ResourcePlan:
 
     def per_minute(self, rate: Rate) -> float:
         """``rate`` as an amount per working minute (a per-unit rate is returned unchanged)."""
-        minutes = {
-            RateUnit.MINUTE: 1,
-            RateUnit.HOUR: 60,
-            RateUnit.DAY: self.minutes_per_day,
-            RateUnit.WEEK: self.minutes_per_week,
-            RateUnit.MONTH: self.minutes_per_day * self.days_per_month,
-            RateUnit.YEAR: self.minutes_per_day * self.days_per_month * 12,
-            RateUnit.UNIT: 1,
-        }[rate.per]
-        return rate.amount / minutes
+        return rate.amount / _minutes_per(
+            rate.per, self.minutes_per_day, self.minutes_per_week, self.days_per_month
+        )
 
     def task(self, task_id: ActivityId) -> TaskResourcing:
         """The task's settings (MS Project's defaults when none were given)."""
@@ -293,6 +287,20 @@ class ResourcePlan:
         for assignment in self.assignments:
             grouped.setdefault(assignment.task_id, []).append(assignment)
         return grouped
+
+
+@functools.cache
+def _minutes_per(per: RateUnit, minutes_per_day: int, minutes_per_week: int, days_per_month: int) -> int:
+    """The working minutes of one ``per`` (1 for a per-unit rate); asked once per plan and unit."""
+    return {
+        RateUnit.MINUTE: 1,
+        RateUnit.HOUR: 60,
+        RateUnit.DAY: minutes_per_day,
+        RateUnit.WEEK: minutes_per_week,
+        RateUnit.MONTH: minutes_per_day * days_per_month,
+        RateUnit.YEAR: minutes_per_day * days_per_month * 12,
+        RateUnit.UNIT: 1,
+    }[per]
 
 
 _DEFAULT_TASK = TaskResourcing()
@@ -679,12 +687,15 @@ def _assignment_cost(
     pieces = list(_pieces(calendar, first, max(first, finish), shape))
     units = assignment.units
     overtime = max(0.0, assignment.overtime_work)
-    regular, _ = _labour(plan, spans, pieces, units, 0.0, float("inf"))
+    plain = _labour(plan, spans, pieces, units, 0.0, float("inf"))
+    regular = plain[0]
+    reshaped = False  # whether units changed below (then the labour is counted again)
     split = plan.task(activity.id).split_minutes
     span = pieces[-1][1] - pieces[0][0] if pieces else 0
     if split and span > split:
         units *= (span - split) / span  # no work in the gaps of a split task
         regular *= (span - split) / span
+        reshaped = True
     entered = assignment.work is not None and (
         assignment.contour is WorkContour.CONTOURED or plan.task(activity.id).task_type is TaskType.FIXED_WORK
     )
@@ -693,14 +704,20 @@ def _assignment_cost(
         if regular > 0:
             units *= target / regular  # spread like the contour over the same span
         regular = target
+        reshaped = True
     ratio = overtime / regular if regular > 0 else 0.0
     if pieces and pieces[-1][1] > pieces[0][0]:
-        work, labour = _labour(plan, spans, pieces, units, ratio, float("inf"))
+        # The plain count already is the answer when neither the units nor the overtime changed it.
+        work, labour = (
+            plain if not reshaped and not ratio else _labour(plan, spans, pieces, units, ratio, float("inf"))
+        )
     else:  # no span (a milestone): whatever work there is, at the rates in force at its start
         work = regular + overtime
         labour = regular * plan.per_minute(entry.standard) + overtime * plan.per_minute(entry.overtime)
     per_use = entry.cost_per_use * assignment.units
-    if pieces and pieces[-1][1] > pieces[0][0] and progress < 1.0:
+    if progress <= 0.0:
+        actual_work, actual_labour = 0.0, 0.0  # nothing done yet (what the count up to the start gives)
+    elif pieces and pieces[-1][1] > pieces[0][0] and progress < 1.0:
         w0, w1 = pieces[0][0], pieces[-1][1]
         actual_work, actual_labour = _labour(plan, spans, pieces, units, ratio, w0 + (w1 - w0) * progress)
     else:
