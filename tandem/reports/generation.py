@@ -25,7 +25,8 @@ from tandem.costs import evm
 from tandem.planning import queries as plan_queries
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskStatus
-from tandem.projects.models import Project
+from tandem.projects import kpis as kpi_readings
+from tandem.projects.models import Kpi, Project
 from tandem.reports import rag
 from tandem.reports.rendering import cost_verdict, rag_label, reason_text
 from tandem.risks import queries as risk_queries
@@ -259,6 +260,39 @@ def decision_facts(lens: Any, project: Project, *, today: dt.date) -> list[dict[
     ]
 
 
+def _number(value: Decimal | None) -> str | None:
+    """A KPI figure as plain text: ``4.5``, ``92``, never ``4.5000``."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}"
+    return text
+
+
+def kpi_facts(lens: Any, project: Project) -> list[dict[str, Any]]:
+    """The charter's KPIs the client reads: latest value, status against the thresholds, the trend.
+
+    Two queries whatever the number of KPIs and values (the KPIs, then each one's latest values).
+    """
+    shown = list(Kpi.objects.visible_to(lens).filter(project=project).order_by("position", "id"))
+    read = kpi_readings.readings(shown)
+    out = []
+    for kpi in shown:
+        reading = read[kpi.pk]
+        out.append(
+            {
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "target": _number(kpi.target),
+                "direction": kpi.direction,
+                "value": _number(reading.latest.value) if reading.latest else None,
+                "measured_on": reading.latest.measured_on.isoformat() if reading.latest else None,
+                "status": str(reading.status),
+                "trend": [_number(m.value) for m in reading.trend],
+            }
+        )
+    return out
+
+
 def budget_facts(project: Project, changes: dict[str, Any]) -> dict[str, Any] | None:
     """The budget and the cost of approved changes, only when there is cost data."""
     added = Decimal(changes["scope_added_cost"] or "0")
@@ -379,6 +413,7 @@ def collect_facts(
         "decisions": decision_facts(lens, project, today=today),
         "budget": budget_facts(project, changes),
         "cost": cost_facts(project, today=today),
+        "kpis": kpi_facts(lens, project),
     }
     rated = ratings(facts, today=today)
     facts["rag"] = {

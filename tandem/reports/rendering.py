@@ -22,6 +22,7 @@ from tandem.changes.choices import ChangeStatus
 from tandem.core import pdf
 from tandem.core.jobs import Progress
 from tandem.costs.evm import verdict
+from tandem.projects.choices import KpiStatus
 from tandem.reports.choices import Dimension, Rag
 from tandem.requirements.markup import render_markdown
 from tandem.risks.choices import IssueStatus, RiskLevel, RiskStrategy, Severity
@@ -203,11 +204,13 @@ def context(report: StatusReport) -> dict[str, Any]:
         from_facts = {key: _money(cost.get(key)) for key in ("bac", "pv", "ev", "ac", "eac", "vac")}
         indices = {key: "—" if cost.get(key) is None else f"{cost[key]:.3f}" for key in ("cpi", "spi")}
         cost_shown = from_facts | indices | {"verdict": cost_verdict(cost), "currency": cost["currency"]}
+    kpi_rows = [k | {"status_label": _label(KpiStatus, k["status"])} for k in facts.get("kpis", [])]
     return {
         "report": report,
         "facts": facts,
         "money": money,
         "cost": cost_shown,
+        "kpi_rows": kpi_rows,
         "rag": report.shown_rag,
         "rag_label": rag_label(report.shown_rag),
         "computed_label": rag_label(report.rag),
