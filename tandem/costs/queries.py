@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.costs import permissions
-from tandem.costs.models import BudgetAlert, BudgetLine, CostSettings, Expense
+from tandem.costs.models import BudgetAlert, BudgetLine, Expense
 from tandem.projects import queries as project_queries
 
 if TYPE_CHECKING:
@@ -75,12 +75,6 @@ def access_project_expense(user: Viewer, project: Project, pk: Any) -> Expense:
     if found is None:
         raise Http404(_("No such expense."))
     return found
-
-
-def cost_settings_of(project: Project) -> CostSettings:
-    """The project's cost settings (the defaults, not stored, until someone changes them)."""
-    found = CostSettings.objects.filter(project=project).first()
-    return found if found is not None else CostSettings(project=project)
 
 
 def budget_lines_of(project: Project) -> QuerySet[BudgetLine]:

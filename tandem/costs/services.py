@@ -28,6 +28,7 @@ from tandem.costs import budget, permissions
 from tandem.costs.choices import ExpenseStatus
 from tandem.costs.models import BudgetLine, CostSettings, Expense
 from tandem.costs.receipts import check_receipt, stored_name
+from tandem.costs.settings import forget_settings, locked_until, settings_for_update
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Task
 from tandem.projects.models import Project
@@ -54,13 +55,9 @@ MAX_THRESHOLDS = 10
 THRESHOLD_RANGE = (1, 1000)
 
 
-def _locked_until(project: Project) -> Any:
-    return CostSettings.objects.filter(project=project).values_list("locked_until", flat=True).first()
-
-
 def _refuse_locked(project: Project, day: Any) -> None:
     """Refuse a day on or before the project's locked day, naming ``day``."""
-    locked = _locked_until(project)
+    locked = locked_until(project)
     if locked is not None and day is not None and day <= locked:
         raise ValidationError({"day": [_("Costs up to %(day)s are locked.") % {"day": locked.isoformat()}]})
 
@@ -377,11 +374,12 @@ def do_set_thresholds(project: Project, *, actor: User, thresholds: Any) -> Cost
     """Set the percents of a budget line (or of the whole budget) that notify when first crossed."""
     permissions.require_edit_budget(actor, project)
     chosen = clean_thresholds(thresholds)
-    row, _created = CostSettings.objects.select_for_update().get_or_create(project=project)
+    row = settings_for_update(project)
     before = list(row.budget_thresholds or [])
     if before != chosen:
         row.budget_thresholds = chosen
         row.save(update_fields=["budget_thresholds"])
+        forget_settings(project)
         audit.record(
             actor=actor,
             verb="updated",

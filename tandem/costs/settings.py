@@ -3,6 +3,8 @@ stored the first time the PM changes them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tandem.costs.models import CostSettings
 from tandem.projects.models import Project
 
@@ -14,6 +16,11 @@ def settings_for(project: Project) -> CostSettings:
         cached = CostSettings.objects.filter(project=project).first() or CostSettings(project=project)
         project.__dict__["_cost_settings"] = cached
     return cached
+
+
+def locked_until(project: Project) -> dt.date | None:
+    """The stored locked day, read afresh (a write checks against what is stored now, not a cache)."""
+    return CostSettings.objects.filter(project=project).values_list("locked_until", flat=True).first()
 
 
 def settings_for_update(project: Project) -> CostSettings:
