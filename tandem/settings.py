@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tandem.risks",
     "tandem.resources",
     "tandem.costs",
+    "tandem.quality",
     "tandem.communication",
     "tandem.meetings",
     "tandem.reports",

@@ -330,6 +330,8 @@ class Deliverable(CharterItem):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    #: An ordered list of strings, one per criterion: how the client will accept the deliverable.
+    acceptance_criteria = models.JSONField(_("acceptance criteria"), default=list, blank=True)
 
     class Meta(CharterItem.Meta):
         verbose_name = _("deliverable")

@@ -1,0 +1,14 @@
+"""The quality app."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    """Quality standards, tests, defects and acceptance."""
+
+    name = "tandem.quality"
+    label = "quality"
+    verbose_name = _("Quality and acceptance")
