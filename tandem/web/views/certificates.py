@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_protect
 
 from tandem.core.models import Job
@@ -61,7 +62,7 @@ class VerifyForm(forms.Form):
     """A certificate's hash, or the certificate PDF itself."""
 
     sha256 = forms.CharField(
-        label=_("SHA-256"),
+        label=pgettext_lazy("certificate", "SHA-256"),
         required=False,
         max_length=200,
         help_text=_("The SHA-256 printed on the certificate, or the SHA-256 of the PDF file."),
