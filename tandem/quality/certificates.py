@@ -285,6 +285,7 @@ def issue_certificate(
     document, digitally_signed = build(request, language, progress=progress)
     stored = ContentFile(document, name=filename(request, language))
     file_sha256 = hashlib.sha256(document).hexdigest()
+    saved = ""
     try:
         with transaction.atomic():
             certificate = (
@@ -297,10 +298,13 @@ def issue_certificate(
             if certificate is None:
                 certificate = AcceptanceCertificate(request=request, language=language)
             certificate.file.save(stored.name or "certificate.pdf", stored, save=False)
+            saved = str(certificate.file.name)
             certificate.file_sha256 = file_sha256
             certificate.digitally_signed = digitally_signed
             certificate.save()
     except IntegrityError:  # issued by another worker between our read and our insert
+        if saved:
+            AcceptanceCertificate.file.field.storage.delete(saved)
         return AcceptanceCertificate.objects.get(request=request, language=language)
     return certificate
 
