@@ -39,6 +39,16 @@ def certificate_text(pdf_bytes: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def certificate_fonts(pdf_bytes: bytes) -> set[str]:
+    """The names of the fonts a PDF's pages use (without the subset prefix)."""
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    return {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
 def signed_content(
     world: World, *, code: str = "ACC-001", decision: str = "accept_with_conditions"
 ) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from .certificate_support import (
     DELIVERABLE,
     SIGNER,
     SIGNING_KEY_PASSWORD,
+    certificate_fonts,
     certificate_text,
     make_signing_key,
     signed_acceptance,
@@ -72,7 +73,8 @@ def _flat(text: str) -> str:
 def test_it_prints_what_was_signed_in_either_language(world: World, language: str, words: list[str]) -> None:
     acceptance = signed_acceptance(world)
     certificate = certificates.issue_certificate(acceptance, language)
-    text = certificate_text(certificate.file.read())
+    data = certificate.file.read()
+    text = certificate_text(data)
     flat = _flat(text)
     assert "验收证书 / Acceptance certificate" in text
     for expected in [DELIVERABLE, CRITERION, CRITERION_ZH, CONDITION, SIGNER, "ERP", "ERP upgrade"]:
@@ -88,6 +90,8 @@ def test_it_prints_what_was_signed_in_either_language(world: World, language: st
     assert "https://tandem.example.com/verify/" in flat
     assert certificate.language == language
     assert not certificate.digitally_signed
+    # Chinese text is drawn with the CJK font, not as empty boxes.
+    assert "WenQuanYi-Micro-Hei" in certificate_fonts(data)
 
 
 def test_without_a_key_the_pdf_says_it_is_not_digitally_signed(world: World) -> None:
@@ -253,6 +257,21 @@ def test_an_unknown_hash_does_not_verify(world: World) -> None:
     signed_acceptance(world)
     answer = certificates.verify("0" * 64)
     assert answer == certificates.Verification(valid=False)
+
+
+def test_a_verification_reads_a_fixed_number_of_rows(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    for number in range(2, 12):
+        signed_acceptance(world, code=f"ACC-{number:03d}")
+    acceptance = signed_acceptance(world)
+    certificate = certificates.issue_certificate(acceptance, "en")
+    # The request with its project; then whether any of its certificates is digitally signed.
+    with django_assert_max_num_queries(2):
+        assert certificates.verify(acceptance.content_sha256).valid
+    # No request has this hash; the certificate with its request and project.
+    with django_assert_max_num_queries(2):
+        assert certificates.verify(certificate.file_sha256).valid
 
 
 @pytest.mark.parametrize("digest", ["", "abc", "g" * 64, "0" * 63, "0" * 65, None, 12])
