@@ -247,6 +247,10 @@ JOBS_SPEC_PDF_OVER = env_int("JOBS_SPEC_PDF_OVER", 100)  # requirements in the s
 JOBS_REPORT_PDF_OVER = env_int("JOBS_REPORT_PDF_OVER", 500)  # tasks in the report's project
 JOBS_PLAN_EXPORT_OVER = env_int("JOBS_PLAN_EXPORT_OVER", 1000)  # tasks in the plan
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Acceptance certificates (docs/quality.md): a PKCS#12 file whose key signs each certificate PDF
+# (PAdES, pyHanko), and its password. Without a key a certificate says it is not digitally signed.
+SIGNING_KEY = env_str("SIGNING_KEY")
+SIGNING_KEY_PASSWORD = env_str("SIGNING_KEY_PASSWORD")
 # Benchmarks: answer every request with X-Query-Count and Server-Timing headers (see benchmarks/).
 QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", False)
 

@@ -7,6 +7,7 @@ from django.urls import path
 from tandem.web.views import (
     accounts,
     budget,
+    certificates,
     changes,
     charter,
     communication,
@@ -51,6 +52,7 @@ urlpatterns = [
     path("profile/notifications/", integrations.notification_settings, name="notification_settings"),
     path("profile/tokens/<int:pk>/revoke/", accounts.revoke_token, name="token_revoke"),
     path("language/", accounts.set_language, name="set_language"),
+    path("verify/", certificates.verify_certificate, name="verify_certificate"),
     # one project
     path(project, projects.project_home, name="project_home"),
     path(project + "edit/", projects.project_edit, name="project_edit"),
@@ -307,6 +309,12 @@ urlpatterns = [
     path(project + "reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path(project + "reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
     path(project + "reports/<int:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+    # acceptance certificates
+    path(
+        project + "acceptances/<int:pk>/certificate/",
+        certificates.acceptance_certificate,
+        name="acceptance_certificate",
+    ),
     # background jobs
     path(project + "jobs/", jobs.job_list, name="jobs"),
     path(project + "jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
