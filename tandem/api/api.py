@@ -10,6 +10,7 @@ from tandem.api.routers import (
     changes,
     charter,
     communication,
+    defects,
     evm,
     integrations,
     jobs,
@@ -20,6 +21,7 @@ from tandem.api.routers import (
     notes,
     planning,
     projects,
+    quality_coverage,
     reports,
     requirements,
     resources,
@@ -62,3 +64,5 @@ api.add_router("", meetings.router)
 api.add_router("", jobs.router)
 api.add_router("", budget.router)
 api.add_router("", timesheets.router)
+api.add_router("", defects.router)
+api.add_router("", quality_coverage.router)
