@@ -95,6 +95,15 @@ class CoverageRow:
         return str(CriterionResult(self.acceptance).label) if self.acceptance else ""
 
     @property
+    def open_defect_labels(self) -> list[tuple[str, int]]:
+        """The open defects as (severity in words, count), the most severe first."""
+        return [
+            (str(DefectSeverity(s).label), self.open_defects[s])
+            for s in DefectSeverity.values
+            if self.open_defects.get(s)
+        ]
+
+    @property
     def open_defect_count(self) -> int:
         """Open defects of every severity."""
         return sum(self.open_defects.values())
