@@ -46,7 +46,7 @@ FAILED = "failed"
 FAILED_BEFORE_ACCEPTANCE = "failed_before_acceptance"
 GAP_LABELS: dict[str, Promise] = {
     NO_CASE: _("No test case"),
-    NOT_RUN: _("Not run"),
+    NOT_RUN: _("Not run yet"),
     FAILED: _("Failed"),
     FAILED_BEFORE_ACCEPTANCE: _("Failed before acceptance"),
 }
@@ -63,6 +63,11 @@ class CaseResult:
 
     case: TestCase
     result: str
+
+    @property
+    def label(self) -> str:
+        """The result in words."""
+        return str(RunResult(self.result).label)
 
 
 @dataclass

@@ -43,7 +43,7 @@ class DefectFilterForm(forms.Form):
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
     requirement = forms.TypedChoiceField(label=_("Requirement"), required=False, coerce=int, empty_value=None)
     deliverable = forms.TypedChoiceField(label=_("Deliverable"), required=False, coerce=int, empty_value=None)
-    cycle = forms.TypedChoiceField(label=_("Test cycle"), required=False, coerce=int, empty_value=None)
+    cycle = forms.TypedChoiceField(label=_("In test cycle"), required=False, coerce=int, empty_value=None)
     mine = forms.BooleanField(label=_("Reported by me"), required=False)
 
     def __init__(self, *args: Any, options: dict[str, list[tuple[str, str]]], **kwargs: Any) -> None:
