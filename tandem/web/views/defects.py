@@ -100,37 +100,7 @@ def defect_export(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return exports.defects_response(scope.viewer, scope.project, rows, kind)
 
 
-def _filing_fields(scope: ProjectScope) -> tuple[str, ...]:
-    if can_triage(scope.user, scope.project):
-        return (*FILED_FIELDS, *TRIAGE_FIELDS)
-    fields = FILED_FIELDS if scope.team else tuple(f for f in FILED_FIELDS if f != "visibility")
-    return tuple(f for f in fields if f not in ("test_run_id", "step_number"))
-
-
-@project_view
-def defect_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """File a defect (anyone on the project but viewers; a client's form has no visibility or triage)."""
-    require_allowed(not scope.preview and can_file_defect(scope.user, scope.project))
-    fields = tuple(f for f in _filing_fields(scope) if f not in ("test_run_id", "step_number"))
-    options = _links(scope)
-    form = DefectForm(fields=fields, options=options)
-    status = 200
-    if request.method == "POST":
-        form = bound = DefectForm(request.POST, fields=fields, options=options)
-        renamed = {v: k for k, v in {"test_case": "test_case_id", "requirement": "requirement_id"}.items()}
-        defect, status = submit_form(
-            bound,
-            lambda: do_file_defect(scope.project, actor=scope.user, data=bound.data_for_service()),
-            {**renamed, "task_id": "task", "deliverable_id": "deliverable", "assignee_id": "assignee"},
-        )
-        if defect is not None:
-            messages.success(request, _("The defect %(code)s was filed.") % {"code": defect.code})
-            return redirect("web:defect_detail", scope.project.code, defect.pk)
-    return render_page(
-        request, "web/quality/defect_form.html", _context(scope, "defects", form=form), status=status
-    )
-
-
+#: The service's id fields and the form fields they come from.
 RENAMED = {
     "test_case_id": "test_case",
     "requirement_id": "requirement",
@@ -138,6 +108,42 @@ RENAMED = {
     "deliverable_id": "deliverable",
     "assignee_id": "assignee",
 }
+
+#: Set from a run's failed step, never on the defect form.
+FROM_A_RUN = ("test_run_id", "step_number")
+
+
+def _filing_fields(scope: ProjectScope) -> tuple[str, ...]:
+    """What the user sets when filing: a client neither the visibility nor the triage."""
+    if can_triage(scope.user, scope.project):
+        fields: tuple[str, ...] = (*FILED_FIELDS, *TRIAGE_FIELDS)
+    elif scope.team:
+        fields = FILED_FIELDS
+    else:
+        fields = tuple(f for f in FILED_FIELDS if f != "visibility")
+    return tuple(f for f in fields if f not in FROM_A_RUN)
+
+
+@project_view
+def defect_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """File a defect (anyone on the project but viewers; a client's form has no visibility or triage)."""
+    require_allowed(not scope.preview and can_file_defect(scope.user, scope.project))
+    fields = _filing_fields(scope)
+    options = _links(scope)
+    form = DefectForm(fields=fields, options=options)
+    status = 200
+    if request.method == "POST":
+        form = bound = DefectForm(request.POST, fields=fields, options=options)
+        defect, status = submit_form(
+            bound,
+            lambda: do_file_defect(scope.project, actor=scope.user, data=bound.data_for_service()),
+            RENAMED,
+        )
+        if defect is not None:
+            messages.success(request, _("The defect %(code)s was filed.") % {"code": defect.code})
+            return redirect("web:defect_detail", scope.project.code, defect.pk)
+    context = _context(scope, "defects", form=form)
+    return render_page(request, "web/quality/defect_form.html", context, status=status)
 
 
 def _initial(defect: Defect) -> dict[str, Any]:
@@ -159,7 +165,7 @@ def defect_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
     defect = defect_queries.access_defect(scope.viewer, scope.project, pk)
     fields = () if scope.preview else defect_services.editable_fields(scope.user, defect)
     require_allowed(bool(fields))
-    fields = tuple(f for f in fields if f not in ("test_run_id", "step_number"))
+    fields = tuple(f for f in fields if f not in FROM_A_RUN)
     options = _links(scope)
     form = DefectForm(fields=fields, options=options, initial=_initial(defect))
     status = 200
