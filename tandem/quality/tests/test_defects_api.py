@@ -126,12 +126,15 @@ def test_a_client_never_reads_the_triage_note_nor_an_internal_defect(
             text = caller.get(case.path.format(**ids)).content.decode("utf-8", errors="replace")
             for secret in (SECRET, "Flaky build", "internal_note", "Secret tuning"):
                 assert secret not in text, f"{case.name} as {viewer}: {secret}"
+        feed = caller.get(f"{P}/activity?limit=200").content.decode()
+        assert SECRET not in feed and "Flaky build" not in feed
         listed = caller.get(f"{P}/defects").json["items"]
         assert {d["title"] for d in listed} == {"Invoice total wrong", "Export breaks"}
         assert all("internal_note" not in d for d in listed)
         fixed = caller.get(f"{P}/defects/{ids['fixed']}").json
         assert fixed["requirement_id"] is None  # an internal requirement is not named to a client
     team = Caller(world, "member")
+    assert SECRET in team.get(f"{P}/activity?limit=200").content.decode()
     assert team.get(f"{P}/defects/{ids['fixed']}").json["internal_note"] == SECRET
     assert team.get(f"{P}/defects/{ids['fixed']}").json["requirement_id"] == ids["hidden"]
     assert SECRET in team.get(f"{P}/defects/export?format=csv").content.decode()

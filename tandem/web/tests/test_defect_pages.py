@@ -119,6 +119,7 @@ def test_the_triage_note_never_reaches_a_client(world: World, defects: dict[str,
             url("defect_export") + "?format=csv",
             url("coverage"),
             url("coverage_export") + "?format=csv",
+            url("activity"),
         ):
             text = client.get(path).content.decode("utf-8", errors="replace")
             assert SECRET not in text and "Flaky build" not in text, (who, path)
@@ -126,6 +127,7 @@ def test_the_triage_note_never_reaches_a_client(world: World, defects: dict[str,
     assert SECRET in team.get(url("defect_detail", shared.pk)).content.decode()
     assert SECRET in team.get(url("defect_export") + "?format=csv").content.decode()
     assert "Flaky build" in team.get(url("defects")).content.decode()
+    assert "Flaky build" in team.get(url("activity")).content.decode()
     # The team's preview of the client view hides it too.
     assert SECRET not in team.get(url("defect_detail", shared.pk) + "?view=client").content.decode()
 
