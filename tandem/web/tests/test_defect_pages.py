@@ -222,3 +222,14 @@ def test_the_lists_do_not_grow_in_queries_with_rows(world: World, persona: str) 
         if name == "defects":
             assert "Bulk 30" in page.content.decode()
         assert len(many) == counts[name], name
+
+
+def test_a_moved_defect_notifies_and_leads_to_its_page(world: World, defects: dict[str, Defect]) -> None:
+    shared = defects["shared"]
+    moved = as_(world, "member").post(
+        url("defect_detail", shared.pk), {"to": "confirmed", "version": shared.version}
+    )
+    assert moved.status_code == 302
+    page = as_(world, "client_pm").get(reverse("web:notifications")).content.decode()
+    assert url("defect_detail", shared.pk) in page
+    assert "moved a defect" in page
