@@ -11,6 +11,7 @@ from tandem.api.routers import (
     changes,
     charter,
     communication,
+    defects,
     evm,
     integrations,
     jobs,
@@ -21,6 +22,7 @@ from tandem.api.routers import (
     notes,
     planning,
     projects,
+    quality_coverage,
     reports,
     requirements,
     resources,
@@ -64,3 +66,5 @@ api.add_router("", jobs.router)
 api.add_router("", budget.router)
 api.add_router("", timesheets.router)
 api.add_router("", certificates.router)
+api.add_router("", defects.router)
+api.add_router("", quality_coverage.router)

@@ -30,6 +30,7 @@ COMMENTABLE: dict[str, str] = {
     "decision": "risks.ClientDecision",
     "report": "reports.StatusReport",
     "meeting": "meetings.Meeting",
+    "defect": "quality.Defect",
 }
 
 

@@ -12,3 +12,8 @@ class QualityConfig(AppConfig):
     name = "tandem.quality"
     label = "quality"
     verbose_name = _("Quality and acceptance")
+
+    def ready(self) -> None:
+        from tandem.quality.kpi_sources import register_sources
+
+        register_sources()

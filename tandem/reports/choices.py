@@ -31,3 +31,4 @@ class Dimension(models.TextChoices):
     RISKS = "risks", _("Risks")
     ISSUES = "issues", _("Issues")
     COST = "cost", _("Cost")
+    QUALITY = "quality", _("Quality")

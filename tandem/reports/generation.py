@@ -26,7 +26,10 @@ from tandem.planning import queries as plan_queries
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskStatus
 from tandem.projects import kpis as kpi_readings
-from tandem.projects.models import Kpi, Project
+from tandem.projects.models import Deliverable, Kpi, Project
+from tandem.quality import metrics
+from tandem.quality.choices import OPEN_DEFECT_STATES, AcceptanceStatus, DefectSeverity
+from tandem.quality.models import AcceptanceRequest, Defect
 from tandem.reports import rag
 from tandem.reports.rendering import cost_verdict, rag_label, reason_text
 from tandem.risks import queries as risk_queries
@@ -339,6 +342,56 @@ def cost_facts(project: Project, *, today: dt.date) -> dict[str, Any]:
     }
 
 
+def quality_facts(lens: Any, project: Project, *, today: dt.date) -> dict[str, Any] | None:
+    """Tests, defects and acceptances as the client reads them (shared records only); None when the
+    project has none of them. A fixed number of queries whatever their number.
+
+    The pass rate is over each shared case's latest executed run; open defects are counted by
+    severity; acceptances signed (accepted, with conditions, rejected) and awaiting a decision; and
+    the open critical defects on a deliverable due within ``rag.QUALITY_DUE_DAYS`` days.
+    """
+    figures = metrics.figures(project, shared_only=True)
+    signed = dict(
+        AcceptanceRequest.objects.visible_to(lens)
+        .filter(project=project)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    soon = today + dt.timedelta(days=rag.QUALITY_DUE_DAYS)
+    due = list(
+        Defect.objects.visible_to(lens)
+        .filter(
+            project=project,
+            status__in=OPEN_DEFECT_STATES,
+            severity=DefectSeverity.CRITICAL,
+            deliverable__in=Deliverable.objects.visible_to(lens).filter(project=project, due_date__lte=soon),
+        )
+        .order_by("deliverable__due_date", "code")
+        .values_list("code", "title", "deliverable__name", "deliverable__due_date")[:LIST_LIMIT]
+    )
+    executed = sum(figures.results.values())
+    if not executed and not figures.open_defect_total and not signed and figures.reopen_rate is None:
+        return None
+    return {
+        "pass_rate": _number(figures.pass_rate),
+        "executed": executed,
+        "results": figures.results,
+        "open_defects": figures.open_defects,
+        "reopen_rate": _number(figures.reopen_rate),
+        "acceptances": {
+            "accepted": signed.get(AcceptanceStatus.ACCEPTED, 0),
+            "accepted_with_conditions": signed.get(AcceptanceStatus.ACCEPTED_WITH_CONDITIONS, 0),
+            "rejected": signed.get(AcceptanceStatus.REJECTED, 0),
+            "awaiting": signed.get(AcceptanceStatus.IN_REVIEW, 0),
+        },
+        "critical_due_soon": [
+            {"code": code, "title": title, "deliverable": name, "due": day.isoformat() if day else None}
+            for code, title, name, day in due
+        ],
+    }
+
+
 def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
     """The four dimensions rated from the facts."""
     schedule = facts["schedule"]
@@ -383,6 +436,14 @@ def ratings(facts: dict[str, Any], *, today: dt.date) -> dict[str, rag.Rating]:
         out["cost"] = rag.rate_cost(
             cpi=cost["cpi"], spi=cost["spi"], has_baseline=cost["baseline"] is not None
         )
+    quality = facts.get("quality")
+    if quality:  # only a project with tests, defects or acceptances is rated on quality
+        out["quality"] = rag.rate_quality(
+            critical_due_soon=len(quality["critical_due_soon"]),
+            open_critical=quality["open_defects"].get(DefectSeverity.CRITICAL, 0),
+            open_major=quality["open_defects"].get(DefectSeverity.MAJOR, 0),
+            pass_rate=None if quality["pass_rate"] is None else float(quality["pass_rate"]),
+        )
     return out
 
 
@@ -414,6 +475,7 @@ def collect_facts(
         "budget": budget_facts(project, changes),
         "cost": cost_facts(project, today=today),
         "kpis": kpi_facts(lens, project),
+        "quality": quality_facts(lens, project, today=today),
     }
     rated = ratings(facts, today=today)
     facts["rag"] = {

@@ -18,6 +18,9 @@ the worst dimension. The thresholds (working days; counts of records the client 
 * **Cost** (earned value) — the worse of CPI and SPI: green at or above 0.95, amber at or above 0.90,
   red below (``tandem.costs.thresholds``); green with a note while there is no baseline or nothing
   can be measured yet.
+* **Quality** (when the project has tests, defects or acceptances) — red when an open critical defect
+  is on a deliverable due within 14 days (or past due); amber when any critical or major defect is
+  open, or the pass rate is below 90 %; green otherwise.
 
 An author may set the overall rating to a *worse* colour than computed, with a reason; never better.
 """
@@ -38,6 +41,10 @@ SCOPE_RED_DAYS = 10
 SCOPE_RED_PENDING = 5
 RISKS_RED_UNANSWERED = 3
 ISSUES_RED_OVERDUE = 3
+#: A deliverable due within this many days turns an open critical defect on it red.
+QUALITY_DUE_DAYS = 14
+#: A pass rate (%) below this is amber.
+QUALITY_AMBER_PASS_RATE = 90
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,27 @@ def rate_cost(*, cpi: float | None, spi: float | None, has_baseline: bool = True
                 {"cpi": "—" if cpi is None else f"{cpi:.2f}", "spi": "—" if spi is None else f"{spi:.2f}"},
             )
         )
+    return Rating(colour, reasons)
+
+
+def rate_quality(
+    *, critical_due_soon: int, open_critical: int, open_major: int, pass_rate: float | None
+) -> Rating:
+    """Quality: open critical defects on deliverables due soon, open serious defects, the pass rate."""
+    reasons: list[Reason] = []
+    colour = GREEN
+    if critical_due_soon:
+        colour = RED
+        reasons.append(Reason("quality_critical_due", {"count": critical_due_soon, "days": QUALITY_DUE_DAYS}))
+    if open_critical or open_major:
+        colour = worst(colour, AMBER)
+        reasons.append(Reason("quality_open_serious", {"critical": open_critical, "major": open_major}))
+    if pass_rate is not None and pass_rate < QUALITY_AMBER_PASS_RATE:
+        colour = worst(colour, AMBER)
+        reasons.append(Reason("quality_pass_rate", {"rate": f"{pass_rate:.1f}"}))
+    if not reasons:
+        rate = "—" if pass_rate is None else f"{pass_rate:.1f}"
+        reasons.append(Reason("quality_ok", {"rate": rate}))
     return Rating(colour, reasons)
 
 

@@ -23,6 +23,7 @@ from tandem.core import pdf
 from tandem.core.jobs import Progress
 from tandem.costs.evm import verdict
 from tandem.projects.choices import KpiStatus
+from tandem.quality.choices import DefectSeverity
 from tandem.reports.choices import Dimension, Rag
 from tandem.requirements.markup import render_markdown
 from tandem.risks.choices import IssueStatus, RiskLevel, RiskStrategy, Severity
@@ -71,6 +72,12 @@ def reason_text(reason: dict[str, Any]) -> str:
         "cost_on_track": lambda: (
             _("Cost and schedule performance are on track (CPI %(cpi)s, SPI %(spi)s).") % p
         ),
+        "quality_critical_due": lambda: (
+            _("%(count)s open critical defects are on deliverables due within %(days)s days.") % p
+        ),
+        "quality_open_serious": lambda: _("Open defects: %(critical)s critical and %(major)s major.") % p,
+        "quality_pass_rate": lambda: _("The test pass rate is %(rate)s %%.") % p,
+        "quality_ok": lambda: _("No critical or major defect is open (pass rate %(rate)s %%).") % p,
     }
     text = texts.get(code)
     return str(text()) if text else code
@@ -205,12 +212,22 @@ def context(report: StatusReport) -> dict[str, Any]:
         indices = {key: "—" if cost.get(key) is None else f"{cost[key]:.3f}" for key in ("cpi", "spi")}
         cost_shown = from_facts | indices | {"verdict": cost_verdict(cost), "currency": cost["currency"]}
     kpi_rows = [k | {"status_label": _label(KpiStatus, k["status"])} for k in facts.get("kpis", [])]
+    quality = facts.get("quality")
+    quality_shown = None
+    if quality:
+        quality_shown = quality | {
+            "defect_rows": [
+                {"label": _label(DefectSeverity, severity), "count": quality["open_defects"].get(severity, 0)}
+                for severity in DefectSeverity.values
+            ],
+        }
     return {
         "report": report,
         "facts": facts,
         "money": money,
         "cost": cost_shown,
         "kpi_rows": kpi_rows,
+        "quality": quality_shown,
         "rag": report.shown_rag,
         "rag_label": rag_label(report.shown_rag),
         "computed_label": rag_label(report.rag),

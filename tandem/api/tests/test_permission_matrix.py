@@ -343,6 +343,7 @@ OTHER_MATRICES = (
     "tandem.costs.tests.test_api",
     "tandem.costs.tests.test_time_api",
     "tandem.quality.tests.test_certificates_api",
+    "tandem.quality.tests.test_defects_api",
 )
 
 

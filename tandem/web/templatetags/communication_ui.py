@@ -73,7 +73,7 @@ def notification_target(notification: Any) -> str:
 
 
 #: Kinds of record with a page of their own, where a notification without a comment leads.
-NOTIFICATION_PAGES = {"report": "web:report_detail", "meeting": "web:meeting"}
+NOTIFICATION_PAGES = {"report": "web:report_detail", "meeting": "web:meeting", "defect": "web:defect_detail"}
 
 
 @register.filter

@@ -111,8 +111,8 @@ def panel_url(record: Model) -> str:
 
 def test_the_fixture_covers_every_commentable_kind_but_the_requirement(recs: Records) -> None:
     # Requirements have their own page tests (tandem/communication/tests/test_web.py and the
-    # requirements suite); meetings and reports bring their own.
-    assert set(recs.shared) == set(COMMENTABLE) - {"requirement", "meeting", "report"}
+    # requirements suite); meetings, reports and defects bring their own.
+    assert set(recs.shared) == set(COMMENTABLE) - {"requirement", "meeting", "report", "defect"}
 
 
 def _statuses(world: World, url: str, *, post: dict[str, str] | None = None) -> str:
@@ -124,7 +124,7 @@ def _statuses(world: World, url: str, *, post: dict[str, str] | None = None) -> 
     return " ".join(found)
 
 
-@pytest.mark.parametrize("kind", sorted(set(COMMENTABLE) - {"requirement", "meeting", "report"}))
+@pytest.mark.parametrize("kind", sorted(set(COMMENTABLE) - {"requirement", "meeting", "report", "defect"}))
 def test_each_persona_opens_the_panel_the_matrix_says(recs: Records, kind: str) -> None:
     world = recs.world
     # outsider other_client client_viewer reviewer client_pm sponsor team_viewer member lead pm

@@ -71,6 +71,7 @@ RECORD_PAGES: dict[str, tuple[str, str]] = {
     "decision": ("web:decision_detail", ""),
     "meeting": ("web:meeting", ""),
     "report": ("web:report_detail", ""),
+    "defect": ("web:defect_detail", ""),
 }
 
 
