@@ -6,6 +6,7 @@ from tandem.api import errors
 from tandem.api.openapi import TandemAPI
 from tandem.api.parsers import JsonObjectParser
 from tandem.api.routers import (
+    acceptance,
     budget,
     changes,
     charter,
@@ -62,3 +63,4 @@ api.add_router("", meetings.router)
 api.add_router("", jobs.router)
 api.add_router("", budget.router)
 api.add_router("", timesheets.router)
+api.add_router("", acceptance.router)

@@ -84,6 +84,7 @@ class NotificationVerb(models.TextChoices):
     REPORT_READY = "report_ready", _("prepared a status report draft for you")
     MEETING_INVITED = "meeting_invited", _("invited you to a meeting")
     BUDGET_THRESHOLD = "budget_threshold", _("warns about a budget threshold")
+    ACCEPTANCE_REVIEW = "acceptance_review", _("asks you to review an acceptance")
 
 
 class Notification(models.Model):
