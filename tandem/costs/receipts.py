@@ -26,6 +26,8 @@ RECEIPT_TYPES = {
     "image/gif": ".gif",
     "image/webp": ".webp",
 }
+
+
 def check_receipt(upload: UploadedFile[Any]) -> str:
     """The extension to store an accepted receipt under; a ValidationError on ``file`` otherwise.
 
