@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from tandem.web.views import (
+    acceptance,
     accounts,
     budget,
     changes,
@@ -67,6 +68,15 @@ urlpatterns = [
     path(project + "expenses/<int:pk>/", budget.expense_detail, name="expense_detail"),
     path(project + "expenses/<int:pk>/action/", budget.expense_action, name="expense_action"),
     path(project + "expenses/<int:pk>/receipt/", budget.expense_receipt, name="expense_receipt"),
+    path(project + "quality/acceptances/", acceptance.acceptance_list, name="acceptances"),
+    path(project + "quality/acceptances/new/", acceptance.acceptance_new, name="acceptance_new"),
+    path(project + "quality/acceptances/<int:pk>/", acceptance.acceptance_detail, name="acceptance_detail"),
+    path(project + "quality/acceptances/<int:pk>/edit/", acceptance.acceptance_edit, name="acceptance_edit"),
+    path(
+        project + "quality/acceptances/<int:pk>/documents/<int:document_pk>/",
+        acceptance.acceptance_document,
+        name="acceptance_document",
+    ),
     path(project + "earned-value/", evm.earned_value, name="evm"),
     path(project + "members/", members.members, name="members"),
     path(project + "members/<int:pk>/role/", members.member_role, name="member_role"),
