@@ -20,7 +20,7 @@ from tandem.core.updates import Cleaner
 from tandem.core.validation import full_clean
 from tandem.planning.models import Task
 from tandem.projects import permissions
-from tandem.projects.charter import clean_criteria
+from tandem.projects.charter import clean_criteria as clean_criteria  # still importable from here
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Project
 from tandem.projects.permissions import Action
