@@ -28,6 +28,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.communication import tasks as communication_tasks
@@ -114,7 +115,7 @@ DECIDED = {
     AcceptanceDecision.REJECT: AcceptanceStatus.REJECTED,
 }
 REWORK_KINDS = ("defects", "tasks")
-CONFLICT_MESSAGE = _(
+CONFLICT_MESSAGE = gettext_lazy(
     "Someone else changed this acceptance request in the meantime (you edited version %(yours)s, it is "
     "now at version %(theirs)s). Reload to see their change, then apply yours again."
 )
