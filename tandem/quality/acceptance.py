@@ -685,7 +685,10 @@ def build_content(request: AcceptanceRequest, decision: str) -> dict[str, Any]:
             {
                 "text": criterion.text,
                 "source": criterion.source,
-                "requirement": criterion.requirement.code if criterion.requirement else None,
+                # The signed content reaches the client: an internal requirement is not named in it.
+                "requirement": criterion.requirement.code
+                if criterion.requirement and criterion.requirement.visibility == Visibility.SHARED
+                else None,
                 "mandatory": criterion.mandatory,
                 "result": criterion.result,
                 "reviews": [

@@ -17,9 +17,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core.choices import Visibility
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Membership
-from tandem.projects.permissions import decision_roles
+from tandem.projects.permissions import decision_roles, is_team
 from tandem.quality.acceptance import cycle_counts
 from tandem.quality.choices import AcceptanceStatus, CriterionResult
 from tandem.quality.models import (
@@ -85,14 +86,20 @@ def access_request(user: Viewer, project: Project, pk: Any) -> AcceptanceRequest
     return found
 
 
-def criteria_of(request: AcceptanceRequest) -> list[AcceptanceCriterion]:
-    """The request's criteria in order, each with its marks (and their reviewers) and its requirement."""
+def criteria_of(user: Viewer, request: AcceptanceRequest) -> list[AcceptanceCriterion]:
+    """The request's criteria in order, each with its marks (and their reviewers) and its requirement;
+    a requirement the user may not read (an internal one, for a client) is left out."""
     marks = CriterionReview.objects.select_related("reviewer").order_by("reviewed_at", "id")
-    return list(
+    rows = list(
         request.criteria.select_related("requirement")
         .prefetch_related(Prefetch("reviews", queryset=marks))
         .order_by("position", "id")
     )
+    if not is_team(user, request.project):
+        for row in rows:
+            if row.requirement is not None and row.requirement.visibility != Visibility.SHARED:
+                row.requirement = None
+    return rows
 
 
 def access_criterion(user: Viewer, request: AcceptanceRequest, pk: Any) -> AcceptanceCriterion:

@@ -64,7 +64,7 @@ def _request(request: HttpRequest, code: str, acceptance_id: int) -> tuple[Any, 
 def detail(user: Any, found: AcceptanceRequest) -> AcceptanceRequest:
     """The request with everything ``AcceptanceDetailOut`` shows, as ``user`` may read it."""
     fresh = acceptance_queries.access_request(user, found.project, found.pk)
-    criteria = acceptance_queries.criteria_of(fresh)
+    criteria = acceptance_queries.criteria_of(user, fresh)
     for criterion in criteria:
         criterion.marks = list(criterion.reviews.all())  # type: ignore[attr-defined]
     people = sorted(fresh.reviewers.all(), key=lambda u: (u.full_name, u.pk))
@@ -148,7 +148,7 @@ def add_criterion(request: HttpRequest, code: str, acceptance_id: int, payload: 
 
 def _criterion(user: Any, found: AcceptanceRequest, pk: int) -> Any:
     fresh = acceptance_queries.access_request(user, found.project, found.pk)
-    criterion = next(c for c in acceptance_queries.criteria_of(fresh) if c.pk == pk)
+    criterion = next(c for c in acceptance_queries.criteria_of(user, fresh) if c.pk == pk)
     criterion.marks = list(criterion.reviews.all())  # type: ignore[attr-defined]
     return criterion
 

@@ -350,7 +350,7 @@ def acceptance_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
             return response
         found = acceptance_queries.access_request(scope.viewer, scope.project, pk)
     user, project = scope.user, scope.project
-    criteria = acceptance_queries.criteria_of(found)
+    criteria = acceptance_queries.criteria_of(scope.viewer, found)
     reviewer_ids = {u.pk for u in found.reviewers.all()}
     reviewing = (
         not scope.preview
