@@ -141,10 +141,10 @@ def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
             if item_id not in before:
                 changes.append({"part": key, "change": "added", "label": _label(key, item), "fields": {}})
                 continue
+            # A revision frozen before a field existed (a deliverable's criteria) had it empty.
+            was = {f: before[item_id].get(f, [] if isinstance(v, list) else None) for f, v in item.items()}
             fields = {
-                f: [before[item_id].get(f), v]
-                for f, v in item.items()
-                if f not in {"id", "visibility"} and before[item_id].get(f) != v
+                f: [was[f], v] for f, v in item.items() if f not in {"id", "visibility"} and was[f] != v
             }
             if fields:
                 changes.append(

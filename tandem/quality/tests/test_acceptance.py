@@ -454,3 +454,18 @@ def test_a_deliverable_keeps_its_acceptance_criteria_in_the_charter(world: World
         "Daily sales report",
         "Weekly stock report",
     ]
+
+
+def test_a_charter_revision_frozen_before_deliverables_had_criteria_shows_no_change() -> None:
+    from tandem.projects.charter import diff_content
+
+    old = {"sections": {}, "deliverables": [{"id": 1, "visibility": "shared", "name": "A", "raci": {}}]}
+    new = {
+        "sections": {},
+        "deliverables": [
+            {"id": 1, "visibility": "shared", "name": "A", "raci": {}, "acceptance_criteria": []}
+        ],
+    }
+    assert diff_content(old, new) == []
+    new["deliverables"][0]["acceptance_criteria"] = ["Signed off"]
+    assert diff_content(old, new)[0]["fields"] == {"acceptance_criteria": [[], ["Signed off"]]}
