@@ -674,8 +674,11 @@ def cycle_counts(runs: QuerySet[TestRun], cycle_ids: Sequence[int]) -> dict[int,
     return {pk: found.get(pk, dict(empty)) for pk in cycle_ids}
 
 
-def build_content(request: AcceptanceRequest, decision: str) -> dict[str, Any]:
-    """What is signed, in the shape ``quality.content`` describes (read as the signer reads it)."""
+def build_content(request: AcceptanceRequest, decision: str | None = None) -> dict[str, Any]:
+    """What is signed, in the shape ``quality.content`` describes (read as the signer reads it); the
+    decision is the signed request's own unless given."""
+    if decision is None:
+        decision = next(str(k) for k, v in DECIDED.items() if v == request.status)
     project = request.project
     signer = request.signed_by
     assert signer is not None and request.signed_at is not None

@@ -469,3 +469,11 @@ def test_a_charter_revision_frozen_before_deliverables_had_criteria_shows_no_cha
     assert diff_content(old, new) == []
     new["deliverables"][0]["acceptance_criteria"] = ["Signed off"]
     assert diff_content(old, new)[0]["fields"] == {"acceptance_criteria": [[], ["Signed off"]]}
+
+
+def test_the_stored_content_is_built_again_from_the_signed_request(world: World, ready: Ready) -> None:
+    request = in_review(world, ready)
+    mark_all(world, request)
+    signed = acceptance.do_sign(request, actor=world.sponsor, version=request.version, decision="accept")
+    signed.refresh_from_db()
+    assert acceptance.build_content(signed) == signed.content
