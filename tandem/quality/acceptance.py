@@ -258,7 +258,8 @@ def do_create_request(project: Project, *, actor: User, data: Mapping[str, Any])
             "project": project,
             "code": next_codes(AcceptanceRequest, project)[0],
             "status": AcceptanceStatus.DRAFT,
-            "visibility": Visibility.INTERNAL,
+            # The team's draft is its own; a client PM preparing one (client as PM) shares it.
+            "visibility": Visibility.INTERNAL if is_team(actor, project) else Visibility.SHARED,
             "requested_by": actor,
         },
         text_fields=("title", "description"),
@@ -390,8 +391,9 @@ def do_withdraw(request: AcceptanceRequest, *, actor: User, version: int | None)
     require(can_prepare_acceptance(actor, request.project))
 
     def withdrawn(row: AcceptanceRequest, before: Mapping[str, Any]) -> None:
-        """Back to the team."""
-        row.visibility = Visibility.INTERNAL
+        """Back to the team (a client PM's request stays shared)."""
+        if is_team(actor, row.project):
+            row.visibility = Visibility.INTERNAL
 
     return updates.move(
         request,

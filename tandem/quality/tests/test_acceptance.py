@@ -477,3 +477,16 @@ def test_the_stored_content_is_built_again_from_the_signed_request(world: World,
     signed = acceptance.do_sign(request, actor=world.sponsor, version=request.version, decision="accept")
     signed.refresh_from_db()
     assert acceptance.build_content(signed) == signed.content
+
+
+def test_a_client_pm_acting_as_pm_prepares_a_shared_request() -> None:
+    from tandem.projects.choices import DecisionPreset
+    from tandem.testing.personas import build_world
+
+    world = build_world(preset=DecisionPreset.CLIENT_AS_PM, with_records=False)
+    ready = ready_for_acceptance(world)
+    made = acceptance.do_create_request(
+        world.project, actor=world.client_pm, data={"deliverable_id": ready.deliverable.pk}
+    )
+    assert made.visibility == Visibility.SHARED and made.status == AcceptanceStatus.DRAFT
+    assert made.criteria.count() == 3  # the internal requirement's criterion is not the client's to read

@@ -50,7 +50,7 @@ def _base(scope: ProjectScope) -> dict[str, Any]:
 
 
 def _preparing(scope: ProjectScope) -> bool:
-    return scope.team and can_prepare_acceptance(scope.user, scope.project)
+    return not scope.preview and can_prepare_acceptance(scope.user, scope.project)
 
 
 @project_view
