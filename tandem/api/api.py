@@ -6,6 +6,7 @@ from tandem.api import errors
 from tandem.api.openapi import TandemAPI
 from tandem.api.parsers import JsonObjectParser
 from tandem.api.routers import (
+    acceptance,
     budget,
     certificates,
     changes,
@@ -68,3 +69,4 @@ api.add_router("", timesheets.router)
 api.add_router("", certificates.router)
 api.add_router("", defects.router)
 api.add_router("", quality_coverage.router)
+api.add_router("", acceptance.router)

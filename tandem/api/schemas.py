@@ -539,6 +539,7 @@ class DeliverableOut(_ItemOut):
     name: str
     description: str
     due_date: dt.date | None
+    acceptance_criteria: list[str]
     raci: list[RaciCellOut] = Field(default_factory=list, alias="visible_raci")
 
 
@@ -548,6 +549,9 @@ class DeliverableIn(Schema):
     name: str = model_field(projects.Deliverable, "name")
     description: str = model_field(projects.Deliverable, "description", "")
     due_date: IsoDate | None = model_field(projects.Deliverable, "due_date", None)
+    acceptance_criteria: list[Annotated[str, Strict()]] = model_field(
+        projects.Deliverable, "acceptance_criteria", default_factory=list
+    )
     visibility: Visibility = model_field(projects.Deliverable, "visibility", Visibility.SHARED)
     position: StrictInt | None = model_field(projects.Deliverable, "position", None)
 
@@ -559,6 +563,9 @@ class DeliverablePatchIn(Schema):
     name: str | None = model_field(projects.Deliverable, "name", None)
     description: str | None = model_field(projects.Deliverable, "description", None)
     due_date: IsoDate | None = model_field(projects.Deliverable, "due_date", None)
+    acceptance_criteria: list[Annotated[str, Strict()]] | None = model_field(
+        projects.Deliverable, "acceptance_criteria", None
+    )
     visibility: Visibility | None = model_field(projects.Deliverable, "visibility", None)
     position: StrictInt | None = model_field(projects.Deliverable, "position", None)
 

@@ -85,6 +85,7 @@ class NotificationVerb(models.TextChoices):
     MEETING_INVITED = "meeting_invited", _("invited you to a meeting")
     BUDGET_THRESHOLD = "budget_threshold", _("warns about a budget threshold")
     DEFECT_MOVED = "defect_moved", _("moved a defect")
+    ACCEPTANCE_REVIEW = "acceptance_review", _("asks you to review an acceptance")
 
 
 class Notification(models.Model):

@@ -39,6 +39,7 @@ COMMENTABLE: dict[str, str] = {
 #: by label, as above, so that this app imports none of them.
 NOTIFIED: dict[str, tuple[str, str]] = {
     "budget_alert": ("costs.BudgetAlert", "web:budget"),
+    "acceptance": ("quality.AcceptanceRequest", "web:acceptances"),
 }
 
 

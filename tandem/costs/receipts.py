@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tandem.core.uploads import sniff
+
 if TYPE_CHECKING:
     from tandem.costs.models import Expense
 
@@ -24,24 +26,6 @@ RECEIPT_TYPES = {
     "image/gif": ".gif",
     "image/webp": ".webp",
 }
-#: How the first bytes of each accepted type begin.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff(head: bytes) -> str:
-    """The content type the first bytes of a file show ("" when none of the accepted ones)."""
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return ""
 
 
 def check_receipt(upload: UploadedFile[Any]) -> str:

@@ -436,6 +436,78 @@ def do_update_task(
     return current
 
 
+def _record_visibility_of(task: Task) -> str:
+    return Visibility.SHARED if task.visibility == Visibility.SHARED else Visibility.INTERNAL
+
+
+@transaction.atomic
+def do_add_task_by_decision(project: Project, *, actor: User, decision: str, **data: Any) -> Task:
+    """Add a task on the authority of a decision the actor holds (the rework a rejected acceptance
+    asks for) rather than the right to edit the plan; audited like any added task."""
+    permissions.require_decision(actor, project, decision)
+    writing.lock_plan(project)
+    task = _new_task(project, actor, data, PlanLookups(project, actor))
+    task.save()
+    writing.plan_changed(project)
+    task.refresh_from_db()
+    audit.record(
+        actor=actor,
+        verb="added",
+        target=task,
+        project=project,
+        visibility=_record_visibility_of(task),
+        changes={
+            "decision": [None, decision],
+            **{k: [None, v] for k, v in audit.field_values(task, ("name", "kind")).items()},
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def do_set_milestone_reached(
+    task: Task, *, actor: User, decision: str, reached: bool, at: dt.datetime | None = None
+) -> Task:
+    """Complete a milestone (100 %, actual finish ``at``) or open it again (0 %) on the authority of a
+    decision the actor holds (accepting a deliverable), not the plan edit right; audited."""
+    project = task.project
+    permissions.require_decision(actor, project, decision)
+    if task.kind != TaskKind.MILESTONE:
+        raise ValidationError({"milestone": [_("This task is not a milestone.")]})
+    writing.lock_plan(project)
+    current = _locked_task(task)
+    current.project = project
+    before = audit.field_values(current, PROGRESS_FIELDS)
+    if reached:
+        moment = at or timezone.now()
+        current.status = TaskStatus.DONE
+        current.percent_complete = 100
+        current.actual_finish = moment
+        if current.actual_start is None or current.actual_start > moment:
+            current.actual_start = moment
+    else:
+        current.status = TaskStatus.NOT_STARTED
+        current.percent_complete = 0
+        current.actual_start = None
+        current.actual_finish = None
+    changes = audit.changed(before, audit.field_values(current, PROGRESS_FIELDS))
+    if not changes:
+        return current
+    current.version += 1
+    current.save(update_fields=[*PROGRESS_FIELDS, "version", "updated_at"])
+    writing.plan_changed(project)
+    current.refresh_from_db()
+    audit.record(
+        actor=actor,
+        verb="reached" if reached else "reopened",
+        target=current,
+        project=project,
+        visibility=_record_visibility_of(current),
+        changes={"decision": [None, decision], **changes},
+    )
+    return current
+
+
 @transaction.atomic
 def do_move_task(
     task: Task,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from tandem.core.audit import plain
 from tandem.core.choices import Visibility
@@ -17,6 +22,47 @@ from tandem.projects.models import (
     Stakeholder,
 )
 
+#: The most acceptance criteria a requirement or a deliverable has, and the longest one.
+MAX_CRITERIA = 50
+MAX_CRITERION_LENGTH = 1000
+
+
+def clean_criteria(value: Any) -> list[str]:
+    """An ordered list of non-empty criteria from a list or from text with one criterion per line."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: Iterable[Any] = value.splitlines()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise ValidationError(
+            {"acceptance_criteria": [_("Give the acceptance criteria as a list of texts.")]}
+        )
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValidationError({"acceptance_criteria": [_("Each acceptance criterion must be a text.")]})
+        text = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", item).strip()
+        if not text:
+            continue
+        if len(text) > MAX_CRITERION_LENGTH:
+            raise ValidationError(
+                {
+                    "acceptance_criteria": [
+                        _("An acceptance criterion may have at most %(n)s characters.")
+                        % {"n": MAX_CRITERION_LENGTH}
+                    ]
+                }
+            )
+        out.append(text)
+    if len(out) > MAX_CRITERIA:
+        raise ValidationError(
+            {"acceptance_criteria": [_("At most %(n)s acceptance criteria.") % {"n": MAX_CRITERIA}]}
+        )
+    return out
+
+
 ITEM_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "goals": (Goal, ("statement", "measure", "target", "due_date")),
     "kpis": (
@@ -27,7 +73,7 @@ ITEM_FIELDS: dict[str, tuple[type[Any], tuple[str, ...]]] = {
         Stakeholder,
         ("name", "side", "organization", "role_title", "influence", "interest", "contact"),
     ),
-    "deliverables": (Deliverable, ("name", "description", "due_date")),
+    "deliverables": (Deliverable, ("name", "description", "due_date", "acceptance_criteria")),
 }
 
 
@@ -95,10 +141,10 @@ def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
             if item_id not in before:
                 changes.append({"part": key, "change": "added", "label": _label(key, item), "fields": {}})
                 continue
+            # A revision frozen before a field existed (a deliverable's criteria) had it empty.
+            was = {f: before[item_id].get(f, [] if isinstance(v, list) else None) for f, v in item.items()}
             fields = {
-                f: [before[item_id].get(f), v]
-                for f, v in item.items()
-                if f not in {"id", "visibility"} and before[item_id].get(f) != v
+                f: [was[f], v] for f, v in item.items() if f not in {"id", "visibility"} and was[f] != v
             }
             if fields:
                 changes.append(

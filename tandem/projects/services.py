@@ -23,9 +23,10 @@ from tandem.accounts.queries import active_user_by_email
 from tandem.core import audit, updates, versioning
 from tandem.core.choices import Side, Visibility
 from tandem.core.errors import ConflictError
+from tandem.core.updates import Cleaner
 from tandem.core.validation import full_clean
 from tandem.projects import permissions, tasks
-from tandem.projects.charter import ITEM_FIELDS, charter_content, visible_content
+from tandem.projects.charter import ITEM_FIELDS, charter_content, clean_criteria, visible_content
 from tandem.projects.choices import (
     CLIENT_ROLES,
     PRESETS,
@@ -496,6 +497,8 @@ CHARTER_ITEMS: dict[str, type[Any]] = {key: model for key, (model, _fields) in I
 
 #: Editable fields that are links rather than charter text (not part of frozen revisions).
 ITEM_LINKS: dict[str, tuple[str, ...]] = {"stakeholders": ("user",)}
+#: Cleaners of charter item fields: a deliverable's acceptance criteria, a list of texts.
+ITEM_CLEANERS: dict[str, Cleaner] = {"acceptance_criteria": clean_criteria}
 
 
 def item_fields(kind: str) -> tuple[str, ...]:
@@ -554,9 +557,14 @@ def do_add_charter_item(project: Project, *, kind: str, data: Mapping[str, Any],
     def written(item: Any) -> dict[str, Any]:
         """The item's texts that are filled in."""
         values = audit.field_values(item, ITEM_FIELDS[kind][1])
-        return {k: [None, v] for k, v in values.items() if v not in ("", None)}
+        return {k: [None, v] for k, v in values.items() if v not in ("", None, [])}
 
-    how: dict[str, Any] = {"initial": {"project": project}, "prepare": rules, "changes": written}
+    how: dict[str, Any] = {
+        "initial": {"project": project},
+        "prepare": rules,
+        "changes": written,
+        "clean": ITEM_CLEANERS,
+    }
     item = updates.create_audited(model, data, fields=item_fields(kind), actor=actor, project=project, **how)
     _bump_charter(project, actor)
     return item
@@ -573,7 +581,9 @@ def do_update_charter_item(item: Any, *, data: Mapping[str, Any], version: int |
         """A stakeholder's account belongs to a member."""
         _check_item_links(project, current)
 
-    return _edit_charter(item, data, version, actor, fields=item_fields(kind), prepare=links)
+    return _edit_charter(
+        item, data, version, actor, fields=item_fields(kind), prepare=links, clean=ITEM_CLEANERS
+    )
 
 
 @transaction.atomic

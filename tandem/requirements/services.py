@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from tandem.core.updates import Cleaner
 from tandem.core.validation import full_clean
 from tandem.planning.models import Task
 from tandem.projects import permissions
+from tandem.projects.charter import clean_criteria as clean_criteria  # still importable from here
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import Project
 from tandem.projects.permissions import Action
@@ -58,8 +59,6 @@ SUBMISSION_FIELDS = ("title", "background", "description", "priority", "acceptan
 #: Once confirmed, these change only through an approved change request.
 CHANGE_CONTROLLED_FIELDS = ("description", "priority", "acceptance_criteria")
 AUDITED_FIELDS = (*REQUIREMENT_FIELDS, "status")
-MAX_CRITERIA = 50
-MAX_CRITERION_LENGTH = 1000
 CODE_PATTERN = re.compile(r"^REQ-(\d+)$")
 
 
@@ -73,42 +72,6 @@ CONFLICT_MESSAGE = gettext_lazy(
 )
 #: Every edit of a requirement: named in a conflict, and nothing written when nothing changes.
 EDITS: dict[str, Any] = {"conflict_message": CONFLICT_MESSAGE, "skip_unchanged": True}
-
-
-def clean_criteria(value: Any) -> list[str]:
-    """An ordered list of non-empty criteria from a list or from text with one criterion per line."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        items: Iterable[Any] = value.splitlines()
-    elif isinstance(value, list | tuple):
-        items = value
-    else:
-        raise ValidationError(
-            {"acceptance_criteria": [_("Give the acceptance criteria as a list of texts.")]}
-        )
-    out: list[str] = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValidationError({"acceptance_criteria": [_("Each acceptance criterion must be a text.")]})
-        text = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", item).strip()
-        if not text:
-            continue
-        if len(text) > MAX_CRITERION_LENGTH:
-            raise ValidationError(
-                {
-                    "acceptance_criteria": [
-                        _("An acceptance criterion may have at most %(n)s characters.")
-                        % {"n": MAX_CRITERION_LENGTH}
-                    ]
-                }
-            )
-        out.append(text)
-    if len(out) > MAX_CRITERIA:
-        raise ValidationError(
-            {"acceptance_criteria": [_("At most %(n)s acceptance criteria.") % {"n": MAX_CRITERIA}]}
-        )
-    return out
 
 
 def _member(project: Project, user_id: Any, field: str) -> User | None:

@@ -364,12 +364,29 @@ class StakeholderForm(CharterItemForm):
         ]
 
 
+class CriteriaField(forms.CharField):
+    """A list of texts edited in a textarea, one per line (the service turns the lines into the list)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(str(v) for v in value)
+        return value
+
+
 class DeliverableForm(CharterItemForm):
-    """A deliverable."""
+    """A deliverable, with its acceptance criteria one per line."""
+
+    acceptance_criteria = model_field(
+        Deliverable,
+        "acceptance_criteria",
+        form_class=CriteriaField,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One criterion per line, in order."),
+    )
 
     class Meta:
         model = Deliverable
-        fields = ["name", "description", "due_date", "visibility"]
+        fields = ["name", "description", "due_date", "acceptance_criteria", "visibility"]
         widgets = {"due_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from tandem.web.views import (
+    acceptance,
     accounts,
     budget,
     certificates,
@@ -77,6 +78,15 @@ urlpatterns = [
     path(project + "quality/defects/<int:pk>/edit/", defects.defect_edit, name="defect_edit"),
     path(project + "quality/coverage/", defects.coverage_page, name="coverage"),
     path(project + "quality/coverage/export/", defects.coverage_export, name="coverage_export"),
+    path(project + "quality/acceptances/", acceptance.acceptance_list, name="acceptances"),
+    path(project + "quality/acceptances/new/", acceptance.acceptance_new, name="acceptance_new"),
+    path(project + "quality/acceptances/<int:pk>/", acceptance.acceptance_detail, name="acceptance_detail"),
+    path(project + "quality/acceptances/<int:pk>/edit/", acceptance.acceptance_edit, name="acceptance_edit"),
+    path(
+        project + "quality/acceptances/<int:pk>/documents/<int:document_pk>/",
+        acceptance.acceptance_document,
+        name="acceptance_document",
+    ),
     path(project + "earned-value/", evm.earned_value, name="evm"),
     path(project + "members/", members.members, name="members"),
     path(project + "members/<int:pk>/role/", members.member_role, name="member_role"),
@@ -319,7 +329,7 @@ urlpatterns = [
     path(project + "reports/<int:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
     # acceptance certificates
     path(
-        project + "acceptances/<int:pk>/certificate/",
+        project + "quality/acceptances/<int:pk>/certificate/",
         certificates.acceptance_certificate,
         name="acceptance_certificate",
     ),

@@ -344,6 +344,7 @@ OTHER_MATRICES = (
     "tandem.costs.tests.test_time_api",
     "tandem.quality.tests.test_certificates_api",
     "tandem.quality.tests.test_defects_api",
+    "tandem.quality.tests.test_acceptance_api",
 )
 
 
