@@ -24,6 +24,7 @@ from tandem.api.routers import (
     requirements,
     resources,
     risks,
+    test_runs,
     timesheets,
     workload,
 )
@@ -62,3 +63,4 @@ api.add_router("", meetings.router)
 api.add_router("", jobs.router)
 api.add_router("", budget.router)
 api.add_router("", timesheets.router)
+api.add_router("", test_runs.router)

@@ -188,7 +188,7 @@ def my_runs(user: Viewer, project: Project) -> QuerySet[TestRun]:
     return (
         runs_of(user, project)
         .filter(assignee_id=user.pk)
-        .select_related("case", "cycle")
+        .select_related("case", "cycle", "assignee", "executed_by")
         .annotate(
             done=Case(
                 When(result=RunResult.PASSED, then=Value(1)), default=Value(0), output_field=IntegerField()
