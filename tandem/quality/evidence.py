@@ -79,7 +79,7 @@ def do_add_evidence(run: TestRun, *, actor: User, upload: UploadedFile[Any] | No
     evidence.save()
     audit.record(
         actor=actor,
-        verb="added evidence",
+        verb="added",
         target=run,
         project=run.cycle.project,
         label=f"{run.case.code} {evidence.filename}",
@@ -98,7 +98,7 @@ def do_remove_evidence(evidence: TestEvidence, *, actor: User) -> None:
     name, storage = evidence.file.name, evidence.file.storage
     audit.record(
         actor=actor,
-        verb="removed evidence",
+        verb="removed",
         target=run,
         project=run.cycle.project,
         label=f"{run.case.code} {evidence.filename}",

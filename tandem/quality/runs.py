@@ -130,7 +130,6 @@ def do_create_cycle(project: Project, *, actor: User, **data: Any) -> TestCycle:
         actor=actor,
         initial={"project": project, "created_by": actor, "status": CycleStatus.PLANNED},
         prepare=prepare,
-        verb="planned",
         audited=CYCLE_AUDITED,
         **_cycle_rules(actor, project),
     )
@@ -182,7 +181,7 @@ def do_start_cycle(cycle: TestCycle, *, actor: User, version: int | None) -> Tes
         CycleStatus.ACTIVE,
         version=version,
         actor=actor,
-        verb="started",
+        verb="status_changed",
         check=updates.in_state({CycleStatus.PLANNED}, _("Only a planned cycle can be started.")),
     )
 
@@ -200,7 +199,7 @@ def do_finish_cycle(cycle: TestCycle, *, actor: User, version: int | None) -> Te
         CycleStatus.FINISHED,
         version=version,
         actor=actor,
-        verb="finished",
+        verb="status_changed",
         check=updates.in_state({CycleStatus.ACTIVE}, _("Only a cycle in progress can be finished.")),
         prepare=finished,
     )
@@ -342,7 +341,7 @@ def do_assign(run: TestRun, *, actor: User, version: int | None, assignee_id: An
         version=version,
         actor=actor,
         project=run.cycle.project,
-        verb="assigned",
+        verb="updated",
         refuse=lambda row: refuse_finished(run.cycle),
         clean={"assignee_id": _tester_cleaner(run)},
         visibility=run_visibility,
@@ -455,7 +454,7 @@ def do_record_result(
         version=version,
         actor=actor,
         project=cycle.project,
-        verb="recorded",
+        verb="updated",
         refuse=lambda row: refuse_finished(cycle),
         prepare=prepare,
         audited=("result", "note", "case_revision"),
@@ -521,7 +520,7 @@ def do_record_results(cycle: TestCycle, *, actor: User, rows: Sequence[Mapping[s
         entries.append(
             audit.entry(
                 actor=actor,
-                verb="recorded",
+                verb="updated",
                 target=run,
                 project=project,
                 label=f"{run.case.code} {run.case.title}",
@@ -624,7 +623,7 @@ def do_raise_defect(
             version=run.version if version is None else version,
             actor=actor,
             project=project,
-            verb="recorded",
+            verb="updated",
             prepare=prepare,
             audited=("result",),
             visibility=run_visibility,
