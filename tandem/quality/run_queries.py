@@ -222,6 +222,16 @@ def run_defects(user: Viewer, run: TestRun) -> QuerySet[Defect]:
     return Defect.objects.visible_to(user).filter(test_run=run).order_by("step_number", "id")
 
 
+def cycle_defects(user: Viewer, cycle: TestCycle) -> QuerySet[Defect]:
+    """The defects raised from the runs of ``cycle`` that the user reads, newest first."""
+    return (
+        Defect.objects.visible_to(user)
+        .filter(project=cycle.project, test_run__cycle=cycle)
+        .select_related("test_case")
+        .order_by("-created_at", "-id")
+    )
+
+
 @dataclass
 class Overview:
     """The Quality tab's landing page: cycles in progress, my tests, open defects, acceptances in review."""

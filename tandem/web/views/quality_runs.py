@@ -306,6 +306,7 @@ def cycle_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         if plans and open_cycle
         else None,
         not_run=RunResult.NOT_RUN,
+        defects=list(run_queries.cycle_defects(scope.viewer, cycle)[:50]),
     )
     return render_page(request, "web/quality/cycle.html", context, status=status)
 
