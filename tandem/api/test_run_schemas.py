@@ -18,13 +18,13 @@ from tandem.quality.choices import (
     RunResult,
     TestPriority,
 )
-from tandem.quality.models import Defect, TestCycle, TestRun
+from tandem.quality.models import Defect, TestCycle
 
 Note = Annotated[str, Field(max_length=4000)]
 IdList = Annotated[list[Id], Field(max_length=1000)]
 
 
-class ProgressOut(Schema):
+class TestCycleProgressOut(Schema):
     """How many of the cycle's runs (that the caller reads) stand at each result."""
 
     passed: int
@@ -34,7 +34,7 @@ class ProgressOut(Schema):
     total: int
 
 
-class CycleOut(Schema):
+class TestCycleOut(Schema):
     """A test cycle with its progress."""
 
     id: int
@@ -49,7 +49,7 @@ class CycleOut(Schema):
     finished_at: dt.datetime | None
     visibility: Visibility
     version: int
-    progress: ProgressOut | None = None
+    progress: TestCycleProgressOut | None = None
 
     @staticmethod
     def resolve_progress(obj: TestCycle) -> dict[str, int] | None:
@@ -77,27 +77,27 @@ class _CycleFields(Schema):
     visibility: Visibility | None = model_field(TestCycle, "visibility", None)
 
 
-class CycleIn(_CycleFields):
+class TestCycleIn(_CycleFields):
     """A new cycle, planned (a client PM's UAT cycle is shared)."""
 
     name: str = model_field(TestCycle, "name")
 
 
-class CyclePatchIn(_CycleFields):
+class TestCyclePatchIn(_CycleFields):
     """Changes to a cycle that is not finished, based on the version read."""
 
     name: str | None = model_field(TestCycle, "name", None)
     version: Version
 
 
-class CycleFilters(Schema):
+class TestCycleFilters(Schema):
     """Filters of the cycle list."""
 
     status: CycleStatus | None = None
     kind: CycleKind | None = None
 
 
-class RunCaseOut(Schema):
+class TestRunCaseOut(Schema):
     """The case a run runs."""
 
     id: int
@@ -106,14 +106,14 @@ class RunCaseOut(Schema):
     priority: TestPriority
 
 
-class StepResultIn(Schema):
+class TestStepResultIn(Schema):
     """One step's result and the tester's note."""
 
     result: RunResult
     note: Note = ""
 
 
-class StepOut(Schema):
+class TestStepOut(Schema):
     """A step of the case at the run's revision, with its result."""
 
     number: int
@@ -123,12 +123,12 @@ class StepOut(Schema):
     note: str
 
 
-class RunOut(Schema):
+class TestRunOut(Schema):
     """A run of a case in a cycle."""
 
     id: int
     cycle_id: int
-    case: RunCaseOut
+    case: TestRunCaseOut
     case_revision: int
     assignee: PersonOut | None
     result: RunResult
@@ -139,13 +139,13 @@ class RunOut(Schema):
     version: int
 
 
-class RunDetailOut(RunOut):
+class TestRunDetailOut(TestRunOut):
     """A run with the steps of its case at the run's revision."""
 
-    steps: list[StepOut]
+    steps: list[TestStepOut]
 
 
-class RunFilters(Schema):
+class TestRunFilters(Schema):
     """Filters of a cycle's runs."""
 
     result: RunResult | None = None
@@ -153,45 +153,45 @@ class RunFilters(Schema):
     priority: TestPriority | None = None
 
 
-class AddCasesIn(Schema):
+class TestCycleCasesIn(Schema):
     """Cases to put into the cycle: by id, and the active cases of requirements."""
 
     cases: IdList = Field(default_factory=list, description="Test case ids.")
     requirements: IdList = Field(default_factory=list, description="Requirement ids: their active cases.")
 
 
-class AssignIn(Schema):
+class TestRunAssignIn(Schema):
     """The tester of a run (null: nobody), based on the version read."""
 
     assignee_id: Id | None = Field(None, description="A member of the project who tests.")
     version: Version
 
 
-class ResultIn(Schema):
+class TestResultIn(Schema):
     """A run's result with each step's, based on the version read."""
 
     result: RunResult
-    step_results: Annotated[list[StepResultIn], Field(max_length=100)] = Field(default_factory=list)
+    step_results: Annotated[list[TestStepResultIn], Field(max_length=100)] = Field(default_factory=list)
     note: Note = ""
     version: Version
 
 
-class BulkRowIn(Schema):
+class TestResultRowIn(Schema):
     """One result of a bulk request, naming the case."""
 
     case: Id = Field(..., description="A test case in the cycle.")
     result: RunResult
-    step_results: Annotated[list[StepResultIn], Field(max_length=100)] = Field(default_factory=list)
+    step_results: Annotated[list[TestStepResultIn], Field(max_length=100)] = Field(default_factory=list)
     note: Note = ""
 
 
-class BulkIn(Schema):
+class TestResultsIn(Schema):
     """Many results of one cycle at once: all or nothing."""
 
-    results: Annotated[list[BulkRowIn], Field(min_length=1, max_length=1000)]
+    results: Annotated[list[TestResultRowIn], Field(min_length=1, max_length=1000)]
 
 
-class RaiseDefectIn(Schema):
+class DefectFromStepIn(Schema):
     """A defect raised from a failed step; the text comes from the run unless given."""
 
     step_number: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
@@ -203,7 +203,7 @@ class RaiseDefectIn(Schema):
     version: Version | None = None
 
 
-class RaisedDefectOut(Schema):
+class DefectFromStepOut(Schema):
     """The defect filed."""
 
     id: int
@@ -211,7 +211,7 @@ class RaisedDefectOut(Schema):
     title: str
 
 
-class EvidenceOut(Schema):
+class TestEvidenceOut(Schema):
     """A file attached to a run."""
 
     id: int
@@ -222,7 +222,7 @@ class EvidenceOut(Schema):
     uploaded_at: dt.datetime
 
 
-class MyRunOut(RunOut):
+class MyTestRunOut(TestRunOut):
     """A run assigned to the caller, with its cycle."""
 
     cycle_name: str = Field(..., alias="cycle.name")
@@ -230,8 +230,5 @@ class MyRunOut(RunOut):
 
 
 def steps_of(steps: list[Any]) -> list[dict[str, Any]]:
-    """Step views as ``StepOut`` dicts."""
+    """Step views as ``TestStepOut`` dicts."""
     return [s.__dict__ for s in steps]
-
-
-__all__ = ["RunOut", "TestRun"]

@@ -13,21 +13,21 @@ from tandem.api.pagination import paged
 from tandem.api.routers.common import caller_and_project, payload_data
 from tandem.api.schemas import VersionIn
 from tandem.api.test_run_schemas import (
-    AddCasesIn,
-    AssignIn,
-    BulkIn,
-    CycleFilters,
-    CycleIn,
-    CycleOut,
-    CyclePatchIn,
-    EvidenceOut,
-    MyRunOut,
-    RaisedDefectOut,
-    RaiseDefectIn,
-    ResultIn,
-    RunDetailOut,
-    RunFilters,
-    RunOut,
+    DefectFromStepIn,
+    DefectFromStepOut,
+    MyTestRunOut,
+    TestCycleCasesIn,
+    TestCycleFilters,
+    TestCycleIn,
+    TestCycleOut,
+    TestCyclePatchIn,
+    TestEvidenceOut,
+    TestResultIn,
+    TestResultsIn,
+    TestRunAssignIn,
+    TestRunDetailOut,
+    TestRunFilters,
+    TestRunOut,
     steps_of,
 )
 from tandem.quality import evidence, run_queries, runs
@@ -69,7 +69,7 @@ def _cycle_out(user: Any, cycle: TestCycle) -> TestCycle:
 
 def _run_out(user: Any, run: TestRun) -> dict[str, Any]:
     fresh = run_queries.access_run(user, run.cycle, run.pk)
-    body = RunOut.from_orm(fresh).model_dump()
+    body = TestRunOut.from_orm(fresh).model_dump()
     body["steps"] = steps_of(run_queries.run_steps(fresh))
     return body
 
@@ -77,9 +77,9 @@ def _run_out(user: Any, run: TestRun) -> dict[str, Any]:
 # ---------------------------------------------------------------- cycles
 
 
-@router.get(P, response=list[CycleOut], summary="A project's test cycles")
+@router.get(P, response=list[TestCycleOut], summary="A project's test cycles")
 @paged
-def list_cycles(request: HttpRequest, code: str, filters: Query[CycleFilters]) -> list[TestCycle]:
+def list_cycles(request: HttpRequest, code: str, filters: Query[TestCycleFilters]) -> list[TestCycle]:
     """The cycles the caller reads (a client tester: those holding a run of theirs), newest first, with
     their progress over the runs the caller reads."""
     user, project = caller_and_project(request, code)
@@ -100,23 +100,23 @@ class _Progressed:
         return int(self.rows.count())
 
 
-@router.post(P, response={201: CycleOut}, summary="Plan a test cycle")
-def create_cycle(request: HttpRequest, code: str, payload: CycleIn) -> Status[TestCycle]:
+@router.post(P, response={201: TestCycleOut}, summary="Plan a test cycle")
+def create_cycle(request: HttpRequest, code: str, payload: TestCycleIn) -> Status[TestCycle]:
     """Plan a cycle (the team's PMs and leads; a UAT cycle, the client PM too: shared)."""
     user, project = caller_and_project(request, code)
     cycle = runs.do_create_cycle(project, actor=user, **payload_data(payload))
     return Status(201, _cycle_out(user, cycle))
 
 
-@router.get(P + "/{cycle_id}", response=CycleOut, summary="A test cycle")
+@router.get(P + "/{cycle_id}", response=TestCycleOut, summary="A test cycle")
 def get_cycle(request: HttpRequest, code: str, cycle_id: int) -> TestCycle:
     """One cycle with its progress."""
     user, cycle = _cycle(request, code, cycle_id)
     return _cycle_out(user, cycle)
 
 
-@router.patch(P + "/{cycle_id}", response=CycleOut, summary="Change a test cycle")
-def update_cycle(request: HttpRequest, code: str, cycle_id: int, payload: CyclePatchIn) -> TestCycle:
+@router.patch(P + "/{cycle_id}", response=TestCycleOut, summary="Change a test cycle")
+def update_cycle(request: HttpRequest, code: str, cycle_id: int, payload: TestCyclePatchIn) -> TestCycle:
     """Change a cycle that is not finished, based on the version read."""
     user, cycle = _cycle(request, code, cycle_id)
     runs.do_update_cycle(cycle, actor=user, version=payload.version, **payload_data(payload, "version"))
@@ -131,7 +131,7 @@ def delete_cycle(request: HttpRequest, code: str, cycle_id: int, version: int | 
     return Status(204, None)
 
 
-@router.post(P + "/{cycle_id}/start", response=CycleOut, summary="Start a test cycle")
+@router.post(P + "/{cycle_id}/start", response=TestCycleOut, summary="Start a test cycle")
 def start_cycle(request: HttpRequest, code: str, cycle_id: int, payload: VersionIn) -> TestCycle:
     """Planned → in progress."""
     user, cycle = _cycle(request, code, cycle_id)
@@ -139,7 +139,7 @@ def start_cycle(request: HttpRequest, code: str, cycle_id: int, payload: Version
     return _cycle_out(user, cycle)
 
 
-@router.post(P + "/{cycle_id}/finish", response=CycleOut, summary="Finish a test cycle")
+@router.post(P + "/{cycle_id}/finish", response=TestCycleOut, summary="Finish a test cycle")
 def finish_cycle(request: HttpRequest, code: str, cycle_id: int, payload: VersionIn) -> TestCycle:
     """In progress → finished: the cycle takes no more results or changes."""
     user, cycle = _cycle(request, code, cycle_id)
@@ -150,16 +150,16 @@ def finish_cycle(request: HttpRequest, code: str, cycle_id: int, payload: Versio
 # ---------------------------------------------------------------- runs
 
 
-@router.get(P + "/{cycle_id}/runs", response=list[RunOut], summary="A cycle's runs")
+@router.get(P + "/{cycle_id}/runs", response=list[TestRunOut], summary="A cycle's runs")
 @paged
-def list_runs(request: HttpRequest, code: str, cycle_id: int, filters: Query[RunFilters]) -> Any:
+def list_runs(request: HttpRequest, code: str, cycle_id: int, filters: Query[TestRunFilters]) -> Any:
     """The runs of the cycle the caller reads, in the cycle's order, filtered."""
     user, cycle = _cycle(request, code, cycle_id)
     return run_queries.cycle_runs(user, cycle, **filters.model_dump(exclude_none=True))
 
 
-@router.post(P + "/{cycle_id}/runs", response={201: list[RunOut]}, summary="Add cases to a cycle")
-def add_cases(request: HttpRequest, code: str, cycle_id: int, payload: AddCasesIn) -> Status[Any]:
+@router.post(P + "/{cycle_id}/runs", response={201: list[TestRunOut]}, summary="Add cases to a cycle")
+def add_cases(request: HttpRequest, code: str, cycle_id: int, payload: TestCycleCasesIn) -> Status[Any]:
     """Put active cases into the cycle, by id and through requirements; those present are skipped."""
     user, cycle = _cycle(request, code, cycle_id)
     created = runs.do_add_cases(
@@ -169,16 +169,16 @@ def add_cases(request: HttpRequest, code: str, cycle_id: int, payload: AddCasesI
     return Status(201, list(rows))
 
 
-@router.get(RUN, response=RunDetailOut, summary="A test run")
+@router.get(RUN, response=TestRunDetailOut, summary="A test run")
 def get_run(request: HttpRequest, code: str, cycle_id: int, run_id: int) -> dict[str, Any]:
     """One run with the steps of its case at the run's revision."""
     user, run = _run(request, code, cycle_id, run_id)
     return _run_out(user, run)
 
 
-@router.patch(RUN, response=RunDetailOut, summary="Assign a test run")
+@router.patch(RUN, response=TestRunDetailOut, summary="Assign a test run")
 def assign_run(
-    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: AssignIn
+    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: TestRunAssignIn
 ) -> dict[str, Any]:
     """Name the tester of a run (a planner of the cycle), based on the version read."""
     user, run = _run(request, code, cycle_id, run_id)
@@ -196,9 +196,9 @@ def remove_run(
     return Status(204, None)
 
 
-@router.put(RUN + "/result", response=RunDetailOut, summary="Record a run's result")
+@router.put(RUN + "/result", response=TestRunDetailOut, summary="Record a run's result")
 def record_result(
-    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: ResultIn
+    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: TestResultIn
 ) -> dict[str, Any]:
     """The run's result with each step's (its tester, the team's writers, the client PM in UAT)."""
     user, run = _run(request, code, cycle_id, run_id)
@@ -213,8 +213,8 @@ def record_result(
     return _run_out(user, run)
 
 
-@router.post(P + "/{cycle_id}/results", response=list[RunOut], summary="Record many results")
-def record_results(request: HttpRequest, code: str, cycle_id: int, payload: BulkIn) -> Any:
+@router.post(P + "/{cycle_id}/results", response=list[TestRunOut], summary="Record many results")
+def record_results(request: HttpRequest, code: str, cycle_id: int, payload: TestResultsIn) -> Any:
     """Results of many runs of the cycle, each naming its case: all or nothing."""
     user, cycle = _cycle(request, code, cycle_id)
     rows = [
@@ -228,9 +228,9 @@ def record_results(request: HttpRequest, code: str, cycle_id: int, payload: Bulk
     return list(run_queries.cycle_runs(user, cycle).filter(pk__in=[r.pk for r in done]))
 
 
-@router.post(RUN + "/defects", response={201: RaisedDefectOut}, summary="Raise a defect from a step")
+@router.post(RUN + "/defects", response={201: DefectFromStepOut}, summary="Raise a defect from a step")
 def raise_defect(
-    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: RaiseDefectIn
+    request: HttpRequest, code: str, cycle_id: int, run_id: int, payload: DefectFromStepIn
 ) -> Status[Defect]:
     """Mark the step failed (if not yet) and file a defect from it in one action."""
     user, run = _run(request, code, cycle_id, run_id)
@@ -244,7 +244,7 @@ def raise_defect(
 # ---------------------------------------------------------------- evidence
 
 
-@router.get(RUN + "/evidence", response=list[EvidenceOut], summary="A run's evidence")
+@router.get(RUN + "/evidence", response=list[TestEvidenceOut], summary="A run's evidence")
 def list_evidence(request: HttpRequest, code: str, cycle_id: int, run_id: int) -> Any:
     """The files attached to the run."""
     _user, run = _run(request, code, cycle_id, run_id)
@@ -253,7 +253,7 @@ def list_evidence(request: HttpRequest, code: str, cycle_id: int, run_id: int) -
 
 @router.post(
     RUN + "/evidence",
-    response={201: EvidenceOut},
+    response={201: TestEvidenceOut},
     summary="Upload evidence",
     openapi_extra={"requestBody": EVIDENCE_BODY},
 )
@@ -286,7 +286,7 @@ def remove_evidence(
 # ---------------------------------------------------------------- my tests
 
 
-@router.get("/projects/{code}/my-tests", response=list[MyRunOut], summary="My tests")
+@router.get("/projects/{code}/my-tests", response=list[MyTestRunOut], summary="My tests")
 @paged
 def my_tests(request: HttpRequest, code: str) -> Any:
     """The runs assigned to the caller: those not yet passed first, in cycles not finished first."""
