@@ -10,9 +10,7 @@ from ninja import Query, Router, Status
 
 from tandem.api.auth import AUTH
 from tandem.api.pagination import paged
-from tandem.api.routers.common import caller_and_project, payload_data
-from tandem.api.schemas import VersionIn
-from tandem.api.test_run_schemas import (
+from tandem.api.quality_run_schemas import (
     DefectFromStepIn,
     DefectFromStepOut,
     MyTestRunOut,
@@ -30,6 +28,8 @@ from tandem.api.test_run_schemas import (
     TestRunOut,
     steps_of,
 )
+from tandem.api.routers.common import caller_and_project, payload_data
+from tandem.api.schemas import VersionIn
 from tandem.quality import evidence, run_queries, runs
 from tandem.quality.models import Defect, TestCycle, TestEvidence, TestRun
 
