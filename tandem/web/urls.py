@@ -74,6 +74,7 @@ urlpatterns = [
     path(project + "quality/cycles/new/", quality_runs.cycle_new, name="test_cycle_new"),
     path(project + "quality/cycles/<int:pk>/", quality_runs.cycle_detail, name="test_cycle_detail"),
     path(project + "quality/cycles/<int:pk>/edit/", quality_runs.cycle_edit, name="test_cycle_edit"),
+    path(project + "quality/cycles/<int:pk>/export/", quality_runs.cycle_export, name="test_cycle_export"),
     path(project + "quality/cycles/<int:pk>/runs/<int:run_id>/", quality_runs.run_page, name="test_run"),
     path(
         project + "quality/cycles/<int:pk>/runs/<int:run_id>/evidence/<int:evidence_id>/",

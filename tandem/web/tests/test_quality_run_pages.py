@@ -280,3 +280,21 @@ def test_the_pages_read_the_same_queries_with_few_or_many_runs(world: World, cli
     _more_runs(world, 30)
     many = [count_queries(client, page) for page in pages]
     assert many == few
+
+
+def test_a_clients_export_of_a_cycle_has_only_the_runs_they_read(world: World, client: Client) -> None:
+    _seed(world)
+    uat = world.records["uat"]
+    export = reverse("web:test_cycle_export", args=["ERP", uat.pk])
+    client.force_login(world.client_pm)
+    text = client.get(export + "?format=csv").content.decode("utf-8-sig")
+    assert "Log in" in text and INTERNAL_CASE not in text and text.startswith("Code,Test case")
+    client.force_login(world.pm)
+    assert INTERNAL_CASE in client.get(export + "?format=csv").content.decode("utf-8-sig")
+    xlsx = client.get(export + "?format=xlsx&result=not_run")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    client.force_login(world.client_viewer)
+    mine = client.get(export).content.decode("utf-8-sig")
+    assert "Order" in mine and "Log in" not in mine
+    client.force_login(world.people["other_client"])
+    assert client.get(export).status_code == 404

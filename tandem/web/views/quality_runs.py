@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from tandem.projects.models import Deliverable
-from tandem.quality import evidence, permissions, run_queries, runs
+from tandem.quality import evidence, permissions, run_exports, run_queries, runs
 from tandem.quality.choices import CycleKind, CycleStatus, RunResult
 from tandem.quality.models import TestCycle, TestRun
 from tandem.quality.scope import cases_of
@@ -309,6 +309,18 @@ def cycle_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         defects=list(run_queries.cycle_defects(scope.viewer, cycle)[:50]),
     )
     return render_page(request, "web/quality/cycle.html", context, status=status)
+
+
+@project_view
+def cycle_export(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
+    """The cycle's runs the reader reads, filtered as on its page, as CSV (``?format=csv``) or Excel."""
+    cycle = run_queries.access_cycle(scope.viewer, scope.project, pk)
+    form = RunFilterForm(request.GET, testers=_testers(scope))
+    kind = request.GET.get("format", "csv")
+    if not form.is_valid() or kind not in ("csv", "xlsx"):
+        raise Http404(_("Unknown format."))
+    rows = run_queries.cycle_runs(scope.viewer, cycle, **{k: v for k, v in form.cleaned_data.items() if v})
+    return run_exports.runs_response(cycle, rows, kind)
 
 
 # ---------------------------------------------------------------- the tester's page
