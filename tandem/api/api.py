@@ -28,6 +28,7 @@ from tandem.api.routers import (
     requirements,
     resources,
     risks,
+    test_runs,
     timesheets,
     workload,
 )
@@ -70,3 +71,4 @@ api.add_router("", certificates.router)
 api.add_router("", defects.router)
 api.add_router("", quality_coverage.router)
 api.add_router("", acceptance.router)
+api.add_router("", test_runs.router)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from tandem.core.uploads import sniff
+from tandem.core import uploads
 
 if TYPE_CHECKING:
     from tandem.costs.models import Expense
@@ -28,25 +26,25 @@ RECEIPT_TYPES = {
 }
 
 
+def sniff(head: bytes) -> str:
+    """The content type the first bytes of a file show ("" when none of the accepted ones)."""
+    found = uploads.sniff(head)
+    return found if found in RECEIPT_TYPES else ""
+
+
 def check_receipt(upload: UploadedFile[Any]) -> str:
     """The extension to store an accepted receipt under; a ValidationError on ``file`` otherwise.
 
     The declared content type must be an accepted one and agree with the file's first bytes, so a
     script renamed ``receipt.pdf`` is refused whatever the browser says.
     """
-    if upload.size is None or upload.size > MAX_RECEIPT_BYTES:
-        raise ValidationError(
-            {"file": [_("A receipt may be at most %(size)s.") % {"size": filesizeformat(MAX_RECEIPT_BYTES)}]}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    declared = (upload.content_type or "").split(";")[0].strip().lower()
-    upload.seek(0)
-    found = sniff(upload.read(16))
-    upload.seek(0)
-    if declared not in RECEIPT_TYPES or found != declared:
-        raise ValidationError({"file": [_("A receipt is a PDF or an image (PNG, JPEG, GIF or WebP).")]})
-    return RECEIPT_TYPES[found]
+    return uploads.check_upload(
+        upload,
+        accepted=RECEIPT_TYPES,
+        max_bytes=MAX_RECEIPT_BYTES,
+        too_large=_("A receipt may be at most %(size)s."),
+        wrong_type=_("A receipt is a PDF or an image (PNG, JPEG, GIF or WebP)."),
+    )
 
 
 def stored_name(expense: Expense, extension: str) -> str:

@@ -345,6 +345,7 @@ OTHER_MATRICES = (
     "tandem.quality.tests.test_certificates_api",
     "tandem.quality.tests.test_defects_api",
     "tandem.quality.tests.test_acceptance_api",
+    "tandem.quality.tests.test_runs_api",
 )
 
 
