@@ -20,10 +20,12 @@ from tandem.api.routers import (
     notes,
     planning,
     projects,
+    quality_standards,
     reports,
     requirements,
     resources,
     risks,
+    test_cases,
     timesheets,
     workload,
 )
@@ -62,3 +64,5 @@ api.add_router("", meetings.router)
 api.add_router("", jobs.router)
 api.add_router("", budget.router)
 api.add_router("", timesheets.router)
+api.add_router("", test_cases.router)
+api.add_router("", quality_standards.router)

@@ -154,7 +154,12 @@ def preview_cases(project: Project, *, actor: Viewer, content: bytes, filename: 
             header.append((index, name, written))
     if "title" not in seen:
         raise ValidationError(
-            {"file": [_("The first row must name the columns, with a “%(column)s” column.") % {"column": _("Title")}]}
+            {
+                "file": [
+                    _("The first row must name the columns, with a “%(column)s” column.")
+                    % {"column": _("Title")}
+                ]
+            }
         )
     priorities = _words(TestPriority.choices, EXTRA_PRIORITIES)
     visibilities = _words(Visibility.choices, EXTRA_VISIBILITIES)
@@ -176,7 +181,9 @@ def preview_cases(project: Project, *, actor: Viewer, content: bytes, filename: 
                     if text:
                         if text.lower() not in priorities:
                             raise ValidationError(
-                                _("Unknown priority “%(value)s”: use critical, high, medium or low (关键, 高, 中, 低).")
+                                _(
+                                    "Unknown priority “%(value)s”: use critical, high, medium or low (关键, 高, 中, 低)."
+                                )
                                 % {"value": text}
                             )
                         item.data["priority"] = priorities[text.lower()]
@@ -202,7 +209,9 @@ def _check_rows(project: Project, actor: Viewer, rows: list[ImportRow], label: d
     """Check each row as the case it makes, and its requirement codes among those the actor sees."""
     codes = {code for row in rows for code in row.requirement_codes}
     known = dict(
-        Requirement.objects.visible_to(actor).filter(project=project, code__in=codes).values_list("code", "pk")
+        Requirement.objects.visible_to(actor)
+        .filter(project=project, code__in=codes)
+        .values_list("code", "pk")
     )
     for row in rows:
         missing = [code for code in row.requirement_codes if code not in known]
@@ -220,7 +229,11 @@ def _check_rows(project: Project, actor: Viewer, rows: list[ImportRow], label: d
 
 
 def _case_values(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k in ("title", "preconditions", "steps", "expected_result", "priority", "visibility")}
+    return {
+        k: v
+        for k, v in data.items()
+        if k in ("title", "preconditions", "steps", "expected_result", "priority", "visibility")
+    }
 
 
 def row_errors(rows: list[ImportRow]) -> dict[str, list[str]]:
@@ -231,6 +244,12 @@ def row_errors(rows: list[ImportRow]) -> dict[str, list[str]]:
             key = _("row %(n)s, %(column)s") % {"n": row.line, "column": column}
             errors.setdefault(key, []).extend(messages)
     return errors
+
+
+def check_import(project: Project, *, actor: Viewer, content: bytes, filename: str) -> list[ImportRow]:
+    """The dry run of an import by ``actor``: their right checked, every row with its errors, nothing saved."""
+    require(can_write_cases(actor, project))
+    return preview_cases(project, actor=actor, content=content, filename=filename)
 
 
 @transaction.atomic
@@ -325,6 +344,8 @@ def export_response(user: Viewer, project: Project, filters: CaseFilters, format
     if format == "xlsx":
         response = HttpResponse(export_xlsx(cases), content_type=XLSX_TYPE)
     else:
-        response = HttpResponse(("\ufeff" + export_csv(cases)).encode(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            ("\ufeff" + export_csv(cases)).encode(), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{project.code}-test-cases.{format}"'
     return response

@@ -75,6 +75,14 @@ def access_standard(user: Viewer, project: Project, pk: Any) -> QualityStandard:
     return found
 
 
+def standard_named(user: Viewer, project: Project, pk: Any) -> QualityStandard:
+    """The standard a request names by id (``standard_id``): one the user reads, else a ValidationError."""
+    try:
+        return access_standard(user, project, pk)
+    except Http404:
+        raise ValidationError({"standard_id": [_("No such quality standard.")]}) from None
+
+
 def deliverables_of(user: Viewer, project: Project) -> QuerySet[Deliverable]:
     """The deliverables of ``project`` the user reads."""
     return Deliverable.objects.visible_to(user).filter(project=project).order_by("position", "id")
@@ -275,7 +283,9 @@ def do_record_check(
     values: Mapping[str, Any] = {
         "result": result,
         "note": note,
-        **({"deliverable_id": deliverable_id} if deliverable_id not in (None, "") else {"phase_id": phase_id}),
+        **(
+            {"deliverable_id": deliverable_id} if deliverable_id not in (None, "") else {"phase_id": phase_id}
+        ),
     }
     return updates.create_audited(
         QualityCheck,

@@ -342,6 +342,7 @@ OTHER_MATRICES = (
     "tandem.api.tests.test_jobs",
     "tandem.costs.tests.test_api",
     "tandem.costs.tests.test_time_api",
+    "tandem.quality.tests.test_cases_api",
 )
 
 

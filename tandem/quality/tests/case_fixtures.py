@@ -16,7 +16,10 @@ from tandem.requirements import services as requirement_services
 from tandem.requirements.models import Requirement
 from tandem.testing.personas import World
 
-STEPS = [{"action": "Open the sign-in page", "expected": "The form shows"}, {"action": "Sign in", "expected": ""}]
+STEPS = [
+    {"action": "Open the sign-in page", "expected": "The form shows"},
+    {"action": "Sign in", "expected": ""},
+]
 
 
 @dataclass
@@ -40,7 +43,9 @@ class Suite:
 def make_suite(world: World) -> Suite:
     """Build the suite in ``world``'s ERP project."""
     pm, project = world.pm, world.project
-    login = requirement_services.do_create_requirement(project, actor=pm, title="Single sign-on", priority="must")
+    login = requirement_services.do_create_requirement(
+        project, actor=pm, title="Single sign-on", priority="must"
+    )
     report = requirement_services.do_create_requirement(project, actor=pm, title="Daily sales report")
     margin = requirement_services.do_create_requirement(
         project, actor=pm, title="Margin dashboard", visibility=Visibility.INTERNAL
@@ -52,7 +57,9 @@ def make_suite(world: World) -> Suite:
     shared = case_services.do_create_case(
         project, actor=pm, title="Sign in", steps=STEPS, priority="high", requirements=[login.pk, margin.pk]
     )
-    other = case_services.do_create_case(project, actor=pm, title="Print the report", requirements=[report.pk])
+    other = case_services.do_create_case(
+        project, actor=pm, title="Print the report", requirements=[report.pk]
+    )
     internal = case_services.do_create_case(
         project, actor=pm, title="Margin figures", visibility=Visibility.INTERNAL, requirements=[margin.pk]
     )

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 EN = (
     "Title,Preconditions,Steps,Expected result,Priority,Requirements,Visibility\n"
     '"Pay by card","Card reader on","1. Insert the card => PIN asked\n2. Enter the PIN | Paid",Receipt printed,'
-    "high,\"REQ-001, REQ-002\",internal\n"
+    'high,"REQ-001, REQ-002",internal\n'
     "Refund,,Scan the receipt,Money back,低,REQ-002,\n"
 )
 ZH = (
@@ -47,7 +47,9 @@ def test_it_imports_english_headings_with_steps_priorities_and_requirements(suit
         {"action": "Insert the card", "expected": "PIN asked"},
         {"action": "Enter the PIN", "expected": "Paid"},
     ]
-    assert card.priority == "high" and card.visibility == "internal" and card.preconditions == "Card reader on"
+    assert (
+        card.priority == "high" and card.visibility == "internal" and card.preconditions == "Card reader on"
+    )
     assert set(card.requirements.all()) == {suite.login, suite.report}
     refund = TestCase.objects.get(code="TC-005")
     assert refund.priority == "low" and refund.visibility == "shared"
@@ -93,7 +95,9 @@ def test_a_bad_row_saves_nothing_and_names_the_row_and_the_column(suite: Suite) 
         )
     assert "file" in caught.value.message_dict
     with pytest.raises(PermissionDenied):
-        case_imports.do_import_cases(world.project, actor=world.sponsor, content=EN.encode(), filename="c.csv")
+        case_imports.do_import_cases(
+            world.project, actor=world.sponsor, content=EN.encode(), filename="c.csv"
+        )
 
 
 def test_the_preview_shows_every_row_and_saves_nothing(suite: Suite) -> None:
@@ -153,7 +157,9 @@ def test_an_export_imports_again(suite: Suite, language: str, kind: str) -> None
 
 def test_a_clients_export_has_only_what_they_see(suite: Suite) -> None:
     world = suite.world
-    text = case_imports.export_response(world.sponsor, world.project, CaseFilters(), "csv").content.decode("utf-8-sig")
+    text = case_imports.export_response(world.sponsor, world.project, CaseFilters(), "csv").content.decode(
+        "utf-8-sig"
+    )
     assert "Sign in" in text and "Margin figures" not in text
     assert suite.margin.code not in text and suite.login.code in text
     tester = case_imports.export_response(world.client_viewer, world.project, CaseFilters(), "csv")

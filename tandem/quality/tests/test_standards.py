@@ -31,7 +31,12 @@ def suite(world: World) -> Suite:
 def test_it_takes_one_standard_per_line_from_the_charter_once(suite: Suite) -> None:
     world = suite.world
     made = standards.do_import_standards_from_charter(world.project, actor=world.pm)
-    assert [s.title for s in made] == ["关键流程 100% 通过 UAT", "P1 缺陷清零", "Availability ≥ 99.5%", "Code reviewed"]
+    assert [s.title for s in made] == [
+        "关键流程 100% 通过 UAT",
+        "P1 缺陷清零",
+        "Availability ≥ 99.5%",
+        "Code reviewed",
+    ]
     assert standards.do_import_standards_from_charter(world.project, actor=world.pm) == []
     with pytest.raises(PermissionDenied):
         standards.do_import_standards_from_charter(world.project, actor=world.member)
@@ -41,7 +46,9 @@ def test_standards_are_kept_by_the_charter_editors(suite: Suite) -> None:
     world = suite.world
     standard = standards.do_add_standard(world.project, actor=world.pm, title="Accessible (WCAG AA)")
     assert standard.position == 1
-    standard = standards.do_update_standard(standard, actor=world.pm, version=standard.version, title="WCAG 2.1 AA")
+    standard = standards.do_update_standard(
+        standard, actor=world.pm, version=standard.version, title="WCAG 2.1 AA"
+    )
     with pytest.raises(PermissionDenied):
         standards.do_update_standard(standard, actor=world.client_viewer, version=standard.version, title="x")
     with pytest.raises(ValidationError):
@@ -64,7 +71,11 @@ def test_a_check_names_a_deliverable_or_a_phase_the_checker_sees(suite: Suite) -
     assert "phase_id" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
         standards.do_record_check(
-            standard, actor=world.member, phase_id=suite.phase.pk, deliverable_id=deliverable.pk, result="passed"
+            standard,
+            actor=world.member,
+            phase_id=suite.phase.pk,
+            deliverable_id=deliverable.pk,
+            result="passed",
         )
     assert "deliverable_id" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
@@ -111,7 +122,10 @@ def test_the_checklist_reads_in_constant_queries(suite: Suite) -> None:
             standard = standards.do_add_standard(world.project, actor=world.pm, title=f"S{n}-{i}")
             standards.do_record_check(standard, actor=world.member, phase_id=suite.phase.pk, result="passed")
             standards.do_record_check(
-                standard, actor=world.member, deliverable_id=world.records["deliverable_shared"].pk, result="failed"
+                standard,
+                actor=world.member,
+                deliverable_id=world.records["deliverable_shared"].pk,
+                result="failed",
             )
         with CaptureQueriesContext(connection) as queries:
             matrix = standards.checklist(world.sponsor, world.project)
