@@ -161,8 +161,10 @@ def preview_cases(project: Project, *, actor: Viewer, content: bytes, filename: 
                 ]
             }
         )
-    priorities = _words(TestPriority.choices, EXTRA_PRIORITIES)
-    visibilities = _words(Visibility.choices, EXTRA_VISIBILITIES)
+    words = {
+        "priority": _words(TestPriority.choices, EXTRA_PRIORITIES),
+        "visibility": _words(Visibility.choices, EXTRA_VISIBILITIES),
+    }
     team = writes_internal_cases(actor, project)
     result = []
     for line, row in enumerate(rows[1:], start=2):
@@ -173,36 +175,39 @@ def preview_cases(project: Project, *, actor: Viewer, content: bytes, filename: 
         for index, name, _written in header:
             text = _cell(row[index]) if index < len(row) else ""
             try:
-                if name == "code":
-                    continue
-                if name == "steps":
-                    item.data["steps"] = parse_steps(text)
-                elif name == "priority":
-                    if text:
-                        if text.lower() not in priorities:
-                            raise ValidationError(
-                                _(
-                                    "Unknown priority “%(value)s”: use critical, high, medium or low (关键, 高, 中, 低)."
-                                )
-                                % {"value": text}
-                            )
-                        item.data["priority"] = priorities[text.lower()]
-                elif name == "visibility":
-                    if text:
-                        if text.lower() not in visibilities:
-                            raise ValidationError(
-                                _("Unknown visibility “%(value)s”: use shared or internal.") % {"value": text}
-                            )
-                        item.data["visibility"] = visibilities[text.lower()] if team else Visibility.SHARED
-                elif name == "requirements":
-                    item.requirement_codes = [c.upper() for c in _CODE_SEPARATORS.split(text) if c]
-                else:
-                    item.data[name] = text
+                _read_cell(item, name, text, words, team=team)
             except ValidationError as exc:
                 item.errors.setdefault(label[name], []).extend(exc.messages)
         result.append(item)
     _check_rows(project, actor, result, {name: written for _i, name, written in header})
     return result
+
+
+def _read_cell(
+    item: ImportRow, name: str, text: str, words: dict[str, dict[str, str]], *, team: bool
+) -> None:
+    """Put one cell's value on ``item`` (a ``ValidationError`` when the cell cannot be read)."""
+    if name == "code":
+        return  # an exported case's code: the imported case gets a new one
+    if name == "steps":
+        item.data["steps"] = parse_steps(text)
+    elif name == "requirements":
+        item.requirement_codes = [c.upper() for c in _CODE_SEPARATORS.split(text) if c]
+    elif name in words:
+        if not text:
+            return
+        value = words[name].get(text.lower())
+        if value is None and name == "priority":
+            message = _("Unknown priority “%(value)s”: use critical, high, medium or low (关键, 高, 中, 低).")
+            raise ValidationError(message % {"value": text})
+        if value is None:
+            raise ValidationError(
+                _("Unknown visibility “%(value)s”: use shared or internal.") % {"value": text}
+            )
+        # A client's case is always shared.
+        item.data[name] = value if name == "priority" or team else Visibility.SHARED
+    else:
+        item.data[name] = text
 
 
 def _check_rows(project: Project, actor: Viewer, rows: list[ImportRow], label: dict[str, str]) -> None:
@@ -247,14 +252,14 @@ def row_errors(rows: list[ImportRow]) -> dict[str, list[str]]:
 
 
 def check_import(project: Project, *, actor: Viewer, content: bytes, filename: str) -> list[ImportRow]:
-    """The dry run of an import by ``actor``: their right checked, every row with its errors, nothing saved."""
+    """The dry run of an import: the actor's right checked, every row with its errors, nothing saved."""
     require(can_write_cases(actor, project))
     return preview_cases(project, actor=actor, content=content, filename=filename)
 
 
 @transaction.atomic
 def do_import_cases(project: Project, *, actor: User, content: bytes, filename: str) -> list[TestCase]:
-    """Add one test case per row of the file, all or none (a ``ValidationError`` names each row and column)."""
+    """Add one test case per row of the file, all or none (a ``ValidationError`` names rows and columns)."""
     require(can_write_cases(actor, project))
     rows = preview_cases(project, actor=actor, content=content, filename=filename)
     errors = row_errors(rows)
@@ -307,7 +312,7 @@ def headers() -> list[str]:
 
 
 def table(cases: Iterable[TestCase]) -> list[list[Any]]:
-    """One row per case, in the columns' order; requirements as the reader sees them (``shown_requirements``)."""
+    """One row per case in the columns' order; the requirements the reader sees (``shown_requirements``)."""
     rows = []
     for case in cases:
         requirements = getattr(case, "shown_requirements", None)

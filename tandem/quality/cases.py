@@ -56,7 +56,8 @@ def _steps_error(message: str) -> ValidationError:
 
 
 def clean_steps(value: Any) -> list[dict[str, str]]:
-    """The steps as stored: a list of ``{"action", "expected"}``, each action given, or an error on ``steps``."""
+    """The steps as stored: a list of ``{"action", "expected"}`` with every action given; else an error
+    on ``steps``."""
     if value in (None, ""):
         return []
     if isinstance(value, str):

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 EN = (
     "Title,Preconditions,Steps,Expected result,Priority,Requirements,Visibility\n"
-    '"Pay by card","Card reader on","1. Insert the card => PIN asked\n2. Enter the PIN | Paid",Receipt printed,'
+    '"Pay by card","Card reader on","1. Insert the card => PIN asked\n2. Enter the PIN | Paid",'
+    "Receipt printed,"
     'high,"REQ-001, REQ-002",internal\n'
     "Refund,,Scan the receipt,Money back,低,REQ-002,\n"
 )

@@ -16,7 +16,7 @@ from tandem.testing.personas import World
 from .case_fixtures import ids_of, make_suite
 
 P = "/projects/ERP"
-CSV = ("Title,Steps,Priority,Requirements\nPay by card,Insert the card => PIN asked,high,REQ-001\n").encode()
+CSV = b"Title,Steps,Priority,Requirements\nPay by card,Insert the card => PIN asked,high,REQ-001\n"
 #: Writing cases: the team's writers and the client PM.
 WRITERS = "401 404 404 403 {ok} 403 {ok} {ok}"
 #: TC-002 is shared but not assigned to the client viewer (a client tester): unknown to them.
@@ -213,9 +213,7 @@ def test_the_list_answers_in_constant_queries(api_world: tuple[World, dict[str, 
             case = cases.do_create_case(
                 world.project, actor=world.pm, title=f"Bulk {i}", requirements=[ids["login"], ids["margin"]]
             )
-            TestRun.objects.create(
-                cycle_id=TestRun.objects.first().cycle_id, case=case, assignee=world.client_viewer
-            )  # type: ignore[union-attr]
+            TestRun.objects.create(cycle_id=cycle, case=case, assignee=world.client_viewer)
         with CaptureQueriesContext(connection) as queries:
             answer = Caller(world, viewer).get(f"{P}/test-cases")
         assert answer.status == 200 and answer.json["count"] >= n
