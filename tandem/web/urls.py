@@ -25,6 +25,7 @@ from tandem.web.views import (
     requirements,
     resources,
     risks,
+    test_cases,
     timesheets,
     workload,
 )
@@ -307,6 +308,15 @@ urlpatterns = [
     path(project + "reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path(project + "reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
     path(project + "reports/<int:pk>/report.pdf", reports.report_pdf, name="report_pdf"),
+    # test cases and quality standards
+    path(project + "quality/cases/", test_cases.test_case_list, name="test_cases"),
+    path(project + "quality/cases/new/", test_cases.test_case_new, name="test_case_new"),
+    path(project + "quality/cases/import/", test_cases.test_case_import, name="test_case_import"),
+    path(project + "quality/cases/export/", test_cases.test_case_export, name="test_case_export"),
+    path(project + "quality/cases/<int:pk>/", test_cases.test_case_detail, name="test_case_detail"),
+    path(project + "quality/cases/<int:pk>/edit/", test_cases.test_case_edit, name="test_case_edit"),
+    path(project + "quality/cases/<int:pk>/action/", test_cases.test_case_action, name="test_case_action"),
+    path(project + "quality/standards/", test_cases.quality_standards, name="quality_standards"),
     # background jobs
     path(project + "jobs/", jobs.job_list, name="jobs"),
     path(project + "jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
