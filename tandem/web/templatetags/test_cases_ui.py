@@ -12,7 +12,7 @@ from tandem.quality.choices import CheckResult, RunResult
 register = template.Library()
 
 #: The badge class of each result of a run or a check.
-BADGES = {
+BADGES: dict[str, str] = {
     RunResult.PASSED: "badge badge-shared",
     RunResult.FAILED: "badge badge-danger",
     RunResult.BLOCKED: "badge badge-warn",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from tandem.projects import services as project_services
 from tandem.quality import cases, standards
 from tandem.quality.models import TestCase, TestRun
+from tandem.quality.tests.case_fixtures import make_suite
 from tandem.testing.personas import World
 from tandem.web.tests.test_page_permissions import (
     CLIENTS,
@@ -24,8 +25,6 @@ from tandem.web.tests.test_page_permissions import (
     url,
 )
 from tandem.web.tests.test_query_counts import count_queries
-
-from .case_fixtures import make_suite
 
 pytestmark = pytest.mark.django_db
 
