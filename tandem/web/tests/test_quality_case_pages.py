@@ -38,8 +38,18 @@ def _suite(world: World) -> None:
         world.project, key="quality_standards", body="Reviewed\nTested", version=0, actor=world.pm
     )
     standard = standards.do_add_standard(world.project, actor=world.pm, title="Reviewed")
+    internal = standards.do_add_standard(
+        world.project, actor=world.pm, title="Margin kept", visibility="internal"
+    )
+    standards.do_record_check(
+        standard, actor=world.member, deliverable_id=world.records["deliverable_shared"].pk, result="passed"
+    )
     world.records.update(
-        shared_case=suite.shared, other_case=suite.other, internal_case=suite.internal, standard=standard
+        shared_case=suite.shared,
+        other_case=suite.other,
+        internal_case=suite.internal,
+        standard=standard,
+        internal_standard=internal,
     )
 
 
@@ -104,6 +114,24 @@ GET_CASES = [
         setup=_suite,
     ),
     Case("quality standards", url("quality_standards", "ERP"), project_page(*MEMBERS), setup=_suite),
+    Case(
+        "a check's history",
+        lambda w: (
+            reverse("web:quality_standards", args=["ERP"])
+            + f"?history={w.records['standard'].pk}&target=deliverable:{w.records['deliverable_shared'].pk}"
+        ),
+        project_page(*MEMBERS),
+        setup=_suite,
+    ),
+    Case(
+        "an internal standard's history",
+        lambda w: (
+            reverse("web:quality_standards", args=["ERP"])
+            + f"?history={w.records['internal_standard'].pk}&target=phase:1"
+        ),
+        project_page("member", "pm", hidden_from=CLIENTS),
+        setup=_suite,
+    ),
 ]
 
 POST_CASES = [

@@ -265,6 +265,18 @@ def test_case_export(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 # ---------------------------------------------------------------- quality standards
 
 
+def _history(request: HttpRequest, scope: ProjectScope) -> dict[str, Any] | None:
+    """The checks of one standard against one target (``?history=<standard>&target=<kind:id>``)."""
+    if not request.GET.get("history"):
+        return None
+    standard = standards.access_standard(scope.viewer, scope.project, request.GET.get("history"))
+    kind, _sep, pk = request.GET.get("target", "").partition(":")
+    if kind not in ("deliverable", "phase") or not pk.isdigit() or len(pk) > 18:
+        raise Http404(_("Choose a deliverable or a phase."))
+    checks = standards.check_history(scope.viewer, standard, **{f"{kind}_id": int(pk)})
+    return {"standard": standard, "checks": list(checks[:100])}
+
+
 @project_view
 def quality_standards(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The checklist: standards × deliverables and phases with each pair's latest check. POST ``action`` =
@@ -326,6 +338,7 @@ def quality_standards(request: HttpRequest, scope: ProjectScope) -> HttpResponse
     context = _context(
         scope,
         "standards",
+        history=_history(request, scope),
         checklist=standards.checklist(scope.viewer, project),
         editing=editing,
         checking=checking,
