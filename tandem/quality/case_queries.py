@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tandem.core.validation import ILLEGAL_TEXT
 from tandem.quality.choices import TestPriority
 from tandem.quality.models import Defect, TestCase, TestCaseRevision, TestRun
 from tandem.quality.scope import cases_of, runs_of
@@ -60,7 +61,8 @@ def check_filters(
     *, q: str = "", priority: str = "", requirement: Any = None, active: Any = None
 ) -> CaseFilters:
     """The filters as given, checked (a ``ValidationError`` names the one at fault)."""
-    q = (q or "").strip()[:200]
+    # Characters no text may hold (a NUL breaks a PostgreSQL query) cannot be searched for.
+    q = ILLEGAL_TEXT.sub("", q or "").strip()[:200]
     if priority and priority not in TestPriority.values:
         raise ValidationError({"priority": [_("Unknown priority.")]})
     requirement_id: int | None = None

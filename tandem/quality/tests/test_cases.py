@@ -110,6 +110,7 @@ def test_the_list_searches_filters_and_reads_through_the_scope(suite: Suite) -> 
     assert [c.code for c in page.items] == ["TC-001", "TC-002", "TC-003"] and page.count == 3
     assert [c.code for c in case_queries.cases_list(world.pm, project, q="report").items] == ["TC-002"]
     assert [c.code for c in case_queries.cases_list(world.pm, project, q="tc-003").items] == ["TC-003"]
+    assert [c.code for c in case_queries.cases_list(world.pm, project, q="tc-\x00003").items] == ["TC-003"]
     assert [c.code for c in case_queries.cases_list(world.pm, project, priority="high").items] == ["TC-001"]
     by_req = case_queries.cases_list(world.pm, project, requirement=suite.margin.pk)
     assert [c.code for c in by_req.items] == ["TC-001", "TC-003"]
