@@ -140,6 +140,8 @@ def preview_cases(project: Project, *, actor: Viewer, content: bytes, filename: 
     The first row names the columns in English or Chinese; a title column is required. Raises
     ``ValidationError`` on ``file`` when the file as a whole cannot be read.
     """
+    if not content and not filename:
+        raise ValidationError({"file": [_("Choose the file to import.")]})
     rows = tabular.read_table(content, filename, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     if not rows:
         raise ValidationError({"file": [_("The file is empty.")]})
