@@ -18,14 +18,14 @@ from tandem.quality.models import QualityCheck, QualityStandard, TestCase
 StepText = Annotated[str, Field(max_length=MAX_STEP_TEXT)]
 
 
-class StepSchema(Schema):
+class TestCaseStep(Schema):
     """One step of a test case: what the tester does, and what should happen."""
 
     action: StepText = Field(..., description="What the tester does (required).")
     expected: StepText = Field("", description="What should happen.")
 
 
-class RequirementRefOut(Schema):
+class TestCaseRequirementOut(Schema):
     """A requirement a test case covers."""
 
     id: int
@@ -42,11 +42,11 @@ class TestCaseOut(Schema):
     code: str
     title: str
     preconditions: str
-    steps: list[StepSchema]
+    steps: list[TestCaseStep]
     expected_result: str
     priority: TestPriority
     visibility: Visibility
-    requirements: list[RequirementRefOut]
+    requirements: list[TestCaseRequirementOut]
     revision: int
     is_active: bool
     version: int
@@ -93,7 +93,7 @@ class TestCaseFilters(Schema):
 
 class _CaseFields(Schema):
     preconditions: str | None = model_field(TestCase, "preconditions", None)
-    steps: list[StepSchema] | None = Field(None, max_length=MAX_STEPS, description="The steps, in order.")
+    steps: list[TestCaseStep] | None = Field(None, max_length=MAX_STEPS, description="The steps, in order.")
     expected_result: str | None = model_field(TestCase, "expected_result", None)
     priority: TestPriority | None = model_field(TestCase, "priority", None)
     visibility: Visibility | None = model_field(TestCase, "visibility", None)
@@ -129,7 +129,7 @@ class TestCaseRevisionOut(Schema):
     created_at: dt.datetime
 
 
-class ImportRowOut(Schema):
+class TestCaseImportRowOut(Schema):
     """One row of an imported file: its line, the title it names, and its errors by column."""
 
     line: int
@@ -145,7 +145,7 @@ class TestCaseImportOut(Schema):
 
     dry_run: bool
     count: int
-    rows: list[ImportRowOut]
+    rows: list[TestCaseImportRowOut]
     codes: list[str]
 
 
@@ -205,7 +205,7 @@ class QualityCheckIn(Schema):
     note: str = model_field(QualityCheck, "note", "")
 
 
-class ChecklistTargetOut(Schema):
+class QualityChecklistTargetOut(Schema):
     """A column of the checklist: a deliverable or a phase."""
 
     key: str = Field(..., description='"deliverable:<id>" or "phase:<id>".')
@@ -214,22 +214,22 @@ class ChecklistTargetOut(Schema):
     name: str
 
 
-class ChecklistCellOut(Schema):
+class QualityChecklistCellOut(Schema):
     """The latest check of one standard against one target (none if never checked)."""
 
     target: str
     check: QualityCheckOut | None
 
 
-class ChecklistRowOut(Schema):
+class QualityChecklistRowOut(Schema):
     """A standard and its latest check against each target."""
 
     standard: QualityStandardOut
-    cells: list[ChecklistCellOut]
+    cells: list[QualityChecklistCellOut]
 
 
-class ChecklistOut(Schema):
+class QualityChecklistOut(Schema):
     """Standards × deliverables and phases, each pair with its latest check."""
 
-    targets: list[ChecklistTargetOut]
-    rows: list[ChecklistRowOut]
+    targets: list[QualityChecklistTargetOut]
+    rows: list[QualityChecklistRowOut]

@@ -9,8 +9,8 @@ from ninja import Router, Status
 
 from tandem.api.auth import AUTH
 from tandem.api.case_schemas import (
-    ChecklistOut,
     QualityCheckIn,
+    QualityChecklistOut,
     QualityCheckOut,
     QualityStandardIn,
     QualityStandardOut,
@@ -87,7 +87,7 @@ def delete_standard(
     return Status(204, None)
 
 
-@router.get("/projects/{code}/quality-checks", response=ChecklistOut, summary="The quality checklist")
+@router.get("/projects/{code}/quality-checks", response=QualityChecklistOut, summary="The quality checklist")
 def get_checklist(request: HttpRequest, code: str) -> dict[str, Any]:
     """Standards × deliverables and phases the caller reads, each pair with its latest check."""
     user, project = caller_and_project(request, code)
