@@ -24,10 +24,12 @@ from tandem.api.routers import (
     planning,
     projects,
     quality_coverage,
+    quality_standards,
     reports,
     requirements,
     resources,
     risks,
+    test_cases,
     test_runs,
     timesheets,
     workload,
@@ -72,3 +74,5 @@ api.add_router("", defects.router)
 api.add_router("", quality_coverage.router)
 api.add_router("", acceptance.router)
 api.add_router("", test_runs.router)
+api.add_router("", test_cases.router)
+api.add_router("", quality_standards.router)

@@ -24,6 +24,7 @@ from tandem.web.views import (
     planning,
     planning_forms,
     projects,
+    quality_cases,
     quality_runs,
     reports,
     requirements,
@@ -347,6 +348,15 @@ urlpatterns = [
         certificates.acceptance_certificate,
         name="acceptance_certificate",
     ),
+    # test cases and quality standards
+    path(project + "quality/cases/", quality_cases.test_case_list, name="test_cases"),
+    path(project + "quality/cases/new/", quality_cases.test_case_new, name="test_case_new"),
+    path(project + "quality/cases/import/", quality_cases.test_case_import, name="test_case_import"),
+    path(project + "quality/cases/export/", quality_cases.test_case_export, name="test_case_export"),
+    path(project + "quality/cases/<int:pk>/", quality_cases.test_case_detail, name="test_case_detail"),
+    path(project + "quality/cases/<int:pk>/edit/", quality_cases.test_case_edit, name="test_case_edit"),
+    path(project + "quality/cases/<int:pk>/action/", quality_cases.test_case_action, name="test_case_action"),
+    path(project + "quality/standards/", quality_cases.quality_standards, name="quality_standards"),
     # background jobs
     path(project + "jobs/", jobs.job_list, name="jobs"),
     path(project + "jobs/<int:pk>/", jobs.job_detail, name="job_detail"),

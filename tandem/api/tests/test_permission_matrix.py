@@ -346,6 +346,7 @@ OTHER_MATRICES = (
     "tandem.quality.tests.test_defects_api",
     "tandem.quality.tests.test_acceptance_api",
     "tandem.quality.tests.test_runs_api",
+    "tandem.quality.tests.test_cases_api",
 )
 
 
