@@ -1,5 +1,5 @@
 """`tandem demo`: load the bilingual demo project once (people, charter, plan, requirements, changes,
-risks, meetings, time and cost, reports) and print its logins."""
+risks, meetings, time and cost, quality and acceptance, reports) and print its logins."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tandem.meetings.demo import load_demo_meetings
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
+from tandem.quality.demo import load_demo_quality
 from tandem.reports.demo import load_demo_reports
 from tandem.requirements.demo import load_demo_requirements
 from tandem.resources.demo import load_demo_resources
@@ -49,6 +50,10 @@ class Command(BaseCommand):
         # and the time is tuned against the final agreed baseline.
         self.stdout.write("Logging twelve weeks of time, the expenses and the budget…")
         load_demo_costs(project)
+        self.stdout.write(
+            "Writing test cases, running the system test and the client's UAT, and signing an acceptance…"
+        )
+        load_demo_quality(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
