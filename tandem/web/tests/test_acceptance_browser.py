@@ -1,15 +1,19 @@
 """In a real browser (Debian's Chromium through Playwright): the sponsor, in Chinese, opens the project's
 Quality tab, goes to acceptance, marks every criterion, signs "accept with conditions" with one
 condition, and sees the accepted state with the condition listed; the milestone is complete on the
-plan's API."""
+plan's API; the certificate's text, read back from its PDF, states the deliverable, the condition,
+the signer and the SHA-256 of what was signed, and the public verification page confirms it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tandem.accounts.choices import Language
+from tandem.projects.models import Project
 from tandem.quality.choices import AcceptanceStatus
 from tandem.quality.models import AcceptanceRequest
 from tandem.quality.tests.acceptance_setup import in_review, ready_for_acceptance
+from tandem.quality.tests.certificate_support import certificate_text
 from tandem.testing.browser import BROWSER_MARKS, sign_in
 from tandem.testing.personas import World
 
@@ -19,6 +23,7 @@ pytestmark = BROWSER_MARKS
 def test_the_sponsor_marks_the_criteria_and_accepts_with_a_condition(
     transactional_db: None, live_server: Any, world: World, browser: Any, pages: list[Any]
 ) -> None:
+    Project.objects.filter(pk=world.project.pk).update(language=Language.CHINESE)
     ready = ready_for_acceptance(world)
     request = in_review(world, ready)
     base = live_server.url
@@ -63,3 +68,20 @@ def test_the_sponsor_marks_the_criteria_and_accepts_with_a_condition(
     assert answer.status == 200
     milestone = answer.json()
     assert milestone["percent_complete"] == 100 and milestone["status"] == "done"
+
+    # The certificate, issued in the project's language when the signature was committed.
+    request.refresh_from_db()
+    href = sponsor.locator("#certificate-zh").get_attribute("href")
+    pdf = sponsor.request.get(f"{base}{href}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = certificate_text(pdf.body()).replace("\n", "")
+    assert "验收证书" in text and "培训门店员工" in text and world.sponsor.full_name in text
+    assert request.deliverable is not None and request.deliverable.name in text
+    assert request.content_sha256 in text
+
+    # Anyone holding the certificate checks it without signing in.
+    stranger = browser.new_page()
+    pages.append(stranger)
+    stranger.goto(f"{base}/verify/?sha256={request.content_sha256}")
+    verdict = stranger.locator("main").inner_text()
+    assert request.code in verdict or request.title in verdict
