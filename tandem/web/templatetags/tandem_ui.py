@@ -64,6 +64,19 @@ VERBS: dict[str, Any] = {
     "reordered": pgettext_lazy("audit verb", "reordered"),
     "revised": pgettext_lazy("audit verb", "revised"),
     "status_changed": pgettext_lazy("audit verb", "changed the status of"),
+    # quality and acceptance
+    "filed": pgettext_lazy("audit verb", "filed"),
+    "imported": pgettext_lazy("audit verb", "imported"),
+    "retired": pgettext_lazy("audit verb", "retired"),
+    "reactivated": pgettext_lazy("audit verb", "reactivated"),
+    "checked": pgettext_lazy("audit verb", "checked"),
+    "attached": pgettext_lazy("audit verb", "attached evidence to"),
+    "detached": pgettext_lazy("audit verb", "removed evidence from"),
+    "prepared": pgettext_lazy("audit verb", "prepared"),
+    "reviewed": pgettext_lazy("audit verb", "reviewed"),
+    "signed": pgettext_lazy("audit verb", "signed"),
+    "completed": pgettext_lazy("audit verb", "completed"),
+    "reopened": pgettext_lazy("audit verb", "reopened"),
 }
 
 #: The parts of a charter, as the "changed since" list names them.
