@@ -182,7 +182,8 @@ def assign_run(
 ) -> dict[str, Any]:
     """Name the tester of a run (a planner of the cycle), based on the version read."""
     user, run = _run(request, code, cycle_id, run_id)
-    runs.do_assign(run, actor=user, version=payload.version, assignee_id=payload.assignee_id)
+    if "assignee_id" in payload.model_fields_set:  # a PATCH without the field leaves the tester as is
+        runs.do_assign(run, actor=user, version=payload.version, assignee_id=payload.assignee_id)
     return _run_out(user, run)
 
 

@@ -240,3 +240,13 @@ def test_lists_read_the_same_queries_whatever_the_number_of_runs(
     for run in added:
         runs.do_assign(run, actor=world.pm, version=run.version, assignee_id=world.pm.pk)
     assert counts() == few
+
+
+def test_a_patch_without_the_tester_keeps_the_tester(
+    api_world: tuple[World, dict[str, Any]], db: None
+) -> None:
+    world, ids = api_world
+    path = f"/projects/ERP/test-cycles/{ids['uat']}/runs/{ids['run_mine']}"
+    response = Caller(world, "pm").call("PATCH", path, {"version": ids["run_mine_version"]})
+    assert response.status == 200, response.text[:300]
+    assert TestRun.objects.get(pk=ids["run_mine"]).assignee_id == world.client_viewer.pk
