@@ -200,8 +200,8 @@ def _needs_target(request: AcceptanceRequest, values: Mapping[str, Any]) -> None
 
 
 def _criteria_of(request: AcceptanceRequest, actor: User) -> list[AcceptanceCriterion]:
-    """The criteria a new request starts with: the deliverable's, then those of the requirements traced
-    to its tasks (the ones the actor sees), each mandatory."""
+    """The criteria a new request starts with: the deliverable's, then those of the shared requirements
+    traced to its tasks, each mandatory."""
     deliverable = request.deliverable
     if deliverable is None and request.milestone is not None:
         deliverable = request.milestone.deliverable
@@ -212,8 +212,10 @@ def _criteria_of(request: AcceptanceRequest, actor: User) -> list[AcceptanceCrit
         for text in deliverable.acceptance_criteria or []
         if str(text).strip()
     ]
+    # Shared requirements only: the request goes to the client, who accepts against what it confirmed.
     requirements = (
         Requirement.objects.visible_to(actor)
+        .shared()
         .filter(project=request.project, tasks__deliverable=deliverable)
         .distinct()
         .order_by("rank", "id")
@@ -358,6 +360,11 @@ def do_submit(request: AcceptanceRequest, *, actor: User, version: int | None) -
     def ready(row: AcceptanceRequest) -> None:
         """A draft with at least one criterion."""
         _draft_only(row)
+        for name, target in (("deliverable_id", row.deliverable), ("milestone_id", row.milestone)):
+            if target is not None and target.visibility != Visibility.SHARED:
+                raise ValidationError(
+                    {name: [_("Share it with the client first: the client accepts only what it can see.")]}
+                )
         if not row.criteria.exists():
             raise ValidationError(
                 {"criteria": [_("Add at least one criterion before sending it for review.")]}

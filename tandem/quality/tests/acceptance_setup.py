@@ -33,8 +33,9 @@ class Ready:
 
 
 def ready_for_acceptance(world: World) -> Ready:
-    """The deliverable "Data migration" (two criteria), its task traced to REQ-101 (one criterion) and
-    to an internal requirement, its milestone under the phase "Rollout", a UAT cycle of three runs."""
+    """The deliverable "Data migration" (two criteria), its task traced to REQ-101 and REQ-103 (one
+    criterion each) and to an internal requirement (whose criterion never goes to the client), its
+    milestone under the phase "Rollout", a UAT cycle of three runs."""
     pm, project = world.pm, world.project
     deliverable = projects.do_add_charter_item(
         project,
@@ -69,8 +70,12 @@ def ready_for_acceptance(world: World) -> Ready:
         acceptance_criteria=["Internal audit signed off"],
         visibility=Visibility.INTERNAL,
     )
+    training = Requirement.objects.create(
+        project=project, code="REQ-103", title="Training", acceptance_criteria=["Key users trained"]
+    )
     TraceLink.objects.create(requirement=requirement, task=task)
     TraceLink.objects.create(requirement=hidden, task=task)
+    TraceLink.objects.create(requirement=training, task=task)
     cycle = TestCycle.objects.create(project=project, name="UAT 1", kind=CycleKind.UAT)
     for i, result in enumerate((RunResult.PASSED, RunResult.PASSED, RunResult.FAILED), start=1):
         case = TestCase.objects.create(project=project, code=f"TC-00{i}", title=f"Case {i}")

@@ -15,6 +15,7 @@ from tandem.core.models import Activity
 from tandem.planning.choices import TaskStatus
 from tandem.planning.models import Task
 from tandem.projects import services as projects
+from tandem.projects.models import Deliverable
 from tandem.quality import acceptance, content
 from tandem.quality.choices import (
     AcceptanceStatus,
@@ -40,7 +41,7 @@ def _fields(caught: pytest.ExceptionInfo[ValidationError]) -> set[str]:
     return set(caught.value.message_dict)
 
 
-def test_a_draft_starts_with_the_criteria_of_the_deliverable_and_its_requirements(
+def test_a_draft_starts_with_the_criteria_of_the_deliverable_and_its_shared_requirements(
     world: World, ready: Ready
 ) -> None:
     made = draft(world, ready)
@@ -51,8 +52,8 @@ def test_a_draft_starts_with_the_criteria_of_the_deliverable_and_its_requirement
         ("All stores migrated", CriterionSource.DELIVERABLE, True),
         ("Stock reconciles", CriterionSource.DELIVERABLE, True),
         ("Prices match the old system", CriterionSource.REQUIREMENT, True),
-        ("Internal audit signed off", CriterionSource.REQUIREMENT, True),
-    ]
+        ("Key users trained", CriterionSource.REQUIREMENT, True),
+    ]  # not the internal requirement's: the request goes to the client
     assert rows[2].requirement == ready.requirement
     assert set(made.reviewers.all()) == {world.reviewer} and set(made.test_cycles.all()) == {ready.cycle}
 
@@ -352,7 +353,7 @@ def test_rejecting_files_a_defect_per_criterion_not_accepted_and_reopens_the_mil
     assert len(defects) == 2  # the criterion marked not accepted and the one nobody marked
     assert all(d.acceptance_id == second.pk and d.visibility == Visibility.SHARED for d in defects)
     assert "Store 12 is missing" in defects[0].description
-    assert defects[1].requirement is None  # the internal requirement is not the client's to name
+    assert defects[1].requirement is not None and defects[1].requirement.code == "REQ-103"
     milestone = Task.objects.get(pk=ready.milestone.pk)
     assert (milestone.status, milestone.percent_complete, milestone.actual_finish) == (
         TaskStatus.NOT_STARTED,
@@ -489,4 +490,15 @@ def test_a_client_pm_acting_as_pm_prepares_a_shared_request() -> None:
         world.project, actor=world.client_pm, data={"deliverable_id": ready.deliverable.pk}
     )
     assert made.visibility == Visibility.SHARED and made.status == AcceptanceStatus.DRAFT
-    assert made.criteria.count() == 3  # the internal requirement's criterion is not the client's to read
+    assert made.criteria.count() == 4  # never the internal requirement's criterion
+
+
+def test_an_internal_deliverable_is_not_sent_to_the_client(world: World, ready: Ready) -> None:
+    made = draft(world, ready)
+    Deliverable.objects.filter(pk=ready.deliverable.pk).update(visibility=Visibility.INTERNAL)
+    made.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        acceptance.do_submit(made, actor=world.pm, version=made.version)
+    assert _fields(caught) == {"deliverable_id"}
+    made.refresh_from_db()
+    assert made.status == AcceptanceStatus.DRAFT and made.visibility == Visibility.INTERNAL

@@ -73,6 +73,7 @@ VERBS: dict[str, Any] = {
     "attached": pgettext_lazy("audit verb", "attached evidence to"),
     "detached": pgettext_lazy("audit verb", "removed evidence from"),
     "prepared": pgettext_lazy("audit verb", "prepared"),
+    "sent for review": pgettext_lazy("audit verb", "sent for review"),
     "reviewed": pgettext_lazy("audit verb", "reviewed"),
     "signed": pgettext_lazy("audit verb", "signed"),
     "completed": pgettext_lazy("audit verb", "completed"),
