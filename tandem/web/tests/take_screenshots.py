@@ -1,5 +1,7 @@
 """Photograph pages for docs/screenshots: the project home (team and client view, English and
-Chinese), the Gantt chart, the communication plan, a meeting and a sent status report.
+Chinese), the Gantt chart, the communication plan, a meeting, a sent status report, and the quality
+pages (the client's overview, UAT cycle and acceptance; the team's coverage matrix). A third argument
+photographs only the pages whose file name starts with it.
 
 Run against a server with the demo loaded (``tandem demo``), for example::
 
@@ -30,6 +32,16 @@ PAGES = [
     ("communication-plan-en", "team", "en", "communication/", None),
     ("meeting-kickoff-zh", "team", "zh", "meetings/?when=past", "main a[href*='/meetings/'][href$='/']"),
     ("status-report-client-zh", "client", "zh", "reports/", "main a[href*='/reports/'][href$='/']"),
+    ("quality-overview-client-zh", "client", "zh", "quality/", None),
+    ("uat-cycle-client-zh", "client", "zh", "quality/cycles/", "main a[href*='/quality/cycles/'][href$='/']"),
+    (
+        "acceptance-client-zh",
+        "client",
+        "zh",
+        "quality/acceptances/",
+        "main a[href*='/quality/acceptances/'][href$='/']",
+    ),
+    ("coverage-team-en", "team", "en", "quality/coverage/", None),
 ]
 
 
@@ -70,7 +82,8 @@ def photograph(
     context.close()
 
 
-def main(base: str, target: Path) -> None:
+def main(base: str, target: Path, only: str = "") -> None:
+    """Photograph every page (or only those whose file name starts with ``only``)."""
     target.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -79,11 +92,18 @@ def main(base: str, target: Path) -> None:
         base = base.rstrip("/")
         for view in VIEWS:
             for language in LANGUAGES:
-                photograph(browser, base, view, language, "", None, f"project-home-{view}-{language}", target)
+                name = f"project-home-{view}-{language}"
+                if name.startswith(only):
+                    photograph(browser, base, view, language, "", None, name, target)
         for name, view, language, path, follow in PAGES:
-            photograph(browser, base, view, language, path, follow, name, target)
+            if name.startswith(only):
+                photograph(browser, base, view, language, path, follow, name, target)
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"))
+    main(
+        sys.argv[1],
+        Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"),
+        sys.argv[3] if len(sys.argv) > 3 else "",
+    )

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from tandem.projects.models import Deliverable
@@ -60,13 +59,6 @@ def _kinds(scope: ProjectScope) -> list[str]:
     return [k for k in CycleKind.values if _plans(scope, k)]
 
 
-def _url(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 # ---------------------------------------------------------------- overview and my tests
 
 
@@ -78,8 +70,6 @@ def quality_overview(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         scope,
         "overview",
         overview=found,
-        defects_url=_url("web:defects", scope.project.code),
-        acceptances_url=_url("web:acceptances", scope.project.code),
         plans=bool(_kinds(scope)),
     )
     return render_page(request, "web/quality/overview.html", context)
@@ -439,7 +429,6 @@ def run_page(request: HttpRequest, scope: ProjectScope, pk: int, run_id: int) ->
         evidence_form=EvidenceForm(),
         files=files,
         defects=list(run_queries.run_defects(scope.viewer, run)),
-        defect_url=_url("web:defects", scope.project.code),
         failed=RunResult.FAILED,
     )
     return render_page(request, "web/quality/run.html", context)
