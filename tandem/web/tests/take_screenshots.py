@@ -33,7 +33,13 @@ PAGES = [
     ("meeting-kickoff-zh", "team", "zh", "meetings/?when=past", "main a[href*='/meetings/'][href$='/']"),
     ("status-report-client-zh", "client", "zh", "reports/", "main a[href*='/reports/'][href$='/']"),
     ("quality-overview-client-zh", "client", "zh", "quality/", None),
-    ("uat-cycle-client-zh", "client", "zh", "quality/cycles/", "main a[href*='/quality/cycles/'][href$='/']"),
+    (
+        "uat-cycle-client-zh",
+        "client",
+        "zh",
+        "quality/cycles/",
+        "main a[href*='/quality/cycles/']:has-text('UAT')",
+    ),
     (
         "acceptance-client-zh",
         "client",
