@@ -1,4 +1,4 @@
-"""Defects and the coverage matrix as CSV or Excel, in the reader's language.
+"""Defects, the coverage matrix and the acceptance requests as CSV or Excel, in the reader's language.
 
 The triage note is a column for the delivery team only: a client's file has no such column.
 """
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tandem.core import tabular
 from tandem.quality.coverage import Coverage
 from tandem.quality.defect_queries import seen_link
-from tandem.quality.models import Defect
+from tandem.quality.models import AcceptanceRequest, Defect
 from tandem.quality.permissions import reads_internal
 
 if TYPE_CHECKING:
@@ -144,3 +144,50 @@ def coverage_response(user: Viewer, project: Project, coverage: Coverage, fmt: s
             for row in coverage.all_rows
         ]
     return _response(user, project, "coverage", columns, lines, fmt)
+
+
+def acceptance_response(
+    user: Viewer, project: Project, rows: QuerySet[AcceptanceRequest], fmt: str
+) -> HttpResponse:
+    """The acceptance requests the reader may read (``acceptance_queries.requests_of``, with their
+    criteria counts) as CSV or Excel in the reader's language: decision, signer, time and the SHA-256
+    of what was signed, so a list of accepted deliverables can go to the client's finance."""
+    zone = project.zone
+    with translation.override(_language(user)):
+        columns = [
+            str(n)
+            for n in (
+                _("Code"),
+                _("Title"),
+                _("Deliverable"),
+                _("Milestone"),
+                _("Status"),
+                _("Decision due"),
+                _("Criteria"),
+                _("Accepted"),
+                _("Not accepted"),
+                _("Not reviewed"),
+                _("Signed by"),
+                _("Signed"),
+                _("SHA-256"),
+            )
+        ]
+        lines: list[Sequence[Any]] = [
+            [
+                row.code,
+                row.title,
+                row.deliverable.name if row.deliverable is not None else "",
+                row.milestone.name if row.milestone is not None else "",
+                str(row.get_status_display()),
+                row.due_date.isoformat() if row.due_date else "",
+                row.criteria_total,  # type: ignore[attr-defined]
+                row.criteria_accepted,  # type: ignore[attr-defined]
+                row.criteria_not_accepted,  # type: ignore[attr-defined]
+                row.criteria_pending,  # type: ignore[attr-defined]
+                row.signed_by.full_name if row.signed_by is not None else "",
+                row.signed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if row.signed_at else "",
+                row.content_sha256,
+            ]
+            for row in rows
+        ]
+    return _response(user, project, "acceptances", columns, lines, fmt)

@@ -82,6 +82,7 @@ urlpatterns = [
     path(project + "quality/coverage/export/", defects.coverage_export, name="coverage_export"),
     path(project + "quality/acceptances/", acceptance.acceptance_list, name="acceptances"),
     path(project + "quality/acceptances/new/", acceptance.acceptance_new, name="acceptance_new"),
+    path(project + "quality/acceptances/export/", acceptance.acceptance_export, name="acceptance_export"),
     path(project + "quality/acceptances/<int:pk>/", acceptance.acceptance_detail, name="acceptance_detail"),
     path(project + "quality/acceptances/<int:pk>/edit/", acceptance.acceptance_edit, name="acceptance_edit"),
     path(

@@ -63,6 +63,12 @@ GET_CASES = [
         project_page(*MEMBERS),
         setup=_acceptances,
     ),
+    Case(
+        "acceptances export",
+        lambda w: reverse("web:acceptance_export", args=["ERP"]) + "?format=csv",
+        project_page(*MEMBERS),
+        setup=_acceptances,
+    ),
     Case("new acceptance", url("acceptance_new", "ERP"), project_page("pm"), setup=_acceptances),
     Case(
         "draft acceptance",
@@ -292,3 +298,21 @@ def test_the_list_and_the_detail_read_a_fixed_number_of_queries(world: World) ->
         client.get(detail)
     assert len(many_rows) <= len(few_rows)
     assert len(many_criteria) <= len(few_criteria)
+
+
+def test_the_export_lists_what_the_reader_reads_in_their_language(world: World) -> None:
+    _acceptances(world)
+    export = reverse("web:acceptance_export", args=["ERP"])
+    client = Client()
+    client.force_login(world.sponsor)
+    text = client.get(export + "?format=csv").content.decode("utf-8-sig")
+    assert DRAFT_TITLE not in text and "ACC-002" in text and text.startswith("Code,Title,Deliverable")
+    world.member.language = "zh-hans"
+    world.member.save(update_fields=["language"])
+    client.force_login(world.member)
+    text = client.get(export + "?format=csv").content.decode("utf-8-sig")
+    assert DRAFT_TITLE in text and text.startswith("代码")
+    xlsx = client.get(export + "?format=xlsx&status=in_review")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.get(export + "?format=pdf").status_code == 404
+    assert client.get(export + "?status=nonsense").status_code == 404

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Task
 from tandem.projects.models import Deliverable
-from tandem.quality import acceptance, acceptance_queries
+from tandem.quality import acceptance, acceptance_queries, exports
 from tandem.quality.choices import SIGNED_STATES, AcceptanceStatus
 from tandem.quality.models import AcceptanceRequest
 from tandem.quality.permissions import can_prepare_acceptance, can_review_acceptance
@@ -76,6 +76,19 @@ def acceptance_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "preparing": _preparing(scope),
     }
     return render_page(request, "web/quality/acceptances.html", context, status=status)
+
+
+@project_view
+def acceptance_export(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The acceptance requests (filtered by status) as CSV (``?format=csv``) or Excel (``?format=xlsx``)."""
+    filter_form = AcceptanceFilterForm(request.GET)
+    kind = request.GET.get("format", "csv")
+    if not filter_form.is_valid() or kind not in ("csv", "xlsx"):
+        raise Http404(_("Unknown filter or format."))
+    rows = acceptance_queries.requests_of(
+        scope.viewer, scope.project, status=filter_form.cleaned_data.get("status") or ""
+    )
+    return exports.acceptance_response(scope.viewer, scope.project, rows, kind)
 
 
 def _form(scope: ProjectScope, data: Any = None, **kwargs: Any) -> AcceptanceForm:
