@@ -1,6 +1,7 @@
 """What the quality benchmark (``benchmarks/quality.py``) changed: the coverage matrix keeps only the
 requirements its reader sees when it reads the links by case, and reads no case's long texts; a cycle's
-page offers only the cases not yet in it."""
+page offers only the cases not yet in it; many results at once store who, when and the version
+as one result does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from tandem.core.choices import Visibility
 from tandem.quality import runs
 from tandem.quality.coverage import coverage_of
+from tandem.quality.models import TestRun
 from tandem.quality.tests.run_fixtures import make_case, make_requirement
 from tandem.testing.personas import World
 
@@ -56,3 +58,32 @@ def test_a_cycles_page_offers_only_the_cases_not_in_it(world: World, client: Cli
     response = client.post(page, {"action": "add_cases", "cases": [inside.pk, outside.pk]})
     assert response.status_code == 302
     assert sorted(cycle.runs.values_list("case_id", flat=True)) == sorted([inside.pk, outside.pk])
+
+
+def test_many_results_store_who_when_and_the_version_for_run_and_cleared_rows(world: World) -> None:
+    pm = world.pm
+    cases = [make_case(world, f"Case {n}") for n in range(4)]
+    cycle = runs.do_create_cycle(world.project, actor=pm, name="System 1")
+    runs.do_add_cases(cycle, actor=pm, case_ids=[c.pk for c in cases])
+    runs.do_start_cycle(cycle, actor=pm, version=cycle.version)
+    first = [{"case": c.pk, "result": "passed"} for c in cases]
+    runs.do_record_results(cycle, actor=pm, rows=first)
+    before = {r.case_id: r.version for r in TestRun.objects.filter(cycle=cycle)}
+    rows = [
+        {"case": cases[0].pk, "result": "failed", "note": "Totals off by one"},
+        {"case": cases[1].pk, "result": "not_run"},
+        {"case": cases[2].pk, "result": "blocked"},
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        done = runs.do_record_results(cycle, actor=pm, rows=rows)
+    assert len(done) == 3 and len(captured.captured_queries) < 20
+    stored = {r.case_id: r for r in TestRun.objects.filter(cycle=cycle)}
+    failed, cleared, blocked, untouched = (stored[c.pk] for c in cases)
+    assert (failed.result, failed.note, failed.executed_by_id) == ("failed", "Totals off by one", pm.pk)
+    assert failed.executed_at is not None and blocked.executed_at == failed.executed_at
+    assert (cleared.result, cleared.executed_by_id, cleared.executed_at) == ("not_run", None, None)
+    assert untouched.result == "passed" and untouched.version == before[cases[3].pk]
+    for run in (failed, cleared, blocked):
+        assert run.version == before[run.case_id] + 1
+        assert run.updated_at == failed.updated_at
+    assert {r.pk: r.version for r in done} == {r.pk: stored[r.case_id].version for r in done}
