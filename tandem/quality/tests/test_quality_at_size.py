@@ -1,5 +1,6 @@
 """What the quality benchmark (``benchmarks/quality.py``) changed: the coverage matrix keeps only the
-requirements its reader sees when it reads the links by case, and reads no case's long texts; a cycle's
+requirements its reader sees when it reads the links by case, and shows each case's id, code and title
+read as values; a cycle's
 page offers only the cases not yet in it; many results at once store who, when and the version
 as one result does."""
 
