@@ -292,7 +292,11 @@ def cycle_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
         plans=plans,
         editing=plans and open_cycle,
         testers=testers,
-        add_form=AddCasesForm(cases=_addable(scope), requirements=_requirements(scope))
+        # Offer the cases not yet in the cycle (a cycle of every case offers none).
+        add_form=AddCasesForm(
+            cases=_addable(scope).exclude(runs__cycle=cycle).only("pk", "code", "title"),
+            requirements=_requirements(scope).only("pk", "code", "title"),
+        )
         if plans and open_cycle
         else None,
         not_run=RunResult.NOT_RUN,
