@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "tandem.communication",
     "tandem.meetings",
     "tandem.reports",
+    "tandem.pulses",
+    "tandem.onboarding",
     "tandem.api",
     "tandem.web",
     "tandem.demo",

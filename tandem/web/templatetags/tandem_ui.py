@@ -239,3 +239,13 @@ def work_days(minutes: Any) -> Decimal | None:
     if minutes is None or minutes == "":
         return None
     return to_days(int(minutes))
+
+
+@register.simple_tag(takes_context=True)
+def project_nav(context: Any, scope: Any) -> Any:
+    """The project bar of this request: seven sections and the current section's pages."""
+    from tandem.web import navigation
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    return navigation.build(scope, getattr(match, "url_name", None), context.get("tab"))

@@ -28,7 +28,7 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
     # The charter, in Chinese.
     assert sponsor.locator("h2#goals-h").inner_text() == "SMART 目标"
     assert sponsor.locator("h2#stakeholders-h").inner_text() == "干系人"
-    assert "概览与章程" in sponsor.locator("body").inner_text()
+    assert "范围与变更" in sponsor.locator("body").inner_text()
     body = sponsor.locator("body").inner_text()
     assert "Shared goal" in body
     assert "Internal goal" not in body
@@ -42,7 +42,7 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
     assert "internal body" not in sponsor.content()
 
     # Confirm the charter (an HTMX swap of the banner).
-    sponsor.click("text=概览与章程")
+    sponsor.click("nav.tabs >> text=概览")
     banner = sponsor.locator("#confirmation")
     assert "尚未确认" in banner.inner_text()
     sponsor.fill("#confirmation textarea[name=comment]", "同意，按此执行。")

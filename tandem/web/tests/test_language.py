@@ -31,12 +31,12 @@ def test_it_saves_a_signed_in_users_choice_on_the_profile(world: World, client: 
     world.sponsor.refresh_from_db()
     assert world.sponsor.language == "zh-hans"
     page = client.get(home).content.decode()
-    assert "概览与章程" in page
+    assert "范围与变更" in page
     assert 'lang="zh-Hans"' in page
     # A fresh session (another browser) still gets Chinese: the choice lives on the profile.
     other = Client()
     other.force_login(world.sponsor)
-    assert "概览与章程" in other.get(home).content.decode()
+    assert "范围与变更" in other.get(home).content.decode()
 
 
 def test_it_switches_back_to_english(world: World, client: Client) -> None:
@@ -46,7 +46,7 @@ def test_it_switches_back_to_english(world: World, client: Client) -> None:
     client.post(reverse("web:set_language"), {"language": "en", "next": "/"})
     world.sponsor.refresh_from_db()
     assert world.sponsor.language == "en"
-    assert "Overview & charter" in client.get(reverse("web:project_home", args=["ERP"])).content.decode()
+    assert "Scope and changes" in client.get(reverse("web:project_home", args=["ERP"])).content.decode()
 
 
 def test_it_keeps_an_anonymous_visitors_choice_in_a_cookie(db: None, client: Client) -> None:

@@ -78,7 +78,7 @@ def test_it_holds_every_string_the_source_marks_for_translation(
         f"{missing}"
     )
     # Sanity: the extraction did reach the templates, the web views and the emails.
-    assert (None, "Overview & charter") in extracted
+    assert (None, "Scope and changes") in extracted
     assert (None, "The note was added.") in extracted
     assert (None, "Accept the invitation") in extracted
 

@@ -1,0 +1,14 @@
+"""The pulses app."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PulsesConfig(AppConfig):
+    """Satisfaction pulses and their results."""
+
+    name = "tandem.pulses"
+    label = "pulses"
+    verbose_name = _("Satisfaction pulses")
