@@ -56,6 +56,8 @@ class ChangeDecisionOut(Schema):
 
     decider: PersonOut
     outcome: str
+    #: "impact_changed" when the approval was not applied because the plan changed under it; "" otherwise.
+    refusal: str
     comment: str
     round: int
     at: dt.datetime

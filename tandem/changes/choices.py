@@ -53,6 +53,13 @@ class Outcome(models.TextChoices):
     MORE_INFO = "more_info", _("Ask for more information")
 
 
+class Refusal(models.TextChoices):
+    """Why an approval was not applied although it was given."""
+
+    #: The plan changed since the impact the approver read: nothing applied, a new impact to confirm.
+    IMPACT_CHANGED = "impact_changed", _("Refused: the impact changed")
+
+
 class ApprovalRule(models.TextChoices):
     """How several holders of "approve change" decide together."""
 

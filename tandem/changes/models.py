@@ -13,7 +13,15 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tandem.changes.choices import OPEN_STATUSES, ApprovalRule, ChangeStatus, EditKind, Outcome, Urgency
+from tandem.changes.choices import (
+    OPEN_STATUSES,
+    ApprovalRule,
+    ChangeStatus,
+    EditKind,
+    Outcome,
+    Refusal,
+    Urgency,
+)
 from tandem.core.choices import Visibility
 from tandem.core.models import ShareableModel, TimeStampedModel
 from tandem.core.scoping import ScopedManager
@@ -202,6 +210,13 @@ class Decision(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     round = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    #: The impact the approver read when deciding (the one frozen for the decision then).
+    impact = models.ForeignKey(
+        "Impact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("impact")
+    )
+    #: Set when an approval was given but not applied (e.g. the plan changed under it): the history
+    #: says so, never "approved".
+    refusal = models.CharField(_("refused"), max_length=20, choices=Refusal.choices, blank=True, default="")
 
     scope_project_path: ClassVar[str] = "request__project"
     #: Follows its request: a client never reads it for an internal request.
@@ -216,6 +231,12 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.outcome} by {self.decider_id}"
+
+    @property
+    def label(self) -> str:
+        """The decision as the history shows it: "Refused: the impact changed" for an approval that was
+        not applied, the outcome otherwise."""
+        return self.get_refusal_display() if self.refusal else self.get_outcome_display()
 
 
 class StatusChange(models.Model):

@@ -33,6 +33,7 @@ from tandem.changes.choices import (
     ChangeStatus,
     EditKind,
     Outcome,
+    Refusal,
     Urgency,
 )
 from tandem.changes.models import (
@@ -582,9 +583,15 @@ def do_decide_change(
             raise ValidationError({"outcome": [_("You already approved this change request.")]})
 
     def decide(current: ChangeRequest, changes: dict[str, Any]) -> None:
-        """Record the decision; the final approval applies the change, unless the plan moved under it."""
+        """Record the decision; the final approval applies the change, unless the plan moved under it
+        (then the approval is recorded as refused, beside the impact it was given on)."""
         Decision.objects.create(
-            request=current, decider=actor, outcome=outcome, comment=comment, round=current.round
+            request=current,
+            decider=actor,
+            outcome=outcome,
+            comment=comment,
+            round=current.round,
+            impact=current.frozen_impact,
         )
         now = timezone.now()
         if outcome == Outcome.REJECT:
@@ -595,7 +602,12 @@ def do_decide_change(
         elif change_settings(project).approval_rule == ApprovalRule.ANY or _all_approved(current):
             assert current.frozen_impact is not None
             if current.frozen_impact.fingerprint != impact_module.plan_fingerprint(project):
+                # Every approval of this round was given on the old impact: none of them was applied.
+                Decision.objects.filter(request=current, round=current.round, outcome=Outcome.APPROVE).update(
+                    refusal=Refusal.IMPACT_CHANGED
+                )
                 stale_message.append(_recompute_stale(current, actor))
+                changes["refusal"] = [None, Refusal.IMPACT_CHANGED]
             else:
                 _move(current, ChangeStatus.APPROVED, actor=actor, note=comment)
                 current.decided_at = now

@@ -213,6 +213,7 @@ def test_a_plan_changed_after_submission_asks_to_confirm_again(
         and again["frozen_impact"]["new_finish"] > read["frozen_impact"]["new_finish"]
     )
     assert not Task.objects.filter(project=world.project, name="Reports").exists()
+    assert [(d["outcome"], d["refusal"]) for d in again["decisions"]] == [("approve", "impact_changed")]
     baselines = Baseline.objects.filter(project=world.project).count()
     done = sponsor.call(
         "POST", f"{P}/changes/{code}/decisions", {"version": again["version"], "outcome": "approve"}

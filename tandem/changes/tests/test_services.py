@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.changes import impact, queries, services, tasks
-from tandem.changes.choices import ApprovalRule, ChangeStatus
+from tandem.changes.choices import ApprovalRule, ChangeStatus, Refusal
 from tandem.changes.models import ChangeRequest, Decision, Reminder
 from tandem.core import clock
 from tandem.core.errors import ConflictError
@@ -195,10 +195,17 @@ def test_a_plan_changed_since_the_impact_is_recomputed_and_never_applied(plan: P
     assert again.frozen_impact.data["new_finish"] > old.data["new_finish"]
     assert not Task.objects.filter(name="Reports").exists()
     assert Baseline.objects.filter(project=world.project).count() == 1
+    # The history says the approval was refused because the impact changed, never "approved", and
+    # keeps the impact it was given on beside the new one.
+    (refused,) = Decision.objects.filter(request=request)
+    assert refused.refusal == Refusal.IMPACT_CHANGED and refused.impact_id == old.pk
+    assert str(refused.label) == "Refused: the impact changed"
     confirmed = services.do_decide_change(
         again, actor=world.sponsor, version=again.version, outcome="approve"
     )
     assert confirmed.status == ChangeStatus.APPLIED
+    latest = Decision.objects.filter(request=request).order_by("at", "id").last()
+    assert latest is not None and latest.refusal == "" and latest.impact_id == again.frozen_impact_id
 
 
 def test_a_rejection_changes_nothing_and_more_information_reopens_the_sandbox(plan: Plan) -> None:

@@ -8,6 +8,7 @@ from django.test import Client
 from tandem.changes import services
 from tandem.changes.models import ChangeRequest
 from tandem.changes.tests.conftest import DAY, Plan, build_plan, reports_change
+from tandem.planning import services as planning
 from tandem.planning.models import Task
 from tandem.testing.personas import World
 
@@ -122,6 +123,31 @@ def test_the_decision_panel_approves_and_the_log_counts_the_scope(plan: Plan) ->
     assert change.code in log and 'data-testid="cumulative-scope"' in log
     stale = as_(world, "client_pm").post(base + "decide/", {"outcome": "approve", "version": change.version})
     assert stale.status_code == 302  # a message explains it: the request is no longer awaiting
+
+
+def test_an_approval_refused_because_the_plan_changed_says_so_and_asks_again_in_place(plan: Plan) -> None:
+    world = plan.world
+    change = awaiting(plan)
+    planning.do_update_task(plan.build, version=plan.build.version, actor=world.pm, duration_minutes=6 * DAY)
+    base = f"/projects/ERP/changes/{change.code}/"
+    sponsor = as_(world, "sponsor")
+    refused = sponsor.post(
+        base + "decide/", {"outcome": "approve", "version": change.version, "comment": "OK by me"}
+    )
+    page = refused.content.decode()
+    # Not a redirect with a cleared form: the page explains, compares both impacts, and keeps the comment.
+    assert refused.status_code == 409
+    assert 'data-testid="refused-approval"' in page and 'data-testid="impact-compare"' in page
+    assert "OK by me" in page and "Confirm my decision on the new impact" in page
+    assert "Refused: the impact changed" in page and ">Approve</strong>" not in page
+    # Reading the page later still shows it, until the approver decides again.
+    assert 'data-testid="impact-compare"' in sponsor.get(base).content.decode()
+    current = ChangeRequest.objects.get(pk=change.pk)
+    assert current.status == "awaiting"
+    done = sponsor.post(base + "decide/", {"outcome": "approve", "version": current.version})
+    assert done.status_code == 302 and ChangeRequest.objects.get(pk=change.pk).status == "applied"
+    after = sponsor.get(base).content.decode()
+    assert 'data-testid="impact-compare"' not in after and "Refused: the impact changed" in after
 
 
 def test_a_client_never_reads_internal_tasks_on_a_request_page(plan: Plan) -> None:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from tandem.changes import impact as impact_module
 from tandem.changes import queries, services
-from tandem.changes.choices import ChangeStatus, EditKind
-from tandem.changes.models import ChangeRequest
+from tandem.changes.choices import ChangeStatus, EditKind, Refusal
+from tandem.changes.models import ChangeRequest, Decision
 from tandem.planning import queries as planning_queries
 from tandem.planning import scheduling
 from tandem.projects.choices import DecisionKind
@@ -214,6 +214,8 @@ def _detail_context(scope: ProjectScope, change: ChangeRequest, **extra: Any) ->
         and change.status == ChangeStatus.AWAITING
     )
     latest = queries.latest_impact(change)
+    decisions = list(queries.decisions_of(change))
+    refused = _refused_approval(scope, change, decisions)
     edits = list(queries.edits_of(scope.viewer, change)) if scope.team else []
     names = dict(_tasks(scope))
     for edit in edits:
@@ -228,7 +230,11 @@ def _detail_context(scope: ProjectScope, change: ChangeRequest, **extra: Any) ->
         "frozen": _readable(queries.impact_for(scope.viewer, project, change.frozen_impact), scope),
         "impact_is_frozen": latest is not None and change.frozen_impact_id == latest.pk,
         "history": list(queries.history_of(change)),
-        "decisions": list(queries.decisions_of(change)),
+        "decisions": decisions,
+        "refused": refused,
+        "refused_impact": _readable(queries.impact_for(scope.viewer, project, refused.impact), scope)
+        if refused is not None
+        else None,
         "pending": services.pending_approvers(change) if change.status == ChangeStatus.AWAITING else [],
         "approval_rule": queries.settings_of(project).get_approval_rule_display(),
         "affected_tasks": [
@@ -247,6 +253,19 @@ def _detail_context(scope: ProjectScope, change: ChangeRequest, **extra: Any) ->
     }
     context.update(extra)
     return context
+
+
+def _refused_approval(
+    scope: ProjectScope, change: ChangeRequest, decisions: list[Decision]
+) -> Decision | None:
+    """The reader's approval that was refused because the plan changed, while the request still awaits
+    their decision on the new impact (None otherwise)."""
+    if change.status != ChangeStatus.AWAITING or scope.preview:
+        return None
+    mine = [d for d in decisions if d.decider_id == scope.user.pk]
+    if not mine or mine[-1].refusal != Refusal.IMPACT_CHANGED or mine[-1].round >= change.round:
+        return None
+    return mine[-1]
 
 
 def _describe(kind: str, payload: dict[str, Any], names: dict[int, str]) -> str:
@@ -409,6 +428,20 @@ def change_decide(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
         ),
     )
     if status == 409:
+        current = queries.access_change(scope.viewer, scope.project, change.pk)
+        context = _detail_context(scope, current)
+        if context["refused"] is not None:
+            # The plan changed under the approval: the page shows the old and the new impact side by
+            # side, and the form keeps what the approver wrote, ready to confirm again on the new one.
+            retry = DecisionForm(
+                initial={
+                    "version": current.version,
+                    "outcome": form.data.get("outcome", ""),
+                    "comment": form.data.get("comment", ""),
+                }
+            )
+            context["decision_form"] = retry
+            return render_page(request, "web/changes/detail.html", context, status=409)
         # The request moved on (decided, withdrawn…): its page, as saved now, explains it.
         flash_errors(request, form)
         return _back(scope, change)
