@@ -27,7 +27,14 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
 from tandem.accounts.models import User
+from tandem.changes.models import ChangeRequest
+from tandem.meetings.models import Meeting
 from tandem.projects.models import Kpi, Project
+from tandem.quality.models import AcceptanceRequest, Defect, TestCycle
+from tandem.reports import queries as report_queries
+from tandem.requirements.models import Requirement
+from tandem.risks.choices import DecisionStatus
+from tandem.risks.models import ClientDecision, Risk
 from tandem.web import navigation
 from tandem.web.views.base import ProjectScope
 
@@ -58,8 +65,8 @@ def _preferring(qs: QuerySet[Any], field: str, order: Iterable[str]) -> Model | 
 
 def _decision_for(decisions: QuerySet[Any], user: User) -> Model | None:
     """An open client decision ``user`` takes (named for them, else left to the right's holders), or any."""
-    waiting = decisions.filter(status="open").order_by("pk")
-    return (  # type: ignore[no-any-return]
+    waiting = decisions.filter(status=DecisionStatus.OPEN).order_by("pk")
+    return (
         waiting.filter(decider=user).first()
         or waiting.filter(decider__isnull=True).first()
         or decisions.order_by("pk").first()
@@ -67,15 +74,6 @@ def _decision_for(decisions: QuerySet[Any], user: User) -> Model | None:
 
 
 def _detail_pages(project: Project, user: User) -> list[ClientPage]:
-    # The apps are imported here, not at the top, so that importing this module stays cheap for the
-    # test modules that only need the account pages.
-    from tandem.changes.models import ChangeRequest
-    from tandem.meetings.models import Meeting
-    from tandem.quality.models import AcceptanceRequest, Defect, TestCycle
-    from tandem.reports import queries as report_queries
-    from tandem.requirements.models import Requirement
-    from tandem.risks.models import ClientDecision, Risk
-
     def visible(model: type[Model]) -> QuerySet[Any]:
         return model.objects.visible_to(user).filter(project=project)  # type: ignore[attr-defined,no-any-return]
 
