@@ -38,6 +38,7 @@
       card.dataset.version = payload.version;
       const bar = card.querySelector(".progress span");
       if (bar) bar.style.width = payload.progress + "%";
+      card.querySelector(".progress")?.setAttribute("aria-valuenow", payload.progress);
       recount(from, to);
       return;
     }

@@ -432,7 +432,13 @@
     });
     const box = chartEl.querySelector(".gantt-container");
     if (box && scroll !== null) box.scrollLeft = scroll;
-    if (box) box.setAttribute("data-view-mode", viewMode);
+    if (box) {
+      box.setAttribute("data-view-mode", viewMode);
+      // The chart scrolls sideways: keyboard users reach it with Tab and scroll it with the arrows.
+      box.tabIndex = 0;
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-labelledby", "gantt-h");
+    }
   }
 
   // ------------------------------------------------------------------ writes
