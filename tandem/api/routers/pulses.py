@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +105,8 @@ def send_pulse(request: HttpRequest, code: str, payload: PulseSendIn) -> Status[
     """Send the project's survey (or ``survey_id``) to its recipients now (the project manager)."""
     user = actor(request)
     project = project_queries.access_project(user, code)
+    if not services.can_manage(user, project):
+        raise PermissionDenied(_("Only the project manager sends satisfaction pulses."))
     survey = None
     if payload.survey_id is not None:
         survey = Survey.objects.filter(project=project, pk=payload.survey_id).first()
