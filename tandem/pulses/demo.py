@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.accounts.models import User
 from tandem.projects.choices import Role
 from tandem.projects.demo import demo_people
 from tandem.projects.models import Project
@@ -68,7 +69,7 @@ def _send(project: Project, month: str, sent: dt.datetime) -> Pulse:
     return pulse
 
 
-def _answer(pulse: Pulse, user: object, score: int, comment: str, when: dt.datetime) -> None:
+def _answer(pulse: Pulse, user: User, score: int, comment: str, when: dt.datetime) -> None:
     invitation = Invitation.objects.get(pulse=pulse, user=user)
     # The past invitations have expired by now: answer them as if on the day they were answered.
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() + dt.timedelta(days=1))

@@ -15,11 +15,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 
 from tandem.pulses.choices import QuestionKind
 from tandem.pulses.models import Answer, Invitation
+
+if TYPE_CHECKING:
+    from tandem.projects.models import Project
 
 ONE_PLACE = Decimal("0.1")
 
@@ -95,16 +99,33 @@ def figures_of(
     return Figures(Counter(csat), Counter(nps), invited, responded)
 
 
-def _grouped(key: str, rows: Iterable[Mapping[str, object]]) -> dict[int, tuple[Counter[int], Counter[int]]]:
+def _grouped(key: str, rows: Iterable[Mapping[str, Any]]) -> dict[int, tuple[Counter[int], Counter[int]]]:
     found: dict[int, tuple[Counter[int], Counter[int]]] = defaultdict(lambda: (Counter(), Counter()))
     for row in rows:
-        csat, nps = found[int(row[key])]  # type: ignore[call-overload]
+        csat, nps = found[int(row[key])]
         target = csat if row["kind"] == QuestionKind.CSAT else nps
-        target[int(row["score"])] += int(row["n"])  # type: ignore[call-overload]
+        target[int(row["score"])] += int(row["n"])
     return found
 
 
 SCORE_KINDS = (QuestionKind.CSAT, QuestionKind.NPS)
+
+
+def _invitation_counts(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, tuple[int, int]]:
+    return {int(row[key]): (int(row["invited"]), int(row["responded"])) for row in rows}
+
+
+def _combine(
+    ids: list[int],
+    scores: dict[int, tuple[Counter[int], Counter[int]]],
+    counts: dict[int, tuple[int, int]],
+) -> dict[int, Figures]:
+    found = {}
+    for pid in ids:
+        csat, nps = scores.get(pid, (Counter(), Counter()))
+        invited, responded = counts.get(pid, (0, 0))
+        found[pid] = Figures(csat, nps, invited, responded)
+    return found
 
 
 def by_pulse(pulse_ids: Iterable[int]) -> dict[int, Figures]:
@@ -118,20 +139,13 @@ def by_pulse(pulse_ids: Iterable[int]) -> dict[int, Figures]:
         .values("response__pulse_id", "kind", "score")
         .annotate(n=Count("id")),
     )
-    counts = {
-        row["pulse_id"]: row
-        for row in Invitation.objects.filter(pulse_id__in=ids)
+    counts = _invitation_counts(
+        Invitation.objects.filter(pulse_id__in=ids)
         .values("pulse_id")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False)))
-    }
-    return {
-        pid: Figures(
-            *scores.get(pid, (Counter(), Counter())),
-            invited=int(counts.get(pid, {}).get("invited", 0)),
-            responded=int(counts.get(pid, {}).get("responded", 0)),
-        )
-        for pid in ids
-    }
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False))),
+        "pulse_id",
+    )
+    return _combine(ids, scores, counts)
 
 
 def by_project(project_ids: Iterable[int]) -> dict[int, Figures]:
@@ -145,23 +159,16 @@ def by_project(project_ids: Iterable[int]) -> dict[int, Figures]:
         .values("response__pulse__project_id", "kind", "score")
         .annotate(n=Count("id")),
     )
-    counts = {
-        row["pulse__project_id"]: row
-        for row in Invitation.objects.filter(pulse__project_id__in=ids)
+    counts = _invitation_counts(
+        Invitation.objects.filter(pulse__project_id__in=ids)
         .values("pulse__project_id")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False)))
-    }
-    return {
-        pid: Figures(
-            *scores.get(pid, (Counter(), Counter())),
-            invited=int(counts.get(pid, {}).get("invited", 0)),
-            responded=int(counts.get(pid, {}).get("responded", 0)),
-        )
-        for pid in ids
-    }
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False))),
+        "pulse__project_id",
+    )
+    return _combine(ids, scores, counts)
 
 
-def figures_between(project: object, first: dt.date, last: dt.date) -> Figures:
+def figures_between(project: Project, first: dt.date, last: dt.date) -> Figures:
     """The project's figures over the answers given from ``first`` to ``last`` (one query)."""
     rows = (
         Answer.objects.filter(
@@ -177,5 +184,5 @@ def figures_between(project: object, first: dt.date, last: dt.date) -> Figures:
     csat: Counter[int] = Counter()
     nps: Counter[int] = Counter()
     for row in rows:
-        (csat if row["kind"] == QuestionKind.CSAT else nps)[int(row["score"])] += int(row["n"])
+        (csat if row["kind"] == QuestionKind.CSAT else nps)[int(row["score"] or 0)] += int(row["n"])
     return Figures(csat, nps)

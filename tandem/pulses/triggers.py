@@ -45,9 +45,9 @@ def due_events(now: dt.datetime, configs: Iterable[PulseSettings]) -> list[Event
     """Every event of the enabled projects at ``now`` (surveyed or not)."""
     configs = list(configs)
     events: list[Event] = []
-    milestone = {c.project_id: c.triggers_since for c in configs if c.on_milestone}
+    milestone = {c.project_id: c.triggers_since for c in configs if c.on_milestone and c.triggers_since}
     if milestone:
-        rows = Task.objects.filter(
+        reached = Task.objects.filter(
             project_id__in=list(milestone),
             kind=TaskKind.MILESTONE,
             visibility=Visibility.SHARED,
@@ -56,24 +56,24 @@ def due_events(now: dt.datetime, configs: Iterable[PulseSettings]) -> list[Event
         # Reached when its actual finish says (or, without one, when it was last changed).
         events += [
             (p, Trigger.MILESTONE, str(pk), name)
-            for p, pk, name, finished, updated in rows
+            for p, pk, name, finished, updated in reached
             if (finished or updated) >= milestone[p]
         ]
-    acceptance = {c.project_id: c.triggers_since for c in configs if c.on_acceptance}
+    acceptance = {c.project_id: c.triggers_since for c in configs if c.on_acceptance and c.triggers_since}
     if acceptance:
-        rows = AcceptanceRequest.objects.filter(
+        signed = AcceptanceRequest.objects.filter(
             project_id__in=list(acceptance), status__in=SIGNED, signed_at__isnull=False
         ).values_list("project_id", "pk", "title", "signed_at")
         events += [
             (p, Trigger.ACCEPTANCE, str(pk), title)
-            for p, pk, title, signed in rows
-            if signed >= acceptance[p]
+            for p, pk, title, signed_at in signed
+            if signed_at is not None and signed_at >= acceptance[p]
         ]
     for config in configs:
         project = config.project
         if config.on_closure and project.status == ProjectStatus.CLOSED:
             events.append((project.pk, Trigger.CLOSURE, "closure", ""))
-        if config.on_schedule and project.status == ProjectStatus.ACTIVE:
+        if config.on_schedule and project.status == ProjectStatus.ACTIVE and config.triggers_since:
             local = now.astimezone(zone_of(project)).date()
             if (
                 local.day >= config.schedule_day

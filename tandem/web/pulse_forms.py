@@ -38,7 +38,9 @@ class PulseSettingsForm(ModelFieldsForm):
 
     def __init__(self, *args: Any, surveys: list[Survey], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey"].choices = [(s.pk, s.name_in(language)) for s in surveys]
+        survey = self.fields["survey"]
+        assert isinstance(survey, forms.TypedChoiceField)
+        survey.choices = [(s.pk, s.name_in(language)) for s in surveys]
 
 
 class FollowUpCloseForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.pulses import services
-from tandem.testing.api import Case, Caller, matrix_test, world_fixture
+from tandem.testing.api import Caller, Case, matrix_test, world_fixture
 from tandem.testing.personas import World
 
 from .support import invitation_of, send

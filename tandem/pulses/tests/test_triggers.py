@@ -35,7 +35,11 @@ def test_a_shared_milestone_reached_sends_one_pulse(world: World) -> None:
         world.project, actor=world.pm, name="Go-live", kind=TaskKind.MILESTONE, visibility=Visibility.SHARED
     )
     hidden = planning.do_add_task(
-        world.project, actor=world.pm, name="Internal gate", kind=TaskKind.MILESTONE, visibility=Visibility.INTERNAL
+        world.project,
+        actor=world.pm,
+        name="Internal gate",
+        kind=TaskKind.MILESTONE,
+        visibility=Visibility.INTERNAL,
     )
     assert triggers.scan() == []
     for task in (milestone, hidden):
@@ -81,7 +85,9 @@ def test_a_signed_acceptance_sends_one_pulse(world: World) -> None:
 
 def test_the_monthly_schedule_sends_once_a_month_from_its_day(world: World) -> None:
     _turn_on(world, on_schedule=True, schedule_day=10)
-    projects.do_update_project(world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.ACTIVE)
+    projects.do_update_project(
+        world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.ACTIVE
+    )
     world.project.refresh_from_db()
     start = timezone.now()
     local = start.date()
@@ -101,13 +107,17 @@ def test_closing_the_project_sends_one_pulse_through_the_clock(world: World) -> 
     _turn_on(world, on_closure=True)
     clock.tick()
     assert _pulses(world, Trigger.CLOSURE) == []
-    projects.do_update_project(world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.CLOSED)
+    projects.do_update_project(
+        world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.CLOSED
+    )
     clock.tick()
     clock.tick()
     assert len(_pulses(world, Trigger.CLOSURE)) == 1
 
 
 def test_a_trigger_turned_off_sends_nothing(world: World) -> None:
-    projects.do_update_project(world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.CLOSED)
+    projects.do_update_project(
+        world.project, version=world.project.version, actor=world.pm, status=ProjectStatus.CLOSED
+    )
     assert triggers.scan() == []
     assert not Pulse.objects.exists()

@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tandem.projects import services as project_services
+from tandem.projects.choices import Role
 from tandem.pulses import services
 from tandem.pulses.models import FollowUp, Pulse, Response
 from tandem.testing.personas import VIEWERS, World, make_user
-from tandem.projects import services as project_services
-from tandem.projects.choices import Role
 
 from .support import invitation_of, send
 
@@ -49,13 +49,17 @@ def _status(world: World, viewer: str, url: str, data: dict[str, Any] | None = N
 
 
 PAGES: list[tuple[str, Callable[[dict[str, Any]], str], str]] = [
-    # name, url, statuses in VIEWERS order (anonymous, outsider, other_client, client_viewer, client_pm, sponsor, member, pm)
+    # name, url, statuses in VIEWERS order (anonymous … pm)
     ("results (not shared)", lambda ids: "/projects/ERP/pulses/", "302 404 404 403 403 403 200 200"),
     ("detail", lambda ids: f"/projects/ERP/pulses/{ids['pulse'].pk}/", "302 404 404 404 404 404 200 200"),
     ("settings", lambda ids: "/projects/ERP/pulses/settings/", "302 404 404 403 403 403 403 200"),
     ("portfolio", lambda ids: "/pulses/", "302 403 403 403 403 403 200 200"),
     ("portfolio csv", lambda ids: "/pulses/export.csv", "302 403 403 403 403 403 200 200"),
-    ("other project's pulse", lambda ids: f"/projects/ERP/pulses/{ids['other'].pk}/", "302 404 404 404 404 404 404 404"),
+    (
+        "other project's pulse",
+        lambda ids: f"/projects/ERP/pulses/{ids['other'].pk}/",
+        "302 404 404 404 404 404 404 404",
+    ),
 ]
 
 

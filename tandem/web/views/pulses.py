@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.accounts.models import User
 from tandem.core import tabular
 from tandem.planning.scheduling import zone_of
-from tandem.pulses import links, queries, services
+from tandem.pulses import links, queries, results, services
 from tandem.pulses.choices import Trigger
 from tandem.pulses.models import Invitation, Response
 from tandem.web.pulse_forms import AnswerForm, FollowUpCloseForm, PulseSettingsForm
@@ -67,7 +67,7 @@ def pulse_results(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
 def pulse_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResponse:
     """One pulse: who was asked, who answered, each answer (the team only)."""
     pulse = queries.access_pulse(scope.viewer, scope.project, pk)
-    figures = queries.results.by_pulse([pulse.pk])[pulse.pk]
+    figures = results.by_pulse([pulse.pk])[pulse.pk]
     answers = queries.answers_of(pulse)
     by_person: dict[int, list[Any]] = {}
     for answer in answers:
