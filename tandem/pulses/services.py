@@ -112,6 +112,40 @@ def create_survey(
     return survey
 
 
+@transaction.atomic
+def do_create_survey(
+    project: Project,
+    *,
+    actor: User,
+    kind: str,
+    name_en: str,
+    name_zh: str = "",
+    questions: Iterable[Mapping[str, Any]] = (),
+) -> Survey:
+    """Add a survey template to the project (its PM): a standard CSAT or NPS survey, or custom questions."""
+    if not can_manage(actor, project):
+        raise PermissionDenied(_("Only the project manager manages satisfaction pulses."))
+    if kind not in SurveyKind.values:
+        raise ValidationError({"kind": [_("Choose a kind of survey.")]})
+    name_en = (name_en or "").strip()
+    if not name_en:
+        raise ValidationError({"name_en": [_("Give the survey a name.")]})
+    rows = list(questions) if kind == SurveyKind.CUSTOM else []
+    survey = create_survey(
+        project, kind=kind, name_en=name_en, name_zh=(name_zh or "").strip(), questions=rows
+    )
+    audit.record(
+        actor=actor,
+        verb="survey_created",
+        target=survey,
+        project=project,
+        visibility=Visibility.INTERNAL,
+        changes={"questions": [None, survey.questions.count()]},
+        label=name_en,
+    )
+    return survey
+
+
 def settings_of(project: Project) -> PulseSettings:
     """The project's pulse settings, made with the standard CSAT and NPS surveys on first use."""
     found = PulseSettings.objects.select_related("survey").filter(project=project).first()

@@ -289,7 +289,13 @@ SECTIONS: tuple[Section, ...] = (
                 "pulses",
                 _("Satisfaction"),
                 "pulses",
-                ("pulse_settings", "pulse_send", "pulse_detail", "pulse_follow_up_close"),
+                (
+                    "pulse_settings",
+                    "pulse_send",
+                    "pulse_survey_new",
+                    "pulse_detail",
+                    "pulse_follow_up_close",
+                ),
                 visible=_sees_pulse_results,
             ),
             Page(

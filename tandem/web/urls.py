@@ -369,6 +369,7 @@ urlpatterns = [
     path(project + "pulses/", pulses.pulse_results, name="pulses"),
     path(project + "pulses/settings/", pulses.pulse_settings, name="pulse_settings"),
     path(project + "pulses/send/", pulses.pulse_send, name="pulse_send"),
+    path(project + "pulses/surveys/new/", pulses.pulse_survey_new, name="pulse_survey_new"),
     path(project + "pulses/<int:pk>/", pulses.pulse_detail, name="pulse_detail"),
     path(project + "pulses/follow-ups/<int:pk>/close/", pulses.follow_up_close, name="pulse_follow_up_close"),
     path("pulses/", pulses.pulse_portfolio, name="pulse_portfolio"),

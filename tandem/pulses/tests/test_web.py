@@ -193,3 +193,39 @@ def test_the_results_pages_queries_do_not_grow_with_answers(
     few = count()
     _answer_many(world, 12)
     assert count() <= few
+
+
+def test_the_pm_adds_a_custom_survey_and_its_choice_question_is_answered(world: World) -> None:
+    browser = _client(world, "pm")
+    url = "/projects/ERP/pulses/surveys/new/"
+    assert _client(world, "client_pm").get(url).status_code == 403
+    bad = browser.post(
+        url, {"kind": "custom", "name_en": "Go-live check", "q1_kind": "choice", "q1_text_en": "Ready?"}
+    )
+    assert bad.status_code == 400 and "q1_options" in bad.content.decode()
+    made = browser.post(
+        url,
+        {
+            "kind": "custom",
+            "name_en": "Go-live check",
+            "name_zh": "上线检查",
+            "q1_kind": "scale",
+            "q1_text_en": "How ready are your stores?",
+            "q2_kind": "choice",
+            "q2_text_en": "Which training suits you?",
+            "q2_options": "On site | 现场\nOnline | 在线",
+        },
+    )
+    assert made.status_code == 302
+    survey = world.project.surveys.get(name_en="Go-live check")
+    first, second = survey.questions.order_by("position")
+    assert (first.kind, second.kind, second.options[1]) == ("scale", "choice", {"en": "Online", "zh": "在线"})
+    invitation = invitation_of(send(world, "custom", survey=survey), world.sponsor)
+    answer = _client(world, "sponsor").post(
+        reverse("web:pulse_answer", args=[invitation.pk]), {f"q{first.pk}": "3", f"q{second.pk}": "Online"}
+    )
+    assert answer.status_code == 200
+    assert sorted(Response.objects.get(invitation=invitation).answers.values_list("choice", flat=True)) == [
+        "",
+        "Online",
+    ]

@@ -21,7 +21,7 @@ from tandem.planning.scheduling import zone_of
 from tandem.pulses import links, queries, results, services
 from tandem.pulses.choices import Trigger
 from tandem.pulses.models import Invitation, Response
-from tandem.web.pulse_forms import AnswerForm, FollowUpCloseForm, PulseSettingsForm
+from tandem.web.pulse_forms import AnswerForm, FollowUpCloseForm, PulseSettingsForm, SurveyForm
 from tandem.web.views.base import (
     ProjectScope,
     flash_errors,
@@ -120,6 +120,34 @@ def pulse_settings(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         _context(scope, form=form, config=config, surveys=surveys, language=language),
         status=status,
     )
+
+
+@project_view
+def pulse_survey_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """Add a survey template: a standard CSAT or NPS survey, or custom questions (the PM)."""
+    require_allowed(not scope.preview and services.can_manage(scope.user, scope.project))
+    status = 200
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+
+        def call() -> Any:
+            data = form.cleaned_data
+            return services.do_create_survey(
+                scope.project,
+                actor=scope.user,
+                kind=data["kind"],
+                name_en=data["name_en"],
+                name_zh=data["name_zh"],
+                questions=data["questions"],
+            )
+
+        result, status = submit_form(form, call)
+        if result is not None:
+            messages.success(request, _("The survey was added."))
+            return redirect("web:pulse_settings", code=scope.project.code)
+    else:
+        form = SurveyForm()
+    return render_page(request, "web/pulses/survey_form.html", _context(scope, form=form), status=status)
 
 
 @project_view
