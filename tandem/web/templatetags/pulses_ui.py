@@ -55,15 +55,16 @@ def pulse_home(scope: Any) -> dict[str, Any] | None:
     if scope is None:
         return None
     project, user = scope.project, scope.user
+    pulses = list(Pulse.objects.filter(project=project).order_by("-sent_at", "-id")[:12])
+    if not pulses:
+        return None  # no pulse yet: nothing to answer, nothing to show (one query)
     waiting = queries.waiting_for(user, project)
-    shown = queries.can_see_results(scope.viewer, project)
     outcome = None
-    if shown:
-        pulses = list(Pulse.objects.filter(project=project).order_by("-sent_at", "-id")[:12])
+    if queries.can_see_results(scope.viewer, project):
         figures = results.by_pulse(p.pk for p in pulses)
         trend = [(p, figures[p.pk]) for p in reversed(pulses)]
         answered = [(p, f) for p, f in trend if f.answers]
         outcome = {"latest": answered[-1] if answered else None, "trend": trend}
-    if not waiting and not (outcome and outcome["trend"]):
+    if not waiting and outcome is None:
         return None
     return {"waiting": waiting, "results": outcome, "team": is_team(scope.viewer, project)}
