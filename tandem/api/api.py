@@ -23,6 +23,7 @@ from tandem.api.routers import (
     notes,
     planning,
     projects,
+    pulses,
     quality_coverage,
     quality_standards,
     reports,
@@ -76,3 +77,4 @@ api.add_router("", acceptance.router)
 api.add_router("", test_runs.router)
 api.add_router("", test_cases.router)
 api.add_router("", quality_standards.router)
+api.add_router("", pulses.router)

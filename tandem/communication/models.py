@@ -86,6 +86,7 @@ class NotificationVerb(models.TextChoices):
     BUDGET_THRESHOLD = "budget_threshold", _("warns about a budget threshold")
     DEFECT_MOVED = "defect_moved", _("moved a defect")
     ACCEPTANCE_REVIEW = "acceptance_review", _("asks you to review an acceptance")
+    PULSE_FOLLOW_UP = "pulse_follow_up", _("gave a low satisfaction score to follow up")
 
 
 class Notification(models.Model):

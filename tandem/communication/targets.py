@@ -40,6 +40,7 @@ COMMENTABLE: dict[str, str] = {
 NOTIFIED: dict[str, tuple[str, str]] = {
     "budget_alert": ("costs.BudgetAlert", "web:budget"),
     "acceptance": ("quality.AcceptanceRequest", "web:acceptances"),
+    "pulse_follow_up": ("pulses.FollowUp", "web:pulses"),
 }
 
 

@@ -12,3 +12,9 @@ class PulsesConfig(AppConfig):
     name = "tandem.pulses"
     label = "pulses"
     verbose_name = _("Satisfaction pulses")
+
+    def ready(self) -> None:
+        from tandem.pulses import inbox, kpi_sources
+
+        kpi_sources.register_sources()
+        inbox.register_providers()

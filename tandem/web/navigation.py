@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from tandem.communication import permissions as communication_permissions
 from tandem.costs import time_permissions
+from tandem.pulses import queries as pulse_queries
 
 #: The most sections the project bar holds.
 MAX_SECTIONS = 7
@@ -80,6 +81,10 @@ def _manages_integrations(scope: Scope) -> bool:
 
 def _edits_project(scope: Scope) -> bool:
     return bool(scope.can_edit_project)
+
+
+def _sees_pulse_results(scope: Scope) -> bool:
+    return bool(scope.team) or pulse_queries.shares_results(scope.project)
 
 
 def _team(scope: Scope) -> bool:
@@ -279,6 +284,19 @@ SECTIONS: tuple[Section, ...] = (
                     "communication_item_deactivate",
                     "communication_item_done",
                 ),
+            ),
+            Page(
+                "pulses",
+                _("Satisfaction"),
+                "pulses",
+                (
+                    "pulse_settings",
+                    "pulse_send",
+                    "pulse_survey_new",
+                    "pulse_detail",
+                    "pulse_follow_up_close",
+                ),
+                visible=_sees_pulse_results,
             ),
             Page(
                 "integrations",

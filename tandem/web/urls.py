@@ -24,6 +24,7 @@ from tandem.web.views import (
     planning,
     planning_forms,
     projects,
+    pulses,
     quality_cases,
     quality_runs,
     reports,
@@ -364,4 +365,15 @@ urlpatterns = [
     path(project + "jobs/<int:pk>/file", jobs.job_file, name="job_file"),
     path(project + "reports/<int:pk>/report.md", reports.report_markdown, name="report_markdown"),
     path(project + "reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
+    # satisfaction pulses
+    path(project + "pulses/", pulses.pulse_results, name="pulses"),
+    path(project + "pulses/settings/", pulses.pulse_settings, name="pulse_settings"),
+    path(project + "pulses/send/", pulses.pulse_send, name="pulse_send"),
+    path(project + "pulses/surveys/new/", pulses.pulse_survey_new, name="pulse_survey_new"),
+    path(project + "pulses/<int:pk>/", pulses.pulse_detail, name="pulse_detail"),
+    path(project + "pulses/follow-ups/<int:pk>/close/", pulses.follow_up_close, name="pulse_follow_up_close"),
+    path("pulses/", pulses.pulse_portfolio, name="pulse_portfolio"),
+    path("pulses/export.csv", pulses.pulse_portfolio_export, name="pulse_portfolio_export"),
+    path("pulses/answer/<int:pk>/", pulses.pulse_answer, name="pulse_answer"),
+    path("pulse/<str:token>/", pulses.pulse_answer_link, name="pulse_answer_link"),
 ]

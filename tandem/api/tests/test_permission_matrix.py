@@ -347,6 +347,7 @@ OTHER_MATRICES = (
     "tandem.quality.tests.test_acceptance_api",
     "tandem.quality.tests.test_runs_api",
     "tandem.quality.tests.test_cases_api",
+    "tandem.pulses.tests.test_api",
 )
 
 

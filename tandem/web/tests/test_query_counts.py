@@ -90,10 +90,10 @@ def test_the_project_home_stays_within_a_fixed_budget(
 ) -> None:
     add_charter_rows(world, 10)
     client.force_login(world.pm)
-    # 26 today: session, user, the user's memberships (read once for every scope of the request),
+    # 27 today: session, user, the user's memberships (read once for every scope of the request),
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
     # whole charter), the charter's lists with one count of their comments, people, notes, activity,
     # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
-    # timer in the header.
-    with django_assert_max_num_queries(26):
+    # timer in the header, the satisfaction panel's pulses (none here).
+    with django_assert_max_num_queries(27):
         client.get(reverse("web:project_home", args=["ERP"]))

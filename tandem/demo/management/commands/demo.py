@@ -14,6 +14,7 @@ from tandem.meetings.demo import load_demo_meetings
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
+from tandem.pulses.demo import load_demo_pulses
 from tandem.quality.demo import load_demo_quality
 from tandem.reports.demo import load_demo_reports
 from tandem.requirements.demo import load_demo_requirements
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             "Writing test cases, running the system test and the client's UAT, and signing an acceptance…"
         )
         load_demo_quality(project)
+        load_demo_pulses(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))

@@ -1,0 +1,76 @@
+"""What pulses put in a person's inbox: surveys waiting for their answer, and low scores to follow up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.inbox import Item, register
+from tandem.pulses.choices import FollowUpStatus
+from tandem.pulses.models import FollowUp, Invitation
+
+if TYPE_CHECKING:
+    from tandem.accounts.models import User
+
+
+def waiting_invitations(user: User) -> list[Invitation]:
+    """The user's unanswered, unexpired invitations of projects they still belong to (one query)."""
+    return list(
+        Invitation.objects.filter(
+            user=user,
+            answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            pulse__project__memberships__user=user,
+        )
+        .select_related("pulse__project", "pulse__survey")
+        .order_by("expires_at", "id")
+    )
+
+
+def surveys(user: User) -> Iterable[Item]:
+    """A survey to answer, due when its links expire."""
+    language = str(getattr(user, "language", "") or "en")
+    for invitation in waiting_invitations(user):
+        pulse = invitation.pulse
+        yield Item(
+            kind="survey",
+            kind_label=_("Survey"),
+            key=f"survey:{invitation.pk}",
+            project_code=pulse.project.code,
+            project_name=pulse.project.name,
+            title=pulse.survey.name_in(language) + (f" · {pulse.subject}" if pulse.subject else ""),
+            action_label=_("Answer"),
+            url=reverse("web:pulse_answer", args=[invitation.pk]),
+            due=timezone.localtime(invitation.expires_at).date(),
+            since=pulse.sent_at,
+        )
+
+
+def follow_ups(user: User) -> Iterable[Item]:
+    """A low score the user owns and has not followed up yet (one query)."""
+    rows = (
+        FollowUp.objects.filter(owner=user, status=FollowUpStatus.OPEN, project__memberships__user=user)
+        .select_related("project")
+        .order_by("created_at", "id")
+    )
+    for follow_up in rows:
+        yield Item(
+            kind="pulse_follow_up",
+            kind_label=_("Low satisfaction score"),
+            key=f"pulse_follow_up:{follow_up.pk}",
+            project_code=follow_up.project.code,
+            project_name=follow_up.project.name,
+            title=follow_up.reason,
+            action_label=_("Follow up"),
+            url=reverse("web:pulses", args=[follow_up.project.code]) + f"#follow-up-{follow_up.pk}",
+            since=follow_up.created_at,
+        )
+
+
+def register_providers() -> None:
+    register("pulses.surveys", surveys)
+    register("pulses.follow_ups", follow_ups)
