@@ -75,13 +75,12 @@ def test_only_managers_of_integrations_open_the_pages(world: World, hook: Webhoo
 
 
 def test_the_tab_shows_for_managers_only(world: World) -> None:
-    assert "/projects/ERP/integrations/" in as_(world, "pm").get("/projects/ERP/").content.decode()
+    # Integrations is a page of the Communication section: its link shows on that section's pages.
+    page = "/projects/ERP/communication/"
+    assert "/projects/ERP/integrations/" in as_(world, "pm").get(page).content.decode()
     for viewer in ("member", "client_pm", "sponsor"):
-        assert "/projects/ERP/integrations/" not in as_(world, viewer).get("/projects/ERP/").content.decode()
-    assert (
-        "/projects/ERP/integrations/"
-        not in as_(world, "pm").get("/projects/ERP/?view=client").content.decode()
-    )
+        assert "/projects/ERP/integrations/" not in as_(world, viewer).get(page).content.decode()
+    assert "/projects/ERP/integrations/" not in as_(world, "pm").get(page + "?view=client").content.decode()
 
 
 def test_a_manager_adds_tests_edits_and_deletes_a_webhook(
