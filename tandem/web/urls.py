@@ -20,6 +20,7 @@ from tandem.web.views import (
     meetings,
     members,
     notes,
+    onboarding,
     plan_assign,
     planning,
     planning_forms,
@@ -364,4 +365,15 @@ urlpatterns = [
     path(project + "jobs/<int:pk>/file", jobs.job_file, name="job_file"),
     path(project + "reports/<int:pk>/report.md", reports.report_markdown, name="report_markdown"),
     path(project + "reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
+    # onboarding: role guide, glossary, handbook, training
+    path("glossary/", onboarding.glossary_page, name="glossary"),
+    path(project + "guide/", onboarding.guide, name="guide"),
+    path(project + "guide/dismiss/", onboarding.guide_dismiss, name="guide_dismiss"),
+    path(project + "handbook/", onboarding.handbook_page, name="handbook"),
+    path(project + "training/", onboarding.training_page, name="training"),
+    path(project + "training/new/", onboarding.training_item_create, name="training_item_create"),
+    path(project + "training/<int:pk>/", onboarding.training_item_edit, name="training_item_edit"),
+    path(project + "training/<int:pk>/delete/", onboarding.training_item_delete, name="training_item_delete"),
+    path(project + "training/<int:pk>/done/", onboarding.training_item_done, name="training_item_done"),
+    path(project + "training/<int:pk>/document/", onboarding.training_item_file, name="training_item_file"),
 ]
