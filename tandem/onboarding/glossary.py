@@ -29,7 +29,8 @@ class Term:
         """Whether ``query`` occurs in the term or its definition, in either language (any case)."""
         needle = query.strip().casefold()
         return not needle or any(
-            needle in text.casefold() for text in (self.key, self.zh, self.en, self.zh_definition, self.en_definition)
+            needle in text.casefold()
+            for text in (self.key, self.zh, self.en, self.zh_definition, self.en_definition)
         )
 
 
@@ -47,22 +48,24 @@ TERMS: tuple[Term, ...] = (
         "关键路径",
         "Critical path",
         "决定项目最早完成日期的一串任务。其中任一任务延误,整个项目就会延误。",
-        "The chain of tasks that sets the earliest finish of the project: a delay to any of them delays the project.",
+        "The chain of tasks that sets the earliest finish of the project: a delay to any of them delays "
+        "the project.",
     ),
     Term(
         "float",
         "浮动时间",
         "Float (slack)",
         "任务可以推迟而不影响项目完成日期的时间。关键路径上的任务浮动时间为零。",
-        "How long a task can slip without delaying the project's finish. Tasks on the critical path have none.",
+        "How long a task can slip without delaying the project's finish. Tasks on the critical path have "
+        "none.",
     ),
     Term(
         "milestone",
         "里程碑",
         "Milestone",
         "标志一个重要时点的零工期事件,例如一个阶段结束或一项交付物验收。",
-        "A zero-duration event marking an important moment, such as the end of a phase or the acceptance of a "
-        "deliverable.",
+        "A zero-duration event marking an important moment, such as the end of a phase or the acceptance "
+        "of a deliverable.",
     ),
     Term(
         "wbs",
@@ -92,7 +95,8 @@ TERMS: tuple[Term, ...] = (
         "需求",
         "Requirement",
         "交付物必须满足的条件或能力。客户确认需求的每个版本。",
-        "A condition or capability a deliverable must meet. The client confirms each version of a requirement.",
+        "A condition or capability a deliverable must meet. The client confirms each version of a "
+        "requirement.",
     ),
     Term(
         "charter",
@@ -238,7 +242,8 @@ TERMS: tuple[Term, ...] = (
         "关键绩效指标",
         "Key performance indicator (KPI)",
         "衡量项目是否达成目标的可量化指标,带有目标值和预警阈值。",
-        "A measurable indicator of whether the project meets its goals, with a target and warning thresholds.",
+        "A measurable indicator of whether the project meets its goals, with a target and warning "
+        "thresholds.",
     ),
     Term(
         "csat",

@@ -33,7 +33,8 @@ CONSEQUENCES: dict[str, Promise] = {
         "plan stays as it is."
     ),
     DecisionKind.APPROVE_BASELINE: _(
-        "The baseline becomes the agreed reference that progress, slips and earned value are measured against."
+        "The baseline becomes the agreed reference that progress, slips and earned value are measured "
+        "against."
     ),
     DecisionKind.ACCEPT_DELIVERABLE: _(
         "Your signature freezes what was accepted (with its SHA-256 digest) and an acceptance certificate is "

@@ -33,7 +33,10 @@ CHANGE_STEPS = (
     _("Anyone on the project but a viewer proposes a change request and describes it."),
     _("The team models it on a copy of the plan; Tandem computes its schedule and cost impact."),
     _("The request is submitted for decision with its impact, and the approvers are reminded daily."),
-    _("The approvers decide by the approval rule below; an approval applies the change and re-baselines the plan."),
+    _(
+        "The approvers decide by the approval rule below; an approval applies the change and re-baselines "
+        "the plan."
+    ),
 )
 
 #: The steps of an acceptance, as every project runs them.
@@ -57,7 +60,10 @@ ESCALATION_LEVELS: tuple[tuple[str | Promise, str | Promise, tuple[str, ...]], .
     ),
     (
         _("Sponsor"),
-        _("What changes the goals, the budget or the end date, or what the project managers cannot agree on."),
+        _(
+            "What changes the goals, the budget or the end date, or what the project managers cannot agree "
+            "on."
+        ),
         (Role.SPONSOR,),
     ),
 )
@@ -159,7 +165,7 @@ def build_handbook(user: Viewer, project: Project, now: dt.datetime | None = Non
                 [name for r in roles for name in people_by_role.get(r, [])],
             )
         )
-    roles = [
+    role_entries = [
         RoleEntry(role.value, role.label, people_by_role[role.value], held_by_role.get(role.value, []))
         for role in Role
         if people_by_role.get(role.value)
@@ -179,21 +185,19 @@ def build_handbook(user: Viewer, project: Project, now: dt.datetime | None = Non
     approver_roles = decision_roles(project, DecisionKind.APPROVE_CHANGE)
     signer_roles = decision_roles(project, DecisionKind.ACCEPT_DELIVERABLE)
 
-    escalation = []
+    escalation: list[EscalationLevel] = []
     for title, when, level_roles in ESCALATION_LEVELS:
         people = [(_role_label(r), name) for r in level_roles for name in people_by_role.get(r, [])]
         if not people:
             continue
-        forums = [
-            item.title for item in plan if set(item.audience_roles or []) & set(level_roles)
-        ]
+        forums = [item.title for item in plan if set(item.audience_roles or []) & set(level_roles)]
         escalation.append(EscalationLevel(len(escalation) + 1, title, when, people, forums))
 
     return Handbook(
         project=project,
         generated_at=now or timezone.now(),
         preset_label=DecisionPreset(project.decision_preset).label,
-        roles=roles,
+        roles=role_entries,
         stakeholders=stakeholders,
         raci=raci,
         rights=rights,

@@ -47,7 +47,9 @@ class TrainingItem(VersionedModel):
     for some client roles (all of them when none is named), in the project manager's order."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="training_items")
-    kind = models.CharField(_("kind"), max_length=10, choices=TrainingKind.choices, default=TrainingKind.GUIDE)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TrainingKind.choices, default=TrainingKind.GUIDE
+    )
     title = models.CharField(_("title"), max_length=200)
     #: The short guide's text, or a note on the document or link.
     body = models.TextField(_("text"), blank=True, max_length=20000)

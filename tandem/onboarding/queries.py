@@ -65,9 +65,8 @@ def completed_item_ids(user: Viewer, project: Project) -> set[int]:
     """The ids of the training items the reader has marked done in ``project``."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(
-        TrainingCompletion.objects.filter(item__project=project, user_id=user.pk).values_list("item_id", flat=True)
-    )
+    done = TrainingCompletion.objects.filter(item__project=project, user_id=int(user.pk or 0))
+    return set(done.values_list("item_id", flat=True))
 
 
 def client_members_of(project: Project) -> QuerySet[Membership]:
@@ -115,4 +114,3 @@ def completion_table(project: Project, items: list[TrainingItem]) -> list[Comple
             )
         )
     return rows
-

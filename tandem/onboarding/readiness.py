@@ -74,9 +74,12 @@ def readiness_of(project: Project) -> Readiness:
     client_pms = [(pk, user_id) for pk, user_id, role in clients if role == Role.CLIENT_PM]
     client_roles = {role for _pk, _user, role in clients}
 
-    guide_read = bool(client_pms) and GuideVisit.objects.filter(
-        membership_id__in=[pk for pk, _user in client_pms], seen_at__isnull=False
-    ).exists()
+    guide_read = (
+        bool(client_pms)
+        and GuideVisit.objects.filter(
+            membership_id__in=[pk for pk, _user in client_pms], seen_at__isnull=False
+        ).exists()
+    )
 
     revision = project.charter.revision if hasattr(project, "charter") else None
     confirmed = (
@@ -97,11 +100,14 @@ def readiness_of(project: Project) -> Readiness:
         if not roles or Role.CLIENT_PM in roles
     ]
     done_pairs = set(
-        TrainingCompletion.objects.filter(item_id__in=pm_items, user_id__in=[u for _pk, u in client_pms])
-        .values_list("user_id", "item_id")
+        TrainingCompletion.objects.filter(
+            item_id__in=pm_items, user_id__in=[u for _pk, u in client_pms]
+        ).values_list("user_id", "item_id")
     )
-    trained = bool(pm_items) and bool(client_pms) and all(
-        (user_id, item) in done_pairs for _pk, user_id in client_pms for item in pm_items
+    trained = (
+        bool(pm_items)
+        and bool(client_pms)
+        and all((user_id, item) in done_pairs for _pk, user_id in client_pms for item in pm_items)
     )
 
     met = Meeting.objects.filter(

@@ -189,7 +189,5 @@ def do_mark_training_done(item: TrainingItem, *, actor: User, done: bool = True)
         )
     elif not done and existing.exists():
         existing.delete()
-        audit.record(
-            actor=actor, verb="reopened", target=item, project=project, visibility=Visibility.SHARED
-        )
+        audit.record(actor=actor, verb="reopened", target=item, project=project, visibility=Visibility.SHARED)
     return done

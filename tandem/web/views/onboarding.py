@@ -31,7 +31,7 @@ from tandem.web.views.base import (
 )
 
 #: Where each kind of decision is taken (keys of the project navigation's pages).
-DECISION_PAGES = {
+DECISION_PAGES: dict[str, str] = {
     DecisionKind.CONFIRM_CHARTER: "home",
     DecisionKind.CONFIRM_REQUIREMENT: "requirements",
     DecisionKind.PRIORITISE_BACKLOG: "requirements",
@@ -44,7 +44,7 @@ DECISION_PAGES = {
 }
 
 #: Where each action of a role is taken.
-ACTION_PAGES = {
+ACTION_PAGES: dict[str, str] = {
     Action.EDIT_PROJECT: "settings",
     Action.EDIT_CHARTER: "charter",
     Action.EDIT_PLAN: "schedule",
@@ -62,7 +62,7 @@ ACTION_PAGES = {
 }
 
 #: The glossary terms each kind of decision is about.
-DECISION_TERMS = {
+DECISION_TERMS: dict[str, str] = {
     DecisionKind.CONFIRM_CHARTER: "charter",
     DecisionKind.CONFIRM_REQUIREMENT: "requirement",
     DecisionKind.APPROVE_CHANGE: "change_request",
@@ -263,10 +263,10 @@ def training_item_delete(request: HttpRequest, scope: ProjectScope, pk: int) -> 
     """Remove a training item (the project manager), based on the version shown."""
     _require_manager(scope)
     item = queries.access_training_item(scope.viewer, scope.project, pk)
-    version = request.POST.get("version")
+    version = request.POST.get("version") or ""
     _result, error, status = attempt(
         lambda: services.do_delete_training_item(
-            item, actor=scope.user, version=int(version) if (version or "").isdigit() else None
+            item, actor=scope.user, version=int(version) if version.isdigit() else None
         )
     )
     if status != 200:

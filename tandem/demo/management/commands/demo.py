@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tandem.changes.demo import load_demo_changes
 from tandem.costs.demo import load_demo_costs
 from tandem.meetings.demo import load_demo_meetings
+from tandem.onboarding.demo import load_demo_onboarding
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             "Writing test cases, running the system test and the client's UAT, and signing an acceptance…"
         )
         load_demo_quality(project)
+        self.stdout.write("Adding the client's training material and its first completions…")
+        load_demo_onboarding(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
