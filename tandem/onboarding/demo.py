@@ -34,10 +34,10 @@ APPROVAL_GUIDE = """\
 CHEAT_SHEET = """\
 决策权速查 Decision rights cheat sheet — ERP-2026
 
-确认章程 Confirm charter: 发起人、客户方项目经理 Sponsor, Client PM
-确认需求 Confirm requirement: 客户方项目经理、评审人 Client PM, Reviewer
-批准变更 Approve change: 发起人、客户方项目经理 Sponsor, Client PM
-验收交付物 Accept deliverable: 发起人、客户方项目经理 Sponsor, Client PM
+确认章程 Confirm charter: 发起人、客户项目经理 Sponsor, Client PM
+确认需求 Confirm requirement: 客户项目经理、评审人 Client PM, Reviewer
+批准变更 Approve change: 发起人、客户项目经理 Sponsor, Client PM
+验收交付物 Accept deliverable: 发起人、客户项目经理 Sponsor, Client PM
 
 有疑问先找双方项目经理,仍无法解决再升级到发起人。
 Questions go to the two project managers first, then to the sponsor.
