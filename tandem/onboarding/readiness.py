@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -62,30 +63,48 @@ class Readiness:
 
 
 def readiness_of(project: Project) -> Readiness:
-    """The client PM readiness of ``project`` (about nine queries, whatever its size).
+    """The client PM readiness of ``project`` (five queries, whatever its size).
 
     Only what the client can see counts: a shared communication plan entry, a shared meeting held.
     """
+    # One query for the facts that are a yes or no: the client PM opened their guide, the charter's
+    # current revision is confirmed, a shared meeting was held.
+    facts = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            guide_read=Exists(
+                GuideVisit.objects.filter(
+                    membership__project=OuterRef("pk"),
+                    membership__role=Role.CLIENT_PM,
+                    membership__user__is_active=True,
+                    seen_at__isnull=False,
+                )
+            ),
+            confirmed=Exists(
+                CharterConfirmation.objects.filter(
+                    charter__project=OuterRef("pk"), revision=OuterRef("charter__revision")
+                )
+            ),
+            met=Exists(
+                Meeting.objects.filter(
+                    project=OuterRef("pk"), status=MeetingStatus.HELD, visibility=Visibility.SHARED
+                )
+            ),
+        )
+        .values("guide_read", "confirmed", "met")
+        .first()
+    ) or {"guide_read": False, "confirmed": False, "met": False}
+
     clients = list(
         Membership.objects.filter(project=project, side=Side.CLIENT, user__is_active=True).values_list(
-            "pk", "user_id", "role"
+            "user_id", "role"
         )
     )
-    client_pms = [(pk, user_id) for pk, user_id, role in clients if role == Role.CLIENT_PM]
-    client_roles = {role for _pk, _user, role in clients}
-
-    guide_read = (
-        bool(client_pms)
-        and GuideVisit.objects.filter(
-            membership_id__in=[pk for pk, _user in client_pms], seen_at__isnull=False
-        ).exists()
-    )
-
-    revision = project.charter.revision if hasattr(project, "charter") else None
-    confirmed = (
-        revision is not None
-        and CharterConfirmation.objects.filter(charter__project=project, revision=revision).exists()
-    )
+    client_pms = [user_id for user_id, role in clients if role == Role.CLIENT_PM]
+    client_roles = {role for _user, role in clients}
+    guide_read = bool(facts["guide_read"])
+    confirmed = bool(facts["confirmed"])
+    met = bool(facts["met"])
 
     unheld = [kind for kind in CLIENT_DECISIONS if not set(decision_roles(project, kind)) & client_roles]
 
@@ -100,19 +119,15 @@ def readiness_of(project: Project) -> Readiness:
         if not roles or Role.CLIENT_PM in roles
     ]
     done_pairs = set(
-        TrainingCompletion.objects.filter(
-            item_id__in=pm_items, user_id__in=[u for _pk, u in client_pms]
-        ).values_list("user_id", "item_id")
+        TrainingCompletion.objects.filter(item_id__in=pm_items, user_id__in=client_pms).values_list(
+            "user_id", "item_id"
+        )
     )
     trained = (
         bool(pm_items)
         and bool(client_pms)
-        and all((user_id, item) in done_pairs for _pk, user_id in client_pms for item in pm_items)
+        and all((user_id, item) in done_pairs for user_id in client_pms for item in pm_items)
     )
-
-    met = Meeting.objects.filter(
-        project=project, status=MeetingStatus.HELD, visibility=Visibility.SHARED
-    ).exists()
 
     no_pm = _("The project has no client project manager yet.")
     return Readiness(

@@ -139,4 +139,4 @@ def test_it_reads_the_same_queries_however_many_people_and_items(world: World) -
     before = count()
     for i in range(1, 7):
         grow(i)
-    assert count() == before <= 10
+    assert count() == before <= 6
