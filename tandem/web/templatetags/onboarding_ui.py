@@ -50,17 +50,24 @@ def term(key: str, text: str = "") -> SafeString:
     )
 
 
-def page_href(scope: Any, key: str) -> str:
-    """The address of the project page with navigation key ``key`` ("" when no section holds it)."""
+def page_link(scope: Any, key: str) -> tuple[str, str]:
+    """Where the project page with navigation key ``key`` is ("Section › Page") and its address; two
+    empty strings when no section holds it or its view is not installed."""
     for section in navigation.SECTIONS:
         for page in section.pages:
             if page.key == key:
                 try:
                     url = reverse(f"web:{page.url_name}", args=[scope.project.code])
-                except NoReverseMatch:  # a page whose view is not installed
-                    return ""
-                return url + (scope.query_suffix if page.keeps_preview else "")
-    return ""
+                except NoReverseMatch:
+                    return "", ""
+                href = url + (scope.query_suffix if page.keeps_preview else "")
+                return f"{section.label} › {page.label}", href
+    return "", ""
+
+
+def page_href(scope: Any, key: str) -> str:
+    """The address of the project page with navigation key ``key`` ("" when no section holds it)."""
+    return page_link(scope, key)[1]
 
 
 @register.simple_tag(takes_context=True)

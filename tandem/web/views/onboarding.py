@@ -20,7 +20,7 @@ from tandem.onboarding.permissions import can_complete_training, can_manage_trai
 from tandem.projects.choices import CLIENT_ROLES, DecisionKind, Role
 from tandem.projects.permissions import Action
 from tandem.web.onboarding_forms import GlossaryFilterForm, TrainingItemForm
-from tandem.web.templatetags.onboarding_ui import page_href
+from tandem.web.templatetags.onboarding_ui import page_href, page_link
 from tandem.web.views.base import (
     ProjectScope,
     attempt,
@@ -92,7 +92,7 @@ def guide(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         return [
             {
                 "entry": e,
-                "href": page_href(scope, DECISION_PAGES.get(e.kind, "")),
+                "where": page_link(scope, DECISION_PAGES.get(e.kind, "")),
                 "holders": _role_labels(e.holders),
                 "term": DECISION_TERMS.get(e.kind, ""),
             }
