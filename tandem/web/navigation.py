@@ -105,7 +105,7 @@ SECTIONS: tuple[Section, ...] = (
             ),
             Page("members", _("Members"), "members", ("member_role", "member_remove", "invitation_revoke")),
             Page("decisions", _("Decision rights"), "decisions", ("decision_right_edit",)),
-            Page("guide", _("Guide"), "guide", ("guide_dismiss",)),
+            Page("guide", _("Guide"), "guide", ("guide_open", "guide_dismiss")),
             Page("handbook", _("Handbook"), "handbook"),
             Page(
                 "training",

@@ -368,6 +368,7 @@ urlpatterns = [
     # onboarding: role guide, glossary, handbook, training
     path("glossary/", onboarding.glossary_page, name="glossary"),
     path(project + "guide/", onboarding.guide, name="guide"),
+    path(project + "guide/open/", onboarding.guide_open, name="guide_open"),
     path(project + "guide/dismiss/", onboarding.guide_dismiss, name="guide_dismiss"),
     path(project + "handbook/", onboarding.handbook_page, name="handbook"),
     path(project + "training/", onboarding.training_page, name="training"),

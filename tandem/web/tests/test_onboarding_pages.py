@@ -132,6 +132,7 @@ GET_CASES = [
 
 POST_CASES = [
     Case("dismiss the guide prompt", url("guide_dismiss", "ERP"), submitted(*MEMBERS), data=lambda w: {}),
+    Case("open the guide", url("guide_open", "ERP"), submitted(*MEMBERS), data=lambda w: {}),
     Case("add training", url("training_item_create", "ERP"), submitted("pm"), data=lambda w: GUIDE_FORM),
     Case(
         "edit training",
@@ -184,8 +185,13 @@ def test_the_home_invites_a_member_to_the_guide_until_they_dismiss_it(world: Wor
     assert 'id="first-visit"' in page
     # A plain form post: dismissing works without JavaScript.
     assert f'<form method="post" action="{reverse("web:guide_dismiss", args=["ERP"])}">' in page
-    # Opening the guide is remembered, and the prompt stays until it is dismissed.
-    assert client.get(reverse("web:guide", args=["ERP"])).status_code == 200
+    # Reading the guide writes nothing; opening it from the prompt (a POST) is remembered, and the
+    # prompt stays until it is dismissed.
+    guide = client.get(reverse("web:guide", args=["ERP"])).content.decode()
+    assert not GuideVisit.objects.exists() and 'id="guide-read"' in guide
+    opened = client.post(reverse("web:guide_open", args=["ERP"]))
+    assert opened.status_code == 302 and opened["Location"] == reverse("web:guide", args=["ERP"])
+    assert 'id="guide-read"' not in client.get(reverse("web:guide", args=["ERP"])).content.decode()
     visit = GuideVisit.objects.get(membership__user=world.client_viewer)
     assert visit.seen_at is not None and visit.dismissed_at is None
     assert 'id="first-visit"' in client.get(home).content.decode()

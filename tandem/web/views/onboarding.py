@@ -79,13 +79,13 @@ def _role_labels(roles: list[str]) -> list[Any]:
 
 @project_view
 def guide(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """The reader's role guide (``?role=`` shows another role's); opening one's own is remembered."""
+    """The reader's role guide (``?role=`` shows another role's). A read writes nothing: opening it from
+    the home's prompt, or "I have read this guide", is a POST (``guide_open``) that remembers it."""
     role = request.GET.get("role") or scope.role or ""
     if role not in Role.values:
         raise Http404(_("No such role."))
     own = role == scope.role and not scope.preview
-    if own:
-        services.do_record_guide_opened(scope.project, actor=scope.user)
+    visit = queries.guide_visit_of(scope.user, scope.project) if own else None
     the_guide = guides.guide_for(scope.project, role)
 
     def decision_rows(entries: list[guides.GuideDecision]) -> list[dict[str, Any]]:
@@ -105,6 +105,7 @@ def guide(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "tab": "home",
         "guide": the_guide,
         "own": own,
+        "unread": own and (visit is None or visit.seen_at is None),
         "decides": decision_rows(the_guide.decides),
         "others_decide": decision_rows(the_guide.others_decide),
         "actions": [(label, page_href(scope, ACTION_PAGES.get(a, ""))) for a, label in the_guide.actions],
@@ -117,6 +118,16 @@ def guide(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         },
     }
     return render_page(request, "web/onboarding/guide.html", context)
+
+
+@project_view
+@require_POST
+def guide_open(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """Remember that the member opened (or read) their guide, and show it."""
+    if scope.preview:
+        raise PermissionDenied(_("The client preview is read-only."))
+    services.do_record_guide_opened(scope.project, actor=scope.user)
+    return redirect("web:guide", code=scope.project.code)
 
 
 @project_view
