@@ -94,6 +94,7 @@ def test_the_project_home_stays_within_a_fixed_budget(
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
     # whole charter), the charter's lists with one count of their comments, people, notes, activity,
     # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
-    # timer in the header, the satisfaction panel's pulses (none here).
-    with django_assert_max_num_queries(27):
+    # timer in the header, the satisfaction panel's pulses (none here); onboarding: the first-visit
+    # prompt (1) and the client PM readiness (5).
+    with django_assert_max_num_queries(33):
         client.get(reverse("web:project_home", args=["ERP"]))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tandem.changes.demo import load_demo_changes
 from tandem.costs.demo import load_demo_costs
 from tandem.meetings.demo import load_demo_meetings
+from tandem.onboarding.demo import load_demo_onboarding
 from tandem.planning.demo import load_demo_plan
 from tandem.projects.demo import DEMO_CODE, DEMO_PASSWORD, demo_exists, demo_logins, load_demo
 from tandem.projects.models import Project
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         )
         load_demo_quality(project)
         load_demo_pulses(project)
+        self.stdout.write("Adding the client's training material and its first completions…")
+        load_demo_onboarding(project)
         # Last: the reports are generated from everything above (and tied to the plan's weekly entry).
         load_demo_reports(project)
         self.stdout.write(self.style.SUCCESS(f"The demo project {DEMO_CODE} is ready."))
