@@ -90,7 +90,7 @@ def test_the_project_home_stays_within_a_fixed_budget(
 ) -> None:
     add_charter_rows(world, 10)
     client.force_login(world.pm)
-    # 27 today: session, user, the user's memberships (read once for every scope of the request),
+    # 33 today: session, user, the user's memberships (read once for every scope of the request),
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
     # whole charter), the charter's lists with one count of their comments, people, notes, activity,
     # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
