@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tandem.changes.choices import ChangeStatus, Outcome
@@ -34,10 +34,10 @@ def impact_words(currency: str, added_cost: Any, finish_days: Any) -> str | None
     parts = []
     cost = _number(added_cost)
     if cost:
-        parts.append(_t("costs %(money)s") % {"money": f"{currency} {cost:,.0f}"})
+        parts.append(gettext("costs %(money)s") % {"money": f"{currency} {cost:,.0f}"})
     days = _number(finish_days)
     if days:
-        parts.append(_t("moves the finish by %(days)s days") % {"days": f"{days:+g}"})
+        parts.append(gettext("moves the finish by %(days)s days") % {"days": f"{days:+g}"})
     return "; ".join(parts) or None
 
 
