@@ -178,8 +178,8 @@ def digest_recipients(day: dt.date) -> list[int]:
     done = DigestSent.objects.filter(day=day).values("user_id")
     readers = User.objects.filter(is_active=True, notification_settings__email=EmailMode.DAILY_DIGEST)
     readers = readers.exclude(pk__in=done)
-    pending = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
-    pending = pending.values("recipient_id")
+    unsent = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+    pending = unsent.values("recipient_id")
     return list(
         readers.filter(Q(pk__in=pending) | Q(memberships__isnull=False))
         .values_list("pk", flat=True)

@@ -38,7 +38,7 @@ def baselines_to_approve(user: User) -> Iterable[inbox.Item]:
         seat = seats[baseline.project_id]
         code = seat.project.code
         finish = baseline.project_finish
-        details = ()
+        details: tuple[str, ...] = ()
         if finish is not None:
             details = (
                 _("Finish %(date)s") % {"date": finish.astimezone(seat.project.zone).date().isoformat()},

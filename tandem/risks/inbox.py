@@ -47,7 +47,7 @@ def decisions_to_take(user: User) -> Iterable[inbox.Item]:
                 comment="rationale",
                 comment_label=_("Why (optional)"),
             )
-        details = ()
+        details: tuple[str, ...] = ()
         if decision.recommendation:
             details = (_("Recommended: %(text)s") % {"text": decision.recommendation[:120]},)
         items.append(
