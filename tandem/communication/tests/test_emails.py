@@ -133,7 +133,7 @@ def test_the_digest_is_sent_once_a_day_from_eight(
 
 def test_nothing_read_nothing_sent(world: World, smtp_server, django_capture_on_commit_callbacks) -> None:
     emails.do_set_email_mode(world.client_pm, email=EmailMode.DAILY_DIGEST, actor=world.client_pm)
-    # Nothing waits on her either (the digest lists what waits too: test_inbox_digest.py).
+    # Nothing waits on her either (the digest lists what waits too: web/tests/test_inbox_digest.py).
     revision = Charter.objects.get(project=world.project).revision
     do_confirm_charter(world.project, revision=revision, actor=world.sponsor)
     comment(django_capture_on_commit_callbacks, world, "goal_shared", '@"Cindy Client PM" first')
