@@ -14,6 +14,7 @@ from tandem.api.routers import (
     communication,
     defects,
     evm,
+    inbox,
     integrations,
     jobs,
     kpis,
@@ -49,6 +50,7 @@ api = TandemAPI(
 errors.install(api)
 for module in (
     me,
+    inbox,
     projects,
     members,
     charter,

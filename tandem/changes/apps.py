@@ -10,3 +10,10 @@ class ChangesConfig(AppConfig):
     name = "tandem.changes"
     label = "changes"
     verbose_name = _("Change control")
+
+    def ready(self) -> None:
+        """Contribute what waits on a person here to their inbox."""
+        from tandem.changes.inbox import changes_to_decide
+        from tandem.core import inbox
+
+        inbox.register("change_request", changes_to_decide)

@@ -5,6 +5,10 @@ recipient still reads the comment and its record (the filter of the notification
 or record that turned internal is never mailed to a client. A notification is e-mailed at most once
 (``emailed_at``); a digest at most once per person and day (:class:`DigestSent`).
 
+The digest also lists what waits on the reader (``tandem.core.inbox``: charter revisions,
+requirements, change requests, client decisions… to decide), so a digest reader with nothing new
+but something waiting still gets it; those who chose "immediately" or "never" get no digest.
+
 The digest goes out once a day, at or after :data:`DIGEST_HOUR` o'clock in ``settings.TIME_ZONE``
 (the instance's time zone: a person may belong to projects in several time zones, so the
 instance's is the one day boundary every person shares).
@@ -22,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,7 +36,7 @@ from tandem.accounts.models import User
 from tandem.communication import queries, targets
 from tandem.communication.choices import EmailMode
 from tandem.communication.models import DigestSent, Notification, NotificationSettings
-from tandem.core import audit
+from tandem.core import audit, inbox
 from tandem.core.choices import Visibility
 
 #: The local hour (``settings.TIME_ZONE``) from which the day's digest is sent.
@@ -168,24 +173,55 @@ def digest_day(now: dt.datetime) -> dt.date | None:
 
 
 def digest_recipients(day: dt.date) -> list[int]:
-    """Digest readers with unread notifications not yet e-mailed and no digest for ``day``."""
+    """Digest readers with no digest for ``day`` who may have something in it: unread notifications
+    not yet e-mailed, or a project where something may wait on them (``send_digest`` reads what does)."""
     done = DigestSent.objects.filter(day=day).values("user_id")
+    readers = User.objects.filter(is_active=True, notification_settings__email=EmailMode.DAILY_DIGEST)
+    readers = readers.exclude(pk__in=done)
+    unsent = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+    pending = unsent.values("recipient_id")
     return list(
-        Notification.objects.filter(
-            read_at__isnull=True,
-            emailed_at__isnull=True,
-            recipient__is_active=True,
-            recipient__notification_settings__email=EmailMode.DAILY_DIGEST,
-        )
-        .exclude(recipient_id__in=done)
-        .values_list("recipient_id", flat=True)
+        readers.filter(Q(pk__in=pending) | Q(memberships__isnull=False))
+        .values_list("pk", flat=True)
         .distinct()
-        .order_by("recipient_id")
+        .order_by("pk")
     )
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """One inbox item as the digest lists it (in the reader's language, with an absolute link)."""
+
+    kind: str
+    project: str
+    title: str
+    action: str
+    due: dt.date | None
+    overdue: bool
+    cost: str
+    url: str
+
+
+def waiting_for(user: User, today: dt.date) -> list[Waiting]:
+    """What waits on ``user``, most urgent first, as the digest lists it (call in their language)."""
+    return [
+        Waiting(
+            kind=str(item.kind_label),
+            project=f"{item.project_code} · {item.project_name}",
+            title=str(item.title),
+            action=str(item.action_label),
+            due=item.due,
+            overdue=item.overdue(today),
+            cost=str(item.cost_of_delay or ""),
+            url=f"{settings.SITE_URL}{item.url}",
+        )
+        for item in inbox.items_for(user, today=today)
+    ]
+
+
 def send_digest(user_id: int, day: dt.date) -> int:
-    """Mail one person's digest for ``day`` (once); returns how many notifications it listed."""
+    """Mail one person's digest for ``day`` (once): their new notifications and what waits on them;
+    returns how many notifications and waiting items it listed."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or email_mode(user) != EmailMode.DAILY_DIGEST:
         return 0
@@ -201,12 +237,13 @@ def send_digest(user_id: int, day: dt.date) -> int:
         notifications = _still_visible(user, list(pending))
         sent.notifications = len(notifications)
         sent.save(update_fields=["notifications"])
-        if not notifications:
-            return 0
-        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
         with translation.override(user.language):
             items = [_item(n) for n in notifications]
+            waiting = waiting_for(user, day)
+        if not notifications and not waiting:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
         # Sent inside the transaction: if the mail fails, the day is not marked done and the next
         # tick tries again.
-        _send(user, "web/email/notification_digest", {"items": items, "day": day})
-    return len(notifications)
+        _send(user, "web/email/notification_digest", {"items": items, "waiting": waiting, "day": day})
+    return len(notifications) + len(waiting)

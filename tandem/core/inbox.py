@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -28,6 +30,35 @@ if TYPE_CHECKING:
     from tandem.accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Button:
+    """One submit button of an in-place action: the value it posts under ``name``, and its label."""
+
+    name: str
+    value: str
+    label: str | Promise
+    #: "primary" for the expected answer, "" for the others.
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """The action taken right in the inbox: a form that posts to the record's own endpoint.
+
+    The inbox adds ``next=inbox`` so the endpoint comes back to the inbox after a success; a refusal
+    (a conflict, missing input) shows the record's page with the reason, as when acting from there.
+    """
+
+    #: The endpoint the form posts to (an absolute path).
+    url: str
+    #: Hidden fields (the version read, the revision confirmed…).
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    #: The name of an optional comment field, when the endpoint takes one.
+    comment: str = ""
+    comment_label: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +86,10 @@ class Item:
     cost_of_delay: str | Promise | None = None
     #: Extra facts to show (short strings).
     details: tuple[str | Promise, ...] = field(default_factory=tuple)
+    #: The action in place, when the inbox can take it without opening the record.
+    in_place: InPlace | None = None
+    #: The project's id (filters and the project home's panel use it).
+    project_id: int | None = None
 
     def urgency(self, today: dt.date) -> tuple[int, dt.date, dt.datetime]:
         """Sort key: overdue first, then by due date, then the longest waiting."""
@@ -69,6 +104,33 @@ class Item:
 
 
 Provider = Callable[["User"], Iterable[Item]]
+
+_T = TypeVar("_T")
+
+#: What providers of one ``items_for`` call share (e.g. the user's memberships and decision rights).
+_shared: ContextVar[dict[str, Any] | None] = ContextVar("tandem_inbox_shared", default=None)
+
+
+@contextmanager
+def _sharing() -> Iterator[None]:
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: str, compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per ``items_for`` call, whichever provider asks first; outside a call, every
+    time. Providers read what they all need (the user's projects and rights) through it, so the
+    inbox costs one read of it, not one per provider."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
+
 
 #: Every provider, by name (apps register theirs in ``ready()``).
 PROVIDERS: dict[str, Provider] = {}
@@ -86,6 +148,7 @@ def items_for(user: User, *, today: dt.date | None = None) -> list[Item]:
         return []
     day = today or timezone.localdate()
     items: list[Item] = []
-    for provider in PROVIDERS.values():
-        items.extend(provider(user))
+    with _sharing():
+        for provider in PROVIDERS.values():
+            items.extend(provider(user))
     return sorted(items, key=lambda item: item.urgency(day))

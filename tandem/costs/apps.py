@@ -15,3 +15,8 @@ class CostsConfig(AppConfig):
         from tandem.costs.kpi_sources import register_sources
 
         register_sources()
+
+        from tandem.core import inbox
+        from tandem.costs.inbox import timesheets_to_approve
+
+        inbox.register("timesheets", timesheets_to_approve)

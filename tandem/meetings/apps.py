@@ -10,3 +10,10 @@ class MeetingsConfig(AppConfig):
     name = "tandem.meetings"
     label = "meetings"
     verbose_name = _("Meetings and communication plan")
+
+    def ready(self) -> None:
+        """Contribute what waits on a person here to their inbox."""
+        from tandem.core import inbox
+        from tandem.meetings.inbox import minutes_to_approve
+
+        inbox.register("minutes", minutes_to_approve)

@@ -15,3 +15,8 @@ class PlanningConfig(AppConfig):
         from tandem.planning.kpi_sources import register_sources
 
         register_sources()
+
+        from tandem.core import inbox
+        from tandem.planning.inbox import baselines_to_approve
+
+        inbox.register("baseline", baselines_to_approve)

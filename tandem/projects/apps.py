@@ -15,10 +15,15 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         """A membership saved or deleted (by a service, a cascade or the admin) is forgotten by the
-        request that remembered the memberships (``core.scoping.remembering_memberships``)."""
+        request that remembered the memberships (``core.scoping.remembering_memberships``); the charters
+        waiting for confirmation join the inbox."""
         from django.db.models.signals import post_delete, post_save
 
+        from tandem.core import inbox
+        from tandem.projects.inbox import charters_to_confirm
         from tandem.projects.models import Membership
+
+        inbox.register("charter", charters_to_confirm)
 
         post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships")
         post_delete.connect(

@@ -11,11 +11,12 @@ from tandem.accounts.choices import OrganizationKind
 from tandem.core.choices import Side
 from tandem.core.scoping import forget_memberships, remembered_memberships, sees_as_client
 from tandem.projects.choices import DecisionKind, DecisionPreset, Role
+from tandem.projects.models import Membership
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
     from tandem.core.scoping import Viewer
-    from tandem.projects.models import Membership, Project
+    from tandem.projects.models import Project
 
 
 class Action:
@@ -167,6 +168,19 @@ def holds(user: Viewer, project: Project, kind: str) -> bool:
     """Whether the user holds decision right ``kind`` in ``project``."""
     role = role_of(user, project)
     return role is not None and role in decision_roles(project, kind)
+
+
+def holders(project: Project, kind: str) -> list[Membership]:
+    """The active members who hold decision right ``kind`` in ``project``, with their users (one query,
+    once the project's rights are read): whom to name when the reader cannot decide themselves."""
+    roles = decision_roles(project, kind)
+    if not roles:
+        return []
+    return list(
+        Membership.objects.filter(project=project, role__in=roles, user__is_active=True)
+        .select_related("user")
+        .order_by("side", "role", "user__full_name", "user_id")
+    )
 
 
 def can_create_projects(user: Viewer) -> bool:

@@ -17,3 +17,8 @@ class QualityConfig(AppConfig):
         from tandem.quality.kpi_sources import register_sources
 
         register_sources()
+
+        from tandem.core import inbox
+        from tandem.quality.inbox import acceptances_to_act_on
+
+        inbox.register("acceptance", acceptances_to_act_on)

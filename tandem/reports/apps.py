@@ -10,3 +10,10 @@ class ReportsConfig(AppConfig):
     name = "tandem.reports"
     label = "reports"
     verbose_name = _("Status reports")
+
+    def ready(self) -> None:
+        """Contribute what waits on a person here to their inbox."""
+        from tandem.core import inbox
+        from tandem.reports.inbox import reports_to_approve
+
+        inbox.register("status_report", reports_to_approve)

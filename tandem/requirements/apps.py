@@ -10,3 +10,10 @@ class RequirementsConfig(AppConfig):
     name = "tandem.requirements"
     label = "requirements"
     verbose_name = _("Requirements")
+
+    def ready(self) -> None:
+        """Contribute what waits on a person here to their inbox."""
+        from tandem.core import inbox
+        from tandem.requirements.inbox import requirements_to_confirm
+
+        inbox.register("requirement", requirements_to_confirm)

@@ -11,7 +11,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -36,6 +48,24 @@ ORDERINGS = {
 }
 
 
+#: Statuses in which an unconfirmed current version waits for confirmation: sent for review, or revised
+#: after a confirmation (a draft is still being written, so it waits for nobody yet).
+AWAITING_STATUSES = (
+    RequirementStatus.IN_REVIEW,
+    RequirementStatus.CONFIRMED,
+    RequirementStatus.IN_PROGRESS,
+    RequirementStatus.DELIVERED,
+)
+
+
+def awaiting_confirmation_q(prefix: str = "") -> Q:
+    """The requirements whose current version waits for confirmation (reached through ``prefix``)."""
+    confirmed = RequirementConfirmation.objects.filter(
+        requirement=OuterRef(f"{prefix}pk"), version_number=OuterRef(f"{prefix}current_version")
+    )
+    return Q(**{f"{prefix}status__in": AWAITING_STATUSES}) & ~Q(Exists(confirmed))
+
+
 def _team_view(user: Viewer, project: Project) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and is_team(user, project)
 
@@ -56,17 +86,28 @@ def requirements_of(
     priority: str = "",
     source: str = "",
     ordering: str = "rank",
+    awaiting: bool = False,
 ) -> QuerySet[Requirement]:
     """The requirements of the project the user may see, with what a list needs, in one query.
 
-    Each row carries ``task_count``: the linked tasks the user may see.
+    Each row carries ``task_count``: the linked tasks the user may see, and ``awaiting``: whether its
+    current version waits for confirmation (``awaiting=True`` keeps only those).
     """
     qs: QuerySet[Any] = (
         Requirement.objects.visible_to(user)
         .filter(project=project)
         .select_related("owner", "requester")
         .annotate(task_count=Count("trace_links", filter=_links_filter(user, project), distinct=True))
+        .annotate(
+            awaiting=Case(
+                When(awaiting_confirmation_q(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
+    if awaiting:
+        qs = qs.filter(awaiting=True)
     if search:
         search = search.strip()
         qs = qs.filter(

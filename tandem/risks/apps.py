@@ -10,3 +10,10 @@ class RisksConfig(AppConfig):
     name = "tandem.risks"
     label = "risks"
     verbose_name = _("Risks and decisions")
+
+    def ready(self) -> None:
+        """Contribute what waits on a person here to their inbox."""
+        from tandem.core import inbox
+        from tandem.risks.inbox import decisions_to_take
+
+        inbox.register("client_decision", decisions_to_take)

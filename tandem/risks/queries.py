@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,6 +278,15 @@ def access_decision(user: Viewer, project: Project, pk: Any) -> ClientDecision:
     return decision
 
 
+def waiting_q(user_id: int, kinds: Mapping[int, Iterable[str]]) -> Q:
+    """The decisions a user takes: named as the decider, or of a kind they hold in that project
+    (``kinds``: the decision rights the user holds, by project id)."""
+    mine = Q(decider_id=user_id)
+    for project_id, held in kinds.items():
+        mine |= Q(project_id=project_id, decision_kind__in=list(held))
+    return mine
+
+
 def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     """Open decisions across the user's projects that the user may take, soonest due first."""
     if not getattr(user, "is_authenticated", False):
@@ -290,12 +300,9 @@ def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     for right in DecisionRight.objects.filter(project_id__in=roles):
         if roles[right.project_id] in (right.roles or []):
             kinds.setdefault(right.project_id, []).append(right.kind)
-    mine = Q(decider_id=user.pk)
-    for project_id, held in kinds.items():
-        mine |= Q(project_id=project_id, decision_kind__in=held)
     return (
         _decisions(user)
-        .filter(mine, status=DecisionStatus.OPEN)
+        .filter(waiting_q(user.pk, kinds), status=DecisionStatus.OPEN)
         .order_by(F("due_date").asc(nulls_last=True), "id")
     )
 

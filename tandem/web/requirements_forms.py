@@ -38,6 +38,7 @@ class RequirementFilterForm(forms.Form):
         label=_("Priority"), required=False, choices=_blank(Priority.choices, _("All"))
     )
     source = forms.ChoiceField(label=_("Source"), required=False, choices=_blank(Source.choices, _("All")))
+    awaiting = forms.BooleanField(label=_("Awaiting confirmation"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
 

@@ -14,6 +14,7 @@ from tandem.web.views import (
     communication,
     defects,
     evm,
+    inbox,
     integrations,
     jobs,
     kpis,
@@ -120,6 +121,7 @@ urlpatterns = [
     path(project + "comments/remove/<int:pk>/", communication.comment_delete, name="comment_delete"),
     path(project + "comments/edit/<int:pk>/", communication.comment_edit, name="comment_edit"),
     path("notifications/", communication.notifications, name="notifications"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
     # integrations (team-only: webhooks and their delivery logs)
     path(project + "integrations/", integrations.webhooks, name="webhooks"),
     path(project + "integrations/<int:pk>/", integrations.webhook_edit, name="webhook_edit"),

@@ -79,6 +79,7 @@ CASES: list[Case] = [
     # me and tokens
     Case("me.detail", "GET", "/me", ANY_USER),
     Case("me.update", "PATCH", "/me", ANY_USER, {"title": "Engineer"}),
+    Case("me.inbox", "GET", "/me/inbox", ANY_USER),
     Case("tokens.list", "GET", "/me/tokens", ANY_USER),
     Case("tokens.create", "POST", "/me/tokens", "401 201 201 201 201 201 201 201", {"name": "ci"}),
     Case("tokens.revoke-pm's", "DELETE", "/me/tokens/{pm_token}", "401 404 404 404 404 404 404 200"),

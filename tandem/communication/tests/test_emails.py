@@ -14,6 +14,8 @@ from tandem.communication.choices import EmailMode
 from tandem.communication.models import DigestSent, Notification, NotificationSettings
 from tandem.communication.services import do_add_comment
 from tandem.core.choices import Visibility
+from tandem.projects.models import Charter
+from tandem.projects.services import do_confirm_charter
 from tandem.testing.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +133,9 @@ def test_the_digest_is_sent_once_a_day_from_eight(
 
 def test_nothing_read_nothing_sent(world: World, smtp_server, django_capture_on_commit_callbacks) -> None:
     emails.do_set_email_mode(world.client_pm, email=EmailMode.DAILY_DIGEST, actor=world.client_pm)
+    # Nothing waits on her either (the digest lists what waits too: web/tests/test_inbox_digest.py).
+    revision = Charter.objects.get(project=world.project).revision
+    do_confirm_charter(world.project, revision=revision, actor=world.sponsor)
     comment(django_capture_on_commit_callbacks, world, "goal_shared", '@"Cindy Client PM" first')
     Notification.objects.update(read_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
     tasks.email_digests(local(9))

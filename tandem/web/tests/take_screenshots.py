@@ -1,7 +1,7 @@
 """Photograph pages for docs/screenshots: the project home (team and client view, English and
 Chinese), the Gantt chart, the communication plan, a meeting, a sent status report, and the quality
-pages (the client's overview, UAT cycle and acceptance; the team's coverage matrix). A third argument
-photographs only the pages whose file name starts with it.
+pages (the client's overview, UAT cycle and acceptance; the team's coverage matrix), and the client's
+inbox ("Waiting for me"). A third argument photographs only the pages whose file name starts with it.
 
 Run against a server with the demo loaded (``tandem demo``), for example::
 
@@ -25,7 +25,8 @@ VIEWS = {"team": "wang.fang@huaxin.example", "client": "liu.yang@lakeside.exampl
 LANGUAGES = {"en": "en", "zh": "zh-hans"}
 
 
-#: Other pages: file name, view, language, path under the project, and a link to follow from there.
+#: Other pages: file name, view, language, path under the project (or, starting with "/", a page
+#: outside any project such as the inbox), and a link to follow from there.
 PAGES = [
     ("gantt-en", "team", "en", "plan/gantt/", None),
     ("gantt-zh", "team", "zh", "plan/gantt/", None),
@@ -48,6 +49,7 @@ PAGES = [
         "main a[href*='/quality/acceptances/'][href$='/']",
     ),
     ("coverage-team-en", "team", "en", "quality/coverage/", None),
+    ("inbox-client-zh", "client", "zh", "/inbox/", None),
 ]
 
 
@@ -73,7 +75,7 @@ def photograph(
     page.click(f"button[name=language][value={LANGUAGES[language]}]")
     page.wait_for_load_state()
     if path:
-        page.goto(f"{base}/projects/{DEMO_PROJECT}/{path}")
+        page.goto(f"{base}{path}" if path.startswith("/") else f"{base}/projects/{DEMO_PROJECT}/{path}")
         page.wait_for_load_state("networkidle")
     if follow:
         page.locator(follow).last.click()

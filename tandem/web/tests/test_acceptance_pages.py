@@ -195,7 +195,7 @@ def test_a_reviewer_marks_and_the_sponsor_signs_with_a_condition_on_the_page(wor
         assert answer.status_code == 302
     assert set(request.criteria.values_list("result", flat=True)) == {CriterionResult.ACCEPTED}
     body = reviewer.get(page).content.decode()
-    assert "Only Cindy Client PM, Sam Sponsor can sign" in body
+    assert "Only Cindy Client PM (client project manager), Sam Sponsor (sponsor) can sign." in body
     sponsor = Client()
     sponsor.force_login(world.sponsor)
     base = {"action": "sign", "version": _version("acc_review")(world), "decision": "accept_with_conditions"}

@@ -8,10 +8,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.core import inbox
 from tandem.core.choices import Visibility
 from tandem.projects import services
 from tandem.projects.choices import Role
 from tandem.testing.personas import World, make_user
+
+
+def inbox_queries() -> int:
+    """The most queries the inbox adds to a page, whatever the number of projects and items: the
+    reader's projects and decision rights (two), then one query per provider at most."""
+    return 2 + len(inbox.PROVIDERS)
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -90,11 +97,13 @@ def test_the_project_home_stays_within_a_fixed_budget(
 ) -> None:
     add_charter_rows(world, 10)
     client.force_login(world.pm)
-    # 33 today: session, user, the user's memberships (read once for every scope of the request),
+    # 33 + the inbox's today: session, user, the user's memberships (read once for every scope of the request),
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
     # whole charter), the charter's lists with one count of their comments, people, notes, activity,
     # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
-    # timer in the header, the satisfaction panel's pulses (none here); onboarding: the first-visit
-    # prompt (1) and the client PM readiness (5).
-    with django_assert_max_num_queries(33):
+    # timer in the header, the satisfaction panel's pulses (none here; 1); onboarding: the first-visit
+    # prompt (1) and the client PM readiness (5). Plus what waits on the reader (the header's "Waiting
+    # for me" and the home's panel share one read): their projects and rights, then one query per inbox
+    # provider at most.
+    with django_assert_max_num_queries(33 + inbox_queries()):
         client.get(reverse("web:project_home", args=["ERP"]))

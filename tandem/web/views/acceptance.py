@@ -389,7 +389,6 @@ def acceptance_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
         "reviewers": sorted(found.reviewers.all(), key=lambda u: (u.full_name, u.pk)),
         "evidence": acceptance_queries.evidence_of(scope.viewer, found),
         "conditions": acceptance_queries.conditions_of(found),
-        "signers": acceptance_queries.signers_of(project),
         "signing": signing,
         "sign_form": page.sign_form or (SignForm(initial={"version": found.version}) if signing else None),
         "condition_rows": page.condition_rows or [ConditionRow() for _i in range(CONDITION_ROWS)],

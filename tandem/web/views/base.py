@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,18 @@ def render_page(
     """Render the full page, or only ``fragment`` when HTMX asks for it (same view, same context)."""
     name = fragment if fragment and getattr(request, "htmx", False) else template
     return render(request, name, context, status=status)
+
+
+#: The value of ``next`` with which the inbox's in-place forms ask to come back to it.
+INBOX_NEXT = "inbox"
+
+
+def back_to_inbox(request: HttpRequest) -> HttpResponse | None:
+    """After an action taken from the inbox (``next=inbox``), the inbox; otherwise None (the view's own
+    page). Only a success comes back: a refusal shows the record's page with the reason."""
+    if request.method == "POST" and request.POST.get("next") == INBOX_NEXT:
+        return redirect("web:inbox")
+    return None
 
 
 def require_allowed(allowed: bool) -> None:

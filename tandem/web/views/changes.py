@@ -27,6 +27,7 @@ from tandem.web.changes_forms import ChangeForm, DecisionForm, EditForm, Version
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    back_to_inbox,
     flash_errors,
     project_view,
     render_page,
@@ -454,6 +455,6 @@ def change_decide(request: HttpRequest, scope: ProjectScope, ref: str) -> HttpRe
             )
         else:
             messages.success(request, _("Your decision was recorded."))
-        return _back(scope, decided)
+        return back_to_inbox(request) or _back(scope, decided)
     context = _detail_context(scope, change, decision_form=form)
     return render_page(request, "web/changes/detail.html", context, status=status)

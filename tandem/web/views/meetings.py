@@ -44,6 +44,7 @@ from tandem.web.meetings_forms import (
 )
 from tandem.web.views.base import (
     ProjectScope,
+    back_to_inbox,
     flash_errors,
     project_view,
     render_page,
@@ -94,11 +95,11 @@ def _small_post(request: HttpRequest, form: forms.Form, call: Callable[[], Any],
 
 def _versioned_post(
     request: HttpRequest, scope: ProjectScope, record: Any, service: Callable[..., Any], success: str
-) -> None:
+) -> Any:
     """Run ``service(record, version=, actor=)`` with the version the page read (a service that returns
-    nothing, such as a delete, succeeded too)."""
+    nothing, such as a delete, succeeded too); its result, None when refused."""
     form = VersionForm(request.POST)
-    _small_post(
+    return _small_post(
         request,
         form,
         lambda: service(record, version=form.cleaned_data["version"], actor=scope.user) or True,
@@ -440,8 +441,9 @@ def meeting_state(request: HttpRequest, scope: ProjectScope, pk: int, change: st
         raise Http404(_("No such action."))
     require_allowed(_can_run(scope, meeting))
     service, success = STATE_CHANGES[change]
-    _versioned_post(request, scope, meeting, service, str(success))
-    return _meeting_url(scope, meeting)
+    done = _versioned_post(request, scope, meeting, service, str(success))
+    back = back_to_inbox(request) if done is not None else None
+    return back or _meeting_url(scope, meeting)
 
 
 @project_view

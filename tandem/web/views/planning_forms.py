@@ -40,6 +40,7 @@ from tandem.web.resources_forms import AssignmentForm, AssignmentUnitsForm
 from tandem.web.views.base import (
     ProjectScope,
     attempt,
+    back_to_inbox,
     project_view,
     render_page,
     run_action,
@@ -479,6 +480,9 @@ def baselines(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             form=form,
             can_save=can_save,
             can_approve=_can_approve(scope),
+            waiting_approval=any(
+                b.approved_at is None and (agreed is None or b.created_at > agreed.created_at) for b in items
+            ),
         ),
         status=status,
     )
@@ -491,12 +495,13 @@ def baseline_approve(request: HttpRequest, scope: ProjectScope, pk: int) -> Http
     baseline = queries.access_baseline(scope.viewer, scope.project, pk)
     if not _can_approve(scope):
         raise _denied()
-    run_action(
+    _approved, status = run_action(
         request,
         lambda: services.do_approve_baseline(baseline, actor=scope.user),
         _("“%(name)s” is now the plan we agreed.") % {"name": baseline.name},
     )
-    return redirect("web:plan_baselines", code=scope.project.code)
+    back = back_to_inbox(request) if status == 200 else None
+    return back or redirect("web:plan_baselines", code=scope.project.code)
 
 
 def _days(minutes: int | None) -> Any:

@@ -27,6 +27,7 @@ from tandem.web.views import risks as risk_views
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    back_to_inbox,
     project_view,
     render_page,
     submit_edit,
@@ -192,7 +193,7 @@ def confirm_charter(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     )
     if confirmation is not None:
         messages.success(request, _("You confirmed charter revision %(n)s.") % {"n": confirmation.revision})
-        return redirect("web:project_home", code=scope.project.code)
+        return back_to_inbox(request) or redirect("web:project_home", code=scope.project.code)
     return render_page(
         request,
         "web/project/home.html",

@@ -29,6 +29,7 @@ from tandem.web.reports_forms import GenerateForm, ReportEditForm, SettingsForm
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    back_to_inbox,
     project_view,
     render_page,
     run_action,
@@ -237,8 +238,11 @@ def report_action(request: HttpRequest, scope: ProjectScope, pk: int, action: st
     except ValueError:
         version = None
     extra: dict[str, Any] = {"reason": request.POST.get("reason", "")[:2000]} if action == "return" else {}
-    run_action(request, lambda: service(report, actor=scope.user, version=version, **extra), str(done))
-    return redirect("web:report_detail", code=scope.project.code, pk=report.pk)
+    _done, status = run_action(
+        request, lambda: service(report, actor=scope.user, version=version, **extra), str(done)
+    )
+    back = back_to_inbox(request) if status == 200 else None
+    return back or redirect("web:report_detail", code=scope.project.code, pk=report.pk)
 
 
 def _download(report: StatusReport, content: bytes | str, content_type: str, extension: str) -> HttpResponse:

@@ -31,6 +31,7 @@ from tandem.web.requirements_forms import (
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    back_to_inbox,
     project_view,
     render_page,
     run_action,
@@ -92,9 +93,10 @@ def requirement_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             priority=data["priority"],
             source=data["source"],
             ordering=data["sort"] or "rank",
+            awaiting=data["awaiting"],
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        filtered = any(data[k] for k in ("q", "status", "priority", "source"))
+        filtered = any(data[k] for k in ("q", "status", "priority", "source", "awaiting"))
         ranked = (data["sort"] or "rank") == "rank" and not filtered
     else:
         status, filtered, ranked = 400, True, False
@@ -323,7 +325,7 @@ def requirement_confirm(request: HttpRequest, scope: ProjectScope, ref: str) -> 
     if not form.is_valid():
         messages.error(request, _("Name the version you confirm."))
         return _detail(scope, requirement)
-    run_action(
+    _confirmed, status = run_action(
         request,
         lambda: services.do_confirm_requirement(
             requirement,
@@ -333,7 +335,8 @@ def requirement_confirm(request: HttpRequest, scope: ProjectScope, ref: str) -> 
         ),
         _("You confirmed version %(n)s.") % {"n": form.cleaned_data["version_number"]},
     )
-    return _detail(scope, requirement)
+    back = back_to_inbox(request) if status == 200 else None
+    return back or _detail(scope, requirement)
 
 
 @project_view

@@ -43,6 +43,7 @@ from tandem.web.risks_forms import (
 from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
+    back_to_inbox,
     flash_errors,
     project_view,
     render_page,
@@ -729,7 +730,7 @@ def decision_decide(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpR
     if done is None:
         return _decision_page(request, scope, decision, form, status)
     messages.success(request, _("Your decision was recorded; the tasks it blocked are released."))
-    return redirect("web:decision_detail", code=scope.project.code, pk=decision.pk)
+    return back_to_inbox(request) or redirect("web:decision_detail", code=scope.project.code, pk=decision.pk)
 
 
 @project_view

@@ -282,6 +282,7 @@ def time_approvals(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             "subtab": "approvals",
             "lists": lists,
             "query": query.urlencode(),
+            "client_approval": settings_for(project).client_approves_time,
         },
     )
 

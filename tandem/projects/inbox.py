@@ -1,0 +1,119 @@
+"""What waits on a person in the projects app (charter revisions to confirm), and what every provider
+reads first: the user's projects, their role in each and the decision rights they hold there.
+
+``seats_of(user)`` is read once per inbox (two queries, however many projects: the memberships with
+their projects, then the decision rights of those projects); each provider then asks only for the
+rows of the projects where the user holds its decision right, in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import inbox
+from tandem.core.choices import Side
+from tandem.projects.choices import DecisionKind
+from tandem.projects.models import Charter, CharterConfirmation, CharterRevision, DecisionRight, Membership
+
+if TYPE_CHECKING:
+    from tandem.accounts.models import User
+    from tandem.projects.models import Project
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The user's place in one project: the project, their role and side, the decisions they hold."""
+
+    project: Project
+    role: str
+    side: str
+    kinds: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def team(self) -> bool:
+        """Whether the user is on the delivery team of this project."""
+        return self.side == Side.TEAM
+
+
+def _read_seats(user: User) -> dict[int, Seat]:
+    memberships = list(Membership.objects.filter(user_id=user.pk).select_related("project").order_by())
+    if not memberships:
+        return {}
+    roles = {m.project_id: m.role for m in memberships}
+    kinds: dict[int, set[str]] = {}
+    for right in DecisionRight.objects.filter(project_id__in=list(roles)).order_by():
+        if roles[right.project_id] in (right.roles or []):
+            kinds.setdefault(right.project_id, set()).add(right.kind)
+    return {
+        m.project_id: Seat(m.project, m.role, m.side, frozenset(kinds.get(m.project_id, ())))
+        for m in memberships
+    }
+
+
+def seats_of(user: User) -> dict[int, Seat]:
+    """The user's projects by id with their role and the decision rights they hold (read once per inbox)."""
+    return inbox.shared(f"projects.seats:{user.pk}", lambda: _read_seats(user))
+
+
+def holding(user: User, kind: str) -> dict[int, Seat]:
+    """The user's projects where they hold decision right ``kind``."""
+    return {pk: seat for pk, seat in seats_of(user).items() if kind in seat.kinds}
+
+
+def item(seat: Seat, **values: object) -> inbox.Item:
+    """An inbox item of ``seat``'s project (its code, name and id filled in)."""
+    project = seat.project
+    return inbox.Item(
+        project_code=project.code,
+        project_name=project.name,
+        project_id=project.pk,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def charters_to_confirm(user: User) -> Iterable[inbox.Item]:
+    """Charters whose current revision nobody confirmed yet, for the holders of "confirm charter" (as on
+    the charter's banner: one holder's confirmation confirms the revision for the project)."""
+    seats = holding(user, DecisionKind.CONFIRM_CHARTER)
+    if not seats:
+        return []
+    confirmed = CharterConfirmation.objects.filter(charter=OuterRef("pk"), revision=OuterRef("revision"))
+    since = CharterRevision.objects.filter(charter=OuterRef("pk"), number=OuterRef("revision")).values(
+        "created_at"
+    )[:1]
+    charters = (
+        Charter.objects.filter(project_id__in=list(seats))
+        .annotate(confirmed=Exists(confirmed), since=Subquery(since))
+        .filter(confirmed=False)
+        .order_by("project_id")
+    )
+    items = []
+    for charter in charters:
+        seat = seats[charter.project_id]
+        code = seat.project.code
+        items.append(
+            item(
+                seat,
+                kind="charter",
+                kind_label=_("Charter"),
+                key=f"charter:{charter.pk}:{charter.revision}",
+                title=str(_("Charter revision %(n)s") % {"n": charter.revision}),
+                action_label=_("Confirm"),
+                url=reverse("web:project_home", kwargs={"code": code}) + "#confirmation",
+                since=charter.since or charter.created_at,
+                in_place=inbox.InPlace(
+                    url=reverse("web:charter_confirm", kwargs={"code": code}),
+                    fields=(("revision", str(charter.revision)),),
+                    buttons=(inbox.Button("", "", _("Confirm"), "primary"),),
+                    comment="comment",
+                    comment_label=_("Comment (optional)"),
+                ),
+            )
+        )
+    return items
