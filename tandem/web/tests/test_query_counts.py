@@ -73,7 +73,7 @@ def test_the_project_list_reads_the_same_queries_for_3_or_30_projects(
 
 
 @pytest.mark.parametrize("persona", ["pm", "sponsor"])
-@pytest.mark.parametrize("page", ["project_home", "notes", "activity", "members", "decisions"])
+@pytest.mark.parametrize("page", ["project_home", "charter", "notes", "activity", "members", "decisions"])
 def test_a_project_page_reads_the_same_queries_for_3_or_30_rows(
     world: World, client: Client, persona: str, page: str
 ) -> None:

@@ -119,7 +119,7 @@ def item_create(request: HttpRequest, scope: ProjectScope, kind: str) -> HttpRes
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "creating": True,
-            },
+        },
         status=status,
     )
 
@@ -157,7 +157,7 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "item": item,
-            },
+        },
         status=status,
     )
 
@@ -203,7 +203,7 @@ def item_delete(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "error": error,
-            },
+        },
         status=status,
     )
 
@@ -244,6 +244,6 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
             "project": scope.project,
             "deliverable": deliverable,
             "form": form,
-            },
+        },
         status=status,
     )

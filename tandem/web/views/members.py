@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from tandem.projects import queries, services
 from tandem.projects.choices import CLIENT_ROLES, DecisionKind, DecisionPreset, Role
-from tandem.projects.permissions import ROLE_ACTIONS, Action
 from tandem.projects.models import Invitation
+from tandem.projects.permissions import ROLE_ACTIONS, Action
 from tandem.resources.permissions import can_view_pool
 from tandem.web.forms import DecisionRightForm, InviteForm, PresetForm, RoleForm
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page

@@ -111,9 +111,7 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
         letters = {cell.stakeholder_id: cell.letter for cell in cells}
         matrix.append((deliverable, [letters.get(s.pk, "") for s in stakeholders]))
         # On a phone each deliverable is a card naming its R, A, C and I people (no matrix to scroll).
-        people = [
-            (letter, [names[pk] for pk in names if letters.get(pk) == letter]) for letter in RACI_ORDER
-        ]
+        people = [(letter, [names[pk] for pk in names if letters.get(pk) == letter]) for letter in RACI_ORDER]
         cards.append((deliverable, letters, people))
     goals, kpi_rows = list(queries.goals_of(viewer, project)), list(queries.kpis_of(viewer, project))
     # The comment links of the four lists, counted with one query.

@@ -77,12 +77,10 @@ def _can_raise(scope: ProjectScope) -> bool:
     return not scope.preview and permissions.can_raise(scope.user, scope.project)
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "risks",
-        "subtab": subtab,
         "can_edit": _can_edit(scope),
         "can_raise": _can_raise(scope),
         "zone": scope.project.time_zone,
@@ -191,7 +189,7 @@ def risk_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/risks/list.html",
-        _context(scope, "risks", form=form, page=page, query=query.urlencode(), filtered=filtered),
+        _context(scope, form=form, page=page, query=query.urlencode(), filtered=filtered),
         fragment="web/risks/_list_results.html",
         status=status,
     )
@@ -209,7 +207,6 @@ def risk_overview(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/overview.html",
         _context(
             scope,
-            "overview",
             overview=overview,
             residual=_heat(scope.viewer, projects, thresholds),
             inherent=_heat(scope.viewer, projects, thresholds, inherent=True),
@@ -259,7 +256,7 @@ def risk_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             messages.success(request, _("The risk was added."))
             return redirect("web:risk_detail", code=scope.project.code, pk=risk.pk)
     return render_page(
-        request, "web/risks/form.html", _context(scope, "risks", form=form, creating=True), status=status
+        request, "web/risks/form.html", _context(scope, form=form, creating=True), status=status
     )
 
 
@@ -281,9 +278,7 @@ def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         if saved is not None:
             messages.success(request, _("The risk was saved."))
             return redirect("web:risk_detail", code=scope.project.code, pk=risk.pk)
-    return render_page(
-        request, "web/risks/form.html", _context(scope, "risks", form=form, risk=risk), status=status
-    )
+    return render_page(request, "web/risks/form.html", _context(scope, form=form, risk=risk), status=status)
 
 
 @project_view
@@ -306,7 +301,6 @@ def risk_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         "web/risks/detail.html",
         _context(
             scope,
-            "risks",
             risk=risk,
             history=history,
             max_score=25,
@@ -353,7 +347,7 @@ def risk_action_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpR
     return render_page(
         request,
         "web/risks/action_form.html",
-        _context(scope, "risks", risk=risk, form=form),
+        _context(scope, risk=risk, form=form),
         status=status,
     )
 
@@ -426,7 +420,7 @@ def issue_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/risks/issues.html",
-        _context(scope, "issues", form=form, page=page, query=query.urlencode()),
+        _context(scope, form=form, page=page, query=query.urlencode()),
         status=status,
     )
 
@@ -469,7 +463,7 @@ def _log_form_page(
     return render_page(
         request,
         "web/risks/register_form.html",
-        _context(scope, section, form=form, noun=noun, back=f"web:{section}", **extra),
+        _context(scope, form=form, noun=noun, back=f"web:{section}", **extra),
         status=status,
     )
 
@@ -519,7 +513,7 @@ def conflict_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The conflict log (the client sees only the conflicts the team shared)."""
     qs = queries.conflicts_of(scope.viewer, scope.project)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(request, "web/risks/conflicts.html", _context(scope, "conflicts", page=page, query=""))
+    return render_page(request, "web/risks/conflicts.html", _context(scope, page=page, query=""))
 
 
 @project_view
@@ -585,7 +579,6 @@ def decision_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/decisions.html",
         _context(
             scope,
-            "decisions",
             form=form,
             decisions=decisions,
             waiting=waiting,
@@ -623,7 +616,6 @@ def decision_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/register_form.html",
         _context(
             scope,
-            "decisions",
             form=form,
             creating=True,
             noun=_("client decision"),
@@ -659,7 +651,6 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
         "web/risks/register_form.html",
         _context(
             scope,
-            "decisions",
             form=form,
             record=decision,
             noun=_("client decision"),
@@ -691,7 +682,6 @@ def _decision_page(
         "web/risks/decision_detail.html",
         _context(
             scope,
-            "decisions",
             decision=decision,
             decide_form=form if may_decide else None,
             impact=impact,
