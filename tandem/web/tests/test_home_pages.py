@@ -9,9 +9,12 @@ page is read-only, with a sentence naming who may change it, for whoever cannot 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tandem.projects import services as project_services
@@ -23,6 +26,9 @@ CLIENTS = ("sponsor", "client_pm", "reviewer", "client_viewer")
 HOME = reverse("web:project_home", args=["ERP"])
 CHARTER = reverse("web:charter", args=["ERP"])
 DECISIONS = reverse("web:decisions", args=["ERP"])
+#: Query budgets of the home and the charter page (measured, not raised without need).
+HOME_BUDGET = 25
+CHARTER_BUDGET = 17
 
 
 def as_(world: World, persona: str) -> Client:
@@ -238,3 +244,65 @@ def test_who_may_change_the_decision_rights_gets_the_forms(world: World) -> None
 def test_a_reader_who_cannot_change_the_rights_is_refused_when_posting(world: World) -> None:
     response = as_(world, "client_pm").post(DECISIONS, {"preset": "client_as_pm"})
     assert response.status_code == 403
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _milestones_and_reports(world: World, n: int) -> None:
+    """``n`` more shared milestones, a baseline approved over them, and ``n`` more sent reports."""
+    from tandem.planning import services as planning
+    from tandem.planning.choices import TaskKind
+
+    for _ in range(n):
+        planning.do_add_task(
+            world.project,
+            actor=world.pm,
+            name=f"Milestone {world.__dict__.get('_m', 0)}",
+            kind=TaskKind.MILESTONE,
+        )
+        world.__dict__["_m"] = world.__dict__.get("_m", 0) + 1
+    planning.do_approve_baseline(
+        planning.do_save_baseline(world.project, name=f"Agreed {n}", actor=world.pm), actor=world.pm
+    )
+    for _ in range(n):
+        report = report_services.generate_report(
+            world.project, period_start=EARLY.date(), period_end=EARLY.date(), actor=world.pm, now=EARLY
+        )
+        report_services.do_send_report(report, actor=world.pm, version=report.version, deliver=False)
+
+
+def _queries(client: Client, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("persona", ["pm", "sponsor"])
+def test_the_home_reads_the_same_queries_for_2_or_12_milestones_and_reports(
+    world: World, persona: str
+) -> None:
+    make_plan(world)
+    client = as_(world, persona)
+    _milestones_and_reports(world, 2)
+    few = _queries(client, HOME)
+    _milestones_and_reports(world, 10)
+    assert _queries(client, HOME) == few
+
+
+def test_the_home_and_the_charter_stay_within_a_fixed_budget(
+    status_world: World, django_assert_max_num_queries: Any
+) -> None:
+    client = as_(status_world, "sponsor")
+    client.get(HOME)
+    client.get(CHARTER)
+    # The home, a client: session, user, memberships, project, decision rights, charter and its
+    # confirmation (two revisions), the latest sent report, the agreed baseline with its rows and
+    # milestones, the calendar, the budget's seven grouped sums, the decisions panels, the unread
+    # badge, the running timer.
+    with django_assert_max_num_queries(HOME_BUDGET):
+        client.get(HOME)
+    # The charter: the banner and the charter's lists with one count of their comments.
+    with django_assert_max_num_queries(CHARTER_BUDGET):
+        client.get(CHARTER)

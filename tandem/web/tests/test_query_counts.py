@@ -90,10 +90,10 @@ def test_the_project_home_stays_within_a_fixed_budget(
 ) -> None:
     add_charter_rows(world, 10)
     client.force_login(world.pm)
-    # 26 today: session, user, the user's memberships (read once for every scope of the request),
+    # At most 26: session, user, the user's memberships (read once for every scope of the request),
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
-    # whole charter), the charter's lists with one count of their comments, people, notes, activity,
-    # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
-    # timer in the header.
+    # whole charter), the latest sent report, the agreed baseline and its milestones, the budget's
+    # grouped sums, people, the decisions panel with its delay impact, the meetings panel, the
+    # unread badge, the running timer in the header. (The charter's lists are on the charter page.)
     with django_assert_max_num_queries(26):
         client.get(reverse("web:project_home", args=["ERP"]))
