@@ -381,6 +381,7 @@ SECTIONS: tuple[Section, ...] = (
 
 assert len(SECTIONS) <= MAX_SECTIONS, "the project bar holds at most seven sections"
 
+
 @dataclass(frozen=True)
 class Link:
     """An entry as the template draws it."""

@@ -20,9 +20,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _size(page: Any) -> tuple[int, int]:
-    return page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
-    )
+    return page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
 
 
 def test_the_sponsors_home_fits_a_screen_and_a_half_and_a_phone_in_chinese(

@@ -805,7 +805,6 @@ def register_import(request: HttpRequest, scope: ProjectScope, register: str) ->
         "web/risks/import.html",
         _context(
             scope,
-            register,
             form=form,
             register=register,
             headers=interop.headers(scope.project, register),
