@@ -100,13 +100,13 @@ SECTIONS: tuple[Section, ...] = (
                 "home",
                 pgettext_lazy("project page", "Home"),
                 "project_home",
-                ("charter_confirm", "kpi_detail"),
+                ("charter_confirm",),
             ),
             Page(
                 "charter",
                 _("Charter and RACI"),
                 "charter",
-                ("section_edit", "raci_edit", "item_create", "item_edit", "item_delete"),
+                ("section_edit", "raci_edit", "item_create", "item_edit", "item_delete", "kpi_detail"),
             ),
             Page("members", _("Members"), "members", ("member_role", "member_remove", "invitation_revoke")),
             Page("decisions", _("Decision rights"), "decisions", ("decision_right_edit",)),
@@ -413,26 +413,6 @@ SECTIONS: tuple[Section, ...] = (
 
 assert len(SECTIONS) <= MAX_SECTIONS, "the project bar holds at most seven sections"
 
-#: A view's ``tab`` context value, for pages whose URL name no section claims (yet).
-_TAB_SECTIONS = {
-    "home": "overview",
-    "members": "overview",
-    "decisions": "overview",
-    "notes": "overview",
-    "activity": "overview",
-    "jobs": "overview",
-    "settings": "overview",
-    "plan": "plan",
-    "requirements": "scope",
-    "changes": "scope",
-    "risks": "risks",
-    "reports": "communication",
-    "communication": "communication",
-    "integrations": "communication",
-    "cost": "cost",
-    "quality": "quality",
-}
-
 
 @dataclass(frozen=True)
 class Link:
@@ -454,15 +434,14 @@ class ProjectNav:
     page: str | None
 
 
-def locate(url_name: str | None, tab: str | None = None) -> tuple[Section | None, Page | None]:
-    """The section and page a URL name belongs to (by the view's ``tab`` when no page claims it)."""
+def locate(url_name: str | None) -> tuple[Section | None, Page | None]:
+    """The section and page a URL name belongs to (None, None for a URL no page claims)."""
     if url_name:
         for section in SECTIONS:
             for page in section.pages:
                 if page.owns(url_name):
                     return section, page
-    key = _TAB_SECTIONS.get(tab or "")
-    return next((s for s in SECTIONS if s.key == key), None), None
+    return None, None
 
 
 def _href(page: Page, scope: Scope) -> str | None:
@@ -473,10 +452,10 @@ def _href(page: Page, scope: Scope) -> str | None:
     return url + (scope.query_suffix if page.keeps_preview else "")
 
 
-def build(scope: Scope, url_name: str | None, tab: str | None = None) -> ProjectNav:
+def build(scope: Scope, url_name: str | None) -> ProjectNav:
     """The sections the reader may open (each leading to its first visible page) and the current
     section's visible pages."""
-    current_section, current_page = locate(url_name, tab)
+    current_section, current_page = locate(url_name)
     sections: list[Link] = []
     pages: list[Link] = []
     for section in SECTIONS:

@@ -63,6 +63,7 @@ urlpatterns = [
     # one project
     path(project, projects.project_home, name="project_home"),
     path(project + "edit/", projects.project_edit, name="project_edit"),
+    path(project + "charter/", projects.charter_page, name="charter"),
     path(project + "charter/confirm/", projects.confirm_charter, name="charter_confirm"),
     path(project + "charter/sections/<str:key>/", charter.section_edit, name="section_edit"),
     path(project + "charter/deliverables/<int:pk>/raci/", charter.raci_edit, name="raci_edit"),

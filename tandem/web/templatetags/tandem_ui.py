@@ -248,4 +248,4 @@ def project_nav(context: Any, scope: Any) -> Any:
 
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    return navigation.build(scope, getattr(match, "url_name", None), context.get("tab"))
+    return navigation.build(scope, getattr(match, "url_name", None))

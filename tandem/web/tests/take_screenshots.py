@@ -1,7 +1,9 @@
-"""Photograph pages for docs/screenshots: the project home (team and client view, English and
-Chinese), the Gantt chart, the communication plan, a meeting, a sent status report, and the quality
-pages (the client's overview, UAT cycle and acceptance; the team's coverage matrix), and the client's
-inbox ("Waiting for me"). A third argument photographs only the pages whose file name starts with it.
+"""Photograph pages for docs/screenshots: the whole project home of the client sponsor and of the
+team's PM in Chinese and English (``home-client-zh``, ``home-client-en``, ``home-team-zh``,
+``home-team-en``), the Gantt chart, the communication plan, a meeting, a sent status report, the
+quality pages (the client's overview, UAT cycle and acceptance; the team's coverage matrix), and the
+client's inbox ("Waiting for me"). A third argument photographs only the pages whose file name starts
+with it.
 
 Run against a server with the demo loaded (``tandem demo``), for example::
 
@@ -62,6 +64,8 @@ def photograph(
     follow: str | None,
     name: str,
     target: Path,
+    *,
+    full_page: bool = False,
 ) -> None:
     """Sign in as the view's persona, switch language, open the page (and a link on it), take the picture."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
@@ -86,7 +90,7 @@ def photograph(
         page.wait_for_timeout(500)
         page.evaluate("document.querySelectorAll('.gantt-container').forEach(e => { e.scrollLeft = 0; })")
         page.wait_for_timeout(300)
-    page.screenshot(path=str(target / f"{name}.png"))
+    page.screenshot(path=str(target / f"{name}.png"), full_page=full_page)
     context.close()
 
 
@@ -100,9 +104,9 @@ def main(base: str, target: Path, only: str = "") -> None:
         base = base.rstrip("/")
         for view in VIEWS:
             for language in LANGUAGES:
-                name = f"project-home-{view}-{language}"
+                name = f"home-{view}-{language}"
                 if name.startswith(only):
-                    photograph(browser, base, view, language, "", None, name, target)
+                    photograph(browser, base, view, language, "", None, name, target, full_page=True)
         for name, view, language, path, follow in PAGES:
             if name.startswith(only):
                 photograph(browser, base, view, language, path, follow, name, target)

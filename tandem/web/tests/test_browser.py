@@ -25,7 +25,9 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
     sponsor.click("button[name=language][value=zh-hans]")
     sponsor.wait_for_selector("html[lang=zh-Hans]")
 
-    # The charter, in Chinese.
+    # The charter, in Chinese, on its own page of the overview.
+    sponsor.click("nav.subtabs >> text=章程与 RACI")
+    sponsor.wait_for_url(re.compile(r".*/charter/$"))
     assert sponsor.locator("h2#goals-h").inner_text() == "SMART 目标"
     assert sponsor.locator("h2#stakeholders-h").inner_text() == "干系人"
     assert "范围与变更" in sponsor.locator("body").inner_text()
@@ -57,4 +59,5 @@ def test_the_client_confirms_the_charter_in_chinese_and_the_team_sees_it(
     assert re.search(r"Charter revision \d+ is confirmed", banner_text)
     assert "Sam Sponsor" in banner_text
     assert "同意，按此执行。" in banner_text
+    pm.goto(f"{base}/projects/ERP/charter/")
     assert "Internal goal" in pm.locator("main").inner_text(), "the team view shows internal records"

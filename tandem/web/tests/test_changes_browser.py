@@ -39,7 +39,8 @@ def test_the_sponsor_approves_a_change_in_chinese_and_sees_the_new_baseline(
     sponsor.wait_for_selector("html[lang=zh-Hans]")
 
     # The change log, then the request.
-    sponsor.click("nav.tabs >> text=变更")
+    sponsor.click("nav.tabs >> text=范围与变更")
+    sponsor.click("nav.subtabs >> text=变更请求")
     sponsor.wait_for_url(re.compile(r".*/changes/$"))
     assert "变更日志" in sponsor.locator("main").inner_text()
     sponsor.click(f"text={change.code}")

@@ -12,6 +12,7 @@ from tandem.web.tests.test_page_permissions import CLIENTS, INTERNAL_TEXTS
 PAGES = [
     ("project_list", []),
     ("project_home", ["ERP"]),
+    ("charter", ["ERP"]),
     ("members", ["ERP"]),
     ("decisions", ["ERP"]),
     ("notes", ["ERP"]),
@@ -35,17 +36,18 @@ def test_a_client_member_never_receives_internal_text(world: World, client: Clie
         for htmx in (False, True):
             body = read(client, name, args, htmx=htmx)
             assert [t for t in INTERNAL_TEXTS if t in body] == [], (name, htmx)
-    home = read(client, "project_home", ["ERP"])
-    for shared in ("Shared goal", "Shared KPI", "Shared stakeholder", "Shared deliverable", "Shared note"):
-        assert shared in home
+    charter = read(client, "charter", ["ERP"])
+    for shared in ("Shared goal", "Shared KPI", "Shared stakeholder", "Shared deliverable"):
+        assert shared in charter
+    assert "Shared note" in read(client, "notes", ["ERP"])
 
 
 def test_the_team_reads_the_internal_records_the_client_does_not(world: World, client: Client) -> None:
     """The control for the test above: the same pages do carry the internal text for the team."""
     client.force_login(world.pm)
-    home = read(client, "project_home", ["ERP"])
-    assert [t for t in TEAM_ONLY if t not in home] == []
-    assert "Margin target 22%" in home
+    charter = read(client, "charter", ["ERP"])
+    assert [t for t in TEAM_ONLY if t not in charter and t != "Internal note"] == []
+    assert "Margin target 22%" in read(client, "project_home", ["ERP"])
     assert "Internal note" in read(client, "notes", ["ERP"])
     assert "Internal goal" in read(client, "activity", ["ERP"])
 
@@ -58,17 +60,17 @@ def test_the_team_previewing_the_client_view_reads_what_the_client_reads(
         body = read(client, name, args, query="?view=client")
         assert [t for t in INTERNAL_TEXTS if t in body] == [], name
         assert "?view=client" in body, f"{name} loses the preview on its links"
-    home = read(client, "project_home", ["ERP"], query="?view=client")
-    assert "Shared goal" in home
+    charter = read(client, "charter", ["ERP"], query="?view=client")
+    assert "Shared goal" in charter
     # No editing controls in the preview: it is read-only.
-    assert reverse("web:item_create", args=["ERP", "goals"]) not in home
+    assert reverse("web:item_create", args=["ERP", "goals"]) not in charter
 
 
 def test_a_team_member_without_manager_rights_still_reads_internal_records(
     world: World, client: Client
 ) -> None:
     client.force_login(world.member)
-    assert "Internal goal" in read(client, "project_home", ["ERP"])
+    assert "Internal goal" in read(client, "charter", ["ERP"])
 
 
 def test_the_client_never_gets_the_internal_visibility_choice_on_notes(world: World, client: Client) -> None:

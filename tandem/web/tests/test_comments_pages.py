@@ -149,6 +149,7 @@ def test_a_client_never_reads_an_internal_comment_on_any_page(recs: Records) -> 
     secret_ids = list(Comment.objects.filter(body__contains="SECRET").values_list("pk", flat=True))
     pages = [
         reverse("web:project_home", args=["ERP"]),
+        reverse("web:charter", args=["ERP"]),
         reverse("web:notes", args=["ERP"]),
         reverse("web:issues", args=["ERP"]),
         reverse("web:conflicts", args=["ERP"]),
@@ -174,8 +175,8 @@ def test_a_client_never_reads_an_internal_comment_on_any_page(recs: Records) -> 
     preview = as_(world, "pm").get(panel_url(recs.shared["risk"]) + "?view=client")
     assert "Hello about risk" in preview.text and "SECRET" not in preview.text
     # The counts beside each row follow the same rule: the client counts one, the team two.
-    home_client = as_(world, "client_pm").get(reverse("web:project_home", args=["ERP"])).text
-    home_team = as_(world, "member").get(reverse("web:project_home", args=["ERP"])).text
+    home_client = as_(world, "client_pm").get(reverse("web:charter", args=["ERP"])).text
+    home_team = as_(world, "member").get(reverse("web:charter", args=["ERP"])).text
     goal_url = panel_url(recs.shared["goal"])
     assert re.search(re.escape(goal_url) + r'"[^>]*>Comments \(1\)', home_client)
     assert re.search(re.escape(goal_url) + r'"[^>]*>Comments \(2\)', home_team)
@@ -185,7 +186,7 @@ def test_a_client_never_reads_an_internal_comment_on_any_page(recs: Records) -> 
 def test_each_page_offers_its_records_comments(recs: Records) -> None:
     client = as_(recs.world, "pm")
     expectations = {
-        reverse("web:project_home", args=["ERP"]): ["goal", "kpi", "stakeholder", "deliverable"],
+        reverse("web:charter", args=["ERP"]): ["goal", "kpi", "stakeholder", "deliverable"],
         reverse("web:notes", args=["ERP"]): ["note"],
         reverse("web:issues", args=["ERP"]): ["issue"],
         reverse("web:conflicts", args=["ERP"]): ["conflict"],
@@ -405,6 +406,7 @@ def test_the_comment_counts_cost_the_same_queries_for_3_or_30_rows(world: World,
     client = as_(world, who)
     urls = [
         reverse("web:project_home", args=["ERP"]),
+        reverse("web:charter", args=["ERP"]),
         reverse("web:notes", args=["ERP"]),
         reverse("web:issues", args=["ERP"]),
         reverse("web:conflicts", args=["ERP"]),
@@ -416,7 +418,7 @@ def test_the_comment_counts_cost_the_same_queries_for_3_or_30_rows(world: World,
     _grow(world, 27, 3)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
-    counts = re.findall(r"Comments \((\d)\)", client.get(urls[2]).text)
+    counts = re.findall(r"Comments \((\d)\)", client.get(urls[3]).text)
     assert counts and set(counts) == ({"2"} if who == "pm" else {"1"})
 
 

@@ -32,10 +32,10 @@ def test_the_pm_enters_values_and_reads_them_on_a_chart_and_on_the_home(world: W
     assert '<polyline class="series"' in page
     assert "2026-03-15: 96" in page
     assert 'class="mark target"' in page  # the KPI's target 95 drawn across
-    home = client.get(reverse("web:project_home", args=["ERP"])).content.decode()
-    assert _page(world) in home
-    assert 'class="badge kpi-on_target"' in home
-    assert 'class="sparkline"' in home
+    charter = client.get(reverse("web:charter", args=["ERP"])).content.decode()
+    assert _page(world) in charter
+    assert 'class="badge kpi-on_target"' in charter
+    assert 'class="sparkline"' in charter
 
 
 def test_a_bad_value_is_refused_with_the_fields_error_and_nothing_saved(world: World, client: Client) -> None:

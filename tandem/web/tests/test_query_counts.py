@@ -80,7 +80,7 @@ def test_the_project_list_reads_the_same_queries_for_3_or_30_projects(
 
 
 @pytest.mark.parametrize("persona", ["pm", "sponsor"])
-@pytest.mark.parametrize("page", ["project_home", "notes", "activity", "members", "decisions"])
+@pytest.mark.parametrize("page", ["project_home", "charter", "notes", "activity", "members", "decisions"])
 def test_a_project_page_reads_the_same_queries_for_3_or_30_rows(
     world: World, client: Client, persona: str, page: str
 ) -> None:
@@ -97,13 +97,13 @@ def test_the_project_home_stays_within_a_fixed_budget(
 ) -> None:
     add_charter_rows(world, 10)
     client.force_login(world.pm)
-    # 33 + the inbox's today: session, user, the user's memberships (read once for every scope of the request),
+    # At most 26: session, user, the user's memberships (read once for every scope of the request),
     # the project, its decision rights, the charter and its confirmation (two revisions, not the
-    # whole charter), the charter's lists with one count of their comments, people, notes, activity,
-    # the decisions panel with its delay impact, the meetings panel, the unread badge, the running
-    # timer in the header, the satisfaction panel's pulses (none here; 1); onboarding: the first-visit
-    # prompt (1) and the client PM readiness (5). Plus what waits on the reader (the header's "Waiting
-    # for me" and the home's panel share one read): their projects and rights, then one query per inbox
-    # provider at most.
-    with django_assert_max_num_queries(33 + inbox_queries()):
+    # whole charter), the latest sent report, the agreed baseline and its milestones, the budget's
+    # grouped sums, people, the decisions panel with its delay impact, the meetings panel, the
+    # unread badge, the running timer in the header. (The charter's lists are on the charter page.)
+    # Plus the satisfaction panel's pulses (none here; 1), onboarding's first-visit prompt (1) and
+    # client PM readiness (5), and what waits on the reader (the header's "Waiting for me" and the
+    # home's panel share one read): their projects and rights, then one query per inbox provider.
+    with django_assert_max_num_queries(26 + 7 + inbox_queries()):
         client.get(reverse("web:project_home", args=["ERP"]))

@@ -32,7 +32,7 @@ def test_the_pm_sends_the_weekly_report_and_the_sponsor_reads_it(
     pm.click("button[name=language][value=zh-hans]")
     pm.wait_for_selector("html[lang=zh-Hans]")
     pm.goto(f"{base}/projects/ERP/")
-    pm.click("nav.tabs >> text=报告")
+    pm.click("nav.tabs >> text=沟通")
     pm.wait_for_url(re.compile(r".*/projects/ERP/reports/$"))
     pm.fill("input[name=period_start]", "2026-01-05")
     pm.fill("input[name=period_end]", "2026-01-09")

@@ -46,7 +46,7 @@ CONDITION_ROWS = 1
 
 
 def _base(scope: ProjectScope) -> dict[str, Any]:
-    return {"scope": scope, "project": scope.project, "tab": "quality", "subtab": "acceptance"}
+    return {"scope": scope, "project": scope.project}
 
 
 def _preparing(scope: ProjectScope) -> bool:

@@ -215,8 +215,6 @@ def budget_page(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context = {
         "scope": scope,
         "project": project,
-        "tab": "cost",
-        "subtab": "budget",
         "summary": summary,
         "rows": rows,
         "totals": summary.totals,
@@ -296,8 +294,6 @@ def expense_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context = {
         "scope": scope,
         "project": project,
-        "tab": "cost",
-        "subtab": "expenses",
         "filter_form": filter_form,
         "page": page,
         "query": query.urlencode(),
@@ -361,8 +357,6 @@ def expense_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
     context = {
         "scope": scope,
         "project": scope.project,
-        "tab": "cost",
-        "subtab": "expenses",
         "expense": expense,
         "form": form,
         "team": scope.team,

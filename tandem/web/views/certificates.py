@@ -48,8 +48,6 @@ def acceptance_certificate(request: HttpRequest, scope: ProjectScope, pk: int) -
     context = {
         "scope": scope,
         "project": scope.project,
-        "tab": "quality",
-        "subtab": "acceptance",
         "acceptance": signed,
         "language": language,
         "language_label": dict(certificates.LANGUAGE_LABELS).get(language, language),

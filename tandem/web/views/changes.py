@@ -97,7 +97,6 @@ def change_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "project": scope.project,
             "scope": scope,
-            "tab": "changes",
             "changes": items,
             "statuses": ChangeStatus.choices,
             "status": status,
@@ -135,7 +134,7 @@ def _form_page(
     return render_page(
         request,
         "web/changes/form.html",
-        {"project": scope.project, "scope": scope, "tab": "changes", "form": form, "change": change},
+        {"project": scope.project, "scope": scope, "form": form, "change": change},
         status=status,
     )
 
@@ -224,7 +223,6 @@ def _detail_context(scope: ProjectScope, change: ChangeRequest, **extra: Any) ->
     context: dict[str, Any] = {
         "project": project,
         "scope": scope,
-        "tab": "changes",
         "change": change,
         "edits": edits,
         "impact": _readable(queries.impact_for(scope.viewer, project, latest), scope),

@@ -28,8 +28,8 @@ def _require_editor(scope: ProjectScope) -> None:
         raise PermissionDenied(_("Your role in this project does not allow this."))
 
 
-def _home(scope: ProjectScope, anchor: str = "") -> str:
-    return reverse("web:project_home", args=[scope.project.code]) + (f"#{anchor}" if anchor else "")
+def _charter(scope: ProjectScope, anchor: str = "") -> str:
+    return reverse("web:charter", args=[scope.project.code]) + (f"#{anchor}" if anchor else "")
 
 
 @project_view
@@ -44,7 +44,6 @@ def section_edit(request: HttpRequest, scope: ProjectScope, key: str) -> HttpRes
         "project": project,
         "section": section,
         "label": CharterSectionKey(key).label,
-        "tab": "home",
     }
     if request.method == "GET" and request.GET.get("cancel") and getattr(request, "htmx", False):
         return render_page(
@@ -75,7 +74,7 @@ def section_edit(request: HttpRequest, scope: ProjectScope, key: str) -> HttpRes
                     fragment="web/charter/_section.html",
                 )
             messages.success(request, _("“%(section)s” was saved.") % {"section": context["label"]})
-            return redirect(_home(scope, f"section-{key}"))
+            return redirect(_charter(scope, f"section-{key}"))
     context["form"] = form
     return render_page(
         request,
@@ -109,7 +108,7 @@ def item_create(request: HttpRequest, scope: ProjectScope, kind: str) -> HttpRes
         )
         if status == 200:
             messages.success(request, _("The %(thing)s was added.") % {"thing": ITEM_NOUNS[kind]})
-            return redirect(_home(scope, kind))
+            return redirect(_charter(scope, kind))
     return render_page(
         request,
         "web/charter/item_form.html",
@@ -120,7 +119,6 @@ def item_create(request: HttpRequest, scope: ProjectScope, kind: str) -> HttpRes
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "creating": True,
-            "tab": "home",
         },
         status=status,
     )
@@ -148,7 +146,7 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
         )
         if status == 200:
             messages.success(request, _("The %(thing)s was saved.") % {"thing": ITEM_NOUNS[kind]})
-            return redirect(_home(scope, kind))
+            return redirect(_charter(scope, kind))
     return render_page(
         request,
         "web/charter/item_form.html",
@@ -159,7 +157,6 @@ def item_edit(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -> 
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "item": item,
-            "tab": "home",
         },
         status=status,
     )
@@ -193,7 +190,7 @@ def item_delete(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -
         )
         if status == 200:
             messages.success(request, _("The %(thing)s was removed.") % {"thing": ITEM_NOUNS[kind]})
-            return redirect(_home(scope, kind))
+            return redirect(_charter(scope, kind))
         if status == 409:
             item = queries.access_item(scope.viewer, scope.project, model, pk)
     return render_page(
@@ -206,7 +203,6 @@ def item_delete(request: HttpRequest, scope: ProjectScope, kind: str, pk: int) -
             "kind": kind,
             "noun": ITEM_NOUNS[kind],
             "error": error,
-            "tab": "home",
         },
         status=status,
     )
@@ -239,7 +235,7 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         )
         if status == 200:
             messages.success(request, _("The RACI row of “%(name)s” was saved.") % {"name": deliverable.name})
-            return redirect(_home(scope, "deliverables"))
+            return redirect(_charter(scope, "deliverables"))
     return render_page(
         request,
         "web/charter/raci_form.html",
@@ -248,7 +244,6 @@ def raci_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
             "project": scope.project,
             "deliverable": deliverable,
             "form": form,
-            "tab": "home",
         },
         status=status,
     )

@@ -27,8 +27,8 @@ from tandem.web.views.base import ProjectScope, project_view, render_page, requi
 PAGE_SIZE = 50
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
-    return {"scope": scope, "project": scope.project, "tab": "quality", "subtab": subtab, **extra}
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
+    return {"scope": scope, "project": scope.project, **extra}
 
 
 def _links(scope: ProjectScope, *, with_cycles: bool = False) -> dict[str, Any]:
@@ -76,7 +76,6 @@ def defect_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     query.pop("page", None)
     context = _context(
         scope,
-        "defects",
         filter_form=form,
         page=page,
         query=query.urlencode(),
@@ -142,7 +141,7 @@ def defect_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         if defect is not None:
             messages.success(request, _("The defect %(code)s was filed.") % {"code": defect.code})
             return redirect("web:defect_detail", scope.project.code, defect.pk)
-    context = _context(scope, "defects", form=form)
+    context = _context(scope, form=form)
     return render_page(request, "web/quality/defect_form.html", context, status=status)
 
 
@@ -181,7 +180,7 @@ def defect_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         if done is not None:
             messages.success(request, _("The defect was saved."))
             return redirect("web:defect_detail", scope.project.code, defect.pk)
-    context = _context(scope, "defects", form=form, defect=defect)
+    context = _context(scope, form=form, defect=defect)
     return render_page(request, "web/quality/defect_form.html", context, status=status)
 
 
@@ -213,7 +212,6 @@ def defect_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
     links = {name: defect_queries.seen_link(defect, name) for name in defect_queries.LINKS}
     context = _context(
         scope,
-        "defects",
         defect=defect,
         links=links,
         moves=[(m, DefectStatus(m).label) for m in moves],
@@ -236,9 +234,7 @@ def coverage_page(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     page = Paginator(matrix.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = _context(
-        scope, "coverage", matrix=matrix, page=page, gaps_only=gaps_only, query=query.urlencode()
-    )
+    context = _context(scope, matrix=matrix, page=page, gaps_only=gaps_only, query=query.urlencode())
     return render_page(request, "web/quality/coverage.html", context)
 
 

@@ -124,8 +124,6 @@ def earned_value(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context: dict[str, Any] = {
         "scope": scope,
         "project": scope.project,
-        "tab": "cost",
-        "subtab": "evm",
         "form": form,
         "result": result,
         "figures": figures,

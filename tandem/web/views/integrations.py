@@ -43,7 +43,7 @@ def _endpoint(scope: ProjectScope, pk: int) -> WebhookEndpoint:
 
 
 def _context(scope: ProjectScope, **extra: object) -> dict[str, object]:
-    return {"scope": scope, "project": scope.project, "tab": "integrations", **extra}
+    return {"scope": scope, "project": scope.project, **extra}
 
 
 @project_view

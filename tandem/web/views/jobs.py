@@ -27,7 +27,6 @@ def job_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     context = {
         "scope": scope,
         "project": scope.project,
-        "tab": "jobs",
         "jobs": list(jobs.jobs_of(scope.viewer, scope.project)[:50]),
         "labels": {name: kind.label for name, kind in jobs.kinds().items()},
         "error": error,
@@ -43,7 +42,6 @@ def job_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
     context = {
         "scope": scope,
         "project": scope.project,
-        "tab": "jobs",
         "job": job,
         "label": kind.label if kind else job.kind,
     }

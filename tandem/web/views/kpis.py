@@ -119,7 +119,6 @@ def kpi_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
     context: dict[str, Any] = {
         "scope": scope,
         "project": scope.project,
-        "tab": "home",
         "kpi": kpi,
         "reading": reading,
         "chart": chart_of(kpi, reading.trend),

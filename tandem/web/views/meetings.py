@@ -70,12 +70,10 @@ def _can_run(scope: ProjectScope, meeting: Meeting) -> bool:
     return not scope.preview and permissions.can_run(scope.user, meeting)
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "communication",
-        "subtab": subtab,
         "can_plan": _can_plan(scope),
         "can_schedule": _can_schedule(scope),
         "zone": scope.project.time_zone,
@@ -160,7 +158,7 @@ def plan(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/meetings/plan.html",
-        _context(scope, "plan", entries=entries, overall=overall, done_form=MarkDoneForm()),
+        _context(scope, entries=entries, overall=overall, done_form=MarkDoneForm()),
     )
 
 
@@ -184,7 +182,7 @@ def plan_item_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/meetings/item_form.html",
-        _context(scope, "plan", form=form, creating=True),
+        _context(scope, form=form, creating=True),
         status=status,
     )
 
@@ -208,7 +206,7 @@ def plan_item_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
             messages.success(request, _("The entry was saved."))
             return redirect("web:communication_plan", code=scope.project.code)
     return render_page(
-        request, "web/meetings/item_form.html", _context(scope, "plan", form=form, item=item), status=status
+        request, "web/meetings/item_form.html", _context(scope, form=form, item=item), status=status
     )
 
 
@@ -272,9 +270,7 @@ def meeting_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/meetings/list.html",
-        _context(
-            scope, "meetings", form=form, page=page, query=query.urlencode(), filtered=filtered, when=when
-        ),
+        _context(scope, form=form, page=page, query=query.urlencode(), filtered=filtered, when=when),
         fragment="web/meetings/_list_results.html",
         status=status,
     )
@@ -307,7 +303,7 @@ def meeting_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/meetings/meeting_form.html",
-        _context(scope, "meetings", form=form, creating=True),
+        _context(scope, form=form, creating=True),
         status=status,
     )
 
@@ -356,7 +352,7 @@ def meeting_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
     return render_page(
         request,
         "web/meetings/meeting_form.html",
-        _context(scope, "meetings", form=form, meeting=meeting),
+        _context(scope, form=form, meeting=meeting),
         status=status,
     )
 
@@ -381,7 +377,6 @@ def meeting_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
         "web/meetings/detail.html",
         _context(
             scope,
-            "meetings",
             meeting=meeting,
             starts=meeting.starts_at.astimezone(zone),
             ends=meeting.ends_at.astimezone(zone),

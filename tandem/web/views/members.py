@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tandem.projects import queries, services
 from tandem.projects.choices import CLIENT_ROLES, DecisionKind, DecisionPreset, Role
 from tandem.projects.models import Invitation
+from tandem.projects.permissions import ROLE_ACTIONS, Action
 from tandem.resources.permissions import can_view_pool
 from tandem.web.forms import DecisionRightForm, InviteForm, PresetForm, RoleForm
 from tandem.web.views.base import ProjectScope, apply_errors, project_view, render_page
@@ -67,7 +69,6 @@ def _members_page(
     context: dict[str, Any] = {
         "scope": scope,
         "project": scope.project,
-        "tab": "members",
         "rows": rows,
         "team_rows": [r for r in rows if r["membership"].side == "team"],
         "client_rows": [r for r in rows if r["membership"].side == "client"],
@@ -153,6 +154,25 @@ def invitation_revoke(request: HttpRequest, scope: ProjectScope, pk: int) -> Htt
     return redirect("web:members", code=scope.project.code)
 
 
+def who_may_change_rights(scope: ProjectScope) -> str:
+    """The sentence a reader who cannot change the decision rights reads: the roles that may, and who
+    holds them in this project."""
+    roles = [role for role in Role if Action.MANAGE_DECISION_RIGHTS in ROLE_ACTIONS.get(role, frozenset())]
+    holders = [
+        m.user.full_name or m.user.email
+        for m in queries.members_of(scope.viewer, scope.project)
+        if m.role in {role.value for role in roles}
+    ]
+    separator = pgettext("list separator", ", ")
+    labels = separator.join(str(role.label) for role in roles)
+    if holders:
+        return _("Only these roles may change the decision rights: %(roles)s (now %(people)s).") % {
+            "roles": labels,
+            "people": separator.join(holders),
+        }
+    return _("Only these roles may change the decision rights: %(roles)s.") % {"roles": labels}
+
+
 def _rights_page(
     request: HttpRequest,
     scope: ProjectScope,
@@ -177,7 +197,7 @@ def _rights_page(
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "decisions",
+            "who_may_change": "" if scope.can_manage_rights else who_may_change_rights(scope),
             "rows": rows,
             "roles": list(Role),
             "preset_form": preset_form or PresetForm(initial={"preset": scope.project.decision_preset}),

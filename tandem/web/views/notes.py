@@ -59,7 +59,6 @@ def notes(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "notes",
             "rows": rows,
             "form": form,
         },
@@ -101,7 +100,6 @@ def note_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "notes",
             "note": note,
             "form": form,
         },
@@ -124,7 +122,6 @@ def note_delete(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "notes",
             "note": note,
         },
     )
@@ -142,7 +139,6 @@ def activity(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "activity",
             "page": page,
             "activities": page.object_list,
         },

@@ -52,7 +52,6 @@ def _context(scope: ProjectScope, task: Task, back: str, form: AssignmentForm | 
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "plan",
         "plan_view": "list",
         "can_edit_plan": _may_assign(scope),
         "task": task,

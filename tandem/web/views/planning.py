@@ -62,7 +62,6 @@ def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "plan",
         "plan_view": view,
         "can_edit_plan": not scope.preview and can(scope.user, scope.project, Action.EDIT_PLAN),
         **extra,

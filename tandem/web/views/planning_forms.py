@@ -78,7 +78,6 @@ def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "plan",
         "plan_view": "list",
         "can_edit_plan": _can_edit_plan(scope),
         **extra,

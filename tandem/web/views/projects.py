@@ -1,4 +1,4 @@
-"""The project list, starting a project, the project home with its charter, and confirming the charter."""
+"""The project list, starting a project, the project home, the charter page, and confirming the charter."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import User
 from tandem.communication.queries import comment_counts_of
 from tandem.projects import kpis, queries, services
-from tandem.projects.choices import DecisionKind, ProjectStatus, Role
+from tandem.projects.choices import ProjectStatus
 from tandem.projects.models import Project
 from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
+from tandem.web.views import home
 from tandem.web.views import meetings as meeting_views
 from tandem.web.views import risks as risk_views
 from tandem.web.views.base import (
@@ -35,6 +36,8 @@ from tandem.web.views.base import (
 )
 
 PAGE_SIZE = 20
+#: The RACI letters in the order a deliverable's card lists them.
+RACI_ORDER = ("R", "A", "C", "I")
 
 
 @login_required
@@ -101,12 +104,16 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
     viewer, project = scope.viewer, scope.project
     stakeholders = list(queries.stakeholders_of(viewer, project))
     deliverables = list(queries.deliverables_of(viewer, project))
-    matrix = []
+    names = {s.pk: s.name for s in stakeholders}
+    matrix, cards = [], []
     for deliverable in deliverables:
         # ``visible_raci`` is the prefetch of the cells whose stakeholder the viewer may see.
         cells = deliverable.visible_raci  # type: ignore[attr-defined]
         letters = {cell.stakeholder_id: cell.letter for cell in cells}
         matrix.append((deliverable, [letters.get(s.pk, "") for s in stakeholders]))
+        # On a phone each deliverable is a card naming its R, A, C and I people (no matrix to scroll).
+        people = [(letter, [names[pk] for pk in names if letters.get(pk) == letter]) for letter in RACI_ORDER]
+        cards.append((deliverable, letters, people))
     goals, kpi_rows = list(queries.goals_of(viewer, project)), list(queries.kpis_of(viewer, project))
     # The comment links of the four lists, counted with one query.
     counts = comment_counts_of(viewer, goals, kpi_rows, stakeholders, deliverables)
@@ -120,6 +127,7 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
         "stakeholders": stakeholders,
         "deliverables": deliverables,
         "raci_matrix": matrix,
+        "raci_cards": cards,
         "goal_comments": counts[0],
         "kpi_comments": counts[1],
         "stakeholder_comments": counts[2],
@@ -127,50 +135,53 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
     }
 
 
-def _rights_rows(scope: ProjectScope) -> list[dict[str, Any]]:
-    rows = []
-    for right in queries.decision_rights_of(scope.viewer, scope.project):
-        roles = [Role(r) for r in right.roles if r in Role.values]
-        rows.append(
-            {
-                "kind": right.kind,
-                "label": DecisionKind(right.kind).label,
-                "roles": roles,
-                "role_values": list(right.roles),
-            }
-        )
-    return rows
-
-
-def home_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
-    """The project home's context (also used to re-render it after a refused confirmation)."""
-    project, viewer = scope.project, scope.viewer
-    charter = queries.charter_of(project)
-    confirmation, changes = queries.changes_since_confirmation(project)
-    members = list(queries.members_of(viewer, project))
+def banner_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
+    """What the charter confirmation banner needs (the home and the charter page both show it)."""
+    charter = queries.charter_of(scope.project)
+    confirmation, changes = queries.changes_since_confirmation(scope.project)
     return {
         "scope": scope,
-        "project": project,
+        "project": scope.project,
         "charter": charter,
         "confirmation": confirmation,
         "changes": changes,
-        "tab": "home",
         "confirm_form": confirm_form or ConfirmCharterForm(initial={"revision": charter.revision}),
-        "team_members": [m for m in members if m.side == "team"],
-        "client_members": [m for m in members if m.side == "client"],
-        "rights": _rights_rows(scope),
-        "notes": list(queries.notes_of(viewer, project)[:5]),
-        "activities": list(queries.activity_of(viewer, project)[:8]),
-        **_charter_context(scope),
-        **risk_views.home_panel(scope),
-        **meeting_views.home_panel(scope),
     }
+
+
+def home_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
+    """The project home's context: where the project stands and what waits, for both sides; the
+    team's internal panels besides (a fixed number of queries, whatever the number of rows)."""
+    context: dict[str, Any] = {
+        **banner_context(scope, confirm_form=confirm_form),
+        **home.overview(scope),
+        **risk_views.home_panel(scope),
+    }
+    if scope.team:
+        members = list(queries.members_of(scope.viewer, scope.project))
+        context.update(
+            team_members=[m for m in members if m.side == "team"],
+            client_members=[m for m in members if m.side == "client"],
+            **meeting_views.home_panel(scope),
+        )
+    return context
 
 
 @project_view
 def project_home(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
-    """The project at a glance: header, confirmation banner, charter, people, decisions, notes, activity."""
+    """The project at a glance: status and its reasons, next milestones, what waits, budget, report."""
     return render_page(request, "web/project/home.html", home_context(scope))
+
+
+def charter_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
+    """The charter page's context: the banner and the whole charter as the reader may see it."""
+    return {**banner_context(scope, confirm_form=confirm_form), **_charter_context(scope)}
+
+
+@project_view
+def charter_page(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
+    """The charter: goals, scope, KPIs, stakeholders, deliverables and their RACI (edit links for editors)."""
+    return render_page(request, "web/project/charter.html", charter_context(scope))
 
 
 @project_view
@@ -191,13 +202,25 @@ def confirm_charter(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         ),
         version_field="revision",
     )
+    on_charter = request.POST.get("next") == "charter"
     if confirmation is not None:
+        if getattr(request, "htmx", False):
+            # The banner swaps itself: the confirmed banner, in place, on the page it was shown on.
+            return render_page(
+                request, "web/project/_banner.html", {**banner_context(scope), "on_charter": on_charter}
+            )
         messages.success(request, _("You confirmed charter revision %(n)s.") % {"n": confirmation.revision})
-        return back_to_inbox(request) or redirect("web:project_home", code=scope.project.code)
+        return back_to_inbox(request) or redirect(
+            "web:charter" if on_charter else "web:project_home", code=scope.project.code
+        )
+    if on_charter:
+        page, context = "web/project/charter.html", charter_context(scope, confirm_form=form)
+    else:
+        page, context = "web/project/home.html", home_context(scope, confirm_form=form)
     return render_page(
         request,
-        "web/project/home.html",
-        home_context(scope, confirm_form=form),
+        page,
+        {**context, "on_charter": on_charter},
         fragment="web/project/_banner.html",
         status=status,
     )
@@ -225,7 +248,7 @@ def project_edit(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/project/edit.html",
-        {"scope": scope, "project": project, "form": form, "tab": "settings"},
+        {"scope": scope, "project": project, "form": form},
         status=status,
     )
 

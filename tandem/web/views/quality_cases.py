@@ -35,8 +35,8 @@ from tandem.web.views.base import (
 PAGE_SIZE = case_queries.PAGE_SIZE
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
-    return {"scope": scope, "project": scope.project, "tab": "quality", "subtab": subtab, **extra}
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
+    return {"scope": scope, "project": scope.project, **extra}
 
 
 def _writing(scope: ProjectScope) -> bool:
@@ -74,7 +74,6 @@ def test_case_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     query.pop("page", None)
     context = _context(
         scope,
-        "cases",
         filter_form=form,
         page=page,
         query=query.urlencode(),
@@ -102,7 +101,7 @@ def test_case_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             messages.success(request, _("Test case %(code)s was saved.") % {"code": case.code})
             return redirect("web:test_case_detail", project.code, case.pk)
     return render_page(
-        request, "web/quality/case_form.html", _context(scope, "cases", form=form, case=None), status=status
+        request, "web/quality/case_form.html", _context(scope, form=form, case=None), status=status
     )
 
 
@@ -140,7 +139,7 @@ def test_case_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRe
             messages.success(request, _("Test case %(code)s was saved.") % {"code": case.code})
             return redirect("web:test_case_detail", scope.project.code, case.pk)
     return render_page(
-        request, "web/quality/case_form.html", _context(scope, "cases", form=form, case=case), status=status
+        request, "web/quality/case_form.html", _context(scope, form=form, case=case), status=status
     )
 
 
@@ -150,7 +149,6 @@ def test_case_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> Http
     case = case_queries.access_case(scope.viewer, scope.project, pk)
     context = _context(
         scope,
-        "cases",
         case=case,
         revisions=list(case_queries.revisions_of(case)[:20]),
         results=list(case_queries.results_of(scope.viewer, case)),
@@ -246,7 +244,6 @@ def test_case_import(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
                 encoded = base64.b64encode(content).decode()
     context = _context(
         scope,
-        "cases",
         form=form,
         rows=rows,
         ok_count=sum(1 for r in rows if r.ok),
@@ -341,7 +338,6 @@ def quality_standards(request: HttpRequest, scope: ProjectScope) -> HttpResponse
             raise Http404(_("Unknown action."))
     context = _context(
         scope,
-        "standards",
         history=_history(request, scope),
         checklist=standards.checklist(scope.viewer, project),
         editing=editing,

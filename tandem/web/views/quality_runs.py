@@ -40,8 +40,8 @@ from tandem.web.views.base import (
 PAGE_SIZE = 50
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
-    return {"scope": scope, "project": scope.project, "tab": "quality", "subtab": subtab, **extra}
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
+    return {"scope": scope, "project": scope.project, **extra}
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -68,7 +68,6 @@ def quality_overview(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     found = run_queries.overview(scope.viewer, scope.project)
     context = _context(
         scope,
-        "overview",
         overview=found,
         plans=bool(_kinds(scope)),
     )
@@ -81,7 +80,7 @@ def my_tests(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     page = Paginator(run_queries.my_runs(scope.viewer, scope.project), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render_page(request, "web/quality/my_tests.html", _context(scope, "overview", page=page, query=""))
+    return render_page(request, "web/quality/my_tests.html", _context(scope, page=page, query=""))
 
 
 # ---------------------------------------------------------------- cycles
@@ -102,9 +101,7 @@ def cycle_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         status = 400
     query = request.GET.copy()
     query.pop("page", None)
-    context = _context(
-        scope, "cycles", filter_form=form, page=page, query=query.urlencode(), plans=bool(_kinds(scope))
-    )
+    context = _context(scope, filter_form=form, page=page, query=query.urlencode(), plans=bool(_kinds(scope)))
     return render_page(request, "web/quality/cycles.html", context, status=status)
 
 
@@ -137,9 +134,7 @@ def cycle_new(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         if cycle is not None:
             messages.success(request, _("The test cycle was planned. Add test cases to it."))
             return redirect("web:test_cycle_detail", scope.project.code, cycle.pk)
-    return render_page(
-        request, "web/quality/cycle_form.html", _context(scope, "cycles", form=form), status=status
-    )
+    return render_page(request, "web/quality/cycle_form.html", _context(scope, form=form), status=status)
 
 
 def _cycle_values(cycle: TestCycle) -> dict[str, Any]:
@@ -183,7 +178,7 @@ def cycle_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespon
         if saved is not None:
             messages.success(request, _("The test cycle was saved."))
             return redirect("web:test_cycle_detail", scope.project.code, cycle.pk)
-    context = _context(scope, "cycles", form=form, cycle=cycle)
+    context = _context(scope, form=form, cycle=cycle)
     return render_page(request, "web/quality/cycle_form.html", context, status=status)
 
 
@@ -283,7 +278,6 @@ def cycle_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
     open_cycle = cycle.status != CycleStatus.FINISHED
     context = _context(
         scope,
-        "cycles",
         cycle=cycle,
         progress=run_queries.progress_of(scope.viewer, scope.project, [cycle.pk])[cycle.pk],
         filter_form=form,
@@ -422,7 +416,6 @@ def run_page(request: HttpRequest, scope: ProjectScope, pk: int, run_id: int) ->
         )
     context = _context(
         scope,
-        "cycles",
         cycle=cycle,
         run=run,
         steps=steps,

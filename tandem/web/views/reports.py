@@ -51,7 +51,6 @@ def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "reports",
         "can_write": _can_write(scope),
         "can_approve": _can_approve(scope),
         **extra,

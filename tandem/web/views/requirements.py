@@ -60,7 +60,7 @@ def _rights(scope: ProjectScope) -> dict[str, bool]:
 
 
 def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
-    return {"scope": scope, "project": scope.project, "tab": "requirements", **_rights(scope), **extra}
+    return {"scope": scope, "project": scope.project, **_rights(scope), **extra}
 
 
 def _members(scope: ProjectScope) -> list[tuple[int, str]]:

@@ -78,12 +78,10 @@ def _can_raise(scope: ProjectScope) -> bool:
     return not scope.preview and permissions.can_raise(scope.user, scope.project)
 
 
-def _context(scope: ProjectScope, subtab: str, **extra: Any) -> dict[str, Any]:
+def _context(scope: ProjectScope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
         "project": scope.project,
-        "tab": "risks",
-        "subtab": subtab,
         "can_edit": _can_edit(scope),
         "can_raise": _can_raise(scope),
         "zone": scope.project.time_zone,
@@ -192,7 +190,7 @@ def risk_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/risks/list.html",
-        _context(scope, "risks", form=form, page=page, query=query.urlencode(), filtered=filtered),
+        _context(scope, form=form, page=page, query=query.urlencode(), filtered=filtered),
         fragment="web/risks/_list_results.html",
         status=status,
     )
@@ -210,7 +208,6 @@ def risk_overview(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/overview.html",
         _context(
             scope,
-            "overview",
             overview=overview,
             residual=_heat(scope.viewer, projects, thresholds),
             inherent=_heat(scope.viewer, projects, thresholds, inherent=True),
@@ -260,7 +257,7 @@ def risk_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             messages.success(request, _("The risk was added."))
             return redirect("web:risk_detail", code=scope.project.code, pk=risk.pk)
     return render_page(
-        request, "web/risks/form.html", _context(scope, "risks", form=form, creating=True), status=status
+        request, "web/risks/form.html", _context(scope, form=form, creating=True), status=status
     )
 
 
@@ -282,9 +279,7 @@ def risk_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespons
         if saved is not None:
             messages.success(request, _("The risk was saved."))
             return redirect("web:risk_detail", code=scope.project.code, pk=risk.pk)
-    return render_page(
-        request, "web/risks/form.html", _context(scope, "risks", form=form, risk=risk), status=status
-    )
+    return render_page(request, "web/risks/form.html", _context(scope, form=form, risk=risk), status=status)
 
 
 @project_view
@@ -307,7 +302,6 @@ def risk_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRespo
         "web/risks/detail.html",
         _context(
             scope,
-            "risks",
             risk=risk,
             history=history,
             max_score=25,
@@ -354,7 +348,7 @@ def risk_action_add(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpR
     return render_page(
         request,
         "web/risks/action_form.html",
-        _context(scope, "risks", risk=risk, form=form),
+        _context(scope, risk=risk, form=form),
         status=status,
     )
 
@@ -427,7 +421,7 @@ def issue_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/risks/issues.html",
-        _context(scope, "issues", form=form, page=page, query=query.urlencode()),
+        _context(scope, form=form, page=page, query=query.urlencode()),
         status=status,
     )
 
@@ -470,7 +464,7 @@ def _log_form_page(
     return render_page(
         request,
         "web/risks/register_form.html",
-        _context(scope, section, form=form, noun=noun, back=f"web:{section}", **extra),
+        _context(scope, form=form, noun=noun, back=f"web:{section}", **extra),
         status=status,
     )
 
@@ -520,7 +514,7 @@ def conflict_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The conflict log (the client sees only the conflicts the team shared)."""
     qs = queries.conflicts_of(scope.viewer, scope.project)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(request, "web/risks/conflicts.html", _context(scope, "conflicts", page=page, query=""))
+    return render_page(request, "web/risks/conflicts.html", _context(scope, page=page, query=""))
 
 
 @project_view
@@ -586,7 +580,6 @@ def decision_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/decisions.html",
         _context(
             scope,
-            "decisions",
             form=form,
             decisions=decisions,
             waiting=waiting,
@@ -624,7 +617,6 @@ def decision_create(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         "web/risks/register_form.html",
         _context(
             scope,
-            "decisions",
             form=form,
             creating=True,
             noun=_("client decision"),
@@ -660,7 +652,6 @@ def decision_edit(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpRes
         "web/risks/register_form.html",
         _context(
             scope,
-            "decisions",
             form=form,
             record=decision,
             noun=_("client decision"),
@@ -692,7 +683,6 @@ def _decision_page(
         "web/risks/decision_detail.html",
         _context(
             scope,
-            "decisions",
             decision=decision,
             decide_form=form if may_decide else None,
             impact=impact,
@@ -816,7 +806,6 @@ def register_import(request: HttpRequest, scope: ProjectScope, register: str) ->
         "web/risks/import.html",
         _context(
             scope,
-            register,
             form=form,
             register=register,
             headers=interop.headers(scope.project, register),

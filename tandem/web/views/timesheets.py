@@ -138,8 +138,6 @@ def timesheet(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": project,
-            "tab": "cost",
-            "subtab": "time",
             "form": form,
             "rows": rows,
             "cell_errors": cell_errors,
@@ -278,8 +276,6 @@ def time_approvals(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": project,
-            "tab": "cost",
-            "subtab": "approvals",
             "lists": lists,
             "query": query.urlencode(),
             "client_approval": settings_for(project).client_approves_time,
@@ -370,7 +366,7 @@ def cost_settings(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     return render_page(
         request,
         "web/time/settings.html",
-        {"scope": scope, "project": project, "tab": "cost", "subtab": "settings", "form": form},
+        {"scope": scope, "project": project, "form": form},
         status=status,
     )
 

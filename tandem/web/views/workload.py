@@ -207,8 +207,6 @@ def project_workload(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         {
             "scope": scope,
             "project": scope.project,
-            "tab": "cost",
-            "subtab": "workload",
             "form": form,
             "pools": pools,
             **_page_context(request, found, page, suffix=scope.query_suffix),
