@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.inbox import Item, register
+from tandem.projects.inbox import seats_of
 from tandem.pulses.choices import FollowUpStatus
 from tandem.pulses.models import FollowUp, Invitation
 
@@ -18,13 +19,17 @@ if TYPE_CHECKING:
 
 
 def waiting_invitations(user: User) -> list[Invitation]:
-    """The user's unanswered, unexpired invitations of projects they still belong to (one query)."""
+    """The user's unanswered, unexpired invitations of projects they still belong to (one query, none
+    for someone on no project; the projects are the inbox's one shared read)."""
+    projects = list(seats_of(user))
+    if not projects:
+        return []
     return list(
         Invitation.objects.filter(
             user=user,
             answered_at__isnull=True,
             expires_at__gt=timezone.now(),
-            pulse__project__memberships__user=user,
+            pulse__project_id__in=projects,
         )
         .select_related("pulse__project", "pulse__survey")
         .order_by("expires_at", "id")
@@ -51,9 +56,12 @@ def surveys(user: User) -> Iterable[Item]:
 
 
 def follow_ups(user: User) -> Iterable[Item]:
-    """A low score the user owns and has not followed up yet (one query)."""
+    """A low score the user owns and has not followed up yet (one query, none off every project)."""
+    projects = [pk for pk, seat in seats_of(user).items() if seat.team]
+    if not projects:
+        return
     rows = (
-        FollowUp.objects.filter(owner=user, status=FollowUpStatus.OPEN, project__memberships__user=user)
+        FollowUp.objects.filter(owner=user, status=FollowUpStatus.OPEN, project_id__in=projects)
         .select_related("project")
         .order_by("created_at", "id")
     )

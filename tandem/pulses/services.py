@@ -146,6 +146,11 @@ def do_create_survey(
     return survey
 
 
+def saved_settings(project: Project) -> PulseSettings | None:
+    """The project's pulse settings as saved, or None before they are set up (reads never write)."""
+    return PulseSettings.objects.select_related("survey").filter(project=project).first()
+
+
 def settings_of(project: Project) -> PulseSettings:
     """The project's pulse settings, made with the standard CSAT and NPS surveys on first use."""
     found = PulseSettings.objects.select_related("survey").filter(project=project).first()

@@ -44,8 +44,9 @@ SCHEDULE_VIEWS = ("plan_gantt", "plan_list", "plan_board")
 #: Pages outside any project (the notification settings are a form on the profile).
 ACCOUNT_PAGES = ("project_list", "profile", "notifications")
 
-#: Pages being built for the client's side, by URL name; checked as soon as their name reverses.
-UPCOMING_PAGES = ("inbox", "glossary", "guide", "handbook", "training", "pulses")
+#: Client pages outside the project navigation, by URL name (the guide, handbook, training and
+#: satisfaction pages are navigation pages: the sections list them for whoever may open them).
+UPCOMING_PAGES = ("inbox", "glossary")
 
 
 @dataclass(frozen=True)

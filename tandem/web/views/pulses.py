@@ -20,7 +20,7 @@ from tandem.core import tabular
 from tandem.planning.scheduling import zone_of
 from tandem.pulses import links, queries, results, services
 from tandem.pulses.choices import Trigger
-from tandem.pulses.models import Invitation, Response
+from tandem.pulses.models import Invitation, Response, Survey
 from tandem.web.pulse_forms import AnswerForm, FollowUpCloseForm, PulseSettingsForm, SurveyForm
 from tandem.web.views.base import (
     ProjectScope,
@@ -87,8 +87,18 @@ def pulse_detail(request: HttpRequest, scope: ProjectScope, pk: int) -> HttpResp
 def pulse_settings(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The project manager's settings: triggers, survey, recipients, sharing, link expiry."""
     require_allowed(not scope.preview and services.can_manage(scope.user, scope.project))
-    config = services.settings_of(scope.project)
-    surveys = list(scope.project.surveys.prefetch_related("questions").order_by("id"))
+    if request.method == "POST":
+        # Setting up (or saving) writes the standard CSAT and NPS surveys on first use; reading the
+        # page never does: a project without settings shows a button that sets them up.
+        config = services.settings_of(scope.project)
+        if "setup" in request.POST:
+            return redirect("web:pulse_settings", code=scope.project.code)
+    else:
+        found = services.saved_settings(scope.project)
+        if found is None:
+            return render_page(request, "web/pulses/settings.html", _context(scope, needs_setup=True))
+        config = found
+    surveys = list(Survey.objects.filter(project=scope.project).prefetch_related("questions").order_by("id"))
     language = _language()
     status = 200
     if request.method == "POST":
