@@ -75,10 +75,18 @@ def onboarding_home(context: Any) -> dict[str, Any]:
     """What the project home shows of onboarding: the first-visit prompt (until dismissed) and, for
     those who make the client ready, the readiness checklist with a link to fix each open check."""
     scope = context["scope"]
+    request = context.get("request")
+    # The home shows the prompt and the checklist in two places: read them once per request.
+    cached = getattr(request, "_onboarding_home", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     prompt = not scope.preview and shows_first_visit_prompt(scope.user, scope.project)
     readiness = None
     checks: list[tuple[Any, str]] = []
     if scope.role in READINESS_ROLES:
         readiness = readiness_of(scope.project)
         checks = [(check, page_href(scope, check.page)) for check in readiness.checks]
-    return {"prompt": prompt, "readiness": readiness, "checks": checks}
+    found = {"prompt": prompt, "readiness": readiness, "checks": checks}
+    if request is not None:
+        request._onboarding_home = found
+    return found
