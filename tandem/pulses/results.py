@@ -130,40 +130,30 @@ def _combine(
 
 def by_pulse(pulse_ids: Iterable[int]) -> dict[int, Figures]:
     """Each pulse's figures (two queries, whatever the number of pulses and answers)."""
-    ids = list(pulse_ids)
-    if not ids:
-        return {}
-    scores = _grouped(
-        "response__pulse_id",
-        Answer.objects.filter(response__pulse_id__in=ids, kind__in=SCORE_KINDS, score__isnull=False)
-        .values("response__pulse_id", "kind", "score")
-        .annotate(n=Count("id")),
-    )
-    counts = _invitation_counts(
-        Invitation.objects.filter(pulse_id__in=ids)
-        .values("pulse_id")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False))),
-        "pulse_id",
-    )
-    return _combine(ids, scores, counts)
+    return _figures_by(list(pulse_ids), "pulse_id")
 
 
 def by_project(project_ids: Iterable[int]) -> dict[int, Figures]:
     """Each project's figures over all its pulses (two queries)."""
-    ids = list(project_ids)
+    return _figures_by(list(project_ids), "pulse__project_id")
+
+
+def _figures_by(ids: list[int], key: str) -> dict[int, Figures]:
+    """Figures grouped by ``key``, the path from an invitation to the group (two queries)."""
     if not ids:
         return {}
+    answer_key = f"response__{key}"
     scores = _grouped(
-        "response__pulse__project_id",
-        Answer.objects.filter(response__pulse__project_id__in=ids, kind__in=SCORE_KINDS, score__isnull=False)
-        .values("response__pulse__project_id", "kind", "score")
+        answer_key,
+        Answer.objects.filter(**{f"{answer_key}__in": ids}, kind__in=SCORE_KINDS, score__isnull=False)
+        .values(answer_key, "kind", "score")
         .annotate(n=Count("id")),
     )
     counts = _invitation_counts(
-        Invitation.objects.filter(pulse__project_id__in=ids)
-        .values("pulse__project_id")
+        Invitation.objects.filter(**{f"{key}__in": ids})
+        .values(key)
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(answered_at__isnull=False))),
-        "pulse__project_id",
+        key,
     )
     return _combine(ids, scores, counts)
 
