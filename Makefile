@@ -12,7 +12,7 @@ TANDEM := $(VENV)/bin/tandem
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tandem
-APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0
+APT_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: demo serve test test-sqlite test-browser test-postgres check install install-system assets lint clean
 
