@@ -16,7 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_noop, ngettext, override
 
 from tandem.changes.choices import ChangeStatus
 from tandem.core import pdf
@@ -37,6 +37,14 @@ def rag_label(colour: str) -> str:
     return str(Rag(colour).label) if colour in Rag.values else colour
 
 
+def _number(params: dict[str, Any], key: str) -> int:
+    """The count a sentence agrees with (a stored reason's number may be a string or a decimal)."""
+    try:
+        return int(Decimal(str(params.get(key, 0))))
+    except ArithmeticError:
+        return 0
+
+
 def reason_text(reason: dict[str, Any]) -> str:
     """One reason of a rating as a sentence in the active language."""
     p = reason.get("params", {})
@@ -44,21 +52,89 @@ def reason_text(reason: dict[str, Any]) -> str:
     texts: dict[str, Callable[[], str]] = {
         "no_baseline": lambda: _("No baseline has been approved yet, so slips cannot be measured."),
         "on_schedule": lambda: _("The forecast meets the agreed baseline."),
-        "finish_slip": lambda: _("The forecast finish is %(days)s working days later than agreed.") % p,
-        "milestone_slip": lambda: _("Milestone “%(name)s” is forecast %(days)s working days late.") % p,
+        "finish_slip": lambda: (
+            ngettext(
+                "The forecast finish is %(days)s working day later than agreed.",
+                "The forecast finish is %(days)s working days later than agreed.",
+                _number(p, "days"),
+            )
+            % p
+        ),
+        "milestone_slip": lambda: (
+            ngettext(
+                "Milestone “%(name)s” is forecast %(days)s working day late.",
+                "Milestone “%(name)s” is forecast %(days)s working days late.",
+                _number(p, "days"),
+            )
+            % p
+        ),
         "milestone_missed": lambda: _("Milestone “%(name)s” was due on %(date)s and is not finished.") % p,
-        "changes_pending": lambda: _("%(count)s change requests await a decision.") % p,
-        "changes_approved": lambda: _("%(count)s change requests were approved in this period.") % p,
+        "changes_pending": lambda: (
+            ngettext(
+                "%(count)s change request awaits a decision.",
+                "%(count)s change requests await a decision.",
+                _number(p, "count"),
+            )
+            % p
+        ),
+        "changes_approved": lambda: (
+            ngettext(
+                "%(count)s change request was approved in this period.",
+                "%(count)s change requests were approved in this period.",
+                _number(p, "count"),
+            )
+            % p
+        ),
         "scope_added": lambda: (
-            _("Approved changes added %(days)s working days since the charter was confirmed.") % p
+            ngettext(
+                "Approved changes added %(days)s working day since the charter was confirmed.",
+                "Approved changes added %(days)s working days since the charter was confirmed.",
+                _number(p, "days"),
+            )
+            % p
         ),
         "scope_stable": lambda: _("No change to the agreed scope."),
-        "risks_high": lambda: _("%(count)s open risks are high or critical (%(critical)s critical).") % p,
-        "risks_unanswered": lambda: _("%(count)s high or critical risks have no response action.") % p,
+        "risks_high": lambda: (
+            ngettext(
+                "%(count)s open risk is high or critical (%(critical)s critical).",
+                "%(count)s open risks are high or critical (%(critical)s critical).",
+                _number(p, "count"),
+            )
+            % p
+        ),
+        "risks_unanswered": lambda: (
+            ngettext(
+                "%(count)s high or critical risk has no response action.",
+                "%(count)s high or critical risks have no response action.",
+                _number(p, "count"),
+            )
+            % p
+        ),
         "risks_low": lambda: _("No open risk is high or critical."),
-        "issues_high": lambda: _("%(count)s open issues are high or critical.") % p,
-        "issues_overdue": lambda: _("%(count)s issues are past their due date.") % p,
-        "issues_open": lambda: _("%(count)s open issues, none overdue or severe.") % p,
+        "issues_high": lambda: (
+            ngettext(
+                "%(count)s open issue is high or critical.",
+                "%(count)s open issues are high or critical.",
+                _number(p, "count"),
+            )
+            % p
+        ),
+        "issues_overdue": lambda: (
+            ngettext(
+                "%(count)s issue is past its due date.",
+                "%(count)s issues are past their due date.",
+                _number(p, "count"),
+            )
+            % p
+        ),
+        "issues_open": lambda: (
+            ngettext(
+                "%(count)s open issue, not overdue or severe.",
+                "%(count)s open issues, none overdue or severe.",
+                _number(p, "count"),
+            )
+            % p
+        ),
         "cost_no_baseline": lambda: _("No baseline has been saved yet, so earned value cannot be measured."),
         "cost_not_measurable": lambda: _(
             "Nothing is planned or spent yet, so earned value cannot be measured."
@@ -73,7 +149,12 @@ def reason_text(reason: dict[str, Any]) -> str:
             _("Cost and schedule performance are on track (CPI %(cpi)s, SPI %(spi)s).") % p
         ),
         "quality_critical_due": lambda: (
-            _("%(count)s open critical defects are on deliverables due within %(days)s days.") % p
+            ngettext(
+                "%(count)s open critical defect is on deliverables due within %(days)s days.",
+                "%(count)s open critical defects are on deliverables due within %(days)s days.",
+                _number(p, "count"),
+            )
+            % p
         ),
         "quality_open_serious": lambda: _("Open defects: %(critical)s critical and %(major)s major.") % p,
         "quality_pass_rate": lambda: _("The test pass rate is %(rate)s %%.") % p,

@@ -127,3 +127,42 @@ def test_overall_is_the_worst_dimension() -> None:
 )
 def test_an_override_may_only_be_worse(computed: str, override: str, allowed: bool) -> None:
     assert rag.check_override(computed, override) is allowed
+
+
+@pytest.mark.parametrize(
+    ("reason", "english", "chinese"),
+    [
+        (
+            {"code": "changes_pending", "params": {"count": 1}},
+            "1 change request awaits a decision.",
+            "1 个变更请求",
+        ),
+        (
+            {"code": "changes_pending", "params": {"count": 4}},
+            "4 change requests await a decision.",
+            "4 个变更请求",
+        ),
+        ({"code": "finish_slip", "params": {"days": 1}}, "1 working day later than agreed.", "晚 1 个工作日"),
+        (
+            {"code": "finish_slip", "params": {"days": "6"}},
+            "6 working days later than agreed.",
+            "晚 6 个工作日",
+        ),
+        (
+            {"code": "issues_overdue", "params": {"count": 1}},
+            "1 issue is past its due date.",
+            "1 个问题已超过到期日",
+        ),
+    ],
+)
+def test_reason_sentences_agree_with_their_number(
+    reason: dict[str, object], english: str, chinese: str
+) -> None:
+    from django.utils import translation
+
+    from tandem.reports.rendering import reason_text
+
+    with translation.override("en"):
+        assert reason_text(reason).endswith(english)
+    with translation.override("zh-hans"):
+        assert chinese in reason_text(reason)
