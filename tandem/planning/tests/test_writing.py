@@ -353,6 +353,15 @@ def test_on_postgresql_dates_may_travel_as_seconds_since_1970(world: World, writ
     assert (stored.early_start, stored.late_finish, stored.total_float_minutes) == (moment, None, -5)
 
 
+def test_on_postgresql_a_naive_moment_is_refused_either_way(world: World, write_path: str) -> None:
+    """PostgreSQL would read a naive moment in the session's time zone, not as ``save()`` stores it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores what Django's adapter makes of the value")
+    task = services.do_add_task(world.project, actor=world.pm, name="Naive", duration_minutes=DAY)
+    with pytest.raises(ValueError, match="naive"):
+        bulk_write_prepared(Task, ("early_start",), [(dt.datetime(2026, 3, 2, 13, 30), task.pk)])
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's path")
 def test_a_second_copied_write_in_one_transaction_writes_only_its_own_rows(
     world: World, monkeypatch: pytest.MonkeyPatch
