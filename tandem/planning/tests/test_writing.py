@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tandem.core import bulk
 from tandem.core.bulk import bulk_write, bulk_write_prepared
 from tandem.core.models import Activity
 from tandem.planning import scheduling, services, writing
@@ -290,8 +291,21 @@ def test_fifty_simultaneous_edits_of_different_tasks_never_deadlock_or_lose_an_u
     assert Task.objects.get(pk=plan.golive.pk).start == longest
 
 
-def test_the_keyed_write_stores_any_text_moment_and_null_exactly(world: World) -> None:
-    """On PostgreSQL the values travel as array literals: quoting must survive every character."""
+@pytest.fixture(params=["literals", "copy"])
+def write_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each of PostgreSQL's two ways of sending the rows: array literals, and ``COPY`` from one row on."""
+    if request.param == "copy":
+        if connection.vendor != "postgresql":
+            pytest.skip("COPY is PostgreSQL's path; SQLite runs one prepared statement per row")
+        monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 1)
+    else:
+        monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 10**9)
+    return str(request.param)
+
+
+def test_the_keyed_write_stores_any_text_moment_and_null_exactly(world: World, write_path: str) -> None:
+    """On PostgreSQL the values travel as array literals or binary ``COPY`` rows: quoting must survive
+    every character, a moment its offset and microseconds."""
     names = [
         "plain",
         'a "quoted" name',
@@ -326,7 +340,7 @@ def test_the_keyed_write_stores_any_text_moment_and_null_exactly(world: World) -
     assert [stored[row[-1]] for row in rows] == [row[:-1] for row in rows]
 
 
-def test_on_postgresql_dates_may_travel_as_seconds_since_1970(world: World) -> None:
+def test_on_postgresql_dates_may_travel_as_seconds_since_1970(world: World, write_path: str) -> None:
     """The reschedule's dates go to PostgreSQL as integers that ``to_timestamp`` turns into moments."""
     if connection.vendor != "postgresql":
         pytest.skip("epoch seconds are PostgreSQL's path; SQLite stores the dates' text")
@@ -337,3 +351,67 @@ def test_on_postgresql_dates_may_travel_as_seconds_since_1970(world: World) -> N
     assert bulk_write_prepared(Task, fields, rows, epoch_fields=("early_start", "late_finish")) == 1
     stored = Task.objects.get(pk=task.pk)
     assert (stored.early_start, stored.late_finish, stored.total_float_minutes) == (moment, None, -5)
+
+
+def test_on_postgresql_a_naive_moment_is_refused_either_way(world: World, write_path: str) -> None:
+    """PostgreSQL would read a naive moment in the session's time zone, not as ``save()`` stores it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores what Django's adapter makes of the value")
+    task = services.do_add_task(world.project, actor=world.pm, name="Naive", duration_minutes=DAY)
+    with pytest.raises(ValueError, match="naive"):
+        bulk_write_prepared(Task, ("early_start",), [(dt.datetime(2026, 3, 2, 13, 30), task.pk)])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's path")
+def test_a_second_copied_write_in_one_transaction_writes_only_its_own_rows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary table keeps a transaction's earlier rows until commit; a write must not apply them."""
+    monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 1)
+    first, second = (
+        services.do_add_task(world.project, actor=world.pm, name=name, duration_minutes=DAY)
+        for name in ("First", "Second")
+    )
+    fields = ("total_float_minutes", "critical")
+    assert bulk_write_prepared(Task, fields, [(10, True, first.pk)]) == 1
+    Task.objects.filter(pk=first.pk).update(total_float_minutes=20)
+    assert bulk_write_prepared(Task, fields, [(30, False, second.pk)]) == 1
+    stored = dict(Task.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "total_float_minutes"))
+    assert stored == {first.pk: 20, second.pk: 30}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's path")
+def test_a_copied_write_is_counted_as_its_three_statements(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary table, the COPY and the UPDATE: seen by execute wrappers (the X-Query-Count
+    header) and by Django's query log (the tests' budgets) alike."""
+    monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 1)
+    task = services.do_add_task(world.project, actor=world.pm, name="Counted", duration_minutes=DAY)
+    wrapped: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        wrapped.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count), CaptureQueriesContext(connection) as logged:
+        bulk_write_prepared(Task, ("total_float_minutes",), [(7, task.pk)])
+    assert wrapped == ["CREATE", "COPY", "UPDATE"]
+    assert [q["sql"].split()[0] for q in logged.captured_queries] == wrapped
+    assert Task.objects.get(pk=task.pk).total_float_minutes == 7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's path")
+def test_a_reschedule_written_by_copy_is_what_a_fresh_schedule_finds(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every computed column of a reschedule goes through COPY (dates as seconds, floats, flags, WBS)."""
+    monkeypatch.setattr(bulk, "COPY_FROM_ROWS", 1)
+    design, before = Task.objects.get(pk=plan.design.pk), Task.objects.get(pk=plan.golive.pk).start
+    services.do_update_task(design, version=design.version, actor=plan.world.pm, duration_minutes=4 * DAY)
+    services.do_add_task(plan.world.project, actor=plan.world.pm, name="After", duration_minutes=DAY)
+    scheduling.forget_memos()
+    with CaptureQueriesContext(connection) as queries:
+        scheduling.reschedule(plan.world.project)
+    assert _updates(queries) == []
+    assert Task.objects.get(pk=plan.golive.pk).start > before  # two working days later
