@@ -862,6 +862,24 @@ class _State:
             return
         preds = sched.preds[i]
         s_cand = self.floor if a.constraint is not _C.SNET or not preds else self.project_start
+        if (
+            not preds
+            and a.constraint_date is not None
+            and (a.constraint is _C.SNET or a.constraint is _C.FNET)
+        ):
+            # MS Project starts a task held only by a "no earlier than" date at that date, even
+            # before the project start (files it saved show it; MPXJ's MicrosoftScheduler agrees).
+            # The status date still holds back work that has not started.
+            date = to_time(a.constraint_date)
+            earliest = date if a.constraint is _C.SNET else sched._add_duration(a, ops, date, -d)
+            if earliest < s_cand:
+                s_cand = earliest if sched.status_date is None else max(earliest, to_time(sched.status_date))
+        elif preds and self.hard_dates and sched.status_date is None:
+            # The project start holds back what follows a task that starts at or after it, but not
+            # what follows a task a date put before it (a saved file shows the chain kept there).
+            earliest = min(es[p] for p, _, _, _ in preds)
+            if earliest < s_cand:
+                s_cand = earliest
         f_cand = -(1 << 62)
         s_driver = f_driver = -1
         lag_ops: _Ops = ops if sched.key_mode else sched.lag_cal_of[i]

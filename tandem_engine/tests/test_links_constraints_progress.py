@@ -81,6 +81,33 @@ def test_a_negative_lag_never_moves_work_before_the_project_start() -> None:
     assert span(network, "b") == (at(23, 8), at(23, 17))
 
 
+@pytest.mark.parametrize(
+    ("constraint", "date"), [(C.SNET, at(23, 8)), (C.FNET, at(23, 17))], ids=["SNET", "FNET"]
+)
+def test_a_no_earlier_than_date_before_the_project_start_starts_the_task_there(
+    constraint: ConstraintType, date: datetime
+) -> None:
+    # The project starts on Wednesday; "a" is held by a date of Monday and by nothing else. MS
+    # Project puts it on Monday, and "b" right after it, not on Wednesday (MPXJ's corpus: the
+    # assignment and data-link files MS Project generated, DurationTest8.mpp, legacy/bug2.mpp).
+    network = plan(
+        [
+            Activity("a", DAY, constraint=constraint, constraint_date=date),
+            Activity("b", DAY),
+            Activity("free", DAY),
+        ],
+        [Link("a", "b")],
+    )
+    network = Network(network.activities, network.links, network.calendars, "std", at(25, 8))
+    result = schedule(network)
+    assert (result["a"].start, result["a"].finish) == (at(23, 8), at(23, 17))
+    assert (result["b"].start, result["b"].finish) == (at(24, 8), at(24, 17))
+    assert result["free"].start == at(25, 8)  # nothing holds it: the project start does
+    assert result.project_start == at(25, 8) and not result.conflicts
+    # Work not started still waits for the status date.
+    assert schedule(network, status_date=at(24, 8))["a"].start == at(24, 8)
+
+
 def test_as_soon_as_possible_and_as_late_as_possible() -> None:
     network = plan(
         [
