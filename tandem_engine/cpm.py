@@ -536,7 +536,7 @@ class _Scheduler:
         self.lag_cal_of = lag_cal_of
         preds: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         succs: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
-        any_elapsed = any(a.elapsed for a in acts)
+        any_elapsed = any(a.elapsed or a.leveling_delay for a in acts)
         link_codes = _LINK_CODES
         lag_codes = _LAG_CODES
         for link in network.links:
@@ -892,6 +892,12 @@ class _State:
                     s_cand, s_driver = t, p
             elif t > f_cand:
                 f_cand, f_driver = t, p
+        if a.leveling_delay:
+            # Elapsed minutes (never key mode): after the links and the project start, before the
+            # constraint, as MS Project's leveling moved it.
+            s_cand += a.leveling_delay
+            if f_driver >= 0:
+                f_cand += a.leveling_delay
         start = sched._snap_start(a, ops, s_cand)
         forced_finish: int | None = None
         driver = s_driver

@@ -466,6 +466,8 @@ class _Reader:
             manual_start=self.manual_date(task, "Start") if is_manual else None,
             manual_finish=self.manual_date(task, "Finish") if is_manual else None,
             elapsed=fmt in _ELAPSED_FORMATS,
+            # Tenths of a minute, always elapsed time whatever LevelingDelayFormat shows.
+            leveling_delay=max(0, round(self.number(task, "LevelingDelay") / 10)),
         )
 
     # -- resources and assignments ----------------------------------------------------------------

@@ -22,6 +22,7 @@ from tandem_engine import (
     Network,
     schedule,
 )
+from tandem_engine.cpm import fast_path_refusal
 
 DAY = 480
 C = ConstraintType
@@ -106,6 +107,24 @@ def test_a_no_earlier_than_date_before_the_project_start_starts_the_task_there(
     assert result.project_start == at(25, 8) and not result.conflicts
     # Work not started still waits for the status date.
     assert schedule(network, status_date=at(24, 8))["a"].start == at(24, 8)
+
+
+def test_a_leveling_delay_postpones_the_start_in_elapsed_time_and_leaves_the_late_dates() -> None:
+    # MS Project's leveling delay is elapsed time: two days from Monday 08:00 is Wednesday 08:00
+    # (mpp9barstyle.mpp and its siblings: delays of 1, 2, 5, 6 and 7 elapsed days).
+    network = plan(
+        [Activity("a", DAY, leveling_delay=2 * 1440), Activity("long", 3 * DAY), Activity("w", DAY)],
+        [],
+    )
+    result = schedule(network)
+    a = result["a"]
+    assert (a.start, a.finish) == (at(25, 8), at(25, 17))
+    assert (a.late_start, a.late_finish) == (at(25, 8), at(25, 17))
+    assert a.total_float == 0
+    # Over a weekend: five elapsed days from Monday 08:00 is Saturday 08:00, so work starts Monday.
+    later = plan([Activity("a", DAY, leveling_delay=5 * 1440)], [])
+    assert span(later, "a") == (at(30, 8), at(30, 17))
+    assert fast_path_refusal(network) == "leveling delays"
 
 
 def test_as_soon_as_possible_and_as_late_as_possible() -> None:
