@@ -13,7 +13,8 @@ which is LGPL-2.1 and never part of this repository).
        python3 ../shared/tools/msproject_compare.py .venv/bin/tandem OUT CORPUS_DIR/generated/task-links/*
 
 3. Schedules each file as ``tandem plan import FILE --dry-run --json`` does (``interop.dry_run``,
-   in this process; an ``.mpp`` converted to MSPDI by MPXJ as ``mpxj_bridge convert`` does) and
+   in this process; an ``.mpp`` converted to MSPDI by ``mpxj_bridge.convert_in_process``, as the command's
+   child process does) and
    compares as the shared tool does: start, finish, early and late dates to the minute, total slack
    within a minute (a day counted as 480 minutes), automatically scheduled tasks and summaries.
    Prints one line per file, every mismatching task with the fields that differ, and the total.
@@ -41,7 +42,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from tandem.planning import interop  # noqa: E402
+from tandem.planning import interop, mpxj_bridge  # noqa: E402
 
 COLUMNS = [
     "uid", "id", "outline_level", "name", "summary", "milestone", "task_mode", "duration",
@@ -197,14 +198,9 @@ def schedule_with_tandem(path: Path) -> dict[int, dict[str, Any]]:
     if path.suffix == ".xml":
         result = interop.dry_run(path)
     else:
-        from org.mpxj.reader import UniversalProjectReader
-        from org.mpxj.writer import FileFormat, UniversalProjectWriter
-
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "converted.xml"
-            UniversalProjectWriter(FileFormat.MSPDI).write(
-                UniversalProjectReader().read(str(path)), str(target)
-            )
+            mpxj_bridge.convert_in_process(str(path), str(target))
             result = interop.dry_run(target)
     return {int(t["uid"]): t for t in result["tasks"]}
 

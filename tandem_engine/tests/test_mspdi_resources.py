@@ -130,9 +130,11 @@ def _period(start: str, finish: str, hours: int | None) -> str:
     return f"<TimephasedData><Type>1</Type>{span}{value}</TimephasedData>"
 
 
-def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it() -> None:
-    # Three days of work, then Thursday 26 November off (zero work), then the last two days.
-    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-26", 0), ("2026-11-27", 8)]
+@pytest.mark.parametrize("gap", [0, None], ids=["zero work (MS Project)", "no value (MPXJ)"])
+def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it(gap: int | None) -> None:
+    # Three days of work, then Thursday 26 November off (zero work, or no value as MPXJ writes the
+    # gap of an .mpp file's split), then the last two days.
+    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-26", gap), ("2026-11-27", 8)]
     periods = "".join(_period(f"{d}T08:00:00", f"{d}T17:00:00", h) for d, h in days)
     periods += _period("2026-11-28T08:00:00", "2026-11-30T08:00:00", None) + _period(
         "2026-11-30T08:00:00", "2026-11-30T17:00:00", 8
