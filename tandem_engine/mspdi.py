@@ -567,6 +567,10 @@ class _Reader:
         work, in every assignment of the task. The gap is counted on the task's calendar.
         """
         holes: dict[int, list[set[tuple[datetime, datetime]]]] = {}
+        resource_calendars = {
+            self.integer(r, "UID"): calendars.get(self.integer(r, "CalendarUID", -1))
+            for r in self.children(self.root, "Resources/Resource")
+        }
         for element in self.children(self.root, "Assignments/Assignment"):
             # The gaps are the stretches between periods of work: MS Project fills them with
             # periods of zero work, MPXJ (writing an .mpp file's split) with periods without a
@@ -583,6 +587,10 @@ class _Reader:
                 continue
             working.sort()
             gaps = {(end, begin) for (_, end), (begin, _) in itertools.pairwise(working) if end < begin}
+            # Time the resource does not work in (a night shift's day) is no gap in the task.
+            own = resource_calendars.get(self.integer(element, "ResourceUID"))
+            if own is not None:
+                gaps = {(a, b) for a, b in gaps if working_minutes_between(own, a, b) > 0}
             holes.setdefault(self.integer(element, "TaskUID"), []).append(gaps)
         by_id = {a.id: a for a in activities}
         out: dict[ActivityId, int] = {}
