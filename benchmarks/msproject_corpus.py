@@ -106,6 +106,7 @@ class Stored:
 
 def read_stored(path: Path) -> Stored:
     """Every task's stored values, formatted as in ``../shared/data/msproject/expected``."""
+    from org.mpxj import ScheduleFrom
     from org.mpxj.reader import UniversalProjectReader
 
     try:
@@ -114,7 +115,9 @@ def read_stored(path: Path) -> Stored:
         return Stored(unreadable=str(exc).splitlines()[0][:120])
     if project is None:
         return Stored(unreadable="not a project file MPXJ recognises")
-    stored = Stored(schedule_from_start=_text(project.getProjectProperties().getScheduleFrom()) != "FINISH")
+    stored = Stored(
+        schedule_from_start=project.getProjectProperties().getScheduleFrom() != ScheduleFrom.FINISH
+    )
     for task in project.getTasks():
         if task.getUniqueID() is None:
             continue
