@@ -536,7 +536,7 @@ class _Scheduler:
         self.lag_cal_of = lag_cal_of
         preds: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
         succs: list[list[tuple[int, int, int, float]]] = [[] for _ in range(n)]
-        any_elapsed = any(a.elapsed for a in acts)
+        any_elapsed = any(a.elapsed or a.leveling_delay for a in acts)
         link_codes = _LINK_CODES
         lag_codes = _LAG_CODES
         for link in network.links:
@@ -862,6 +862,24 @@ class _State:
             return
         preds = sched.preds[i]
         s_cand = self.floor if a.constraint is not _C.SNET or not preds else self.project_start
+        if (
+            not preds
+            and a.constraint_date is not None
+            and (a.constraint is _C.SNET or a.constraint is _C.FNET)
+        ):
+            # MS Project starts a task held only by a "no earlier than" date at that date, even
+            # before the project start (files it saved show it; MPXJ's MicrosoftScheduler agrees).
+            # The status date still holds back work that has not started.
+            date = to_time(a.constraint_date)
+            earliest = date if a.constraint is _C.SNET else sched._add_duration(a, ops, date, -d)
+            if earliest < s_cand:
+                s_cand = earliest if sched.status_date is None else max(earliest, to_time(sched.status_date))
+        elif preds and self.hard_dates and sched.status_date is None:
+            # The project start holds back what follows a task that starts at or after it, but not
+            # what follows a task a date put before it (a saved file shows the chain kept there).
+            earliest = min(es[p] for p, _, _, _ in preds)
+            if earliest < s_cand:
+                s_cand = earliest
         f_cand = -(1 << 62)
         s_driver = f_driver = -1
         lag_ops: _Ops = ops if sched.key_mode else sched.lag_cal_of[i]
@@ -874,6 +892,12 @@ class _State:
                     s_cand, s_driver = t, p
             elif t > f_cand:
                 f_cand, f_driver = t, p
+        if a.leveling_delay:
+            # Elapsed minutes (never key mode): after the links and the project start, before the
+            # constraint, as MS Project's leveling moved it.
+            s_cand += a.leveling_delay
+            if f_driver >= 0:
+                f_cand += a.leveling_delay
         start = sched._snap_start(a, ops, s_cand)
         forced_finish: int | None = None
         driver = s_driver

@@ -48,7 +48,7 @@ _FS, _SS, _FF, _SF = 0, 1, 2, 3
 _LINK_CODES = {LinkType.FS: _FS, LinkType.SS: _SS, LinkType.FF: _FF, LinkType.SF: _SF}
 _NO_SUCCESSOR = 1 << 62
 _ALLOWED_CONSTRAINTS = frozenset((ConstraintType.ASAP, ConstraintType.ALAP))
-_NO_DATES = (None, None, None, None, False, False)
+_NO_DATES = (None, None, None, None, False, False, 0)
 _KIND = attrgetter(
     "constraint_date",
     "deadline",
@@ -56,6 +56,7 @@ _KIND = attrgetter(
     "actual_finish",
     "manual",
     "elapsed",
+    "leveling_delay",
     "constraint",
     "calendar_id",
     "lag_calendar_id",
@@ -538,6 +539,7 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
                     "actual dates",
                     "manual scheduling",
                     "elapsed durations",
+                    "leveling delays",
                 ),
                 _KIND(a)[:-3],
                 strict=True,

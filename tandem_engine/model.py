@@ -76,6 +76,9 @@ class Activity:
     manual_finish: datetime | None = None
     elapsed: bool = False
     lag_calendar_id: CalendarId | None = None
+    #: MS Project's leveling delay, in elapsed minutes: the task starts this long after its links and
+    #: the project start allow; its late dates do not move.
+    leveling_delay: int = 0
 
 
 @dataclass(frozen=True, slots=True)

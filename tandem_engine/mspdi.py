@@ -18,6 +18,7 @@ are not read (the engine computes them, see ``docs/engine.md``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -197,6 +198,14 @@ def rollup_summaries(project: MspdiProject, result: ScheduleResult) -> dict[Acti
             critical=any(r.critical for r in rows),
         )
     return rolled
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An MSPDI date and time, or None when there is none or it does not read as one."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def parse_duration_minutes(text: str) -> int:
@@ -466,6 +475,8 @@ class _Reader:
             manual_start=self.manual_date(task, "Start") if is_manual else None,
             manual_finish=self.manual_date(task, "Finish") if is_manual else None,
             elapsed=fmt in _ELAPSED_FORMATS,
+            # Tenths of a minute, always elapsed time whatever LevelingDelayFormat shows.
+            leveling_delay=max(0, round(self.number(task, "LevelingDelay") / 10)),
         )
 
     # -- resources and assignments ----------------------------------------------------------------
@@ -552,30 +563,38 @@ class _Reader:
     ) -> dict[ActivityId, int]:
         """Working minutes of the gaps inside split tasks, from their assignments' timephased work.
 
-        MS Project keeps a split only as timephased work: periods of zero work between periods of
+        MS Project keeps a split only as timephased work: a stretch without work between periods of
         work, in every assignment of the task. The gap is counted on the task's calendar.
         """
-        zero_spans: dict[int, list[set[tuple[str, str]]]] = {}
+        holes: dict[int, list[set[tuple[datetime, datetime]]]] = {}
+        resource_calendars = {
+            self.integer(r, "UID"): calendars.get(self.integer(r, "CalendarUID", -1))
+            for r in self.children(self.root, "Resources/Resource")
+        }
         for element in self.children(self.root, "Assignments/Assignment"):
-            periods = [
-                (self.text(td, "Start") or "", self.text(td, "Finish") or "", self.text(td, "Value"))
-                for td in self.children(element, "TimephasedData")
-                if self.integer(td, "Type") in (1, 2)  # remaining and actual work
-            ]
-            working = [
-                k for k, (_, _, value) in enumerate(periods) if value and parse_duration_minutes(value) > 0
-            ]
+            # The gaps are the stretches between periods of work: MS Project fills them with
+            # periods of zero work, MPXJ (writing an .mpp file's split) with periods without a
+            # value or with nothing. A period whose dates do not read is left out (MS Project once
+            # saved "2008-12-04T17:-0:00").
+            working: list[tuple[datetime, datetime]] = []
+            for td in self.children(element, "TimephasedData"):
+                if self.integer(td, "Type") not in (1, 2):  # remaining and actual work only
+                    continue
+                begin, end = _moment(self.text(td, "Start")), _moment(self.text(td, "Finish"))
+                if begin and end and parse_duration_minutes(self.text(td, "Value") or "PT0H0M0S") > 0:
+                    working.append((begin, end))
             if len(working) < 2:
                 continue
-            gaps = {
-                (start, finish)
-                for start, finish, value in periods[working[0] : working[-1]]
-                if value is not None and parse_duration_minutes(value) == 0
-            }
-            zero_spans.setdefault(self.integer(element, "TaskUID"), []).append(gaps)
+            working.sort()
+            gaps = {(end, begin) for (_, end), (begin, _) in itertools.pairwise(working) if end < begin}
+            # Time the resource does not work in (a night shift's day) is no gap in the task.
+            own = resource_calendars.get(self.integer(element, "ResourceUID"))
+            if own is not None:
+                gaps = {(a, b) for a, b in gaps if working_minutes_between(own, a, b) > 0}
+            holes.setdefault(self.integer(element, "TaskUID"), []).append(gaps)
         by_id = {a.id: a for a in activities}
         out: dict[ActivityId, int] = {}
-        for uid, per_assignment in zero_spans.items():
+        for uid, per_assignment in holes.items():
             activity = by_id.get(uid)
             common = set.intersection(*per_assignment)
             if activity is None or not common:
@@ -583,10 +602,7 @@ class _Reader:
             calendar = calendars[
                 activity.calendar_id if activity.calendar_id is not None else project_calendar
             ]
-            gap = sum(
-                working_minutes_between(calendar, datetime.fromisoformat(a), datetime.fromisoformat(b))
-                for a, b in common
-            )
+            gap = sum(working_minutes_between(calendar, a, b) for a, b in common)
             if gap > 0:
                 out[uid] = gap
         return out

@@ -131,22 +131,29 @@ def _describe(path: str) -> dict[str, Any]:
     }
 
 
-def _convert(source: str, target: str) -> None:
+def convert_in_process(source: str, target: str) -> None:
+    """Rewrite ``source`` as MSPDI in ``target`` with a JVM in this process (``convert`` runs it in a child).
+
+    The assignments' timephased work is written too: it is where an ``.mpp`` keeps the gaps of a
+    split task, which the engine reads (MPXJ's default MSPDI output leaves it out).
+    """
     _start()
+    from org.mpxj.mspdi import MSPDIWriter
     from org.mpxj.reader import UniversalProjectReader
-    from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
     project = UniversalProjectReader().read(source)
     if project is None:
         raise ValueError("not a project file MPXJ recognises")
-    UniversalProjectWriter(FileFormat.MSPDI).write(project, target)
+    writer = MSPDIWriter()
+    writer.setWriteTimephasedData(True)
+    writer.write(project, target)
 
 
 def main(argv: list[str]) -> int:
     """Entry point of the child process."""
     try:
         if len(argv) == 3 and argv[0] == "convert":
-            _convert(argv[1], argv[2])
+            convert_in_process(argv[1], argv[2])
         elif len(argv) == 2 and argv[0] == "describe":
             sys.stdout.write(json.dumps(_describe(argv[1])))
         else:

@@ -22,6 +22,7 @@ from tandem_engine import (
     Network,
     schedule,
 )
+from tandem_engine.cpm import fast_path_refusal
 
 DAY = 480
 C = ConstraintType
@@ -79,6 +80,51 @@ def test_each_link_type_drives_its_end_with_lags_and_leads(
 def test_a_negative_lag_never_moves_work_before_the_project_start() -> None:
     network = plan([Activity("a", DAY), Activity("b", DAY)], [Link("a", "b", LinkType.FS, -3 * DAY)])
     assert span(network, "b") == (at(23, 8), at(23, 17))
+
+
+@pytest.mark.parametrize(
+    ("constraint", "date"), [(C.SNET, at(23, 8)), (C.FNET, at(23, 17))], ids=["SNET", "FNET"]
+)
+def test_a_no_earlier_than_date_before_the_project_start_starts_the_task_there(
+    constraint: ConstraintType, date: datetime
+) -> None:
+    # The project starts on Wednesday; "a" is held by a date of Monday and by nothing else. MS
+    # Project puts it on Monday, and "b" right after it, not on Wednesday (MPXJ's corpus: the
+    # assignment and data-link files MS Project generated, DurationTest8.mpp, legacy/bug2.mpp).
+    network = plan(
+        [
+            Activity("a", DAY, constraint=constraint, constraint_date=date),
+            Activity("b", DAY),
+            Activity("free", DAY),
+        ],
+        [Link("a", "b")],
+    )
+    network = Network(network.activities, network.links, network.calendars, "std", at(25, 8))
+    result = schedule(network)
+    assert (result["a"].start, result["a"].finish) == (at(23, 8), at(23, 17))
+    assert (result["b"].start, result["b"].finish) == (at(24, 8), at(24, 17))
+    assert result["free"].start == at(25, 8)  # nothing holds it: the project start does
+    assert result.project_start == at(25, 8) and not result.conflicts
+    # Work not started still waits for the status date.
+    assert schedule(network, status_date=at(24, 8))["a"].start == at(24, 8)
+
+
+def test_a_leveling_delay_postpones_the_start_in_elapsed_time_and_leaves_the_late_dates() -> None:
+    # MS Project's leveling delay is elapsed time: two days from Monday 08:00 is Wednesday 08:00
+    # (mpp9barstyle.mpp and its siblings: delays of 1, 2, 5, 6 and 7 elapsed days).
+    network = plan(
+        [Activity("a", DAY, leveling_delay=2 * 1440), Activity("long", 3 * DAY), Activity("w", DAY)],
+        [],
+    )
+    result = schedule(network)
+    a = result["a"]
+    assert (a.start, a.finish) == (at(25, 8), at(25, 17))
+    assert (a.late_start, a.late_finish) == (at(25, 8), at(25, 17))
+    assert a.total_float == 0
+    # Over a weekend: five elapsed days from Monday 08:00 is Saturday 08:00, so work starts Monday.
+    later = plan([Activity("a", DAY, leveling_delay=5 * 1440)], [])
+    assert span(later, "a") == (at(30, 8), at(30, 17))
+    assert fast_path_refusal(network) == "leveling delays"
 
 
 def test_as_soon_as_possible_and_as_late_as_possible() -> None:

@@ -130,9 +130,11 @@ def _period(start: str, finish: str, hours: int | None) -> str:
     return f"<TimephasedData><Type>1</Type>{span}{value}</TimephasedData>"
 
 
-def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it() -> None:
-    # Three days of work, then Thursday 26 November off (zero work), then the last two days.
-    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-26", 0), ("2026-11-27", 8)]
+@pytest.mark.parametrize("gap", [0, None], ids=["zero work (MS Project)", "no value (MPXJ)"])
+def test_a_split_task_takes_its_gap_on_the_calendar_but_no_work_in_it(gap: int | None) -> None:
+    # Three days of work, then Thursday 26 November off (zero work, or no value as MPXJ writes the
+    # gap of an .mpp file's split), then the last two days.
+    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-26", gap), ("2026-11-27", 8)]
     periods = "".join(_period(f"{d}T08:00:00", f"{d}T17:00:00", h) for d, h in days)
     periods += _period("2026-11-28T08:00:00", "2026-11-30T08:00:00", None) + _period(
         "2026-11-30T08:00:00", "2026-11-30T17:00:00", 8
@@ -160,3 +162,22 @@ def test_a_negative_rate_in_the_file_is_an_mspdi_error() -> None:
         read_mspdi(
             DOCUMENT.replace(b"<StandardRate>3.5</StandardRate>", b"<StandardRate>-3.5</StandardRate>")
         )
+
+
+def test_time_the_resource_does_not_work_is_no_gap() -> None:
+    # Ann's own calendar has Thursdays off: her work skips Thursday 26 November, which is no split.
+    days = [("2026-11-23", 8), ("2026-11-24", 8), ("2026-11-25", 8), ("2026-11-27", 8), ("2026-11-30", 8)]
+    periods = "".join(_period(f"{d}T08:00:00", f"{d}T17:00:00", h) for d, h in days)
+    document = f"""<Project xmlns='http://schemas.microsoft.com/project'>
+      <StartDate>2026-11-23T08:00:00</StartDate><CalendarUID>1</CalendarUID>
+      <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar></Calendar>
+        <Calendar><UID>2</UID><Name>Ann</Name><IsBaseCalendar>0</IsBaseCalendar><BaseCalendarUID>1</BaseCalendarUID>
+          <WeekDays><WeekDay><DayType>5</DayType><DayWorking>0</DayWorking></WeekDay></WeekDays></Calendar></Calendars>
+      <Tasks><Task><UID>1</UID><Name>Pour</Name><OutlineLevel>1</OutlineLevel><Duration>PT40H0M0S</Duration></Task></Tasks>
+      <Resources><Resource><UID>1</UID><Name>Ann</Name><Type>1</Type><CalendarUID>2</CalendarUID></Resource></Resources>
+      <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+        {periods}</Assignment></Assignments>
+    </Project>""".encode()
+    project = read_mspdi(document)
+    assert project.resourcing.task(1).split_minutes == 0
+    assert project.network.activities[0].duration == 40 * 60

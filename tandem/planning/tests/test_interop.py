@@ -315,3 +315,34 @@ def test_a_percent_lag_keeps_its_size_through_mpxj(tmp_path: Path) -> None:
     mpxj_bridge.run("convert", str(source), str(converted))
     (link,) = interop.parse_mspdi(converted.read_bytes()).network.links
     assert (link.lag, link.lag_unit) == (50.0, engine.LagUnit.PERCENT)
+
+
+@needs_java
+def test_a_split_task_keeps_its_gap_through_mpxj(tmp_path: Path) -> None:
+    # An .mpp file keeps a split only in its assignments' timephased work; the MSPDI that MPXJ
+    # writes for the engine must carry it. Three days of work, Thursday off, two more days.
+    days = [("23", 8), ("24", 8), ("25", 8), ("26", 0), ("27", 8), ("30", 8)]
+    periods = "".join(
+        f"<TimephasedData><Type>1</Type><UID>1</UID><Start>2026-11-{d}T08:00:00</Start>"
+        f"<Finish>2026-11-{d}T17:00:00</Finish><Unit>2</Unit><Value>PT{h}H0M0S</Value></TimephasedData>"
+        for d, h in days
+    )
+    source = tmp_path / "split.xml"
+    source.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+      <Project xmlns="http://schemas.microsoft.com/project"><Name>split</Name>
+      <StartDate>2026-11-23T08:00:00</StartDate><CalendarUID>1</CalendarUID>
+      <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar></Calendar></Calendars>
+      <Tasks><Task><UID>1</UID><ID>1</ID><Name>Pour</Name><OutlineLevel>1</OutlineLevel>
+        <Start>2026-11-23T08:00:00</Start><Finish>2026-11-30T17:00:00</Finish><Duration>PT40H0M0S</Duration></Task></Tasks>
+      <Resources><Resource><UID>1</UID><ID>1</ID><Name>Ann</Name><Type>1</Type></Resource></Resources>
+      <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+        <Start>2026-11-23T08:00:00</Start><Finish>2026-11-30T17:00:00</Finish><Work>PT40H0M0S</Work>
+        {periods}</Assignment></Assignments></Project>""",
+        encoding="utf-8",
+    )
+    converted = tmp_path / "converted.xml"
+    mpxj_bridge.run("convert", str(source), str(converted))
+    project = interop.parse_mspdi(converted.read_bytes())
+    assert project.resourcing.task(1).split_minutes == 480
+    assert engine.schedule(project.network)[1].finish == dt.datetime(2026, 11, 30, 17, 0)
