@@ -46,6 +46,7 @@ __all__ = [
     "ActivitySchedule",
     "ScheduleColumns",
     "ScheduleResult",
+    "extends",
     "fast_path_refusal",
     "no_cyclic_gc",
     "schedule",
@@ -165,6 +166,12 @@ class _Core(Protocol):
     def critical_path(self) -> tuple[ActivityId, ...]: ...
     def order(self) -> tuple[ActivityId, ...]: ...
     def reschedule(self, durations: Mapping[int, int]) -> _Core: ...
+    def source(self) -> tuple[Network, datetime | None]:
+        """The network and status date this schedule was computed for."""
+
+    def extend(self, network: Network) -> _Core | None:
+        """The schedule of ``network``, an extension of this one's (see ``extends``), computed from this
+        one; None when this path cannot (the caller schedules from scratch)."""
 
 
 _DATE_NAMES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
@@ -295,6 +302,47 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
             if strict and core.conflicts:
                 raise ConstraintConflictError(core.conflicts)
             return ScheduleResult(core)
+
+    def with_additions(self, network: Network, *, strict: bool = False) -> ScheduleResult:
+        """Schedule ``network``, this result's network with activities and links added at the end.
+
+        Gives the same result as ``schedule(network)`` (with this result's status date), faster when
+        ``network`` keeps this result's activities and links, in order, as its first ones, with the
+        same calendars and start (see :func:`extends`): on the vectorised path the added links only
+        push their successors later and pull their predecessors earlier, so only what they reach is
+        recomputed (see ``docs/engine.md``). Any other network, or one the vectorised path does not
+        take, is scheduled from scratch. Raises what :func:`schedule` raises.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
+        >>> net = Network((Activity("a", duration=480),), (), {"std": Calendar.standard("std")}, "std",
+        ...               datetime(2026, 11, 23, 8))
+        >>> more = Network((*net.activities, Activity("b", duration=480)), (Link("a", "b"),),
+        ...                net.calendars, "std", net.start)
+        >>> schedule(net).with_additions(more)["b"].start
+        datetime.datetime(2026, 11, 24, 8, 0)
+        """
+        with no_cyclic_gc():
+            core = self._core.extend(network)
+            if core is None:
+                return schedule(network, status_date=self._core.source()[1], strict=strict)
+            if strict and core.conflicts:
+                raise ConstraintConflictError(core.conflicts)
+            return ScheduleResult(core)
+
+
+def extends(before: Network, after: Network) -> bool:
+    """Whether ``after`` is ``before`` with activities and links appended (same calendars and start)."""
+    n, e = len(before.activities), len(before.links)
+    return (
+        after.start == before.start
+        and after.calendar_id == before.calendar_id
+        and (after.calendars is before.calendars or after.calendars == before.calendars)
+        and len(after.activities) >= n
+        and len(after.links) >= e
+        and after.activities[:n] == before.activities
+        and after.links[:e] == before.links
+    )
 
 
 class _Dates(dict[int, datetime]):
@@ -432,6 +480,13 @@ class _GenericCore:
         state.change_durations(durations)
         return _GenericCore(state)
 
+    def source(self) -> tuple[Network, datetime | None]:
+        sched = self.state.scheduler
+        return sched.network, sched.status_date
+
+    def extend(self, network: Network) -> None:
+        return None  # the generic path schedules an extended network from scratch
+
 
 class _FastCore:
     """A :class:`FastState` seen as a :class:`_Core`: arrays converted to minutes in one pass."""
@@ -471,6 +526,21 @@ class _FastCore:
 
     def reschedule(self, durations: Mapping[int, int]) -> _FastCore:
         return _FastCore(self.state.reschedule(durations))
+
+    def source(self) -> tuple[Network, datetime | None]:
+        plan = self.state.plan
+        return plan.network, plan.status_date
+
+    def extend(self, network: Network) -> _FastCore | None:
+        before = self.state.plan
+        if network is before.network:
+            return self
+        if not extends(before.network, network):
+            return None
+        plan = compile_plan(network, before.status_date)
+        if not isinstance(plan, FastPlan):
+            return None
+        return _FastCore(self.state.extended(plan))
 
 
 @contextlib.contextmanager
