@@ -184,6 +184,8 @@ class PlanMemo:
     activities: dict[int, tuple[PlanRow, dt.datetime | None, engine.Activity]] = field(default_factory=dict)
     network: engine.Network | None = None
     result: engine.ScheduleResult | None = None
+    #: The (predecessor, successor) pairs of ``network.links``, once links were appended to it.
+    pairs: set[tuple[engine.ActivityId, engine.ActivityId]] | None = None
 
 
 #: The memo of each plan's last successful reschedule in this process, by (database, project id);
@@ -777,12 +779,37 @@ def _activities_again(
     return tuple(out)
 
 
+def _appended_links(
+    links: Sequence[LinkRow], leaves: Mapping[int, list[int]], memo: PlanMemo
+) -> tuple[engine.Link, ...] | None:
+    """The expanded links when ``links`` are the memo's with links appended (a link was added) and
+    the memo's links expand as before: the memo's expansion, then the new links' (the engine's
+    ``with_additions`` then sees its links kept as they were); None otherwise."""
+    before = memo.links
+    network = memo.network
+    if (
+        network is None
+        or not before
+        or len(links) <= len(before)
+        or links[: len(before)] != before
+        or not _same_expansion(before, leaves, memo.leaves)
+    ):
+        return None
+    pairs = memo.pairs
+    if pairs is None:
+        pairs = memo.pairs = {(link.predecessor, link.successor) for link in network.links}
+    return network.links + _expand_links(links[len(before) :], leaves, pairs)
+
+
 def _expand_links(
-    links: Sequence[Dependency] | Sequence[LinkRow], leaves: Mapping[int, list[int]]
+    links: Sequence[Dependency] | Sequence[LinkRow],
+    leaves: Mapping[int, list[int]],
+    seen: set[tuple[engine.ActivityId, engine.ActivityId]] | None = None,
 ) -> tuple[engine.Link, ...]:
-    """The engine's links: a link on a summary row applies to each of its leaf tasks."""
+    """The engine's links: a link on a summary row applies to each of its leaf tasks, once per pair
+    (``seen``: the pairs already expanded, which it adds to)."""
     out: list[engine.Link] = []
-    seen: set[tuple[int, int]] = set()
+    seen = set() if seen is None else seen
     types = {t.value: t for t in engine.LinkType}
     elapsed, working = engine.LagUnit.ELAPSED, engine.LagUnit.WORKING
     for link in links:
@@ -859,12 +886,16 @@ def _reschedule(project: Project) -> Outcome:
         leaves = memo.leaves
         _copy_outline(tasks, memo.rows)
     else:
-        number_outline(tasks)
-        leaves = leaves_of(tasks)
+        appended = _number_appended(tasks, tree, memo)
+        if appended is not None:
+            leaves = appended
+        else:
+            number_outline(tasks)
+            leaves = leaves_of(tasks)
     if not tasks:
         return outcome
     last = memo.network if links == memo.links and _same_expansion(links, leaves, memo.leaves) else None
-    reused = last.links if last else None
+    reused = last.links if last else _appended_links(links, leaves, memo)
     network = build_network(project, tasks, links, calendars, leaves=leaves, memo=memo, expanded_links=reused)
     names = {t.pk: t.name for t in tasks}
     resourcing = plan_for(project)
@@ -879,6 +910,10 @@ def _reschedule(project: Project) -> Outcome:
             )
             if changes is not None and memo.result is not None:
                 result = memo.result.with_durations(changes) if changes else memo.result
+            elif memo.result is not None:
+                # Rows or links added at the end reschedule from the last result; any other change
+                # is scheduled from scratch (``with_additions`` checks which it is).
+                result = memo.result.with_additions(network)
             else:
                 result = engine.schedule(network)
     except engine.NetworkCycleError as exc:
@@ -908,6 +943,8 @@ def _reschedule(project: Project) -> Outcome:
     memo.keys, memo.fresh_keys = memo.fresh_keys, {}
     memo.rows = by_id
     memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
+    if network.links is not reused:
+        memo.pairs = None  # expanded anew: the pairs are gathered again when links are next added
     memo.network, memo.result = network, (result if resourcing is None else None)
     _keep_memo(memo_key, memo)
     return outcome
@@ -1072,6 +1109,76 @@ def _same_expansion(
         i for link in links for i in (link.predecessor_id, link.successor_id) if i in leaves or i in before
     }
     return all(leaves.get(i) == before.get(i) for i in touched)
+
+
+def _number_appended(
+    tasks: Sequence[PlanRow], tree: Sequence[tuple[Any, ...]], memo: PlanMemo
+) -> dict[int, list[int]] | None:
+    """Number the rows and give the leaves when the tree is the memo's with rows added as last
+    children (a task added at the end of a phase or of the plan); None, numbering nothing, otherwise.
+
+    Such rows leave every other row's numbers alone: the kept rows get their previous numbering, an
+    added row the next number among its siblings, and the summaries above it the added leaf after
+    their last one. Only rows under a summary row already there qualify (a row added under a leaf
+    makes it a summary), and a shared row only at the top or under a shared row (under an internal
+    row it takes the next client number of the whole plan, which is not simply the last).
+    """
+    kept = len(memo.tree)
+    if not kept or len(tree) <= kept or tree[:kept] != memo.tree:
+        return None
+    before = memo.rows
+    last: dict[int | None, tuple[int, int]] = {}  # per parent: its last child's (position, id)
+    children: dict[int | None, int] = {}
+    shared_children: dict[int | None, int] = {}
+    for pk, parent_id, position, visibility in memo.tree:
+        key = (position, pk)
+        if parent_id not in last or key > last[parent_id]:
+            last[parent_id] = key
+        children[parent_id] = children.get(parent_id, 0) + 1
+        if visibility == Visibility.SHARED:
+            # Numbered among its shared parent's children, else among the plan's top-level ones.
+            shared = parent_id is not None and before[parent_id].visibility == Visibility.SHARED
+            scope = parent_id if shared else None
+            shared_children[scope] = shared_children.get(scope, 0) + 1
+    added = tasks[kept:]
+    for task in added:
+        parent = before.get(task.parent_id) if task.parent_id is not None else None
+        if task.parent_id is not None and (parent is None or not parent.is_summary):
+            return None
+        if (
+            task.visibility == Visibility.SHARED
+            and parent is not None
+            and parent.visibility != Visibility.SHARED
+        ):
+            return None
+        key = (task.position, task.pk)
+        if task.parent_id in last and key <= last[task.parent_id]:
+            return None
+        last[task.parent_id] = key
+    _copy_outline(tasks[:kept], before)
+    leaves = dict(memo.leaves)
+    for task in added:
+        parent = before.get(task.parent_id) if task.parent_id is not None else None
+        rank = children[task.parent_id] = children.get(task.parent_id, 0) + 1
+        task.wbs = f"{parent.wbs}.{rank}" if parent is not None else f"{rank}"
+        task.outline_key = f"{parent.outline_key}.{rank:05d}" if parent is not None else f"{rank:05d}"
+        task.is_summary = False
+        task.shared_wbs = ""
+        if task.visibility == Visibility.SHARED:
+            scope = task.parent_id if parent is not None else None
+            count = shared_children[scope] = shared_children.get(scope, 0) + 1
+            task.shared_wbs = f"{parent.shared_wbs}.{count}" if parent is not None else f"{count}"
+        node = parent
+        while node is not None:
+            # The added leaf follows the parent's last leaf in every summary above it.
+            below = leaves[node.pk]
+            if node is parent:
+                at = len(below)
+            else:
+                at = below.index(leaves[parent.pk][-2]) + 1 if parent is not None else len(below)
+            leaves[node.pk] = [*below[:at], task.pk, *below[at:]]
+            node = before.get(node.parent_id) if node.parent_id is not None else None
+    return leaves
 
 
 def _copy_outline(tasks: Sequence[PlanRow], before: Mapping[int, PlanRow]) -> None:
