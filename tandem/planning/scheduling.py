@@ -40,6 +40,7 @@ from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
 from tandem.planning.resourcing import plan_for
 from tandem.projects.models import Project
+from tandem_engine.calendar import compile_calendar
 from tandem_engine.model import WorkingRanges
 
 #: Fields ``reschedule`` writes.
@@ -997,31 +998,36 @@ def _computed_values(
             *work_cost.get(task.pk, _NO_WORK),
         )
     starts, finishes, early_starts, early_finishes, late_starts, late_finishes = date_columns
+    # A phase's leaves are read once per phase above them: each column is gathered with C-level
+    # ``map``s, and each leaf's progress weight is worked out once.
+    calendar = compile_calendar(project_calendar)
+    weight: dict[int, int] = {}
+    weighted: dict[int, int] = {}
+    for leaf_ids in leaves.values():
+        for i in leaf_ids:
+            if i not in weight:
+                w = weight[i] = by_id[i].duration_minutes or 1
+                weighted[i] = w * by_id[i].percent_complete
     for summary_id, leaf_ids in leaves.items():
         summary = by_id[summary_id]
         rows = [index[i] for i in leaf_ids if i in index]
         if not rows:
             continue
-        start, finish = min(starts[k] for k in rows), max(finishes[k] for k in rows)
-        summary.duration_minutes = max(
-            0,
-            engine.working_minutes_between(
-                project_calendar, engine.from_minutes(start), engine.from_minutes(finish)
-            ),
-        )
-        weights = [(by_id[i].duration_minutes or 1, by_id[i].percent_complete) for i in leaf_ids]
-        total = sum(w for w, _p in weights)
-        summary.percent_complete = round(sum(w * p for w, p in weights) / total) if total else 0
+        start, finish = min(map(starts.__getitem__, rows)), max(map(finishes.__getitem__, rows))
+        summary.duration_minutes = max(0, calendar.between(start, finish))
+        total = sum(map(weight.__getitem__, leaf_ids))
+        progress = sum(map(weighted.__getitem__, leaf_ids))
+        summary.percent_complete = round(progress / total) if total else 0
         out[summary_id] = (
             out_date(start),
             out_date(finish),
-            out_date(min(early_starts[k] for k in rows)),
-            out_date(max(early_finishes[k] for k in rows)),
-            out_date(min(late_starts[k] for k in rows)),
-            out_date(max(late_finishes[k] for k in rows)),
-            min(totals[k] for k in rows),
+            out_date(min(map(early_starts.__getitem__, rows))),
+            out_date(max(map(early_finishes.__getitem__, rows))),
+            out_date(min(map(late_starts.__getitem__, rows))),
+            out_date(max(map(late_finishes.__getitem__, rows))),
+            min(map(totals.__getitem__, rows)),
             None,
-            any(criticals[k] for k in rows),
+            any(map(criticals.__getitem__, rows)),
             summary.is_summary,
             summary.wbs,
             summary.shared_wbs,
