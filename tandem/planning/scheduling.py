@@ -18,10 +18,10 @@ import datetime as dt
 import functools
 import threading
 import warnings
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -412,9 +412,13 @@ def _load_rows_again(
     return out
 
 
-def load_links(project: Project) -> list[LinkRow]:
+def load_links(project: Project, memo: PlanMemo | None = None) -> list[LinkRow]:
     """Every link of the project as a ``LinkRow``, in id order: one query, read as the driver returns it
-    (the ids, type and lag need no conversion; ``elapsed`` is made a bool here)."""
+    (the ids, type and lag need no conversion; ``elapsed`` is made a bool here).
+
+    With the ``memo`` of the plan's last reschedule, the links that read as its first ones (a row
+    compares equal to its ``LinkRow``) are its rows again; only the others are made.
+    """
     connection = connections[router.db_for_read(Dependency)]
     query = (
         Dependency.objects.filter(project=project)
@@ -424,7 +428,15 @@ def load_links(project: Project) -> list[LinkRow]:
     sql, params = query.query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [LinkRow(p, s, t, lag, bool(elapsed)) for p, s, t, lag, elapsed in cursor.fetchall()]
+        raw = cursor.fetchall()
+    kept = memo.links if memo is not None else []
+    if kept and len(raw) >= len(kept) and raw[: len(kept)] == kept:
+        if len(raw) == len(kept):
+            return kept
+        raw = raw[len(kept) :]
+    else:
+        kept = []
+    return [*kept, *(LinkRow(p, s, t, lag, bool(elapsed)) for p, s, t, lag, elapsed in raw)]
 
 
 def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
@@ -874,7 +886,7 @@ def _reschedule(project: Project) -> Outcome:
     memo_key = (router.db_for_write(Task), project.pk)
     memo = _take_memo(memo_key, zone)
     tasks = load_rows(project, memo)
-    links = load_links(project)
+    links = load_links(project, memo)
     outcome = Outcome()
     calendars: Mapping[engine.CalendarId, engine.Calendar] = engine_calendars(
         project, tasks, outcome.warnings, until=latest_finish(tasks)
@@ -1133,20 +1145,22 @@ def _number_appended(
     if not kept or len(tree) <= kept or tree[:kept] != memo.tree:
         return None
     before = memo.rows
-    last: dict[int | None, tuple[int, int]] = {}  # per parent: its last child's (position, id)
-    children: dict[int | None, int] = {}
-    shared_children: dict[int | None, int] = {}
-    for pk, parent_id, position, visibility in memo.tree:
-        key = (position, pk)
-        if parent_id not in last or key > last[parent_id]:
-            last[parent_id] = key
-        children[parent_id] = children.get(parent_id, 0) + 1
-        if visibility == Visibility.SHARED:
-            # Numbered among its shared parent's children, else among the plan's top-level ones.
-            shared = parent_id is not None and before[parent_id].visibility == Visibility.SHARED
-            scope = parent_id if shared else None
-            shared_children[scope] = shared_children.get(scope, 0) + 1
     added = tasks[kept:]
+    # Only the added rows' parents are looked at: their last child, children and shared children.
+    wanted = {task.parent_id for task in added}
+    children = {p: n for p, n in Counter(map(itemgetter(1), memo.tree)).items() if p in wanted}
+    last: dict[int | None, tuple[int, int]] = {}
+    shared_children: dict[int | None, int] = {}
+    for parent_id in wanted:
+        siblings = [(position, pk, v) for pk, p, position, v in memo.tree if p == parent_id]
+        if siblings:
+            last[parent_id] = max(siblings)[:2]
+        if parent_id is not None:
+            shared_children[parent_id] = sum(1 for *_key, v in siblings if v == Visibility.SHARED)
+    if any(t.parent_id is None and t.visibility == Visibility.SHARED for t in added):
+        # The plan-wide client numbers (top rows, and shared rows under internal ones) have no dot.
+        numbers = (row.shared_wbs for row in before.values())
+        shared_children[None] = sum(1 for number in numbers if number and "." not in number)
     for task in added:
         parent = before.get(task.parent_id) if task.parent_id is not None else None
         if task.parent_id is not None and (parent is None or not parent.is_summary):
