@@ -424,7 +424,7 @@ def schedule(
     with no_cyclic_gc():
         plan = compile_plan(network, status_date)
         if isinstance(plan, FastPlan):
-            return ScheduleResult(_FastCore(plan.schedule(plan.durations)))
+            return ScheduleResult(_FastCore(plan.schedule(plan.durations), network))
         return _schedule_generic(network, status_date=status_date, strict=strict)
 
 
@@ -482,7 +482,7 @@ class _GenericCore:
 
     def source(self) -> tuple[Network, datetime | None]:
         sched = self.state.scheduler
-        return sched.network, sched.status_date
+        return dataclasses.replace(sched.network, activities=tuple(self.state.acts)), sched.status_date
 
     def extend(self, network: Network) -> None:
         return None  # the generic path schedules an extended network from scratch
@@ -493,8 +493,10 @@ class _FastCore:
 
     conflicts: tuple[ConstraintConflict, ...] = ()
 
-    def __init__(self, state: FastState) -> None:
+    def __init__(self, state: FastState, network: Network) -> None:
         self.state = state
+        #: The network this schedule is of (the compiled plan's, with the durations ``state`` has).
+        self.network = network
         plan = state.plan
         self.ids = plan.ids
         keys = state.by_input()
@@ -525,22 +527,28 @@ class _FastCore:
         return self.state.plan.order()
 
     def reschedule(self, durations: Mapping[int, int]) -> _FastCore:
-        return _FastCore(self.state.reschedule(durations))
+        return _FastCore(self.state.reschedule(durations), _with_durations(self.network, durations))
 
     def source(self) -> tuple[Network, datetime | None]:
-        plan = self.state.plan
-        return plan.network, plan.status_date
+        return self.network, self.state.plan.status_date
 
     def extend(self, network: Network) -> _FastCore | None:
-        before = self.state.plan
-        if network is before.network:
+        if network is self.network:
             return self
-        if not extends(before.network, network):
+        if not extends(self.network, network):
             return None
-        plan = compile_plan(network, before.status_date)
+        plan = compile_plan(network, self.state.plan.status_date)
         if not isinstance(plan, FastPlan):
             return None
-        return _FastCore(self.state.extended(plan))
+        return _FastCore(self.state.extended(plan), network)
+
+
+def _with_durations(network: Network, durations: Mapping[int, int]) -> Network:
+    """``network`` with the durations of some activities (input index -> minutes) changed."""
+    activities = list(network.activities)
+    for i, minutes in durations.items():
+        activities[i] = dataclasses.replace(activities[i], duration=minutes)
+    return dataclasses.replace(network, activities=tuple(activities))
 
 
 @contextlib.contextmanager

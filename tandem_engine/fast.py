@@ -99,12 +99,11 @@ class FastPlan:
         floor: int,
         project_start: int,
         order: list[int] | None,
-        network: Network,
         status_date: datetime | None,
     ) -> None:
         self.ids = ids
-        #: What was compiled: an extended network is compared with it (``FastState.extended``).
-        self.network, self.status_date = network, status_date
+        #: The status date it was compiled for (an extended network is compiled for it again).
+        self.status_date = status_date
         self._lookup = lookup
         self.n = n = len(ids)
         self.calendar = calendar
@@ -646,7 +645,6 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
         floor,
         project_start,
         order,
-        network,
         status_date,
     )
 

@@ -479,3 +479,21 @@ def test_a_link_added_to_a_deep_plan_moves_it_as_from_scratch(where: int) -> Non
         links=(*more.links, Link("t299", "tail")),
     )
     assert_same(result.with_additions(tail), _schedule_generic(tail))
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), st.data())
+def test_additions_after_a_duration_change_start_from_the_changed_schedule(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    """A result rescheduled with new durations is the schedule of the network with those durations:
+    additions to that network extend it, and additions to the network as it was before the change
+    (its old durations) are scheduled as what they are."""
+    network, status = plan
+    before, after = _split(network, data)
+    changed = data.draw(st.sampled_from([a.id for a in before.activities]))
+    minutes = data.draw(st.sampled_from([0, 60, 480, 4800]))
+    result = schedule(before, status_date=status).with_durations({changed: minutes})
+    edited = tuple(replace(a, duration=minutes) if a.id == changed else a for a in after.activities)
+    for extended in (replace(after, activities=edited), after):
+        assert_same(result.with_additions(extended), _schedule_generic(extended, status_date=status))
