@@ -18,7 +18,15 @@ from .calendar import (
     working_minutes_between,
 )
 from .china import UnpublishedHolidaysWarning, china_calendar, last_published_china_year
-from .cpm import ActivitySchedule, ScheduleColumns, ScheduleMinutes, ScheduleResult, no_cyclic_gc, schedule
+from .cpm import (
+    ActivitySchedule,
+    ScheduleColumns,
+    ScheduleMinutes,
+    ScheduleResult,
+    extends,
+    no_cyclic_gc,
+    schedule,
+)
 from .errors import ConstraintConflict, ConstraintConflictError, NetworkCycleError, NetworkError
 from .model import (
     STANDARD_DAY,
@@ -109,6 +117,7 @@ __all__ = [
     "apply_assignments",
     "china_calendar",
     "cost_schedule",
+    "extends",
     "from_minutes",
     "last_published_china_year",
     "no_cyclic_gc",

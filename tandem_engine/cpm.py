@@ -46,6 +46,7 @@ __all__ = [
     "ActivitySchedule",
     "ScheduleColumns",
     "ScheduleResult",
+    "extends",
     "fast_path_refusal",
     "no_cyclic_gc",
     "schedule",
@@ -165,6 +166,12 @@ class _Core(Protocol):
     def critical_path(self) -> tuple[ActivityId, ...]: ...
     def order(self) -> tuple[ActivityId, ...]: ...
     def reschedule(self, durations: Mapping[int, int]) -> _Core: ...
+    def source(self) -> tuple[Network, datetime | None]:
+        """The network and status date this schedule was computed for."""
+
+    def extend(self, network: Network) -> _Core | None:
+        """The schedule of ``network``, an extension of this one's (see ``extends``), computed from this
+        one; None when this path cannot (the caller schedules from scratch)."""
 
 
 _DATE_NAMES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
@@ -296,6 +303,47 @@ class ScheduleResult(Mapping[ActivityId, ActivitySchedule]):
                 raise ConstraintConflictError(core.conflicts)
             return ScheduleResult(core)
 
+    def with_additions(self, network: Network, *, strict: bool = False) -> ScheduleResult:
+        """Schedule ``network``, this result's network with activities and links added at the end.
+
+        Gives the same result as ``schedule(network)`` (with this result's status date), faster when
+        ``network`` keeps this result's activities and links, in order, as its first ones, with the
+        same calendars and start (see :func:`extends`): on the vectorised path the added links only
+        push their successors later and pull their predecessors earlier, so only what they reach is
+        recomputed (see ``docs/engine.md``). Any other network, or one the vectorised path does not
+        take, is scheduled from scratch. Raises what :func:`schedule` raises.
+
+        >>> from datetime import datetime
+        >>> from tandem_engine import Activity, Calendar, Link, Network, schedule
+        >>> net = Network((Activity("a", duration=480),), (), {"std": Calendar.standard("std")}, "std",
+        ...               datetime(2026, 11, 23, 8))
+        >>> more = Network((*net.activities, Activity("b", duration=480)), (Link("a", "b"),),
+        ...                net.calendars, "std", net.start)
+        >>> schedule(net).with_additions(more)["b"].start
+        datetime.datetime(2026, 11, 24, 8, 0)
+        """
+        with no_cyclic_gc():
+            core = self._core.extend(network)
+            if core is None:
+                return schedule(network, status_date=self._core.source()[1], strict=strict)
+            if strict and core.conflicts:
+                raise ConstraintConflictError(core.conflicts)
+            return ScheduleResult(core)
+
+
+def extends(before: Network, after: Network) -> bool:
+    """Whether ``after`` is ``before`` with activities and links appended (same calendars and start)."""
+    n, e = len(before.activities), len(before.links)
+    return (
+        after.start == before.start
+        and after.calendar_id == before.calendar_id
+        and (after.calendars is before.calendars or after.calendars == before.calendars)
+        and len(after.activities) >= n
+        and len(after.links) >= e
+        and after.activities[:n] == before.activities
+        and after.links[:e] == before.links
+    )
+
 
 class _Dates(dict[int, datetime]):
     """Minutes to datetimes, each built once: activities share many dates."""
@@ -376,7 +424,7 @@ def schedule(
     with no_cyclic_gc():
         plan = compile_plan(network, status_date)
         if isinstance(plan, FastPlan):
-            return ScheduleResult(_FastCore(plan.schedule(plan.durations)))
+            return ScheduleResult(_FastCore(plan.schedule(plan.durations), network))
         return _schedule_generic(network, status_date=status_date, strict=strict)
 
 
@@ -432,14 +480,23 @@ class _GenericCore:
         state.change_durations(durations)
         return _GenericCore(state)
 
+    def source(self) -> tuple[Network, datetime | None]:
+        sched = self.state.scheduler
+        return dataclasses.replace(sched.network, activities=tuple(self.state.acts)), sched.status_date
+
+    def extend(self, network: Network) -> None:
+        return None  # the generic path schedules an extended network from scratch
+
 
 class _FastCore:
     """A :class:`FastState` seen as a :class:`_Core`: arrays converted to minutes in one pass."""
 
     conflicts: tuple[ConstraintConflict, ...] = ()
 
-    def __init__(self, state: FastState) -> None:
+    def __init__(self, state: FastState, network: Network) -> None:
         self.state = state
+        #: The network this schedule is of (the compiled plan's, with the durations ``state`` has).
+        self.network = network
         plan = state.plan
         self.ids = plan.ids
         keys = state.by_input()
@@ -470,7 +527,28 @@ class _FastCore:
         return self.state.plan.order()
 
     def reschedule(self, durations: Mapping[int, int]) -> _FastCore:
-        return _FastCore(self.state.reschedule(durations))
+        return _FastCore(self.state.reschedule(durations), _with_durations(self.network, durations))
+
+    def source(self) -> tuple[Network, datetime | None]:
+        return self.network, self.state.plan.status_date
+
+    def extend(self, network: Network) -> _FastCore | None:
+        if network is self.network:
+            return self
+        if not extends(self.network, network):
+            return None
+        plan = compile_plan(network, self.state.plan.status_date)
+        if not isinstance(plan, FastPlan):
+            return None
+        return _FastCore(self.state.extended(plan), network)
+
+
+def _with_durations(network: Network, durations: Mapping[int, int]) -> Network:
+    """``network`` with the durations of some activities (input index -> minutes) changed."""
+    activities = list(network.activities)
+    for i, minutes in durations.items():
+        activities[i] = dataclasses.replace(activities[i], duration=minutes)
+    return dataclasses.replace(network, activities=tuple(activities))
 
 
 @contextlib.contextmanager

@@ -47,6 +47,8 @@ I64 = NDArray[np.int64]
 _FS, _SS, _FF, _SF = 0, 1, 2, 3
 _LINK_CODES = {LinkType.FS: _FS, LinkType.SS: _SS, LinkType.FF: _FF, LinkType.SF: _SF}
 _NO_SUCCESSOR = 1 << 62
+#: The "date before" of an added activity: no date a schedule computes, so it always reads as moved.
+_UNKNOWN = -(1 << 62)
 _ALLOWED_CONSTRAINTS = frozenset((ConstraintType.ASAP, ConstraintType.ALAP))
 _NO_DATES = (None, None, None, None, False, False, 0)
 _KIND = attrgetter(
@@ -98,8 +100,11 @@ class FastPlan:
         floor: int,
         project_start: int,
         order: list[int] | None,
+        status_date: datetime | None,
     ) -> None:
         self.ids = ids
+        #: The status date it was compiled for (an extended network is compiled for it again).
+        self.status_date = status_date
         self._lookup = lookup
         self.n = n = len(ids)
         self.calendar = calendar
@@ -354,21 +359,55 @@ class FastState:
         state.project_finish = self.project_finish
         changed = plan.rank[np.flatnonzero(durations != self.durations)]
         if changed.size:
-            state._forward_cone(self, changed)
+            state._forward_cone(self.early, changed)
             if state.project_finish != self.project_finish:
                 state.backward(plan.levels - 1)
             else:
-                state._backward_cone(self, changed)
+                state._backward_cone(self.late, changed)
         state.floats()
         return state
 
-    def _forward_cone(self, previous: FastState, changed: I64) -> None:
-        """Early dates after the durations at positions ``changed`` changed (see :meth:`reschedule`)."""
+    def extended(self, plan: FastPlan) -> FastState:
+        """The state on ``plan`` — this state's network with activities and links appended — made
+        from this one: only what the additions can move is recomputed.
+
+        The kept dates move to their positions in the new plan, and the added activities start out
+        unknown. The early dates are recomputed from the added activities and the successors of the
+        added links (an added link can only push its successor later), the late dates from the added
+        activities and the predecessors of the added links, or every level when the project finish
+        moves — the cones of :meth:`reschedule`.
+        """
+        old = self.plan
+        n, e = old.n, old.src.size
+        state = FastState(plan, plan.durations)
+        was, now = 2 * old.rank, 2 * plan.rank[:n]
+        early = np.full(2 * plan.n, _UNKNOWN, dtype=np.int64)
+        late = early.copy()
+        for k in (0, 1):
+            early[now + k] = self.early[was + k]
+            late[now + k] = self.late[was + k]
+        state.early[:], state.late[:] = early, late
+        state.project_finish = self.project_finish
+        added = np.arange(n, plan.n, dtype=np.int64)
+        forward = plan.rank[np.concatenate((added, plan.dst[e:]))]
+        backward = plan.rank[np.concatenate((added, plan.src[e:]))]
+        if forward.size:
+            state._forward_cone(early, forward)
+            if state.project_finish != self.project_finish:
+                state.backward(plan.levels - 1)
+            else:
+                state._backward_cone(late, backward)
+        state.floats()
+        return state
+
+    def _forward_cone(self, old: I64, changed: I64) -> None:
+        """Early dates after the activities at positions ``changed`` changed, ``old`` holding the
+        dates before (by position in this plan; see :meth:`reschedule`)."""
         plan = self.plan
         reach_up, _ = plan.reach()
         levels = plan.level[plan.perm[changed]]
         level, last = int(levels.min()), max(int(levels.max()), int(reach_up[changed].max()))
-        early, old = self.early, previous.early
+        early = self.early
         task, twice = self.positive, 2 * self.d
         start = plan.floor | task
         init = np.stack((start, np.where(task, (start & -2) + twice, start)), axis=1).ravel()
@@ -396,13 +435,14 @@ class FastState:
             level += 1
         self.project_finish = int(early[1::2].max())
 
-    def _backward_cone(self, previous: FastState, changed: I64) -> None:
-        """Late dates after the durations at positions ``changed`` changed, the project finish kept."""
+    def _backward_cone(self, old: I64, changed: I64) -> None:
+        """Late dates after the activities at positions ``changed`` changed, the project finish kept
+        (``old``: the late dates before, by position in this plan)."""
         plan = self.plan
         _, reach_down = plan.reach()
         levels = plan.level[plan.perm[changed]]
         level, first = int(levels.max()), int(levels.min())
-        late, old = self.late, previous.late
+        late = self.late
         task, twice = self.positive, 2 * self.d
         finish = self.project_finish
         lf = np.where(task, finish & -2, finish)
@@ -594,7 +634,20 @@ def compile_plan(network: Network, status_date: datetime | None = None) -> FastP
     if status_date is not None:
         floor = max(floor, calendar.key(to_minutes(status_date)))
     return FastPlan(
-        ids, lookup, calendar, durations, src, dst, codes, lags, percent, alap, floor, project_start, order
+        ids,
+        lookup,
+        calendar,
+        durations,
+        src,
+        dst,
+        codes,
+        lags,
+        percent,
+        alap,
+        floor,
+        project_start,
+        order,
+        status_date,
     )
 
 

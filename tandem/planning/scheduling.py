@@ -18,10 +18,10 @@ import datetime as dt
 import functools
 import threading
 import warnings
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
 from tandem.planning.resourcing import plan_for
 from tandem.projects.models import Project
+from tandem_engine.calendar import compile_calendar
 from tandem_engine.model import WorkingRanges
 
 #: Fields ``reschedule`` writes.
@@ -184,6 +185,8 @@ class PlanMemo:
     activities: dict[int, tuple[PlanRow, dt.datetime | None, engine.Activity]] = field(default_factory=dict)
     network: engine.Network | None = None
     result: engine.ScheduleResult | None = None
+    #: The (predecessor, successor) pairs of ``network.links``, once links were appended to it.
+    pairs: set[tuple[engine.ActivityId, engine.ActivityId]] | None = None
 
 
 #: The memo of each plan's last successful reschedule in this process, by (database, project id);
@@ -409,9 +412,13 @@ def _load_rows_again(
     return out
 
 
-def load_links(project: Project) -> list[LinkRow]:
+def load_links(project: Project, memo: PlanMemo | None = None) -> list[LinkRow]:
     """Every link of the project as a ``LinkRow``, in id order: one query, read as the driver returns it
-    (the ids, type and lag need no conversion; ``elapsed`` is made a bool here)."""
+    (the ids, type and lag need no conversion; ``elapsed`` is made a bool here).
+
+    With the ``memo`` of the plan's last reschedule, the links that read as its first ones (a row
+    compares equal to its ``LinkRow``) are its rows again; only the others are made.
+    """
     connection = connections[router.db_for_read(Dependency)]
     query = (
         Dependency.objects.filter(project=project)
@@ -421,7 +428,15 @@ def load_links(project: Project) -> list[LinkRow]:
     sql, params = query.query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [LinkRow(p, s, t, lag, bool(elapsed)) for p, s, t, lag, elapsed in cursor.fetchall()]
+        raw = cursor.fetchall()
+    kept = memo.links if memo is not None else []
+    if kept and len(raw) >= len(kept) and raw[: len(kept)] == kept:
+        if len(raw) == len(kept):
+            return kept
+        raw = raw[len(kept) :]
+    else:
+        kept = []
+    return [*kept, *(LinkRow(p, s, t, lag, bool(elapsed)) for p, s, t, lag, elapsed in raw)]
 
 
 def latest_finish(rows: Sequence[PlanRow]) -> dt.datetime | None:
@@ -777,12 +792,37 @@ def _activities_again(
     return tuple(out)
 
 
+def _appended_links(
+    links: Sequence[LinkRow], leaves: Mapping[int, list[int]], memo: PlanMemo
+) -> tuple[engine.Link, ...] | None:
+    """The expanded links when ``links`` are the memo's with links appended (a link was added) and
+    the memo's links expand as before: the memo's expansion, then the new links' (the engine's
+    ``with_additions`` then sees its links kept as they were); None otherwise."""
+    before = memo.links
+    network = memo.network
+    if (
+        network is None
+        or not before
+        or len(links) <= len(before)
+        or links[: len(before)] != before
+        or not _same_expansion(before, leaves, memo.leaves)
+    ):
+        return None
+    pairs = memo.pairs
+    if pairs is None:
+        pairs = memo.pairs = {(link.predecessor, link.successor) for link in network.links}
+    return network.links + _expand_links(links[len(before) :], leaves, pairs)
+
+
 def _expand_links(
-    links: Sequence[Dependency] | Sequence[LinkRow], leaves: Mapping[int, list[int]]
+    links: Sequence[Dependency] | Sequence[LinkRow],
+    leaves: Mapping[int, list[int]],
+    seen: set[tuple[engine.ActivityId, engine.ActivityId]] | None = None,
 ) -> tuple[engine.Link, ...]:
-    """The engine's links: a link on a summary row applies to each of its leaf tasks."""
+    """The engine's links: a link on a summary row applies to each of its leaf tasks, once per pair
+    (``seen``: the pairs already expanded, which it adds to)."""
     out: list[engine.Link] = []
-    seen: set[tuple[int, int]] = set()
+    seen = set() if seen is None else seen
     types = {t.value: t for t in engine.LinkType}
     elapsed, working = engine.LagUnit.ELAPSED, engine.LagUnit.WORKING
     for link in links:
@@ -846,7 +886,7 @@ def _reschedule(project: Project) -> Outcome:
     memo_key = (router.db_for_write(Task), project.pk)
     memo = _take_memo(memo_key, zone)
     tasks = load_rows(project, memo)
-    links = load_links(project)
+    links = load_links(project, memo)
     outcome = Outcome()
     calendars: Mapping[engine.CalendarId, engine.Calendar] = engine_calendars(
         project, tasks, outcome.warnings, until=latest_finish(tasks)
@@ -859,12 +899,16 @@ def _reschedule(project: Project) -> Outcome:
         leaves = memo.leaves
         _copy_outline(tasks, memo.rows)
     else:
-        number_outline(tasks)
-        leaves = leaves_of(tasks)
+        appended = _number_appended(tasks, tree, memo)
+        if appended is not None:
+            leaves = appended
+        else:
+            number_outline(tasks)
+            leaves = leaves_of(tasks)
     if not tasks:
         return outcome
     last = memo.network if links == memo.links and _same_expansion(links, leaves, memo.leaves) else None
-    reused = last.links if last else None
+    reused = last.links if last else _appended_links(links, leaves, memo)
     network = build_network(project, tasks, links, calendars, leaves=leaves, memo=memo, expanded_links=reused)
     names = {t.pk: t.name for t in tasks}
     resourcing = plan_for(project)
@@ -879,6 +923,10 @@ def _reschedule(project: Project) -> Outcome:
             )
             if changes is not None and memo.result is not None:
                 result = memo.result.with_durations(changes) if changes else memo.result
+            elif memo.result is not None:
+                # Rows or links added at the end reschedule from the last result; any other change
+                # is scheduled from scratch (``with_additions`` checks which it is).
+                result = memo.result.with_additions(network)
             else:
                 result = engine.schedule(network)
     except engine.NetworkCycleError as exc:
@@ -908,6 +956,8 @@ def _reschedule(project: Project) -> Outcome:
     memo.keys, memo.fresh_keys = memo.fresh_keys, {}
     memo.rows = by_id
     memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
+    if network.links is not reused:
+        memo.pairs = None  # expanded anew: the pairs are gathered again when links are next added
     memo.network, memo.result = network, (result if resourcing is None else None)
     _keep_memo(memo_key, memo)
     return outcome
@@ -960,31 +1010,36 @@ def _computed_values(
             *work_cost.get(task.pk, _NO_WORK),
         )
     starts, finishes, early_starts, early_finishes, late_starts, late_finishes = date_columns
+    # A phase's leaves are read once per phase above them: each column is gathered with C-level
+    # ``map``s, and each leaf's progress weight is worked out once.
+    calendar = compile_calendar(project_calendar)
+    weight: dict[int, int] = {}
+    weighted: dict[int, int] = {}
+    for leaf_ids in leaves.values():
+        for i in leaf_ids:
+            if i not in weight:
+                w = weight[i] = by_id[i].duration_minutes or 1
+                weighted[i] = w * by_id[i].percent_complete
     for summary_id, leaf_ids in leaves.items():
         summary = by_id[summary_id]
         rows = [index[i] for i in leaf_ids if i in index]
         if not rows:
             continue
-        start, finish = min(starts[k] for k in rows), max(finishes[k] for k in rows)
-        summary.duration_minutes = max(
-            0,
-            engine.working_minutes_between(
-                project_calendar, engine.from_minutes(start), engine.from_minutes(finish)
-            ),
-        )
-        weights = [(by_id[i].duration_minutes or 1, by_id[i].percent_complete) for i in leaf_ids]
-        total = sum(w for w, _p in weights)
-        summary.percent_complete = round(sum(w * p for w, p in weights) / total) if total else 0
+        start, finish = min(map(starts.__getitem__, rows)), max(map(finishes.__getitem__, rows))
+        summary.duration_minutes = max(0, calendar.between(start, finish))
+        total = sum(map(weight.__getitem__, leaf_ids))
+        progress = sum(map(weighted.__getitem__, leaf_ids))
+        summary.percent_complete = round(progress / total) if total else 0
         out[summary_id] = (
             out_date(start),
             out_date(finish),
-            out_date(min(early_starts[k] for k in rows)),
-            out_date(max(early_finishes[k] for k in rows)),
-            out_date(min(late_starts[k] for k in rows)),
-            out_date(max(late_finishes[k] for k in rows)),
-            min(totals[k] for k in rows),
+            out_date(min(map(early_starts.__getitem__, rows))),
+            out_date(max(map(early_finishes.__getitem__, rows))),
+            out_date(min(map(late_starts.__getitem__, rows))),
+            out_date(max(map(late_finishes.__getitem__, rows))),
+            min(map(totals.__getitem__, rows)),
             None,
-            any(criticals[k] for k in rows),
+            any(map(criticals.__getitem__, rows)),
             summary.is_summary,
             summary.wbs,
             summary.shared_wbs,
@@ -1072,6 +1127,78 @@ def _same_expansion(
         i for link in links for i in (link.predecessor_id, link.successor_id) if i in leaves or i in before
     }
     return all(leaves.get(i) == before.get(i) for i in touched)
+
+
+def _number_appended(
+    tasks: Sequence[PlanRow], tree: Sequence[tuple[Any, ...]], memo: PlanMemo
+) -> dict[int, list[int]] | None:
+    """Number the rows and give the leaves when the tree is the memo's with rows added as last
+    children (a task added at the end of a phase or of the plan); None, numbering nothing, otherwise.
+
+    Such rows leave every other row's numbers alone: the kept rows get their previous numbering, an
+    added row the next number among its siblings, and the summaries above it the added leaf after
+    their last one. Only rows under a summary row already there qualify (a row added under a leaf
+    makes it a summary), and a shared row only at the top or under a shared row (under an internal
+    row it takes the next client number of the whole plan, which is not simply the last).
+    """
+    kept = len(memo.tree)
+    if not kept or len(tree) <= kept or tree[:kept] != memo.tree:
+        return None
+    before = memo.rows
+    added = tasks[kept:]
+    # Only the added rows' parents are looked at: their last child, children and shared children.
+    wanted = {task.parent_id for task in added}
+    children = {p: n for p, n in Counter(map(itemgetter(1), memo.tree)).items() if p in wanted}
+    last: dict[int | None, tuple[int, int]] = {}
+    shared_children: dict[int | None, int] = {}
+    for parent_id in wanted:
+        siblings = [(position, pk, v) for pk, p, position, v in memo.tree if p == parent_id]
+        if siblings:
+            last[parent_id] = max(siblings)[:2]
+        if parent_id is not None:
+            shared_children[parent_id] = sum(1 for *_key, v in siblings if v == Visibility.SHARED)
+    if any(t.parent_id is None and t.visibility == Visibility.SHARED for t in added):
+        # The plan-wide client numbers (top rows, and shared rows under internal ones) have no dot.
+        numbers = (row.shared_wbs for row in before.values())
+        shared_children[None] = sum(1 for number in numbers if number and "." not in number)
+    for task in added:
+        parent = before.get(task.parent_id) if task.parent_id is not None else None
+        if task.parent_id is not None and (parent is None or not parent.is_summary):
+            return None
+        if (
+            task.visibility == Visibility.SHARED
+            and parent is not None
+            and parent.visibility != Visibility.SHARED
+        ):
+            return None
+        key = (task.position, task.pk)
+        if task.parent_id in last and key <= last[task.parent_id]:
+            return None
+        last[task.parent_id] = key
+    _copy_outline(tasks[:kept], before)
+    leaves = dict(memo.leaves)
+    for task in added:
+        parent = before.get(task.parent_id) if task.parent_id is not None else None
+        rank = children[task.parent_id] = children.get(task.parent_id, 0) + 1
+        task.wbs = f"{parent.wbs}.{rank}" if parent is not None else f"{rank}"
+        task.outline_key = f"{parent.outline_key}.{rank:05d}" if parent is not None else f"{rank:05d}"
+        task.is_summary = False
+        task.shared_wbs = ""
+        if task.visibility == Visibility.SHARED:
+            scope = task.parent_id if parent is not None else None
+            count = shared_children[scope] = shared_children.get(scope, 0) + 1
+            task.shared_wbs = f"{parent.shared_wbs}.{count}" if parent is not None else f"{count}"
+        node = parent
+        while node is not None:
+            # The added leaf follows the parent's last leaf in every summary above it.
+            below = leaves[node.pk]
+            if node is parent:
+                at = len(below)
+            else:
+                at = below.index(leaves[parent.pk][-2]) + 1 if parent is not None else len(below)
+            leaves[node.pk] = [*below[:at], task.pk, *below[at:]]
+            node = before.get(node.parent_id) if node.parent_id is not None else None
+    return leaves
 
 
 def _copy_outline(tasks: Sequence[PlanRow], before: Mapping[int, PlanRow]) -> None:

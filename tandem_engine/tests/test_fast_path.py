@@ -399,3 +399,101 @@ def test_a_reschedule_that_moves_a_deep_plan_level_after_level_equals_a_schedule
     after = result.with_durations({target: new})
     edited = tuple(replace(a, duration=new) if a.id == target else a for a in network.activities)
     assert_same(after, _schedule_generic(replace(network, activities=edited)))
+
+
+def _split(network: Network, data: st.DataObject) -> tuple[Network, Network]:
+    """A network cut in two: the first activities and some of their links, then the whole network
+    with the remaining links appended (``with_additions``'s input)."""
+    k = data.draw(st.integers(1, len(network.activities)))
+    kept = {a.id for a in network.activities[:k]}
+    inside = [link for link in network.links if link.predecessor in kept and link.successor in kept]
+    later = data.draw(st.lists(st.sampled_from(inside), max_size=3)) if inside else []
+    before = [link for link in inside if link not in later]
+    added = [link for link in network.links if link not in before]
+    return (
+        replace(network, activities=network.activities[:k], links=tuple(before)),
+        replace(network, links=(*before, *added)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), st.data())
+def test_activities_and_links_added_to_a_schedule_give_the_schedule_from_scratch(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    network, status = plan
+    before, after = _split(network, data)
+    result = schedule(before, status_date=status)
+    assert_same(result.with_additions(after), _schedule_generic(after, status_date=status))
+    assert_same(result, _schedule_generic(before, status_date=status))  # the first result is untouched
+
+
+@settings(max_examples=150, deadline=None)
+@given(generic_plans(), st.data())
+def test_additions_on_the_generic_path_give_the_schedule_from_scratch(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    network, status = plan
+    before, after = _split(network, data)
+    extended = schedule(before, status_date=status).with_additions(after)
+    fresh = _schedule_generic(after, status_date=status)
+    assert extended.project_finish == fresh.project_finish
+    for activity_id in fresh:
+        assert extended[activity_id] == fresh[activity_id], activity_id
+    assert extended.critical_path == fresh.critical_path
+    assert extended.conflicts == fresh.conflicts
+
+
+def test_a_network_that_is_not_an_extension_is_scheduled_from_scratch() -> None:
+    a, b = Activity("a", duration=480), Activity("b", duration=480)
+    result = schedule(plain(a, b, links=(Link("a", "b"),)))
+    for other in (
+        plain(replace(a, duration=960), b, Activity("c", duration=60), links=(Link("a", "b"),)),
+        plain(b, a, links=(Link("a", "b"),)),
+        plain(a, b, links=(Link("a", "b", LinkType.SS),)),
+        replace(plain(a, b, links=(Link("a", "b"),)), start=datetime(2026, 12, 1, 8, 0)),
+    ):
+        assert_same(result.with_additions(other), _schedule_generic(other))
+    with pytest.raises(NetworkCycleError):
+        result.with_additions(plain(a, b, links=(Link("a", "b"), Link("b", "a"))))
+
+
+@pytest.mark.parametrize("where", [0, 37, 150, 298])
+def test_a_link_added_to_a_deep_plan_moves_it_as_from_scratch(where: int) -> None:
+    """A link added early in a 300-level plan pushes every level after it (past some moving levels
+    the cone gives up and finishes with a plain pass), and an added activity moves the finish."""
+    n = 300
+    activities = tuple(Activity(f"t{i}", duration=480 if i % 7 else 0) for i in range(n))
+    links = tuple(
+        Link(f"t{i}", f"t{i + 1}", LinkType.SS if i % 11 == 0 else LinkType.FS, 60 if i % 5 == 0 else 0)
+        for i in range(n - 1)
+    )
+    side = Activity("side", duration=4800)
+    network = plain(*activities, side, links=(*links, Link("t0", "side")))
+    result = schedule(network)
+    more = replace(network, links=(*network.links, Link("side", f"t{where + 1}")))
+    assert_same(result.with_additions(more), _schedule_generic(more))
+    tail = replace(
+        more,
+        activities=(*more.activities, Activity("tail", duration=960)),
+        links=(*more.links, Link("t299", "tail")),
+    )
+    assert_same(result.with_additions(tail), _schedule_generic(tail))
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), st.data())
+def test_additions_after_a_duration_change_start_from_the_changed_schedule(
+    plan: tuple[Network, datetime | None], data: st.DataObject
+) -> None:
+    """A result rescheduled with new durations is the schedule of the network with those durations:
+    additions to that network extend it, and additions to the network as it was before the change
+    (its old durations) are scheduled as what they are."""
+    network, status = plan
+    before, after = _split(network, data)
+    changed = data.draw(st.sampled_from([a.id for a in before.activities]))
+    minutes = data.draw(st.sampled_from([0, 60, 480, 4800]))
+    result = schedule(before, status_date=status).with_durations({changed: minutes})
+    edited = tuple(replace(a, duration=minutes) if a.id == changed else a for a in after.activities)
+    for extended in (replace(after, activities=edited), after):
+        assert_same(result.with_additions(extended), _schedule_generic(extended, status_date=status))

@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+import tandem_engine
 from tandem.core.choices import Visibility
 from tandem.planning import scheduling, services
 from tandem.planning.choices import TaskKind
@@ -33,23 +34,36 @@ def _computed(world: World) -> list[tuple[Any, ...]]:
     return list(Task.objects.filter(project=world.project).order_by("id").values_list(*COLUMNS))
 
 
-def _assert_as_from_scratch(world: World) -> None:
-    """A reschedule without any memo finds nothing to change."""
+def _memo(world: World) -> scheduling.PlanMemo | None:
+    return scheduling._MEMOS.get((connection.alias, world.project.pk))
+
+
+def _assert_as_from_scratch(world: World, *, same_memo: bool = False) -> None:
+    """A reschedule without any memo finds nothing to change; with ``same_memo``, the tree, leaves and
+    expanded links the last edit left in the memo are those a reschedule from scratch makes (its
+    activities may differ: a manual row's dates are inputs the reschedule itself can rewrite)."""
     before = _computed(world)
+    kept = _memo(world)
     scheduling.forget_memos()
     with CaptureQueriesContext(connection) as queries:
         scheduling.reschedule(world.project)
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
     assert writes == []
     assert _computed(world) == before
+    fresh = _memo(world)
+    if same_memo and kept is not None and fresh is not None:
+        assert kept.tree == fresh.tree
+        assert kept.leaves == fresh.leaves
+        assert kept.network is not None and fresh.network is not None
+        assert kept.network.links == fresh.network.links
 
 
 def _fresh(task: Task) -> Task:
     return Task.objects.get(pk=task.pk)
 
 
-def _edit(world: World, rng: random.Random, step: int) -> None:
-    """One random edit of the plan, as a planner would make it through the services."""
+def _edit(world: World, rng: random.Random, step: int) -> str:
+    """One random edit of the plan, as a planner would make it through the services; returns its kind."""
     pm, project = world.pm, world.project
     tasks = list(Task.objects.filter(project=project).order_by("id"))
     leaves = [t for t in tasks if not t.is_summary]
@@ -62,8 +76,12 @@ def _edit(world: World, rng: random.Random, step: int) -> None:
         minutes = rng.choice([DAY // 2, DAY, 2 * DAY, 5 * DAY])
         services.do_update_task(task, version=task.version, actor=pm, duration_minutes=minutes)
     elif choice == "add":
+        # Tasks and phases (an empty phase, later given tasks; phases in phases), internal or shared,
+        # at the top or in a phase: added at the end, each keeps the others' numbers.
         parent = {"parent_id": rng.choice(phases).pk} if phases and rng.random() < 0.6 else {}
-        services.do_add_task(project, actor=pm, name=f"Added {step}", duration_minutes=DAY, **parent)
+        shared = {"visibility": Visibility.SHARED} if rng.random() < 0.4 else {}
+        kind = {"kind": TaskKind.PHASE} if rng.random() < 0.2 else {"duration_minutes": DAY}
+        services.do_add_task(project, actor=pm, name=f"Added {step}", **kind, **parent, **shared)
     elif choice == "link":
         a, b = sorted(rng.sample(tasks, 2), key=lambda t: t.pk)
         exists = Dependency.objects.filter(predecessor_id=a.pk, successor_id=b.pk).exists()
@@ -108,8 +126,9 @@ def _edit(world: World, rng: random.Random, step: int) -> None:
             finish=start + dt.timedelta(days=1),
         )
     elif choice == "visibility":
-        other = Visibility.INTERNAL if task.visibility == Visibility.SHARED else Visibility.SHARED
-        services.do_update_task(task, version=task.version, actor=pm, visibility=other)
+        target = _fresh(rng.choice(phases)) if phases and rng.random() < 0.3 else task
+        other = Visibility.INTERNAL if target.visibility == Visibility.SHARED else Visibility.SHARED
+        services.do_update_task(target, version=target.version, actor=pm, visibility=other)
     elif choice == "delete" and len(leaves) > 3:
         services.do_delete_task(task, version=task.version, actor=pm)
     elif choice == "rollback" and task.kind != TaskKind.MILESTONE:
@@ -117,6 +136,7 @@ def _edit(world: World, rng: random.Random, step: int) -> None:
         with pytest.raises(RuntimeError), transaction.atomic():
             services.do_update_task(task, version=task.version, actor=pm, duration_minutes=7 * DAY)
             raise RuntimeError("the rest of the request failed")
+    return choice
 
 
 def _seed_plan(world: World) -> None:
@@ -139,8 +159,9 @@ def test_random_edits_reschedule_as_from_scratch(world: World, seed: int) -> Non
     _seed_plan(world)
     rng = random.Random(seed)
     for step in range(25):
-        _edit(world, rng, step)
-        _assert_as_from_scratch(world)
+        choice = _edit(world, rng, step)
+        # A rolled-back edit leaves a memo of a plan that never was: only the rows are compared then.
+        _assert_as_from_scratch(world, same_memo=choice != "rollback")
 
 
 def test_a_duration_change_reuses_the_last_schedule(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,6 +176,71 @@ def test_a_duration_change_reuses_the_last_schedule(world: World, monkeypatch: p
     services.do_update_task(task, version=task.version, actor=world.pm, duration_minutes=4 * DAY)
     assert full == []
     _assert_as_from_scratch(world)
+
+
+def test_an_added_task_and_link_reschedule_from_the_memo(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task added at the end of a phase, then linked, keeps every other row's numbers and is
+    scheduled from the last result: the tree is not numbered again, nothing scheduled from scratch."""
+    _seed_plan(world)
+    phase = Task.objects.filter(project=world.project, kind=TaskKind.PHASE).order_by("id").first()
+    first = Task.objects.filter(parent=phase).order_by("id").first()
+    assert phase is not None and first is not None
+    scheduling.reschedule(world.project)
+    calls: list[str] = []
+    numbering, full = scheduling.number_outline, tandem_engine.cpm.schedule
+    monkeypatch.setattr(scheduling, "number_outline", lambda *a: calls.append("numbered") or numbering(*a))
+    monkeypatch.setattr(
+        tandem_engine.cpm, "schedule", lambda *a, **k: calls.append("scheduled") or full(*a, **k)
+    )
+    monkeypatch.setattr(scheduling.engine, "schedule", tandem_engine.cpm.schedule)
+    task = services.do_add_task(
+        world.project, actor=world.pm, name="Late addition", parent_id=phase.pk, duration_minutes=9 * DAY
+    )
+    services.do_add_dependency(world.project, predecessor_id=first.pk, successor_id=task.pk, actor=world.pm)
+    assert calls == []
+    monkeypatch.undo()
+    assert _fresh(task).start >= _fresh(first).finish
+    _assert_as_from_scratch(world)
+
+
+def test_additions_the_quick_paths_take_leave_the_memo_as_from_scratch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows and links added at the end in the shapes where numbering them, or expanding the links,
+    without redoing the whole plan is easiest to get wrong."""
+    _seed_plan(world)
+    pm, project = world.pm, world.project
+    outer = Task.objects.filter(project=project, kind=TaskKind.PHASE).order_by("id").first()
+    driver = Task.objects.filter(parent=outer).order_by("id").first()
+    assert outer is not None and driver is not None
+    shared = {"visibility": Visibility.SHARED}
+    numbered: list[int] = []
+    numbering = scheduling.number_outline
+    monkeypatch.setattr(scheduling, "number_outline", lambda *a: numbered.append(1) or numbering(*a))
+
+    def add(quick: bool, **data: Any) -> Task:
+        numbered.clear()
+        task = services.do_add_task(project, actor=pm, name=f"Added {len(data)}", **data)
+        assert (numbered == []) is quick
+        _assert_as_from_scratch(world, same_memo=True)
+        return task
+
+    inner = add(True, kind=TaskKind.PHASE, parent_id=outer.pk, **shared)
+    add(False, parent_id=inner.pk, duration_minutes=DAY, **shared)  # the inner phase becomes a summary
+    add(True, parent_id=outer.pk, duration_minutes=DAY)  # after the inner phase, in the outer one
+    deep = add(True, parent_id=inner.pk, duration_minutes=2 * DAY, **shared)  # amid the outer's leaves
+    add(True, duration_minutes=DAY, **shared)  # a shared row at the top
+    add(False, parent_id=outer.pk, duration_minutes=DAY, position=0)  # not a last child
+    internal = {"visibility": Visibility.INTERNAL}
+    hidden = add(True, kind=TaskKind.PHASE, parent_id=outer.pk, **internal)
+    add(False, parent_id=hidden.pk, duration_minutes=DAY, **internal)
+    add(True, parent_id=hidden.pk, duration_minutes=DAY, **internal)
+    add(False, parent_id=hidden.pk, duration_minutes=DAY, **shared)  # numbered among the plan's top rows
+    for successor in (deep, inner):  # the phase's link repeats the pair its leaf already has
+        services.do_add_dependency(project, predecessor_id=driver.pk, successor_id=successor.pk, actor=pm)
+        _assert_as_from_scratch(world, same_memo=True)
 
 
 def test_a_change_made_behind_the_memo_is_seen(world: World) -> None:

@@ -267,3 +267,21 @@ def test_a_link_edit_is_checked_like_a_new_link(plan: Plan) -> None:
     assert "type" in bad_type.value.message_dict
     assert services.do_update_dependency(shared, actor=world.client_pm, lag_minutes=DAY).lag_minutes == DAY
     assert project.pk == world.project.pk
+
+
+def test_a_task_is_neither_linked_to_its_summary_nor_moved_under_itself(plan: Plan) -> None:
+    pm, project = plan.world.pm, plan.world.project
+    assert plan.phase is not None
+    for predecessor, successor in ((plan.phase, plan.build), (plan.build, plan.phase)):
+        with pytest.raises(ValidationError) as caught:
+            services.do_add_dependency(
+                project, predecessor_id=predecessor.pk, successor_id=successor.pk, actor=pm
+            )
+        assert "successor_id" in caught.value.message_dict
+    below = services.do_add_task(project, actor=pm, name="Below build", parent_id=plan.build.pk)
+    phase = plan.fresh(plan.phase)
+    for parent in (phase, below):
+        with pytest.raises(ValidationError) as caught:
+            services.do_move_task(phase, version=phase.version, actor=pm, parent_id=parent.pk)
+        assert "parent_id" in caught.value.message_dict
+    services.do_add_dependency(project, predecessor_id=plan.secret.pk, successor_id=below.pk, actor=pm)
