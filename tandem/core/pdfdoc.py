@@ -2,7 +2,7 @@
 
 WeasyPrint (``tandem.core.pdf``) lays out HTML and CSS, and costs 35–50 ms of CPU per page: right for
 a status report or a certificate, too slow for a 500-requirement specification (250 pages, 12 s).
-ReportLab lays out flowables directly, about ten times faster, so the documents that grow with a
+ReportLab lays out flowables directly, about seven times faster, so the documents that grow with a
 project's size are built here (``docs/architecture.md``, "PDF documents"):
 
 - :func:`fonts` registers one TrueType font that covers Chinese and Latin text (WenQuanYi Micro Hei,
