@@ -384,3 +384,28 @@ class CalendarFeed(VersionedModel):
 
     def __str__(self) -> str:
         return f"feed {self.project_id}:{self.user_id}"
+
+
+class PlanStamp(models.Model):
+    """Which reschedule last wrote a plan's computed columns: a random number each one draws.
+
+    Written only by ``tandem.planning.scheduling.reschedule``, in the transaction that writes the
+    computed columns (a rolled-back reschedule leaves the previous stamp). A process whose memo of
+    the plan carries the stamp the database holds knows the computed columns are what it wrote, so
+    it need not read them again (see ``docs/architecture.md``, "Writing a plan"). Kept apart from
+    ``Project`` so that no save of a project row, however stale, can write a stamp back.
+    """
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    stamp = models.BigIntegerField()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("plan stamp")
+        verbose_name_plural = _("plan stamps")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.stamp}"

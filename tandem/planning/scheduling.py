@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import secrets
 import threading
 import warnings
 from collections import Counter, OrderedDict
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +39,7 @@ from tandem.accounts.choices import Language
 from tandem.core.bulk import bulk_write_prepared, fetch_rows
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, TaskKind
-from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, Task
+from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, PlanStamp, Task
 from tandem.planning.resourcing import plan_for
 from tandem.projects.models import Project
 from tandem_engine.calendar import compile_calendar
@@ -160,18 +162,21 @@ class PlanMemo:
     """What the last reschedule of a plan in this process read and computed, to reuse what an edit
     leaves alone.
 
-    Nothing in it is trusted: every reschedule reads the plan's rows, links and calendars from the
-    database, and reuses a part only where what it was made from reads exactly the same. A row
+    Nothing in it is trusted but what the database vouches for: every reschedule reads the plan's
+    inputs (the rows' keys, links and calendars) and reuses a part only where what it was made from
+    reads exactly the same; the rows' computed columns are taken from it only while the plan's
+    ``PlanStamp`` is the one its reschedule wrote (no other reschedule has committed since). A row
     whose inputs are unchanged keeps its ``PlanRow`` (no conversion) and its engine activity; an
     unchanged tree keeps its numbering and leaves; unchanged links keep their expansion to leaf
     tasks; and when the network differs from the last one only in some durations, the engine
     reschedules incrementally from the last result (``ScheduleResult.with_durations``), which gives
-    the same dates as a schedule from scratch. The writes still compare the new values with what
-    the rows store, so a transaction rolled back after a reschedule costs nothing but reuse.
+    the same dates as a schedule from scratch. The writes compare the new values with what the rows
+    store; a transaction rolled back after a reschedule takes its stamp with it, so the next
+    reschedule reads the computed columns again.
     """
 
     zone: ZoneInfo
-    #: Per task id: the raw values its ``PlanRow`` was made from (see ``_input_key``), and that row.
+    #: Per task id: the key its ``PlanRow`` was read from (see ``_KEY_EXTRA``), and that row.
     keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     rows: dict[int, PlanRow] = field(default_factory=dict)
     #: The keys read by the reschedule in progress (become ``keys`` when it succeeds).
@@ -185,6 +190,8 @@ class PlanMemo:
     activities: dict[int, tuple[PlanRow, dt.datetime | None, engine.Activity]] = field(default_factory=dict)
     network: engine.Network | None = None
     result: engine.ScheduleResult | None = None
+    #: The ``PlanStamp`` under which the rows' ``stored`` values are what the database holds.
+    stamp: int = 0
     #: The (predecessor, successor) pairs of ``network.links``, once links were appended to it.
     pairs: set[tuple[engine.ActivityId, engine.ActivityId]] | None = None
 
@@ -309,7 +316,50 @@ def _task_field(name: str) -> models.Field[Any, Any]:
     return found
 
 
-def load_rows(project: Project, memo: PlanMemo | None = None) -> list[PlanRow]:
+#: What identifies a row's inputs as ``load_rows`` reads them, after ``INPUT_FIELDS``: its duration
+#: and progress, a manual row's start and finish (a computed date is an input only there), and
+#: ``updated_at``, which every ``save()`` of the row changes (so a row saved with other computed
+#: values than the schedule wrote is read again).
+_KEY_EXTRA = ("duration_minutes", "percent_complete", "manual_start", "manual_finish", "updated_at")
+_KEY_LENGTH = len(INPUT_FIELDS) + len(_KEY_EXTRA)
+_DURATION, _PERCENT, _MANUAL_START, _MANUAL_FINISH = range(len(INPUT_FIELDS), len(INPUT_FIELDS) + 4)
+_MANUAL = INPUT_FIELDS.index("manual")
+#: Beyond this many rows whose inputs changed, their computed columns are read with the whole plan
+#: rather than by id.
+_REREAD_BY_ID_MAX = 500
+
+
+def _stored_column(name: str, connection: BaseDatabaseWrapper) -> Any:
+    """The select expression of a computed column as ``PlanRow.stored`` keeps it."""
+    if isinstance(_task_field(name), models.DateTimeField):
+        if _epoch_dates(connection):
+            return EpochSeconds(name)
+        if connection.vendor == "sqlite":
+            return Cast(name, output_field=models.TextField())
+    return name
+
+
+def _key_columns(connection: BaseDatabaseWrapper) -> list[Any]:
+    """The select expressions of a row's key (``INPUT_FIELDS`` then ``_KEY_EXTRA``)."""
+    text_dates = connection.vendor == "sqlite"
+    columns: list[Any] = [
+        Cast(n, output_field=models.TextField())
+        if text_dates and isinstance(_task_field(n), models.DateTimeField)
+        else n
+        for n in INPUT_FIELDS
+    ]
+    columns += ["duration_minutes", "percent_complete"]
+    for name in ("start", "finish"):
+        stored = _stored_column(name, connection)
+        output = models.TextField() if text_dates else models.BigIntegerField() if _epoch_dates(connection) else None
+        columns.append(Case(When(manual=True, then=stored), default=Value(None), output_field=output))
+    columns.append(Cast("updated_at", output_field=models.TextField()) if text_dates else "updated_at")
+    return columns
+
+
+def load_rows(
+    project: Project, memo: PlanMemo | None = None, *, trusted: bool = False
+) -> list[PlanRow]:
     """Every task of the project as a ``PlanRow``, in id order, with one query.
 
     The computed columns are kept as the database stores them (``PlanRow.stored``), unconverted: a
@@ -317,96 +367,87 @@ def load_rows(project: Project, memo: PlanMemo | None = None) -> list[PlanRow]:
     SQLite dates are read as their stored text, which the driver would otherwise parse one by one.
     A computed date is converted only where it is an input: a manual task's start and finish.
 
-    With the ``memo`` of the plan's last reschedule, a row whose inputs read exactly as they did
-    then is that reschedule's ``PlanRow`` again (its ``stored`` refreshed); only the other rows are
-    converted.
+    With the ``memo`` of the plan's last reschedule, a row whose key (its inputs, see
+    ``_KEY_EXTRA``) reads exactly as it did then is that reschedule's ``PlanRow`` again; only the
+    other rows are converted. ``trusted`` says the database's computed columns are those the memo's
+    reschedule wrote (its ``PlanStamp`` is the one in the database): then only the keys are read,
+    and the computed columns of the rows whose key changed, by id (a second query).
     """
     connection = connections[router.db_for_read(Task)]
-    names = (*INPUT_FIELDS, *COMPUTED_FIELDS)
-    fields = [_task_field(n) for n in names]
-    text_dates, epochs = connection.vendor == "sqlite", _epoch_dates(connection)
-    computed = set(COMPUTED_FIELDS)
-    columns: list[Any] = [
-        (
-            Cast(n, output_field=models.TextField())
-            if text_dates and isinstance(f, models.DateTimeField)
-            else EpochSeconds(n)
-            if epochs and n in computed and isinstance(f, models.DateTimeField)
-            else n
-        )
-        for n, f in zip(names, fields, strict=True)
-    ]
-    query = Task.objects.filter(project=project).order_by("id").values_list(*columns)
-    sql, params = query.query.get_compiler(connection=connection).as_sql()
-    raw = fetch_rows(connection, sql, params)
-    n_inputs = len(INPUT_FIELDS)
-    readers = [_reader(f, connection) for f in fields[:n_inputs]]
-    readers += [_stored_reader(name, connection) for name in COMPUTED_FIELDS]
-    at = {name: n_inputs + i for i, name in enumerate(COMPUTED_FIELDS)}
-    read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    keys = _key_columns(connection)
+    stored = [_stored_column(n, connection) for n in COMPUTED_FIELDS]
+    base = Task.objects.filter(project=project).order_by("id")
+    if memo is not None and memo.rows and trusted:
+        raw = _fetch(connection, base.values_list(*keys))
+        rows = _load_rows_again(raw, memo, connection, with_stored=False)
+        missing = [row.pk for row in rows if row.stored is _UNREAD]
+        if len(missing) > _REREAD_BY_ID_MAX:
+            return load_rows(project, memo)
+        if missing:
+            found = {
+                values[0]: values[1:]
+                for values in _fetch(connection, base.filter(pk__in=missing).values_list("id", *stored))
+            }
+            for row in rows:
+                if row.stored is _UNREAD:
+                    row.stored = found[row.pk]
+        return rows
+    raw = _fetch(connection, base.values_list(*keys, *stored))
     if memo is not None:
-        return _load_rows_again(raw, memo, readers, n_inputs, at)
+        return _load_rows_again(raw, memo, connection, with_stored=True)
     # Column by column: each conversion is mapped over a whole column, not called row by row.
-    raw_columns = list(zip(*raw, strict=True)) if raw else [() for _name in names]
-    inputs = zip(
-        *(map(read, column) for read, column in zip(readers[:n_inputs], raw_columns, strict=False)),
-        strict=True,
-    )
-    stored = zip(*raw_columns[n_inputs:], strict=True)
-    durations, percents = raw_columns[at["duration_minutes"]], raw_columns[at["percent_complete"]]
+    readers = [_reader(_task_field(n), connection) for n in INPUT_FIELDS]
+    raw_columns = list(zip(*raw, strict=True)) if raw else [() for _column in (*keys, *stored)]
+    inputs = zip(*(map(read, column) for read, column in zip(readers, raw_columns, strict=False)), strict=True)
+    read_date = _stored_reader("start", connection)
     out: list[PlanRow] = []
-    for values, row_stored, duration, percent, raw_row in zip(
-        inputs, stored, durations, percents, raw, strict=True
-    ):
+    for values, raw_row in zip(inputs, raw, strict=True):
         row = PlanRow(*values)
-        row.stored = row_stored
-        row.duration_minutes = duration
-        row.percent_complete = percent
+        row.stored = raw_row[_KEY_LENGTH:]
+        row.duration_minutes = raw_row[_DURATION]
+        row.percent_complete = raw_row[_PERCENT]
         if row.manual:
-            row.start = read_start(raw_row[at["start"]])
-            row.finish = read_finish(raw_row[at["finish"]])
+            row.start = read_date(raw_row[_MANUAL_START])
+            row.finish = read_date(raw_row[_MANUAL_FINISH])
         out.append(row)
     return out
 
 
-def _input_key(raw_row: tuple[Any, ...], n_inputs: int, at: Mapping[str, int]) -> tuple[Any, ...]:
-    """What of a raw row feeds the schedule: its input columns, duration and progress, and the
-    start and finish of a manual row (a computed date is an input only there)."""
-    key = (*raw_row[:n_inputs], raw_row[at["duration_minutes"]], raw_row[at["percent_complete"]])
-    if raw_row[_MANUAL]:
-        key += (raw_row[at["start"]], raw_row[at["finish"]])
-    return key
+#: ``PlanRow.stored`` of a row whose computed columns are still to be read.
+_UNREAD: tuple[Any, ...] = ("unread",)
 
 
-_MANUAL = INPUT_FIELDS.index("manual")
+def _fetch(connection: BaseDatabaseWrapper, query: models.QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    sql, params = query.query.get_compiler(connection=connection).as_sql()
+    return fetch_rows(connection, sql, params)
 
 
 def _load_rows_again(
-    raw: Sequence[tuple[Any, ...]],
-    memo: PlanMemo,
-    readers: Sequence[Callable[[Any], Any]],
-    n_inputs: int,
-    at: Mapping[str, int],
+    raw: Sequence[tuple[Any, ...]], memo: PlanMemo, connection: BaseDatabaseWrapper, *, with_stored: bool
 ) -> list[PlanRow]:
-    """``load_rows`` with the memo of the last reschedule: unchanged rows are taken from it."""
+    """``load_rows`` with the memo of the last reschedule: rows whose key is unchanged are taken
+    from it (with the computed columns just read, when ``with_stored``; else as the memo has them)."""
     out: list[PlanRow] = []
     keys = memo.keys
     rows = memo.rows
     fresh: dict[int, tuple[Any, ...]] = {}
-    read_start, read_finish = readers[at["start"]], readers[at["finish"]]
+    readers = [_reader(_task_field(n), connection) for n in INPUT_FIELDS]
+    read_date = _stored_reader("start", connection)
     for raw_row in raw:
         pk = raw_row[0]
-        key = _input_key(raw_row, n_inputs, at)
+        key = raw_row[:_KEY_LENGTH] if with_stored else raw_row
         fresh[pk] = key
         row = rows.get(pk)
         if row is None or keys.get(pk) != key:
-            row = PlanRow(*(read(value) for read, value in zip(readers[:n_inputs], raw_row, strict=False)))
-            row.duration_minutes = raw_row[at["duration_minutes"]]
-            row.percent_complete = raw_row[at["percent_complete"]]
+            row = PlanRow(*(read(value) for read, value in zip(readers, raw_row, strict=False)))
+            row.duration_minutes = raw_row[_DURATION]
+            row.percent_complete = raw_row[_PERCENT]
             if row.manual:
-                row.start = read_start(raw_row[at["start"]])
-                row.finish = read_finish(raw_row[at["finish"]])
-        row.stored = raw_row[n_inputs:]
+                row.start = read_date(raw_row[_MANUAL_START])
+                row.finish = read_date(raw_row[_MANUAL_FINISH])
+            row.stored = _UNREAD
+        if with_stored:
+            row.stored = raw_row[_KEY_LENGTH:]
         out.append(row)
     memo.fresh_keys = fresh
     return out
@@ -885,7 +926,8 @@ def _reschedule(project: Project) -> Outcome:
     zone = zone_of(project)
     memo_key = (router.db_for_write(Task), project.pk)
     memo = _take_memo(memo_key, zone)
-    tasks = load_rows(project, memo)
+    stamp = _read_stamp(project)
+    tasks = load_rows(project, memo, trusted=bool(memo.stamp) and stamp == memo.stamp)
     links = load_links(project, memo)
     outcome = Outcome()
     calendars: Mapping[engine.CalendarId, engine.Calendar] = engine_calendars(
@@ -952,7 +994,11 @@ def _reschedule(project: Project) -> Outcome:
     work_cost = _work_and_cost(network, resourcing, result, leaves, tasks) if resourcing is not None else {}
     computed = _computed_values(tasks, by_id, result, leaves, calendars[PROJECT_CALENDAR_ID], zone, work_cost)
     # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
-    store_changes(tasks, computed)
+    written = store_changes(tasks, computed)
+    # The computed columns now read as ``stored`` says: with nothing written, under the stamp the
+    # database already holds (if any); else under a new one, written in this transaction.
+    memo.stamp = stamp if stamp and not written else _write_stamp(project)
+    _keep_summary_keys(memo.fresh_keys, leaves, by_id)
     memo.keys, memo.fresh_keys = memo.fresh_keys, {}
     memo.rows = by_id
     memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
@@ -961,6 +1007,44 @@ def _reschedule(project: Project) -> Outcome:
     memo.network, memo.result = network, (result if resourcing is None else None)
     _keep_memo(memo_key, memo)
     return outcome
+
+
+def _read_stamp(project: Project) -> int:
+    """The plan's ``PlanStamp`` in the database (0 when it has none)."""
+    found = PlanStamp.objects.filter(project=project).values_list("stamp", flat=True).first()
+    return found or 0
+
+
+def _write_stamp(project: Project) -> int:
+    """Draw a new stamp for the plan and store it (one statement); return it."""
+    stamp = secrets.randbits(62) + 1
+    connection = connections[router.db_for_write(PlanStamp)]
+    table = connection.ops.quote_name(PlanStamp._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, stamp) VALUES (%s, %s) "
+            "ON CONFLICT (project_id) DO UPDATE SET stamp = excluded.stamp",
+            [project.pk, stamp],
+        )
+    return stamp
+
+
+_STORED_DURATION = COMPUTED_FIELDS.index("duration_minutes")
+_STORED_PERCENT = COMPUTED_FIELDS.index("percent_complete")
+
+
+def _keep_summary_keys(
+    keys: dict[int, tuple[Any, ...]], leaves: Mapping[int, list[int]], by_id: Mapping[int, PlanRow]
+) -> None:
+    """Give the summary rows' keys the duration and progress just computed and stored for them (a
+    leaf's are its own inputs), so that the next read finds them unchanged."""
+    for pk in leaves:
+        key, stored = keys.get(pk), by_id[pk].stored
+        if key is not None and (key[_DURATION], key[_PERCENT]) != (
+            stored[_STORED_DURATION],
+            stored[_STORED_PERCENT],
+        ):
+            keys[pk] = (*key[:_DURATION], stored[_STORED_DURATION], stored[_STORED_PERCENT], *key[_PERCENT + 1 :])
 
 
 #: How many of ``COMPUTED_FIELDS`` the schedule's dates and floats are (the rest follow the tree).
@@ -1104,6 +1188,7 @@ def store_changes(tasks: Sequence[PlanRow], computed: Mapping[int, tuple[Any, ..
         old = task.stored
         if new == old:
             continue
+        task.stored = new  # what the row stores once written (a memo's row is trusted to say it)
         if new[_SCHEDULED:] == old[_SCHEDULED:]:
             dates_only.append((*new[:_SCHEDULED], task.pk))
         else:

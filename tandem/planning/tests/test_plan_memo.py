@@ -19,7 +19,7 @@ import tandem_engine
 from tandem.core.choices import Visibility
 from tandem.planning import scheduling, services
 from tandem.planning.choices import TaskKind
-from tandem.planning.models import Dependency, Task
+from tandem.planning.models import Dependency, PlanStamp, Task
 from tandem.testing.personas import World
 from tandem.testing.plans import DAY
 
@@ -244,13 +244,96 @@ def test_additions_the_quick_paths_take_leave_the_memo_as_from_scratch(
 
 
 def test_a_change_made_behind_the_memo_is_seen(world: World) -> None:
-    """A row changed without the services (another process, a raw update) is read, not assumed."""
+    """A row's inputs changed without the services (another process, a raw update) are read, not assumed."""
     _seed_plan(world)
     task = Task.objects.filter(project=world.project, kind=TaskKind.TASK).order_by("id").first()
     assert task is not None
     scheduling.reschedule(world.project)
     Task.objects.filter(pk=task.pk).update(duration_minutes=9 * DAY)
-    Task.objects.filter(project=world.project).exclude(pk=task.pk).update(early_start=None)
     scheduling.reschedule(world.project)
     assert _fresh(task).finish - _fresh(task).start > dt.timedelta(days=9)
+    _assert_as_from_scratch(world)
+
+
+def _rows_queries(queries: CaptureQueriesContext) -> tuple[list[str], list[str]]:
+    """The statements of reschedules that read the plan's rows: the whole plan's (each row's key,
+    with a manual row's dates), and those by id."""
+    table = Task._meta.db_table
+    selects = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+    return [sql for sql in selects if "CASE WHEN" in sql], [sql for sql in selects if '"id" IN (' in sql]
+
+
+def test_a_trusted_reschedule_reads_the_computed_columns_of_changed_rows_only(world: World) -> None:
+    """While the plan's stamp is the memo's, the whole plan is read without its computed columns,
+    and the computed columns of the edited row alone, by id."""
+    _seed_plan(world)
+    task = Task.objects.filter(project=world.project, kind=TaskKind.TASK).order_by("id").first()
+    assert task is not None
+    scheduling.reschedule(world.project)
+    memo = _memo(world)
+    assert memo is not None and memo.stamp == PlanStamp.objects.get(project=world.project).stamp
+    stamp = memo.stamp
+    with CaptureQueriesContext(connection) as queries:
+        services.do_update_task(task, version=task.version, actor=world.pm, duration_minutes=3 * DAY)
+    (whole,), (by_id,) = _rows_queries(queries)
+    assert '"early_start"' not in whole
+    assert '"early_start"' in by_id
+    assert PlanStamp.objects.get(project=world.project).stamp != stamp  # the edit moved rows
+    _assert_as_from_scratch(world)
+
+
+def test_another_reschedule_makes_the_memo_read_the_computed_columns_again(world: World) -> None:
+    """Another process's reschedule leaves its own stamp: the memo's computed columns are no longer
+    trusted, every row's are read, and what differs from the schedule is written back."""
+    _seed_plan(world)
+    scheduling.reschedule(world.project)
+    # As another process would: other computed values (here, wrong ones) under another stamp.
+    Task.objects.filter(project=world.project).update(early_start=None)
+    PlanStamp.objects.filter(project=world.project).update(stamp=12345)
+    with CaptureQueriesContext(connection) as queries:
+        scheduling.reschedule(world.project)
+    (whole,), by_id = _rows_queries(queries)
+    assert '"early_start"' in whole and by_id == []
+    assert not Task.objects.filter(project=world.project, early_start=None).exists()
+    assert PlanStamp.objects.get(project=world.project).stamp != 12345
+    _assert_as_from_scratch(world)
+
+
+def test_a_rolled_back_reschedule_leaves_the_memo_untrusted(world: World) -> None:
+    """A reschedule whose transaction is rolled back takes its stamp with it: the next reschedule
+    reads every row's computed columns (the memo holds dates the database never kept)."""
+    _seed_plan(world)
+    task = Task.objects.filter(project=world.project, kind=TaskKind.TASK).order_by("id").first()
+    assert task is not None
+    scheduling.reschedule(world.project)
+    before = _computed(world)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.do_update_task(task, version=task.version, actor=world.pm, duration_minutes=8 * DAY)
+        raise RuntimeError("the rest of the request failed")
+    assert _computed(world) == before
+    fresh = _fresh(task)
+    with CaptureQueriesContext(connection) as queries:
+        services.do_update_task(fresh, version=fresh.version, actor=world.pm, percent_complete=10)
+    (whole,), _by_id = _rows_queries(queries)
+    assert '"early_start"' in whole
+    _assert_as_from_scratch(world)
+
+
+def test_a_row_saved_with_other_computed_values_is_read_again(world: World) -> None:
+    """``save()`` changes a row's ``updated_at``: a row saved with computed values of its own (a
+    stale instance, a script) is read again and gets the schedule's values back."""
+    _seed_plan(world)
+    task = Task.objects.filter(project=world.project, kind=TaskKind.TASK).order_by("id").last()
+    assert task is not None
+    scheduling.reschedule(world.project)
+    right = _fresh(task).early_start
+    row = _fresh(task)
+    row.early_start = at(2030, 1, 1, 8, 0)
+    row.save()
+    scheduling.reschedule(world.project)
+    assert _fresh(task).early_start == right
     _assert_as_from_scratch(world)
