@@ -22,7 +22,8 @@ import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import add, attrgetter, itemgetter
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -1072,27 +1073,20 @@ def _computed_values(
     minutes = result.minute_columns()
     ids, totals, frees, criticals = minutes.ids, minutes.total_float, minutes.free_float, minutes.critical
     date_columns = minutes[1:7]
-    stored_dates = [list(map(out_date, column)) for column in date_columns]
-    out: dict[int, tuple[Any, ...]] = {}
-    index: dict[int, int] = {}
-    for k, (pk, start, finish, es, ef, ls, lf) in enumerate(zip(ids, *stored_dates, strict=True)):
-        task = by_id.get(int(pk))
-        if task is None:
-            continue
-        index[task.pk] = k
-        out[task.pk] = (
-            *(start, finish, es, ef, ls, lf),
-            totals[k],
-            frees[k],
-            criticals[k],
-            task.is_summary,
-            task.wbs,
-            task.shared_wbs,
-            task.outline_key,
-            task.duration_minutes,
-            task.percent_complete,
-            *work_cost.get(task.pk, _NO_WORK),
-        )
+    index = {pk: k for k, pk in enumerate(ids)}
+    rows_in_order = list(map(by_id.get, ids))
+    if None in rows_in_order:  # an activity without a row (not made by ``build_network``): left out
+        kept = [k for k, row in enumerate(rows_in_order) if row is not None]
+        ids, totals, frees, criticals = ([column[k] for k in kept] for column in (ids, totals, frees, criticals))
+        date_columns = tuple([column[k] for k in kept] for column in date_columns)
+        index = {pk: k for k, pk in enumerate(ids)}
+        rows_in_order = [by_id[pk] for pk in ids]
+    # Every leaf's tuple is built by C-level loops (``zip``, ``map``), none by a Python loop per row:
+    # its scheduled values, then what follows the tree and its inputs, then its work and cost.
+    scheduled = zip(*(map(out_date, column) for column in date_columns), totals, frees, criticals)
+    own = map(_ROW_TAIL, rows_in_order)
+    costs = map(work_cost.get, ids, repeat(_NO_WORK)) if work_cost else repeat(_NO_WORK)
+    out: dict[int, tuple[Any, ...]] = dict(zip(ids, map(add, map(add, scheduled, own), costs), strict=False))
     starts, finishes, early_starts, early_finishes, late_starts, late_finishes = date_columns
     # A phase's leaves are read once per phase above them: each column is gathered with C-level
     # ``map``s, and each leaf's progress weight is worked out once.
@@ -1136,6 +1130,8 @@ def _computed_values(
 
 
 _NO_WORK = (0, 0)
+#: What of a row follows its place in the tree and its own inputs, in ``COMPUTED_FIELDS`` order.
+_ROW_TAIL = attrgetter("is_summary", "wbs", "shared_wbs", "outline_key", "duration_minutes", "percent_complete")
 
 
 def _work_and_cost(
