@@ -13,7 +13,7 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         """Contribute what waits on a person here to their inbox."""
-        from tandem.changes.inbox import changes_to_decide
+        from tandem.changes.inbox import changes_to_decide, count_changes
         from tandem.core import inbox
 
-        inbox.register("change_request", changes_to_decide)
+        inbox.register("change_request", changes_to_decide, count=count_changes)

@@ -19,6 +19,8 @@ from tandem.projects.choices import DecisionKind
 from tandem.projects.inbox import holding, item
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
 
 
@@ -41,29 +43,42 @@ def impact_words(currency: str, added_cost: Any, finish_days: Any) -> str | None
     return "; ".join(parts) or None
 
 
-def changes_to_decide(user: User) -> Iterable[inbox.Item]:
-    """Requests awaiting a decision that the user, a holder of "approve change", has not approved in
-    this round (a client holder: shared requests only)."""
+def _changes(user: User) -> QuerySet[ChangeRequest] | None:
+    """The rows of ``changes_to_decide`` (None where the user holds "approve change" nowhere)."""
     seats = holding(user, DecisionKind.APPROVE_CHANGE)
     if not seats:
-        return []
+        return None
     approved = Decision.objects.filter(
         request=OuterRef("pk"), round=OuterRef("round"), decider_id=user.pk, outcome=Outcome.APPROVE
     )
+    return (
+        ChangeRequest.objects.visible_to(user)
+        .filter(project_id__in=list(seats), status=ChangeStatus.AWAITING)
+        .annotate(approved=Exists(approved))
+        .filter(approved=False)
+    )
+
+
+def count_changes(user: User) -> QuerySet[ChangeRequest, tuple[int]] | None:
+    """The rows of ``changes_to_decide``, one column (the header's count)."""
+    rows = _changes(user)
+    return None if rows is None else rows.values_list("pk")
+
+
+def changes_to_decide(user: User) -> Iterable[inbox.Item]:
+    """Requests awaiting a decision that the user, a holder of "approve change", has not approved in
+    this round (a client holder: shared requests only)."""
+    rows = _changes(user)
+    if rows is None:
+        return []
+    seats = holding(user, DecisionKind.APPROVE_CHANGE)
     # Two values of the frozen impact, not its whole JSON (the lookup reads them through a subquery:
     # a key of a JSON field across a relation is not read by Django's KT).
     frozen = Impact.objects.filter(pk=OuterRef("frozen_impact_id"))
-    rows = (
-        ChangeRequest.objects.visible_to(user)
-        .filter(project_id__in=list(seats), status=ChangeStatus.AWAITING)
-        .annotate(
-            approved=Exists(approved),
-            added_cost=Subquery(frozen.annotate(v=KT("data__added_cost")).values("v")[:1]),
-            finish_days=Subquery(frozen.annotate(v=KT("data__finish_change_days")).values("v")[:1]),
-        )
-        .filter(approved=False)
-        .order_by("project_id", "id")
-    )
+    rows = rows.annotate(
+        added_cost=Subquery(frozen.annotate(v=KT("data__added_cost")).values("v")[:1]),
+        finish_days=Subquery(frozen.annotate(v=KT("data__finish_change_days")).values("v")[:1]),
+    ).order_by("project_id", "id")
     items = []
     for change in rows:
         seat = seats[change.project_id]

@@ -4,7 +4,13 @@ Each app that owns something a person decides (a charter revision to confirm, a 
 approve, a survey to answer…) registers a *provider* when it is ready. A provider takes the user
 and returns that user's items across all their projects, in a number of queries that does not grow
 with the number of projects or items (one query per kind, not one per project). The inbox page, the
-header badge, the API and the daily digest all read ``items_for``; nothing else decides what waits.
+API and the daily digest read ``items_for``; nothing else decides what waits.
+
+The header's badge shows on every page and needs only how many items wait, so a provider also
+registers a *counter*: the same rows as the provider's, one per item it would return, as a one-column
+queryset (or None when the user has none). ``count_for`` adds them up with one query (a ``UNION ALL``
+of every counter's rows), whatever the number of providers; the counter is built from the very
+queryset the provider iterates, so the count cannot drift from the list.
 
 Rules every provider keeps:
 - only items the user may act on *now* (holds the decision right, is the named decider or
@@ -23,6 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -105,6 +112,9 @@ class Item:
 
 Provider = Callable[["User"], Iterable[Item]]
 
+#: One row per item the provider of the same name returns, in one column; None when there is none.
+Counter = Callable[["User"], "QuerySet[Any, Any] | None"]
+
 _T = TypeVar("_T")
 
 #: What providers of one ``items_for`` call share (e.g. the user's memberships and decision rights).
@@ -135,10 +145,18 @@ def shared(key: str, compute: Callable[[], _T]) -> _T:
 #: Every provider, by name (apps register theirs in ``ready()``).
 PROVIDERS: dict[str, Provider] = {}
 
+#: The counters of the providers that have one, by the provider's name.
+COUNTERS: dict[str, Counter] = {}
 
-def register(name: str, provider: Provider) -> Provider:
-    """Make ``provider`` contribute to everyone's inbox (an app's ``ready()`` calls it)."""
+
+def register(name: str, provider: Provider, *, count: Counter | None = None) -> Provider:
+    """Make ``provider`` contribute to everyone's inbox (an app's ``ready()`` calls it); ``count`` gives
+    its rows for the header's count (without one, the count lists the provider's items)."""
     PROVIDERS[name] = provider
+    if count is None:
+        COUNTERS.pop(name, None)
+    else:
+        COUNTERS[name] = count
     return provider
 
 
@@ -152,3 +170,26 @@ def items_for(user: User, *, today: dt.date | None = None) -> list[Item]:
         for provider in PROVIDERS.values():
             items.extend(provider(user))
     return sorted(items, key=lambda item: item.urgency(day))
+
+
+def count_for(user: User) -> int:
+    """How many items ``items_for(user)`` holds, in one query (plus what the providers share, such as
+    the user's decision rights): the counters' rows are added up by one ``UNION ALL``. A provider
+    without a counter is counted by listing its items."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return 0
+    total = 0
+    parts: list[QuerySet[Any, Any]] = []
+    with _sharing():
+        for name, provider in PROVIDERS.items():
+            counter = COUNTERS.get(name)
+            if counter is None:
+                total += sum(1 for _item in provider(user))
+                continue
+            rows = counter(user)
+            if rows is not None:
+                # A member of a compound statement takes no ORDER BY (SQLite refuses one).
+                parts.append(rows.order_by())
+    if parts:
+        total += parts[0].union(*parts[1:], all=True).count() if len(parts) > 1 else parts[0].count()
+    return total

@@ -17,6 +17,6 @@ class CostsConfig(AppConfig):
         register_sources()
 
         from tandem.core import inbox
-        from tandem.costs.inbox import timesheets_to_approve
+        from tandem.costs.inbox import count_timesheets, timesheets_to_approve
 
-        inbox.register("timesheets", timesheets_to_approve)
+        inbox.register("timesheets", timesheets_to_approve, count=count_timesheets)

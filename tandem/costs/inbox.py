@@ -19,28 +19,46 @@ from tandem.projects.choices import DecisionKind
 from tandem.projects.inbox import holding, item, seats_of
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
+
+
+def _waiting(user: User) -> QuerySet[Timesheet] | None:
+    """The weeks waiting for the user's approval (None when they approve time nowhere)."""
+    seats = seats_of(user)
+    keeper = [pk for pk, s in seats.items() if s.side == Side.TEAM and s.role in KEEPER_ROLES]
+    client = list(holding(user, DecisionKind.APPROVE_TIMESHEETS))
+    if not keeper and not client:
+        return None
+    return Timesheet.objects.filter(
+        Q(project_id__in=keeper, status=SheetStatus.SUBMITTED)
+        | Q(
+            project_id__in=client,
+            status=SheetStatus.TEAM_APPROVED,
+            project__cost_settings__client_approves_time=True,
+        )
+    )
+
+
+def count_timesheets(user: User) -> QuerySet[Timesheet, tuple[int]] | None:
+    """One row per item of ``timesheets_to_approve`` (a project and step), one column (the header's count)."""
+    waiting = _waiting(user)
+    if waiting is None:
+        return None
+    return waiting.values("project_id", "status").annotate(weeks=Count("id")).values_list("weeks")
 
 
 def timesheets_to_approve(user: User) -> Iterable[inbox.Item]:
     """Weeks waiting for the user's approval (``time_permissions``): submitted ones for the team's PMs
     and leads; team-approved ones for the holders of "approve timesheets" when the project asks the
     client to approve time. One item per project and step, with how many weeks wait."""
-    seats = seats_of(user)
-    keeper = [pk for pk, s in seats.items() if s.side == Side.TEAM and s.role in KEEPER_ROLES]
-    client = list(holding(user, DecisionKind.APPROVE_TIMESHEETS))
-    if not keeper and not client:
+    waiting = _waiting(user)
+    if waiting is None:
         return []
+    seats = seats_of(user)
     rows = (
-        Timesheet.objects.filter(
-            Q(project_id__in=keeper, status=SheetStatus.SUBMITTED)
-            | Q(
-                project_id__in=client,
-                status=SheetStatus.TEAM_APPROVED,
-                project__cost_settings__client_approves_time=True,
-            )
-        )
-        .values("project_id", "status")
+        waiting.values("project_id", "status")
         .annotate(weeks=Count("id"), since=Min("submitted_at"))
         .order_by("project_id", "status")
     )

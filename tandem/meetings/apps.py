@@ -14,6 +14,6 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         """Contribute what waits on a person here to their inbox."""
         from tandem.core import inbox
-        from tandem.meetings.inbox import minutes_to_approve
+        from tandem.meetings.inbox import count_minutes, minutes_to_approve
 
-        inbox.register("minutes", minutes_to_approve)
+        inbox.register("minutes", minutes_to_approve, count=count_minutes)

@@ -16,26 +16,43 @@ from tandem.projects.inbox import item, seats_of
 from tandem.projects.permissions import ROLE_ACTIONS, Action
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
 
 #: Roles that run any meeting of their project (``meetings.permissions.can_schedule``).
 RUNNING_ROLES = frozenset(role for role, actions in ROLE_ACTIONS.items() if Action.RUN_MEETINGS in actions)
 
 
-def minutes_to_approve(user: User) -> Iterable[inbox.Item]:
-    """Held meetings whose minutes are written and not approved: for their organizer, or, for a
-    meeting without one, for those who run the project's meetings (a client: shared meetings only)."""
+def _meetings(user: User) -> QuerySet[Meeting] | None:
+    """The rows of ``minutes_to_approve`` (None for someone on no project)."""
     seats = seats_of(user)
     if not seats:
-        return []
+        return None
     running = [pk for pk, seat in seats.items() if seat.role in RUNNING_ROLES]
-    rows = (
+    return (
         Meeting.objects.visible_to(user)
         .filter(project_id__in=list(seats), status=MeetingStatus.HELD, minutes_status=MinutesStatus.DRAFT)
         .exclude(minutes="")
         .filter(Q(organizer_id=user.pk) | Q(organizer__isnull=True, project_id__in=running))
-        .only("id", "project_id", "title", "version", "starts_at", "ends_at", "updated_at")
-        .order_by("project_id", "starts_at", "id")
+    )
+
+
+def count_minutes(user: User) -> QuerySet[Meeting, tuple[int]] | None:
+    """The rows of ``minutes_to_approve``, one column (the header's count)."""
+    rows = _meetings(user)
+    return None if rows is None else rows.values_list("pk")
+
+
+def minutes_to_approve(user: User) -> Iterable[inbox.Item]:
+    """Held meetings whose minutes are written and not approved: for their organizer, or, for a
+    meeting without one, for those who run the project's meetings (a client: shared meetings only)."""
+    rows = _meetings(user)
+    if rows is None:
+        return []
+    seats = seats_of(user)
+    rows = rows.only("id", "project_id", "title", "version", "starts_at", "ends_at", "updated_at").order_by(
+        "project_id", "starts_at", "id"
     )
     items = []
     for meeting in rows:

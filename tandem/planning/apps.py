@@ -17,6 +17,6 @@ class PlanningConfig(AppConfig):
         register_sources()
 
         from tandem.core import inbox
-        from tandem.planning.inbox import baselines_to_approve
+        from tandem.planning.inbox import baselines_to_approve, count_baselines
 
-        inbox.register("baseline", baselines_to_approve)
+        inbox.register("baseline", baselines_to_approve, count=count_baselines)

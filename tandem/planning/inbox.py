@@ -15,24 +15,40 @@ from tandem.projects.choices import DecisionKind
 from tandem.projects.inbox import holding, item
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
+
+
+def _baselines(user: User) -> QuerySet[Baseline] | None:
+    """The rows of ``baselines_to_approve`` (None where the user holds "approve baseline" nowhere)."""
+    seats = holding(user, DecisionKind.APPROVE_BASELINE)
+    if not seats:
+        return None
+    later_approved = Baseline.objects.filter(
+        project_id=OuterRef("project_id"), approved_at__isnull=False, created_at__gt=OuterRef("created_at")
+    )
+    return (
+        Baseline.objects.filter(project_id__in=list(seats), approved_at__isnull=True)
+        .annotate(passed_over=Exists(later_approved))
+        .filter(passed_over=False)
+    )
+
+
+def count_baselines(user: User) -> QuerySet[Baseline, tuple[int]] | None:
+    """The rows of ``baselines_to_approve``, one column (the header's count)."""
+    rows = _baselines(user)
+    return None if rows is None else rows.values_list("pk")
 
 
 def baselines_to_approve(user: User) -> Iterable[inbox.Item]:
     """Baselines not approved yet and saved after the project's latest approved one, in the projects
     where the user holds "approve baseline" (an older unapproved one was passed over)."""
-    seats = holding(user, DecisionKind.APPROVE_BASELINE)
-    if not seats:
+    rows = _baselines(user)
+    if rows is None:
         return []
-    later_approved = Baseline.objects.filter(
-        project_id=OuterRef("project_id"), approved_at__isnull=False, created_at__gt=OuterRef("created_at")
-    )
-    rows = (
-        Baseline.objects.filter(project_id__in=list(seats), approved_at__isnull=True)
-        .annotate(passed_over=Exists(later_approved))
-        .filter(passed_over=False)
-        .order_by("project_id", "created_at", "id")
-    )
+    seats = holding(user, DecisionKind.APPROVE_BASELINE)
+    rows = rows.order_by("project_id", "created_at", "id")
     items = []
     for baseline in rows:
         seat = seats[baseline.project_id]

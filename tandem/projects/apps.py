@@ -20,10 +20,10 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from tandem.core import inbox
-        from tandem.projects.inbox import charters_to_confirm
+        from tandem.projects.inbox import charters_to_confirm, count_charters
         from tandem.projects.models import Membership
 
-        inbox.register("charter", charters_to_confirm)
+        inbox.register("charter", charters_to_confirm, count=count_charters)
 
         post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships")
         post_delete.connect(

@@ -1,9 +1,11 @@
 """What waits on a person in the projects app (charter revisions to confirm), and what every provider
 reads first: the user's projects, their role in each and the decision rights they hold there.
 
-``seats_of(user)`` is read once per inbox (two queries, however many projects: the memberships with
-their projects, then the decision rights of those projects); each provider then asks only for the
-rows of the projects where the user holds its decision right, in one query.
+``seats_of(user)`` is read once per inbox, however many projects: the memberships (within a request,
+the ones the visibility scope already read, so no query; elsewhere one), then the decision rights of
+those projects (one query). The projects themselves are read with one more query only when an item
+is built (a count needs none). Each provider then asks only for the rows of the projects where the
+user holds its decision right, in one query.
 """
 
 from __future__ import annotations
@@ -18,22 +20,53 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import inbox
 from tandem.core.choices import Side
+from tandem.core.scoping import remembered_memberships
 from tandem.projects.choices import DecisionKind
-from tandem.projects.models import Charter, CharterConfirmation, CharterRevision, DecisionRight, Membership
+from tandem.projects.models import (
+    Charter,
+    CharterConfirmation,
+    CharterRevision,
+    DecisionRight,
+    Membership,
+    Project,
+)
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
-    from tandem.projects.models import Project
+
+
+class _Projects:
+    """The user's projects by id, read with one query the first time a seat's project is asked for."""
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        self._ids = list(ids)
+        self._by_id: dict[int, Project] | None = None
+
+    def __getitem__(self, pk: int) -> Project:
+        if self._by_id is None:
+            self._by_id = Project.objects.in_bulk(self._ids)
+        return self._by_id[pk]
 
 
 @dataclass(frozen=True)
 class Seat:
     """The user's place in one project: the project, their role and side, the decisions they hold."""
 
-    project: Project
+    project_id: int
     role: str
     side: str
     kinds: frozenset[str] = field(default_factory=frozenset)
+    #: Where ``project`` comes from: the user's projects, read together when an item first needs one.
+    projects: _Projects | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def project(self) -> Project:
+        """The project (all the user's projects are read with one query the first time)."""
+        if self.projects is None:
+            return Project.objects.get(pk=self.project_id)
+        return self.projects[self.project_id]
 
     @property
     def team(self) -> bool:
@@ -42,16 +75,21 @@ class Seat:
 
 
 def _read_seats(user: User) -> dict[int, Seat]:
-    memberships = list(Membership.objects.filter(user_id=user.pk).select_related("project").order_by())
+    remembered = remembered_memberships(user)
+    if remembered is not None:
+        memberships = list(remembered.values())
+    else:
+        memberships = list(Membership.objects.filter(user_id=user.pk).order_by())
     if not memberships:
         return {}
     roles = {m.project_id: m.role for m in memberships}
     kinds: dict[int, set[str]] = {}
-    for right in DecisionRight.objects.filter(project_id__in=list(roles)).order_by():
+    for right in DecisionRight.objects.filter(project_id__in=sorted(roles)).order_by():
         if roles[right.project_id] in (right.roles or []):
             kinds.setdefault(right.project_id, set()).add(right.kind)
+    projects = _Projects(roles)
     return {
-        m.project_id: Seat(m.project, m.role, m.side, frozenset(kinds.get(m.project_id, ())))
+        m.project_id: Seat(m.project_id, m.role, m.side, frozenset(kinds.get(m.project_id, ())), projects)
         for m in memberships
     }
 
@@ -77,22 +115,33 @@ def item(seat: Seat, **values: object) -> inbox.Item:
     )
 
 
+def _charters(user: User) -> QuerySet[Charter] | None:
+    """Charters whose current revision nobody confirmed yet, in the projects where the user holds
+    "confirm charter" (None when they hold it nowhere)."""
+    seats = holding(user, DecisionKind.CONFIRM_CHARTER)
+    if not seats:
+        return None
+    confirmed = CharterConfirmation.objects.filter(charter=OuterRef("pk"), revision=OuterRef("revision"))
+    return Charter.objects.filter(project_id__in=list(seats)).filter(~Exists(confirmed))
+
+
+def count_charters(user: User) -> QuerySet[Charter, tuple[int]] | None:
+    """The rows of ``charters_to_confirm``, one column (the header's count)."""
+    rows = _charters(user)
+    return None if rows is None else rows.values_list("pk")
+
+
 def charters_to_confirm(user: User) -> Iterable[inbox.Item]:
     """Charters whose current revision nobody confirmed yet, for the holders of "confirm charter" (as on
     the charter's banner: one holder's confirmation confirms the revision for the project)."""
-    seats = holding(user, DecisionKind.CONFIRM_CHARTER)
-    if not seats:
+    charters = _charters(user)
+    if charters is None:
         return []
-    confirmed = CharterConfirmation.objects.filter(charter=OuterRef("pk"), revision=OuterRef("revision"))
+    seats = holding(user, DecisionKind.CONFIRM_CHARTER)
     since = CharterRevision.objects.filter(charter=OuterRef("pk"), number=OuterRef("revision")).values(
         "created_at"
     )[:1]
-    charters = (
-        Charter.objects.filter(project_id__in=list(seats))
-        .annotate(confirmed=Exists(confirmed), since=Subquery(since))
-        .filter(confirmed=False)
-        .order_by("project_id")
-    )
+    charters = charters.annotate(since=Subquery(since)).order_by("project_id")
     items = []
     for charter in charters:
         seat = seats[charter.project_id]

@@ -15,25 +15,37 @@ from tandem.pulses.choices import FollowUpStatus
 from tandem.pulses.models import FollowUp, Invitation
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
+
+
+def _invitations(user: User) -> QuerySet[Invitation] | None:
+    """The rows of ``waiting_invitations`` (None for someone on no project)."""
+    projects = list(seats_of(user))
+    if not projects:
+        return None
+    return Invitation.objects.filter(
+        user=user,
+        answered_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        pulse__project_id__in=projects,
+    )
+
+
+def count_surveys(user: User) -> QuerySet[Invitation, tuple[int]] | None:
+    """The rows of ``surveys``, one column (the header's count)."""
+    rows = _invitations(user)
+    return None if rows is None else rows.values_list("pk")
 
 
 def waiting_invitations(user: User) -> list[Invitation]:
     """The user's unanswered, unexpired invitations of projects they still belong to (one query, none
     for someone on no project; the projects are the inbox's one shared read)."""
-    projects = list(seats_of(user))
-    if not projects:
+    rows = _invitations(user)
+    if rows is None:
         return []
-    return list(
-        Invitation.objects.filter(
-            user=user,
-            answered_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            pulse__project_id__in=projects,
-        )
-        .select_related("pulse__project", "pulse__survey")
-        .order_by("expires_at", "id")
-    )
+    return list(rows.select_related("pulse__project", "pulse__survey").order_by("expires_at", "id"))
 
 
 def surveys(user: User) -> Iterable[Item]:
@@ -55,16 +67,26 @@ def surveys(user: User) -> Iterable[Item]:
         )
 
 
-def follow_ups(user: User) -> Iterable[Item]:
-    """A low score the user owns and has not followed up yet (one query, none off every project)."""
+def _follow_ups(user: User) -> QuerySet[FollowUp] | None:
+    """The rows of ``follow_ups`` (None for someone on no project's team)."""
     projects = [pk for pk, seat in seats_of(user).items() if seat.team]
     if not projects:
+        return None
+    return FollowUp.objects.filter(owner=user, status=FollowUpStatus.OPEN, project_id__in=projects)
+
+
+def count_follow_ups(user: User) -> QuerySet[FollowUp, tuple[int]] | None:
+    """The rows of ``follow_ups``, one column (the header's count)."""
+    rows = _follow_ups(user)
+    return None if rows is None else rows.values_list("pk")
+
+
+def follow_ups(user: User) -> Iterable[Item]:
+    """A low score the user owns and has not followed up yet (one query, none off every project)."""
+    found = _follow_ups(user)
+    if found is None:
         return
-    rows = (
-        FollowUp.objects.filter(owner=user, status=FollowUpStatus.OPEN, project_id__in=projects)
-        .select_related("project")
-        .order_by("created_at", "id")
-    )
+    rows = found.select_related("project").order_by("created_at", "id")
     for follow_up in rows:
         yield Item(
             kind="pulse_follow_up",
@@ -80,5 +102,5 @@ def follow_ups(user: User) -> Iterable[Item]:
 
 
 def register_providers() -> None:
-    register("pulses.surveys", surveys)
-    register("pulses.follow_ups", follow_ups)
+    register("pulses.surveys", surveys, count=count_surveys)
+    register("pulses.follow_ups", follow_ups, count=count_follow_ups)

@@ -19,6 +19,6 @@ class QualityConfig(AppConfig):
         register_sources()
 
         from tandem.core import inbox
-        from tandem.quality.inbox import acceptances_to_act_on
+        from tandem.quality.inbox import acceptances_to_act_on, count_acceptances
 
-        inbox.register("acceptance", acceptances_to_act_on)
+        inbox.register("acceptance", acceptances_to_act_on, count=count_acceptances)

@@ -14,6 +14,6 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         """Contribute what waits on a person here to their inbox."""
         from tandem.core import inbox
-        from tandem.reports.inbox import reports_to_approve
+        from tandem.reports.inbox import count_reports, reports_to_approve
 
-        inbox.register("status_report", reports_to_approve)
+        inbox.register("status_report", reports_to_approve, count=count_reports)

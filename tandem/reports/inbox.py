@@ -15,21 +15,37 @@ from tandem.reports.choices import ReportStatus
 from tandem.reports.models import StatusReport
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
+
+
+def _reports(user: User) -> QuerySet[StatusReport] | None:
+    """The rows of ``reports_to_approve`` (None where the user holds "approve status report" nowhere)."""
+    seats = holding(user, DecisionKind.APPROVE_STATUS_REPORT)
+    if not seats:
+        return None
+    return StatusReport.objects.visible_to(user).filter(
+        project_id__in=list(seats), status=ReportStatus.AWAITING_APPROVAL
+    )
+
+
+def count_reports(user: User) -> QuerySet[StatusReport, tuple[int]] | None:
+    """The rows of ``reports_to_approve``, one column (the header's count)."""
+    rows = _reports(user)
+    return None if rows is None else rows.values_list("pk")
 
 
 def reports_to_approve(user: User) -> Iterable[inbox.Item]:
     """Status reports awaiting approval in the projects where the user holds "approve status report"
     (a client holder: shared reports only)."""
-    seats = holding(user, DecisionKind.APPROVE_STATUS_REPORT)
-    if not seats:
+    rows = _reports(user)
+    if rows is None:
         return []
-    rows = (
-        StatusReport.objects.visible_to(user)
-        .filter(project_id__in=list(seats), status=ReportStatus.AWAITING_APPROVAL)
-        .only("id", "project_id", "title", "version", "period_start", "period_end", "updated_at")
-        .order_by("project_id", "period_end", "id")
-    )
+    seats = holding(user, DecisionKind.APPROVE_STATUS_REPORT)
+    rows = rows.only(
+        "id", "project_id", "title", "version", "period_start", "period_end", "updated_at"
+    ).order_by("project_id", "period_end", "id")
     items = []
     for report in rows:
         seat = seats[report.project_id]

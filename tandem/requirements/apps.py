@@ -14,6 +14,6 @@ class RequirementsConfig(AppConfig):
     def ready(self) -> None:
         """Contribute what waits on a person here to their inbox."""
         from tandem.core import inbox
-        from tandem.requirements.inbox import requirements_to_confirm
+        from tandem.requirements.inbox import count_requirements, requirements_to_confirm
 
-        inbox.register("requirement", requirements_to_confirm)
+        inbox.register("requirement", requirements_to_confirm, count=count_requirements)

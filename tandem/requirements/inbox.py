@@ -16,24 +16,36 @@ from tandem.requirements.models import Requirement, RequirementVersion
 from tandem.requirements.queries import awaiting_confirmation_q
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
+
+
+def _requirements(user: User) -> QuerySet[Requirement] | None:
+    """The rows of ``requirements_to_confirm`` (None where the user holds "confirm requirement" nowhere)."""
+    seats = holding(user, DecisionKind.CONFIRM_REQUIREMENT)
+    if not seats:
+        return None
+    return Requirement.objects.visible_to(user).filter(awaiting_confirmation_q(), project_id__in=list(seats))
+
+
+def count_requirements(user: User) -> QuerySet[Requirement, tuple[int]] | None:
+    """The rows of ``requirements_to_confirm``, one column (the header's count)."""
+    rows = _requirements(user)
+    return None if rows is None else rows.values_list("pk")
 
 
 def requirements_to_confirm(user: User) -> Iterable[inbox.Item]:
     """Requirements whose current version waits for confirmation, in the projects where the user holds
     "confirm requirement" (a client holder: shared requirements only)."""
-    seats = holding(user, DecisionKind.CONFIRM_REQUIREMENT)
-    if not seats:
+    rows = _requirements(user)
+    if rows is None:
         return []
+    seats = holding(user, DecisionKind.CONFIRM_REQUIREMENT)
     since = RequirementVersion.objects.filter(
         requirement=OuterRef("pk"), number=OuterRef("current_version")
     ).values("created_at")[:1]
-    rows = (
-        Requirement.objects.visible_to(user)
-        .filter(awaiting_confirmation_q(), project_id__in=list(seats))
-        .annotate(since=Subquery(since))
-        .order_by("project_id", "rank", "id")
-    )
+    rows = rows.annotate(since=Subquery(since)).order_by("project_id", "rank", "id")
     items = []
     for requirement in rows:
         seat = seats[requirement.project_id]

@@ -14,6 +14,6 @@ class RisksConfig(AppConfig):
     def ready(self) -> None:
         """Contribute what waits on a person here to their inbox."""
         from tandem.core import inbox
-        from tandem.risks.inbox import decisions_to_take
+        from tandem.risks.inbox import count_decisions, decisions_to_take
 
-        inbox.register("client_decision", decisions_to_take)
+        inbox.register("client_decision", decisions_to_take, count=count_decisions)

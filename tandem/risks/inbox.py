@@ -15,24 +15,39 @@ from tandem.risks.models import ClientDecision
 from tandem.risks.queries import waiting_q
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tandem.accounts.models import User
 
 #: The most options offered as buttons in the inbox (more: the decision's page).
 MAX_OPTION_BUTTONS = 4
 
 
+def _decisions(user: User) -> QuerySet[ClientDecision] | None:
+    """The rows of ``decisions_to_take`` (None for someone on no project)."""
+    seats = seats_of(user)
+    if not seats:
+        return None
+    kinds = {pk: seat.kinds for pk, seat in seats.items() if seat.kinds}
+    return ClientDecision.objects.visible_to(user).filter(
+        waiting_q(user.pk, kinds), status=DecisionStatus.OPEN, project_id__in=list(seats)
+    )
+
+
+def count_decisions(user: User) -> QuerySet[ClientDecision, tuple[int]] | None:
+    """The rows of ``decisions_to_take``, one column (the header's count)."""
+    rows = _decisions(user)
+    return None if rows is None else rows.values_list("pk")
+
+
 def decisions_to_take(user: User) -> Iterable[inbox.Item]:
     """Open client decisions the user takes: named as the decider, or holding the decision's right
     (a client: shared decisions only)."""
-    seats = seats_of(user)
-    if not seats:
+    rows = _decisions(user)
+    if rows is None:
         return []
-    kinds = {pk: seat.kinds for pk, seat in seats.items() if seat.kinds}
-    rows = (
-        ClientDecision.objects.visible_to(user)
-        .filter(waiting_q(user.pk, kinds), status=DecisionStatus.OPEN, project_id__in=list(seats))
-        .order_by("project_id", "id")
-    )
+    seats = seats_of(user)
+    rows = rows.order_by("project_id", "id")
     items = []
     for decision in rows:
         seat = seats[decision.project_id]

@@ -1,5 +1,6 @@
 """Template helpers of the inbox: what waits on the reader (read once per request), the header's
-count, a project's share of it, and who holds a decision right the reader lacks."""
+count (one query for every provider), a project's share of it, and who holds a decision right the
+reader lacks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tandem.core import inbox
 from tandem.projects.choices import Role
 from tandem.projects.models import Project
 from tandem.projects.permissions import holders, holds
-from tandem.web.inbox import items_of
+from tandem.web.inbox import count_of, items_of
 
 register = template.Library()
 
@@ -23,11 +24,12 @@ HOME_PANEL_MAX = 5
 
 @register.simple_tag(takes_context=True)
 def inbox_count(context: template.Context) -> int:
-    """How many items wait on the reader (0 when signed out)."""
+    """How many items wait on the reader (0 when signed out): counted, not listed, unless the page
+    lists them anyway."""
     request = context.get("request")
     if request is None or not getattr(request.user, "is_authenticated", False):
         return 0
-    return len(items_of(request))
+    return count_of(request)
 
 
 @register.simple_tag(takes_context=True)

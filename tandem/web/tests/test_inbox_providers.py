@@ -39,10 +39,13 @@ EVERYONE = (
 
 
 def waiting(world: World, kind: str) -> dict[str, list[inbox.Item]]:
-    """Who has items of ``kind`` (and which)."""
+    """Who has items of ``kind`` (and which); for everyone, the header's count is their number of items."""
     found = {}
     for persona in EVERYONE:
-        items = [i for i in inbox.items_for(world.people[persona]) if i.kind == kind]
+        person = world.people[persona]
+        everything = inbox.items_for(person)
+        assert inbox.count_for(person) == len(everything), persona
+        items = [i for i in everything if i.kind == kind]
         if items:
             found[persona] = items
     return found

@@ -16,8 +16,9 @@ from tandem.testing.personas import World, make_user
 
 
 def inbox_queries() -> int:
-    """The most queries the inbox adds to a page, whatever the number of projects and items: the
-    reader's projects and decision rights (two), then one query per provider at most."""
+    """The most queries the inbox adds to a page that lists it (the project home), whatever the number
+    of projects and items: the reader's decision rights and projects (two), then one query per
+    provider at most. Elsewhere the header's count costs two (``test_demo_page_queries``)."""
     return 2 + len(inbox.PROVIDERS)
 
 

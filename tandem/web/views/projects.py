@@ -22,6 +22,7 @@ from tandem.projects.choices import ProjectStatus
 from tandem.projects.models import Project
 from tandem.projects.permissions import can_create_projects
 from tandem.web.forms import ConfirmCharterForm, ProjectCreateForm, ProjectEditForm, ProjectFilterForm
+from tandem.web.inbox import items_of
 from tandem.web.views import home
 from tandem.web.views import meetings as meeting_views
 from tandem.web.views import risks as risk_views
@@ -170,6 +171,10 @@ def home_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None
 @project_view
 def project_home(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     """The project at a glance: status and its reasons, next milestones, what waits, budget, report."""
+    if not scope.preview:
+        # The home's panel lists what waits on the reader: read it before the header counts it, so
+        # the count is the list's length rather than a query of its own.
+        items_of(request)
     return render_page(request, "web/project/home.html", home_context(scope))
 
 
