@@ -22,9 +22,9 @@ import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, attrgetter, itemgetter
-from typing import Any, NamedTuple, TypeVar
+from itertools import compress, repeat
+from operator import add, attrgetter, itemgetter, ne
+from typing import Any, NamedTuple, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -177,11 +177,16 @@ class PlanMemo:
     """
 
     zone: ZoneInfo
-    #: Per task id: the key its ``PlanRow`` was read from (see ``_KEY_EXTRA``), and that row.
-    keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    #: The rows in id order, their ids and the keys they were read from (see ``_KEY_EXTRA``); and
+    #: the rows by id.
+    row_list: list[PlanRow] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    key_list: list[tuple[Any, ...]] = field(default_factory=list)
     rows: dict[int, PlanRow] = field(default_factory=dict)
-    #: The keys read by the reschedule in progress (become ``keys`` when it succeeds).
-    fresh_keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    #: The ids and keys read by the reschedule in progress (become ``ids`` and ``key_list`` when it
+    #: succeeds).
+    fresh_ids: list[int] = field(default_factory=list)
+    fresh_key_list: list[tuple[Any, ...]] = field(default_factory=list)
     #: (id, parent, position, visibility) of every row, in id order: what the numbering depends on.
     tree: list[tuple[Any, ...]] = field(default_factory=list)
     leaves: dict[int, list[int]] = field(default_factory=dict)
@@ -352,15 +357,19 @@ def _key_columns(connection: BaseDatabaseWrapper) -> list[Any]:
     columns += ["duration_minutes", "percent_complete"]
     for name in ("start", "finish"):
         stored = _stored_column(name, connection)
-        output = models.TextField() if text_dates else models.BigIntegerField() if _epoch_dates(connection) else None
+        output = (
+            models.TextField()
+            if text_dates
+            else models.BigIntegerField()
+            if _epoch_dates(connection)
+            else None
+        )
         columns.append(Case(When(manual=True, then=stored), default=Value(None), output_field=output))
     columns.append(Cast("updated_at", output_field=models.TextField()) if text_dates else "updated_at")
     return columns
 
 
-def load_rows(
-    project: Project, memo: PlanMemo | None = None, *, trusted: bool = False
-) -> list[PlanRow]:
+def load_rows(project: Project, memo: PlanMemo | None = None, *, trusted: bool = False) -> list[PlanRow]:
     """Every task of the project as a ``PlanRow``, in id order, with one query.
 
     The computed columns are kept as the database stores them (``PlanRow.stored``), unconverted: a
@@ -399,7 +408,9 @@ def load_rows(
     # Column by column: each conversion is mapped over a whole column, not called row by row.
     readers = [_reader(_task_field(n), connection) for n in INPUT_FIELDS]
     raw_columns = list(zip(*raw, strict=True)) if raw else [() for _column in (*keys, *stored)]
-    inputs = zip(*(map(read, column) for read, column in zip(readers, raw_columns, strict=False)), strict=True)
+    inputs = zip(
+        *(map(read, column) for read, column in zip(readers, raw_columns, strict=False)), strict=True
+    )
     read_date = _stored_reader("start", connection)
     out: list[PlanRow] = []
     for values, raw_row in zip(inputs, raw, strict=True):
@@ -427,31 +438,50 @@ def _load_rows_again(
     raw: Sequence[tuple[Any, ...]], memo: PlanMemo, connection: BaseDatabaseWrapper, *, with_stored: bool
 ) -> list[PlanRow]:
     """``load_rows`` with the memo of the last reschedule: rows whose key is unchanged are taken
-    from it (with the computed columns just read, when ``with_stored``; else as the memo has them)."""
-    out: list[PlanRow] = []
-    keys = memo.keys
-    rows = memo.rows
-    fresh: dict[int, tuple[Any, ...]] = {}
+    from it (with the computed columns just read, when ``with_stored``; else as the memo has them).
+
+    When the plan's ids begin with the memo's (no row deleted; rows added at the end), the keys are
+    compared position by position with C-level ``map``s, and only the changed and added rows are
+    looked at in Python; otherwise row by row, by id.
+    """
+    keys = list(map(_KEY, raw)) if with_stored else list(raw)
+    ids = list(map(_FIRST, keys))
+    before = memo.key_list
+    n = len(before)
+    out: list[PlanRow | None]
+    if n and len(keys) >= n and ids[:n] == memo.ids:
+        out = [*memo.row_list, *([None] * (len(keys) - n))]
+        for k in compress(range(n), map(ne, keys, before)):
+            out[k] = None
+    else:
+        rows, known = memo.rows, dict(zip(memo.ids, before, strict=True))
+        out = [
+            row if row is not None and known.get(pk) == key else None
+            for pk, key, row in zip(ids, keys, map(rows.get, ids), strict=True)
+        ]
     readers = [_reader(_task_field(n), connection) for n in INPUT_FIELDS]
     read_date = _stored_reader("start", connection)
-    for raw_row in raw:
-        pk = raw_row[0]
-        key = raw_row[:_KEY_LENGTH] if with_stored else raw_row
-        fresh[pk] = key
-        row = rows.get(pk)
-        if row is None or keys.get(pk) != key:
-            row = PlanRow(*(read(value) for read, value in zip(readers, raw_row, strict=False)))
-            row.duration_minutes = raw_row[_DURATION]
-            row.percent_complete = raw_row[_PERCENT]
-            if row.manual:
-                row.start = read_date(raw_row[_MANUAL_START])
-                row.finish = read_date(raw_row[_MANUAL_FINISH])
-            row.stored = _UNREAD
-        if with_stored:
-            row.stored = raw_row[_KEY_LENGTH:]
-        out.append(row)
-    memo.fresh_keys = fresh
-    return out
+    for k in [k for k, row in enumerate(out) if row is None]:
+        key = keys[k]
+        row = PlanRow(*(read(value) for read, value in zip(readers, key, strict=False)))
+        row.duration_minutes = key[_DURATION]
+        row.percent_complete = key[_PERCENT]
+        if row.manual:
+            row.start = read_date(key[_MANUAL_START])
+            row.finish = read_date(key[_MANUAL_FINISH])
+        row.stored = _UNREAD
+        out[k] = row
+    made = cast("list[PlanRow]", out)
+    if with_stored:
+        for row, stored in zip(made, map(_STORED, raw), strict=True):
+            row.stored = stored
+    memo.fresh_key_list, memo.fresh_ids = keys, ids
+    return made
+
+
+_FIRST = itemgetter(0)
+_KEY = itemgetter(slice(0, _KEY_LENGTH))
+_STORED = itemgetter(slice(_KEY_LENGTH, None))
 
 
 def load_links(project: Project, memo: PlanMemo | None = None) -> list[LinkRow]:
@@ -999,8 +1029,9 @@ def _reschedule(project: Project) -> Outcome:
     # The computed columns now read as ``stored`` says: with nothing written, under the stamp the
     # database already holds (if any); else under a new one, written in this transaction.
     memo.stamp = stamp if stamp and not written else _write_stamp(project)
-    _keep_summary_keys(memo.fresh_keys, leaves, by_id)
-    memo.keys, memo.fresh_keys = memo.fresh_keys, {}
+    _keep_summary_keys(memo.fresh_key_list, tasks, leaves)
+    memo.row_list, memo.ids, memo.key_list = list(tasks), memo.fresh_ids, memo.fresh_key_list
+    memo.fresh_ids, memo.fresh_key_list = [], []
     memo.rows = by_id
     memo.tree, memo.leaves, memo.links, memo.calendars = tree, leaves, links, calendars
     if network.links is not reused:
@@ -1023,7 +1054,7 @@ def _write_stamp(project: Project) -> int:
     table = connection.ops.quote_name(PlanStamp._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (project_id, stamp) VALUES (%s, %s) "
+            f"INSERT INTO {table} (project_id, stamp) VALUES (%s, %s) "  # noqa: S608 - a model's quoted name
             "ON CONFLICT (project_id) DO UPDATE SET stamp = excluded.stamp",
             [project.pk, stamp],
         )
@@ -1035,17 +1066,17 @@ _STORED_PERCENT = COMPUTED_FIELDS.index("percent_complete")
 
 
 def _keep_summary_keys(
-    keys: dict[int, tuple[Any, ...]], leaves: Mapping[int, list[int]], by_id: Mapping[int, PlanRow]
+    keys: list[tuple[Any, ...]], tasks: Sequence[PlanRow], leaves: Mapping[int, list[int]]
 ) -> None:
-    """Give the summary rows' keys the duration and progress just computed and stored for them (a
-    leaf's are its own inputs), so that the next read finds them unchanged."""
-    for pk in leaves:
-        key, stored = keys.get(pk), by_id[pk].stored
-        if key is not None and (key[_DURATION], key[_PERCENT]) != (
-            stored[_STORED_DURATION],
-            stored[_STORED_PERCENT],
-        ):
-            keys[pk] = (*key[:_DURATION], stored[_STORED_DURATION], stored[_STORED_PERCENT], *key[_PERCENT + 1 :])
+    """Give the summary rows' keys (aligned with ``tasks``) the duration and progress just computed
+    and stored for them (a leaf's are its own inputs), so that the next read finds them unchanged."""
+    for k, task in enumerate(tasks):
+        if task.pk not in leaves:
+            continue
+        key, stored = keys[k], task.stored
+        now = (stored[_STORED_DURATION], stored[_STORED_PERCENT])
+        if (key[_DURATION], key[_PERCENT]) != now:
+            keys[k] = (*key[:_DURATION], *now, *key[_PERCENT + 1 :])
 
 
 #: How many of ``COMPUTED_FIELDS`` the schedule's dates and floats are (the rest follow the tree).
@@ -1071,19 +1102,23 @@ def _computed_values(
     connection = connections[router.db_for_write(Task)]
     out_date = _minute_writer(connection, zone)
     minutes = result.minute_columns()
-    ids, totals, frees, criticals = minutes.ids, minutes.total_float, minutes.free_float, minutes.critical
-    date_columns = minutes[1:7]
+    # The activities are the leaf rows (``build_network``), so their ids are the rows' ids.
+    ids = cast("list[int]", minutes.ids)
+    totals, frees, criticals = minutes.total_float, minutes.free_float, minutes.critical
+    date_columns: Sequence[list[int]] = minutes[1:7]
+    found = list(map(by_id.get, ids))
+    if None in found:  # an activity without a row: left out
+        kept = [k for k, row in enumerate(found) if row is not None]
+        ids, totals, frees = ([column[k] for k in kept] for column in (ids, totals, frees))
+        criticals = [criticals[k] for k in kept]
+        date_columns = [[column[k] for k in kept] for column in date_columns]
+    rows_in_order = [by_id[pk] for pk in ids] if None in found else cast("list[PlanRow]", found)
     index = {pk: k for k, pk in enumerate(ids)}
-    rows_in_order = list(map(by_id.get, ids))
-    if None in rows_in_order:  # an activity without a row (not made by ``build_network``): left out
-        kept = [k for k, row in enumerate(rows_in_order) if row is not None]
-        ids, totals, frees, criticals = ([column[k] for k in kept] for column in (ids, totals, frees, criticals))
-        date_columns = tuple([column[k] for k in kept] for column in date_columns)
-        index = {pk: k for k, pk in enumerate(ids)}
-        rows_in_order = [by_id[pk] for pk in ids]
     # Every leaf's tuple is built by C-level loops (``zip``, ``map``), none by a Python loop per row:
     # its scheduled values, then what follows the tree and its inputs, then its work and cost.
-    scheduled = zip(*(map(out_date, column) for column in date_columns), totals, frees, criticals)
+    scheduled = zip(
+        *(map(out_date, column) for column in date_columns), totals, frees, criticals, strict=True
+    )
     own = map(_ROW_TAIL, rows_in_order)
     costs = map(work_cost.get, ids, repeat(_NO_WORK)) if work_cost else repeat(_NO_WORK)
     out: dict[int, tuple[Any, ...]] = dict(zip(ids, map(add, map(add, scheduled, own), costs), strict=False))
@@ -1131,7 +1166,9 @@ def _computed_values(
 
 _NO_WORK = (0, 0)
 #: What of a row follows its place in the tree and its own inputs, in ``COMPUTED_FIELDS`` order.
-_ROW_TAIL = attrgetter("is_summary", "wbs", "shared_wbs", "outline_key", "duration_minutes", "percent_complete")
+_ROW_TAIL = attrgetter(
+    "is_summary", "wbs", "shared_wbs", "outline_key", "duration_minutes", "percent_complete"
+)
 
 
 def _work_and_cost(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 SCRIPT = """
 import gc, sys
@@ -13,9 +14,9 @@ print(gc.get_freeze_count(), 'tandem.web.views.planning' in sys.modules)
 """
 
 
-def test_a_worker_loads_its_views_and_freezes_them_out_of_the_collectors_walks(tmp_path) -> None:
+def test_a_worker_loads_its_views_and_freezes_them_out_of_the_collectors_walks(tmp_path: Path) -> None:
     env = {**os.environ, "TANDEM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tandem.settings"}
-    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+    done = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=True
     )
     frozen, views = done.stdout.split()
