@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -23,6 +25,7 @@ from tandem_engine import (
     NetworkCycleError,
     NetworkError,
     ScheduleResult,
+    fast,
     schedule,
 )
 from tandem_engine.calendar import CalendarError, compile_calendar, to_minutes
@@ -112,19 +115,45 @@ def assert_same(fast: ScheduleResult, generic: ScheduleResult) -> None:
     assert fast.conflicts == generic.conflicts == ()
 
 
+@contextmanager
+def passes(kind: str) -> Iterator[None]:
+    """Full passes on arrays level by level, or on Python lists link by link (``FastPlan.narrow``),
+    whatever the plan's shape: each test of a pass runs both ways."""
+    kept = fast._NARROW_ENTRIES_PER_LEVEL
+    fast._NARROW_ENTRIES_PER_LEVEL = 0 if kind == "arrays" else 1 << 40
+    try:
+        yield
+    finally:
+        fast._NARROW_ENTRIES_PER_LEVEL = kept
+
+
+PASSES = pytest.mark.parametrize("kind", ["arrays", "lists"])
+
+
+@PASSES
 @settings(max_examples=300, deadline=None)
 @given(plans())
-def test_the_vectorised_path_gives_the_generic_schedule(plan: tuple[Network, datetime | None]) -> None:
+def test_the_vectorised_path_gives_the_generic_schedule(
+    kind: str, plan: tuple[Network, datetime | None]
+) -> None:
     network, status = plan
     assert fast_path_refusal(network, status_date=status) is None
-    assert_same(schedule(network, status_date=status), _schedule_generic(network, status_date=status))
+    with passes(kind):
+        fast_result = schedule(network, status_date=status)
+    assert_same(fast_result, _schedule_generic(network, status_date=status))
 
 
+@PASSES
 @settings(max_examples=150, deadline=None)
 @given(plans(), st.data())
 def test_the_vectorised_reschedule_gives_the_generic_one(
-    plan: tuple[Network, datetime | None], data: st.DataObject
+    kind: str, plan: tuple[Network, datetime | None], data: st.DataObject
 ) -> None:
+    with passes(kind):
+        _vectorised_reschedule(plan, data)
+
+
+def _vectorised_reschedule(plan: tuple[Network, datetime | None], data: st.DataObject) -> None:
     network, status = plan
     ids = [a.id for a in network.activities]
     changed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
@@ -416,15 +445,18 @@ def _split(network: Network, data: st.DataObject) -> tuple[Network, Network]:
     )
 
 
+@PASSES
 @settings(max_examples=300, deadline=None)
 @given(plans(), st.data())
 def test_activities_and_links_added_to_a_schedule_give_the_schedule_from_scratch(
-    plan: tuple[Network, datetime | None], data: st.DataObject
+    kind: str, plan: tuple[Network, datetime | None], data: st.DataObject
 ) -> None:
     network, status = plan
     before, after = _split(network, data)
-    result = schedule(before, status_date=status)
-    assert_same(result.with_additions(after), _schedule_generic(after, status_date=status))
+    with passes(kind):
+        result = schedule(before, status_date=status)
+        extended = result.with_additions(after)
+    assert_same(extended, _schedule_generic(after, status_date=status))
     assert_same(result, _schedule_generic(before, status_date=status))  # the first result is untouched
 
 
