@@ -768,6 +768,11 @@ def _activity(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> eng
     )
 
 
+def activity_of(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
+    """The engine's activity of a leaf row, held to start no earlier than ``hold`` (see ``holds_of``)."""
+    return _activity(task, zone, hold)
+
+
 def holds_of(tasks: Sequence[R], zone: ZoneInfo) -> dict[int, dt.datetime]:
     """Each row's effective hold in local time: the latest ``held_until`` of the row and its ancestors.
 

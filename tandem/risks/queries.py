@@ -358,13 +358,86 @@ def decision_delay_impact(
     the next working day — and never written. Slips are in working minutes and working days of the
     project calendar; only tasks the user may see are reported.
     """
-    project = decision.project
-    today = today or timezone.localdate()
-    # The plan as the scheduler reads it (plain rows, not model instances): a page shows this for
-    # up to three overdue decisions, and the cost follows the plan's size.
+    return decision_delay_impacts(user, [decision], today=today)[0]
+
+
+@dataclass
+class _PlanInMemory:
+    """A project's plan read once for the delay impacts of several of its decisions."""
+
+    tasks: list[scheduling.PlanRow]
+    by_id: dict[int, scheduling.PlanRow]
+    leaves: dict[int, list[int]]
+    calendars: Mapping[engine.CalendarId, engine.Calendar]
+    network: engine.Network
+    holds: dict[int, dt.datetime]
+    position: dict[engine.ActivityId, int]
+
+
+def _plan_in_memory(project: Project) -> _PlanInMemory | None:
+    # The plan as the scheduler reads it (plain rows, not model instances), read and built once.
     tasks = scheduling.load_rows(project)
+    if not tasks:
+        return None
+    links = scheduling.load_links(project)
+    calendars = scheduling.engine_calendars(project, tasks, [], until=scheduling.latest_finish(tasks))
+    leaves = scheduling.leaves_of(tasks)
+    network = scheduling.build_network(project, tasks, links, calendars, leaves=leaves)
+    return _PlanInMemory(
+        tasks,
+        {t.pk: t for t in tasks},
+        leaves,
+        calendars,
+        network,
+        scheduling.holds_of(tasks, scheduling.zone_of(project)),
+        {a.id: i for i, a in enumerate(network.activities)},
+    )
+
+
+def _without_own_hold(
+    plan: _PlanInMemory, project: Project, blocked_ids: set[int], others: Mapping[int, dt.datetime]
+) -> engine.Network:
+    """The plan's network with the blocked rows held only by the other decisions (``others``): the
+    activities of the leaves whose effective hold changes are made again, the rest are kept."""
+    zone = scheduling.zone_of(project)
+    kept = {pk: plan.by_id[pk].held_until for pk in blocked_ids if pk in plan.by_id}
+    try:
+        for pk in kept:
+            plan.by_id[pk].held_until = others.get(pk)
+        holds = scheduling.holds_of(plan.tasks, zone)
+        activities = list(plan.network.activities)
+        for pk in set(holds) | set(plan.holds):
+            at = plan.position.get(pk)
+            if at is not None and holds.get(pk) != plan.holds.get(pk):
+                activities[at] = scheduling.activity_of(plan.by_id[pk], zone, holds.get(pk))
+    finally:
+        for pk, held_until in kept.items():
+            plan.by_id[pk].held_until = held_until
+    return dataclasses.replace(plan.network, activities=tuple(activities))
+
+
+def decision_delay_impacts(
+    user: Viewer, decisions: Iterable[ClientDecision], *, today: dt.date | None = None
+) -> list[DelayImpact]:
+    """``decision_delay_impact`` of each decision, the plan of each project read and built once
+    (the project home shows up to three; on a plan of thousands of tasks the read and the network
+    cost more than the two schedules of each decision)."""
+    plans: dict[int, _PlanInMemory | None] = {}
+    out: list[DelayImpact] = []
+    for decision in decisions:
+        project = decision.project
+        if project.pk not in plans:
+            plans[project.pk] = _plan_in_memory(project)
+        out.append(_delay_impact(user, decision, plans[project.pk], today or timezone.localdate()))
+    return out
+
+
+def _delay_impact(
+    user: Viewer, decision: ClientDecision, plan: _PlanInMemory | None, today: dt.date
+) -> DelayImpact:
+    project = decision.project
     blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
-    if not tasks or not blocked_ids:
+    if plan is None or not blocked_ids:
         return DelayImpact(decision, today, today, [], [])
     # The decision's own hold on its tasks is what is being measured: drop it, keep other decisions'.
     others: dict[int, dt.datetime] = {}
@@ -383,13 +456,8 @@ def decision_delay_impact(
             for held_task in other.blocked_tasks.all():
                 if held_task.pk in blocked_ids:
                     others[held_task.pk] = max(others.get(held_task.pk, until), until)
-    for row in tasks:
-        if row.pk in blocked_ids:
-            row.held_until = others.get(row.pk)
-    links = scheduling.load_links(project)
-    calendars = scheduling.engine_calendars(project, tasks, [], until=scheduling.latest_finish(tasks))
-    network = scheduling.build_network(project, tasks, links, calendars)
-    leaves = scheduling.leaves_of(tasks)
+    network = _without_own_hold(plan, project, blocked_ids, others)
+    tasks, leaves, calendars = plan.tasks, plan.leaves, plan.calendars
     held: set[int] = set()
     for pk in blocked_ids:
         held.update(leaves.get(pk) or [pk])

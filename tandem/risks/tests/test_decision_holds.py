@@ -168,3 +168,41 @@ def test_a_day_of_delay_costs_a_working_day_whatever_day_it_is(plan: Plan, today
     impact = queries.decision_delay_impact(plan.world.pm, decision, today=today)  # type: ignore[arg-type]
     assert impact.blocked and impact.blocked[0].slip_days == 1.0
     assert impact.milestone_slip_days == 1.0
+
+
+def _rebuilt_without_own_hold(
+    plan: queries._PlanInMemory, project: object, blocked_ids: set[int], others: dict[int, dt.datetime]
+) -> object:
+    """The network as built from scratch with the blocked rows held by the other decisions only."""
+    kept = {pk: plan.by_id[pk].held_until for pk in blocked_ids}
+    for pk in kept:
+        plan.by_id[pk].held_until = others.get(pk)
+    links = scheduling.load_links(project)  # type: ignore[arg-type]
+    network = scheduling.build_network(project, plan.tasks, links, plan.calendars)  # type: ignore[arg-type]
+    for pk, held_until in kept.items():
+        plan.by_id[pk].held_until = held_until
+    return network
+
+
+def test_the_impacts_of_several_decisions_read_the_plan_once_and_equal_networks_built_anew(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project home shows up to three overdue decisions: their impacts share one read of the plan
+    and its network, each with its own blocked rows held by the other decisions only, and come out
+    as they do with the network built from scratch for each decision."""
+    world = plan.world
+    first = _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    second = _decision(plan, plan.build, plan.golive, due=dt.date(2026, 1, 12))  # holds what ``first`` holds
+    third = _decision(plan, plan.secret, due=dt.date(2026, 1, 14))
+    decisions = [first, second, third]
+    reads: list[object] = []
+    real_load = scheduling.load_rows
+    monkeypatch.setattr(scheduling, "load_rows", lambda *a, **k: reads.append(a) or real_load(*a, **k))
+    shared = queries.decision_delay_impacts(world.pm, decisions, today=dt.date(2026, 1, 7))  # type: ignore[arg-type]
+    assert len(reads) == 1
+    monkeypatch.setattr(queries, "_without_own_hold", _rebuilt_without_own_hold)
+    anew = [queries.decision_delay_impact(world.pm, d, today=dt.date(2026, 1, 7)) for d in decisions]  # type: ignore[arg-type]
+    assert [(i.blocked, i.milestones, i.from_day, i.to_day) for i in shared] == [
+        (i.blocked, i.milestones, i.from_day, i.to_day) for i in anew
+    ]
+    assert any(i.blocked for i in shared)

@@ -824,5 +824,6 @@ def home_panel(scope: ProjectScope) -> dict[str, Any]:
     if not scope.preview:
         waiting = list(queries.decisions_waiting_for(scope.user).filter(project=scope.project))
     overdue = list(queries.decisions_of(scope.viewer, scope.project, status=DecisionStatus.OVERDUE)[:3])
-    impacts = [queries.decision_delay_impact(scope.viewer, d) for d in overdue if d.shown_tasks]  # type: ignore[attr-defined]
+    shown = [d for d in overdue if d.shown_tasks]  # type: ignore[attr-defined]
+    impacts = queries.decision_delay_impacts(scope.viewer, shown)
     return {"waiting_decisions": waiting, "overdue_impacts": impacts, "today": timezone.localdate()}
