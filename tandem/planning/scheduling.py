@@ -729,7 +729,7 @@ def leaves_of(tasks: Sequence[R]) -> dict[int, list[int]]:
 # ---------------------------------------------------------------- the network
 
 
-def _activity(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
+def activity_of(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
     """The engine's activity of a leaf row; ``hold`` (local time) is an extra "start no earlier than".
 
     A hold combines with the row's own constraint only for ASAP and SNET: the activity becomes SNET at
@@ -766,11 +766,6 @@ def _activity(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> eng
         manual_start=to_local(task.start, zone) if task.manual else None,
         manual_finish=to_local(task.finish, zone) if task.manual else None,
     )
-
-
-def activity_of(task: Row, zone: ZoneInfo, hold: dt.datetime | None = None) -> engine.Activity:
-    """The engine's activity of a leaf row, held to start no earlier than ``hold`` (see ``holds_of``)."""
-    return _activity(task, zone, hold)
 
 
 def holds_of(tasks: Sequence[R], zone: ZoneInfo) -> dict[int, dt.datetime]:
@@ -829,7 +824,7 @@ def build_network(
         leaves = leaves_of(tasks)
     holds = holds_of(tasks, zone)
     if memo is None:
-        activities = tuple(_activity(t, zone, holds.get(t.pk)) for t in tasks if t.pk not in leaves)
+        activities = tuple(activity_of(t, zone, holds.get(t.pk)) for t in tasks if t.pk not in leaves)
     else:
         activities = _activities_again(tasks, leaves, holds, zone, memo)  # type: ignore[arg-type]
     names: dict[engine.ActivityId, str] = {t.pk: t.name for t in tasks}
@@ -862,7 +857,7 @@ def _activities_again(
         if before is not None and before[0] is task and before[1] == hold:
             activity = before[2]
         else:
-            activity = _activity(task, zone, hold)
+            activity = activity_of(task, zone, hold)
         made[task.pk] = (task, hold, activity)
         out.append(activity)
     memo.activities = made
