@@ -256,6 +256,8 @@ def report(
     ramp: float,
     database: str,
     codes: list[str],
+    workers: int = 2,
+    threads: int = 4,
 ) -> str:
     """The Markdown the README records (rates over the steady window, after every user started)."""
     results = tally.results
@@ -287,7 +289,7 @@ def report(
     lines = [
         f"**{database}**, {users} users on {', '.join(codes)}, {window[1] - window[0]:.0f} s after a "
         f"{ramp:.0f} s ramp ({wall:.0f} s in all); think time 0.25-0.75 s; server `tandem serve` "
-        "(2 workers x 4 threads). req/s over the steady window; p50/p95 over every request.",
+        f"({workers} workers x {threads} threads). req/s over the steady window; p50/p95 over every request.",
         "",
         harness.machine(),
         "",
@@ -316,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-plan", type=int, default=0, metavar="TASKS", help="also use a generated plan")
     parser.add_argument("--plan", type=Path, help="with --big-plan: import this MSPDI file instead")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2, as shipped)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4, as shipped)")
     parser.add_argument(
         "--keep", action="store_true", help="keep the PostgreSQL database and the work directory"
     )
@@ -342,7 +346,7 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
     harness.close_django_connections()
     print(f"Set up; {args.users} users for {args.seconds:.0f} s…", file=sys.stderr, flush=True)
     tally = Tally()
-    with harness.running_server(env, workdir) as server:
+    with harness.running_server(env, workdir, workers=args.workers, threads=args.threads) as server:
         for _ in range(4):  # both gunicorn workers import and warm up before the clock starts
             httpx.get(f"{server.base}/projects/{DEMO_CODE}/", cookies=dict([persons[0].cookie]), timeout=60)
         rng = random.Random(args.seed)
@@ -388,6 +392,8 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
             ramp=args.ramp,
             database=database,
             codes=codes,
+            workers=args.workers,
+            threads=args.threads,
         )
     )
     return 1 if tally.failures else 0

@@ -16,14 +16,15 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         """A membership saved or deleted (by a service, a cascade or the admin) is forgotten by the
         request that remembered the memberships (``core.scoping.remembering_memberships``); the charters
-        waiting for confirmation join the inbox."""
+        waiting for confirmation join the inbox, whose counts are compiled once per seat signature."""
         from django.db.models.signals import post_delete, post_save
 
         from tandem.core import inbox
-        from tandem.projects.inbox import charters_to_confirm, count_charters
+        from tandem.projects.inbox import charters_to_confirm, count_charters, count_key
         from tandem.projects.models import Membership
 
         inbox.register("charter", charters_to_confirm, count=count_charters)
+        inbox.key_counts_by(count_key)
 
         post_save.connect(_forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships")
         post_delete.connect(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import inbox
 from tandem.core.choices import Side
-from tandem.core.scoping import remembered_memberships
+from tandem.core.scoping import remembered_memberships, sees_as_client
 from tandem.projects.choices import DecisionKind
 from tandem.projects.models import (
     Charter,
@@ -97,6 +97,21 @@ def _read_seats(user: User) -> dict[int, Seat]:
 def seats_of(user: User) -> dict[int, Seat]:
     """The user's projects by id with their role and the decision rights they hold (read once per inbox)."""
     return inbox.shared(f"projects.seats:{user.pk}", lambda: _read_seats(user))
+
+
+def count_key(user: User) -> tuple[object, ...]:
+    """Everything the inbox counters' SQL depends on: the user, whether they preview the client's
+    view, and their seats (project, role, side, decision rights held). ``inbox.count_for`` keeps the
+    SQL compiled for each such key."""
+    seats = seats_of(user)
+    return (
+        user.pk,
+        sees_as_client(user),
+        tuple(
+            (pk, seat.role, seat.side, tuple(sorted(seat.kinds)))
+            for pk, seat in sorted(seats.items())
+        ),
+    )
 
 
 def holding(user: User, kind: str) -> dict[int, Seat]:
