@@ -172,15 +172,34 @@ def register(name: str, provider: Provider, *, count: Counter | None = None) -> 
 
 
 def items_for(user: User, *, today: dt.date | None = None) -> list[Item]:
-    """Everything that waits on ``user``, the most urgent first."""
+    """Everything that waits on ``user``, the most urgent first. A provider whose counter has no
+    rows for the user (the kept count says so in one statement) is not asked for its items."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     day = today or timezone.localdate()
     items: list[Item] = []
     with _sharing():
-        for provider in PROVIDERS.values():
+        counts = _counts(user) if _count_key is not None else None
+        for name, provider in PROVIDERS.items():
+            if counts is not None and name in COUNTERS and not counts.get(name):
+                continue
             items.extend(provider(user))
     return sorted(items, key=lambda item: item.urgency(day))
+
+
+def count_for(user: User) -> int:
+    """How many items ``items_for(user)`` holds, in one query (plus what the providers share, such as
+    the user's decision rights): the counters' rows are counted by one ``UNION ALL``, compiled once
+    per seat signature and process (see the module's docstring). A provider without a counter is
+    counted by listing its items."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return 0
+    with _sharing():
+        total = sum(_counts(user).values())
+        for name, provider in PROVIDERS.items():
+            if name not in COUNTERS:
+                total += sum(1 for _item in provider(user))
+    return total
 
 
 #: What a user's counters' SQL depends on (the user and their seats), set by the projects app;
@@ -191,15 +210,24 @@ _count_key: Callable[[User], Hashable] | None = None
 #: seats in use, so a few per active user at most.
 COMPILED_COUNTS_MAX = 4096
 
-#: Compiled counts by (database alias, count key): the SQL and its parameters, or None (no counter
-#: has rows for that signature).
-_compiled: OrderedDict[Hashable, tuple[str, tuple[Any, ...]] | None] = OrderedDict()
+
+@dataclass(frozen=True)
+class _Compiled:
+    """One statement counting each counter's rows: ``(position, count)`` rows, by ``names[position]``."""
+
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+
+
+#: Compiled counts by (database alias, registry, count key); None: no counter has rows to read.
+_compiled: OrderedDict[Hashable, _Compiled | None] = OrderedDict()
 _compiled_lock = threading.Lock()
 
 
 def key_counts_by(key: Callable[[User], Hashable] | None) -> None:
-    """Set what the counters' SQL depends on (``key(user)``, read inside ``count_for``'s sharing, so
-    it may read what providers share); None turns the compiled counts off."""
+    """Set what the counters' SQL depends on (``key(user)``, read inside the inbox's sharing, so it
+    may read what providers share); None turns the kept counts off."""
     global _count_key
     _count_key = key
     forget_compiled_counts()
@@ -211,56 +239,51 @@ def forget_compiled_counts() -> None:
         _compiled.clear()
 
 
-def _compile(parts: list[QuerySet[Any, Any]]) -> tuple[str, tuple[Any, ...]] | None:
-    """One ``SELECT COUNT(*)`` over the ``UNION ALL`` of ``parts``, as SQL and parameters."""
-    if not parts:
+def _compile(user: User, alias: str) -> _Compiled | None:
+    """Every counter's rows for ``user``, counted per counter by one ``UNION ALL``."""
+    selects: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    for name, counter in COUNTERS.items():
+        rows = counter(user)
+        if rows is None:
+            continue
+        # A member of a compound statement takes no ORDER BY (SQLite refuses one).
+        sql, values = rows.order_by().query.get_compiler(using=alias).as_sql()
+        selects.append(f"SELECT {len(names)} AS position FROM ({sql}) counted_{len(names)}")
+        params.extend(values)
+        names.append(name)
+    if not names:
         return None
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-    return f"SELECT COUNT(*) FROM ({sql}) inbox_rows", tuple(params)
+    union = " UNION ALL ".join(selects)
+    return _Compiled(
+        f"SELECT position, COUNT(*) FROM ({union}) inbox_rows GROUP BY position", tuple(params), tuple(names)
+    )
 
 
-def _counted(alias: str, compiled: tuple[str, tuple[Any, ...]] | None) -> int:
-    if compiled is None:
-        return 0
-    with connections[alias].cursor() as cursor:
-        cursor.execute(*compiled)
-        return int(cursor.fetchone()[0])
-
-
-def count_for(user: User) -> int:
-    """How many items ``items_for(user)`` holds, in one query (plus what the providers share, such as
-    the user's decision rights): the counters' rows are added up by one ``UNION ALL``, compiled once
-    per seat signature and process (see the module's docstring). A provider without a counter is
-    counted by listing its items."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return 0
-    total = 0
-    with _sharing():
-        for name, provider in PROVIDERS.items():
-            if name not in COUNTERS:
-                total += sum(1 for _item in provider(user))
-        alias = "default"
-        # The registry is in the key too: a test may change it without ``register``.
-        key = None if _count_key is None else (alias, tuple(COUNTERS.items()), _count_key(user))
-        if key is not None:
-            with _compiled_lock:
-                found = key in _compiled
-                compiled = _compiled.get(key)
-                if found:
-                    _compiled.move_to_end(key)
-            if found:
-                return total + _counted(alias, compiled)
-        parts: list[QuerySet[Any, Any]] = []
-        for counter in COUNTERS.values():
-            rows = counter(user)
-            if rows is not None:
-                # A member of a compound statement takes no ORDER BY (SQLite refuses one).
-                parts.append(rows.order_by())
-        compiled = _compile(parts)
+def _counts(user: User) -> dict[str, int]:
+    """How many rows each counter has for ``user`` (counters without rows left out), with one
+    statement; its SQL is kept per seat signature (``key_counts_by``). Called inside ``_sharing``."""
+    alias = "default"
+    # The registry is in the key too: a test may change it without ``register``.
+    key = None if _count_key is None else (alias, tuple(COUNTERS.items()), _count_key(user))
+    found = False
+    compiled: _Compiled | None = None
     if key is not None:
         with _compiled_lock:
-            _compiled[key] = compiled
-            while len(_compiled) > COMPILED_COUNTS_MAX:
-                _compiled.popitem(last=False)
-    return total + _counted(alias, compiled)
+            found = key in _compiled
+            if found:
+                compiled = _compiled[key]
+                _compiled.move_to_end(key)
+    if not found:
+        compiled = _compile(user, alias)
+        if key is not None:
+            with _compiled_lock:
+                _compiled[key] = compiled
+                while len(_compiled) > COMPILED_COUNTS_MAX:
+                    _compiled.popitem(last=False)
+    if compiled is None:
+        return {}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params)
+        return {compiled.names[position]: int(n) for position, n in cursor.fetchall()}

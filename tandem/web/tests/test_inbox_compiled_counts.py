@@ -115,3 +115,18 @@ def test_a_kept_count_drops_a_survey_once_its_invitation_expires(world: World) -
         seats_of(world.sponsor)
         rows = count_surveys(world.sponsor)
     assert rows is not None and "expires_at" in compiled(rows)[0]
+
+
+def test_the_list_asks_only_the_providers_whose_counter_has_rows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed.baseline_to_approve(world)
+
+    def must_not_be_asked(user: Any) -> list[inbox.Item]:
+        raise AssertionError("a provider without rows was asked for its items")
+
+    for name in inbox.PROVIDERS:
+        if name != "baseline":
+            monkeypatch.setitem(inbox.PROVIDERS, name, must_not_be_asked)
+    assert [item.kind for item in inbox.items_for(world.pm)] == ["baseline"]
+    assert inbox.items_for(world.outsider) == []
