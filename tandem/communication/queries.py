@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.communication import permissions, targets
 from tandem.communication.models import Comment, Mention, Notification, WebhookDelivery, WebhookEndpoint
+from tandem.core.compiled import Kept, count_statement, reader_key
 from tandem.core.scoping import Viewer
 
 
@@ -69,19 +70,30 @@ def notifications_of(
     return found.select_related("actor", "project", "comment", "target_type")
 
 
+#: The unread counts' statements by reader and kinds of record named (``core.compiled``).
+_kept_unread = Kept()
+
+
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread (the header's badge, on every page).
 
     The scope is built only for the kinds of record the unread notifications name, found first with
-    one small query: usually none (no further query) or one or two kinds instead of every one.
+    one small query: usually none (no further query) or one or two kinds instead of every one. The
+    count's SQL depends on nothing but the reader and those kinds, so it is compiled once per both
+    and kept (``core.compiled``).
     """
     if not getattr(user, "is_authenticated", False):
         return 0
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    kinds = set(unread.values_list("target_type_id", flat=True).distinct())
+    # Without an ordering: the model's would join DISTINCT and return every unread row.
+    kinds = frozenset(unread.order_by().values_list("target_type_id", flat=True).distinct())
     if not kinds:
         return 0
-    return notifications_of(user, unread=True, kinds=kinds).count()
+    statement = _kept_unread.get(
+        (reader_key(user), kinds),
+        lambda: count_statement(notifications_of(user, unread=True, kinds=kinds)),
+    )
+    return 0 if statement is None else int(statement.rows()[0][0])
 
 
 def comment_counts(user: Viewer, records: Iterable[models.Model]) -> dict[int, int]:

@@ -30,18 +30,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+
+from tandem.core.compiled import Kept, Statement, statement_of
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
@@ -206,23 +205,8 @@ def count_for(user: User) -> int:
 #: None: every count builds its queries afresh.
 _count_key: Callable[[User], Hashable] | None = None
 
-#: How many compiled counts a process keeps (least recently used dropped first): one per signature of
-#: seats in use, so a few per active user at most.
-COMPILED_COUNTS_MAX = 4096
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """One statement counting each counter's rows: ``(position, count)`` rows, by ``names[position]``."""
-
-    sql: str
-    params: tuple[Any, ...]
-    names: tuple[str, ...]
-
-
-#: Compiled counts by (database alias, registry, count key); None: no counter has rows to read.
-_compiled: OrderedDict[Hashable, _Compiled | None] = OrderedDict()
-_compiled_lock = threading.Lock()
+#: The counts compiled per (database alias, registry, count key): one per signature of seats in use.
+_kept = Kept()
 
 
 def key_counts_by(key: Callable[[User], Hashable] | None) -> None:
@@ -235,11 +219,17 @@ def key_counts_by(key: Callable[[User], Hashable] | None) -> None:
 
 def forget_compiled_counts() -> None:
     """Drop every compiled count (a provider was registered, a test changed the registry)."""
-    with _compiled_lock:
-        _compiled.clear()
+    _kept.clear()
 
 
-def _compile(user: User, alias: str) -> _Compiled | None:
+@dataclass(frozen=True)
+class _Counting(Statement):
+    """The statement counting every counter's rows: ``(position, count)`` rows, by ``names[position]``."""
+
+    names: tuple[str, ...] = ()
+
+
+def _compile(user: User, alias: str) -> _Counting | None:
     """Every counter's rows for ``user``, counted per counter by one ``UNION ALL``."""
     selects: list[str] = []
     params: list[Any] = []
@@ -249,41 +239,30 @@ def _compile(user: User, alias: str) -> _Compiled | None:
         if rows is None:
             continue
         # A member of a compound statement takes no ORDER BY (SQLite refuses one).
-        sql, values = rows.order_by().query.get_compiler(using=alias).as_sql()
-        selects.append(f"SELECT {len(names)} AS position FROM ({sql}) counted_{len(names)}")
-        params.extend(values)
+        part = statement_of(rows.order_by())
+        if part is None:
+            continue  # matches nothing
+        selects.append(f"SELECT {len(names)} AS position FROM ({part.sql}) counted_{len(names)}")
+        params.extend(part.params)
         names.append(name)
     if not names:
         return None
     union = " UNION ALL ".join(selects)
-    return _Compiled(
-        f"SELECT position, COUNT(*) FROM ({union}) inbox_rows GROUP BY position", tuple(params), tuple(names)
-    )
+    sql = f"SELECT position, COUNT(*) FROM ({union}) inbox_rows GROUP BY position"
+    return _Counting(sql, tuple(params), alias, tuple(names))
 
 
 def _counts(user: User) -> dict[str, int]:
     """How many rows each counter has for ``user`` (counters without rows left out), with one
     statement; its SQL is kept per seat signature (``key_counts_by``). Called inside ``_sharing``."""
     alias = "default"
-    # The registry is in the key too: a test may change it without ``register``.
-    key = None if _count_key is None else (alias, tuple(COUNTERS.items()), _count_key(user))
-    found = False
-    compiled: _Compiled | None = None
-    if key is not None:
-        with _compiled_lock:
-            found = key in _compiled
-            if found:
-                compiled = _compiled[key]
-                _compiled.move_to_end(key)
-    if not found:
-        compiled = _compile(user, alias)
-        if key is not None:
-            with _compiled_lock:
-                _compiled[key] = compiled
-                while len(_compiled) > COMPILED_COUNTS_MAX:
-                    _compiled.popitem(last=False)
-    if compiled is None:
+    statement: Statement | None
+    if _count_key is None:
+        statement = _compile(user, alias)
+    else:
+        # The registry is in the key too: a test may change it without ``register``.
+        key = (alias, tuple(COUNTERS.items()), _count_key(user))
+        statement = _kept.get(key, lambda: _compile(user, alias))
+    if not isinstance(statement, _Counting):
         return {}
-    with connections[alias].cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.params)
-        return {compiled.names[position]: int(n) for position, n in cursor.fetchall()}
+    return {statement.names[position]: int(n) for position, n in statement.rows()}

@@ -178,4 +178,12 @@ def running_timer(user: Viewer) -> RunningTimer | None:
     """The user's running timer with its project and task, if one runs."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return RunningTimer.objects.select_related("project", "task").filter(user_id=int(user.pk or 0)).first()
+    # At most one row per person (a one-to-one), so no ordering; of the project and the task, only
+    # what the header and the API show (the header reads this on every page).
+    return (
+        RunningTimer.objects.select_related("project", "task")
+        .only("user_id", "started_at", "note", "billable", "project__code", "task__name")
+        .filter(user_id=int(user.pk or 0))
+        .order_by()
+        .first()
+    )

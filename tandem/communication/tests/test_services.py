@@ -13,8 +13,9 @@ from tandem.communication.models import Mention, Notification
 from tandem.core.choices import Visibility
 from tandem.core.errors import ConflictError
 from tandem.core.models import Activity
-from tandem.core.scoping import ClientLens
+from tandem.core.scoping import ClientLens, remembering_memberships
 from tandem.projects import services as project_services
+from tandem.projects.models import Membership
 from tandem.risks import services as risk_services
 from tandem.testing.personas import World
 
@@ -80,6 +81,21 @@ def test_the_unread_badge_counts_what_the_list_shows_and_scopes_only_the_kinds_i
         == 1
         == queries.notifications_of(world.client_pm, unread=True).count()
     )
+
+
+def test_a_kept_unread_count_follows_the_reader_s_memberships_and_the_kinds_named(world: World) -> None:
+    note, goal = world.records["note_shared"], world.records["goal_shared"]
+    services.do_add_comment(note, actor=world.pm, body="On the note @cindy@northwind.test")
+    with remembering_memberships():  # as in a request: the scope lists the reader's projects
+        assert queries.unread_count(world.client_pm) == 1
+    services.do_add_comment(goal, actor=world.pm, body="On the goal @cindy@northwind.test")
+    with remembering_memberships():  # a new kind named: another statement
+        assert queries.unread_count(world.client_pm) == 2
+    membership = Membership.objects.get(project=world.project, user=world.client_pm)
+    project_services.do_remove_member(membership, actor=world.pm)
+    with remembering_memberships():  # off the project: another key, nothing readable
+        assert queries.unread_count(world.client_pm) == 0
+        assert queries.notifications_of(world.client_pm, unread=True).count() == 0
 
 
 def test_visibility_follows_the_target_and_the_side(world: World) -> None:
