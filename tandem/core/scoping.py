@@ -85,13 +85,21 @@ _remembered: ContextVar[dict[int, dict[int, Any]] | None] = ContextVar("tandem_m
 LITERAL_IDS_MAX = 500
 
 
+#: Other reads the current request remembers, by name (None outside a request): e.g. the decision
+#: rights of each project, which the scope, the inbox and the home's panels all need.
+_memos: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("tandem_request_memos", default=None)
+
+
 @contextmanager
 def remembering_memberships() -> Iterator[None]:
-    """Within the block (one request), read each user's memberships once and reuse them."""
+    """Within the block (one request), read each user's memberships once and reuse them (and what
+    else is remembered with ``request_memo``)."""
     token = _remembered.set({})
+    memos = _memos.set({})
     try:
         yield
     finally:
+        _memos.reset(memos)
         _remembered.reset(token)
 
 
@@ -100,6 +108,21 @@ def forget_memberships() -> None:
     remembered = _remembered.get()
     if remembered is not None:
         remembered.clear()
+
+
+def request_memo(name: str) -> dict[Any, Any] | None:
+    """The current request's memo called ``name`` (a dict to read and fill); None outside a request."""
+    memos = _memos.get()
+    if memos is None:
+        return None
+    return memos.setdefault(name, {})
+
+
+def forget_request_memo(name: str) -> None:
+    """Empty the current request's memo ``name`` (what it remembers was changed)."""
+    memos = _memos.get()
+    if memos is not None:
+        memos.pop(name, None)
 
 
 def remembered_memberships(user: Viewer) -> dict[int, Any] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.scoping import forget_memberships
+from tandem.core.scoping import forget_memberships, forget_request_memo
 
 
 class ProjectsConfig(AppConfig):
@@ -21,7 +21,7 @@ class ProjectsConfig(AppConfig):
 
         from tandem.core import inbox
         from tandem.projects.inbox import charters_to_confirm, count_charters, count_key
-        from tandem.projects.models import Membership
+        from tandem.projects.models import DecisionRight, Membership
 
         inbox.register("charter", charters_to_confirm, count=count_charters)
         inbox.key_counts_by(count_key)
@@ -30,7 +30,15 @@ class ProjectsConfig(AppConfig):
         post_delete.connect(
             _forget_memberships, sender=Membership, dispatch_uid="tandem-forget-memberships-d"
         )
+        post_save.connect(_forget_rights, sender=DecisionRight, dispatch_uid="tandem-forget-rights")
+        post_delete.connect(_forget_rights, sender=DecisionRight, dispatch_uid="tandem-forget-rights-d")
 
 
 def _forget_memberships(**kwargs: object) -> None:
     forget_memberships()
+
+
+def _forget_rights(**kwargs: object) -> None:
+    from tandem.projects.permissions import RIGHTS_MEMO
+
+    forget_request_memo(RIGHTS_MEMO)

@@ -22,11 +22,11 @@ from tandem.core import inbox
 from tandem.core.choices import Side
 from tandem.core.scoping import remembered_memberships, sees_as_client
 from tandem.projects.choices import DecisionKind
+from tandem.projects.permissions import rights_of
 from tandem.projects.models import (
     Charter,
     CharterConfirmation,
     CharterRevision,
-    DecisionRight,
     Membership,
     Project,
 )
@@ -84,9 +84,11 @@ def _read_seats(user: User) -> dict[int, Seat]:
         return {}
     roles = {m.project_id: m.role for m in memberships}
     kinds: dict[int, set[str]] = {}
-    for right in DecisionRight.objects.filter(project_id__in=sorted(roles)).order_by():
-        if roles[right.project_id] in (right.roles or []):
-            kinds.setdefault(right.project_id, set()).add(right.kind)
+    # The request remembers the rights: the project's scope and panels read the same ones.
+    for project_id, rights in rights_of(roles).items():
+        for kind, holders in rights.items():
+            if roles[project_id] in holders:
+                kinds.setdefault(project_id, set()).add(kind)
     projects = _Projects(roles)
     return {
         m.project_id: Seat(m.project_id, m.role, m.side, frozenset(kinds.get(m.project_id, ())), projects)

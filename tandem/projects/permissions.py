@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -9,9 +10,15 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.choices import OrganizationKind
 from tandem.core.choices import Side
-from tandem.core.scoping import forget_memberships, remembered_memberships, sees_as_client
+from tandem.core.scoping import (
+    forget_memberships,
+    forget_request_memo,
+    remembered_memberships,
+    request_memo,
+    sees_as_client,
+)
 from tandem.projects.choices import DecisionKind, DecisionPreset, Role
-from tandem.projects.models import Membership
+from tandem.projects.models import DecisionRight, Membership
 
 if TYPE_CHECKING:
     from tandem.accounts.models import User
@@ -159,9 +166,39 @@ def decision_roles(project: Project, kind: str) -> list[str]:
     """The roles that hold decision ``kind`` in ``project``."""
     cache: dict[str, list[str]] | None = project.__dict__.get("_decision_cache")
     if cache is None:
-        cache = {right.kind: list(right.roles) for right in project.decision_rights.all()}
+        memo = request_memo(RIGHTS_MEMO)
+        cache = None if memo is None else memo.get(project.pk)
+        if cache is None:
+            cache = {right.kind: list(right.roles) for right in project.decision_rights.all()}
+            if memo is not None:
+                memo[project.pk] = cache
         project.__dict__["_decision_cache"] = cache
     return cache.get(kind, [])
+
+
+#: The request memo of each project's decision rights (``{project id: {kind: roles}}``), shared by
+#: every ``Project`` instance the request reads and by the inbox's seats.
+RIGHTS_MEMO = "projects.decision_rights"
+
+
+def rights_of(project_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    """The decision rights of each project (``{kind: roles}``), with one query for those the
+    request has not read yet."""
+    wanted = sorted(set(project_ids))
+    memo = request_memo(RIGHTS_MEMO)
+    found: dict[int, dict[str, list[str]]] = {}
+    missing = wanted
+    if memo is not None:
+        found = {pk: memo[pk] for pk in wanted if pk in memo}
+        missing = [pk for pk in wanted if pk not in memo]
+    if missing:
+        read: dict[int, dict[str, list[str]]] = {pk: {} for pk in missing}
+        for right in DecisionRight.objects.filter(project_id__in=missing).order_by():
+            read[right.project_id][right.kind] = list(right.roles or [])
+        found.update(read)
+        if memo is not None:
+            memo.update(read)
+    return found
 
 
 def holds(user: Viewer, project: Project, kind: str) -> bool:
@@ -211,3 +248,4 @@ def forget_cached_rights(project: Project) -> None:
     project.__dict__.pop("_membership_cache", None)
     project.__dict__.pop("_decision_cache", None)
     forget_memberships()
+    forget_request_memo(RIGHTS_MEMO)

@@ -51,3 +51,23 @@ def test_it_forgets_a_changed_role(world: World) -> None:
         services.do_change_role(membership, role=Role.TEAM_VIEWER, actor=world.pm)
         assert remembered_memberships(world.member)[world.project.pk].role == Role.TEAM_VIEWER  # type: ignore[index]
     assert remembered_memberships(world.member) is None  # outside a request nothing is remembered
+
+
+def test_it_reads_a_project_s_decision_rights_once_and_again_after_a_change(world: World) -> None:
+    from tandem.projects import permissions
+    from tandem.projects.choices import DecisionKind
+    from tandem.projects.inbox import seats_of
+
+    with remembering_memberships():
+        with CaptureQueriesContext(connection) as captured:
+            seats_of(world.sponsor)  # every project of the sponsor's, in one query
+            again = Project.objects.get(pk=world.project.pk)  # another instance of the same project
+            assert permissions.holds(world.sponsor, again, DecisionKind.APPROVE_CHANGE)
+        assert sum("projects_decisionright" in q["sql"] for q in captured.captured_queries) == 1
+        services.do_set_decision_right(
+            world.project, kind=DecisionKind.APPROVE_CHANGE, roles=["pm"], actor=world.pm
+        )
+        fresh = Project.objects.get(pk=world.project.pk)
+        assert not permissions.holds(world.sponsor, fresh, DecisionKind.APPROVE_CHANGE)
+        assert permissions.holds(world.pm, fresh, DecisionKind.APPROVE_CHANGE)
+        assert DecisionKind.APPROVE_CHANGE not in seats_of(world.sponsor)[world.project.pk].kinds
