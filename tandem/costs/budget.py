@@ -167,8 +167,9 @@ def thresholds_of(project: Project) -> list[int]:
     return sorted(int(t) for t in stored)
 
 
-def summarize(project: Project) -> Summary:
-    """The budget summary of ``project``: seven queries however many lines, tasks, entries or expenses."""
+def summarize(project: Project, *, with_burn: bool = True) -> Summary:
+    """The budget summary of ``project``: seven queries however many lines, tasks, entries or expenses
+    (five ``with_burn=False``: no cumulative spend by week, ``burn`` is empty)."""
     thresholds = thresholds_of(project)  # 1
     lines = list(BudgetLine.objects.filter(project=project).select_related("phase").order_by("id"))  # 2
     lines.sort(
@@ -244,7 +245,7 @@ def summarize(project: Project) -> Summary:
         whole_cents=whole_cents,
         whole_reached=max(reached(actual_total, whole_cents, thresholds), default=0),
         thresholds=thresholds,
-        burn=_burn(actual_cost_by_day(project)),  # 6, 7
+        burn=_burn(actual_cost_by_day(project)) if with_burn else [],  # 6, 7
     )
 
 

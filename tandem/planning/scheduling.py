@@ -20,7 +20,9 @@ import secrets
 import threading
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter, ne
@@ -553,6 +555,36 @@ def default_calendar_base(project: Project) -> str:
     return CalendarBase.CHINA if project.language == Language.CHINESE else CalendarBase.STANDARD
 
 
+#: The calendars (with their exceptions) read within ``calendars_read_once``, by project id.
+_calendar_reads: ContextVar[dict[int, list[Calendar]] | None] = ContextVar("tandem_calendars", default=None)
+
+
+@contextmanager
+def calendars_read_once() -> Iterator[None]:
+    """Within the block, each project's calendars are read once (a page whose panels each need the
+    project calendar: the home's milestones and decision delays). Only for reads: a calendar changed
+    inside the block would not be seen."""
+    token = _calendar_reads.set({})
+    try:
+        yield
+    finally:
+        _calendar_reads.reset(token)
+
+
+def _calendar_rows(project: Project) -> list[Calendar]:
+    """The project's calendars with their exceptions, the project calendar created if missing."""
+    reads = _calendar_reads.get()
+    if reads is not None and project.pk in reads:
+        return reads[project.pk]
+    rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
+    if not any(row.is_project_calendar for row in rows):
+        ensure_project_calendar(project)
+        rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
+    if reads is not None:
+        reads[project.pk] = rows
+    return rows
+
+
 def ensure_project_calendar(project: Project) -> Calendar:
     """The project's calendar, created with the project's default base the first time it is needed."""
     calendar = Calendar.objects.filter(project=project, is_project_calendar=True).first()
@@ -650,10 +682,7 @@ def engine_calendars(
     """
     zone = zone_of(project)
     years = _years(project, tasks, zone, until)
-    rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
-    if not any(row.is_project_calendar for row in rows):
-        ensure_project_calendar(project)
-        rows = list(Calendar.objects.filter(project=project).prefetch_related("exceptions"))
+    rows = _calendar_rows(project)
     sink: list[str] = caught if caught is not None else []
     out: dict[engine.CalendarId, engine.Calendar] = {}
     for row in rows:
@@ -665,7 +694,10 @@ def engine_calendars(
 def project_engine_calendar(project: Project) -> engine.Calendar:
     """The project calendar alone, for working-time arithmetic in reports."""
     zone = zone_of(project)
-    row = ensure_project_calendar(project)
+    if _calendar_reads.get() is not None:
+        row = next(row for row in _calendar_rows(project) if row.is_project_calendar)
+    else:
+        row = ensure_project_calendar(project)
     return build_calendar(
         row, row.exceptions.all(), _years(project, (), zone), [], calendar_id=PROJECT_CALENDAR_ID
     )

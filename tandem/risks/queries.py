@@ -23,8 +23,8 @@ from tandem.core.scoping import remembered_memberships
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
-from tandem.projects.models import DecisionRight, Membership, Project
-from tandem.projects.permissions import is_team
+from tandem.projects.models import Membership, Project
+from tandem.projects.permissions import is_team, rights_of
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, PLAN_RISK_STATUSES, DecisionStatus, RiskLevel
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
 from tandem.risks.services import hold_start, next_working_day, settings_for
@@ -297,9 +297,10 @@ def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     else:
         roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
     kinds: dict[int, list[str]] = {}
-    for right in DecisionRight.objects.filter(project_id__in=roles):
-        if roles[right.project_id] in (right.roles or []):
-            kinds.setdefault(right.project_id, []).append(right.kind)
+    for project_id, rights in rights_of(roles).items():  # remembered by the request
+        for kind, holders in rights.items():
+            if roles[project_id] in holders:
+                kinds.setdefault(project_id, []).append(kind)
     return (
         _decisions(user)
         .filter(waiting_q(user.pk, kinds), status=DecisionStatus.OPEN)
@@ -422,21 +423,30 @@ def decision_delay_impacts(
     """``decision_delay_impact`` of each decision, the plan of each project read and built once
     (the project home shows up to three; on a plan of thousands of tasks the read and the network
     cost more than the two schedules of each decision)."""
+    decisions = list(decisions)
+    # Every blocked task of every decision, with one query; a project whose decisions block nothing
+    # is not read at all.
+    blocked: dict[int, set[int]] = {decision.pk: set() for decision in decisions}
+    through = ClientDecision.blocked_tasks.through
+    for decision_id, task_id in through.objects.filter(clientdecision_id__in=list(blocked)).values_list(
+        "clientdecision_id", "task_id"
+    ):
+        blocked[decision_id].add(task_id)
     plans: dict[int, _PlanInMemory | None] = {}
     out: list[DelayImpact] = []
+    day = today or timezone.localdate()
     for decision in decisions:
         project = decision.project
-        if project.pk not in plans:
+        if blocked[decision.pk] and project.pk not in plans:
             plans[project.pk] = _plan_in_memory(project)
-        out.append(_delay_impact(user, decision, plans[project.pk], today or timezone.localdate()))
+        out.append(_delay_impact(user, decision, blocked[decision.pk], plans.get(project.pk), day))
     return out
 
 
 def _delay_impact(
-    user: Viewer, decision: ClientDecision, plan: _PlanInMemory | None, today: dt.date
+    user: Viewer, decision: ClientDecision, blocked_ids: set[int], plan: _PlanInMemory | None, today: dt.date
 ) -> DelayImpact:
     project = decision.project
-    blocked_ids = set(decision.blocked_tasks.values_list("id", flat=True))
     if plan is None or not blocked_ids:
         return DelayImpact(decision, today, today, [], [])
     # The decision's own hold on its tasks is what is being measured: drop it, keep other decisions'.

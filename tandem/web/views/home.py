@@ -125,7 +125,7 @@ class Burn:
 
 def budget_burn(scope: ProjectScope) -> Burn | None:
     """The budget's sums (no rate, no person's cost), or None when there is neither budget nor cost."""
-    summary = budget.summarize(scope.project)
+    summary = budget.summarize(scope.project, with_burn=False)  # the home shows no burn chart
     if not summary.whole_cents and not summary.totals.actual_cents:
         return None
     return Burn(summary)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.choices import OrganizationKind
 from tandem.accounts.models import User
 from tandem.communication.queries import comment_counts_of
+from tandem.planning import scheduling
 from tandem.projects import kpis, queries, services
 from tandem.projects.choices import ProjectStatus
 from tandem.projects.models import Project
@@ -175,7 +176,9 @@ def project_home(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         # The home's panel lists what waits on the reader: read it before the header counts it, so
         # the count is the list's length rather than a query of its own.
         items_of(request)
-    return render_page(request, "web/project/home.html", home_context(scope))
+    # The milestones and the decision delays both need the project calendar: read it once.
+    with scheduling.calendars_read_once():
+        return render_page(request, "web/project/home.html", home_context(scope))
 
 
 def charter_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
