@@ -100,15 +100,24 @@ def test_a_decreasing_curve_is_refused() -> None:
     st.integers(0, 20),
 )
 def test_on_plan_means_earned_schedule_equals_actual_time(steps: list[int], at: int) -> None:
-    """When EV is exactly the PV planned by the end of period AT, and the plan moved in that period,
-    ES = AT: SPI(t) is 1 and SV(t) is 0."""
+    """When EV is exactly the PV planned by the end of period AT, and the plan moved in that period
+    and moves in the next, ES = AT: SPI(t) is 1 and SV(t) is 0."""
     curve = [sum(steps[: i + 1]) for i in range(len(steps))]
     if at == 0 or at > len(curve) or curve[at - 1] == (curve[at - 2] if at > 1 else 0):
         return
+    if at < len(curve) and curve[at] == curve[at - 1]:
+        return  # the plan pauses after AT: ES runs to the end of the pause (the test below)
     if curve[at - 1] == curve[-1] and curve.index(curve[-1]) + 1 < at:
         return
     es = earned_schedule(curve, ev=curve[at - 1], at=at)
     assert es.es == pytest.approx(at)
+
+
+def test_a_pause_in_the_plan_is_earned_to_its_end() -> None:
+    """Lipke's C is the last period whose PV does not exceed EV: work planned to the start of a pause
+    in the plan has earned the pause too (PV 1, 1, 2 and EV 1: ES is 2, whatever the actual time)."""
+    assert earned_schedule([1, 1, 2], ev=1, at=1).es == pytest.approx(2)
+    assert earned_schedule([1, 1, 2], ev=1.5, at=1).es == pytest.approx(2.5)
 
 
 @given(st.lists(st.integers(0, 500), min_size=1, max_size=20), st.floats(0, 10_000), st.floats(0, 10_000))
