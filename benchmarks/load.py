@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-plan", type=int, default=0, metavar="TASKS", help="also use a generated plan")
     parser.add_argument("--plan", type=Path, help="with --big-plan: import this MSPDI file instead")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2, as shipped)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (default 2, as shipped)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4, as shipped)")
     parser.add_argument(
         "--keep", action="store_true", help="keep the PostgreSQL database and the work directory"

@@ -57,7 +57,7 @@ def count_statement(rows: QuerySet[Any, Any]) -> Statement | None:
     inner = statement_of(rows.order_by().select_related(None))
     if inner is None:
         return None
-    return Statement(f"SELECT COUNT(*) FROM ({inner.sql}) counted_rows", inner.params, inner.alias)
+    return Statement(f"SELECT COUNT(*) FROM ({inner.sql}) counted_rows", inner.params, inner.alias)  # noqa: S608 (Django's compiled SQL; values stay parameters)
 
 
 class Kept:
@@ -95,9 +95,7 @@ def reader_key(user: Any) -> Hashable:
     preview the client's view, and (within a request, where the scope lists them) their projects
     and sides."""
     memberships = remembered_memberships(user)
-    projects = (
-        None if memberships is None else tuple(sorted((pk, m.side) for pk, m in memberships.items()))
-    )
+    projects = None if memberships is None else tuple(sorted((pk, m.side) for pk, m in memberships.items()))
     return (
         user.pk,
         bool(getattr(user, "is_authenticated", False)),

@@ -242,13 +242,13 @@ def _compile(user: User, alias: str) -> _Counting | None:
         part = statement_of(rows.order_by())
         if part is None:
             continue  # matches nothing
-        selects.append(f"SELECT {len(names)} AS position FROM ({part.sql}) counted_{len(names)}")
+        selects.append(f"SELECT {len(names)} AS position FROM ({part.sql}) counted_{len(names)}")  # noqa: S608 (Django's compiled SQL; values stay parameters)
         params.extend(part.params)
         names.append(name)
     if not names:
         return None
     union = " UNION ALL ".join(selects)
-    sql = f"SELECT position, COUNT(*) FROM ({union}) inbox_rows GROUP BY position"
+    sql = f"SELECT position, COUNT(*) FROM ({union}) inbox_rows GROUP BY position"  # noqa: S608 (Django's compiled SQL; values stay parameters)
     return _Counting(sql, tuple(params), alias, tuple(names))
 
 

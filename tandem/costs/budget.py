@@ -35,7 +35,8 @@ from tandem.communication.models import Notification, NotificationVerb
 from tandem.core.choices import Side, Visibility
 from tandem.costs.actuals import COUNTED_SHEET_STATES, actual_cost_by_day, cents
 from tandem.costs.choices import CostCategory, ExpenseStatus
-from tandem.costs.models import BudgetAlert, BudgetLine, CostSettings, Expense, TimeEntry, week_start
+from tandem.costs.models import BudgetAlert, BudgetLine, Expense, TimeEntry, week_start
+from tandem.costs.settings import settings_for
 from tandem.planning.models import Task
 from tandem.projects.choices import Role
 from tandem.projects.models import Membership, Project
@@ -160,11 +161,10 @@ def _burn(by_day: dict[dt.date, int]) -> list[BurnPoint]:
 
 
 def thresholds_of(project: Project) -> list[int]:
-    """The project's budget thresholds in percent, in rising order (the defaults until changed)."""
-    stored = CostSettings.objects.filter(project=project).values_list("budget_thresholds", flat=True).first()
-    if stored is None:
-        return sorted(CostSettings(project=project).budget_thresholds)
-    return sorted(int(t) for t in stored)
+    """The project's budget thresholds in percent, in rising order (the defaults until changed); from
+    the cost settings the project instance keeps (``settings_for``: the page's navigation reads them
+    too)."""
+    return sorted(int(t) for t in settings_for(project).budget_thresholds)
 
 
 def summarize(project: Project, *, with_burn: bool = True) -> Summary:

@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import inbox
 from tandem.core.choices import Side
-from tandem.core.scoping import remembered_memberships, sees_as_client
+from tandem.core.scoping import remembered_memberships, request_memo, sees_as_client
 from tandem.projects.choices import DecisionKind
-from tandem.projects.permissions import rights_of
 from tandem.projects.models import (
     Charter,
     CharterConfirmation,
@@ -30,6 +29,8 @@ from tandem.projects.models import (
     Membership,
     Project,
 )
+from tandem.projects.permissions import rights_of
+from tandem.projects.queries import PROJECTS_MEMO
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -46,7 +47,11 @@ class _Projects:
 
     def __getitem__(self, pk: int) -> Project:
         if self._by_id is None:
-            self._by_id = Project.objects.in_bulk(self._ids)
+            # The request already read the page's project: only the others are read.
+            memo = request_memo(PROJECTS_MEMO) or {}
+            known = {pk: memo[pk] for pk in self._ids if pk in memo}
+            missing = [pk for pk in self._ids if pk not in known]
+            self._by_id = {**known, **(Project.objects.in_bulk(missing) if missing else {})}
         return self._by_id[pk]
 
 
@@ -109,10 +114,7 @@ def count_key(user: User) -> tuple[object, ...]:
     return (
         user.pk,
         sees_as_client(user),
-        tuple(
-            (pk, seat.role, seat.side, tuple(sorted(seat.kinds)))
-            for pk, seat in sorted(seats.items())
-        ),
+        tuple((pk, seat.role, seat.side, tuple(sorted(seat.kinds))) for pk, seat in sorted(seats.items())),
     )
 
 

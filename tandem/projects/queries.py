@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
 from tandem.core.models import Activity
+from tandem.core.scoping import request_memo
 from tandem.projects.charter import diff_content
 from tandem.projects.choices import CLIENT_ROLES, CharterSectionKey
 from tandem.projects.models import (
@@ -59,7 +60,14 @@ def access_project(user: Viewer, code: str) -> Project:
     project = Project.objects.visible_to(user).select_related("client", "vendor").filter(code=code).first()
     if project is None:
         raise Http404(_("No such project."))
+    memo = request_memo(PROJECTS_MEMO)
+    if memo is not None:
+        memo[project.pk] = project  # the inbox's items name it without reading it again
     return project
+
+
+#: The request memo of the projects the request read by id (``access_project`` fills it).
+PROJECTS_MEMO = "projects.by_id"
 
 
 def access_item(user: Viewer, project: Project, model: type[M], pk: Any) -> M:

@@ -30,7 +30,12 @@ COMMENTS_SHOWN = 50
 
 
 def shares_results(project: Project) -> bool:
-    return PulseSettings.objects.filter(project=project, share_results=True).exists()
+    # Kept on the project instance: the page's navigation and the home's panel both ask.
+    cached: bool | None = project.__dict__.get("_pulses_share_results")
+    if cached is None:
+        cached = PulseSettings.objects.filter(project=project, share_results=True).exists()
+        project.__dict__["_pulses_share_results"] = cached
+    return cached
 
 
 def can_see_results(user: User, project: Project) -> bool:

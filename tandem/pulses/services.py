@@ -190,6 +190,7 @@ def do_update_settings(project: Project, *, actor: User, version: int | None, **
     if not can_manage(actor, project):
         raise PermissionDenied(_("Only the project manager manages satisfaction pulses."))
     settings_of(project)
+    project.__dict__.pop("_pulses_share_results", None)  # queries.shares_results keeps it on the project
     row = PulseSettings.objects.select_for_update().get(project=project)
     if version is not None and version != row.version:
         raise ConflictError(_("The pulse settings were changed meanwhile."), current_version=row.version)
