@@ -239,6 +239,20 @@ class Server:
         return sum(cpu_seconds_of_group(group) for group in self.groups)
 
 
+def cpu_seconds_of_command(prefix: str) -> float:
+    """User and system CPU seconds of the live processes whose command name starts with ``prefix``
+    (``"postgres"``: the database server's backends on this machine; from /proc, 0 elsewhere)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            if name.startswith(prefix):
+                fields = text.rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds_of_group(group: int) -> float:
     """User and system CPU seconds of the live processes of a process group (from /proc; 0 elsewhere)."""
     total = 0

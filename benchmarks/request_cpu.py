@@ -9,8 +9,10 @@ token each) and sends each request of ``load.py``'s mix through Django's request
 process, with the whole middleware chain and the settings ``tandem serve`` runs with (the
 ``X-Query-Count`` header on, as in the load test). For each kind it prints the CPU milliseconds per
 request (``time.process_time``, mean over every person and round, so a busy machine shifts it
-little) and the SQL statements per request (the lowest and highest over the people). ``--profile``
-adds cProfile's top functions for the kinds named, over the same requests.
+little) and the SQL statements per request (the lowest and highest over the people). On PostgreSQL
+it adds the database server's CPU per request (every ``postgres`` process of this machine, read from
+/proc before and after each kind): the load test's two cores serve both. ``--profile`` adds
+cProfile's top functions for the kinds named, over the same requests.
 
 The load test's writes are measured too: a comment (POST) and a task edit (the read and the PATCH
 together, as ``load.py`` times them).
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             continue
         cpu: list[float] = []
         queries: list[int] = []
+        database_cpu = 0.0
         profiler = cProfile.Profile() if kind in args.profile else None
         for person in persons:
             if kind == "write: task edit" and not person.edits_plan[DEMO_CODE]:
@@ -79,6 +82,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             web = Client(handler, {"HTTP_COOKIE": "=".join(person.cookie)})
             api = Client(handler, {"HTTP_AUTHORIZATION": f"Bearer {person.token}"})
             send(web, api, person, rng)  # warm-up: imports, template and URL caches
+            database_before = harness.cpu_seconds_of_command("postgres") if args.database else 0.0
             for _ in range(args.rounds):
                 if profiler is not None:
                     profiler.enable()
@@ -88,12 +92,15 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
                 if profiler is not None:
                     profiler.disable()
                 queries.append(counted)
+            if args.database:
+                database_cpu += harness.cpu_seconds_of_command("postgres") - database_before
         rows.append(
             [
                 kind,
                 str(len(cpu)),
                 f"{statistics.mean(cpu) * 1000:.1f}",
                 f"{statistics.median(cpu) * 1000:.1f}",
+                *([f"{database_cpu / len(cpu) * 1000:.1f}"] if args.database else []),
                 f"{min(queries)}–{max(queries)}" if min(queries) != max(queries) else str(min(queries)),
             ]
         )
@@ -102,12 +109,19 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             profiles[kind] = out.getvalue()
     mix = {kind: weight for kind, weight, _path in READS} | {"write: comment": 3, "write: task edit": 3}
-    weighted = sum(float(r[2]) * mix[r[0]] for r in rows) / sum(mix[r[0]] for r in rows)
+    weights = sum(mix[r[0]] for r in rows)
+    weighted = sum(float(r[2]) * mix[r[0]] for r in rows) / weights
+    header = ["Request", "Requests", "CPU ms (mean)", "CPU ms (median)", "SQL"]
+    if args.database:
+        header.insert(4, "PostgreSQL CPU ms (mean)")
     print(harness.machine())
     print()
-    print(harness.markdown_table(["Request", "Requests", "CPU ms (mean)", "CPU ms (median)", "SQL"], rows))
+    print(harness.markdown_table(header, rows))
     print()
     print(f"Weighted by load.py's mix: {weighted:.1f} ms of CPU per request.")
+    if args.database:
+        database = sum(float(r[4]) * mix[r[0]] for r in rows) / weights
+        print(f"PostgreSQL, weighted the same: {database:.1f} ms of its CPU per request.")
     for kind, text in profiles.items():
         print(f"\n## cProfile: {kind}\n\n```\n{text.strip()}\n```")
     return 0
