@@ -49,8 +49,8 @@ class _Projects:
         if self._by_id is None:
             # The request already read the page's project: only the others are read.
             memo = request_memo(PROJECTS_MEMO) or {}
-            known = {pk: memo[pk] for pk in self._ids if pk in memo}
-            missing = [pk for pk in self._ids if pk not in known]
+            known = {i: memo[i] for i in self._ids if i in memo}
+            missing = [i for i in self._ids if i not in known]
             self._by_id = {**known, **(Project.objects.in_bulk(missing) if missing else {})}
         return self._by_id[pk]
 

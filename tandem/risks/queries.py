@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 import tandem_engine as engine
 from tandem.core.choices import Visibility
-from tandem.core.scoping import remembered_memberships
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskKind
 from tandem.planning.models import Dependency, Task
-from tandem.projects.models import Membership, Project
-from tandem.projects.permissions import is_team, rights_of
+from tandem.projects.inbox import seats_of
+from tandem.projects.models import Project
+from tandem.projects.permissions import is_team
 from tandem.risks.choices import ACTIVE_RISK_STATUSES, PLAN_RISK_STATUSES, DecisionStatus, RiskLevel
 from tandem.risks.models import ClientDecision, Conflict, Issue, Risk, RiskAction, RiskScore, RiskSettings
 from tandem.risks.services import hold_start, next_working_day, settings_for
@@ -291,16 +291,8 @@ def decisions_waiting_for(user: Viewer) -> QuerySet[ClientDecision]:
     """Open decisions across the user's projects that the user may take, soonest due first."""
     if not getattr(user, "is_authenticated", False):
         return ClientDecision.objects.none()
-    remembered = remembered_memberships(user)
-    if remembered is not None:
-        roles = {project_id: m.role for project_id, m in remembered.items()}
-    else:
-        roles = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
-    kinds: dict[int, list[str]] = {}
-    for project_id, rights in rights_of(roles).items():  # remembered by the request
-        for kind, holders in rights.items():
-            if roles[project_id] in holders:
-                kinds.setdefault(project_id, []).append(kind)
+    # The rights the user holds in each project, as the inbox reads them (remembered by the request).
+    kinds = {pk: seat.kinds for pk, seat in seats_of(user).items() if seat.kinds}
     return (
         _decisions(user)
         .filter(waiting_q(user.pk, kinds), status=DecisionStatus.OPEN)
