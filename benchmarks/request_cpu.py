@@ -26,6 +26,7 @@ import io
 import json
 import pstats
 import random
+import re
 import statistics
 import sys
 import time
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", default=[], metavar="KIND", help="measure only this kind")
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile (default 25)")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (default cumulative)")
+    parser.add_argument(
+        "--dump", type=Path, metavar="DIR", help="with --profile: also save each kind's pstats file in DIR"
+    )
     args = parser.parse_args(argv)
     return harness.run_isolated(
         "request-cpu", args.database, keep=False, body=lambda env, workdir: run(args, env)
@@ -108,6 +112,9 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             profiles[kind] = out.getvalue()
+            if args.dump:
+                args.dump.mkdir(parents=True, exist_ok=True)
+                profiler.dump_stats(args.dump / (re.sub(r"\W+", "-", kind).strip("-") + ".prof"))
     mix = {kind: weight for kind, weight, _path in READS} | {"write: comment": 3, "write: task edit": 3}
     weights = sum(mix[r[0]] for r in rows)
     weighted = sum(float(r[2]) * mix[r[0]] for r in rows) / weights

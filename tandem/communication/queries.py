@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.communication import permissions, targets
 from tandem.communication.models import Comment, Mention, Notification, WebhookDelivery, WebhookEndpoint
-from tandem.core.compiled import Kept, count_statement, reader_key
+from tandem.core.compiled import Kept, Statement, count_statement, reader_key
 from tandem.core.scoping import Viewer
 
 
@@ -71,7 +71,7 @@ def notifications_of(
 
 
 #: The unread counts' statements by reader and kinds of record named (``core.compiled``).
-_kept_unread = Kept()
+_kept_unread: Kept[Statement | None] = Kept()
 
 
 def unread_count(user: User) -> int:

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -60,17 +60,21 @@ def count_statement(rows: QuerySet[Any, Any]) -> Statement | None:
     return Statement(f"SELECT COUNT(*) FROM ({inner.sql}) counted_rows", inner.params, inner.alias)  # noqa: S608 (Django's compiled SQL; values stay parameters)
 
 
-class Kept:
-    """Statements by key, the least recently used dropped beyond ``limit`` (thread-safe)."""
+V = TypeVar("V")
+
+
+class Kept(Generic[V]):
+    """Values by key (compiled statements, or anything else built from what the key names), the
+    least recently used dropped beyond ``limit`` (thread-safe; what is kept is shared by every
+    thread and must not be changed by its readers)."""
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
-        self._found: OrderedDict[Hashable, Statement | None] = OrderedDict()
+        self._found: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compile: Callable[[], Statement | None]) -> Statement | None:
-        """The statement kept for ``key``, compiled with ``compile()`` the first time (None: nothing
-        to run, kept too)."""
+    def get(self, key: Hashable, compile: Callable[[], V]) -> V:
+        """The value kept for ``key``, built with ``compile()`` the first time (None too is kept)."""
         with self._lock:
             if key in self._found:
                 self._found.move_to_end(key)

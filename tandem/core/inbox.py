@@ -206,7 +206,7 @@ def count_for(user: User) -> int:
 _count_key: Callable[[User], Hashable] | None = None
 
 #: The counts compiled per (database alias, registry, count key): one per signature of seats in use.
-_kept = Kept()
+_kept: Kept[_Counting | None] = Kept()
 
 
 def key_counts_by(key: Callable[[User], Hashable] | None) -> None:

@@ -170,7 +170,13 @@ def working_calendar(project: Project) -> WorkingCalendar:
     """The project's working calendar, built once per project object."""
     cached = project.__dict__.get("_meetings_working_calendar")
     if cached is None:
-        cached = WorkingCalendar(project)
+        # A page that read the project's calendars for its plan panels lends them (the home).
+        read = scheduling.calendar_rows_read(project)
+        if read is None:
+            cached = WorkingCalendar(project)
+        else:
+            row = next((r for r in read if r.is_project_calendar), None)
+            cached = WorkingCalendar(project, row, loaded=True)
         project.__dict__["_meetings_working_calendar"] = cached
     return cached
 

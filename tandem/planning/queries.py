@@ -218,13 +218,12 @@ def compare_with_baseline(
     user: Viewer, project: Project, baseline: Baseline, *, milestones_only: bool = False
 ) -> list[Variance]:
     """Every visible task next to its baseline dates (None for tasks added since), in outline order."""
-    rows = {
-        r.task_id: r
-        for r in BaselineTask.objects.visible_to(user)
-        .filter(baseline=baseline)
-        .only("task_id", "start", "finish", "duration_minutes")
-    }
-    tasks = plan_of(user, project, kind=TaskKind.MILESTONE if milestones_only else "")
+    tasks = list(plan_of(user, project, kind=TaskKind.MILESTONE if milestones_only else ""))
+    found = BaselineTask.objects.visible_to(user).filter(baseline=baseline)
+    if milestones_only:
+        # The milestones' rows only (the project home's timeline), not the whole baseline's.
+        found = found.filter(task_id__in=[t.pk for t in tasks])
+    rows = {r.task_id: r for r in found.only("task_id", "start", "finish", "duration_minutes")}
     calendar = scheduling.project_engine_calendar(project)
     out: list[Variance] = []
     for task in tasks:

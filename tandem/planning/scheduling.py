@@ -41,6 +41,7 @@ import tandem_engine as engine
 from tandem.accounts.choices import Language
 from tandem.core.bulk import bulk_write_prepared, fetch_rows
 from tandem.core.choices import Visibility
+from tandem.core.compiled import Kept
 from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, PlanStamp, Task
 from tandem.planning.resourcing import plan_for
@@ -158,6 +159,7 @@ class LinkRow(NamedTuple):
 
 Row = Task | PlanRow
 R = TypeVar("R", Task, PlanRow)
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -569,6 +571,12 @@ def calendars_read_once() -> Iterator[None]:
         yield
     finally:
         _calendar_reads.reset(token)
+
+
+def calendar_rows_read(project: Project) -> list[Calendar] | None:
+    """The project's calendars if this ``calendars_read_once`` block already read them, else None."""
+    reads = _calendar_reads.get()
+    return None if reads is None else reads.get(project.pk)
 
 
 def _calendar_rows(project: Project) -> list[Calendar]:
@@ -1011,6 +1019,7 @@ def _reschedule(project: Project) -> Outcome:
             number_outline(tasks)
             leaves = leaves_of(tasks)
     if not tasks:
+        _write_stamp(project)  # the plan's revision: an emptied plan is a new one too
         return outcome
     last = memo.network if links == memo.links and _same_expansion(links, leaves, memo.leaves) else None
     reused = last.links if last else _appended_links(links, leaves, memo)
@@ -1057,10 +1066,11 @@ def _reschedule(project: Project) -> Outcome:
     work_cost = _work_and_cost(network, resourcing, result, leaves, tasks) if resourcing is not None else {}
     computed = _computed_values(tasks, by_id, result, leaves, calendars[PROJECT_CALENDAR_ID], zone, work_cost)
     # Write only the rows the schedule changed: an edit usually moves part of the plan, not all of it.
-    written = store_changes(tasks, computed)
-    # The computed columns now read as ``stored`` says: with nothing written, under the stamp the
-    # database already holds (if any); else under a new one, written in this transaction.
-    memo.stamp = stamp if stamp and not written else _write_stamp(project)
+    store_changes(tasks, computed)
+    # The computed columns now read as ``stored`` says, under a new stamp written in this
+    # transaction: every reschedule draws one, written or not, so that the stamp is also the plan's
+    # revision (``plan_revision``: its inputs changed, for whatever is derived from them).
+    memo.stamp = _write_stamp(project)
     _keep_summary_keys(memo.fresh_key_list, tasks, leaves)
     memo.row_list, memo.ids, memo.key_list = list(tasks), memo.fresh_ids, memo.fresh_key_list
     memo.fresh_ids, memo.fresh_key_list = [], []
@@ -1071,6 +1081,32 @@ def _reschedule(project: Project) -> Outcome:
     memo.network, memo.result = network, (result if resourcing is None else None)
     _keep_memo(memo_key, memo)
     return outcome
+
+
+def plan_revision(project: Project) -> int:
+    """The plan's revision: a number every reschedule draws anew, in the transaction of the change
+    that needed it (every change of a plan's tasks, links or calendars reschedules, see
+    ``planning.writing``); 0 for a plan never scheduled."""
+    return _read_stamp(project)
+
+
+#: What ``derived_from_plan`` keeps: values computed from a plan, by plan revision.
+_DERIVED: Kept[Any] = Kept(limit=_MEMOS_MAX)
+
+
+def derived_from_plan(project: Project, name: str, build: Callable[[], T]) -> T:
+    """``build()``, computed once per plan revision, project version and day in this process, and
+    shared: the value must be derived from the plan's tasks, links and calendars (and the project's
+    own columns) only, read by ``build`` itself, and never changed by its readers.
+
+    The revision is read before ``build`` reads the plan: a change committed in between gives rows
+    newer than the revision they are kept under, and that revision is never read again.
+    """
+    revision = plan_revision(project)
+    if not revision:
+        return build()
+    key = (router.db_for_read(Task), project.pk, project.version, revision, timezone.localdate(), name)
+    return _DERIVED.get(key, build)  # type: ignore[no-any-return]
 
 
 def _read_stamp(project: Project) -> int:

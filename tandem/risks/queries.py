@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -393,19 +394,17 @@ def _without_own_hold(
     """The plan's network with the blocked rows held only by the other decisions (``others``): the
     activities of the leaves whose effective hold changes are made again, the rest are kept."""
     zone = scheduling.zone_of(project)
-    kept = {pk: plan.by_id[pk].held_until for pk in blocked_ids if pk in plan.by_id}
-    try:
-        for pk in kept:
-            plan.by_id[pk].held_until = others.get(pk)
-        holds = scheduling.holds_of(plan.tasks, zone)
-        activities = list(plan.network.activities)
-        for pk in set(holds) | set(plan.holds):
-            at = plan.position.get(pk)
-            if at is not None and holds.get(pk) != plan.holds.get(pk):
-                activities[at] = scheduling.activity_of(plan.by_id[pk], zone, holds.get(pk))
-    finally:
-        for pk, held_until in kept.items():
-            plan.by_id[pk].held_until = held_until
+    # The plan is shared (``derived_from_plan``): the blocked rows are copied, never changed.
+    tasks = [
+        dataclasses.replace(task, held_until=others.get(task.pk)) if task.pk in blocked_ids else task
+        for task in plan.tasks
+    ]
+    holds = scheduling.holds_of(tasks, zone)
+    activities = list(plan.network.activities)
+    for pk in set(holds) | set(plan.holds):
+        at = plan.position.get(pk)
+        if at is not None and holds.get(pk) != plan.holds.get(pk):
+            activities[at] = scheduling.activity_of(plan.by_id[pk], zone, holds.get(pk))
     return dataclasses.replace(plan.network, activities=tuple(activities))
 
 
@@ -430,7 +429,9 @@ def decision_delay_impacts(
     for decision in decisions:
         project = decision.project
         if blocked[decision.pk] and project.pk not in plans:
-            plans[project.pk] = _plan_in_memory(project)
+            plans[project.pk] = scheduling.derived_from_plan(
+                project, "decision delays", functools.partial(_plan_in_memory, project)
+            )
         out.append(_delay_impact(user, decision, blocked[decision.pk], plans.get(project.pk), day))
     return out
 

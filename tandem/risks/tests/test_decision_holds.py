@@ -206,3 +206,55 @@ def test_the_impacts_of_several_decisions_read_the_plan_once_and_equal_networks_
         (i.blocked, i.milestones, i.from_day, i.to_day) for i in anew
     ]
     assert any(i.blocked for i in shared)
+
+
+def test_the_plan_behind_delay_impacts_is_read_once_per_plan_revision(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project home computes the impacts on every view: the plan they are computed from is kept
+    per process under the plan's revision, and any change of the plan (even one that moves no date)
+    is a new revision, read again."""
+    world = plan.world
+    decision = _decision(plan, plan.build, due=dt.date(2026, 1, 9))
+    reads: list[object] = []
+    real_load = scheduling.load_rows
+    # The reads without a reschedule's memo: the impacts' own (a reschedule reads the plan too).
+    monkeypatch.setattr(
+        scheduling, "load_rows", lambda *a, **k: (len(a) == 1 and reads.append(a)) or real_load(*a, **k)
+    )
+    day = dt.date(2026, 1, 7)
+    first = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
+    again = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
+    assert len(reads) == 1
+    assert (again.blocked, again.milestones) == (first.blocked, first.milestones)
+
+    revision = scheduling.plan_revision(world.project)
+    golive = Task.objects.get(pk=plan.golive.pk)
+    planning.do_update_task(golive, version=golive.version, actor=world.pm, name="Launch")  # no date moves
+    assert scheduling.plan_revision(world.project) != revision
+    renamed = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
+    assert len(reads) == 2
+    assert [s.task.name for s in renamed.milestones] == ["Launch"]
+
+    # A milestone added after the blocked task is in the next answer, not left out by the kept plan.
+    extra = planning.do_add_task(
+        world.project, actor=world.pm, name="Pilot", kind="milestone", duration_minutes=0
+    )
+    planning.do_add_dependency(
+        world.project, predecessor_id=plan.build.pk, successor_id=extra.pk, actor=world.pm
+    )
+    after = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
+    assert extra.pk in {s.task.pk for s in after.milestones}
+    assert len(reads) == 3
+
+
+def test_an_emptied_plan_is_a_new_revision(plan: Plan) -> None:
+    world = plan.world
+    revision = scheduling.plan_revision(world.project)
+    assert revision
+    for task in Task.objects.filter(project=world.project, parent__isnull=True):
+        current = Task.objects.filter(pk=task.pk).first()
+        if current is not None:
+            planning.do_delete_task(current, version=current.version, actor=world.pm)
+    assert not Task.objects.filter(project=world.project).exists()
+    assert scheduling.plan_revision(world.project) not in (0, revision)
