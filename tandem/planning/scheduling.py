@@ -1109,6 +1109,12 @@ def derived_from_plan(project: Project, name: str, build: Callable[[], T]) -> T:
     return _DERIVED.get(key, build)  # type: ignore[no-any-return]
 
 
+def forget_derived_from_plan() -> None:
+    """Drop every value ``derived_from_plan`` keeps in this process (tests that compare with a
+    computation from scratch)."""
+    _DERIVED.clear()
+
+
 def _read_stamp(project: Project) -> int:
     """The plan's ``PlanStamp`` in the database (0 when it has none)."""
     found = PlanStamp.objects.filter(project=project).values_list("stamp", flat=True).first()

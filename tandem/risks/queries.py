@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
@@ -366,6 +366,12 @@ class _PlanInMemory:
     network: engine.Network
     holds: dict[int, dt.datetime]
     position: dict[engine.ActivityId, int]
+    #: The two schedules of a decision (decided on the first working day, or a day later) by what
+    #: they depend on besides the plan: the rows held, the other decisions' holds and the two days.
+    #: The plan is kept per revision and day (``derived_from_plan``), so are these.
+    schedules: dict[Hashable, tuple[engine.ScheduleResult, engine.ScheduleResult]] = field(
+        default_factory=dict
+    )
 
 
 def _plan_in_memory(project: Project) -> _PlanInMemory | None:
@@ -459,7 +465,6 @@ def _delay_impact(
             for held_task in other.blocked_tasks.all():
                 if held_task.pk in blocked_ids:
                     others[held_task.pk] = max(others.get(held_task.pk, until), until)
-    network = _without_own_hold(plan, project, blocked_ids, others)
     tasks, leaves, calendars = plan.tasks, plan.leaves, plan.calendars
     held: set[int] = set()
     for pk in blocked_ids:
@@ -472,8 +477,16 @@ def _delay_impact(
     second = days[1] if len(days) > 1 else first + dt.timedelta(days=1)
     start_now = dt.datetime.combine(first, dt.time(0, 0))
     start_later = dt.datetime.combine(second, dt.time(0, 0))
-    now = engine.schedule(_hold(network, held, start_now))
-    later = engine.schedule(_hold(network, held, start_later))
+    key = (frozenset(held), frozenset(others.items()), start_now, start_later)
+    found = plan.schedules.get(key)
+    if found is None:
+        network = _without_own_hold(plan, project, blocked_ids, others)
+        found = (
+            engine.schedule(_hold(network, held, start_now)),
+            engine.schedule(_hold(network, held, start_later)),
+        )
+        plan.schedules[key] = found  # another thread may have put the same schedules: either is right
+    now, later = found
     day_minutes = (
         engine.working_minutes_between(calendar, start_later, start_later + dt.timedelta(days=1)) or 480
     )

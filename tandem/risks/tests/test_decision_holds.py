@@ -201,6 +201,7 @@ def test_the_impacts_of_several_decisions_read_the_plan_once_and_equal_networks_
     shared = queries.decision_delay_impacts(world.pm, decisions, today=dt.date(2026, 1, 7))  # type: ignore[arg-type]
     assert len(reads) == 1
     monkeypatch.setattr(queries, "_without_own_hold", _rebuilt_without_own_hold)
+    scheduling.forget_derived_from_plan()  # computed from scratch, not from the plan kept above
     anew = [queries.decision_delay_impact(world.pm, d, today=dt.date(2026, 1, 7)) for d in decisions]  # type: ignore[arg-type]
     assert [(i.blocked, i.milestones, i.from_day, i.to_day) for i in shared] == [
         (i.blocked, i.milestones, i.from_day, i.to_day) for i in anew
@@ -222,10 +223,16 @@ def test_the_plan_behind_delay_impacts_is_read_once_per_plan_revision(
     monkeypatch.setattr(
         scheduling, "load_rows", lambda *a, **k: (len(a) == 1 and reads.append(a)) or real_load(*a, **k)
     )
+    schedules: list[object] = []
+    real_schedule = queries.engine.schedule
+    monkeypatch.setattr(
+        queries.engine, "schedule", lambda *a, **k: schedules.append(a) or real_schedule(*a, **k)
+    )
     day = dt.date(2026, 1, 7)
     first = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
     again = queries.decision_delay_impact(world.pm, decision, today=day)  # type: ignore[arg-type]
     assert len(reads) == 1
+    assert len(schedules) == 2  # decided today and a day later, once: the second view scheduled nothing
     assert (again.blocked, again.milestones) == (first.blocked, first.milestones)
 
     revision = scheduling.plan_revision(world.project)
