@@ -92,3 +92,13 @@ def _warm_content_types(request: pytest.FixtureRequest) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.get_for_models(*apps.get_models())
+
+
+@pytest.fixture(autouse=True)
+def _nothing_derived_from_earlier_plans() -> None:
+    """Start each test without the values kept per plan revision (``derived_from_plan``) by tests
+    before it, as a freshly started process: a query count then does not depend on which test ran
+    before it in the same worker."""
+    from tandem.planning import scheduling
+
+    scheduling.forget_derived_from_plan()

@@ -37,6 +37,7 @@ from tandem.costs.actuals import COUNTED_SHEET_STATES, actual_cost_by_day, cents
 from tandem.costs.choices import CostCategory, ExpenseStatus
 from tandem.costs.models import BudgetAlert, BudgetLine, Expense, TimeEntry, week_start
 from tandem.costs.settings import settings_for
+from tandem.planning import scheduling
 from tandem.planning.models import Task
 from tandem.projects.choices import Role
 from tandem.projects.models import Membership, Project
@@ -167,6 +168,20 @@ def thresholds_of(project: Project) -> list[int]:
     return sorted(int(t) for t in settings_for(project).budget_thresholds)
 
 
+def _tree(project: Project) -> tuple[dict[int, int | None], dict[int, int]]:
+    """Each task's parent, and each leaf task's planned cost (a computed column: rescheduled with
+    the plan, so the plan's revision covers it)."""
+    parents: dict[int, int | None] = {}
+    leaf_cost: dict[int, int] = {}
+    for pk, parent_id, is_summary, cost in Task.objects.filter(project=project).values_list(
+        "id", "parent_id", "is_summary", "cost_cents"
+    ):
+        parents[pk] = parent_id
+        if not is_summary:
+            leaf_cost[pk] = int(cost or 0)
+    return parents, leaf_cost
+
+
 def summarize(project: Project, *, with_burn: bool = True) -> Summary:
     """The budget summary of ``project``: seven queries however many lines, tasks, entries or expenses
     (five ``with_burn=False``: no cumulative spend by week, ``burn`` is empty)."""
@@ -175,14 +190,8 @@ def summarize(project: Project, *, with_burn: bool = True) -> Summary:
     lines.sort(
         key=lambda line: (line.phase.outline_key if line.phase else "", line.phase_id or 0, line.category)
     )
-    parents: dict[int, int | None] = {}
-    leaf_cost: dict[int, int] = {}
-    for pk, parent_id, is_summary, cost in Task.objects.filter(project=project).values_list(  # 3
-        "id", "parent_id", "is_summary", "cost_cents"
-    ):
-        parents[pk] = parent_id
-        if not is_summary:
-            leaf_cost[pk] = int(cost or 0)
+    # 3 (or only the plan's revision, the tree and costs kept from an earlier read of the same plan)
+    parents, leaf_cost = scheduling.derived_from_plan(project, "budget tree", partial(_tree, project))
     time_by_task = dict(  # 4
         TimeEntry.objects.filter(project=project, timesheet__status__in=COUNTED_SHEET_STATES)
         .values_list("task_id")

@@ -557,24 +557,27 @@ def default_calendar_base(project: Project) -> str:
     return CalendarBase.CHINA if project.language == Language.CHINESE else CalendarBase.STANDARD
 
 
-#: The calendars (with their exceptions) read within ``calendars_read_once``, by project id.
+#: The calendars (with their exceptions) read within ``plan_read_once``, by project id.
 _calendar_reads: ContextVar[dict[int, list[Calendar]] | None] = ContextVar("tandem_calendars", default=None)
+#: The plan revisions read within ``plan_read_once``, by project id.
+_revision_reads: ContextVar[dict[int, int] | None] = ContextVar("tandem_plan_revisions", default=None)
 
 
 @contextmanager
-def calendars_read_once() -> Iterator[None]:
-    """Within the block, each project's calendars are read once (a page whose panels each need the
-    project calendar: the home's milestones and decision delays). Only for reads: a calendar changed
-    inside the block would not be seen."""
-    token = _calendar_reads.set({})
+def plan_read_once() -> Iterator[None]:
+    """Within the block, each project's calendars and plan revision are read once (a page whose
+    panels each need them: the home's milestones, decision delays and budget). Only for reads: a
+    plan changed inside the block would not be seen."""
+    calendars, revisions = _calendar_reads.set({}), _revision_reads.set({})
     try:
         yield
     finally:
-        _calendar_reads.reset(token)
+        _calendar_reads.reset(calendars)
+        _revision_reads.reset(revisions)
 
 
 def calendar_rows_read(project: Project) -> list[Calendar] | None:
-    """The project's calendars if this ``calendars_read_once`` block already read them, else None."""
+    """The project's calendars if this ``plan_read_once`` block already read them, else None."""
     reads = _calendar_reads.get()
     return None if reads is None else reads.get(project.pk)
 
@@ -1086,8 +1089,13 @@ def _reschedule(project: Project) -> Outcome:
 def plan_revision(project: Project) -> int:
     """The plan's revision: a number every reschedule draws anew, in the transaction of the change
     that needed it (every change of a plan's tasks, links or calendars reschedules, see
-    ``planning.writing``); 0 for a plan never scheduled."""
-    return _read_stamp(project)
+    ``planning.writing``); 0 for a plan never scheduled. Read once within ``plan_read_once``."""
+    reads = _revision_reads.get()
+    if reads is None:
+        return _read_stamp(project)
+    if project.pk not in reads:
+        reads[project.pk] = _read_stamp(project)
+    return reads[project.pk]
 
 
 #: What ``derived_from_plan`` keeps: values computed from a plan, by plan revision.

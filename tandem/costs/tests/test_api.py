@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tandem.core.choices import Visibility
 from tandem.costs import services
 from tandem.costs.models import CostSettings
+from tandem.planning import scheduling
 from tandem.testing.api import MEMBERS_READ, TEAM_READS, Caller, Case, matrix_test, only_pm, world_fixture
 from tandem.testing.personas import World
 
@@ -230,6 +231,9 @@ def test_it_lists_in_a_constant_number_of_queries(api_world: tuple[World, dict[s
     pm = Caller(world, "pm")
 
     def counted(path: str) -> int:
+        # Counted without what an earlier read of the same plan left in the process (the budget
+        # reads the plan's tree once per plan revision, and the rows added below change it).
+        scheduling.forget_derived_from_plan()
         with CaptureQueriesContext(connection) as queries:
             assert pm.get(path).status == 200
         return len(queries)

@@ -176,8 +176,9 @@ def project_home(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
         # The home's panel lists what waits on the reader: read it before the header counts it, so
         # the count is the list's length rather than a query of its own.
         items_of(request)
-    # The milestones and the decision delays both need the project calendar: read it once.
-    with scheduling.calendars_read_once():
+    # The milestones, the decision delays, the budget and the meetings need the project calendar or
+    # the plan's revision: read them once.
+    with scheduling.plan_read_once():
         return render_page(request, "web/project/home.html", home_context(scope))
 
 
