@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
@@ -125,6 +128,24 @@ def render_page(
 
 #: The value of ``next`` with which the inbox's in-place forms ask to come back to it.
 INBOX_NEXT = "inbox"
+
+
+#: A stand-in id reversed once in place of every row's (``row_href``).
+_ANY_ID = 987654321987
+
+
+def row_href(name: str, *args: Any) -> Callable[[int | str], str]:
+    """The address of URL ``name`` for any row key (its last argument: an id, or a code such as a
+    requirement's), reversed once: a list of rows links each row without reversing the URL per row
+    (a visible share of a list page's time). The key is quoted as ``reverse`` quotes it."""
+    head, _, tail = reverse(name, args=[*args, _ANY_ID]).rpartition(str(_ANY_ID))
+    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '~:@')}{tail}"
+
+
+def labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Each choice's label in the reader's language, translated once per page rather than once per
+    row (``get_FOO_display`` builds the field's choices and translates on every call)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def back_to_inbox(request: HttpRequest) -> HttpResponse | None:

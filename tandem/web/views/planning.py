@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,7 @@ from tandem.projects.permissions import Action, can
 from tandem.resources import queries as resource_queries
 from tandem.risks import queries as risk_queries
 from tandem.risks.choices import RiskLevel
-from tandem.web.views.base import ProjectScope, project_view, render_page
+from tandem.web.views.base import ProjectScope, labels_of, project_view, render_page, row_href
 from tandem_engine.calendar import working_days
 
 LIST_PAGE_SIZE = 25
@@ -556,12 +557,21 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
     tasks = list(page.object_list) if page else []
     # One query for the page's assigned names, whatever the number of rows.
     assigned = resource_queries.names_by_task(scope.viewer, scope.project, [t.pk for t in tasks])
+    # Labels and addresses made once for the page, not once per row.
+    kinds, statuses = labels_of(TaskKind), labels_of(TaskStatus)
+    code, back = scope.project.code, request.get_full_path()
+    edit_href, assign_href = row_href("web:plan_task_edit", code), row_href("web:plan_task_assign", code)
+    assign_query = "?back=" + quote(back)  # as the ``urlencode`` filter writes it
     rows = [
         {
             "task": t,
+            "kind": kinds.get(t.kind, t.kind),
+            "status": statuses.get(t.status, t.status),
             "overdue": t.pk in overdue,
             "slipping": t.pk in slipping,
             "assigned": assigned.get(t.pk, []),
+            "edit_href": edit_href(t.pk),
+            "assign_href": assign_href(t.pk) + assign_query,
         }
         for t in tasks
     ]
@@ -577,7 +587,7 @@ def task_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             page=page,
             rows=rows,
             query=query.urlencode(),
-            back=request.get_full_path(),
+            back=back,
             filtered=any(request.GET.get(k) for k in ("q", "status", "kind", "flag")),
         ),
         fragment="web/planning/_list_results.html",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tandem.projects.choices import DecisionKind
 from tandem.projects.permissions import Action, can, holds
 from tandem.requirements import exports, imports, queries, services
-from tandem.requirements.choices import LOCKED, TRANSITIONS
+from tandem.requirements.choices import LOCKED, TRANSITIONS, Priority, RequirementStatus
 from tandem.requirements.models import Requirement
 from tandem.web.requirements_forms import (
     ConfirmForm,
@@ -32,8 +32,10 @@ from tandem.web.views.base import (
     ProjectScope,
     apply_errors,
     back_to_inbox,
+    labels_of,
     project_view,
     render_page,
+    row_href,
     run_action,
     submit_edit,
 )
@@ -96,6 +98,17 @@ def requirement_list(request: HttpRequest, scope: ProjectScope) -> HttpResponse:
             awaiting=data["awaiting"],
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Labels and addresses made once for the page, not once per row.
+        priorities, statuses = labels_of(Priority), labels_of(RequirementStatus)
+        detail_href = row_href("web:requirement_detail", scope.project.code)
+        move_href = row_href("web:requirement_move", scope.project.code)
+        for r in page.object_list:  # what the row shows, kept on the instance for the template
+            r.__dict__.update(
+                priority_label=priorities.get(r.priority, r.priority),
+                status_label=statuses.get(r.status, r.status),
+                detail_href=detail_href(r.code),
+                move_href=move_href(r.code),
+            )
         filtered = any(data[k] for k in ("q", "status", "priority", "source", "awaiting"))
         ranked = (data["sort"] or "rank") == "rank" and not filtered
     else:
