@@ -1108,13 +1108,23 @@ def derived_from_plan(project: Project, name: str, build: Callable[[], T]) -> T:
     own columns) only, read by ``build`` itself, and never changed by its readers.
 
     The revision is read before ``build`` reads the plan: a change committed in between gives rows
-    newer than the revision they are kept under, and that revision is never read again.
+    newer than the revision they are kept under, and that revision is never read again. Inside a
+    write (a transaction), where the plan may have changed without being rescheduled yet, nothing is
+    kept or reused: ``build()`` reads the plan as the transaction sees it.
     """
+    if _in_write(router.db_for_read(Task)):
+        return build()
     revision = plan_revision(project)
     if not revision:
         return build()
     key = (router.db_for_read(Task), project.pk, project.version, revision, timezone.localdate(), name)
     return _DERIVED.get(key, build)  # type: ignore[no-any-return]
+
+
+def _in_write(alias: str) -> bool:
+    """Whether the connection is inside a transaction of the application's (the outer blocks a test
+    case wraps around each test are not: Django marks them, and treats them alike for ``durable``)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connections[alias].atomic_blocks)
 
 
 def forget_derived_from_plan() -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tandem.core import clock
 from tandem.core.choices import Visibility
 from tandem.core.models import Activity
-from tandem.planning import scheduling
+from tandem.planning import scheduling, writing
 from tandem.planning import services as planning
 from tandem.planning.choices import ConstraintType, TaskStatus
 from tandem.planning.models import Task
@@ -265,3 +265,23 @@ def test_an_emptied_plan_is_a_new_revision(plan: Plan) -> None:
             planning.do_delete_task(current, version=current.version, actor=world.pm)
     assert not Task.objects.filter(project=world.project).exists()
     assert scheduling.plan_revision(world.project) not in (0, revision)
+
+
+def test_inside_a_write_the_plan_is_read_as_the_transaction_sees_it(plan: Plan) -> None:
+    """A change request's edits reschedule once at the end: between them the revision is the old
+    one, so nothing kept under it is used inside the transaction."""
+    project = plan.world.project
+    calls: list[int] = []
+
+    def build() -> int:
+        calls.append(1)
+        return len(scheduling.load_rows(project))
+
+    first = scheduling.derived_from_plan(project, "rows", build)
+    assert scheduling.derived_from_plan(project, "rows", build) == first
+    assert len(calls) == 1
+    with writing.one_reschedule(project):
+        planning.do_add_task(project, actor=plan.world.pm, name="Inside", duration_minutes=480)
+        assert scheduling.derived_from_plan(project, "rows", build) == first + 1
+    assert len(calls) == 2
+    assert scheduling.derived_from_plan(project, "rows", build) == first + 1  # a new revision after it
