@@ -20,7 +20,7 @@ import secrets
 import threading
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -1102,7 +1102,7 @@ def plan_revision(project: Project) -> int:
 _DERIVED: Kept[Any] = Kept(limit=_MEMOS_MAX)
 
 
-def derived_from_plan(project: Project, name: str, build: Callable[[], T]) -> T:
+def derived_from_plan(project: Project, name: Hashable, build: Callable[[], T]) -> T:
     """``build()``, computed once per plan revision, project version and day in this process, and
     shared: the value must be derived from the plan's tasks, links and calendars (and the project's
     own columns) only, read by ``build`` itself, and never changed by its readers.

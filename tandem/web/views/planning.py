@@ -332,14 +332,21 @@ def _as_text(field: str) -> Cast:
 
 
 def _off_days(scope: ProjectScope, first: dt.date, last: dt.date) -> list[str]:
-    """The project calendar's days off around the plan (weekends, public holidays; not make-up days)."""
+    """The project calendar's days off around the plan (weekends, public holidays; not make-up days),
+    computed once per plan revision and span (the calendar is an input of the plan)."""
     first, last = first - dt.timedelta(days=120), last + dt.timedelta(days=120)
-    calendar = scheduling.project_engine_calendar(scope.project)
-    working = set(working_days(calendar, first, last))
-    count = (last - first).days + 1
-    return [
-        day.isoformat() for day in (first + dt.timedelta(days=n) for n in range(count)) if day not in working
-    ]
+
+    def build() -> list[str]:
+        calendar = scheduling.project_engine_calendar(scope.project)
+        working = set(working_days(calendar, first, last))
+        count = (last - first).days + 1
+        return [
+            day.isoformat()
+            for day in (first + dt.timedelta(days=n) for n in range(count))
+            if day not in working
+        ]
+
+    return scheduling.derived_from_plan(scope.project, ("days off", first, last), build)
 
 
 #: The timeline's query parameter that adds risk contingency to the milestones' forecasts.
