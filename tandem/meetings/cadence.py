@@ -170,13 +170,10 @@ def working_calendar(project: Project) -> WorkingCalendar:
     """The project's working calendar, built once per project object."""
     cached = project.__dict__.get("_meetings_working_calendar")
     if cached is None:
-        # A page that read the project's calendars for its plan panels lends them (the home).
-        read = scheduling.calendar_rows_read(project)
-        if read is None:
-            cached = WorkingCalendar(project)
-        else:
-            row = next((r for r in read if r.is_project_calendar), None)
-            cached = WorkingCalendar(project, row, loaded=True)
+        # The calendar is an input of the plan: built once per plan revision in the process.
+        cached = scheduling.derived_from_plan(
+            project, "meetings calendar", functools.partial(WorkingCalendar, project)
+        )
         project.__dict__["_meetings_working_calendar"] = cached
     return cached
 

@@ -576,12 +576,6 @@ def plan_read_once() -> Iterator[None]:
         _revision_reads.reset(revisions)
 
 
-def calendar_rows_read(project: Project) -> list[Calendar] | None:
-    """The project's calendars if this ``plan_read_once`` block already read them, else None."""
-    reads = _calendar_reads.get()
-    return None if reads is None else reads.get(project.pk)
-
-
 def _calendar_rows(project: Project) -> list[Calendar]:
     """The project's calendars with their exceptions, the project calendar created if missing."""
     reads = _calendar_reads.get()
@@ -712,6 +706,12 @@ def project_engine_calendar(project: Project) -> engine.Calendar:
     return build_calendar(
         row, row.exceptions.all(), _years(project, (), zone), [], calendar_id=PROJECT_CALENDAR_ID
     )
+
+
+def kept_project_calendar(project: Project) -> engine.Calendar:
+    """``project_engine_calendar``, built once per plan revision (``derived_from_plan``): for pages
+    that do working-time arithmetic on every view (the home's milestones)."""
+    return derived_from_plan(project, "project calendar", functools.partial(project_engine_calendar, project))
 
 
 # ---------------------------------------------------------------- the tree
