@@ -8,7 +8,16 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from tandem.api.model_fields import model_field
-from tandem.api.schemas import Id, IsoDate, IsoDateTime, PersonOut, StrictBool, StrictInt, Version
+from tandem.api.schemas import (
+    AttributesOut,
+    Id,
+    IsoDate,
+    IsoDateTime,
+    PersonOut,
+    StrictBool,
+    StrictInt,
+    Version,
+)
 from tandem.core.choices import Visibility
 from tandem.planning.choices import CalendarBase, ConstraintType, DependencyType, TaskKind, TaskStatus
 from tandem.planning.models import Baseline, Calendar, CalendarException, Dependency, Task
@@ -20,7 +29,7 @@ Lag = Annotated[StrictInt, Field(ge=-MAX_MINUTES, le=MAX_MINUTES)]
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 
 
-class TaskOut(Schema):
+class TaskOut(AttributesOut):
     """A row of the plan with its computed dates (datetimes with their offset)."""
 
     id: int
