@@ -285,7 +285,7 @@ class ComparisonOut(Schema):
     removed: list[BaselineRemovedRowOut]
 
 
-class MilestoneOut(Schema):
+class MilestoneOut(AttributesOut):
     """A milestone on the timeline: forecast against the agreed plan."""
 
     task_id: int

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from tandem.api.model_fields import model_field
-from tandem.api.schemas import Id, PersonOut, StrictInt, Version
+from tandem.api.schemas import AttributesOut, Id, PersonOut, StrictInt, Version
 from tandem.core.choices import Visibility
 from tandem.requirements.choices import Priority, RequirementStatus, Source
 from tandem.requirements.models import Requirement, RequirementConfirmation, RequirementVersion
@@ -16,7 +16,7 @@ from tandem.requirements.models import Requirement, RequirementConfirmation, Req
 Criteria = Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=50)]
 
 
-class RequirementOut(Schema):
+class RequirementOut(AttributesOut):
     """A requirement with its current version number and how many tasks (that you may see) realise it."""
 
     id: int
