@@ -271,8 +271,8 @@ def running_server(
     workdir: Path,
     *,
     port: int = 0,
-    workers: int = 2,
-    threads: int = 4,
+    workers: int | None = None,
+    threads: int | None = None,
     with_worker: bool = True,
 ) -> Iterator[Server]:
     """``tandem serve --no-worker`` on the loopback interface, stopped on the way out.
@@ -290,10 +290,9 @@ def running_server(
             "--port",
             str(port),
             "--no-worker",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
+            # Without ``workers`` and ``threads``: as shipped (``tandem serve``'s own defaults).
+            *(["--workers", str(workers)] if workers else []),
+            *(["--threads", str(threads)] if threads else []),
         ]
     ]
     if with_worker:

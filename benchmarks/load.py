@@ -5,12 +5,13 @@
     .venv/bin/python benchmarks/load.py --big-plan 5000        # the demo plus a 5,000-task plan
     .venv/bin/python benchmarks/load.py --users 10 --seconds 15  # a smoke run
 
-Builds a fresh database with the demo, starts ``tandem serve`` (gunicorn, 2 workers x 4 threads, as
-shipped) and runs a closed loop of simulated users, each a thread with its own keep-alive
-connection and its own signed-in session and API token, one of the demo's eight people (team and
-client alike). Each user picks a request from a weighted mix (pages, Gantt data, task list, API
-reads, and a few writes: task edits by the people allowed to edit the plan, comments by those
-allowed to comment), waits for the whole answer, thinks for 0.25-0.75 s and goes on.
+Builds a fresh database with the demo, starts ``tandem serve`` (gunicorn with its shipped processes
+and threads: two processes per core, 2 threads each) and runs a closed loop of simulated users, each
+a thread with its own keep-alive connection and its own signed-in session and API token, one of the
+demo's eight people (team and client alike). Each user picks a request from a weighted mix (pages,
+Gantt data, task list, API reads, and a few writes: task edits by the people allowed to edit the
+plan, comments by those allowed to comment), waits for the whole answer, thinks for 0.25-0.75 s and
+goes on.
 
 Reports requests per second, p50 and p95, errors (5xx, transport failures, timeouts and any
 unexpected status; a 409 conflict between two editors is counted apart, it is a correct answer), per
@@ -44,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 from harness import DEMO_CODE, percentile
+
+from tandem.core.management.commands.serve import default_workers
 
 
 @dataclass(frozen=True)
@@ -318,8 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-plan", type=int, default=0, metavar="TASKS", help="also use a generated plan")
     parser.add_argument("--plan", type=Path, help="with --big-plan: import this MSPDI file instead")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--workers", type=int, default=2, help="server processes (default 2, as shipped)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4, as shipped)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server processes (default as shipped: %(default)s)",
+    )
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default as shipped: 2)")
     parser.add_argument(
         "--keep", action="store_true", help="keep the PostgreSQL database and the work directory"
     )
@@ -347,7 +355,7 @@ def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
     print(f"Set up; {args.users} users for {args.seconds:.0f} s…", file=sys.stderr, flush=True)
     tally = Tally()
     with harness.running_server(env, workdir, workers=args.workers, threads=args.threads) as server:
-        for _ in range(4):  # both gunicorn workers import and warm up before the clock starts
+        for _ in range(2 * args.workers):  # every gunicorn worker imports and warms up before the clock
             httpx.get(f"{server.base}/projects/{DEMO_CODE}/", cookies=dict([persons[0].cookie]), timeout=60)
         rng = random.Random(args.seed)
         users = [
