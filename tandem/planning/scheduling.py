@@ -1098,14 +1098,20 @@ def plan_revision(project: Project) -> int:
     return reads[project.pk]
 
 
-#: What ``derived_from_plan`` keeps: values computed from a plan, by plan revision.
-_DERIVED: Kept[Any] = Kept(limit=_MEMOS_MAX)
+#: What ``derived_from_plan`` keeps: values computed from a plan, by plan revision. Small values
+#: (a calendar, a tree of ids, a list of days: a few per project) apart from whole plans in memory
+#: (tens of megabytes for 20,000 tasks), which are few.
+_DERIVED: Kept[Any] = Kept(limit=512)
+_DERIVED_PLANS: Kept[Any] = Kept(limit=_MEMOS_MAX)
 
 
-def derived_from_plan(project: Project, name: Hashable, build: Callable[[], T]) -> T:
+def derived_from_plan(
+    project: Project, name: Hashable, build: Callable[[], T], *, whole_plan: bool = False
+) -> T:
     """``build()``, computed once per plan revision, project version and day in this process, and
     shared: the value must be derived from the plan's tasks, links and calendars (and the project's
-    own columns) only, read by ``build`` itself, and never changed by its readers.
+    own columns) only, read by ``build`` itself, and never changed by its readers. ``whole_plan``:
+    the value holds the plan itself (kept for fewer plans).
 
     The revision is read before ``build`` reads the plan: a change committed in between gives rows
     newer than the revision they are kept under, and that revision is never read again. Inside a
@@ -1118,7 +1124,7 @@ def derived_from_plan(project: Project, name: Hashable, build: Callable[[], T]) 
     if not revision:
         return build()
     key = (router.db_for_read(Task), project.pk, project.version, revision, timezone.localdate(), name)
-    return _DERIVED.get(key, build)  # type: ignore[no-any-return]
+    return (_DERIVED_PLANS if whole_plan else _DERIVED).get(key, build)  # type: ignore[no-any-return]
 
 
 def _in_write(alias: str) -> bool:
@@ -1131,6 +1137,7 @@ def forget_derived_from_plan() -> None:
     """Drop every value ``derived_from_plan`` keeps in this process (tests that compare with a
     computation from scratch)."""
     _DERIVED.clear()
+    _DERIVED_PLANS.clear()
 
 
 def _read_stamp(project: Project) -> int:

@@ -436,7 +436,7 @@ def decision_delay_impacts(
         project = decision.project
         if blocked[decision.pk] and project.pk not in plans:
             plans[project.pk] = scheduling.derived_from_plan(
-                project, "decision delays", functools.partial(_plan_in_memory, project)
+                project, "decision delays", functools.partial(_plan_in_memory, project), whole_plan=True
             )
         out.append(_delay_impact(user, decision, blocked[decision.pk], plans.get(project.pk), day))
     return out
