@@ -183,8 +183,9 @@ def _tree(project: Project) -> tuple[dict[int, int | None], dict[int, int]]:
 
 
 def summarize(project: Project, *, with_burn: bool = True) -> Summary:
-    """The budget summary of ``project``: seven queries however many lines, tasks, entries or expenses
-    (five ``with_burn=False``: no cumulative spend by week, ``burn`` is empty)."""
+    """The budget summary of ``project``: eight queries however many lines, tasks, entries or
+    expenses, the plan's revision included (six ``with_burn=False``: no cumulative spend by week,
+    ``burn`` is empty); one fewer when the plan's tree is kept for its revision."""
     thresholds = thresholds_of(project)  # 1
     lines = list(BudgetLine.objects.filter(project=project).select_related("phase").order_by("id"))  # 2
     lines.sort(

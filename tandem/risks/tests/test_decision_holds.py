@@ -256,13 +256,16 @@ def test_the_plan_behind_delay_impacts_is_read_once_per_plan_revision(
 
 
 def test_an_emptied_plan_is_a_new_revision(plan: Plan) -> None:
+    """The reschedule after the last task's deletion has no rows to schedule: it still draws a new
+    revision, or values kept for the plan with that task would still be served."""
     world = plan.world
+    top = list(Task.objects.filter(project=world.project, parent__isnull=True).order_by("id"))
+    for task in top[:-1]:
+        planning.do_delete_task(task, version=Task.objects.get(pk=task.pk).version, actor=world.pm)
+    last = Task.objects.get(pk=top[-1].pk)
     revision = scheduling.plan_revision(world.project)
     assert revision
-    for task in Task.objects.filter(project=world.project, parent__isnull=True):
-        current = Task.objects.filter(pk=task.pk).first()
-        if current is not None:
-            planning.do_delete_task(current, version=current.version, actor=world.pm)
+    planning.do_delete_task(last, version=last.version, actor=world.pm)
     assert not Task.objects.filter(project=world.project).exists()
     assert scheduling.plan_revision(world.project) not in (0, revision)
 

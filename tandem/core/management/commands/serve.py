@@ -84,7 +84,7 @@ def default_workers() -> int:
     more requests per second with 4 processes of 2 threads than with 2 of 4, each request costing
     11 % less CPU (less time lost handing the interpreter lock between threads; ``benchmarks/
     README.md``, 2026-12-06). Two threads per process still cover the time a request waits for the
-    database. Each process holds its own copy of the application (about 100 MB).
+    database. Each process holds its own copy of the application (about 115 MB resident on the demo).
     """
     try:
         cores = len(os.sched_getaffinity(0))
