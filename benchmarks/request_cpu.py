@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dump", type=Path, metavar="DIR", help="with --profile: also save each kind's pstats file in DIR"
     )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="also list the SQL of each kind's first measured request, each with the Tandem line that ran it",
+    )
     args = parser.parse_args(argv)
     return harness.run_isolated(
         "request-cpu", args.database, keep=False, body=lambda env, workdir: run(args, env)
@@ -71,6 +76,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     rng = random.Random(2026)
     rows = []
     profiles: dict[str, str] = {}
+    statements: dict[str, list[str]] = {}
     for kind, send in kinds():
         if args.kind and kind not in args.kind:
             continue
@@ -86,6 +92,8 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             web = Client(handler, {"HTTP_COOKIE": "=".join(person.cookie)})
             api = Client(handler, {"HTTP_AUTHORIZATION": f"Bearer {person.token}"})
             send(web, api, person, rng)  # warm-up: imports, template and URL caches
+            if args.queries and kind not in statements:
+                statements[kind] = _statements_of(lambda: send(web, api, person, rng))
             database_before = harness.cpu_seconds_of_command("postgres") if args.database else 0.0
             for _ in range(args.rounds):
                 if profiler is not None:
@@ -131,7 +139,30 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
         print(f"PostgreSQL, weighted the same: {database:.1f} ms of its CPU per request.")
     for kind, text in profiles.items():
         print(f"\n## cProfile: {kind}\n\n```\n{text.strip()}\n```")
+    for kind, lines in statements.items():
+        print(f"\n## SQL: {kind} ({len(lines)} statements)\n")
+        print("\n".join(lines))
     return 0
+
+
+def _statements_of(send: Callable[[], int]) -> list[str]:
+    """Each statement ``send`` runs: the innermost Tandem line that ran it, and the SQL's start."""
+    import traceback
+
+    from django.db import connection
+
+    found: list[str] = []
+    root = str(Path(__file__).resolve().parent.parent / "tandem")
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        frames = [f for f in traceback.extract_stack() if f.filename.startswith(root) and "/middleware.py" not in f.filename]
+        where = f"{frames[-1].filename[len(root) - 6:]}:{frames[-1].lineno} {frames[-1].name}" if frames else "?"
+        found.append(f"- `{where}` {' '.join(sql.split())[:140]}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        send()
+    return found
 
 
 @dataclass
