@@ -82,8 +82,12 @@ def best_of(runs: int, func: Callable[[], T]) -> tuple[float, float, T]:
     return min(times), statistics.median(times), value
 
 
-_NX_CODES = {LinkType.FS: (False, True), LinkType.SS: (True, True), LinkType.FF: (False, False),
-             LinkType.SF: (True, False)}
+_NX_CODES = {
+    LinkType.FS: (False, True),
+    LinkType.SS: (True, True),
+    LinkType.FF: (False, False),
+    LinkType.SF: (True, False),
+}
 
 
 def networkx_forward(network: Network) -> int:
@@ -126,8 +130,10 @@ def mpxj_finish(network: Network) -> tuple[float, datetime] | None:
     from org.mpxj.cpm import MicrosoftScheduler
 
     types = {
-        LinkType.FS: RelationType.FINISH_START, LinkType.SS: RelationType.START_START,
-        LinkType.FF: RelationType.FINISH_FINISH, LinkType.SF: RelationType.START_FINISH,
+        LinkType.FS: RelationType.FINISH_START,
+        LinkType.SS: RelationType.START_START,
+        LinkType.FF: RelationType.FINISH_FINISH,
+        LinkType.SF: RelationType.START_FINISH,
     }
     project = ProjectFile()
     calendar = project.addDefaultBaseCalendar()

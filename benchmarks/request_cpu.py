@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
             api = Client(handler, {"HTTP_AUTHORIZATION": f"Bearer {person.token}"})
             send(web, api, person, rng)  # warm-up: imports, template and URL caches
             if args.queries and kind not in statements:
-                statements[kind] = _statements_of(lambda: send(web, api, person, rng))
+                statements[kind] = _statements_of(partial(send, web, api, person, rng))
             database_before = harness.cpu_seconds_of_command("postgres") if args.database else 0.0
             for _ in range(args.rounds):
                 if profiler is not None:
@@ -155,8 +156,13 @@ def _statements_of(send: Callable[[], int]) -> list[str]:
     root = str(Path(__file__).resolve().parent.parent / "tandem")
 
     def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        frames = [f for f in traceback.extract_stack() if f.filename.startswith(root) and "/middleware.py" not in f.filename]
-        where = f"{frames[-1].filename[len(root) - 6:]}:{frames[-1].lineno} {frames[-1].name}" if frames else "?"
+        frames = [
+            f
+            for f in traceback.extract_stack()
+            if f.filename.startswith(root) and "/middleware.py" not in f.filename
+        ]
+        last = frames[-1] if frames else None
+        where = f"{last.filename[len(root) - 6 :]}:{last.lineno} {last.name}" if last else "?"
         found.append(f"- `{where}` {' '.join(sql.split())[:140]}")
         return execute(sql, params, many, context)
 

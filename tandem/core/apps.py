@@ -23,5 +23,6 @@ def _keep_more_prepared_statements(sender: Any, connection: Any, **kwargs: Any) 
     """psycopg keeps 100 prepared statements per connection by default; the pages and the API of one
     project already run more distinct statements than that, and each eviction is a DEALLOCATE and
     a new PREPARE."""
-    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None:
+    prepares = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    if connection.vendor == "postgresql" and prepares:
         connection.connection.prepared_max = settings.DB_PREPARED_MAX
