@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import ApiToken, User, hash_token
 from tandem.core import audit
 from tandem.core.choices import Visibility
-from tandem.core.database import waiting_briefly_for_locks
+from tandem.core.database import the_one, waiting_briefly_for_locks
 from tandem.core.errors import is_lock_timeout
 from tandem.core.validation import full_clean
 
@@ -59,10 +59,10 @@ def authenticate_token(raw: str) -> User | None:
     """The active user owning the active token ``raw``, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    token = the_one(
+        ApiToken.objects.select_related("user").filter(
+            token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
+        )
     )
     if token is None:
         return None

@@ -12,6 +12,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tandem.core.database import the_one
 from tandem.core.scoping import Viewer
 
 #: Short type → model label. Every model here has a ``project``, a ``visibility`` and a scoped manager.
@@ -90,7 +91,7 @@ def access_target(user: Viewer, project: Any, spec: str) -> models.Model:
     """The commentable record named by ``spec`` in ``project`` if the user sees it; otherwise ``Http404``."""
     kind, pk = parse(spec)
     model: Any = model_of(kind)
-    found = model.objects.visible_to(user).filter(project=project, pk=pk).first()
+    found = the_one(model.objects.visible_to(user).filter(project=project, pk=pk))
     if found is None:
         raise Http404(_("No such record."))
     return found  # type: ignore[no-any-return]

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
+
+_T = TypeVar("_T")
+
+
+def the_one(rows: QuerySet[Any, _T]) -> _T | None:
+    """The row a unique lookup finds (by primary key, a unique column, a one-to-one), or None.
+
+    ``first()`` would add an ORDER BY (the model's ordering, else the primary key), and Django's
+    compiler pays for any ordering with every selected column: about 0.25 ms of CPU on a 45-column
+    row, a third of such a lookup, though one row has no order to keep. Only for lookups that match
+    at most one row: of several, which one comes back is not defined.
+    """
+    found = list(rows.order_by()[:1])
+    return found[0] if found else None
 
 
 @contextmanager

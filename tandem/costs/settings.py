@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tandem.core.database import the_one
 from tandem.costs.models import CostSettings
 from tandem.projects.models import Project
 
@@ -13,7 +14,7 @@ def settings_for(project: Project) -> CostSettings:
     """The project's cost settings, or unsaved defaults when none are stored (cached on the project)."""
     cached: CostSettings | None = project.__dict__.get("_cost_settings")
     if cached is None:
-        cached = CostSettings.objects.filter(project=project).first() or CostSettings(project=project)
+        cached = the_one(CostSettings.objects.filter(project=project)) or CostSettings(project=project)
         project.__dict__["_cost_settings"] = cached
     return cached
 

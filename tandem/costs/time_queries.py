@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.core.choices import Visibility
+from tandem.core.database import the_one
 from tandem.costs import time_permissions as permissions
 from tandem.costs.choices import SheetStatus
 from tandem.costs.models import RunningTimer, TimeEntry, Timesheet, week_start
@@ -180,10 +181,8 @@ def running_timer(user: Viewer) -> RunningTimer | None:
         return None
     # At most one row per person (a one-to-one), so no ordering; of the project and the task, only
     # what the header and the API show (the header reads this on every page).
-    return (
+    return the_one(
         RunningTimer.objects.select_related("project", "task")
         .only("user_id", "started_at", "note", "billable", "project__code", "task__name")
         .filter(user_id=int(user.pk or 0))
-        .order_by()
-        .first()
     )

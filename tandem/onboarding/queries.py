@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.core.choices import Side
+from tandem.core.database import the_one
 from tandem.onboarding.models import GuideVisit, TrainingCompletion, TrainingItem
 from tandem.projects.models import Membership
 from tandem.projects.permissions import is_team, membership_of, role_of
@@ -25,7 +26,7 @@ def guide_visit_of(user: Viewer, project: Project) -> GuideVisit | None:
     membership = membership_of(user, project)
     if membership is None:
         return None
-    return GuideVisit.objects.filter(membership=membership).first()
+    return the_one(GuideVisit.objects.filter(membership=membership))
 
 
 def shows_first_visit_prompt(user: Viewer, project: Project) -> bool:

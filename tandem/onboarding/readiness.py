@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.choices import Side, Visibility
+from tandem.core.database import the_one
 from tandem.meetings.choices import MeetingStatus
 from tandem.meetings.models import CommunicationItem, Meeting
 from tandem.onboarding.models import GuideVisit, TrainingCompletion, TrainingItem
@@ -69,7 +70,7 @@ def readiness_of(project: Project) -> Readiness:
     """
     # One query for the facts that are a yes or no: the client PM opened their guide, the charter's
     # current revision is confirmed, a shared meeting was held.
-    facts = (
+    facts = the_one(
         Project.objects.filter(pk=project.pk)
         .annotate(
             guide_read=Exists(
@@ -92,7 +93,6 @@ def readiness_of(project: Project) -> Readiness:
             ),
         )
         .values("guide_read", "confirmed", "met")
-        .first()
     ) or {"guide_read": False, "confirmed": False, "met": False}
 
     clients = list(

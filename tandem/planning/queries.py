@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core.choices import Visibility
+from tandem.core.database import the_one
 from tandem.planning import scheduling
 from tandem.planning.choices import TaskKind, TaskStatus
 from tandem.planning.models import Baseline, BaselineTask, Calendar, Dependency, Task
@@ -116,7 +117,7 @@ def shown_parent_id(task: Task) -> int | None:
 
 def access_task(user: Viewer, project: Project, pk: Any) -> Task:
     """A task of ``project`` the user may see (annotated like ``plan_of``); otherwise ``Http404``."""
-    task = plan_of(user, project).filter(pk=_int(pk)).first()
+    task = the_one(plan_of(user, project).filter(pk=_int(pk)))
     if task is None:
         raise Http404(_("No such task."))
     task.project = project

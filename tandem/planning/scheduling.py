@@ -42,6 +42,7 @@ from tandem.accounts.choices import Language
 from tandem.core.bulk import bulk_write_prepared, fetch_rows
 from tandem.core.choices import Visibility
 from tandem.core.compiled import Kept
+from tandem.core.database import the_one
 from tandem.planning.choices import CalendarBase, TaskKind
 from tandem.planning.models import DEFAULT_HOURS, Calendar, CalendarException, Dependency, PlanStamp, Task
 from tandem.planning.resourcing import plan_for
@@ -1142,7 +1143,7 @@ def forget_derived_from_plan() -> None:
 
 def _read_stamp(project: Project) -> int:
     """The plan's ``PlanStamp`` in the database (0 when it has none)."""
-    found = PlanStamp.objects.filter(project=project).values_list("stamp", flat=True).first()
+    found = the_one(PlanStamp.objects.filter(project=project).values_list("stamp", flat=True))
     return found or 0
 
 

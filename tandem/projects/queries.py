@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organization
+from tandem.core.database import the_one
 from tandem.core.models import Activity
 from tandem.core.scoping import request_memo
 from tandem.projects.charter import diff_content
@@ -57,7 +58,7 @@ def projects_for(user: Viewer, *, search: str = "", status: str = "") -> QuerySe
 
 def access_project(user: Viewer, code: str) -> Project:
     """The project with ``code`` if the user is a member of it; otherwise ``Http404``."""
-    project = Project.objects.visible_to(user).select_related("client", "vendor").filter(code=code).first()
+    project = the_one(Project.objects.visible_to(user).select_related("client", "vendor").filter(code=code))
     if project is None:
         raise Http404(_("No such project."))
     memo = request_memo(PROJECTS_MEMO)
@@ -76,7 +77,7 @@ def access_item(user: Viewer, project: Project, model: type[M], pk: Any) -> M:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404(_("No such record.")) from None
-    item = model.objects.visible_to(user).filter(project=project, pk=pk).first()  # type: ignore[attr-defined]
+    item = the_one(model.objects.visible_to(user).filter(project=project, pk=pk))  # type: ignore[attr-defined]
     if item is None:
         raise Http404(_("No such record."))
     return item  # type: ignore[no-any-return]

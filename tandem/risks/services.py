@@ -16,6 +16,7 @@ from tandem.accounts.models import User
 from tandem.core import audit, updates
 from tandem.core.bulk import bulk_write
 from tandem.core.choices import Side, Visibility
+from tandem.core.database import the_one
 from tandem.core.validation import full_clean
 from tandem.planning import scheduling, writing
 from tandem.planning import services as planning_services
@@ -229,7 +230,7 @@ def _create(model: type[_Row], data: Mapping[str, Any], actor: User, project: Pr
 
 def settings_for(project: Project) -> RiskSettings:
     """The project's thresholds (the defaults, unsaved, until someone changes them)."""
-    found = RiskSettings.objects.filter(project=project).first()
+    found = the_one(RiskSettings.objects.filter(project=project))
     return found if found is not None else RiskSettings(project=project, version=0)
 
 

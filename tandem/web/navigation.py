@@ -11,11 +11,12 @@ seven, so that the bar fits a laptop and a phone (docs/navigation.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -445,11 +446,21 @@ def locate(url_name: str | None) -> tuple[Section | None, Page | None]:
 
 
 def _href(page: Page, scope: Scope) -> str | None:
-    try:
-        url = reverse(f"web:{page.url_name}", args=[scope.project.code])
-    except NoReverseMatch:  # a page whose view is not installed
+    url = _project_url(get_script_prefix(), page.url_name, scope.project.code)
+    if url is None:
         return None
     return url + (scope.query_suffix if page.keeps_preview else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_url(prefix: str, url_name: str, code: str) -> str | None:
+    """A project page's address (None for a page whose view is not installed), reversed once per
+    process: every page's bar names about forty of them, and ``reverse`` costs tens of microseconds
+    each. The script prefix is part of the key, as ``reverse`` reads it."""
+    try:
+        return reverse(f"web:{url_name}", args=[code])
+    except NoReverseMatch:
+        return None
 
 
 def build(scope: Scope, url_name: str | None) -> ProjectNav:

@@ -80,7 +80,11 @@ def _flags(
     slipping = queries.slipping_tasks(scope.viewer, scope.project, baseline)
     if ids is not None:
         overdue, slipping = overdue.filter(pk__in=ids), slipping.filter(pk__in=ids)
-    return set(overdue.values_list("pk", flat=True)), set(slipping.values_list("pk", flat=True))
+    # Sets: no ORDER BY to compile or sort.
+    return (
+        set(overdue.order_by().values_list("pk", flat=True)),
+        set(slipping.order_by().values_list("pk", flat=True)),
+    )
 
 
 def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None:
