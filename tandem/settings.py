@@ -128,7 +128,12 @@ TEMPLATES = [
 
 _database_url = os.environ.get("TANDEM_DATABASE_URL") or os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # A server thread keeps its connection between requests (and with it the statements prepared on
+    # it, see below): a new PostgreSQL connection is a new backend process that must read its
+    # catalogue caches and prepare every statement again.
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
