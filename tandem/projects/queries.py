@@ -214,23 +214,36 @@ def charter_revision(project: Project, number: int) -> CharterRevision:
     return revision
 
 
-def changes_since_confirmation(project: Project) -> tuple[CharterConfirmation | None, list[dict[str, Any]]]:
+def changes_since_confirmation(
+    project: Project, charter: Charter | None = None
+) -> tuple[CharterConfirmation | None, list[dict[str, Any]]]:
     """The latest confirmation and what changed in the charter since, as the user may see it.
 
     Revisions hold the shared charter only (that is what the client confirms), and every edit of the
     charter freezes the shared charter as a new revision when it changed (``services._bump_charter``):
     the latest revision is the shared charter as it stands, so the comparison reads two stored
-    revisions instead of the whole charter on every view of the project home.
+    revisions instead of the whole charter on every view of the project home. The charter row
+    carries the latest revision's number (``charter``, when the caller has read it): a charter
+    confirmed as it stands reads no revision, one changed since reads the two in one query.
     """
     confirmation = latest_confirmation(project)
     if confirmation is None:
         return None, []
     revisions = CharterRevision.objects.filter(charter__project=project)
-    latest = revisions.order_by("-number").values_list("number", "content").first()
-    if latest is None or latest[0] == confirmation.revision:
+    if charter is None:
+        number = revisions.order_by("-number").values_list("number", flat=True).first()
+    else:
+        number = charter.revision
+    if number is None or number == confirmation.revision:
         return confirmation, []
-    old = revisions.filter(number=confirmation.revision).values_list("content", flat=True).first() or {}
-    return confirmation, diff_content(old, latest[1])
+    contents = dict(
+        revisions.filter(number__in=[number, confirmation.revision])
+        .order_by()
+        .values_list("number", "content")
+    )
+    if number not in contents:
+        return confirmation, []
+    return confirmation, diff_content(contents.get(confirmation.revision) or {}, contents[number])
 
 
 def organizations_for(user: Viewer) -> QuerySet[Organization]:

@@ -85,3 +85,21 @@ def test_it_lists_what_changed_since_the_confirmed_revision(world):
     assert not any("Hidden" in c["label"] for c in changes)
     goal_change = next(c for c in changes if c["part"] == "goals")
     assert goal_change["fields"] == {"target": ["t", "120 stores"]}
+
+
+def test_the_home_reads_the_changes_with_the_charter_it_has(world, django_assert_num_queries):
+    """Given the charter row, the banner reads no revision while the confirmation stands and both
+    revisions in one query once the charter has changed, with the same changes as without it."""
+    services.do_confirm_charter(world.project, revision=revision(world.project), actor=world.client_pm)
+    charter = queries.charter_of(world.project)
+    with django_assert_num_queries(1):  # the confirmation only
+        assert queries.changes_since_confirmation(world.project, charter)[1] == []
+    section = world.project.charter_sections.get(key="scope_in")
+    services.do_update_section(
+        world.project, key="scope_in", body="Stores only", version=section.version, actor=world.pm
+    )
+    charter = queries.charter_of(world.project)
+    with django_assert_num_queries(2):  # the confirmation, both revisions
+        given = queries.changes_since_confirmation(world.project, charter)
+    assert given[1] and given == queries.changes_since_confirmation(world.project)
+    assert ("sections", "changed", "In scope") in {(c["part"], c["change"], c["label"]) for c in given[1]}

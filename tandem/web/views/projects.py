@@ -140,7 +140,7 @@ def _charter_context(scope: ProjectScope) -> dict[str, Any]:
 def banner_context(scope: ProjectScope, *, confirm_form: ConfirmCharterForm | None = None) -> dict[str, Any]:
     """What the charter confirmation banner needs (the home and the charter page both show it)."""
     charter = queries.charter_of(scope.project)
-    confirmation, changes = queries.changes_since_confirmation(scope.project)
+    confirmation, changes = queries.changes_since_confirmation(scope.project, charter)
     return {
         "scope": scope,
         "project": scope.project,
