@@ -169,7 +169,9 @@ def decision_roles(project: Project, kind: str) -> list[str]:
         memo = request_memo(RIGHTS_MEMO)
         cache = None if memo is None else memo.get(project.pk)
         if cache is None:
-            cache = {right.kind: list(right.roles) for right in project.decision_rights.all()}
+            # Read on nearly every project page: two columns, unordered (a dict).
+            rights = project.decision_rights.order_by().values_list("kind", "roles")
+            cache = {kind: list(roles or []) for kind, roles in rights}
             if memo is not None:
                 memo[project.pk] = cache
         project.__dict__["_decision_cache"] = cache
