@@ -96,9 +96,9 @@ def readiness_of(project: Project) -> Readiness:
     ) or {"guide_read": False, "confirmed": False, "met": False}
 
     clients = list(
-        Membership.objects.filter(project=project, side=Side.CLIENT, user__is_active=True).values_list(
-            "user_id", "role"
-        )
+        Membership.objects.filter(project=project, side=Side.CLIENT, user__is_active=True)
+        .order_by()
+        .values_list("user_id", "role")
     )
     client_pms = [user_id for user_id, role in clients if role == Role.CLIENT_PM]
     client_roles = {role for _user, role in clients}
@@ -108,20 +108,25 @@ def readiness_of(project: Project) -> Readiness:
 
     unheld = [kind for kind in CLIENT_DECISIONS if not set(decision_roles(project, kind)) & client_roles]
 
-    audiences = CommunicationItem.objects.filter(
-        project=project, active=True, visibility=Visibility.SHARED
-    ).values_list("audience_roles", flat=True)
+    # Sets and yes-or-no answers below: no statement here needs an order (nor its joins).
+    audiences = (
+        CommunicationItem.objects.filter(project=project, active=True, visibility=Visibility.SHARED)
+        .order_by()
+        .values_list("audience_roles", flat=True)
+    )
     planned = any(set(roles or []) & CLIENT_ROLES for roles in audiences)
 
     pm_items = [
         pk
-        for pk, roles in TrainingItem.objects.filter(project=project).values_list("pk", "audience_roles")
+        for pk, roles in TrainingItem.objects.filter(project=project)
+        .order_by()
+        .values_list("pk", "audience_roles")
         if not roles or Role.CLIENT_PM in roles
     ]
     done_pairs = set(
-        TrainingCompletion.objects.filter(item_id__in=pm_items, user_id__in=client_pms).values_list(
-            "user_id", "item_id"
-        )
+        TrainingCompletion.objects.filter(item_id__in=pm_items, user_id__in=client_pms)
+        .order_by()
+        .values_list("user_id", "item_id")
     )
     trained = (
         bool(pm_items)

@@ -224,7 +224,7 @@ def compare_with_baseline(
     if milestones_only:
         # The milestones' rows only (the project home's timeline), not the whole baseline's.
         found = found.filter(task_id__in=[t.pk for t in tasks])
-    rows = {r.task_id: r for r in found.only("task_id", "start", "finish", "duration_minutes")}
+    rows = {r.task_id: r for r in found.only("task_id", "start", "finish", "duration_minutes").order_by()}
     calendar = scheduling.kept_project_calendar(project)
     out: list[Variance] = []
     for task in tasks:

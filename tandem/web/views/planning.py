@@ -223,6 +223,7 @@ def gantt_data(scope: ProjectScope) -> dict[str, Any]:
             uid: (start, finish)
             for uid, start, finish in BaselineTask.objects.visible_to(viewer)
             .filter(baseline=baseline)
+            .order_by()
             .values_list("task_uid", _as_text("start"), _as_text("finish"))
             if uid in visible
         }
