@@ -1,4 +1,4 @@
-"""Database helpers: unique lookups without an ordering; statements prepared on PostgreSQL."""
+"""Unique lookups without an ordering (tandem.core.database.the_one); statements prepared on PostgreSQL."""
 
 from __future__ import annotations
 
