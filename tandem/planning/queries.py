@@ -215,11 +215,24 @@ class Variance:
         return bool(self.finish_variance_minutes and self.finish_variance_minutes > 0)
 
 
+#: What a milestone on the timeline shows (``milestone_forecast``): its row, name, state and dates.
+MILESTONE_FIELDS = (
+    *("id", "project_id", "name", "kind", "status", "is_summary"),
+    *("start", "finish", "deadline", "wbs", "shared_wbs"),
+)
+
+
+def _milestone_rows(user: Viewer, project: Project) -> QuerySet[Task]:
+    """The milestones the user may see, each with what the timeline shows, not its 45 columns and its
+    owner (every project home reads them)."""
+    return plan_of(user, project, kind=TaskKind.MILESTONE).select_related(None).only(*MILESTONE_FIELDS)
+
+
 def compare_with_baseline(
     user: Viewer, project: Project, baseline: Baseline, *, milestones_only: bool = False
 ) -> list[Variance]:
     """Every visible task next to its baseline dates (None for tasks added since), in outline order."""
-    tasks = list(plan_of(user, project, kind=TaskKind.MILESTONE if milestones_only else ""))
+    tasks = list(_milestone_rows(user, project) if milestones_only else plan_of(user, project))
     found = BaselineTask.objects.visible_to(user).filter(baseline=baseline)
     if milestones_only:
         # The milestones' rows only (the project home's timeline), not the whole baseline's.
@@ -302,8 +315,7 @@ def milestone_forecast(user: Viewer, project: Project) -> tuple[Baseline | None,
     baseline = agreed_baseline(user, project)
     if baseline is None:
         return None, [
-            MilestoneForecast(t, t.finish, None, None, t.deadline)
-            for t in plan_of(user, project, kind=TaskKind.MILESTONE)
+            MilestoneForecast(t, t.finish, None, None, t.deadline) for t in _milestone_rows(user, project)
         ]
     rows = compare_with_baseline(user, project, baseline, milestones_only=True)
     return baseline, [

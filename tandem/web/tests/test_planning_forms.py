@@ -412,6 +412,31 @@ def test_the_baselines_and_the_comparison_cost_the_same_queries_for_5_and_40_tas
     assert small == big
 
 
+@pytest.mark.parametrize("kind", ["pm", "client_viewer"])
+def test_the_milestone_pages_cost_the_same_queries_for_1_and_12_milestones(world: World, kind: str) -> None:
+    # The milestones are read with a few columns (every project home shows them): a column a page
+    # reads that the query left out would be read once per milestone.
+    plan = build_plan(world)
+    c = client_for(world, kind)
+    baseline = Baseline.objects.get(project=world.project)
+    pages = [
+        reverse("web:project_home", args=["ERP"]),
+        url("plan_timeline"),
+        url("plan_baseline_compare", baseline.pk) + "?only=milestones",
+    ]
+    small = [count_queries(c, page) for page in pages]
+    for n in range(11):
+        services.do_add_task(
+            world.project, actor=world.pm, name=f"Gate {n}", parent_id=plan.phase.pk, kind=TaskKind.MILESTONE
+        )
+    services.do_save_baseline(world.project, name="Gates", actor=world.pm)
+    Baseline.objects.filter(project=world.project, name="Gates").update(approved_at=baseline.approved_at)
+    big = [count_queries(c, page) for page in pages]
+    home = c.get(pages[0]).content.decode()
+    assert "Gate 0" in home or "more milestones later" in home
+    assert small == big
+
+
 def test_the_plan_pages_link_to_the_forms_as_the_viewers_rights_allow(plan: Plan) -> None:
     edit_design = url("plan_task_edit", plan.design.pk)
     pm = client_for(plan.world, "pm").get(url("plan_list")).content.decode()

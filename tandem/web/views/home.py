@@ -75,7 +75,8 @@ def _rag_label(colour: str) -> str:
 
 def latest_status(scope: ProjectScope) -> Status | None:
     """The latest *sent* report's rating and reasons (a draft is never the project's status)."""
-    report = reports_of(scope.viewer, scope.project, status=ReportStatus.SENT).first()
+    # The home names no author or approver: the report's row alone.
+    report = reports_of(scope.viewer, scope.project, status=ReportStatus.SENT).select_related(None).first()
     if report is None:
         return None
     rows = [
