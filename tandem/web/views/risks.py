@@ -819,11 +819,9 @@ def register_import(request: HttpRequest, scope: ProjectScope, register: str) ->
 
 
 def home_panel(scope: ProjectScope) -> dict[str, Any]:
-    """The project home's "Waiting for you" decisions and the overdue ones with their slip per day."""
-    waiting: list[ClientDecision] = []
-    if not scope.preview:
-        waiting = list(queries.decisions_waiting_for(scope.user).filter(project=scope.project))
+    """The project home's overdue client decisions with what a day of delay costs (the decisions that
+    wait for the reader are in the home's inbox panel)."""
     overdue = list(queries.decisions_of(scope.viewer, scope.project, status=DecisionStatus.OVERDUE)[:3])
     shown = [d for d in overdue if d.shown_tasks]  # type: ignore[attr-defined]
     impacts = queries.decision_delay_impacts(scope.viewer, shown)
-    return {"waiting_decisions": waiting, "overdue_impacts": impacts, "today": timezone.localdate()}
+    return {"overdue_impacts": impacts, "today": timezone.localdate()}
