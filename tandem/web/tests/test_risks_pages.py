@@ -207,6 +207,18 @@ def test_the_client_pm_sees_what_waits_for_them_with_due_dates(regs: Registers) 
     assert "Take this decision" not in viewer_detail.content.decode()
 
 
+def test_the_overdue_decisions_panel_reads_the_project_once(regs: Registers) -> None:
+    # The panel's decisions are the page's project's: it is read once, for the page, not again for
+    # each decision's delay impact.
+    client = as_(regs.world, "client_pm")
+    with CaptureQueriesContext(connection) as ctx:
+        home = client.get(P).content.decode()
+    assert "Overdue client decisions" in home
+    statements = [q["sql"].lstrip() for q in ctx.captured_queries]
+    reads = [sql for sql in statements if sql.startswith('SELECT "projects_project"')]
+    assert len(reads) == 1, reads
+
+
 def test_deciding_from_the_page_releases_the_blocked_tasks(regs: Registers) -> None:
     client = as_(regs.world, "client_pm")
     url = P + f"client-decisions/{regs.decision.pk}/decide/"

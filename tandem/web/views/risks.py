@@ -821,7 +821,11 @@ def register_import(request: HttpRequest, scope: ProjectScope, register: str) ->
 def home_panel(scope: ProjectScope) -> dict[str, Any]:
     """The project home's overdue client decisions with what a day of delay costs (the decisions that
     wait for the reader are in the home's inbox panel)."""
-    overdue = list(queries.decisions_of(scope.viewer, scope.project, status=DecisionStatus.OVERDUE)[:3])
+    # The panel names no person; each decision's project is the page's.
+    rows = queries.decisions_of(scope.viewer, scope.project, status=DecisionStatus.OVERDUE)
+    overdue = list(rows.select_related(None)[:3])
+    for decision in overdue:
+        decision.project = scope.project
     shown = [d for d in overdue if d.shown_tasks]  # type: ignore[attr-defined]
     impacts = queries.decision_delay_impacts(scope.viewer, shown)
     return {"overdue_impacts": impacts, "today": timezone.localdate()}
