@@ -290,6 +290,40 @@ def slipping_tasks(user: Viewer, project: Project, baseline: Baseline | None = N
     )
 
 
+def flags_of(
+    user: Viewer,
+    project: Project,
+    baseline: Baseline | None,
+    *,
+    ids: list[int] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[set[int], set[int]]:
+    """Ids of the ``overdue_tasks`` and of the ``slipping_tasks`` the user may see (among ``ids`` when
+    given), against ``baseline`` (the agreed one, read by the caller): one query returning only the
+    flagged rows, each flag decided from the row's dates as the two querysets decide it."""
+    now = now or timezone.now()
+    qs: QuerySet[Any] = Task.objects.visible_to(user).filter(project=project).exclude(status=TaskStatus.DONE)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    late = Q(deadline__isnull=False, finish__gt=F("deadline"))
+    if baseline is not None:
+        agreed = BaselineTask.objects.filter(baseline=baseline, task_uid=OuterRef("pk")).values("finish")[:1]
+        qs = qs.annotate(baseline_finish=Subquery(agreed))
+        late |= Q(finish__gt=F("baseline_finish"))
+    due = Q(is_summary=False) & (Q(finish__lt=now) | Q(deadline__lt=now))
+    fields = ("pk", "is_summary", "finish", "deadline", *(("baseline_finish",) if baseline else ()))
+    overdue: set[int] = set()
+    slipping: set[int] = set()
+    for pk, is_summary, finish, deadline, *agreed_finish in (
+        qs.filter(due | late).order_by().values_list(*fields)
+    ):
+        if not is_summary and any(d is not None and d < now for d in (finish, deadline)):
+            overdue.add(pk)
+        if finish is not None and any(d is not None and finish > d for d in (deadline, *agreed_finish)):
+            slipping.add(pk)
+    return overdue, slipping
+
+
 @dataclass(frozen=True)
 class MilestoneForecast:
     """A milestone's forecast next to the agreed baseline and its deadline."""

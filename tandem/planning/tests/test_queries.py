@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -80,6 +82,42 @@ def test_overdue_slipping_and_milestone_forecast(plan: Plan) -> None:
     assert agreed == baseline
     [golive] = forecast
     assert golive.forecast == at(2026, 1, 13, 17) and golive.variance_minutes == 2 * DAY and golive.slipping
+
+
+def test_flags_of_agrees_with_the_overdue_and_slipping_querysets_in_one_query(plan: Plan) -> None:
+    world = plan.world
+    now = at(2026, 1, 8, 12)
+
+    def both(viewer: Any, baseline: Any) -> tuple[set[int], set[int]]:
+        overdue = {t.pk for t in queries.overdue_tasks(viewer, world.project, now=now)}
+        slipping = {t.pk for t in queries.slipping_tasks(viewer, world.project, baseline)}
+        return overdue, slipping
+
+    # Without an agreed baseline only deadlines make a task slip: give one row a deadline it misses.
+    Task.objects.filter(pk=plan.design.pk).update(deadline=at(2026, 1, 1, 12))
+    for viewer in (world.pm, world.client_viewer):
+        found = queries.flags_of(viewer, world.project, None, now=now)
+        assert found == both(viewer, None) and plan.design.pk in found[1]
+    baseline = services.do_save_baseline(world.project, name="B1", actor=world.pm)
+    services.do_approve_baseline(baseline, actor=world.pm)
+    services.do_update_task(plan.build, version=plan.build.version, actor=world.pm, duration_minutes=5 * DAY)
+    for viewer in (world.pm, world.client_viewer):
+        with CaptureQueriesContext(connection) as ctx:
+            found = queries.flags_of(viewer, world.project, baseline, now=now)
+        assert len(ctx.captured_queries) == 1
+        assert found == both(viewer, baseline)
+        assert found[0] and found[1]  # both kinds present, so the comparison says something
+    # Later, a slipping summary row has finished too: it is slipping, never overdue (its leaves are).
+    later = at(2026, 3, 2, 12)
+    team = queries.flags_of(world.pm, world.project, baseline, now=later)
+    assert team == (
+        {t.pk for t in queries.overdue_tasks(world.pm, world.project, now=later)},
+        both(world.pm, baseline)[1],
+    )
+    assert plan.phase.pk in team[1] and plan.phase.pk not in team[0]
+    # Among given ids only.
+    only = queries.flags_of(world.pm, world.project, baseline, ids=[plan.build.pk], now=now)
+    assert only == ({plan.build.pk} & both(world.pm, baseline)[0], {plan.build.pk})
 
 
 def test_list_queries_do_not_grow_with_the_plan(plan: Plan) -> None:

@@ -69,22 +69,20 @@ def _context(scope: ProjectScope, view: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+#: ``_flags``' baseline when the caller has not read the agreed baseline.
+UNREAD: Any = object()
+
+
 def _flags(
-    scope: ProjectScope, ids: list[int] | None = None, *, baseline: Baseline | None = None
+    scope: ProjectScope, ids: list[int] | None = None, *, baseline: Baseline | None = UNREAD
 ) -> tuple[set[int], set[int]]:
     """Ids of the overdue and the slipping tasks the viewer may see, among ``ids`` when given.
 
-    Two queries, whatever the plan size (three when the caller has not read the agreed baseline).
+    One query, whatever the plan size (two when the caller has not read the agreed baseline).
     """
-    overdue = queries.overdue_tasks(scope.viewer, scope.project)
-    slipping = queries.slipping_tasks(scope.viewer, scope.project, baseline)
-    if ids is not None:
-        overdue, slipping = overdue.filter(pk__in=ids), slipping.filter(pk__in=ids)
-    # Sets: no ORDER BY to compile or sort.
-    return (
-        set(overdue.order_by().values_list("pk", flat=True)),
-        set(slipping.order_by().values_list("pk", flat=True)),
-    )
+    if baseline is UNREAD:
+        baseline = queries.agreed_baseline(scope.viewer, scope.project)
+    return queries.flags_of(scope.viewer, scope.project, baseline, ids=ids)
 
 
 def _local(value: dt.datetime | None, scope: ProjectScope) -> dt.datetime | None:
