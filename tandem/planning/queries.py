@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     BigIntegerField,
     Case,
+    DateTimeField,
     F,
     IntegerField,
     Max,
@@ -263,31 +264,50 @@ def removed_since_baseline(
     return list(qs.annotate(shown_wbs=F(wbs)).order_by("id"))
 
 
-def overdue_tasks(user: Viewer, project: Project, *, now: dt.datetime | None = None) -> QuerySet[Task]:
-    """Unfinished leaf tasks whose finish (or deadline) has passed."""
-    now = now or timezone.now()
-    return (
-        plan_of(user, project)
-        .filter(is_summary=False)
-        .exclude(status=TaskStatus.DONE)
-        .filter(Q(finish__lt=now) | Q(deadline__lt=now))
-    )
+# Overdue: an unfinished leaf task whose finish (or deadline) has passed. Slipping: an unfinished task
+# forecast to finish after its deadline or after its agreed baseline finish. ``_flagged`` selects the
+# rows that are either (in the database, so only those come back) and the two functions below say
+# which; the pages' flags and the API's progress answer both read them so.
 
 
-def slipping_tasks(user: Viewer, project: Project, baseline: Baseline | None = None) -> QuerySet[Task]:
-    """Unfinished tasks forecast to finish after their agreed baseline finish or after their deadline."""
-    baseline = baseline or agreed_baseline(user, project)
-    qs = plan_of(user, project).exclude(status=TaskStatus.DONE)
+def _flagged(rows: QuerySet[Any], baseline: Baseline | None, now: dt.datetime) -> QuerySet[Any]:
+    """The unfinished ``rows`` that are overdue or slipping, each with ``baseline_finish`` (None
+    without an agreed baseline)."""
+    late = Q(deadline__isnull=False, finish__gt=F("deadline"))
     if baseline is None:
-        return qs.filter(deadline__isnull=False, finish__gt=F("deadline"))
-    # By ``task_uid`` (the task's id, kept when it is deleted): the unique (baseline, task_uid) index
-    # answers each row's lookup, where ``task_id`` made PostgreSQL scan the baseline for every task.
-    baseline_finish = BaselineTask.objects.filter(baseline=baseline, task_uid=OuterRef("pk")).values(
-        "finish"
-    )[:1]
-    return qs.annotate(baseline_finish=Subquery(baseline_finish)).filter(
-        Q(finish__gt=F("baseline_finish")) | Q(deadline__isnull=False, finish__gt=F("deadline"))
-    )
+        rows = rows.annotate(baseline_finish=Value(None, output_field=DateTimeField()))
+    else:
+        # By ``task_uid`` (the task's id, kept when it is deleted): the unique (baseline, task_uid)
+        # index answers each row's lookup, where ``task_id`` made PostgreSQL scan the baseline.
+        agreed = BaselineTask.objects.filter(baseline=baseline, task_uid=OuterRef("pk")).values("finish")[:1]
+        rows = rows.annotate(baseline_finish=Subquery(agreed))
+        late |= Q(finish__gt=F("baseline_finish"))
+    due = Q(is_summary=False) & (Q(finish__lt=now) | Q(deadline__lt=now))
+    return rows.exclude(status=TaskStatus.DONE).filter(due | late)
+
+
+def _is_overdue(
+    is_summary: bool, finish: dt.datetime | None, deadline: dt.datetime | None, now: dt.datetime
+) -> bool:
+    return not is_summary and any(d is not None and d < now for d in (finish, deadline))
+
+
+def _is_slipping(
+    finish: dt.datetime | None, deadline: dt.datetime | None, baseline_finish: dt.datetime | None
+) -> bool:
+    return finish is not None and any(d is not None and finish > d for d in (deadline, baseline_finish))
+
+
+def flagged_tasks(
+    user: Viewer, project: Project, *, now: dt.datetime | None = None
+) -> tuple[list[Task], list[Task]]:
+    """The overdue and the slipping tasks the user may see, as ``plan_of`` reads them, in outline
+    order, against the agreed baseline (two queries: the baseline, the flagged rows)."""
+    now = now or timezone.now()
+    rows = list(_flagged(plan_of(user, project), agreed_baseline(user, project), now))
+    overdue = [t for t in rows if _is_overdue(t.is_summary, t.finish, t.deadline, now)]
+    slipping = [t for t in rows if _is_slipping(t.finish, t.deadline, t.baseline_finish)]
+    return overdue, slipping
 
 
 def flags_of(
@@ -298,28 +318,22 @@ def flags_of(
     ids: list[int] | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[set[int], set[int]]:
-    """Ids of the ``overdue_tasks`` and of the ``slipping_tasks`` the user may see (among ``ids`` when
-    given), against ``baseline`` (the agreed one, read by the caller): one query returning only the
-    flagged rows, each flag decided from the row's dates as the two querysets decide it."""
+    """Ids of the overdue and of the slipping tasks the user may see (among ``ids`` when given),
+    against ``baseline`` (the agreed one, read by the caller): one query returning only the flagged
+    rows, five columns each."""
     now = now or timezone.now()
-    qs: QuerySet[Any] = Task.objects.visible_to(user).filter(project=project).exclude(status=TaskStatus.DONE)
+    rows: QuerySet[Any] = Task.objects.visible_to(user).filter(project=project)
     if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    late = Q(deadline__isnull=False, finish__gt=F("deadline"))
-    if baseline is not None:
-        agreed = BaselineTask.objects.filter(baseline=baseline, task_uid=OuterRef("pk")).values("finish")[:1]
-        qs = qs.annotate(baseline_finish=Subquery(agreed))
-        late |= Q(finish__gt=F("baseline_finish"))
-    due = Q(is_summary=False) & (Q(finish__lt=now) | Q(deadline__lt=now))
-    fields = ("pk", "is_summary", "finish", "deadline", *(("baseline_finish",) if baseline else ()))
+        rows = rows.filter(pk__in=ids)
+    fields = ("pk", "is_summary", "finish", "deadline", "baseline_finish")
     overdue: set[int] = set()
     slipping: set[int] = set()
-    for pk, is_summary, finish, deadline, *agreed_finish in (
-        qs.filter(due | late).order_by().values_list(*fields)
+    for pk, is_summary, finish, deadline, baseline_finish in (
+        _flagged(rows, baseline, now).order_by().values_list(*fields)
     ):
-        if not is_summary and any(d is not None and d < now for d in (finish, deadline)):
+        if _is_overdue(is_summary, finish, deadline, now):
             overdue.add(pk)
-        if finish is not None and any(d is not None and finish > d for d in (deadline, *agreed_finish)):
+        if _is_slipping(finish, deadline, baseline_finish):
             slipping.add(pk)
     return overdue, slipping
 

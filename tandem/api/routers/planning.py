@@ -152,10 +152,8 @@ def progress(request: HttpRequest, code: str) -> dict[str, Any]:
     """Tasks past their finish or deadline, and tasks forecast later than the agreed plan."""
     user = actor(request)
     project = project_queries.access_project(user, code)
-    return {
-        "overdue": list(queries.overdue_tasks(user, project)),
-        "slipping": list(queries.slipping_tasks(user, project)),
-    }
+    overdue, slipping = queries.flagged_tasks(user, project)
+    return {"overdue": overdue, "slipping": slipping}
 
 
 # ---------------------------------------------------------------- dependencies
